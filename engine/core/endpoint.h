@@ -1,0 +1,141 @@
+// Source and Sink: the two interfaces every engine implements, and all the pipeline knows.
+//
+// Contracts common to both:
+//   - Objects are not copyable; each owns its connections and closes them on destruction.
+//   - Every method returns a Status/Result whose message names what failed (table, position)
+//     and never contains a password.
+//   - Parallelism comes from opening several readers/loaders: each has its own connection and
+//     may be used from its own thread; the Source/Sink object itself is used from one thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/change.h"
+#include "engine/core/checkpoint.h"
+#include "engine/core/schema.h"
+#include "engine/core/status.h"
+
+namespace cutover {
+
+class NonCopyable {
+ public:
+  NonCopyable() = default;
+  NonCopyable(const NonCopyable&) = delete;
+  NonCopyable& operator=(const NonCopyable&) = delete;
+};
+
+// Reads one table's rows from a snapshot, streaming: memory stays bounded whatever its size.
+class TableReader : NonCopyable {
+ public:
+  virtual ~TableReader() = default;
+  // Fills `row` with the next row (one Value per schema column). Returns false at the end.
+  virtual Result<bool> Next(std::vector<Value>& row) = 0;
+};
+
+// A consistent view of the source at `position()`. Readers opened from it see exactly the
+// transactions ordered before that position; the change stream delivers those after it.
+class Snapshot : NonCopyable {
+ public:
+  virtual ~Snapshot() = default;
+  virtual const Position& position() const = 0;
+  // Opens a reader on its own connection. Thread-safe with respect to other OpenReader calls.
+  virtual Result<std::unique_ptr<TableReader>> OpenReader(const TableSchema& table) = 0;
+};
+
+// The change stream of a source, from a position on.
+class ChangeStream : NonCopyable {
+ public:
+  virtual ~ChangeStream() = default;
+  // Waits up to `wait` for the next event. `out.type == kNone` when nothing arrived.
+  // Events come as kBegin, kChange..., kCommit per transaction, in commit order.
+  virtual Status Next(StreamEvent& out, std::chrono::milliseconds wait) = 0;
+  // Tells the source that every transaction up to and including `applied` is durable on the
+  // target, so it may release the history before it. Must only be called after the commit.
+  virtual Status Confirm(const Position& applied) = 0;
+};
+
+struct CdcSetup {
+  bool created = false;  // the task's CDC objects were created just now
+  // When `created` and a snapshot was asked for: a snapshot exactly at the stream's start.
+  std::unique_ptr<Snapshot> snapshot;
+};
+
+class Source : NonCopyable {
+ public:
+  virtual ~Source() = default;
+  virtual std::string engine() const = 0;
+
+  // Resolves `schema.table` patterns (`%` wildcards) to tables with their schemas. An empty list
+  // means every user table. A pattern matching nothing, or a table without a primary key (or
+  // replica identity) is an error naming it.
+  virtual Result<std::vector<TableSchemaPtr>> DiscoverTables(
+      const std::vector<std::string>& patterns) = 0;
+
+  // Makes sure the task's change capture exists and covers `tables`. If it did not exist it is
+  // created, and when `want_snapshot` a snapshot at exactly the point where its history starts
+  // is returned. Idempotent.
+  virtual Result<CdcSetup> PrepareCdc(const std::string& task,
+                                      const std::vector<TableSchemaPtr>& tables,
+                                      bool want_snapshot) = 0;
+
+  // A fresh consistent snapshot that does not depend on the task's change capture: for
+  // full-load-only tasks and for reloading tables after a restart. Its position is comparable
+  // with the task's stream positions.
+  virtual Result<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& task) = 0;
+
+  // Streams the task's changes from after `from` (empty: from where capture began; the source
+  // may resend transactions at or before `from`, the pipeline skips them).
+  virtual Result<std::unique_ptr<ChangeStream>> OpenStream(
+      const std::string& task, const std::vector<TableSchemaPtr>& tables, const Position& from) = 0;
+
+  virtual Result<Position> ParsePosition(const std::string& text) const = 0;
+
+  // Removes the task's change capture objects. Missing objects are not an error.
+  virtual Status DropTask(const std::string& task) = 0;
+};
+
+enum class TablePrep { kDropAndCreate, kTruncate, kDoNothing };
+
+// Loads one table inside one target transaction; nothing is visible until Commit.
+class TableLoader : NonCopyable {
+ public:
+  virtual ~TableLoader() = default;
+  virtual Status Write(const std::vector<Value>& row) = 0;
+  // Finishes the table (keys, indexes) and records it loaded at `snapshot` with `rows` rows in
+  // the same transaction as the rows, then commits.
+  virtual Status Commit(const Position& snapshot, int64_t rows) = 0;
+};
+
+// Applies CDC transactions. Several source transactions may share one target transaction.
+class Applier : NonCopyable {
+ public:
+  virtual ~Applier() = default;
+  virtual Status Begin() = 0;
+  virtual Status Apply(const Change& change) = 0;
+  // Records `applied` as the task's checkpoint in the open target transaction and commits.
+  virtual Status Commit(const Position& applied) = 0;
+};
+
+class Sink : NonCopyable {
+ public:
+  virtual ~Sink() = default;
+  virtual std::string engine() const = 0;
+
+  // Reads the task's state; creates the control tables if missing. No state: empty TaskState.
+  virtual Result<TaskState> ReadTaskState(const std::string& task) = 0;
+
+  // Starts loading `table` on a new connection (thread-safe with other BeginTableLoad calls).
+  virtual Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
+                                                              const TableSchema& table,
+                                                              TablePrep prep) = 0;
+
+  virtual Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) = 0;
+
+  // Removes the task's control rows.
+  virtual Status DropTask(const std::string& task) = 0;
+};
+
+}  // namespace cutover

@@ -1,0 +1,53 @@
+// TableName, Column, TableSchema: what a table looks like, in engine-neutral terms.
+//
+// A schema comes from the source's catalog (or a CDC relation message) and travels with every
+// change as a shared pointer, so a sink can build statements without asking the source again.
+// `type_name` keeps the source engine's own type text ("numeric(12,2)", "varchar(40)") so a
+// same-engine target can recreate the column exactly; `kind` is what crosses engines.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/value.h"
+
+namespace cutover {
+
+struct TableName {
+  std::string schema;  // PostgreSQL schema; MariaDB database; SQLite "main"
+  std::string name;
+
+  std::string ToString() const { return schema + "." + name; }
+  bool operator==(const TableName& o) const { return schema == o.schema && name == o.name; }
+  bool operator<(const TableName& o) const {
+    return schema != o.schema ? schema < o.schema : name < o.name;
+  }
+};
+
+struct Column {
+  std::string name;
+  ValueKind kind = ValueKind::kText;  // logical kind values of this column take
+  bool nullable = true;
+  std::string type_name;  // source engine's type text, e.g. "numeric(12,2)"
+  uint32_t type_id = 0;   // source engine's type id (PostgreSQL type OID)
+};
+
+struct TableSchema {
+  TableName name;
+  std::vector<Column> columns;
+  std::vector<size_t> key;  // indexes into `columns`: the primary key (or replica identity)
+  std::string engine;       // "postgresql", "mariadb", "sqlite": who `type_name` belongs to
+  int64_t estimated_rows = -1;  // catalog estimate for progress; -1 when unknown
+
+  bool IsKeyColumn(size_t i) const {
+    for (size_t k : key)
+      if (k == i) return true;
+    return false;
+  }
+};
+
+using TableSchemaPtr = std::shared_ptr<const TableSchema>;
+
+}  // namespace cutover
