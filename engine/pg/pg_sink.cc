@@ -1,0 +1,475 @@
+#include "engine/pg/pg_sink.h"
+
+#include <deque>
+#include <unordered_map>
+
+#include "engine/core/log.h"
+#include "engine/pg/copy_text.h"
+#include "engine/pg/pg_conn.h"
+#include "engine/pg/pg_types.h"
+
+namespace cutover::pg {
+
+namespace {
+
+constexpr const char* kControlDdl =
+    "CREATE SCHEMA IF NOT EXISTS cutover;"
+    "CREATE TABLE IF NOT EXISTS cutover.checkpoint ("
+    "  task text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS cutover.table_state ("
+    "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
+    "  snapshot_position text NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL,"
+    "  PRIMARY KEY (task, table_schema, table_name));";
+
+std::string ColumnList(PgConn& conn, const TableSchema& t) {
+  std::string out;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (i) out += ", ";
+    out += conn.QuoteIdent(t.columns[i].name);
+  }
+  return out;
+}
+
+std::string KeyList(PgConn& conn, const TableSchema& t) {
+  std::string out;
+  for (size_t i = 0; i < t.key.size(); ++i) {
+    if (i) out += ", ";
+    out += conn.QuoteIdent(t.columns[t.key[i]].name);
+  }
+  return out;
+}
+
+Result<std::unique_ptr<PgConn>> ConnectSink(const std::string& uri, std::string_view role) {
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, role));
+  return conn;
+}
+
+}  // namespace
+
+std::string TargetColumnType(const Column& c, const std::string& source_engine) {
+  if (source_engine == "postgresql" && !c.type_name.empty()) return c.type_name;
+  switch (c.kind) {
+    case ValueKind::kBool: return "boolean";
+    case ValueKind::kInt64: return "bigint";
+    case ValueKind::kUInt64: return "numeric(20,0)";
+    case ValueKind::kFloat64: return "double precision";
+    case ValueKind::kDecimal: return "numeric";
+    case ValueKind::kBytes: return "bytea";
+    case ValueKind::kDate: return "date";
+    case ValueKind::kTime: return "time(6)";
+    case ValueKind::kTimestamp: return "timestamp(6)";
+    case ValueKind::kTimestampTz: return "timestamptz(6)";
+    case ValueKind::kJson: return "jsonb";
+    case ValueKind::kUuid: return "uuid";
+    default: return "text";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full load
+
+class PgTableLoader : public TableLoader {
+ public:
+  PgTableLoader(std::unique_ptr<PgConn> conn, std::string task, const TableSchema& table,
+                bool add_key_after_load)
+      : conn_(std::move(conn)),
+        task_(std::move(task)),
+        table_(table),
+        qualified_(QualifiedName(*conn_, table.name)),
+        add_key_after_load_(add_key_after_load) {
+    buf_.reserve(kFlushBytes + 4096);
+  }
+
+  Status Start() {
+    std::string copy =
+        "COPY " + qualified_ + " (" + ColumnList(*conn_, table_) + ") FROM STDIN";
+    return conn_->ExecOk(copy, "table " + table_.name.ToString() + ": COPY FROM STDIN");
+  }
+
+  Status Write(const std::vector<Value>& row) override {
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) buf_ += '\t';
+      const Value& v = row[i];
+      if (v.is_null()) {
+        AppendCopyNull(buf_);
+      } else {
+        scratch_.clear();
+        EncodeText(v, scratch_);
+        AppendCopyField(buf_, scratch_);
+      }
+    }
+    buf_ += '\n';
+    if (buf_.size() >= kFlushBytes) return Flush();
+    return Status::Ok();
+  }
+
+  Status Commit(const Position& snapshot, int64_t rows) override {
+    std::string what = "table " + table_.name.ToString();
+    RETURN_IF_ERROR(Flush());
+    if (PQputCopyEnd(conn_->raw(), nullptr) != 1)
+      return conn_->ConnectionError(what + ": ending COPY");
+    PgResult res(PQgetResult(conn_->raw()));
+    if (PQresultStatus(res.raw()) != PGRES_COMMAND_OK)
+      return conn_->ErrorFrom(res.raw(), what + ": COPY FROM STDIN");
+    while (PGresult* extra = PQgetResult(conn_->raw())) PQclear(extra);
+    if (add_key_after_load_ && !table_.key.empty()) {
+      RETURN_IF_ERROR(conn_->ExecOk("ALTER TABLE " + qualified_ + " ADD PRIMARY KEY (" +
+                                        KeyList(*conn_, table_) + ")",
+                                    what + ": adding primary key"));
+    }
+    std::string rows_text = std::to_string(rows);
+    RETURN_IF_ERROR(conn_->ExecParams(
+                             "INSERT INTO cutover.table_state VALUES ($1, $2, $3, $4, $5, now()) "
+                             "ON CONFLICT (task, table_schema, table_name) DO UPDATE SET "
+                             "snapshot_position = excluded.snapshot_position, rows = "
+                             "excluded.rows, loaded_at = excluded.loaded_at",
+                             {task_.c_str(), table_.name.schema.c_str(),
+                              table_.name.name.c_str(), snapshot.text.c_str(), rows_text.c_str()},
+                             what + ": recording load state")
+                        .status());
+    return conn_->ExecOk("COMMIT", what + ": COMMIT");
+  }
+
+ private:
+  static constexpr size_t kFlushBytes = 256 * 1024;
+
+  Status Flush() {
+    if (buf_.empty()) return Status::Ok();
+    if (PQputCopyData(conn_->raw(), buf_.data(), static_cast<int>(buf_.size())) != 1)
+      return conn_->ConnectionError("table " + table_.name.ToString() + ": COPY data");
+    buf_.clear();
+    return Status::Ok();
+  }
+
+  std::unique_ptr<PgConn> conn_;
+  std::string task_;
+  TableSchema table_;
+  std::string qualified_;
+  bool add_key_after_load_;
+  std::string buf_;
+  std::string scratch_;
+};
+
+Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& task,
+                                                            const TableSchema& table,
+                                                            TablePrep prep) {
+  std::string what = "target table " + table.name.ToString();
+  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover-load"));
+  std::string qualified = QualifiedName(*conn, table.name);
+  if (prep == TablePrep::kDropAndCreate) {
+    // Outside the table's transaction: parallel loaders may create the same schema.
+    Status s = conn->ExecOk("CREATE SCHEMA IF NOT EXISTS " + conn->QuoteIdent(table.name.schema));
+    if (!s.ok()) {  // a concurrent CREATE SCHEMA can lose the race once; the schema then exists
+      RETURN_IF_ERROR(
+          conn->ExecOk("CREATE SCHEMA IF NOT EXISTS " + conn->QuoteIdent(table.name.schema),
+                       what + ": creating schema"));
+    }
+  }
+  RETURN_IF_ERROR(conn->ExecOk("BEGIN", what + ": BEGIN"));
+  switch (prep) {
+    case TablePrep::kDropAndCreate: {
+      std::string ddl = "DROP TABLE IF EXISTS " + qualified + "; CREATE TABLE " + qualified + " (";
+      for (size_t i = 0; i < table.columns.size(); ++i) {
+        const Column& c = table.columns[i];
+        if (i) ddl += ", ";
+        ddl += conn->QuoteIdent(c.name) + " " + TargetColumnType(c, table.engine);
+        if (!c.nullable) ddl += " NOT NULL";
+      }
+      ddl += ")";
+      RETURN_IF_ERROR(conn->ExecOk(ddl, what + ": creating table"));
+      break;
+    }
+    case TablePrep::kTruncate:
+      RETURN_IF_ERROR(conn->ExecOk("TRUNCATE " + qualified, what + ": TRUNCATE"));
+      break;
+    case TablePrep::kDoNothing:
+      break;
+  }
+  auto loader = std::make_unique<PgTableLoader>(std::move(conn), task, table,
+                                                prep == TablePrep::kDropAndCreate);
+  RETURN_IF_ERROR(loader->Start());
+  return std::unique_ptr<TableLoader>(std::move(loader));
+}
+
+// ---------------------------------------------------------------------------------------------
+// CDC apply
+
+class PgApplier : public Applier {
+ public:
+  PgApplier(std::unique_ptr<PgConn> conn, std::string task)
+      : conn_(std::move(conn)), task_(std::move(task)) {}
+
+  Status Init() {
+    if (PQenterPipelineMode(conn_->raw()) != 1)
+      return conn_->ConnectionError("entering pipeline mode");
+    return Status::Ok();
+  }
+
+  Status Begin() override { return Send("BEGIN", {}, "BEGIN"); }
+
+  Status Apply(const Change& c) override {
+    switch (c.op) {
+      case ChangeOp::kRead:
+      case ChangeOp::kInsert: return ApplyInsert(c);
+      case ChangeOp::kUpdate: return ApplyUpdate(c);
+      case ChangeOp::kDelete: return ApplyDelete(c);
+      case ChangeOp::kTruncate: return ApplyTruncate(c);
+    }
+    return Internal("unknown change op");
+  }
+
+  Status Commit(const Position& applied) override {
+    RETURN_IF_ERROR(SendPrepared(
+        "checkpoint",
+        [&] {
+          return std::string(
+              "INSERT INTO cutover.checkpoint (task, position, updated_at) VALUES ($1, $2, now()) "
+              "ON CONFLICT (task) DO UPDATE SET position = excluded.position, "
+              "updated_at = excluded.updated_at");
+        },
+        {task_, applied.text}, {true, true}, "writing checkpoint " + applied.text));
+    RETURN_IF_ERROR(Send("COMMIT", {}, "COMMIT at " + applied.text));
+    return Sync();
+  }
+
+ private:
+  static constexpr size_t kSyncEvery = 1000;
+
+  struct Pending {
+    std::string what;
+    bool check_rows;  // UPDATE/DELETE: count statements that found no row
+  };
+
+  std::string Describe(const Change& c, const std::vector<Value>& key_source) const {
+    std::string s = std::string(ChangeOpName(c.op)) + " on " + c.table->name.ToString() + " key (";
+    for (size_t i = 0; i < c.table->key.size(); ++i) {
+      if (i) s += ", ";
+      size_t k = c.table->key[i];
+      s += k < key_source.size() ? key_source[k].DebugString() : "?";
+    }
+    return s + ")";
+  }
+
+  const std::vector<Value>& KeySource(const Change& c) const {
+    return c.before.empty() ? c.after : c.before;
+  }
+
+  Status ApplyInsert(const Change& c) {
+    const TableSchema& t = *c.table;
+    std::string key = "i" + t.name.ToString();
+    values_.clear();
+    present_.clear();
+    for (const Value& v : c.after) AddParam(v);
+    return SendPrepared(
+        key,
+        [&] {
+          std::string sql = "INSERT INTO " + QualifiedName(*conn_, t.name) + " (" +
+                            ColumnList(*conn_, t) + ") VALUES (";
+          for (size_t i = 0; i < t.columns.size(); ++i)
+            sql += (i ? ", $" : "$") + std::to_string(i + 1);
+          return sql + ")";
+        },
+        values_, present_, Describe(c, c.after));
+  }
+
+  Status ApplyUpdate(const Change& c) {
+    const TableSchema& t = *c.table;
+    const std::vector<Value>& keysrc = KeySource(c);
+    std::string key = "u" + t.name.ToString() + ":";
+    values_.clear();
+    present_.clear();
+    for (size_t i = 0; i < c.after.size(); ++i) {
+      bool unchanged = c.after[i].is_unchanged();
+      key += unchanged ? '0' : '1';
+      if (!unchanged) AddParam(c.after[i]);
+    }
+    for (size_t k : t.key) AddParam(keysrc[k]);
+    return SendPrepared(
+        key,
+        [&] {
+          std::string sql = "UPDATE " + QualifiedName(*conn_, t.name) + " SET ";
+          int n = 0;
+          for (size_t i = 0; i < c.after.size(); ++i) {
+            if (c.after[i].is_unchanged()) continue;
+            sql += (n ? ", " : "") + conn_->QuoteIdent(t.columns[i].name) + " = $" +
+                   std::to_string(n + 1);
+            ++n;
+          }
+          sql += " WHERE ";
+          for (size_t j = 0; j < t.key.size(); ++j) {
+            sql += (j ? " AND " : "") + conn_->QuoteIdent(t.columns[t.key[j]].name) + " = $" +
+                   std::to_string(++n);
+          }
+          return sql;
+        },
+        values_, present_, Describe(c, keysrc), /*check_rows=*/true);
+  }
+
+  Status ApplyDelete(const Change& c) {
+    const TableSchema& t = *c.table;
+    const std::vector<Value>& keysrc = KeySource(c);
+    values_.clear();
+    present_.clear();
+    for (size_t k : t.key) AddParam(keysrc[k]);
+    return SendPrepared(
+        "d" + t.name.ToString(),
+        [&] {
+          std::string sql = "DELETE FROM " + QualifiedName(*conn_, t.name) + " WHERE ";
+          for (size_t j = 0; j < t.key.size(); ++j) {
+            sql += (j ? " AND " : "") + conn_->QuoteIdent(t.columns[t.key[j]].name) + " = $" +
+                   std::to_string(j + 1);
+          }
+          return sql;
+        },
+        values_, present_, Describe(c, keysrc), /*check_rows=*/true);
+  }
+
+  Status ApplyTruncate(const Change& c) {
+    std::string sql = "TRUNCATE ";
+    std::string names;
+    for (size_t i = 0; i < c.truncated.size(); ++i) {
+      if (i) sql += ", ", names += ", ";
+      sql += QualifiedName(*conn_, c.truncated[i]->name);
+      names += c.truncated[i]->name.ToString();
+    }
+    if (c.truncated.empty()) return Status::Ok();
+    return Send(sql, {}, "truncate of " + names);
+  }
+
+  void AddParam(const Value& v) {
+    if (v.is_null()) {
+      values_.emplace_back();
+      present_.push_back(false);
+    } else {
+      std::string s;
+      EncodeText(v, s);
+      values_.push_back(std::move(s));
+      present_.push_back(true);
+    }
+  }
+
+  // Sends a statement prepared under `key` (preparing it first, from `make_sql`, if new).
+  template <typename MakeSql>
+  Status SendPrepared(const std::string& key, MakeSql make_sql,
+                      const std::vector<std::string>& values, const std::vector<bool>& present,
+                      std::string what, bool check_rows = false) {
+    auto it = statements_.find(key);
+    if (it == statements_.end()) {
+      std::string name = "s" + std::to_string(statements_.size());
+      std::string sql = make_sql();
+      if (PQsendPrepare(conn_->raw(), name.c_str(), sql.c_str(), 0, nullptr) != 1)
+        return conn_->ConnectionError("preparing statement for " + what);
+      pending_.push_back({"preparing statement for " + what, false});
+      it = statements_.emplace(key, name).first;
+    }
+    params_.clear();
+    for (size_t i = 0; i < values.size(); ++i)
+      params_.push_back(present.size() > i && !present[i] ? nullptr : values[i].c_str());
+    if (PQsendQueryPrepared(conn_->raw(), it->second.c_str(), static_cast<int>(params_.size()),
+                            params_.data(), nullptr, nullptr, 0) != 1)
+      return conn_->ConnectionError(what);
+    pending_.push_back({std::move(what), check_rows});
+    return MaybeSync();
+  }
+
+  Status Send(const std::string& sql, const std::vector<const char*>& params, std::string what) {
+    if (PQsendQueryParams(conn_->raw(), sql.c_str(), static_cast<int>(params.size()), nullptr,
+                          params.data(), nullptr, nullptr, 0) != 1)
+      return conn_->ConnectionError(what);
+    pending_.push_back({std::move(what), false});
+    return MaybeSync();
+  }
+
+  Status MaybeSync() {
+    if (pending_.size() >= kSyncEvery) return Sync();
+    return Status::Ok();
+  }
+
+  // Sends a sync point and consumes every pending result. The first failure wins; later
+  // statements of the pipeline are aborted by the server and reported through it.
+  Status Sync() {
+    if (PQpipelineSync(conn_->raw()) != 1) return conn_->ConnectionError("pipeline sync");
+    Status first;
+    for (Pending& p : pending_) {
+      PGresult* r = PQgetResult(conn_->raw());
+      if (!r) {
+        if (first.ok()) first = conn_->ConnectionError(p.what);
+        continue;
+      }
+      ExecStatusType st = PQresultStatus(r);
+      if (st == PGRES_FATAL_ERROR && first.ok()) {
+        first = conn_->ErrorFrom(r, p.what);
+      } else if (st == PGRES_COMMAND_OK && p.check_rows && std::string_view(PQcmdTuples(r)) == "0") {
+        if (++missing_rows_ <= 10) {
+          Log(LogLevel::kWarn, "target row not found for {} (the target differs from the source)",
+              p.what);
+        }
+      }
+      PQclear(r);
+      while (PGresult* extra = PQgetResult(conn_->raw())) PQclear(extra);  // end of this query
+    }
+    pending_.clear();
+    // The sync point's own result.
+    while (PGresult* r = PQgetResult(conn_->raw())) {
+      bool is_sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+      PQclear(r);
+      if (is_sync) break;
+    }
+    if (PQstatus(conn_->raw()) == CONNECTION_BAD && first.ok())
+      first = conn_->ConnectionError("applying changes");
+    return first;
+  }
+
+  std::unique_ptr<PgConn> conn_;
+  std::string task_;
+  std::unordered_map<std::string, std::string> statements_;  // key -> prepared name
+  std::deque<Pending> pending_;
+  std::vector<std::string> values_;
+  std::vector<bool> present_;
+  std::vector<const char*> params_;
+  int64_t missing_rows_ = 0;
+};
+
+Result<std::unique_ptr<Applier>> PgSink::OpenApplier(const std::string& task) {
+  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover-apply"));
+  RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables"));
+  auto applier = std::make_unique<PgApplier>(std::move(conn), task);
+  RETURN_IF_ERROR(applier->Init());
+  return std::unique_ptr<Applier>(std::move(applier));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Result<TaskState> PgSink::ReadTaskState(const std::string& task) {
+  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover"));
+  RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables on the target"));
+  TaskState state;
+  ASSIGN_OR_RETURN(auto cp, conn->ExecParams("SELECT position FROM cutover.checkpoint WHERE task = $1",
+                                             {task.c_str()}, "reading checkpoint"));
+  if (cp.rows() == 1) state.applied = Position{0, 0, cp.str(0, 0)};
+  ASSIGN_OR_RETURN(auto ts, conn->ExecParams("SELECT table_schema, table_name, snapshot_position, "
+                                             "rows FROM cutover.table_state WHERE task = $1",
+                                             {task.c_str()}, "reading table state"));
+  for (int r = 0; r < ts.rows(); ++r) {
+    TableLoadState s;
+    s.snapshot.text = ts.str(r, 2);
+    s.rows = std::stoll(ts.str(r, 3));
+    state.loaded[TableName{ts.str(r, 0), ts.str(r, 1)}] = s;
+  }
+  return state;
+}
+
+Status PgSink::DropTask(const std::string& task) {
+  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover"));
+  ASSIGN_OR_RETURN(auto exists, conn->Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL"));
+  if (exists.get(0, 0) != "t") return Status::Ok();
+  RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.checkpoint WHERE task = $1",
+                                   {task.c_str()}, "removing checkpoint")
+                      .status());
+  return conn
+      ->ExecParams("DELETE FROM cutover.table_state WHERE task = $1", {task.c_str()},
+                   "removing table state")
+      .status();
+}
+
+}  // namespace cutover::pg

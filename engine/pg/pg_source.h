@@ -1,0 +1,59 @@
+// PgSource: PostgreSQL as a replication source (logical decoding with pgoutput, protocol 2).
+//
+// Per task: publication `cutover_<task>` on the task's tables and logical slot `cutover_<task>`,
+// created in that order (pgoutput looks the publication up while decoding). The slot is created
+// with an exported snapshot on a replication connection that then stays idle and open until the
+// full load is over, so every full-load reader can import it (SET TRANSACTION SNAPSHOT). Rows
+// committed before the slot's consistent point are in the snapshot, later ones in the stream:
+// no gap, no duplicate. After a crash during the full load the original snapshot is gone; a
+// TEMPORARY slot gives a fresh snapshot whose consistent point is recorded per reloaded table,
+// and the pipeline skips that table's older changes (see position.h).
+//
+// The stream answers keepalives, confirms a transaction's end LSN only when the pipeline says
+// the target committed it, and spools streamed in-progress transactions (S...E chunks) to disk
+// per top-level xid, replaying them in order on stream commit and dropping them (or the aborted
+// subtransactions' changes) on stream abort. Memory stays bounded by one message.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "engine/core/endpoint.h"
+
+namespace cutover::pg {
+
+class PgSource : public Source {
+ public:
+  // `uri`: libpq URI; `spool_dir`: where streamed transactions are spooled.
+  PgSource(std::string uri, std::string spool_dir)
+      : uri_(std::move(uri)), spool_dir_(std::move(spool_dir)) {}
+  std::string engine() const override { return "postgresql"; }
+
+  Result<std::vector<TableSchemaPtr>> DiscoverTables(
+      const std::vector<std::string>& patterns) override;
+  Result<CdcSetup> PrepareCdc(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                              bool want_snapshot) override;
+  Result<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& task) override;
+  Result<std::unique_ptr<ChangeStream>> OpenStream(const std::string& task,
+                                                   const std::vector<TableSchemaPtr>& tables,
+                                                   const Position& from) override;
+  Result<Position> ParsePosition(const std::string& text) const override;
+  Status DropTask(const std::string& task) override;
+
+  static std::string SlotName(const std::string& task) { return "cutover_" + task; }
+  static std::string PublicationName(const std::string& task) { return "cutover_" + task; }
+
+ private:
+  Status CheckLogicalDecoding();
+
+  std::string uri_;
+  std::string spool_dir_;
+  std::set<TableName> partitioned_;  // read with COPY (SELECT ...) rather than COPY table
+};
+
+// Matches `text` against a pattern where '%' is any run of characters (no other wildcards).
+bool MatchPercentPattern(std::string_view pattern, std::string_view text);
+
+}  // namespace cutover::pg

@@ -1,0 +1,43 @@
+// PostgreSQL types <-> Value: the one place that knows how PostgreSQL prints and reads values.
+//
+// Values travel between PostgreSQL and the engine in PostgreSQL's text format (COPY text fields
+// and pgoutput 't' columns use the same type output functions). Connections use DateStyle=ISO,
+// TimeZone=UTC and extra_float_digits=3, so the text is unambiguous and floats are shortest-exact.
+// Decoding then re-encoding a value gives text PostgreSQL reads back to the identical datum;
+// types without a faithful logical kind (arrays, intervals, ranges, network types, enums, ...)
+// are carried as ValueKind::kOther holding the text verbatim.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/core/status.h"
+#include "engine/core/value.h"
+
+namespace cutover::pg {
+
+// Built-in type OIDs used here (pg_type.h).
+enum : uint32_t {
+  kBoolOid = 16, kByteaOid = 17, kCharOid = 18, kNameOid = 19, kInt8Oid = 20, kInt2Oid = 21,
+  kInt4Oid = 23, kTextOid = 25, kOidOid = 26, kJsonOid = 114, kFloat4Oid = 700,
+  kFloat8Oid = 701, kBpcharOid = 1042, kVarcharOid = 1043, kDateOid = 1082, kTimeOid = 1083,
+  kTimestampOid = 1114, kTimestampTzOid = 1184, kNumericOid = 1700, kUuidOid = 2950,
+  kJsonbOid = 3802,
+};
+
+// The logical kind values of a column of type `oid` take.
+ValueKind KindForTypeOid(uint32_t oid);
+
+// Parses PostgreSQL's text output of a value of logical `kind` (from KindForTypeOid).
+// Errors say what was expected; the caller adds table/column context.
+Status DecodeText(ValueKind kind, std::string_view text, Value& out);
+
+// Appends the PostgreSQL text input form of `v` (not NULL, not Unchanged) to `out`.
+void EncodeText(const Value& v, std::string& out);
+
+// Calendar helpers shared by the codecs (proleptic Gregorian, astronomical years: 1 BC = 0).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+void CivilFromDays(int64_t days, int64_t& y, unsigned& m, unsigned& d);
+
+}  // namespace cutover::pg

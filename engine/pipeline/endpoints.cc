@@ -1,0 +1,30 @@
+#include "engine/pipeline/endpoints.h"
+
+#include "engine/core/uri.h"
+#include "engine/pg/pg_sink.h"
+#include "engine/pg/pg_source.h"
+
+namespace cutover {
+
+Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceOptions& options) {
+  ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(uri, "--source"));
+  switch (kind) {
+    case EngineKind::kPostgres:
+      return std::unique_ptr<Source>(new pg::PgSource(uri, options.spool_dir));
+    default:
+      return InvalidArgument(std::string("--source: ") + EngineName(kind) +
+                             " sources are not supported yet");
+  }
+}
+
+Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri) {
+  ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(uri, "--target"));
+  switch (kind) {
+    case EngineKind::kPostgres: return std::unique_ptr<Sink>(new pg::PgSink(uri));
+    default:
+      return InvalidArgument(std::string("--target: ") + EngineName(kind) +
+                             " targets are not supported yet");
+  }
+}
+
+}  // namespace cutover

@@ -1,0 +1,19 @@
+// Endpoint factory: turns a URI into the engine's Source or Sink. The only place that knows
+// which engines exist; the pipeline works on the interfaces.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/core/endpoint.h"
+
+namespace cutover {
+
+struct SourceOptions {
+  std::string spool_dir;  // where the source may spool large in-progress transactions
+};
+
+Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceOptions& options);
+Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri);
+
+}  // namespace cutover

@@ -1,0 +1,317 @@
+#include "engine/pipeline/replicate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "engine/core/log.h"
+
+namespace cutover {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// Full load
+
+Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
+                 const TableSchema& table, const std::atomic<bool>& stop, Progress& progress,
+                 int64_t& rows) {
+  ASSIGN_OR_RETURN(auto reader, snapshot.OpenReader(table));
+  ASSIGN_OR_RETURN(auto loader, sink.BeginTableLoad(opt.task, table, opt.prep));
+  std::vector<Value> row;
+  rows = 0;
+  int64_t pending = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, reader->Next(row));
+    if (!more) break;
+    RETURN_IF_ERROR(loader->Write(row));
+    ++rows;
+    if (++pending == 4096) {
+      progress.Add(pending);
+      pending = 0;
+      if (stop.load()) return Aborted("full load of " + table.name.ToString() + " interrupted");
+    }
+  }
+  progress.Add(pending);
+  return loader->Commit(snapshot.position(), rows);
+}
+
+Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
+                std::vector<TableSchemaPtr> tables, const std::atomic<bool>& stop,
+                ReplicateStats& stats) {
+  // Largest first, so the longest table starts early and the workers finish together.
+  std::stable_sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) {
+    return a->estimated_rows > b->estimated_rows;
+  });
+  int64_t total = 0;
+  for (const auto& t : tables) total += std::max<int64_t>(t->estimated_rows, 0);
+  Progress progress("full load", total > 0 ? total : -1, opt.progress);
+  Log(LogLevel::kInfo, "full load of {} table(s) from snapshot at {}, {} worker(s)", tables.size(),
+      snapshot.position().text, opt.parallel);
+
+  std::mutex mu;
+  size_t next = 0;
+  Status first_error;
+  std::atomic<bool> failed{false};
+  std::atomic<bool> abort_all{false};  // set on the first failure or an outside stop
+  auto worker = [&] {
+    for (;;) {
+      TableSchemaPtr t;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (next >= tables.size() || failed.load() || stop.load()) return;
+        t = tables[next++];
+      }
+      auto started = Clock::now();
+      int64_t rows = 0;
+      Status s = LoadTable(snapshot, sink, opt, *t, abort_all, progress, rows);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!s.ok()) {
+        if (first_error.ok()) first_error = s;
+        failed = true;
+        abort_all = true;
+        return;
+      }
+      double secs = std::chrono::duration<double>(Clock::now() - started).count();
+      Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)", t->name.ToString(),
+          FormatCount(rows), secs, FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
+      stats.tables_loaded++;
+      stats.rows_loaded += rows;
+    }
+  };
+  // Propagate an outside stop to the workers' abort flag.
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    while (!done.load()) {
+      if (stop.load()) abort_all = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  std::vector<std::thread> threads;
+  int n = std::max(1, std::min<int>(opt.parallel, static_cast<int>(tables.size())));
+  for (int i = 0; i < n; ++i) threads.emplace_back(worker);
+  for (auto& th : threads) th.join();
+  done = true;
+  watcher.join();
+  progress.Finish();
+  if (!first_error.ok()) return first_error;
+  if (stop.load()) return Aborted("full load interrupted before every table was loaded");
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// CDC
+
+class CdcLoop {
+ public:
+  CdcLoop(ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
+          std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
+          const std::atomic<bool>& stop, ReplicateStats& stats)
+      : stream_(stream),
+        applier_(applier),
+        opt_(opt),
+        table_snapshots_(std::move(table_snapshots)),
+        applied_(std::move(applied)),
+        stop_(stop),
+        stats_(stats) {}
+
+  Status Run() {
+    StreamEvent ev;
+    auto last_report = Clock::now();
+    for (;;) {
+      bool stopping = stop_.load() ||
+                      (opt_.stop_after_transactions > 0 &&
+                       stats_.transactions_applied >= opt_.stop_after_transactions);
+      if (stopping && !in_txn_) {
+        RETURN_IF_ERROR(CommitGroup());
+        Log(LogLevel::kInfo, "stopped at {}", applied_ ? applied_->text : "(nothing applied)");
+        return Status::Ok();
+      }
+      auto wait = std::chrono::milliseconds(group_open_ ? 20 : 100);
+      RETURN_IF_ERROR(stream_.Next(ev, wait));
+      switch (ev.type) {
+        case StreamEvent::Type::kNone:
+          if (!in_txn_) RETURN_IF_ERROR(CommitGroup());
+          break;
+        case StreamEvent::Type::kBegin: RETURN_IF_ERROR(OnBegin(ev.txn)); break;
+        case StreamEvent::Type::kChange: RETURN_IF_ERROR(OnChange(ev.change)); break;
+        case StreamEvent::Type::kCommit: RETURN_IF_ERROR(OnCommit(ev.txn)); break;
+      }
+      if (Clock::now() - last_report > std::chrono::seconds(30)) {
+        last_report = Clock::now();
+        Log(LogLevel::kInfo, "cdc: {} transactions, {} changes applied, at {}",
+            FormatCount(stats_.transactions_applied), FormatCount(stats_.changes_applied),
+            applied_ ? applied_->text : "-");
+      }
+    }
+  }
+
+ private:
+  Status OnBegin(const TransactionInfo& txn) {
+    in_txn_ = true;
+    txn_ = txn;
+    skip_ = applied_ && txn.position <= *applied_;
+    txn_changes_ = 0;
+    if (!skip_ && !group_open_) {
+      RETURN_IF_ERROR(applier_.Begin());
+      group_open_ = true;
+      group_started_ = Clock::now();
+    }
+    return Status::Ok();
+  }
+
+  // A change belongs to the table's snapshot (and is skipped) when its transaction is ordered
+  // before the snapshot the table was loaded from.
+  bool BeforeSnapshot(const TableName& t) const {
+    auto it = table_snapshots_.find(t);
+    return it != table_snapshots_.end() && txn_.position < it->second;
+  }
+
+  Status OnChange(Change& c) {
+    if (skip_) return Status::Ok();
+    if (c.op == ChangeOp::kTruncate) {
+      std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
+      if (c.truncated.empty()) return Status::Ok();
+    } else if (BeforeSnapshot(c.table->name)) {
+      return Status::Ok();
+    }
+    Status s = applier_.Apply(c);
+    if (!s.ok()) return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
+    ++txn_changes_;
+    return Status::Ok();
+  }
+
+  Status OnCommit(const TransactionInfo& txn) {
+    in_txn_ = false;
+    if (skip_) {
+      ++stats_.transactions_skipped;
+      return stream_.Confirm(txn.position);  // already durable on the target
+    }
+    pending_position_ = txn.position;
+    group_changes_ += txn_changes_;
+    ++group_txns_;
+    ++stats_.transactions_applied;
+    stats_.changes_applied += txn_changes_;
+    if (group_changes_ >= opt_.group_max_changes ||
+        Clock::now() - group_started_ >= std::chrono::milliseconds(opt_.group_max_ms))
+      return CommitGroup();
+    return Status::Ok();
+  }
+
+  Status CommitGroup() {
+    if (!group_open_) return Status::Ok();
+    // A group opens at the Begin of a transaction to apply and closes only after a Commit.
+    RETURN_IF_ERROR(applier_.Commit(pending_position_));
+    applied_ = pending_position_;
+    RETURN_IF_ERROR(stream_.Confirm(pending_position_));
+    ++stats_.target_commits;
+    group_open_ = false;
+    group_changes_ = 0;
+    group_txns_ = 0;
+    return Status::Ok();
+  }
+
+  ChangeStream& stream_;
+  Applier& applier_;
+  const ReplicateOptions& opt_;
+  std::map<TableName, Position> table_snapshots_;
+  std::optional<Position> applied_;
+  const std::atomic<bool>& stop_;
+  ReplicateStats& stats_;
+
+  TransactionInfo txn_;
+  bool in_txn_ = false;
+  bool skip_ = false;
+  int64_t txn_changes_ = 0;
+  bool group_open_ = false;
+  Clock::time_point group_started_;
+  int64_t group_changes_ = 0;
+  int64_t group_txns_ = 0;
+  Position pending_position_;
+};
+
+}  // namespace
+
+Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
+                      const std::atomic<bool>& stop, ReplicateStats* stats_out) {
+  ReplicateStats local;
+  ReplicateStats& stats = stats_out ? *stats_out : local;
+  bool want_load = opt.type != ReplicationType::kCdc;
+  bool want_cdc = opt.type != ReplicationType::kFullLoad;
+
+  ASSIGN_OR_RETURN(auto tables, source.DiscoverTables(opt.table_patterns));
+  if (want_cdc) {
+    for (const auto& t : tables) {
+      if (t->key.empty()) {
+        return FailedPrecondition(
+            "table " + t->name.ToString() +
+            " has no primary key (nor replica identity index): its updates and deletes cannot be "
+            "replicated; add a primary key or leave it out with --tables");
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
+
+  std::vector<TableSchemaPtr> to_load;
+  std::map<TableName, Position> table_snapshots;
+  for (const auto& t : tables) {
+    auto it = state.loaded.find(t->name);
+    if (it != state.loaded.end()) {
+      ASSIGN_OR_RETURN(Position p, source.ParsePosition(it->second.snapshot.text));
+      table_snapshots[t->name] = p;
+    } else if (want_load) {
+      to_load.push_back(t);
+    }
+  }
+  if (!to_load.empty() || want_load) {
+    Log(LogLevel::kInfo, "task {}: {} table(s), {} already loaded, {} to load", opt.task,
+        tables.size(), tables.size() - to_load.size(), to_load.size());
+  }
+
+  std::unique_ptr<Snapshot> snapshot;
+  if (want_cdc) {
+    bool need_snapshot = !to_load.empty();
+    ASSIGN_OR_RETURN(CdcSetup setup, source.PrepareCdc(opt.task, tables, need_snapshot));
+    if (setup.created && (!state.loaded.empty() || state.applied)) {
+      return FailedPrecondition(
+          "task " + opt.task + ": the source's change capture was missing (dropped?) while the "
+          "target holds this task's progress; changes in between are lost. Run `cutover task "
+          "drop` for this task and start it again");
+    }
+    if (need_snapshot) {
+      if (setup.snapshot) {
+        snapshot = std::move(setup.snapshot);
+      } else {
+        Log(LogLevel::kInfo, "resuming an interrupted full load from a fresh snapshot");
+        ASSIGN_OR_RETURN(snapshot, source.OpenSnapshot(opt.task));
+      }
+    }
+  } else if (!to_load.empty()) {
+    ASSIGN_OR_RETURN(snapshot, source.OpenSnapshot(opt.task));
+  }
+
+  if (snapshot) {
+    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_load, stop, stats));
+    for (const auto& t : to_load) table_snapshots[t->name] = snapshot->position();
+    snapshot.reset();  // releases the exported snapshot (and a temporary slot)
+  }
+  if (!want_cdc) return Status::Ok();
+  if (stop.load()) return Status::Ok();
+
+  std::optional<Position> applied;
+  if (state.applied) {
+    ASSIGN_OR_RETURN(Position p, source.ParsePosition(state.applied->text));
+    applied = p;
+  }
+  ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, applied ? *applied : Position{}));
+  ASSIGN_OR_RETURN(auto applier, sink.OpenApplier(opt.task));
+  Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
+  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats);
+  return loop.Run();
+}
+
+}  // namespace cutover

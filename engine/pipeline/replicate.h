@@ -1,0 +1,56 @@
+// The replication pipeline: full load, then CDC, for any Source and Sink.
+//
+// Order of work for a task:
+//   1. discover the tables; read the task's state from the target;
+//   2. with CDC: make sure the source's capture exists (created now: with a snapshot at its
+//      start); tables not yet loaded are loaded from that snapshot, or after a restart from a
+//      fresh one whose position is recorded per table;
+//   3. full load: `parallel` workers take tables from a queue, largest first; each table is
+//      loaded and marked loaded in one target transaction;
+//   4. CDC: source transactions stream in; each is skipped if at or before the checkpoint; a
+//      change is skipped if its table was loaded from a later snapshot; small transactions are
+//      grouped into one target transaction (bounded by change count and time), a large one is
+//      applied whole; the checkpoint is written in the same target transaction; the source is told
+//      only after the commit.
+// Stopping (the `stop` flag, set from a signal handler): the current source transaction is
+// finished, the group committed and checkpointed, then Run returns OK.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/core/endpoint.h"
+#include "engine/core/progress.h"
+
+namespace cutover {
+
+enum class ReplicationType { kFullLoad, kCdc, kFullLoadAndCdc };
+
+struct ReplicateOptions {
+  std::string task;
+  ReplicationType type = ReplicationType::kFullLoadAndCdc;
+  std::vector<std::string> table_patterns;  // empty: all tables
+  int parallel = 4;
+  TablePrep prep = TablePrep::kDropAndCreate;
+  int64_t group_max_changes = 10000;  // close a target transaction after this many changes...
+  int64_t group_max_ms = 200;         // ...or after this long (at a source transaction boundary)
+  Progress::Mode progress = Progress::Mode::kAuto;
+  // Test hook: stop after this many CDC transactions were committed (0: never).
+  int64_t stop_after_transactions = 0;
+};
+
+struct ReplicateStats {
+  int64_t tables_loaded = 0;
+  int64_t rows_loaded = 0;
+  int64_t transactions_applied = 0;
+  int64_t transactions_skipped = 0;
+  int64_t changes_applied = 0;
+  int64_t target_commits = 0;
+};
+
+Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& options,
+                      const std::atomic<bool>& stop, ReplicateStats* stats = nullptr);
+
+}  // namespace cutover

@@ -1,0 +1,177 @@
+#include "tests/integration/support/test_support.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace cutover::testing {
+
+namespace {
+
+std::string TempFile(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + "XXXXXX";
+  int fd = mkstemp(tmpl.data());
+  if (fd >= 0) close(fd);
+  return tmpl;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
+            const std::string& err_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = open(out_path.c_str(), O_WRONLY | O_TRUNC | O_CREAT, 0644);
+    int err = open(err_path.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+    dup2(out, 1);
+    dup2(err, 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    std::vector<char*> argv;
+    std::string bin = CUTOVER_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    setenv("CI", "true", 1);  // no progress redraws in test logs
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int DecodeStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+RunResult RunCutover(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  std::string out = TempFile("cutover-out-"), err = TempFile("cutover-err-");
+  pid_t pid = Spawn(args, out, err);
+  RunResult r;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid) {
+      r.exit_code = DecodeStatus(status);
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      r.exit_code = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  r.out = ReadFile(out);
+  r.err = ReadFile(err);
+  unlink(out.c_str());
+  unlink(err.c_str());
+  return r;
+}
+
+EngineProcess::EngineProcess(const std::vector<std::string>& args) {
+  log_path_ = TempFile("cutover-engine-");
+  pid_ = Spawn(args, log_path_ + ".out", log_path_);
+}
+
+EngineProcess::~EngineProcess() {
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    Wait(std::chrono::seconds(10));
+  }
+  unlink(log_path_.c_str());
+  unlink((log_path_ + ".out").c_str());
+}
+
+bool EngineProcess::Running() {
+  if (exited_) return false;
+  pid_t w = waitpid(pid_, &status_, WNOHANG);
+  if (w == pid_) exited_ = true;
+  return !exited_;
+}
+
+void EngineProcess::Signal(int sig) {
+  if (Running()) kill(pid_, sig);
+}
+
+int EngineProcess::Wait(std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (Running()) {
+    if (std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return DecodeStatus(status_);
+}
+
+std::string EngineProcess::Log() const { return ReadFile(log_path_); }
+
+long EngineProcess::PeakRssKb() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+std::string Sql(const harness::ThrowawayServer& server, const std::string& sql) {
+  auto r = server.Sql(sql);
+  EXPECT_TRUE(r.ok()) << r.status().message() << "\nSQL: " << sql.substr(0, 500);
+  return r.ok() ? *r : std::string();
+}
+
+std::string TableFingerprint(const harness::ThrowawayServer& server, const std::string& table,
+                             const std::string& order_by) {
+  auto r = server.Sql("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY " +
+                      order_by + ")), '-') FROM " + table + " t");
+  return r.ok() ? *r : "error: " + r.status().message();
+}
+
+std::string DescribeDifference(const harness::ThrowawayServer& source,
+                               const harness::ThrowawayServer& target,
+                               const std::vector<TableSpec>& tables) {
+  for (const auto& t : tables) {
+    std::string a = TableFingerprint(source, t.name, t.order_by);
+    std::string b = TableFingerprint(target, t.name, t.order_by);
+    if (a != b) return t.name + ": source " + a + " target " + b;
+  }
+  return "";
+}
+
+std::string WaitUntilEqual(const harness::ThrowawayServer& source,
+                           const harness::ThrowawayServer& target,
+                           const std::vector<TableSpec>& tables, std::chrono::seconds timeout) {
+  std::string diff;
+  Eventually([&] { return (diff = DescribeDifference(source, target, tables)).empty(); }, timeout);
+  return diff;
+}
+
+std::unique_ptr<harness::ThrowawayServer> StartPostgres(const std::string& name) {
+  auto s = harness::ThrowawayServer::Start(harness::ServerKind::kPostgres, name);
+  if (!s.ok()) {
+    ADD_FAILURE() << "cannot start PostgreSQL: " << s.status().message();
+    return nullptr;
+  }
+  return std::move(s).value();
+}
+
+}  // namespace cutover::testing
