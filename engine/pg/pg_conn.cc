@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/core/log.h"
 #include "engine/core/uri.h"
 
 namespace cutover::pg {
@@ -70,6 +71,10 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri, ConnMode
       code = StatusCode::kNotFound;
     return Status(code, RedactSecret("cannot connect to " + redacted + ": " + msg, password));
   }
+  // Server notices ("relation already exists, skipping") go to the debug log, not stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char* message) { Log(LogLevel::kDebug, "server: {}", FirstLine(message)); },
+      nullptr);
   return std::unique_ptr<PgConn>(new PgConn(conn, redacted, password));
 }
 

@@ -106,7 +106,7 @@ TEST_F(PgToPg, FullLoadOfSeveralTablesIncludingOneMillionRowsIsExact) {
   EXPECT_EQ(Sql(*source_, q), Sql(*target_, q));
   std::string pk =
       "SELECT string_agg(conrelid::regclass::text || ':' || pg_get_constraintdef(oid), ',' "
-      "ORDER BY 1) FROM pg_constraint WHERE contype = 'p' AND connamespace = 'fl'::regnamespace";
+      "ORDER BY conrelid::regclass::text) FROM pg_constraint WHERE contype = 'p' AND connamespace = 'fl'::regnamespace";
   EXPECT_EQ(Sql(*source_, pk), Sql(*target_, pk));
   EXPECT_EQ(Sql(*target_, "SELECT to_regclass('public.not_selected') IS NULL"), "t");
   // No replication slot is left behind by a full-load-only task.
@@ -170,7 +170,7 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
   EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << again.Log();
   again.Signal(SIGTERM);
   EXPECT_EQ(again.Wait(30s), 0) << again.Log();
-  EXPECT_EQ(again.Log().find("to load"), again.Log().find("0 to load")) << again.Log();
+  EXPECT_NE(again.Log().find("4 already loaded, 0 to load"), std::string::npos) << again.Log();
 
   // task drop removes the slot, the publication and the checkpoint rows.
   RunResult drop = RunCutover({"task", "drop", "--source", source_->uri(), "--target",
