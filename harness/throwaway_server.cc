@@ -36,7 +36,7 @@ extern char** environ;
 namespace cutover::harness {
 namespace {
 
-constexpr int kStartTimeoutSeconds = 300;  // servers.sh itself gives up after 60 s per try
+constexpr int kStartTimeoutSeconds = 400;  // servers.sh: 60 s per try, 5 tries on port clashes
 constexpr int kStopTimeoutSeconds = 180;
 constexpr int kSqlTimeoutSeconds = 300;
 constexpr size_t kMaxNameLength = 24;  // keeps socket paths under the 107-byte limit
