@@ -53,9 +53,10 @@ class BadInput : public ::testing::Test {
   }
 
   static std::vector<std::string> Args(const std::string& source, const std::string& target,
-                                       std::vector<std::string> extra = {}) {
+                                       std::vector<std::string> extra = {},
+                                       const std::string& task = "bad") {
     std::vector<std::string> a = {"replicate", "--source", source, "--target", target,
-                                  "--task",    "bad"};
+                                  "--task",    task};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -117,7 +118,7 @@ TEST_F(BadInput, TableWithoutPrimaryKeyIsRefusedForCdc) {
 }
 
 TEST_F(BadInput, BadTaskNameAndOptions) {
-  ExpectError(Args(Uri("alice", kSecret), Uri("alice", kSecret), {"--task", "Bad Name!"}),
+  ExpectError(Args(Uri("alice", kSecret), Uri("alice", kSecret), {}, "Bad Name!"),
               "--task 'Bad Name!'");
   ExpectError(Args(Uri("alice", kSecret), Uri("alice", kSecret), {"--parallel", "0"}),
               "--parallel");
@@ -137,8 +138,7 @@ TEST_F(BadInput, ZMissingLogicalWalLevel) {
               "wal_level=replica");
   // A full load alone does not need logical decoding.
   RunResult r = RunCutover(Args(Uri("alice", kSecret), TargetUri(),
-                                {"--tables", "public.keyed", "--type", "full-load", "--task",
-                                 "fullonly"}));
+                                {"--tables", "public.keyed", "--type", "full-load"}, "fullonly"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
