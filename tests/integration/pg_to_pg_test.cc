@@ -46,13 +46,15 @@ class PgToPg : public ::testing::Test {
   std::unique_ptr<harness::ThrowawayServer> source_, target_;
 };
 
+// The rich-types table, created in schema `fl`; TypesTableIn() moves it to another schema.
 constexpr const char* kTypesTable = R"sql(
-CREATE SCHEMA fl;
+CREATE SCHEMA IF NOT EXISTS fl;
 CREATE TABLE fl.types (
   id int PRIMARY KEY, b boolean, i2 smallint, i4 int, i8 bigint, n numeric, n2 numeric(38,10),
   f4 real, f8 double precision, t text, vc varchar(10), c char(5), by bytea, d date, tm time,
   ts timestamp, tstz timestamptz, j json, jb jsonb, u uuid, arr int[], tarr text[],
   iv interval, addr inet);
+-- rows
 INSERT INTO fl.types VALUES
  (1, true, 32767, 2147483647, 9223372036854775807, 123456789012345678901234567890.123456789,
   -1234567890123456789012345678.1234567891, 3.4028235e38, 1.7976931348623157e308,
@@ -74,6 +76,18 @@ INSERT INTO fl.types VALUES
   decode(repeat('00ff', 5000), 'hex'), '2024-02-29', '12:00:00.5', '2024-02-29 12:00:00.5',
   '2024-02-29 12:00:00.5-08', '{}', '{}', NULL, NULL, NULL, NULL, NULL);
 )sql";
+
+// The DDL (or the rows) of the rich-types table in `schema`.
+std::string TypesTableIn(const std::string& schema, bool rows) {
+  std::string all = kTypesTable;
+  size_t split = all.find("-- rows");
+  std::string part = rows ? all.substr(split) : all.substr(0, split);
+  for (size_t p = 0; (p = part.find("fl.", p)) != std::string::npos; p += schema.size() + 1)
+    part.replace(p, 3, schema + ".");
+  for (size_t p = 0; (p = part.find("SCHEMA IF NOT EXISTS fl;", p)) != std::string::npos;)
+    part.replace(p, 24, "SCHEMA IF NOT EXISTS " + schema + ";");
+  return part;
+}
 
 TEST_F(PgToPg, FullLoadOfSeveralTablesIncludingOneMillionRowsIsExact) {
   Sql(*source_, kTypesTable);
@@ -134,8 +148,18 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
       "CREATE TABLE cdc.other (id int PRIMARY KEY, v text);"
       "INSERT INTO cdc.other SELECT g, 'v' FROM generate_series(1, 50) g;"
       "CREATE TABLE cdc.multi (a int, b int, v text, PRIMARY KEY (a, b));");
+  Sql(*source_, TypesTableIn("cdc", false));
   EngineProcess engine(Replicate("cdc", {"--tables", "cdc.%"}));
-  ASSERT_TRUE(WaitLoaded("cdc", 4, engine)) << engine.Log();
+  ASSERT_TRUE(WaitLoaded("cdc", 5, engine)) << engine.Log();
+
+  // Every type through CDC: insert the edge rows, update each column kind, delete one.
+  Sql(*source_, TypesTableIn("cdc", true));
+  Sql(*source_,
+      "UPDATE cdc.types SET n = n * 2, n2 = -n2, f8 = -f8, ts = ts + interval '1 microsecond',"
+      "  tstz = tstz - interval '1 microsecond', by = by || '\\x00'::bytea, arr = '{7,NULL,9}',"
+      "  jb = jb || '{\"z\": 1}', u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', b = NOT b,"
+      "  t = t || ' ', c = 'z' WHERE id IN (1, 4);"
+      "UPDATE cdc.types SET t = NULL, vc = '' WHERE id = 3; DELETE FROM cdc.types WHERE id = 2;");
 
   Sql(*source_,
       "INSERT INTO cdc.items VALUES (1001, NULL, 1, 1, now(), NULL), (1002, '', 2, 2, now(), "
@@ -153,8 +177,11 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
       "BEGIN; INSERT INTO cdc.items VALUES (2000, 'in txn', 0, 0, now(), NULL);"
       "  UPDATE cdc.items SET qty = -1 WHERE id = 2000; DELETE FROM cdc.items WHERE id = 50;"
       "  UPDATE cdc.toasty SET big = 'small now' WHERE id = 3; COMMIT;");
-  std::vector<TableSpec> tables = {
-      {"cdc.items", "id"}, {"cdc.toasty", "id"}, {"cdc.other", "id"}, {"cdc.multi", "a, b"}};
+  std::vector<TableSpec> tables = {{"cdc.items", "id"},
+                                   {"cdc.toasty", "id"},
+                                   {"cdc.other", "id"},
+                                   {"cdc.multi", "a, b"},
+                                   {"cdc.types", "id"}};
   EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << engine.Log();
   EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM cdc.toasty WHERE big IS NULL"), "0");
   EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM cdc.items WHERE id BETWEEN 5001 AND 5005"), "5");
@@ -170,7 +197,7 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
   EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << again.Log();
   again.Signal(SIGTERM);
   EXPECT_EQ(again.Wait(30s), 0) << again.Log();
-  EXPECT_NE(again.Log().find("4 already loaded, 0 to load"), std::string::npos) << again.Log();
+  EXPECT_NE(again.Log().find("5 already loaded, 0 to load"), std::string::npos) << again.Log();
 
   // task drop removes the slot, the publication and the checkpoint rows.
   RunResult drop = RunCutover({"task", "drop", "--source", source_->uri(), "--target",
@@ -229,6 +256,41 @@ TEST_F(PgToPg, LargeTransactionIsAppliedWholeWithBoundedMemory) {
   EXPECT_LT(rss_kb, 300 * 1024);
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
+}
+
+TEST_F(PgToPg, TruncatePrepKeepsTargetTablesAndCdcOnlyStreamsFromNow) {
+  const char* ddl =
+      "CREATE SCHEMA tp; CREATE TABLE tp.t (id int PRIMARY KEY, v text DEFAULT 'target default');";
+  Sql(*source_, ddl);
+  Sql(*target_, ddl);
+  Sql(*source_, "INSERT INTO tp.t SELECT g, 'v' || g FROM generate_series(1, 1000) g");
+  Sql(*target_, "INSERT INTO tp.t VALUES (-1, 'junk on the target')");
+  RunResult r = RunCutover(Replicate("tp", {"--type", "full-load", "--tables", "tp.%",
+                                            "--table-prep", "truncate"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<TableSpec> tables = {{"tp.t", "id"}};
+  EXPECT_EQ(DescribeDifference(*source_, *target_, tables), "");
+  // The target's own table definition was kept (its column default survives).
+  EXPECT_EQ(Sql(*target_, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = "
+                          "'tp.t'::regclass"),
+            "'target default'::text");
+
+  // --type cdc: no load; only changes made after the task starts are applied.
+  EngineProcess engine(Replicate("tp_cdc", {"--type", "cdc", "--tables", "tp.%"}));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Sql(*source_, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = "
+                             "'cutover_tp_cdc' AND active") == "1" ||
+               !engine.Running();
+      },
+      60s))
+      << engine.Log();
+  Sql(*source_, "INSERT INTO tp.t VALUES (5000, 'new'); UPDATE tp.t SET v = 'upd' WHERE id < 10;"
+                "DELETE FROM tp.t WHERE id = 500;");
+  EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << engine.Log();
+  engine.Signal(SIGINT);
+  EXPECT_EQ(engine.Wait(30s), 0) << engine.Log();
+  EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM cutover.table_state WHERE task = 'tp_cdc'"), "0");
 }
 
 // Runs random OLTP transactions on the source until `stop`. Deterministic per seed.
