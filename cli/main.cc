@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Log warnings and errors only");
 
   // replicate
-  auto* rep = app.add_subcommand("replicate", "Replicate tables: full load, then change data capture");
+  auto* rep =
+      app.add_subcommand("replicate", "Replicate tables: full load, then change data capture");
   std::string source_uri, target_uri, task, type = "full-load-and-cdc", prep = "drop-and-create";
   std::string spool_dir;
   std::vector<std::string> tables;
@@ -103,8 +104,9 @@ int main(int argc, char** argv) {
   // task drop
   auto* task_cmd = app.add_subcommand("task", "Manage replication tasks");
   task_cmd->require_subcommand(1);
-  auto* drop = task_cmd->add_subcommand("drop", "Remove a task: source slot and publication, "
-                                                "target checkpoint rows");
+  auto* drop = task_cmd->add_subcommand("drop",
+                                        "Remove a task: source slot and publication, "
+                                        "target checkpoint rows");
   std::string drop_source, drop_target, drop_task;
   drop->add_option("--source", drop_source, "Source URI")->required();
   drop->add_option("--target", drop_target, "Target URI")->required();

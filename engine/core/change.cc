@@ -4,11 +4,16 @@ namespace cutover {
 
 const char* ChangeOpName(ChangeOp op) {
   switch (op) {
-    case ChangeOp::kRead: return "read";
-    case ChangeOp::kInsert: return "insert";
-    case ChangeOp::kUpdate: return "update";
-    case ChangeOp::kDelete: return "delete";
-    case ChangeOp::kTruncate: return "truncate";
+    case ChangeOp::kRead:
+      return "read";
+    case ChangeOp::kInsert:
+      return "insert";
+    case ChangeOp::kUpdate:
+      return "update";
+    case ChangeOp::kDelete:
+      return "delete";
+    case ChangeOp::kTruncate:
+      return "truncate";
   }
   return "?";
 }

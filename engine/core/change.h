@@ -34,8 +34,8 @@ struct Change {
 
 // Metadata of one source transaction.
 struct TransactionInfo {
-  std::string xid;          // source transaction id, for messages
-  Position position;        // ordering position (see position.h)
+  std::string xid;             // source transaction id, for messages
+  Position position;           // ordering position (see position.h)
   int64_t commit_time_us = 0;  // commit time, µs since Unix epoch (UTC); 0 when unknown
 };
 

@@ -20,7 +20,7 @@ struct TableLoadState {
 };
 
 struct TaskState {
-  std::optional<Position> applied;  // last source transaction applied by CDC
+  std::optional<Position> applied;             // last source transaction applied by CDC
   std::map<TableName, TableLoadState> loaded;  // tables whose full load committed
 };
 

@@ -37,8 +37,8 @@ struct Column {
 struct TableSchema {
   TableName name;
   std::vector<Column> columns;
-  std::vector<size_t> key;  // indexes into `columns`: the primary key (or replica identity)
-  std::string engine;       // "postgresql", "mariadb", "sqlite": who `type_name` belongs to
+  std::vector<size_t> key;      // indexes into `columns`: the primary key (or replica identity)
+  std::string engine;           // "postgresql", "mariadb", "sqlite": who `type_name` belongs to
   int64_t estimated_rows = -1;  // catalog estimate for progress; -1 when unknown
 
   bool IsKeyColumn(size_t i) const {

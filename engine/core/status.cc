@@ -17,17 +17,29 @@ std::string Status::ToString() const {
   return rep_->message;
 }
 
-Status InvalidArgument(std::string m) { return Status(StatusCode::kInvalidArgument, std::move(m)); }
-Status NotFound(std::string m) { return Status(StatusCode::kNotFound, std::move(m)); }
-Status Unavailable(std::string m) { return Status(StatusCode::kUnavailable, std::move(m)); }
+Status InvalidArgument(std::string m) {
+  return Status(StatusCode::kInvalidArgument, std::move(m));
+}
+Status NotFound(std::string m) {
+  return Status(StatusCode::kNotFound, std::move(m));
+}
+Status Unavailable(std::string m) {
+  return Status(StatusCode::kUnavailable, std::move(m));
+}
 Status PermissionDenied(std::string m) {
   return Status(StatusCode::kPermissionDenied, std::move(m));
 }
 Status FailedPrecondition(std::string m) {
   return Status(StatusCode::kFailedPrecondition, std::move(m));
 }
-Status DataLoss(std::string m) { return Status(StatusCode::kDataLoss, std::move(m)); }
-Status Aborted(std::string m) { return Status(StatusCode::kAborted, std::move(m)); }
-Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
+Status DataLoss(std::string m) {
+  return Status(StatusCode::kDataLoss, std::move(m));
+}
+Status Aborted(std::string m) {
+  return Status(StatusCode::kAborted, std::move(m));
+}
+Status Internal(std::string m) {
+  return Status(StatusCode::kInternal, std::move(m));
+}
 
 }  // namespace cutover

@@ -18,14 +18,14 @@ namespace cutover {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // bad input from the user: URI, pattern, option
-  kNotFound,          // table, slot, task that does not exist
-  kUnavailable,       // cannot connect, server gone: worth retrying
-  kPermissionDenied,  // authentication, privileges
+  kInvalidArgument,     // bad input from the user: URI, pattern, option
+  kNotFound,            // table, slot, task that does not exist
+  kUnavailable,         // cannot connect, server gone: worth retrying
+  kPermissionDenied,    // authentication, privileges
   kFailedPrecondition,  // server not configured for CDC, table without key
-  kDataLoss,          // checksum mismatch, purged log, corrupt spool
-  kAborted,           // stopped by signal
-  kInternal,          // broken invariant, protocol violation
+  kDataLoss,            // checksum mismatch, purged log, corrupt spool
+  kAborted,             // stopped by signal
+  kInternal,            // broken invariant, protocol violation
 };
 
 class [[nodiscard]] Status {
@@ -65,7 +65,7 @@ Status Internal(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     if (std::get<Status>(v_).ok()) v_ = Internal("Result constructed from OK status");
   }
@@ -92,10 +92,10 @@ class [[nodiscard]] Result {
 #define CUTOVER_CONCAT(a, b) CUTOVER_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::cutover::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                \
+#define RETURN_IF_ERROR(expr)       \
+  do {                              \
+    ::cutover::Status _st = (expr); \
+    if (!_st.ok()) return _st;      \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, MakeX())`: unwraps a Result or returns its Status.

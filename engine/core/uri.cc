@@ -4,9 +4,12 @@ namespace cutover {
 
 const char* EngineName(EngineKind kind) {
   switch (kind) {
-    case EngineKind::kPostgres: return "postgresql";
-    case EngineKind::kMariaDb: return "mariadb";
-    case EngineKind::kSqlite: return "sqlite";
+    case EngineKind::kPostgres:
+      return "postgresql";
+    case EngineKind::kMariaDb:
+      return "mariadb";
+    case EngineKind::kSqlite:
+      return "sqlite";
   }
   return "?";
 }

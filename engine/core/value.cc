@@ -8,22 +8,38 @@ namespace cutover {
 
 const char* ValueKindName(ValueKind kind) {
   switch (kind) {
-    case ValueKind::kNull: return "null";
-    case ValueKind::kUnchanged: return "unchanged";
-    case ValueKind::kBool: return "bool";
-    case ValueKind::kInt64: return "int64";
-    case ValueKind::kUInt64: return "uint64";
-    case ValueKind::kFloat64: return "float64";
-    case ValueKind::kDecimal: return "decimal";
-    case ValueKind::kText: return "text";
-    case ValueKind::kBytes: return "bytes";
-    case ValueKind::kDate: return "date";
-    case ValueKind::kTime: return "time";
-    case ValueKind::kTimestamp: return "timestamp";
-    case ValueKind::kTimestampTz: return "timestamptz";
-    case ValueKind::kJson: return "json";
-    case ValueKind::kUuid: return "uuid";
-    case ValueKind::kOther: return "other";
+    case ValueKind::kNull:
+      return "null";
+    case ValueKind::kUnchanged:
+      return "unchanged";
+    case ValueKind::kBool:
+      return "bool";
+    case ValueKind::kInt64:
+      return "int64";
+    case ValueKind::kUInt64:
+      return "uint64";
+    case ValueKind::kFloat64:
+      return "float64";
+    case ValueKind::kDecimal:
+      return "decimal";
+    case ValueKind::kText:
+      return "text";
+    case ValueKind::kBytes:
+      return "bytes";
+    case ValueKind::kDate:
+      return "date";
+    case ValueKind::kTime:
+      return "time";
+    case ValueKind::kTimestamp:
+      return "timestamp";
+    case ValueKind::kTimestampTz:
+      return "timestamptz";
+    case ValueKind::kJson:
+      return "json";
+    case ValueKind::kUuid:
+      return "uuid";
+    case ValueKind::kOther:
+      return "other";
   }
   return "?";
 }
@@ -51,12 +67,18 @@ bool Value::operator==(const Value& o) const {
 
 std::string Value::DebugString() const {
   switch (kind_) {
-    case ValueKind::kNull: return "NULL";
-    case ValueKind::kUnchanged: return "<unchanged>";
-    case ValueKind::kBool: return i_ ? "true" : "false";
-    case ValueKind::kInt64: return std::to_string(i_);
-    case ValueKind::kUInt64: return std::to_string(u_);
-    case ValueKind::kFloat64: return fmt::format("{}", d_);
+    case ValueKind::kNull:
+      return "NULL";
+    case ValueKind::kUnchanged:
+      return "<unchanged>";
+    case ValueKind::kBool:
+      return i_ ? "true" : "false";
+    case ValueKind::kInt64:
+      return std::to_string(i_);
+    case ValueKind::kUInt64:
+      return std::to_string(u_);
+    case ValueKind::kFloat64:
+      return fmt::format("{}", d_);
     case ValueKind::kBytes: {
       std::string out = "\\x";
       for (unsigned char c : str_) out += fmt::format("{:02x}", c);

@@ -50,21 +50,51 @@ class Value {
   Value() = default;  // NULL
   static Value Null() { return Value(); }
   static Value Unchanged() { return Value(ValueKind::kUnchanged); }
-  static Value Bool(bool b) { Value v(ValueKind::kBool); v.i_ = b ? 1 : 0; return v; }
-  static Value Int64(int64_t x) { Value v(ValueKind::kInt64); v.i_ = x; return v; }
-  static Value UInt64(uint64_t x) { Value v(ValueKind::kUInt64); v.u_ = x; return v; }
-  static Value Float64(double x) { Value v(ValueKind::kFloat64); v.d_ = x; return v; }
-  static Value Date(int64_t days) { Value v(ValueKind::kDate); v.i_ = days; return v; }
-  static Value Time(int64_t micros) { Value v(ValueKind::kTime); v.i_ = micros; return v; }
+  static Value Bool(bool b) {
+    Value v(ValueKind::kBool);
+    v.i_ = b ? 1 : 0;
+    return v;
+  }
+  static Value Int64(int64_t x) {
+    Value v(ValueKind::kInt64);
+    v.i_ = x;
+    return v;
+  }
+  static Value UInt64(uint64_t x) {
+    Value v(ValueKind::kUInt64);
+    v.u_ = x;
+    return v;
+  }
+  static Value Float64(double x) {
+    Value v(ValueKind::kFloat64);
+    v.d_ = x;
+    return v;
+  }
+  static Value Date(int64_t days) {
+    Value v(ValueKind::kDate);
+    v.i_ = days;
+    return v;
+  }
+  static Value Time(int64_t micros) {
+    Value v(ValueKind::kTime);
+    v.i_ = micros;
+    return v;
+  }
   static Value Timestamp(int64_t micros) {
-    Value v(ValueKind::kTimestamp); v.i_ = micros; return v;
+    Value v(ValueKind::kTimestamp);
+    v.i_ = micros;
+    return v;
   }
   static Value TimestampTz(int64_t micros) {
-    Value v(ValueKind::kTimestampTz); v.i_ = micros; return v;
+    Value v(ValueKind::kTimestampTz);
+    v.i_ = micros;
+    return v;
   }
   // Kinds whose payload is a string: kDecimal, kText, kBytes, kJson, kUuid, kOther.
   static Value String(ValueKind kind, std::string s) {
-    Value v(kind); v.str_ = std::move(s); return v;
+    Value v(kind);
+    v.str_ = std::move(s);
+    return v;
   }
 
   ValueKind kind() const { return kind_; }

@@ -20,7 +20,7 @@ std::string FirstLine(const char* msg) {
 StatusCode CodeForSqlState(std::string_view state) {
   if (state.size() < 2) return StatusCode::kInternal;
   std::string_view cls = state.substr(0, 2);
-  if (cls == "08") return StatusCode::kUnavailable;     // connection exception
+  if (cls == "08") return StatusCode::kUnavailable;       // connection exception
   if (cls == "28") return StatusCode::kPermissionDenied;  // invalid authorization
   if (state == "42501") return StatusCode::kPermissionDenied;
   if (cls == "42" && (state == "42P01" || state == "42704")) return StatusCode::kNotFound;
@@ -42,7 +42,8 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri, ConnMode
   if (!parsed) {
     std::string msg = parse_err ? FirstLine(parse_err) : "unparseable";
     if (parse_err) PQfreemem(parse_err);
-    return InvalidArgument(RedactSecret("invalid PostgreSQL URI " + redacted + ": " + msg, password));
+    return InvalidArgument(
+        RedactSecret("invalid PostgreSQL URI " + redacted + ": " + msg, password));
   }
   PQconninfoFree(parsed);
 
@@ -73,7 +74,8 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri, ConnMode
   }
   // Server notices ("relation already exists, skipping") go to the debug log, not stderr.
   PQsetNoticeProcessor(
-      conn, [](void*, const char* message) { Log(LogLevel::kDebug, "server: {}", FirstLine(message)); },
+      conn,
+      [](void*, const char* message) { Log(LogLevel::kDebug, "server: {}", FirstLine(message)); },
       nullptr);
   return std::unique_ptr<PgConn>(new PgConn(conn, redacted, password));
 }
@@ -82,7 +84,9 @@ PgConn::~PgConn() {
   if (conn_) PQfinish(conn_);
 }
 
-std::string PgConn::Scrub(std::string text) const { return RedactSecret(std::move(text), password_); }
+std::string PgConn::Scrub(std::string text) const {
+  return RedactSecret(std::move(text), password_);
+}
 
 Status PgConn::ErrorFrom(const PGresult* res, std::string_view what) const {
   if (!res) return ConnectionError(what);

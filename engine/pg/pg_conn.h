@@ -31,8 +31,7 @@ class PgResult {
   int cols() const { return r_ ? PQnfields(r_.get()) : 0; }
   bool is_null(int row, int col) const { return PQgetisnull(r_.get(), row, col); }
   std::string_view get(int row, int col) const {
-    return {PQgetvalue(r_.get(), row, col),
-            static_cast<size_t>(PQgetlength(r_.get(), row, col))};
+    return {PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col))};
   }
   std::string str(int row, int col) const { return std::string(get(row, col)); }
   PGresult* raw() const { return r_.get(); }

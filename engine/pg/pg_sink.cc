@@ -49,19 +49,32 @@ Result<std::unique_ptr<PgConn>> ConnectSink(const std::string& uri, std::string_
 std::string TargetColumnType(const Column& c, const std::string& source_engine) {
   if (source_engine == "postgresql" && !c.type_name.empty()) return c.type_name;
   switch (c.kind) {
-    case ValueKind::kBool: return "boolean";
-    case ValueKind::kInt64: return "bigint";
-    case ValueKind::kUInt64: return "numeric(20,0)";
-    case ValueKind::kFloat64: return "double precision";
-    case ValueKind::kDecimal: return "numeric";
-    case ValueKind::kBytes: return "bytea";
-    case ValueKind::kDate: return "date";
-    case ValueKind::kTime: return "time(6)";
-    case ValueKind::kTimestamp: return "timestamp(6)";
-    case ValueKind::kTimestampTz: return "timestamptz(6)";
-    case ValueKind::kJson: return "jsonb";
-    case ValueKind::kUuid: return "uuid";
-    default: return "text";
+    case ValueKind::kBool:
+      return "boolean";
+    case ValueKind::kInt64:
+      return "bigint";
+    case ValueKind::kUInt64:
+      return "numeric(20,0)";
+    case ValueKind::kFloat64:
+      return "double precision";
+    case ValueKind::kDecimal:
+      return "numeric";
+    case ValueKind::kBytes:
+      return "bytea";
+    case ValueKind::kDate:
+      return "date";
+    case ValueKind::kTime:
+      return "time(6)";
+    case ValueKind::kTimestamp:
+      return "timestamp(6)";
+    case ValueKind::kTimestampTz:
+      return "timestamptz(6)";
+    case ValueKind::kJson:
+      return "jsonb";
+    case ValueKind::kUuid:
+      return "uuid";
+    default:
+      return "text";
   }
 }
 
@@ -81,8 +94,7 @@ class PgTableLoader : public TableLoader {
   }
 
   Status Start() {
-    std::string copy =
-        "COPY " + qualified_ + " (" + ColumnList(*conn_, table_) + ") FROM STDIN";
+    std::string copy = "COPY " + qualified_ + " (" + ColumnList(*conn_, table_) + ") FROM STDIN";
     return conn_->ExecOk(copy, "table " + table_.name.ToString() + ": COPY FROM STDIN");
   }
 
@@ -113,20 +125,21 @@ class PgTableLoader : public TableLoader {
       return conn_->ErrorFrom(res.raw(), what + ": COPY FROM STDIN");
     while (PGresult* extra = PQgetResult(conn_->raw())) PQclear(extra);
     if (add_key_after_load_ && !table_.key.empty()) {
-      RETURN_IF_ERROR(conn_->ExecOk("ALTER TABLE " + qualified_ + " ADD PRIMARY KEY (" +
-                                        KeyList(*conn_, table_) + ")",
-                                    what + ": adding primary key"));
+      RETURN_IF_ERROR(conn_->ExecOk(
+          "ALTER TABLE " + qualified_ + " ADD PRIMARY KEY (" + KeyList(*conn_, table_) + ")",
+          what + ": adding primary key"));
     }
     std::string rows_text = std::to_string(rows);
-    RETURN_IF_ERROR(conn_->ExecParams(
-                             "INSERT INTO cutover.table_state VALUES ($1, $2, $3, $4, $5, now()) "
-                             "ON CONFLICT (task, table_schema, table_name) DO UPDATE SET "
-                             "snapshot_position = excluded.snapshot_position, rows = "
-                             "excluded.rows, loaded_at = excluded.loaded_at",
-                             {task_.c_str(), table_.name.schema.c_str(),
-                              table_.name.name.c_str(), snapshot.text.c_str(), rows_text.c_str()},
-                             what + ": recording load state")
-                        .status());
+    RETURN_IF_ERROR(
+        conn_
+            ->ExecParams("INSERT INTO cutover.table_state VALUES ($1, $2, $3, $4, $5, now()) "
+                         "ON CONFLICT (task, table_schema, table_name) DO UPDATE SET "
+                         "snapshot_position = excluded.snapshot_position, rows = "
+                         "excluded.rows, loaded_at = excluded.loaded_at",
+                         {task_.c_str(), table_.name.schema.c_str(), table_.name.name.c_str(),
+                          snapshot.text.c_str(), rows_text.c_str()},
+                         what + ": recording load state")
+            .status());
     return conn_->ExecOk("COMMIT", what + ": COMMIT");
   }
 
@@ -210,10 +223,14 @@ class PgApplier : public Applier {
   Status Apply(const Change& c) override {
     switch (c.op) {
       case ChangeOp::kRead:
-      case ChangeOp::kInsert: return ApplyInsert(c);
-      case ChangeOp::kUpdate: return ApplyUpdate(c);
-      case ChangeOp::kDelete: return ApplyDelete(c);
-      case ChangeOp::kTruncate: return ApplyTruncate(c);
+      case ChangeOp::kInsert:
+        return ApplyInsert(c);
+      case ChangeOp::kUpdate:
+        return ApplyUpdate(c);
+      case ChangeOp::kDelete:
+        return ApplyDelete(c);
+      case ChangeOp::kTruncate:
+        return ApplyTruncate(c);
     }
     return Internal("unknown change op");
   }
@@ -399,7 +416,8 @@ class PgApplier : public Applier {
       ExecStatusType st = PQresultStatus(r);
       if (st == PGRES_FATAL_ERROR && first.ok()) {
         first = conn_->ErrorFrom(r, p.what);
-      } else if (st == PGRES_COMMAND_OK && p.check_rows && std::string_view(PQcmdTuples(r)) == "0") {
+      } else if (st == PGRES_COMMAND_OK && p.check_rows &&
+                 std::string_view(PQcmdTuples(r)) == "0") {
         if (++missing_rows_ <= 10) {
           Log(LogLevel::kWarn, "target row not found for {} (the target differs from the source)",
               p.what);
@@ -444,8 +462,9 @@ Result<TaskState> PgSink::ReadTaskState(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover"));
   RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables on the target"));
   TaskState state;
-  ASSIGN_OR_RETURN(auto cp, conn->ExecParams("SELECT position FROM cutover.checkpoint WHERE task = $1",
-                                             {task.c_str()}, "reading checkpoint"));
+  ASSIGN_OR_RETURN(auto cp,
+                   conn->ExecParams("SELECT position FROM cutover.checkpoint WHERE task = $1",
+                                    {task.c_str()}, "reading checkpoint"));
   if (cp.rows() == 1) state.applied = Position{0, 0, cp.str(0, 0)};
   ASSIGN_OR_RETURN(auto ts, conn->ExecParams("SELECT table_schema, table_name, snapshot_position, "
                                              "rows FROM cutover.table_state WHERE task = $1",
@@ -463,8 +482,8 @@ Status PgSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover"));
   ASSIGN_OR_RETURN(auto exists, conn->Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL"));
   if (exists.get(0, 0) != "t") return Status::Ok();
-  RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.checkpoint WHERE task = $1",
-                                   {task.c_str()}, "removing checkpoint")
+  RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.checkpoint WHERE task = $1", {task.c_str()},
+                                   "removing checkpoint")
                       .status());
   return conn
       ->ExecParams("DELETE FROM cutover.table_state WHERE task = $1", {task.c_str()},

@@ -138,7 +138,9 @@ class PgSnapshot : public Snapshot {
   std::set<TableName> partitioned_;
 };
 
-Position LsnPosition(uint64_t lsn) { return Position{lsn, 0, FormatLsn(lsn)}; }
+Position LsnPosition(uint64_t lsn) {
+  return Position{lsn, 0, FormatLsn(lsn)};
+}
 
 // Creates a logical slot with an exported snapshot on a fresh replication connection.
 Result<std::unique_ptr<Snapshot>> CreateSlotWithSnapshot(const std::string& uri,
@@ -148,11 +150,12 @@ Result<std::unique_ptr<Snapshot>> CreateSlotWithSnapshot(const std::string& uri,
   std::string sql = "CREATE_REPLICATION_SLOT " + repl->QuoteIdent(slot) +
                     (temporary ? " TEMPORARY" : "") + " LOGICAL pgoutput (SNAPSHOT 'export')";
   ASSIGN_OR_RETURN(auto res, repl->Exec(sql, "creating replication slot " + slot));
-  if (res.rows() != 1 || res.cols() < 3) return Internal("CREATE_REPLICATION_SLOT: unexpected reply");
+  if (res.rows() != 1 || res.cols() < 3)
+    return Internal("CREATE_REPLICATION_SLOT: unexpected reply");
   ASSIGN_OR_RETURN(uint64_t lsn, ParseLsn(res.get(0, 1)));
   std::string snapshot_name = res.str(0, 2);
-  Log(LogLevel::kInfo, "{}slot {} created at {} (snapshot {})", temporary ? "temporary " : "",
-      slot, FormatLsn(lsn), snapshot_name);
+  Log(LogLevel::kInfo, "{}slot {} created at {} (snapshot {})", temporary ? "temporary " : "", slot,
+      FormatLsn(lsn), snapshot_name);
   return std::unique_ptr<Snapshot>(new PgSnapshot(std::move(repl), uri, snapshot_name,
                                                   LsnPosition(lsn), std::move(partitioned)));
 }
@@ -166,8 +169,7 @@ struct Relation {
 
 class PgStream : public ChangeStream {
  public:
-  PgStream(std::unique_ptr<PgConn> conn, std::map<TableName, TableSchemaPtr> known,
-           SpoolDir spool)
+  PgStream(std::unique_ptr<PgConn> conn, std::map<TableName, TableSchemaPtr> known, SpoolDir spool)
       : conn_(std::move(conn)), known_(std::move(known)), spool_(std::move(spool)) {}
 
   ~PgStream() override {
@@ -274,19 +276,24 @@ class PgStream : public ChangeStream {
         out.txn.commit_time_us = PgEpochMicrosToUnix(c.commit_time_pg_us);
         return Status::Ok();
       }
-      case 'R': return AddRelation(std::get<RelationMsg>(m.body));
+      case 'R':
+        return AddRelation(std::get<RelationMsg>(m.body));
       case 'S': {
         auto& s = std::get<StreamStartMsg>(m.body);
         in_stream_ = true;
         stream_xid_ = s.xid;
         if (!writers_.count(s.xid)) {
-          ASSIGN_OR_RETURN(SpoolWriter w, SpoolWriter::Create(spool_.PathFor(std::to_string(s.xid))));
+          ASSIGN_OR_RETURN(SpoolWriter w,
+                           SpoolWriter::Create(spool_.PathFor(std::to_string(s.xid))));
           writers_.emplace(s.xid, std::move(w));
         }
         return Status::Ok();
       }
-      case 'E': in_stream_ = false; return Status::Ok();
-      case 'c': return StartReplay(std::get<StreamCommitMsg>(m.body));
+      case 'E':
+        in_stream_ = false;
+        return Status::Ok();
+      case 'c':
+        return StartReplay(std::get<StreamCommitMsg>(m.body));
       case 'A': {
         auto& a = std::get<StreamAbortMsg>(m.body);
         if (a.subxid == a.xid) {
@@ -352,8 +359,12 @@ class PgStream : public ChangeStream {
     for (size_t i = 0; i < tuple.columns.size(); ++i) {
       const TupleColumn& tc = tuple.columns[i];
       switch (tc.kind) {
-        case TupleColumn::kNull: out[i] = Value::Null(); break;
-        case TupleColumn::kUnchanged: out[i] = Value::Unchanged(); break;
+        case TupleColumn::kNull:
+          out[i] = Value::Null();
+          break;
+        case TupleColumn::kUnchanged:
+          out[i] = Value::Unchanged();
+          break;
         case TupleColumn::kText: {
           Status s = DecodeText(t.columns[i].kind, tc.data, out[i]);
           if (!s.ok())
@@ -419,7 +430,8 @@ class PgStream : public ChangeStream {
         c.table = c.truncated.front();
         break;
       }
-      default: return Status::Ok();
+      default:
+        return Status::Ok();
     }
     out.type = StreamEvent::Type::kChange;
     return Status::Ok();
@@ -442,7 +454,8 @@ class PgStream : public ChangeStream {
       Log(LogLevel::kDebug, "replaying streamed transaction {} ({} changes spooled)", sc.xid,
           it->second.records());
       writers_.erase(it);
-      ASSIGN_OR_RETURN(SpoolReader reader, SpoolReader::Open(spool_.PathFor(std::to_string(sc.xid))));
+      ASSIGN_OR_RETURN(SpoolReader reader,
+                       SpoolReader::Open(spool_.PathFor(std::to_string(sc.xid))));
       r.reader.emplace(std::move(reader));
     }
     replay_.emplace(std::move(r));
@@ -508,14 +521,13 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(
     const std::vector<std::string>& patterns) {
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
   ASSIGN_OR_RETURN(
-      auto rels,
-      conn->Exec("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relreplident, "
-                 "greatest(c.reltuples, 0)::bigint FROM pg_class c "
-                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                 "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
-                 "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'cutover') "
-                 "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 2, 3",
-                 "listing source tables"));
+      auto rels, conn->Exec("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relreplident, "
+                            "greatest(c.reltuples, 0)::bigint FROM pg_class c "
+                            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                            "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'cutover') "
+                            "AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 2, 3",
+                            "listing source tables"));
   struct Candidate {
     uint32_t oid;
     std::shared_ptr<TableSchema> schema;
@@ -613,8 +625,9 @@ Status PgSource::CheckLogicalDecoding() {
                               "wal_level = logical, then restart PostgreSQL)");
   }
   if (wl.get(0, 1) != "t") {
-    return PermissionDenied("source role lacks the REPLICATION attribute needed for logical "
-                            "decoding (ALTER ROLE ... REPLICATION)");
+    return PermissionDenied(
+        "source role lacks the REPLICATION attribute needed for logical "
+        "decoding (ALTER ROLE ... REPLICATION)");
   }
   return Status::Ok();
 }
@@ -631,13 +644,13 @@ Result<CdcSetup> PgSource::PrepareCdc(const std::string& task,
   ASSIGN_OR_RETURN(auto has_pub, conn->ExecParams("SELECT 1 FROM pg_publication WHERE pubname = $1",
                                                   {pub.c_str()}, "looking up publication"));
   if (has_pub.rows() == 0) {
-    RETURN_IF_ERROR(conn->ExecOk("CREATE PUBLICATION " + conn->QuoteIdent(pub) + " FOR TABLE " +
-                                     list,
-                                 "creating publication " + pub));
+    RETURN_IF_ERROR(
+        conn->ExecOk("CREATE PUBLICATION " + conn->QuoteIdent(pub) + " FOR TABLE " + list,
+                     "creating publication " + pub));
   } else {
-    RETURN_IF_ERROR(conn->ExecOk("ALTER PUBLICATION " + conn->QuoteIdent(pub) + " SET TABLE " +
-                                     list,
-                                 "updating publication " + pub));
+    RETURN_IF_ERROR(
+        conn->ExecOk("ALTER PUBLICATION " + conn->QuoteIdent(pub) + " SET TABLE " + list,
+                     "updating publication " + pub));
   }
   ASSIGN_OR_RETURN(auto has_slot,
                    conn->ExecParams("SELECT wal_status FROM pg_replication_slots WHERE "
@@ -646,7 +659,8 @@ Result<CdcSetup> PgSource::PrepareCdc(const std::string& task,
   CdcSetup setup;
   if (has_slot.rows() == 1) {
     if (has_slot.get(0, 0) == "lost") {
-      return DataLoss("replication slot " + slot + " has lost required WAL (wal_status=lost); "
+      return DataLoss("replication slot " + slot +
+                      " has lost required WAL (wal_status=lost); "
                       "drop the task and start again");
     }
     return setup;
@@ -693,8 +707,8 @@ Result<std::unique_ptr<ChangeStream>> PgSource::OpenStream(
   ASSIGN_OR_RETURN(SpoolDir spool, SpoolDir::Open(spool_dir_));
   std::map<TableName, TableSchemaPtr> known;
   for (const auto& t : tables) known[t->name] = t;
-  return std::unique_ptr<ChangeStream>(new PgStream(std::move(repl), std::move(known),
-                                                    std::move(spool)));
+  return std::unique_ptr<ChangeStream>(
+      new PgStream(std::move(repl), std::move(known), std::move(spool)));
 }
 
 Result<Position> PgSource::ParsePosition(const std::string& text) const {

@@ -10,28 +10,41 @@ namespace cutover::pg {
 
 ValueKind KindForTypeOid(uint32_t oid) {
   switch (oid) {
-    case kBoolOid: return ValueKind::kBool;
-    case kByteaOid: return ValueKind::kBytes;
+    case kBoolOid:
+      return ValueKind::kBool;
+    case kByteaOid:
+      return ValueKind::kBytes;
     case kCharOid:
     case kNameOid:
     case kTextOid:
     case kBpcharOid:
-    case kVarcharOid: return ValueKind::kText;
+    case kVarcharOid:
+      return ValueKind::kText;
     case kInt8Oid:
     case kInt2Oid:
     case kInt4Oid:
-    case kOidOid: return ValueKind::kInt64;
+    case kOidOid:
+      return ValueKind::kInt64;
     case kJsonOid:
-    case kJsonbOid: return ValueKind::kJson;
+    case kJsonbOid:
+      return ValueKind::kJson;
     case kFloat4Oid:
-    case kFloat8Oid: return ValueKind::kFloat64;
-    case kDateOid: return ValueKind::kDate;
-    case kTimeOid: return ValueKind::kTime;
-    case kTimestampOid: return ValueKind::kTimestamp;
-    case kTimestampTzOid: return ValueKind::kTimestampTz;
-    case kNumericOid: return ValueKind::kDecimal;
-    case kUuidOid: return ValueKind::kUuid;
-    default: return ValueKind::kOther;
+    case kFloat8Oid:
+      return ValueKind::kFloat64;
+    case kDateOid:
+      return ValueKind::kDate;
+    case kTimeOid:
+      return ValueKind::kTime;
+    case kTimestampOid:
+      return ValueKind::kTimestamp;
+    case kTimestampTzOid:
+      return ValueKind::kTimestampTz;
+    case kNumericOid:
+      return ValueKind::kDecimal;
+    case kUuidOid:
+      return ValueKind::kUuid;
+    default:
+      return ValueKind::kOther;
   }
 }
 
@@ -89,8 +102,7 @@ bool Expect(std::string_view t, size_t& pos, char c) {
 // "YYYY-MM-DD" at pos (year may have more than 4 digits); returns astronomical days later.
 bool ReadDate(std::string_view t, size_t& pos, int64_t& y, int64_t& m, int64_t& d) {
   return ReadNumber(t, pos, y) && Expect(t, pos, '-') && ReadNumber(t, pos, m, 2) &&
-         Expect(t, pos, '-') && ReadNumber(t, pos, d, 2) && m >= 1 && m <= 12 && d >= 1 &&
-         d <= 31;
+         Expect(t, pos, '-') && ReadNumber(t, pos, d, 2) && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 // "HH:MM:SS[.ffffff]" at pos -> micros.
@@ -121,9 +133,7 @@ bool ReadEra(std::string_view t, size_t& pos, int64_t& y) {
 }
 
 Status DecodeTimestamp(std::string_view t, bool with_zone, Value& out) {
-  auto make = [&](int64_t us) {
-    out = with_zone ? Value::TimestampTz(us) : Value::Timestamp(us);
-  };
+  auto make = [&](int64_t us) { out = with_zone ? Value::TimestampTz(us) : Value::Timestamp(us); };
   if (t == "infinity") return make(Value::kInfinity), Status::Ok();
   if (t == "-infinity") return make(Value::kMinusInfinity), Status::Ok();
   size_t pos = 0;
@@ -159,8 +169,7 @@ void AppendDate(int64_t days, std::string& out) {
 
 void AppendTime(int64_t micros, std::string& out) {
   int64_t s = micros / 1000000, frac = micros % 1000000;
-  fmt::format_to(std::back_inserter(out), "{:02d}:{:02d}:{:02d}", s / 3600, (s / 60) % 60,
-                 s % 60);
+  fmt::format_to(std::back_inserter(out), "{:02d}:{:02d}:{:02d}", s / 3600, (s / 60) % 60, s % 60);
   if (frac) fmt::format_to(std::back_inserter(out), ".{:06d}", frac);
 }
 
@@ -191,9 +200,12 @@ int HexVal(char c) {
 Status DecodeText(ValueKind kind, std::string_view t, Value& out) {
   switch (kind) {
     case ValueKind::kBool:
-      if (t == "t") out = Value::Bool(true);
-      else if (t == "f") out = Value::Bool(false);
-      else return Bad("boolean", t);
+      if (t == "t")
+        out = Value::Bool(true);
+      else if (t == "f")
+        out = Value::Bool(false);
+      else
+        return Bad("boolean", t);
       return Status::Ok();
     case ValueKind::kInt64: {
       int64_t v;
@@ -204,9 +216,12 @@ Status DecodeText(ValueKind kind, std::string_view t, Value& out) {
     }
     case ValueKind::kFloat64: {
       double v;
-      if (t == "NaN") v = std::nan("");
-      else if (t == "Infinity") v = HUGE_VAL;
-      else if (t == "-Infinity") v = -HUGE_VAL;
+      if (t == "NaN")
+        v = std::nan("");
+      else if (t == "Infinity")
+        v = HUGE_VAL;
+      else if (t == "-Infinity")
+        v = -HUGE_VAL;
       else {
         auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
         if (ec != std::errc() || p != t.data() + t.size()) return Bad("float", t);
@@ -245,8 +260,10 @@ Status DecodeText(ValueKind kind, std::string_view t, Value& out) {
       out = Value::Time(us);
       return Status::Ok();
     }
-    case ValueKind::kTimestamp: return DecodeTimestamp(t, false, out);
-    case ValueKind::kTimestampTz: return DecodeTimestamp(t, true, out);
+    case ValueKind::kTimestamp:
+      return DecodeTimestamp(t, false, out);
+    case ValueKind::kTimestampTz:
+      return DecodeTimestamp(t, true, out);
     case ValueKind::kDecimal:
     case ValueKind::kText:
     case ValueKind::kJson:
@@ -270,7 +287,9 @@ Status DecodeText(ValueKind kind, std::string_view t, Value& out) {
 
 void EncodeText(const Value& v, std::string& out) {
   switch (v.kind()) {
-    case ValueKind::kBool: out += v.as_bool() ? 't' : 'f'; return;
+    case ValueKind::kBool:
+      out += v.as_bool() ? 't' : 'f';
+      return;
     case ValueKind::kInt64: {
       char buf[24];
       auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v.as_int64());
@@ -285,8 +304,10 @@ void EncodeText(const Value& v, std::string& out) {
     }
     case ValueKind::kFloat64: {
       double d = v.as_double();
-      if (std::isnan(d)) out += "NaN";
-      else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+      if (std::isnan(d))
+        out += "NaN";
+      else if (std::isinf(d))
+        out += d > 0 ? "Infinity" : "-Infinity";
       else {
         char buf[32];
         auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
@@ -305,21 +326,33 @@ void EncodeText(const Value& v, std::string& out) {
     }
     case ValueKind::kDate: {
       int64_t days = v.as_micros_or_days();
-      if (days == Value::kInfinity) out += "infinity";
-      else if (days == Value::kMinusInfinity) out += "-infinity";
-      else AppendDate(days, out);
+      if (days == Value::kInfinity)
+        out += "infinity";
+      else if (days == Value::kMinusInfinity)
+        out += "-infinity";
+      else
+        AppendDate(days, out);
       return;
     }
-    case ValueKind::kTime: AppendTime(v.as_micros_or_days(), out); return;
-    case ValueKind::kTimestamp: AppendTimestamp(v.as_micros_or_days(), false, out); return;
-    case ValueKind::kTimestampTz: AppendTimestamp(v.as_micros_or_days(), true, out); return;
+    case ValueKind::kTime:
+      AppendTime(v.as_micros_or_days(), out);
+      return;
+    case ValueKind::kTimestamp:
+      AppendTimestamp(v.as_micros_or_days(), false, out);
+      return;
+    case ValueKind::kTimestampTz:
+      AppendTimestamp(v.as_micros_or_days(), true, out);
+      return;
     case ValueKind::kDecimal:
     case ValueKind::kText:
     case ValueKind::kJson:
     case ValueKind::kUuid:
-    case ValueKind::kOther: out += v.str(); return;
+    case ValueKind::kOther:
+      out += v.str();
+      return;
     case ValueKind::kNull:
-    case ValueKind::kUnchanged: return;  // callers handle these
+    case ValueKind::kUnchanged:
+      return;  // callers handle these
   }
 }
 

@@ -19,10 +19,26 @@ namespace cutover::pg {
 
 // Built-in type OIDs used here (pg_type.h).
 enum : uint32_t {
-  kBoolOid = 16, kByteaOid = 17, kCharOid = 18, kNameOid = 19, kInt8Oid = 20, kInt2Oid = 21,
-  kInt4Oid = 23, kTextOid = 25, kOidOid = 26, kJsonOid = 114, kFloat4Oid = 700,
-  kFloat8Oid = 701, kBpcharOid = 1042, kVarcharOid = 1043, kDateOid = 1082, kTimeOid = 1083,
-  kTimestampOid = 1114, kTimestampTzOid = 1184, kNumericOid = 1700, kUuidOid = 2950,
+  kBoolOid = 16,
+  kByteaOid = 17,
+  kCharOid = 18,
+  kNameOid = 19,
+  kInt8Oid = 20,
+  kInt2Oid = 21,
+  kInt4Oid = 23,
+  kTextOid = 25,
+  kOidOid = 26,
+  kJsonOid = 114,
+  kFloat4Oid = 700,
+  kFloat8Oid = 701,
+  kBpcharOid = 1042,
+  kVarcharOid = 1043,
+  kDateOid = 1082,
+  kTimeOid = 1083,
+  kTimestampOid = 1114,
+  kTimestampTzOid = 1184,
+  kNumericOid = 1700,
+  kUuidOid = 2950,
   kJsonbOid = 3802,
 };
 

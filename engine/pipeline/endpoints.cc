@@ -20,7 +20,8 @@ Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceO
 Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri) {
   ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(uri, "--target"));
   switch (kind) {
-    case EngineKind::kPostgres: return std::unique_ptr<Sink>(new pg::PgSink(uri));
+    case EngineKind::kPostgres:
+      return std::unique_ptr<Sink>(new pg::PgSink(uri));
     default:
       return InvalidArgument(std::string("--target: ") + EngineName(kind) +
                              " targets are not supported yet");

@@ -123,9 +123,8 @@ class CdcLoop {
     StreamEvent ev;
     auto last_report = Clock::now();
     for (;;) {
-      bool stopping = stop_.load() ||
-                      (opt_.stop_after_transactions > 0 &&
-                       stats_.transactions_applied >= opt_.stop_after_transactions);
+      bool stopping = stop_.load() || (opt_.stop_after_transactions > 0 &&
+                                       stats_.transactions_applied >= opt_.stop_after_transactions);
       if (stopping && !in_txn_) {
         RETURN_IF_ERROR(CommitGroup());
         Log(LogLevel::kInfo, "stopped at {}", applied_ ? applied_->text : "(nothing applied)");
@@ -137,9 +136,15 @@ class CdcLoop {
         case StreamEvent::Type::kNone:
           if (!in_txn_) RETURN_IF_ERROR(CommitGroup());
           break;
-        case StreamEvent::Type::kBegin: RETURN_IF_ERROR(OnBegin(ev.txn)); break;
-        case StreamEvent::Type::kChange: RETURN_IF_ERROR(OnChange(ev.change)); break;
-        case StreamEvent::Type::kCommit: RETURN_IF_ERROR(OnCommit(ev.txn)); break;
+        case StreamEvent::Type::kBegin:
+          RETURN_IF_ERROR(OnBegin(ev.txn));
+          break;
+        case StreamEvent::Type::kChange:
+          RETURN_IF_ERROR(OnChange(ev.change));
+          break;
+        case StreamEvent::Type::kCommit:
+          RETURN_IF_ERROR(OnCommit(ev.txn));
+          break;
       }
       if (Clock::now() - last_report > std::chrono::seconds(30)) {
         last_report = Clock::now();
@@ -180,7 +185,8 @@ class CdcLoop {
       return Status::Ok();
     }
     Status s = applier_.Apply(c);
-    if (!s.ok()) return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
+    if (!s.ok())
+      return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
     ++txn_changes_;
     return Status::Ok();
   }
@@ -278,7 +284,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     ASSIGN_OR_RETURN(CdcSetup setup, source.PrepareCdc(opt.task, tables, need_snapshot));
     if (setup.created && (!state.loaded.empty() || state.applied)) {
       return FailedPrecondition(
-          "task " + opt.task + ": the source's change capture was missing (dropped?) while the "
+          "task " + opt.task +
+          ": the source's change capture was missing (dropped?) while the "
           "target holds this task's progress; changes in between are lost. Run `cutover task "
           "drop` for this task and start it again");
     }
@@ -307,7 +314,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     ASSIGN_OR_RETURN(Position p, source.ParsePosition(state.applied->text));
     applied = p;
   }
-  ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, applied ? *applied : Position{}));
+  ASSIGN_OR_RETURN(auto stream,
+                   source.OpenStream(opt.task, tables, applied ? *applied : Position{}));
   ASSIGN_OR_RETURN(auto applier, sink.OpenApplier(opt.task));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
   CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats);

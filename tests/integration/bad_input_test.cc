@@ -20,9 +20,10 @@ class BadInput : public ::testing::Test {
     server_ = StartPostgres("bad").release();
     ASSERT_TRUE(server_);
     Sql(*server_,
-        "CREATE ROLE alice LOGIN REPLICATION PASSWORD '" + std::string(kSecret) + "';"
-        "CREATE TABLE public.keyed (id int PRIMARY KEY); CREATE TABLE public.keyless (v int);"
-        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO alice;");
+        "CREATE ROLE alice LOGIN REPLICATION PASSWORD '" + std::string(kSecret) +
+            "';"
+            "CREATE TABLE public.keyed (id int PRIMARY KEY); CREATE TABLE public.keyless (v int);"
+            "GRANT SELECT ON ALL TABLES IN SCHEMA public TO alice;");
     Sql(*server_, "CREATE DATABASE tgt");
   }
   static void TearDownTestSuite() { delete server_; }
@@ -30,8 +31,8 @@ class BadInput : public ::testing::Test {
   // URI of the test server with a given user and password.
   static std::string Uri(const std::string& user, const std::string& password,
                          const std::string& db = "cutover") {
-    return "postgresql://" + user + ":" + password + "@127.0.0.1:" +
-           std::to_string(server_->port()) + "/" + db;
+    return "postgresql://" + user + ":" + password +
+           "@127.0.0.1:" + std::to_string(server_->port()) + "/" + db;
   }
   static std::string TargetUri() { return Uri("cutover", "cutover", "tgt"); }
 
@@ -44,7 +45,8 @@ class BadInput : public ::testing::Test {
     while (!err.empty() && err.back() == '\n') err.pop_back();
     std::string last = err.substr(err.rfind('\n') == std::string::npos ? 0 : err.rfind('\n') + 1);
     EXPECT_EQ(last.rfind("cutover: error: ", 0), 0u) << r.err;
-    EXPECT_NE(last.find(expected), std::string::npos) << "expected '" << expected << "' in: " << last;
+    EXPECT_NE(last.find(expected), std::string::npos)
+        << "expected '" << expected << "' in: " << last;
     size_t errors = 0;
     for (size_t p = 0; (p = r.err.find("error:", p)) != std::string::npos; ++p) ++errors;
     EXPECT_EQ(errors, 1u) << r.err;
@@ -55,8 +57,8 @@ class BadInput : public ::testing::Test {
   static std::vector<std::string> Args(const std::string& source, const std::string& target,
                                        std::vector<std::string> extra = {},
                                        const std::string& task = "bad") {
-    std::vector<std::string> a = {"replicate", "--source", source, "--target", target,
-                                  "--task",    task};
+    std::vector<std::string> a = {"replicate", "--source", source, "--target",
+                                  target,      "--task",   task};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -79,8 +81,9 @@ int ClosedPort() {
 }
 
 TEST_F(BadInput, UnsupportedUriScheme) {
-  ExpectError(Args("oracle://alice:" + std::string(kSecret) + "@127.0.0.1/x", Uri("alice", kSecret)),
-              "unsupported URI scheme 'oracle'");
+  ExpectError(
+      Args("oracle://alice:" + std::string(kSecret) + "@127.0.0.1/x", Uri("alice", kSecret)),
+      "unsupported URI scheme 'oracle'");
 }
 
 TEST_F(BadInput, NotAUri) {
@@ -99,9 +102,10 @@ TEST_F(BadInput, WrongPassword) {
 }
 
 TEST_F(BadInput, UnreachableServer) {
-  std::string uri = "postgresql://alice:" + std::string(kSecret) + "@127.0.0.1:" +
-                    std::to_string(ClosedPort()) + "/cutover";
-  ExpectError(Args(uri, Uri("alice", kSecret)), "cannot connect to postgresql://alice:***@127.0.0.1");
+  std::string uri = "postgresql://alice:" + std::string(kSecret) +
+                    "@127.0.0.1:" + std::to_string(ClosedPort()) + "/cutover";
+  ExpectError(Args(uri, Uri("alice", kSecret)),
+              "cannot connect to postgresql://alice:***@127.0.0.1");
 }
 
 TEST_F(BadInput, UnknownTablePattern) {

@@ -26,8 +26,8 @@ class PgToPg : public ::testing::Test {
   }
 
   std::vector<std::string> Replicate(const std::string& task, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"replicate", "--source", source_->uri(), "--target",
-                                     target_->uri(), "--task", task};
+    std::vector<std::string> args = {
+        "replicate", "--source", source_->uri(), "--target", target_->uri(), "--task", task};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -120,7 +120,8 @@ TEST_F(PgToPg, FullLoadOfSeveralTablesIncludingOneMillionRowsIsExact) {
   EXPECT_EQ(Sql(*source_, q), Sql(*target_, q));
   std::string pk =
       "SELECT string_agg(conrelid::regclass::text || ':' || pg_get_constraintdef(oid), ',' "
-      "ORDER BY conrelid::regclass::text) FROM pg_constraint WHERE contype = 'p' AND connamespace = 'fl'::regnamespace";
+      "ORDER BY conrelid::regclass::text) FROM pg_constraint WHERE contype = 'p' AND connamespace "
+      "= 'fl'::regnamespace";
   EXPECT_EQ(Sql(*source_, pk), Sql(*target_, pk));
   EXPECT_EQ(Sql(*target_, "SELECT to_regclass('public.not_selected') IS NULL"), "t");
   // No replication slot is left behind by a full-load-only task.
@@ -128,8 +129,8 @@ TEST_F(PgToPg, FullLoadOfSeveralTablesIncludingOneMillionRowsIsExact) {
 
   // Running the task again reloads nothing.
   Sql(*source_, "INSERT INTO fl.empty VALUES (1)");
-  r = RunCutover(Replicate("fl", {"--type", "full-load", "--tables", "fl.%", "--tables",
-                                  "Mixed Case.Odd%"}));
+  r = RunCutover(
+      Replicate("fl", {"--type", "full-load", "--tables", "fl.%", "--tables", "Mixed Case.Odd%"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("5 already loaded, 0 to load"), std::string::npos) << r.err;
   EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM fl.empty"), "0");
@@ -165,11 +166,11 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
       "INSERT INTO cdc.items VALUES (1001, NULL, 1, 1, now(), NULL), (1002, '', 2, 2, now(), "
       "  '{}'), (1003, 'tab\there', 3, 3.5, '1999-12-31 23:59:59.999999+00', '[1,2]');"
       "UPDATE cdc.items SET qty = qty * 10, price = price + 0.01 WHERE id % 3 = 0;"
-      "UPDATE cdc.items SET id = id + 5000 WHERE id <= 5;"          // key-changing update
+      "UPDATE cdc.items SET id = id + 5000 WHERE id <= 5;"  // key-changing update
       "UPDATE cdc.items SET name = NULL WHERE id = 10;"
       "UPDATE cdc.items SET name = '' WHERE id = 11;"
       "DELETE FROM cdc.items WHERE id BETWEEN 20 AND 30;"
-      "UPDATE cdc.toasty SET counter = counter + 1;"                // big stays unchanged (TOAST)
+      "UPDATE cdc.toasty SET counter = counter + 1;"  // big stays unchanged (TOAST)
       "TRUNCATE cdc.other;"
       "INSERT INTO cdc.other VALUES (1, 'after truncate');"
       "INSERT INTO cdc.multi VALUES (1, 1, 'a'), (1, 2, 'b');"
@@ -191,8 +192,9 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
   EXPECT_NE(Sql(*target_, "SELECT position FROM cutover.checkpoint WHERE task = 'cdc'"), "");
 
   // Changes made while the engine is stopped arrive after a restart.
-  Sql(*source_, "INSERT INTO cdc.items VALUES (3000, 'while stopped', 0, 0, now(), NULL);"
-                "DELETE FROM cdc.items WHERE id = 60;");
+  Sql(*source_,
+      "INSERT INTO cdc.items VALUES (3000, 'while stopped', 0, 0, now(), NULL);"
+      "DELETE FROM cdc.items WHERE id = 60;");
   EngineProcess again(Replicate("cdc", {"--tables", "cdc.%"}));
   EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << again.Log();
   again.Signal(SIGTERM);
@@ -200,8 +202,8 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
   EXPECT_NE(again.Log().find("5 already loaded, 0 to load"), std::string::npos) << again.Log();
 
   // task drop removes the slot, the publication and the checkpoint rows.
-  RunResult drop = RunCutover({"task", "drop", "--source", source_->uri(), "--target",
-                               target_->uri(), "--task", "cdc"});
+  RunResult drop = RunCutover(
+      {"task", "drop", "--source", source_->uri(), "--target", target_->uri(), "--task", "cdc"});
   EXPECT_EQ(drop.exit_code, 0) << drop.err;
   EXPECT_EQ(Sql(*source_, "SELECT count(*) FROM pg_replication_slots"), "0");
   EXPECT_EQ(Sql(*source_, "SELECT count(*) FROM pg_publication"), "0");
@@ -265,28 +267,31 @@ TEST_F(PgToPg, TruncatePrepKeepsTargetTablesAndCdcOnlyStreamsFromNow) {
   Sql(*target_, ddl);
   Sql(*source_, "INSERT INTO tp.t SELECT g, 'v' || g FROM generate_series(1, 1000) g");
   Sql(*target_, "INSERT INTO tp.t VALUES (-1, 'junk on the target')");
-  RunResult r = RunCutover(Replicate("tp", {"--type", "full-load", "--tables", "tp.%",
-                                            "--table-prep", "truncate"}));
+  RunResult r = RunCutover(
+      Replicate("tp", {"--type", "full-load", "--tables", "tp.%", "--table-prep", "truncate"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<TableSpec> tables = {{"tp.t", "id"}};
   EXPECT_EQ(DescribeDifference(*source_, *target_, tables), "");
   // The target's own table definition was kept (its column default survives).
-  EXPECT_EQ(Sql(*target_, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = "
-                          "'tp.t'::regclass"),
+  EXPECT_EQ(Sql(*target_,
+                "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = "
+                "'tp.t'::regclass"),
             "'target default'::text");
 
   // --type cdc: no load; only changes made after the task starts are applied.
   EngineProcess engine(Replicate("tp_cdc", {"--type", "cdc", "--tables", "tp.%"}));
   ASSERT_TRUE(Eventually(
       [&] {
-        return Sql(*source_, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = "
-                             "'cutover_tp_cdc' AND active") == "1" ||
+        return Sql(*source_,
+                   "SELECT count(*) FROM pg_replication_slots WHERE slot_name = "
+                   "'cutover_tp_cdc' AND active") == "1" ||
                !engine.Running();
       },
       60s))
       << engine.Log();
-  Sql(*source_, "INSERT INTO tp.t VALUES (5000, 'new'); UPDATE tp.t SET v = 'upd' WHERE id < 10;"
-                "DELETE FROM tp.t WHERE id = 500;");
+  Sql(*source_,
+      "INSERT INTO tp.t VALUES (5000, 'new'); UPDATE tp.t SET v = 'upd' WHERE id < 10;"
+      "DELETE FROM tp.t WHERE id = 500;");
   EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << engine.Log();
   engine.Signal(SIGINT);
   EXPECT_EQ(engine.Wait(30s), 0) << engine.Log();
@@ -338,7 +343,8 @@ TEST_F(PgToPg, KillNineThreeTimesDuringCdcWithConcurrentWritersLosesAndDuplicate
       "CREATE SCHEMA kc;"
       "CREATE TABLE kc.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);"
       "INSERT INTO kc.accounts SELECT g, 1000, 'start' FROM generate_series(1, 2000) g;"
-      "CREATE TABLE kc.events (id bigint PRIMARY KEY, account int, amount bigint, at timestamptz);");
+      "CREATE TABLE kc.events (id bigint PRIMARY KEY, account int, amount bigint, at "
+      "timestamptz);");
   std::atomic<bool> stop{false};
   std::atomic<long> committed{0};
   std::vector<std::thread> writers;
@@ -377,22 +383,25 @@ TEST_F(PgToPg, KillNineDuringFullLoadThenRestartIsExact) {
       "INSERT INTO kf.b SELECT g, md5(g::text) FROM generate_series(1, 1000) g;"
       "CREATE TABLE kf.c (id int PRIMARY KEY, v int);"
       "INSERT INTO kf.c SELECT g, g FROM generate_series(1, 1000) g; ANALYZE;");
-  auto engine = std::make_unique<EngineProcess>(Replicate("kf", {"--tables", "kf.%",
-                                                                 "--parallel", "2"}));
+  auto engine =
+      std::make_unique<EngineProcess>(Replicate("kf", {"--tables", "kf.%", "--parallel", "2"}));
   // Kill once the small tables are loaded but the big one is still being copied.
   ASSERT_TRUE(Eventually([&] { return LoadedTables("kf") >= 1 || !engine->Running(); }, 60s));
-  Sql(*source_, "UPDATE kf.b SET v = 'changed during load' WHERE id <= 10;"
-                "INSERT INTO kf.a VALUES (2000000, 'new during load');"
-                "DELETE FROM kf.c WHERE id <= 5;");
+  Sql(*source_,
+      "UPDATE kf.b SET v = 'changed during load' WHERE id <= 10;"
+      "INSERT INTO kf.a VALUES (2000000, 'new during load');"
+      "DELETE FROM kf.c WHERE id <= 5;");
   engine->Signal(SIGKILL);
   EXPECT_EQ(engine->Wait(10s), 128 + SIGKILL);
   int loaded_at_kill = LoadedTables("kf");
   std::printf("[ measure ] tables loaded when killed: %d of 3\n", loaded_at_kill);
   EXPECT_LT(loaded_at_kill, 3) << "the kill did not land inside the full load";
 
-  Sql(*source_, "UPDATE kf.a SET v = 'changed while down' WHERE id <= 100;"
-                "INSERT INTO kf.b VALUES (5000, 'while down'); UPDATE kf.c SET v = -v;");
-  engine = std::make_unique<EngineProcess>(Replicate("kf", {"--tables", "kf.%", "--parallel", "2"}));
+  Sql(*source_,
+      "UPDATE kf.a SET v = 'changed while down' WHERE id <= 100;"
+      "INSERT INTO kf.b VALUES (5000, 'while down'); UPDATE kf.c SET v = -v;");
+  engine =
+      std::make_unique<EngineProcess>(Replicate("kf", {"--tables", "kf.%", "--parallel", "2"}));
   ASSERT_TRUE(WaitLoaded("kf", 3, *engine)) << engine->Log();
   Sql(*source_, "UPDATE kf.a SET v = 'after reload' WHERE id > 1499990;");
   std::vector<TableSpec> tables = {{"kf.a", "id"}, {"kf.b", "id"}, {"kf.c", "id"}};

@@ -122,7 +122,9 @@ int EngineProcess::Wait(std::chrono::seconds timeout) {
   return DecodeStatus(status_);
 }
 
-std::string EngineProcess::Log() const { return ReadFile(log_path_); }
+std::string EngineProcess::Log() const {
+  return ReadFile(log_path_);
+}
 
 long EngineProcess::PeakRssKb() const {
   std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
@@ -141,8 +143,9 @@ std::string Sql(const harness::ThrowawayServer& server, const std::string& sql) 
 
 std::string TableFingerprint(const harness::ThrowawayServer& server, const std::string& table,
                              const std::string& order_by) {
-  auto r = server.Sql("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY " +
-                      order_by + ")), '-') FROM " + table + " t");
+  auto r =
+      server.Sql("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY " +
+                 order_by + ")), '-') FROM " + table + " t");
   return r.ok() ? *r : "error: " + r.status().message();
 }
 
