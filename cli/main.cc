@@ -1,7 +1,8 @@
 // cutover: the single command-line entry point. Subcommands:
 //   replicate   full load and/or CDC from a source to a target (runs in the foreground)
 //   task drop   remove a task's capture objects on the source and its state on the target
-// Exit codes: 0 success; 2 error (bad input, unreachable server, failure during replication).
+// Exit codes: 0 success (a CDC run stopped by SIGINT/SIGTERM included); 2 error (bad input,
+// unreachable server, failure during replication); 130 full load interrupted by a signal.
 // Errors are one line on stderr, prefixed "cutover: error: ", never containing a password.
 #include <signal.h>
 #include <unistd.h>
@@ -36,6 +37,11 @@ void InstallSignalHandlers() {
 }
 
 int Fail(const cutover::Status& s) {
+  if (s.code() == cutover::StatusCode::kAborted) {  // stopped by a signal before completion
+    std::fprintf(stderr, "cutover: interrupted: %s (run the same task again to resume)\n",
+                 s.message().c_str());
+    return 130;
+  }
   std::fprintf(stderr, "cutover: error: %s\n", s.message().c_str());
   return 2;
 }

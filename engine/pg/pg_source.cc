@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -697,13 +698,24 @@ Result<std::unique_ptr<Snapshot>> PgSource::OpenSnapshot(const std::string& task
 Result<std::unique_ptr<ChangeStream>> PgSource::OpenStream(
     const std::string& task, const std::vector<TableSchemaPtr>& tables, const Position& from) {
   (void)from;  // the slot resumes at its confirmed_flush_lsn; the pipeline skips anything older
-  ASSIGN_OR_RETURN(auto repl, PgConn::Connect(uri_, ConnMode::kReplication, "cutover-stream"));
   std::string slot = SlotName(task), pub = PublicationName(task);
-  RETURN_IF_ERROR(repl->ExecOk("START_REPLICATION SLOT " + repl->QuoteIdent(slot) +
-                                   " LOGICAL 0/0 (proto_version '2', streaming 'on', "
-                                   "publication_names " +
-                                   repl->QuoteLiteral(repl->QuoteIdent(pub)) + ")",
-                               "starting replication from slot " + slot));
+  // After a kill -9 the server may not yet have noticed that the previous walsender's client is
+  // gone, and the slot is still "active" for a few moments: retry for a bounded time.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::unique_ptr<PgConn> repl;
+  for (;;) {
+    ASSIGN_OR_RETURN(repl, PgConn::Connect(uri_, ConnMode::kReplication, "cutover-stream"));
+    Status s = repl->ExecOk("START_REPLICATION SLOT " + repl->QuoteIdent(slot) +
+                                " LOGICAL 0/0 (proto_version '2', streaming 'on', "
+                                "publication_names " +
+                                repl->QuoteLiteral(repl->QuoteIdent(pub)) + ")",
+                            "starting replication from slot " + slot);
+    if (s.ok()) break;
+    bool in_use = s.message().find("SQLSTATE 55006") != std::string::npos;
+    if (!in_use || std::chrono::steady_clock::now() > deadline) return s;
+    Log(LogLevel::kInfo, "slot {} is still held by a previous connection; retrying", slot);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
   ASSIGN_OR_RETURN(SpoolDir spool, SpoolDir::Open(spool_dir_));
   std::map<TableName, TableSchemaPtr> known;
   for (const auto& t : tables) known[t->name] = t;
