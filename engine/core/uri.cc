@@ -17,8 +17,9 @@ const char* EngineName(EngineKind kind) {
 Result<EngineKind> EngineOfUri(std::string_view uri, std::string_view what) {
   auto scheme_end = uri.find("://");
   if (scheme_end == std::string_view::npos) {
-    return InvalidArgument(std::string(what) + ": '" + RedactUri(uri) +
-                           "' is not a URI (expected postgresql://user@host:port/db)");
+    // Not echoed: without a scheme we cannot tell where a password would be.
+    return InvalidArgument(std::string(what) +
+                           " is not a URI (expected postgresql://user@host:port/db)");
   }
   std::string_view scheme = uri.substr(0, scheme_end);
   if (scheme == "postgresql" || scheme == "postgres") return EngineKind::kPostgres;
@@ -35,7 +36,8 @@ std::pair<size_t, size_t> PasswordSpan(std::string_view uri) {
   size_t start = uri.find("://");
   if (start == std::string_view::npos) return {std::string_view::npos, 0};
   start += 3;
-  size_t auth_end = uri.find_first_of("/?#", start);
+  // Like libpq: the authority ends at the first '/', and a password may contain '?' or '#'.
+  size_t auth_end = uri.find('/', start);
   if (auth_end == std::string_view::npos) auth_end = uri.size();
   size_t at = uri.rfind('@', auth_end);
   if (at == std::string_view::npos || at < start) return {std::string_view::npos, 0};

@@ -154,7 +154,18 @@ Status DecodeTimestamp(std::string_view t, bool with_zone, Value& out) {
   ReadEra(t, pos, y);
   if (pos != t.size()) return Bad(what, t);
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
-  make(days * kMicrosPerDay + tod - offset_s * 1000000);
+  // PostgreSQL counts from 2000 and reaches 294276 AD; counted from 1970 in int64 microseconds
+  // the last ~30 years of its range do not fit. Refuse them rather than wrap around.
+  int64_t us;
+  if (__builtin_mul_overflow(days, kMicrosPerDay, &us) ||
+      __builtin_add_overflow(us, tod - offset_s * 1000000, &us) || us == Value::kInfinity ||
+      us == Value::kMinusInfinity) {
+    return InvalidArgument(
+        fmt::format("{} '{}' is outside the supported range (years 4713 BC to "
+                    "294246 AD)",
+                    what, t.substr(0, 64)));
+  }
+  make(us);
   return Status::Ok();
 }
 

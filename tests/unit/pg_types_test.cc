@@ -799,3 +799,29 @@ TEST(PatternTest, AgreesWithReferenceMatcher) {
 
 }  // namespace
 }  // namespace cutover::pg
+
+namespace cutover::pg {
+namespace {
+
+// Regression: timestamps beyond int64 microseconds since 1970 (PostgreSQL allows up to
+// 294276 AD) wrapped around silently; they must be refused with a clear error instead.
+TEST(PgTypesTest, TimestampsBeyondTheSupportedRangeAreRefused) {
+  for (ValueKind kind : {ValueKind::kTimestamp, ValueKind::kTimestampTz}) {
+    Value v;
+    std::string text = kind == ValueKind::kTimestamp ? "294276-12-31 23:59:59.999999"
+                                                     : "294276-12-31 23:59:59.999999+00";
+    Status s = DecodeText(kind, text, v);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("outside the supported range"), std::string::npos) << s.message();
+    // The value that would collide with the 'infinity' sentinel is refused too.
+    EXPECT_FALSE(DecodeText(ValueKind::kTimestamp, "294247-01-10 04:00:54.775807", v).ok());
+  }
+  Value v;
+  ASSERT_TRUE(DecodeText(ValueKind::kTimestamp, "294246-12-31 23:59:59.999999", v).ok());
+  std::string out;
+  EncodeText(v, out);
+  EXPECT_EQ(out, "294246-12-31 23:59:59.999999");
+}
+
+}  // namespace
+}  // namespace cutover::pg

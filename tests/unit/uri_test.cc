@@ -91,8 +91,7 @@ TEST(UriTest, EngineOfUriNotAUri) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     const std::string& m = r.status().message();
-    EXPECT_EQ(m.rfind("--source: '" + std::string(uri) + "'", 0), 0u) << m;
-    EXPECT_NE(m.find("is not a URI"), std::string::npos) << m;
+    EXPECT_EQ(m.rfind("--source is not a URI", 0), 0u) << m;
   }
 }
 
@@ -240,6 +239,27 @@ TEST(UriTest, RedactSecretDoesNotRescanReplacement) {
   EXPECT_EQ(RedactSecret("a*b", "*"), "a***b");
   EXPECT_EQ(RedactSecret("**", "*"), "******");
   EXPECT_EQ(RedactSecret("x***y", "***"), "x***y");
+}
+
+}  // namespace
+}  // namespace cutover
+
+namespace cutover {
+namespace {
+
+// Regression: libpq accepts '?' and '#' inside a password (the authority ends at '/'), so the
+// redaction must too, or the password would be printed in connection errors.
+TEST(UriTest, RedactPasswordContainingQuestionMarkOrHash) {
+  EXPECT_EQ(RedactUri("postgresql://u:p?ss@h/db"), "postgresql://u:***@h/db");
+  EXPECT_EQ(RedactUri("postgresql://u:p#ss@h/db"), "postgresql://u:***@h/db");
+  EXPECT_EQ(PasswordOfUri("postgresql://u:p?ss@h/db"), "p?ss");
+  EXPECT_EQ(PasswordOfUri("postgresql://u:p#ss@h:5432"), "p#ss");
+}
+
+TEST(UriTest, NotAUriErrorDoesNotEchoTheText) {
+  auto r = EngineOfUri("u:secret@host/db", "--source");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().find("secret"), std::string::npos) << r.status().message();
 }
 
 }  // namespace
