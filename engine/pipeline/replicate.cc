@@ -58,6 +58,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   Status first_error;
   std::atomic<bool> failed{false};
   std::atomic<bool> abort_all{false};  // set on the first failure or an outside stop
+  size_t loaded_here = 0;
   auto worker = [&] {
     for (;;) {
       TableSchemaPtr t;
@@ -80,6 +81,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)", t->name.ToString(),
           FormatCount(rows), secs, FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
       stats.tables_loaded++;
+      ++loaded_here;
       stats.rows_loaded += rows;
     }
   };
@@ -99,7 +101,8 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   watcher.join();
   progress.Finish();
   if (!first_error.ok()) return first_error;
-  if (stop.load()) return Aborted("full load interrupted before every table was loaded");
+  if (stop.load() && loaded_here < tables.size())
+    return Aborted("full load interrupted before every table was loaded");
   return Status::Ok();
 }
 
@@ -181,6 +184,7 @@ class CdcLoop {
     if (c.op == ChangeOp::kTruncate) {
       std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
       if (c.truncated.empty()) return Status::Ok();
+      c.table = c.truncated.front();
     } else if (BeforeSnapshot(c.table->name)) {
       return Status::Ok();
     }
@@ -283,6 +287,10 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     bool need_snapshot = !to_load.empty();
     ASSIGN_OR_RETURN(CdcSetup setup, source.PrepareCdc(opt.task, tables, need_snapshot));
     if (setup.created && (!state.loaded.empty() || state.applied)) {
+      // Remove the capture just created, or a retry would find it and silently stream from it,
+      // skipping the changes of the gap.
+      Status dropped = source.DropTask(opt.task);
+      if (!dropped.ok()) Log(LogLevel::kWarn, "cleaning up: {}", dropped.message());
       return FailedPrecondition(
           "task " + opt.task +
           ": the source's change capture was missing (dropped?) while the "
