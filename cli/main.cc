@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   auto* rep =
       app.add_subcommand("replicate", "Replicate tables: full load, then change data capture");
   std::string source_uri, target_uri, task, type = "full-load-and-cdc", prep = "drop-and-create";
-  std::string spool_dir;
+  std::string spool_dir, apply_mode = "net";
   std::vector<std::string> tables;
   int parallel = 4;
   int64_t group_changes = 10000, group_ms = 200;
@@ -95,6 +95,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   rep->add_option("--table-prep", prep, "How target tables are prepared before the full load")
       ->check(CLI::IsMember({"drop-and-create", "truncate", "do-nothing"}))
+      ->capture_default_str();
+  rep->add_option("--apply-mode", apply_mode,
+                  "net: apply the net effect per key of each target transaction in bulk; row: "
+                  "one statement per change in source order (targets with extra unique "
+                  "constraints or order-dependent triggers)")
+      ->check(CLI::IsMember({"net", "row"}))
       ->capture_default_str();
   rep->add_option("--spool-dir", spool_dir,
                   "Directory for spooled large transactions (default $TMPDIR/cutover-spool-TASK)");
@@ -147,6 +153,7 @@ int main(int argc, char** argv) {
                                       : TablePrep::kDropAndCreate;
     opt.group_max_changes = group_changes;
     opt.group_max_ms = group_ms;
+    opt.apply_mode = apply_mode == "row" ? ApplyMode::kRow : ApplyMode::kNet;
     if (quiet) opt.progress = Progress::Mode::kQuiet;
     SourceOptions so;
     so.spool_dir = spool_dir.empty() ? DefaultSpoolDir(task) : spool_dir;

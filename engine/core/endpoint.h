@@ -109,12 +109,25 @@ class TableLoader : NonCopyable {
   virtual Status Commit(const Position& snapshot, int64_t rows) = 0;
 };
 
+// The net effect of a run of changes on one table (see engine/pipeline/net_effect.h): every key
+// appears at most once across the three lists, so they may be applied in any order among keys.
+struct TableBatch {
+  TableSchemaPtr table;
+  std::vector<std::vector<Value>> deletes;  // rows whose key columns identify the row to delete
+  std::vector<std::vector<Value>> updates;  // new rows of existing keys; may hold Unchanged
+  std::vector<std::vector<Value>> inserts;  // rows for keys absent before the batch
+  size_t size() const { return deletes.size() + updates.size() + inserts.size(); }
+};
+
 // Applies CDC transactions. Several source transactions may share one target transaction.
 class Applier : NonCopyable {
  public:
   virtual ~Applier() = default;
   virtual Status Begin() = 0;
   virtual Status Apply(const Change& change) = 0;
+  // Applies a batch in the open target transaction: deletes, then updates, then inserts. The
+  // default applies it row by row through Apply(); sinks override it with bulk statements.
+  virtual Status ApplyBatch(const TableBatch& batch);
   // Records `applied` as the task's checkpoint in the open target transaction and commits.
   virtual Status Commit(const Position& applied) = 0;
 };

@@ -65,6 +65,30 @@ bool Value::operator==(const Value& o) const {
   }
 }
 
+void Value::AppendKeyBytes(std::string& out) const {
+  out += static_cast<char>(kind_);
+  switch (kind_) {
+    case ValueKind::kNull:
+    case ValueKind::kUnchanged:
+      return;
+    case ValueKind::kBool:
+    case ValueKind::kInt64:
+    case ValueKind::kUInt64:
+    case ValueKind::kFloat64:
+    case ValueKind::kDate:
+    case ValueKind::kTime:
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz:
+      out.append(reinterpret_cast<const char*>(&u_), sizeof u_);
+      return;
+    default: {
+      uint64_t n = str_.size();
+      out.append(reinterpret_cast<const char*>(&n), sizeof n);
+      out += str_;
+    }
+  }
+}
+
 std::string Value::DebugString() const {
   switch (kind_) {
     case ValueKind::kNull:

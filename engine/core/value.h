@@ -113,6 +113,10 @@ class Value {
   bool operator==(const Value& other) const;
   bool operator!=(const Value& other) const { return !(*this == other); }
 
+  // Appends an injective byte form of kind and payload (length-prefixed), so concatenations of
+  // several values can key a hash map. Not the canonical cross-engine encoding.
+  void AppendKeyBytes(std::string& out) const;
+
   // For logs and test failures; never used for data transfer.
   std::string DebugString() const;
 

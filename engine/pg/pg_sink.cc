@@ -235,6 +235,27 @@ class PgApplier : public Applier {
     return Internal("unknown change op");
   }
 
+  // Bulk apply: one statement per (table, kind) whose parameters are text[] arrays, one per
+  // column, unnested into rows and cast to the column types. Statements are prepared per table
+  // (and, for updates, per set of unchanged columns).
+  Status ApplyBatch(const TableBatch& b) override {
+    const TableSchema& t = *b.table;
+    if (!b.deletes.empty()) RETURN_IF_ERROR(BulkDelete(t, b.deletes));
+    if (!b.updates.empty()) {
+      // Rows with the same unchanged (TOAST) columns share a statement.
+      std::unordered_map<std::string, std::vector<const std::vector<Value>*>> by_mask;
+      for (const auto& row : b.updates) {
+        std::string mask(row.size(), '1');
+        for (size_t i = 0; i < row.size(); ++i)
+          if (row[i].is_unchanged()) mask[i] = '0';
+        by_mask[mask].push_back(&row);
+      }
+      for (auto& [mask, rows] : by_mask) RETURN_IF_ERROR(BulkUpdate(t, mask, rows));
+    }
+    if (!b.inserts.empty()) RETURN_IF_ERROR(BulkInsert(t, b.inserts));
+    return Status::Ok();
+  }
+
   Status Commit(const Position& applied) override {
     RETURN_IF_ERROR(SendPrepared(
         "checkpoint",
@@ -254,7 +275,7 @@ class PgApplier : public Applier {
 
   struct Pending {
     std::string what;
-    bool check_rows;  // UPDATE/DELETE: count statements that found no row
+    int64_t expected_rows;  // UPDATE/DELETE: rows it must touch (-1: not checked)
   };
 
   std::string Describe(const Change& c, const std::vector<Value>& key_source) const {
@@ -319,7 +340,7 @@ class PgApplier : public Applier {
           }
           return sql;
         },
-        values_, present_, Describe(c, keysrc), /*check_rows=*/true);
+        values_, present_, Describe(c, keysrc), /*expected_rows=*/1);
   }
 
   Status ApplyDelete(const Change& c) {
@@ -338,7 +359,7 @@ class PgApplier : public Applier {
           }
           return sql;
         },
-        values_, present_, Describe(c, keysrc), /*check_rows=*/true);
+        values_, present_, Describe(c, keysrc), /*expected_rows=*/1);
   }
 
   Status ApplyTruncate(const Change& c) {
@@ -351,6 +372,114 @@ class PgApplier : public Applier {
     }
     if (c.truncated.empty()) return Status::Ok();
     return Send(sql, {}, "truncate of " + names);
+  }
+
+  // Appends the text[] literal of column `col` over `rows` to arrays_ (and a present flag).
+  template <typename Rows, typename Get>
+  void AddArrayParam(const Rows& rows, size_t col, Get get) {
+    std::string& a = arrays_.emplace_back();
+    a += '{';
+    for (size_t r = 0; r < rows.size(); ++r) {
+      if (r) a += ',';
+      const Value& v = get(rows[r])[col];
+      if (v.is_null()) {
+        a += "NULL";
+        continue;
+      }
+      scratch_.clear();
+      EncodeText(v, scratch_);
+      a += '"';
+      for (char ch : scratch_) {
+        if (ch == '"' || ch == '\\') a += '\\';
+        a += ch;
+      }
+      a += '"';
+    }
+    a += '}';
+    present_.push_back(true);
+  }
+
+  std::string Cast(const TableSchema& t, size_t col) const {
+    return "::" + TargetColumnType(t.columns[col], t.engine);
+  }
+
+  static std::string Unnest(size_t n) {
+    std::string s = "unnest(";
+    for (size_t i = 0; i < n; ++i) s += (i ? ", $" : "$") + std::to_string(i + 1) + "::text[]";
+    s += ") AS v_(";
+    for (size_t i = 0; i < n; ++i) s += (i ? ", p" : "p") + std::to_string(i + 1);
+    return s + ")";
+  }
+
+  Status BulkInsert(const TableSchema& t, const std::vector<std::vector<Value>>& rows) {
+    arrays_.clear();
+    present_.clear();
+    auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
+    for (size_t c = 0; c < t.columns.size(); ++c) AddArrayParam(rows, c, get);
+    return SendPrepared(
+        "bi" + t.name.ToString(),
+        [&] {
+          std::string sql = "INSERT INTO " + QualifiedName(*conn_, t.name) + " (" +
+                            ColumnList(*conn_, t) + ") SELECT ";
+          for (size_t c = 0; c < t.columns.size(); ++c)
+            sql += (c ? ", v_.p" : "v_.p") + std::to_string(c + 1) + Cast(t, c);
+          return sql + " FROM " + Unnest(t.columns.size());
+        },
+        arrays_, present_,
+        "insert of " + std::to_string(rows.size()) + " row(s) into " + t.name.ToString());
+  }
+
+  Status BulkDelete(const TableSchema& t, const std::vector<std::vector<Value>>& rows) {
+    arrays_.clear();
+    present_.clear();
+    auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
+    for (size_t k : t.key) AddArrayParam(rows, k, get);
+    return SendPrepared(
+        "bd" + t.name.ToString(),
+        [&] {
+          std::string sql = "DELETE FROM " + QualifiedName(*conn_, t.name) + " AS t_ USING " +
+                            Unnest(t.key.size()) + " WHERE ";
+          for (size_t j = 0; j < t.key.size(); ++j) {
+            sql += (j ? " AND t_." : "t_.") + conn_->QuoteIdent(t.columns[t.key[j]].name) +
+                   " = v_.p" + std::to_string(j + 1) + Cast(t, t.key[j]);
+          }
+          return sql;
+        },
+        arrays_, present_,
+        "delete of " + std::to_string(rows.size()) + " row(s) from " + t.name.ToString(),
+        static_cast<int64_t>(rows.size()));
+  }
+
+  Status BulkUpdate(const TableSchema& t, const std::string& mask,
+                    const std::vector<const std::vector<Value>*>& rows) {
+    std::vector<size_t> set_cols;
+    for (size_t c = 0; c < t.columns.size(); ++c)
+      if (mask[c] == '1' && !t.IsKeyColumn(c)) set_cols.push_back(c);
+    if (set_cols.empty()) return Status::Ok();  // nothing but the key: the row is unchanged
+    arrays_.clear();
+    present_.clear();
+    auto get = [](const std::vector<Value>* r) -> const std::vector<Value>& { return *r; };
+    for (size_t k : t.key) AddArrayParam(rows, k, get);
+    for (size_t c : set_cols) AddArrayParam(rows, c, get);
+    return SendPrepared(
+        "bu" + t.name.ToString() + ":" + mask,
+        [&] {
+          std::string sql = "UPDATE " + QualifiedName(*conn_, t.name) + " AS t_ SET ";
+          size_t p = t.key.size();
+          for (size_t j = 0; j < set_cols.size(); ++j) {
+            sql += (j ? ", " : "") + conn_->QuoteIdent(t.columns[set_cols[j]].name) + " = v_.p" +
+                   std::to_string(++p) + Cast(t, set_cols[j]);
+          }
+          sql += " FROM " + Unnest(t.key.size() + set_cols.size()) + " WHERE ";
+          for (size_t j = 0; j < t.key.size(); ++j) {
+            sql += (j ? " AND t_." : "t_.") + conn_->QuoteIdent(t.columns[t.key[j]].name) +
+                   " = v_.p" + std::to_string(j + 1) + Cast(t, t.key[j]);
+          }
+          return sql;
+        },
+        arrays_, present_,
+        "update of " + std::to_string(rows.size()) + " row(s) of " + t.name.ToString(),
+        static_cast<int64_t>(rows.size()));
   }
 
   void AddParam(const Value& v) {
@@ -369,14 +498,14 @@ class PgApplier : public Applier {
   template <typename MakeSql>
   Status SendPrepared(const std::string& key, MakeSql make_sql,
                       const std::vector<std::string>& values, const std::vector<bool>& present,
-                      std::string what, bool check_rows = false) {
+                      std::string what, int64_t expected_rows = -1) {
     auto it = statements_.find(key);
     if (it == statements_.end()) {
       std::string name = "s" + std::to_string(statements_.size());
       std::string sql = make_sql();
       if (PQsendPrepare(conn_->raw(), name.c_str(), sql.c_str(), 0, nullptr) != 1)
         return conn_->ConnectionError("preparing statement for " + what);
-      pending_.push_back({"preparing statement for " + what, false});
+      pending_.push_back({"preparing statement for " + what, -1});
       it = statements_.emplace(key, name).first;
     }
     params_.clear();
@@ -385,7 +514,7 @@ class PgApplier : public Applier {
     if (PQsendQueryPrepared(conn_->raw(), it->second.c_str(), static_cast<int>(params_.size()),
                             params_.data(), nullptr, nullptr, 0) != 1)
       return conn_->ConnectionError(what);
-    pending_.push_back({std::move(what), check_rows});
+    pending_.push_back({std::move(what), expected_rows});
     return MaybeSync();
   }
 
@@ -393,7 +522,7 @@ class PgApplier : public Applier {
     if (PQsendQueryParams(conn_->raw(), sql.c_str(), static_cast<int>(params.size()), nullptr,
                           params.data(), nullptr, nullptr, 0) != 1)
       return conn_->ConnectionError(what);
-    pending_.push_back({std::move(what), false});
+    pending_.push_back({std::move(what), -1});
     return MaybeSync();
   }
 
@@ -416,11 +545,15 @@ class PgApplier : public Applier {
       ExecStatusType st = PQresultStatus(r);
       if (st == PGRES_FATAL_ERROR && first.ok()) {
         first = conn_->ErrorFrom(r, p.what);
-      } else if (st == PGRES_COMMAND_OK && p.check_rows &&
-                 std::string_view(PQcmdTuples(r)) == "0") {
-        if (++missing_rows_ <= 10) {
-          Log(LogLevel::kWarn, "target row not found for {} (the target differs from the source)",
-              p.what);
+      } else if (st == PGRES_COMMAND_OK && p.expected_rows >= 0) {
+        int64_t touched = std::atoll(PQcmdTuples(r));
+        if (touched < p.expected_rows) {
+          missing_rows_ += p.expected_rows - touched;
+          if (++missing_reports_ <= 10) {
+            Log(LogLevel::kWarn,
+                "{}: {} of {} target row(s) not found (the target differs from the source)", p.what,
+                p.expected_rows - touched, p.expected_rows);
+          }
         }
       }
       PQclear(r);
@@ -445,7 +578,10 @@ class PgApplier : public Applier {
   std::vector<std::string> values_;
   std::vector<bool> present_;
   std::vector<const char*> params_;
+  std::string scratch_;
   int64_t missing_rows_ = 0;
+  int64_t missing_reports_ = 0;
+  std::vector<std::string> arrays_;  // bulk parameters, one text[] literal per column
 };
 
 Result<std::unique_ptr<Applier>> PgSink::OpenApplier(const std::string& task) {

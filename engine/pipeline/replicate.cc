@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/core/log.h"
+#include "engine/pipeline/net_effect.h"
 
 namespace cutover {
 
@@ -188,10 +189,31 @@ class CdcLoop {
     } else if (BeforeSnapshot(c.table->name)) {
       return Status::Ok();
     }
+    ++txn_changes_;
+    if (opt_.apply_mode == ApplyMode::kNet) {
+      if (net_.Add(c)) {
+        if (net_.keys() >= opt_.net_max_keys || net_.approx_bytes() >= opt_.net_max_bytes)
+          return FlushNet();
+        return Status::Ok();
+      }
+      RETURN_IF_ERROR(FlushNet());  // keep order: what came before goes first
+    }
     Status s = applier_.Apply(c);
     if (!s.ok())
       return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
-    ++txn_changes_;
+    return Status::Ok();
+  }
+
+  Status FlushNet() {
+    if (net_.empty()) return Status::Ok();
+    for (const TableBatch& b : net_.Drain()) {
+      Status s = applier_.ApplyBatch(b);
+      if (!s.ok()) {
+        return s.WithContext("batch of " + std::to_string(b.size()) + " row(s) of " +
+                             b.table->name.ToString() + " up to source transaction " + txn_.xid +
+                             " at " + txn_.position.text);
+      }
+    }
     return Status::Ok();
   }
 
@@ -215,6 +237,7 @@ class CdcLoop {
   Status CommitGroup() {
     if (!group_open_) return Status::Ok();
     // A group opens at the Begin of a transaction to apply and closes only after a Commit.
+    RETURN_IF_ERROR(FlushNet());
     RETURN_IF_ERROR(applier_.Commit(pending_position_));
     applied_ = pending_position_;
     RETURN_IF_ERROR(stream_.Confirm(pending_position_));
@@ -242,6 +265,7 @@ class CdcLoop {
   int64_t group_changes_ = 0;
   int64_t group_txns_ = 0;
   Position pending_position_;
+  NetEffect net_;
 };
 
 }  // namespace

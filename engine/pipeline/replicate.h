@@ -28,6 +28,13 @@ namespace cutover {
 
 enum class ReplicationType { kFullLoad, kCdc, kFullLoadAndCdc };
 
+// How CDC changes reach the target inside each target transaction (commit boundaries and
+// checkpoints are the same in both modes):
+//   kNet: the net effect per key is applied in bulk (see net_effect.h); the default.
+//   kRow: one statement per change, in source order (for targets with extra unique constraints
+//         or triggers that depend on row order).
+enum class ApplyMode { kNet, kRow };
+
 struct ReplicateOptions {
   std::string task;
   ReplicationType type = ReplicationType::kFullLoadAndCdc;
@@ -36,6 +43,10 @@ struct ReplicateOptions {
   TablePrep prep = TablePrep::kDropAndCreate;
   int64_t group_max_changes = 10000;  // close a target transaction after this many changes...
   int64_t group_max_ms = 200;         // ...or after this long (at a source transaction boundary)
+  ApplyMode apply_mode = ApplyMode::kNet;
+  // kNet: flush the folded changes into the open target transaction beyond these bounds.
+  size_t net_max_keys = 50000;
+  size_t net_max_bytes = 64u << 20;
   Progress::Mode progress = Progress::Mode::kAuto;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;

@@ -136,7 +136,11 @@ TEST_F(PgToPg, FullLoadOfSeveralTablesIncludingOneMillionRowsIsExact) {
   EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM fl.empty"), "0");
 }
 
-TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
+class PgToPgApplyModes : public PgToPg, public ::testing::WithParamInterface<const char*> {};
+
+// Both apply modes: net effect in bulk (default) and one statement per change.
+TEST_P(PgToPgApplyModes, CdcReplicatesEveryOperationKind) {
+  const std::string mode = GetParam();
   Sql(*source_,
       "CREATE SCHEMA cdc;"
       "CREATE TABLE cdc.items (id int PRIMARY KEY, name text, qty int, price numeric(12,2),"
@@ -150,7 +154,7 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
       "INSERT INTO cdc.other SELECT g, 'v' FROM generate_series(1, 50) g;"
       "CREATE TABLE cdc.multi (a int, b int, v text, PRIMARY KEY (a, b));");
   Sql(*source_, TypesTableIn("cdc", false));
-  EngineProcess engine(Replicate("cdc", {"--tables", "cdc.%"}));
+  EngineProcess engine(Replicate("cdc", {"--tables", "cdc.%", "--apply-mode", mode}));
   ASSERT_TRUE(WaitLoaded("cdc", 5, engine)) << engine.Log();
 
   // Every type through CDC: insert the edge rows, update each column kind, delete one.
@@ -195,7 +199,7 @@ TEST_F(PgToPg, CdcReplicatesEveryOperationKind) {
   Sql(*source_,
       "INSERT INTO cdc.items VALUES (3000, 'while stopped', 0, 0, now(), NULL);"
       "DELETE FROM cdc.items WHERE id = 60;");
-  EngineProcess again(Replicate("cdc", {"--tables", "cdc.%"}));
+  EngineProcess again(Replicate("cdc", {"--tables", "cdc.%", "--apply-mode", mode}));
   EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << again.Log();
   again.Signal(SIGTERM);
   EXPECT_EQ(again.Wait(30s), 0) << again.Log();
@@ -259,6 +263,8 @@ TEST_F(PgToPg, LargeTransactionIsAppliedWholeWithBoundedMemory) {
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, PgToPgApplyModes, ::testing::Values("net", "row"));
 
 TEST_F(PgToPg, TruncatePrepKeepsTargetTablesAndCdcOnlyStreamsFromNow) {
   const char* ddl =

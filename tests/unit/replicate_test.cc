@@ -114,6 +114,9 @@ class ReplicateTest : public ::testing::Test {
     opt_.parallel = 2;
     opt_.group_max_changes = 1000000000;
     opt_.group_max_ms = 3600 * 1000;
+    // These tests pin the order of individual changes; net-effect apply is tested below and in
+    // net_effect_test.cc.
+    opt_.apply_mode = ApplyMode::kRow;
   }
   void TearDown() override { SetLogLevel(saved_level_); }
 

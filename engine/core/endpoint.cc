@@ -1,0 +1,27 @@
+#include "engine/core/endpoint.h"
+
+namespace cutover {
+
+Status Applier::ApplyBatch(const TableBatch& batch) {
+  Change c;
+  c.table = batch.table;
+  c.op = ChangeOp::kDelete;
+  for (const auto& row : batch.deletes) {
+    c.before = row;
+    RETURN_IF_ERROR(Apply(c));
+  }
+  c.before.clear();
+  c.op = ChangeOp::kUpdate;
+  for (const auto& row : batch.updates) {
+    c.after = row;
+    RETURN_IF_ERROR(Apply(c));
+  }
+  c.op = ChangeOp::kInsert;
+  for (const auto& row : batch.inserts) {
+    c.after = row;
+    RETURN_IF_ERROR(Apply(c));
+  }
+  return Status::Ok();
+}
+
+}  // namespace cutover
