@@ -1,0 +1,207 @@
+# shellcheck shell=bash
+# Shared helpers for bench/macro/*.sh (sourced, not executed).
+#
+# Every wait loop here has a deadline; every server started through bench_start_server and
+# every background process registered with bench_track_pid is cleaned up by bench_cleanup,
+# which the scripts install with bench_traps (EXIT, INT, TERM).
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SERVERS="$BENCH_ROOT/scripts/servers.sh"
+CUTOVER="${CUTOVER:-$BENCH_ROOT/build/cutover}"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PGBENCH="${PGBENCH:-$PG_BIN/pgbench}"
+PSQL="${PSQL:-$PG_BIN/psql}"
+PG_DUMP="${PG_DUMP:-$PG_BIN/pg_dump}"
+SCALE="${SCALE:-20}"
+RUNS="${RUNS:-3}"
+OBSERVE="${OBSERVE:-0}"   # 1: sample top + pg_stat_activity every 2 s during cutover's timed phase
+
+BENCH_SERVERS=()   # names given to servers.sh start, stopped by the trap
+BENCH_PIDS=()      # background processes we started, ended by the trap (by pid)
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+now() { date +%s.%N; }
+# elapsed START END -> seconds with 3 decimals
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# div A B -> A/B with 1 decimal
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "nan" }'; }
+# ratio A B -> A/B with 3 decimals
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }'; }
+# median of the arguments (numbers)
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "nan"; exit }
+    if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The benchmark's own psql calls (setup, and polling every 100 ms) go through the servers' unix
+# sockets (trust auth): over TCP each new connection pays a SCRAM key derivation (~4096 HMAC
+# rounds), which measurably stole CPU from the tools on a 2-core machine. The tools themselves
+# get the TCP URIs.
+SERVERS_BASE="${CUTOVER_SERVERS_DIR:-/tmp/cutover-servers}"
+declare -A SOCK_DIR_BY_PORT=()
+# conninfo URI -> libpq connection string for the same server/database, via its socket if we
+# started that server
+conninfo() {
+  local uri="$1" port db
+  if [[ "$uri" =~ ^postgresql://[^@]*@127\.0\.0\.1:([0-9]+)/([A-Za-z0-9_]+)$ ]]; then
+    port="${BASH_REMATCH[1]}"; db="${BASH_REMATCH[2]}"
+    if [[ -n "${SOCK_DIR_BY_PORT[$port]:-}" ]]; then
+      echo "host=${SOCK_DIR_BY_PORT[$port]} port=$port user=cutover dbname=$db"
+      return
+    fi
+  fi
+  echo "$uri"
+}
+
+# q URI SQL... -> unaligned, tuples only; fails on error
+q() {
+  local uri="$1"; shift
+  local args=() s
+  for s in "$@"; do args+=(-c "$s"); done
+  PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -At -v ON_ERROR_STOP=1 \
+    -d "$(conninfo "$uri")" "${args[@]}"
+}
+
+# db_uri URI DBNAME -> same server, other database
+db_uri() { echo "${1%/*}/$2"; }
+
+# bench_start_server VAR NAME: starts server NAME (registered for cleanup), stores its URI in VAR.
+# Not called through $(...), so the registration survives in this shell.
+bench_start_server() {
+  local -n _uri_out="$1"
+  local name="$2"
+  BENCH_SERVERS+=("$name")
+  _uri_out="$("$SERVERS" start postgres "$name")" || die "could not start server $name"
+  SOCK_DIR_BY_PORT[$(cat "$SERVERS_BASE/$name/port")]="$SERVERS_BASE/$name"
+}
+
+bench_stop_server() {  # NAME
+  local name="$1" i
+  "$SERVERS" stop "$name" >/dev/null 2>&1 || true
+  for i in "${!BENCH_SERVERS[@]}"; do
+    [[ "${BENCH_SERVERS[$i]}" == "$name" ]] && unset 'BENCH_SERVERS[i]'
+  done
+  return 0
+}
+
+bench_track_pid() { BENCH_PIDS+=("$1"); }
+
+# stop_pid PID [SIGNAL] [TIMEOUT_S]: signal, wait up to TIMEOUT_S, then SIGKILL. Returns the
+# process's exit code if it was our child and exited in time, else 255.
+stop_pid() {
+  local pid="$1" sig="${2:-TERM}" t="${3:-60}" deadline rc
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null && return 0 || return $?; }
+  kill -"$sig" "$pid" 2>/dev/null || true
+  deadline=$(( $(date +%s) + t ))
+  while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do
+    # a finished child stays a zombie until waited: check its state
+    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z)" == Z ]] && break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null && [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z)" != Z ]]; then
+    log "pid $pid did not stop within ${t}s after SIG$sig: SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 255
+  fi
+  rc=0
+  wait "$pid" 2>/dev/null || rc=$?
+  return "$rc"
+}
+
+# bench_cleanup [EXIT_CODE]: installed as `trap bench_cleanup EXIT` plus
+# `trap 'bench_cleanup 130' INT` and `trap 'bench_cleanup 143' TERM`.
+bench_cleanup() {
+  local rc=$? p n
+  [[ $# -gt 0 ]] && rc="$1"
+  trap - EXIT INT TERM
+  for p in "${BENCH_PIDS[@]}"; do
+    if kill -0 "$p" 2>/dev/null; then stop_pid "$p" TERM 20 >/dev/null 2>&1 || true; fi
+  done
+  for n in "${BENCH_SERVERS[@]}"; do
+    "$SERVERS" stop "$n" >/dev/null 2>&1 || true
+  done
+  exit "$rc"
+}
+
+# wait_until TIMEOUT_S DESCRIPTION COMMAND...: polls COMMAND every 100 ms until it succeeds
+wait_until() {
+  local t="$1" what="$2"; shift 2
+  local deadline
+  deadline=$(( $(date +%s) + t ))
+  until "$@"; do
+    (( $(date +%s) < deadline )) || die "timed out after ${t}s waiting for: $what"
+    sleep 0.1
+  done
+}
+
+bench_traps() {
+  trap bench_cleanup EXIT
+  trap 'bench_cleanup 130' INT
+  trap 'bench_cleanup 143' TERM
+}
+
+# Observer: samples top and pg_stat_activity of one server into FILE every 2 s, for at most
+# 600 s, until stopped. Only when OBSERVE=1 (it costs CPU on a 2-core box).
+OBSERVER_PID=""
+observer_start() {  # FILE URI...
+  [[ "$OBSERVE" == 1 ]] || return 0
+  local file="$1"; shift
+  local uris=("$@")
+  (
+    end=$(( $(date +%s) + 600 ))
+    while (( $(date +%s) < end )); do
+      {
+        echo "==== $(date -u +%H:%M:%S.%N)"
+        top -b -n 1 -w 180 | sed -n '1,5p;7,16p'
+        for u in "${uris[@]}"; do
+          echo "-- pg_stat_activity ${u##*@}"
+          "$PSQL" -X -At -d "$(conninfo "$u")" -c "select pid, backend_type, state, wait_event_type, wait_event,
+              left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+            from pg_stat_activity where pid <> pg_backend_pid() and backend_type in
+              ('client backend','walsender','logical replication worker')" 2>&1 || true
+        done
+      } >>"$file"
+      sleep 2
+    done
+  ) </dev/null >/dev/null 2>&1 &
+  OBSERVER_PID=$!
+  bench_track_pid "$OBSERVER_PID"
+}
+observer_stop() {
+  [[ -n "$OBSERVER_PID" ]] || return 0
+  kill "$OBSERVER_PID" 2>/dev/null || true
+  wait "$OBSERVER_PID" 2>/dev/null || true
+  OBSERVER_PID=""
+}
+
+bench_preflight() {
+  [[ -x "$CUTOVER" ]] || die "$CUTOVER not found: build it (cmake --preset default && cmake --build --preset default)"
+  [[ -x "$PGBENCH" ]] || die "pgbench not found at $PGBENCH"
+  [[ -x "$PSQL" ]] || die "psql not found at $PSQL"
+}
+
+# bench_pin_binary DIR: copies $CUTOVER into DIR and uses that copy, so a concurrent rebuild of
+# ./build cannot swap the binary in the middle of a benchmark.
+bench_pin_binary() {
+  cp "$CUTOVER" "$1/cutover"
+  CUTOVER_ORIGIN="$CUTOVER"
+  CUTOVER="$1/cutover"
+}
+
+machine_info() {
+  echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+  free -g | sed 's/^/free -g: /'
+  echo "kernel: $(uname -sr)"
+  echo "postgres: $("$PG_BIN/postgres" --version)"
+  echo "pgbench: $("$PGBENCH" --version)"
+  command -v pgcopydb >/dev/null && echo "pgcopydb: $(pgcopydb --version 2>/dev/null | head -1)"
+  echo "cutover: $("$CUTOVER" --version 2>&1 | head -1), binary ${CUTOVER_ORIGIN:-$CUTOVER}" \
+    "(sha256 $(sha256sum "$CUTOVER" | cut -c1-16), built $(date -u -r "${CUTOVER_ORIGIN:-$CUTOVER}" '+%F %T UTC'))"
+  echo "work tree: git $(git -C "$BENCH_ROOT" rev-parse --short HEAD)$(git -C "$BENCH_ROOT" diff --quiet HEAD -- engine cli 2>/dev/null || echo ' (engine/cli modified: ./build may not match HEAD)')"
+}

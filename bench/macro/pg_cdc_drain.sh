@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# CDC drain macro benchmark: how fast cutover vs PostgreSQL native logical replication apply a
+# backlog of pgbench (tpcb-like) transactions that piled up while the replica was stopped.
+#
+#   bench/macro/pg_cdc_drain.sh            # RUNS=3 SCALE=20 CLIENTS=4 TXNS_PER_CLIENT=22500
+#
+# Per run (fresh servers every run): one source and two targets (one per tool).
+#  1. source: `pgbench -i -s $SCALE`, then pgbench_history gets a primary key
+#     (ALTER TABLE pgbench_history ADD COLUMN hid bigserial PRIMARY KEY) so that both tools
+#     replicate the whole pgbench workload, all four tables (cutover refuses key-less tables
+#     for CDC).
+#  2. native: schema via pg_dump --schema-only, CREATE PUBLICATION on the four tables,
+#     CREATE SUBSCRIPTION ... WITH (copy_data = true), wait until every table is 'r', then
+#     ALTER SUBSCRIPTION ... DISABLE (the slot keeps the position).
+#     cutover: `replicate --type full-load-and-cdc` until all four tables are in
+#     cutover.table_state and CDC has started, then SIGTERM (graceful; the slot keeps the position).
+#  3. backlog: `pgbench -n -c $CLIENTS -j 2 -t $TXNS_PER_CLIENT` (tpcb-like) on the source, while
+#     neither replica runs; then N = source pgbench_history count, L = pg_current_wal_lsn().
+#     Both tools drain the *same* backlog, one after the other (order alternates per run).
+#  4. timed drain: cutover: start `replicate --type cdc` (start of clock = process launch);
+#     native: ALTER SUBSCRIPTION ... ENABLE. End of clock ("data"): target pgbench_history count
+#     = N, polled every 100 ms. Each backlog transaction inserts exactly one history row and both
+#     tools apply source transactions atomically and in commit order, so this means every
+#     backlog transaction is visible on the target. Also recorded ("slot"): when the source slot's
+#     confirmed_flush_lsn >= L (depends on each tool's feedback interval, informational only).
+#  5. verification: target counts and balance sums of all four tables equal the source's; for
+#     cutover the checkpoint row is reported.
+#
+# Output: per-run lines on stdout, then medians and the ratio; logs and raw TSV under $OUT
+# (default bench/out/cdc_drain-<timestamp>).
+set -euo pipefail
+# shellcheck source=bench/macro/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+CLIENTS="${CLIENTS:-4}"
+TXNS_PER_CLIENT="${TXNS_PER_CLIENT:-22500}"
+LOAD_TIMEOUT="${LOAD_TIMEOUT:-600}"     # initial load of either tool
+DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-600}"   # one drain
+SLOT_GRACE="${SLOT_GRACE:-30}"          # extra wait for the slot position after the data matched
+CUTOVER_ARGS="${CUTOVER_ARGS:-}"        # extra cutover replicate options, e.g. "--group-max-changes 1000"
+OUT="${OUT:-$BENCH_ROOT/bench/out/cdc_drain-$(date -u +%Y%m%dT%H%M%SZ)}"
+TAG="bcdc-$$"
+TASK=bench
+TABLES=(public.pgbench_accounts public.pgbench_branches public.pgbench_tellers public.pgbench_history)
+BACKLOG=$(( CLIENTS * TXNS_PER_CLIENT ))
+
+bench_traps
+bench_preflight
+mkdir -p "$OUT"
+bench_pin_binary "$OUT"
+machine_info >"$OUT/machine.txt"
+
+CUTOVER_PID=""
+TARGS=()
+for t in "${TABLES[@]}"; do TARGS+=(--tables "$t"); done
+
+start_cutover() {  # TYPE LOGFILE: starts cutover in the background, sets CUTOVER_PID
+  # shellcheck disable=SC2086  # CUTOVER_ARGS is a word list on purpose
+  "$CUTOVER" replicate --source "$SRC" --target "$TGT_C" --task "$TASK" --type "$1" \
+    "${TARGS[@]}" ${CUTOVER_ARGS} </dev/null >"$2" 2>&1 &
+  CUTOVER_PID=$!
+  bench_track_pid "$CUTOVER_PID"
+}
+stop_cutover() {  # LOGFILE
+  local rc=0
+  stop_pid "$CUTOVER_PID" TERM 60 || rc=$?
+  CUTOVER_PID=""
+  (( rc == 0 )) || { log "cutover exited with $rc; log tail:"; tail -15 "$1" >&2; exit 1; }
+}
+cutover_alive() {
+  [[ -n "$CUTOVER_PID" ]] && kill -0 "$CUTOVER_PID" 2>/dev/null &&
+    [[ "$(awk '{print $3}' "/proc/$CUTOVER_PID/stat" 2>/dev/null || echo Z)" != Z ]]
+}
+
+cutover_loaded() {  # all tables in table_state and CDC streaming
+  cutover_alive || { log "cutover exited during the initial load:"; tail -15 "$1" >&2; exit 1; }
+  [[ "$(q "$TGT_C" "select count(*) from cutover.table_state where task = '$TASK'" 2>/dev/null)" \
+     == "${#TABLES[@]}" ]] && grep -q 'cdc started' "$1"
+}
+native_synced() {
+  [[ "$(q "$TGT_N" "select count(*) filter (where srsubstate = 'r') || '/' || count(*)
+                    from pg_subscription_rel")" == "${#TABLES[@]}/${#TABLES[@]}" ]]
+}
+native_stopped() {
+  [[ "$(q "$TGT_N" "select count(*) from pg_stat_subscription where pid is not null")" == 0 ]]
+}
+
+# fingerprint URI -> counts and balance sums of the four tables
+fingerprint() {
+  q "$1" "select (select count(*) || ':' || sum(abalance) from pgbench_accounts) || ' ' ||
+                 (select count(*) || ':' || sum(bbalance) from pgbench_branches) || ' ' ||
+                 (select count(*) || ':' || sum(tbalance) from pgbench_tellers) || ' ' ||
+                 (select count(*) || ':' || coalesce(sum(delta), 0) from pgbench_history)"
+}
+
+# drain TOOL RUN -> prints "data_seconds slot_seconds" (call in this shell, not in $(...))
+drain() {
+  local tool="$1" r="$2" tgt slot t0 t_data="" t_slot="" n deadline slot_deadline="" ok
+  if [[ "$tool" == cutover ]]; then tgt="$TGT_C"; slot="cutover_$TASK"; else tgt="$TGT_N"; slot=bench_sub; fi
+  q "$SRC" "checkpoint"; q "$tgt" "checkpoint"
+  observer_start "$OUT/observe-$tool-r$r.txt" "$SRC" "$tgt"
+  t0=$(now)
+  if [[ "$tool" == cutover ]]; then
+    start_cutover cdc "$OUT/cutover-drain-r$r.log"
+  else
+    q "$TGT_N" "alter subscription bench_sub enable"
+  fi
+  deadline=$(( $(date +%s) + DRAIN_TIMEOUT ))
+  while :; do
+    if [[ -z "$t_data" ]]; then
+      n="$(q "$tgt" "select count(*) from pgbench_history" 2>/dev/null || echo -1)"
+      if [[ "$n" == "$N" ]]; then
+        t_data=$(now)
+        slot_deadline=$(( $(date +%s) + SLOT_GRACE ))
+      fi
+    fi
+    if [[ -z "$t_slot" ]]; then
+      ok="$(q "$SRC" "select confirmed_flush_lsn >= '$L'::pg_lsn from pg_replication_slots
+                      where slot_name = '$slot'" 2>/dev/null || true)"
+      [[ "$ok" == t ]] && t_slot=$(now)
+    fi
+    [[ -n "$t_data" && -n "$t_slot" ]] && break
+    if [[ -n "$slot_deadline" ]] && (( $(date +%s) >= slot_deadline )); then break; fi
+    if (( $(date +%s) >= deadline )); then break; fi
+    if [[ "$tool" == cutover ]] && ! cutover_alive; then break; fi
+    sleep 0.1
+  done
+  observer_stop
+  if [[ "$tool" == cutover ]]; then
+    stop_cutover "$OUT/cutover-drain-r$r.log"
+  fi
+  if [[ -z "$t_data" ]]; then
+    log "$tool run $r: target history count $n never reached $N within ${DRAIN_TIMEOUT}s"
+    [[ "$tool" == cutover ]] && tail -15 "$OUT/cutover-drain-r$r.log" >&2
+    exit 1
+  fi
+  echo "$(elapsed "$t0" "$t_data") $([[ -n "$t_slot" ]] && elapsed "$t0" "$t_slot" || echo "nan")"
+}
+
+printf 'run\tfirst\tbacklog_txns\tsource_tps\tcutover_s\tnative_s\tcutover_txn_s\tnative_txn_s\tratio\tcutover_slot_s\tnative_slot_s\n' \
+  >"$OUT/runs.tsv"
+CUT=(); NAT=(); RAT=()
+for r in $(seq 1 "$RUNS"); do
+  log "run $r: starting servers"
+  bench_start_server SRC "$TAG-r$r-src"
+  bench_start_server TGT_C "$TAG-r$r-tgtc"
+  bench_start_server TGT_N "$TAG-r$r-tgtn"
+
+  log "run $r: pgbench -i -s $SCALE on source, history primary key"
+  timeout 900 "$PGBENCH" -i -s "$SCALE" -q "$SRC" >"$OUT/pgbench_init-r$r.log" 2>&1 ||
+    die "pgbench -i failed: $(tail -5 "$OUT/pgbench_init-r$r.log")"
+  q "$SRC" "alter table pgbench_history add column hid bigserial primary key"
+
+  log "run $r: native initial sync"
+  t0=$(now)
+  dump_tables=()
+  for t in "${TABLES[@]}"; do dump_tables+=(-t "$t"); done
+  "$PG_DUMP" --schema-only --no-owner --no-acl "${dump_tables[@]}" -d "$SRC" \
+    >"$OUT/schema-r$r.sql"
+  PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$(conninfo "$TGT_N")" \
+    -f "$OUT/schema-r$r.sql" >/dev/null
+  q "$SRC" "create publication bench_pub for table $(IFS=,; echo "${TABLES[*]}")"
+  SRC_CONN="$(sed -E 's#^postgresql://([^:]+):([^@]+)@([^:]+):([0-9]+)/(.*)$#host=\3 port=\4 user=\1 password=\2 dbname=\5#' <<<"$SRC")"
+  q "$TGT_N" "create subscription bench_sub connection '$SRC_CONN' publication bench_pub
+              with (copy_data = true)"
+  wait_until "$LOAD_TIMEOUT" "native initial sync" native_synced
+  q "$TGT_N" "alter subscription bench_sub disable"
+  wait_until 60 "native apply worker to stop" native_stopped
+  log "run $r: native initial sync took $(elapsed "$t0" "$(now)") s"
+
+  log "run $r: cutover initial load"
+  t0=$(now)
+  "$CUTOVER" -q task drop --source "$SRC" --target "$TGT_C" --task "$TASK" >/dev/null 2>&1 || true
+  start_cutover full-load-and-cdc "$OUT/cutover-load-r$r.log"
+  wait_until "$LOAD_TIMEOUT" "cutover initial load" cutover_loaded "$OUT/cutover-load-r$r.log"
+  stop_cutover "$OUT/cutover-load-r$r.log"
+  log "run $r: cutover initial load + stop took $(elapsed "$t0" "$(now)") s"
+
+  fp_src="$(fingerprint "$SRC")"
+  for tgt in "$TGT_C" "$TGT_N"; do
+    [[ "$(fingerprint "$tgt")" == "$fp_src" ]] || die "initial load mismatch on $tgt: $(fingerprint "$tgt") vs $fp_src"
+  done
+
+  log "run $r: backlog pgbench -n -c $CLIENTS -j 2 -t $TXNS_PER_CLIENT"
+  timeout 1200 "$PGBENCH" -n -c "$CLIENTS" -j 2 -t "$TXNS_PER_CLIENT" "$SRC" \
+    >"$OUT/pgbench_backlog-r$r.log" 2>&1 || die "pgbench failed: $(tail -5 "$OUT/pgbench_backlog-r$r.log")"
+  src_tps="$(sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$OUT/pgbench_backlog-r$r.log" | head -1)"
+  N="$(q "$SRC" "select count(*) from pgbench_history")"
+  L="$(q "$SRC" "select pg_current_wal_lsn()")"
+  [[ "$N" == "$BACKLOG" ]] || die "source history has $N rows, expected $BACKLOG"
+  wal_mb="$(q "$SRC" "select round(pg_wal_lsn_diff('$L', confirmed_flush_lsn) / 1048576.0, 1)
+                      from pg_replication_slots where slot_name = 'cutover_$TASK'")"
+  log "run $r: backlog $N txns at $src_tps tps, source at $L, $wal_mb MiB of WAL to decode"
+  fp_src="$(fingerprint "$SRC")"
+
+  if (( r % 2 )); then order=(cutover native); else order=(native cutover); fi
+  declare -A D=() SL=()
+  for tool in "${order[@]}"; do
+    log "run $r: $tool drain"
+    drain "$tool" "$r" >"$OUT/drain-$tool-r$r.txt"
+    read -r "D[$tool]" "SL[$tool]" <"$OUT/drain-$tool-r$r.txt"
+    [[ -n "${D[$tool]:-}" ]] || die "$tool drain failed"
+    tgt="$TGT_N"; [[ "$tool" == cutover ]] && tgt="$TGT_C"
+    fp="$(fingerprint "$tgt")"
+    [[ "$fp" == "$fp_src" ]] || die "$tool run $r: target differs after drain: $fp vs source $fp_src"
+    log "run $r: $tool drained $N txns in ${D[$tool]} s ($(div "$N" "${D[$tool]}") txn/s; slot confirmed after ${SL[$tool]} s); target verified"
+  done
+  ckpt="$(q "$TGT_C" "select position from cutover.checkpoint where task = '$TASK'")"
+  log "run $r: cutover checkpoint $ckpt (source pg_current_wal_lsn after backlog $L)"
+  grep -E 'done:' "$OUT/cutover-drain-r$r.log" >&2 || true
+
+  CUT+=("${D[cutover]}"); NAT+=("${D[native]}")
+  RAT+=("$(ratio "${D[native]}" "${D[cutover]}")")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${order[0]}" "$N" "$src_tps" \
+    "${D[cutover]}" "${D[native]}" "$(div "$N" "${D[cutover]}")" "$(div "$N" "${D[native]}")" \
+    "${RAT[-1]}" "${SL[cutover]}" "${SL[native]}" | tee -a "$OUT/runs.tsv"
+
+  bench_stop_server "$TAG-r$r-src"; bench_stop_server "$TAG-r$r-tgtc"; bench_stop_server "$TAG-r$r-tgtn"
+done
+
+mc="$(median "${CUT[@]}")"; mn="$(median "${NAT[@]}")"
+{
+  [[ -n "$CUTOVER_ARGS" ]] && echo "cutover extra options: $CUTOVER_ARGS"
+  echo "backlog: $BACKLOG pgbench tpcb-like txns (scale $SCALE, -c $CLIENTS -j 2 -t $TXNS_PER_CLIENT), runs $RUNS"
+  echo "cutover median drain: $mc s  = $(div "$BACKLOG" "$mc") txn/s"
+  echo "native  median drain: $mn s  = $(div "$BACKLOG" "$mn") txn/s"
+  echo "ratio cutover/native (txn/s of medians): $(ratio "$mn" "$mc")"
+  echo "ratio cutover/native (median of per-run ratios): $(median "${RAT[@]}")"
+  echo "output: $OUT"
+} | tee "$OUT/summary.txt"
