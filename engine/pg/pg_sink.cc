@@ -213,6 +213,10 @@ class PgApplier : public Applier {
       : conn_(std::move(conn)), task_(std::move(task)) {}
 
   Status Init() {
+    // Changes are located by key, as PostgreSQL's own apply worker does. Without this the
+    // planner picks sequential scans for small tables, which inside a long target transaction
+    // read every dead version the transaction itself left behind (3.5x slower in row mode).
+    RETURN_IF_ERROR(conn_->ExecOk("SET enable_seqscan = off", "configuring the apply session"));
     if (PQenterPipelineMode(conn_->raw()) != 1)
       return conn_->ConnectionError("entering pipeline mode");
     return Status::Ok();
