@@ -39,11 +39,6 @@ std::string KeyList(PgConn& conn, const TableSchema& t) {
   return out;
 }
 
-Result<std::unique_ptr<PgConn>> ConnectSink(const std::string& uri, std::string_view role) {
-  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, role));
-  return conn;
-}
-
 }  // namespace
 
 std::string TargetColumnType(const Column& c, const std::string& source_engine) {
@@ -167,7 +162,7 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
                                                             const TableSchema& table,
                                                             TablePrep prep) {
   std::string what = "target table " + table.name.ToString();
-  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover-load"));
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover-load"));
   std::string qualified = QualifiedName(*conn, table.name);
   if (prep == TablePrep::kDropAndCreate) {
     // Outside the table's transaction: parallel loaders may create the same schema.
@@ -589,7 +584,7 @@ class PgApplier : public Applier {
 };
 
 Result<std::unique_ptr<Applier>> PgSink::OpenApplier(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover-apply"));
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover-apply"));
   RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables"));
   auto applier = std::make_unique<PgApplier>(std::move(conn), task);
   RETURN_IF_ERROR(applier->Init());
@@ -599,7 +594,7 @@ Result<std::unique_ptr<Applier>> PgSink::OpenApplier(const std::string& task) {
 // ---------------------------------------------------------------------------------------------
 
 Result<TaskState> PgSink::ReadTaskState(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover"));
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
   RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables on the target"));
   TaskState state;
   ASSIGN_OR_RETURN(auto cp,
@@ -619,7 +614,7 @@ Result<TaskState> PgSink::ReadTaskState(const std::string& task) {
 }
 
 Status PgSink::DropTask(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, ConnectSink(uri_, "cutover"));
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
   ASSIGN_OR_RETURN(auto exists, conn->Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL"));
   if (exists.get(0, 0) != "t") return Status::Ok();
   RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.checkpoint WHERE task = $1", {task.c_str()},

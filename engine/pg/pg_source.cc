@@ -164,10 +164,6 @@ Result<std::unique_ptr<Snapshot>> CreateSlotWithSnapshot(const std::string& uri,
 // ---------------------------------------------------------------------------------------------
 // CDC side
 
-struct Relation {
-  TableSchemaPtr schema;
-};
-
 class PgStream : public ChangeStream {
  public:
   PgStream(std::unique_ptr<PgConn> conn, std::map<TableName, TableSchemaPtr> known, SpoolDir spool)

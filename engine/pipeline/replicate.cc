@@ -57,7 +57,6 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   std::mutex mu;
   size_t next = 0;
   Status first_error;
-  std::atomic<bool> failed{false};
   std::atomic<bool> abort_all{false};  // set on the first failure or an outside stop
   size_t loaded_here = 0;
   auto worker = [&] {
@@ -65,7 +64,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       TableSchemaPtr t;
       {
         std::lock_guard<std::mutex> lock(mu);
-        if (next >= tables.size() || failed.load() || stop.load()) return;
+        if (next >= tables.size() || abort_all.load() || stop.load()) return;
         t = tables[next++];
       }
       auto started = Clock::now();
@@ -74,7 +73,6 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
         if (first_error.ok()) first_error = s;
-        failed = true;
         abort_all = true;
         return;
       }
