@@ -76,6 +76,20 @@ std::string TargetColumnType(const Column& c, const std::string& source_engine) 
 // ---------------------------------------------------------------------------------------------
 // Full load
 
+// Whether the text form of values of `kind` may contain a byte COPY text must escape
+// (backslash, tab, newline, carriage return).
+static bool NeedsCopyEscaping(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::kText:
+    case ValueKind::kBytes:  // "\x..." has a backslash
+    case ValueKind::kJson:
+    case ValueKind::kOther:
+      return true;
+    default:
+      return false;
+  }
+}
+
 class PgTableLoader : public TableLoader {
  public:
   PgTableLoader(std::unique_ptr<PgConn> conn, std::string task, const TableSchema& table,
@@ -99,6 +113,8 @@ class PgTableLoader : public TableLoader {
       const Value& v = row[i];
       if (v.is_null()) {
         AppendCopyNull(buf_);
+      } else if (!NeedsCopyEscaping(v.kind())) {
+        EncodeText(v, buf_);  // digits, dates, uuids: nothing COPY would have to escape
       } else {
         scratch_.clear();
         EncodeText(v, scratch_);
@@ -264,7 +280,7 @@ class PgApplier : public Applier {
               "ON CONFLICT (task) DO UPDATE SET position = excluded.position, "
               "updated_at = excluded.updated_at");
         },
-        {task_, applied.text}, {true, true}, "writing checkpoint " + applied.text));
+        {task_, applied.text}, {true, true}, Text("writing checkpoint " + applied.text)));
     RETURN_IF_ERROR(Send("COMMIT", {}, "COMMIT at " + applied.text));
     return Sync();
   }
@@ -272,19 +288,38 @@ class PgApplier : public Applier {
  private:
   static constexpr size_t kSyncEvery = 1000;
 
+  // What a statement in flight does, for messages. Row changes keep their table and key and are
+  // formatted only if a message needs them, not on the per-change path.
   struct Pending {
-    std::string what;
-    int64_t expected_rows;  // UPDATE/DELETE: rows it must touch (-1: not checked)
+    std::string what;  // statements other than row changes
+    ChangeOp op = ChangeOp::kInsert;
+    TableSchemaPtr table;  // set for a row change
+    std::vector<Value> key;
+    int64_t expected_rows = -1;  // UPDATE/DELETE: rows it must touch (-1: not checked)
+
+    std::string Describe() const {
+      if (!table) return what;
+      std::string s = std::string(ChangeOpName(op)) + " on " + table->name.ToString() + " key (";
+      for (size_t i = 0; i < key.size(); ++i) s += (i ? ", " : "") + key[i].DebugString();
+      return s + ")";
+    }
   };
 
-  std::string Describe(const Change& c, const std::vector<Value>& key_source) const {
-    std::string s = std::string(ChangeOpName(c.op)) + " on " + c.table->name.ToString() + " key (";
-    for (size_t i = 0; i < c.table->key.size(); ++i) {
-      if (i) s += ", ";
-      size_t k = c.table->key[i];
-      s += k < key_source.size() ? key_source[k].DebugString() : "?";
-    }
-    return s + ")";
+  static Pending Text(std::string what, int64_t expected_rows = -1) {
+    Pending p;
+    p.what = std::move(what);
+    p.expected_rows = expected_rows;
+    return p;
+  }
+
+  static Pending RowChange(const Change& c, const std::vector<Value>& key_source,
+                           int64_t expected_rows) {
+    Pending p;
+    p.op = c.op;
+    p.table = c.table;
+    p.expected_rows = expected_rows;
+    for (size_t k : c.table->key) p.key.push_back(key_source[k]);
+    return p;
   }
 
   const std::vector<Value>& KeySource(const Change& c) const {
@@ -306,7 +341,7 @@ class PgApplier : public Applier {
             sql += (i ? ", $" : "$") + std::to_string(i + 1);
           return sql + ")";
         },
-        values_, present_, Describe(c, c.after));
+        values_, present_, RowChange(c, c.after, -1));
   }
 
   Status ApplyUpdate(const Change& c) {
@@ -339,7 +374,7 @@ class PgApplier : public Applier {
           }
           return sql;
         },
-        values_, present_, Describe(c, keysrc), /*expected_rows=*/1);
+        values_, present_, RowChange(c, keysrc, /*expected_rows=*/1));
   }
 
   Status ApplyDelete(const Change& c) {
@@ -358,7 +393,7 @@ class PgApplier : public Applier {
           }
           return sql;
         },
-        values_, present_, Describe(c, keysrc), /*expected_rows=*/1);
+        values_, present_, RowChange(c, keysrc, /*expected_rows=*/1));
   }
 
   Status ApplyTruncate(const Change& c) {
@@ -425,7 +460,7 @@ class PgApplier : public Applier {
           return sql + " FROM " + Unnest(t.columns.size());
         },
         arrays_, present_,
-        "insert of " + std::to_string(rows.size()) + " row(s) into " + t.name.ToString());
+        Text("insert of " + std::to_string(rows.size()) + " row(s) into " + t.name.ToString()));
   }
 
   Status BulkDelete(const TableSchema& t, const std::vector<std::vector<Value>>& rows) {
@@ -445,8 +480,8 @@ class PgApplier : public Applier {
           return sql;
         },
         arrays_, present_,
-        "delete of " + std::to_string(rows.size()) + " row(s) from " + t.name.ToString(),
-        static_cast<int64_t>(rows.size()));
+        Text("delete of " + std::to_string(rows.size()) + " row(s) from " + t.name.ToString(),
+             static_cast<int64_t>(rows.size())));
   }
 
   Status BulkUpdate(const TableSchema& t, const std::string& mask,
@@ -477,8 +512,8 @@ class PgApplier : public Applier {
           return sql;
         },
         arrays_, present_,
-        "update of " + std::to_string(rows.size()) + " row(s) of " + t.name.ToString(),
-        static_cast<int64_t>(rows.size()));
+        Text("update of " + std::to_string(rows.size()) + " row(s) of " + t.name.ToString(),
+             static_cast<int64_t>(rows.size())));
   }
 
   void AddParam(const Value& v) {
@@ -497,14 +532,15 @@ class PgApplier : public Applier {
   template <typename MakeSql>
   Status SendPrepared(const std::string& key, MakeSql make_sql,
                       const std::vector<std::string>& values, const std::vector<bool>& present,
-                      std::string what, int64_t expected_rows = -1) {
+                      Pending what) {
     auto it = statements_.find(key);
     if (it == statements_.end()) {
       std::string name = "s" + std::to_string(statements_.size());
       std::string sql = make_sql();
+      std::string preparing = "preparing statement for " + what.Describe();
       if (PQsendPrepare(conn_->raw(), name.c_str(), sql.c_str(), 0, nullptr) != 1)
-        return conn_->ConnectionError("preparing statement for " + what);
-      pending_.push_back({"preparing statement for " + what, -1});
+        return conn_->ConnectionError(preparing);
+      pending_.push_back(Text(std::move(preparing)));
       it = statements_.emplace(key, name).first;
     }
     params_.clear();
@@ -512,8 +548,8 @@ class PgApplier : public Applier {
       params_.push_back(present.size() > i && !present[i] ? nullptr : values[i].c_str());
     if (PQsendQueryPrepared(conn_->raw(), it->second.c_str(), static_cast<int>(params_.size()),
                             params_.data(), nullptr, nullptr, 0) != 1)
-      return conn_->ConnectionError(what);
-    pending_.push_back({std::move(what), expected_rows});
+      return conn_->ConnectionError(what.Describe());
+    pending_.push_back(std::move(what));
     return MaybeSync();
   }
 
@@ -521,7 +557,7 @@ class PgApplier : public Applier {
     if (PQsendQueryParams(conn_->raw(), sql.c_str(), static_cast<int>(params.size()), nullptr,
                           params.data(), nullptr, nullptr, 0) != 1)
       return conn_->ConnectionError(what);
-    pending_.push_back({std::move(what), -1});
+    pending_.push_back(Text(std::move(what)));
     return MaybeSync();
   }
 
@@ -538,20 +574,20 @@ class PgApplier : public Applier {
     for (Pending& p : pending_) {
       PGresult* r = PQgetResult(conn_->raw());
       if (!r) {
-        if (first.ok()) first = conn_->ConnectionError(p.what);
+        if (first.ok()) first = conn_->ConnectionError(p.Describe());
         continue;
       }
       ExecStatusType st = PQresultStatus(r);
       if (st == PGRES_FATAL_ERROR && first.ok()) {
-        first = conn_->ErrorFrom(r, p.what);
+        first = conn_->ErrorFrom(r, p.Describe());
       } else if (st == PGRES_COMMAND_OK && p.expected_rows >= 0) {
         int64_t touched = std::atoll(PQcmdTuples(r));
         if (touched < p.expected_rows) {
           missing_rows_ += p.expected_rows - touched;
           if (++missing_reports_ <= 10) {
             Log(LogLevel::kWarn,
-                "{}: {} of {} target row(s) not found (the target differs from the source)", p.what,
-                p.expected_rows - touched, p.expected_rows);
+                "{}: {} of {} target row(s) not found (the target differs from the source)",
+                p.Describe(), p.expected_rows - touched, p.expected_rows);
           }
         }
       }

@@ -19,8 +19,8 @@ using Clock = std::chrono::steady_clock;
 // Full load
 
 Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
-                 const TableSchema& table, const std::atomic<bool>& stop, Progress& progress,
-                 int64_t& rows) {
+                 const TableSchema& table, const std::atomic<bool>& stop,
+                 const std::atomic<bool>& abort_all, Progress& progress, int64_t& rows) {
   ASSIGN_OR_RETURN(auto reader, snapshot.OpenReader(table));
   ASSIGN_OR_RETURN(auto loader, sink.BeginTableLoad(opt.task, table, opt.prep));
   std::vector<Value> row;
@@ -34,7 +34,8 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
     if (++pending == 4096) {
       progress.Add(pending);
       pending = 0;
-      if (stop.load()) return Aborted("full load of " + table.name.ToString() + " interrupted");
+      if (stop.load() || abort_all.load())
+        return Aborted("full load of " + table.name.ToString() + " interrupted");
     }
   }
   progress.Add(pending);
@@ -57,7 +58,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   std::mutex mu;
   size_t next = 0;
   Status first_error;
-  std::atomic<bool> abort_all{false};  // set on the first failure or an outside stop
+  std::atomic<bool> abort_all{false};  // set on the first failure
   size_t loaded_here = 0;
   auto worker = [&] {
     for (;;) {
@@ -69,7 +70,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       }
       auto started = Clock::now();
       int64_t rows = 0;
-      Status s = LoadTable(snapshot, sink, opt, *t, abort_all, progress, rows);
+      Status s = LoadTable(snapshot, sink, opt, *t, stop, abort_all, progress, rows);
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
         if (first_error.ok()) first_error = s;
@@ -84,20 +85,10 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       stats.rows_loaded += rows;
     }
   };
-  // Propagate an outside stop to the workers' abort flag.
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {
-    while (!done.load()) {
-      if (stop.load()) abort_all = true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
   std::vector<std::thread> threads;
   int n = std::max(1, std::min<int>(opt.parallel, static_cast<int>(tables.size())));
   for (int i = 0; i < n; ++i) threads.emplace_back(worker);
   for (auto& th : threads) th.join();
-  done = true;
-  watcher.join();
   progress.Finish();
   if (!first_error.ok()) return first_error;
   if (stop.load() && loaded_here < tables.size())
