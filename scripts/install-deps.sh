@@ -7,6 +7,7 @@
 # mariadb packages create a system cluster and may start it; we never use those (tests start
 # their own servers on free ports via scripts/servers.sh), so they are stopped and disabled
 # to keep ports 5432/3306 and memory free. pgbench ships in postgresql-15 itself.
+# Usage: install-deps.sh [--bench]   (--bench adds the benchmark peers)
 set -euo pipefail
 
 PACKAGES=(
@@ -18,6 +19,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pgcopydb python3
 )
+# Peers the benchmarks compare against (bench/): only with --bench, CI does not need them.
+BENCH_PACKAGES=(sysbench pgloader percona-toolkit)
+if [[ "${1:-}" == "--bench" ]]; then
+  PACKAGES+=("${BENCH_PACKAGES[@]}")
+fi
 
 quiet=false
 [[ "${CI:-}" == "true" ]] && quiet=true
