@@ -147,6 +147,14 @@ class Sink : NonCopyable {
 
   virtual Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) = 0;
 
+  // One line per column of `table` whose values this target cannot hold exactly, saying the rule
+  // it applies (docs/types.md), e.g. "column price: numeric without precision -> DECIMAL(65,30),
+  // values with more than 30 fraction digits are rounded". Logged once per task start.
+  virtual std::vector<std::string> MappingWarnings(const TableSchema& table) const {
+    (void)table;
+    return {};
+  }
+
   // Removes the task's control rows.
   virtual Status DropTask(const std::string& task) = 0;
 };

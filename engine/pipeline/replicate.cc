@@ -277,6 +277,11 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       }
     }
   }
+  for (const auto& t : tables) {
+    for (const std::string& w : sink.MappingWarnings(*t)) {
+      Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);
+    }
+  }
   ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
 
   std::vector<TableSchemaPtr> to_load;
