@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/civil_date.h"
+#include "engine/core/civil_time.h"
 #include "engine/mariadb/binlog_reader.h"
 #include "engine/mariadb/maria_conn.h"
 #include "harness/throwaway_server.h"
