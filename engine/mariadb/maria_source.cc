@@ -267,12 +267,3 @@ uint32_t MariaSource::DumpServerId(const std::string& task, uint32_t source_serv
 }
 
 }  // namespace cutover::mariadb
-
-// TEMPORARY until the binlog stream lands (engine/mariadb/maria_stream.cc).
-namespace cutover::mariadb {
-Result<std::unique_ptr<ChangeStream>> MariaSource::OpenStream(const std::string&,
-                                                              const std::vector<TableSchemaPtr>&,
-                                                              const Position&) {
-  return Internal("MariaDB change streams are not built yet");
-}
-}  // namespace cutover::mariadb
