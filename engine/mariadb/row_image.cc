@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/core/civil_date.h"
+#include "engine/core/civil_time.h"
 
 namespace cutover::mariadb {
 

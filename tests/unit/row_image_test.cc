@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/core/civil_date.h"
+#include "engine/core/civil_time.h"
 #include "engine/mariadb/binlog_event.h"
 
 namespace cutover::mariadb {
