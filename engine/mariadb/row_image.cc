@@ -263,10 +263,20 @@ class ImageDecoder {
   }
 
   Status Truncated(const char* what, size_t column) const {
+    // Old-format (MariaDB 5.3) TIME/DATETIME/TIMESTAMP columns with fractional seconds log no
+    // metadata, so their size cannot be known from the binlog: the likely cause of a misfit.
+    bool old_temporal = false;
+    for (uint8_t t : map_.types)
+      old_temporal = old_temporal || t == MYSQL_TYPE_TIME || t == MYSQL_TYPE_DATETIME ||
+                     t == MYSQL_TYPE_TIMESTAMP;
     return Internal(fmt::format(
-        "rows event for {}.{}: row image truncated at byte {} ({}{})", map_.database, map_.table,
+        "rows event for {}.{}: row image truncated at byte {} ({}{}){}", map_.database, map_.table,
         p_ - begin_, what,
-        column < map_.column_count() ? ", " + map_.ColumnLabel(column) : std::string()));
+        column < map_.column_count() ? ", " + map_.ColumnLabel(column) : std::string(),
+        old_temporal ? "; the table has old-format (MariaDB 5.3) temporal columns, whose "
+                       "fractional-second variants cannot be decoded from the binlog: convert "
+                       "them with ALTER TABLE ... FORCE under mysql56_temporal_format=ON"
+                     : ""));
   }
 
   bool Need(size_t n) const { return static_cast<size_t>(end_ - p_) >= n; }

@@ -340,6 +340,29 @@ TEST_F(MariaBinlog, TemporalTypesIncludingNegativeTimeAndZeroDates) {
       "times");
 }
 
+TEST_F(MariaBinlog, OldFormatTemporalColumnsWithoutFractions) {
+  // mysql56_temporal_format=OFF creates MariaDB 5.3-format columns: TIME, DATETIME and
+  // TIMESTAMP binlog types 11, 12 and 7 (integer layouts), which a 10.11 server still writes
+  // for tables created that way.
+  auto state = RunAndReplay(
+      "oldt",
+      {"SET GLOBAL mysql56_temporal_format=OFF",
+       "CREATE TABLE oldt(id int primary key, a datetime, b time, c timestamp NULL)",
+       "SET GLOBAL mysql56_temporal_format=ON",
+       "INSERT INTO oldt VALUES (1,'2020-01-02 03:04:05','-838:59:59','2038-01-19 03:14:07'),"
+       "(2,'1000-01-01 00:00:00','12:34:56','1970-01-01 00:00:01'),(3,NULL,NULL,NULL)",
+       "SET SESSION sql_mode=''", "INSERT INTO oldt VALUES (4,'0000-00-00 00:00:00','00:00:00',0)",
+       "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO'",
+       "UPDATE oldt SET b='-00:00:01' WHERE id=2"});
+  ExpectAll(
+      state,
+      {{1, {I(1), Ts(2020, 1, 2, 3, 4, 5), Tm(-1, 838, 59, 59, 0), TsTz(2038, 1, 19, 3, 14, 7)}},
+       {2, {I(2), Ts(1000, 1, 1, 0, 0, 0), Tm(-1, 0, 0, 1, 0), TsTz(1970, 1, 1, 0, 0, 1)}},
+       {3, {I(3), N(), N(), N()}},
+       {4, {I(4), Other("0000-00-00 00:00:00"), Tm(1, 0, 0, 0, 0), Other("0000-00-00 00:00:00")}}},
+      "oldt");
+}
+
 TEST_F(MariaBinlog, StringsBinaryEnumSetJsonAndCharsets) {
   std::string abab;
   for (int k = 0; k < 150; ++k) abab += "ab";
