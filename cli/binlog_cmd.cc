@@ -71,6 +71,8 @@ class BinlogCommand : public Command {
     cmd->add_flag("--rows", rows_, "Print every decoded row image");
     cmd->add_flag("--until-end", until_end_,
                   "Stop at the end of the binlog as it was when the command started");
+    cmd->add_option("--until", until_,
+                    "Stop once the stream reaches position FILE:OFFSET (an event boundary)");
     cmd->add_option("--count", count_, "Stop after this many events (0: no limit)")
         ->check(CLI::Range(int64_t{0}, int64_t{1} << 62));
     cmd->add_flag("--stats", stats_,
@@ -90,20 +92,19 @@ class BinlogCommand : public Command {
       return Fail(InvalidArgument("--from and --gtid are exclusive: give one start position"));
     }
     if (!from_.empty()) {
-      size_t colon = from_.rfind(':');
-      std::string pos = colon == std::string::npos ? "" : from_.substr(colon + 1);
-      if (colon == std::string::npos || colon == 0 || pos.empty() ||
-          pos.find_first_not_of("0123456789") != std::string::npos || pos.size() > 12) {
-        return Fail(InvalidArgument("--from '" + from_ +
-                                    "': expected FILE:OFFSET such as binlog.000003:4"));
-      }
-      start.file = from_.substr(0, colon);
-      start.pos = std::stoull(pos);
+      if (Status st = ParseFilePos("--from", from_, start.file, start.pos); !st.ok())
+        return Fail(st);
     }
     start.gtid_state = gtid_;
 
     std::string end_file;
     uint64_t end_pos = 0;
+    if (!until_.empty() && until_end_) {
+      return Fail(InvalidArgument("--until and --until-end are exclusive"));
+    }
+    if (!until_.empty()) {
+      if (Status st = ParseFilePos("--until", until_, end_file, end_pos); !st.ok()) return Fail(st);
+    }
     if (until_end_) {
       auto conn = mariadb::MariaConn::Connect(uri_, "binlog end");
       if (!conn.ok()) return Fail(conn.status());
@@ -128,8 +129,7 @@ class BinlogCommand : public Command {
     int64_t events = 0, rows_events = 0, rows = 0, transactions = 0;
     BinlogEvent ev;
     while (!StopFlag().load()) {
-      if (until_end_ && !end_file.empty() && (*reader)->file() == end_file &&
-          (*reader)->position() >= end_pos)
+      if (!end_file.empty() && (*reader)->file() == end_file && (*reader)->position() >= end_pos)
         break;
       if (count_ > 0 && events >= count_) break;
       if (Status s = (*reader)->Next(ev); !s.ok()) return Fail(s);
@@ -161,6 +161,21 @@ class BinlogCommand : public Command {
   }
 
  private:
+  // "FILE:OFFSET" -> file, offset; kInvalidArgument naming the option otherwise.
+  static Status ParseFilePos(const char* option, const std::string& text, std::string& file,
+                             uint64_t& pos) {
+    size_t colon = text.rfind(':');
+    std::string digits = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (colon == std::string::npos || colon == 0 || digits.empty() || digits.size() > 12 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgument(std::string(option) + " '" + text +
+                             "': expected FILE:OFFSET such as binlog.000003:4");
+    }
+    file = text.substr(0, colon);
+    pos = std::stoull(digits);
+    return Status::Ok();
+  }
+
   void Print(const BinlogEvent& ev, bool is_rows) {
     std::string line = fmt::format("{}:{} {}", ev.file, ev.next_pos, BinlogEventTypeName(ev.type));
     switch (ev.type) {
@@ -206,7 +221,7 @@ class BinlogCommand : public Command {
     }
   }
 
-  std::string uri_, from_, gtid_;
+  std::string uri_, from_, gtid_, until_;
   std::vector<std::string> tables_;
   bool rows_ = false, until_end_ = false, stats_ = false;
   int64_t count_ = 0;
