@@ -428,6 +428,11 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
       out = v.as_bool() ? "1" : "0";
       return MariaText::kBare;
     case ValueKind::kInt64:
+      // YEAR 0 is '0000': as text (LOAD DATA) a bare "0" would mean the year 2000.
+      if (v.as_int64() == 0 && tc.ddl_type.rfind("year", 0) == 0) {
+        out = "0000";
+        return MariaText::kBare;
+      }
       out = std::to_string(v.as_int64());
       return MariaText::kBare;
     case ValueKind::kUInt64:
