@@ -36,6 +36,7 @@ std::string JsonValidColumn(const std::string& clause) {
 
 Result<Position> MakeBinlogPosition(const std::string& file, uint64_t offset,
                                     const std::string& gtid_state) {
+  if (file == kNoBinlog) return Position{0, 0, std::string(kNoBinlog) + ":0"};
   size_t dot = file.rfind('.');
   uint64_t seq = 0;
   if (dot == std::string::npos ||
@@ -266,13 +267,4 @@ uint32_t MariaSource::DumpServerId(const std::string& task, uint32_t source_serv
   return id;
 }
 
-}  // namespace cutover::mariadb
-
-// TEMPORARY until the binlog stream lands (engine/mariadb/maria_stream.cc).
-namespace cutover::mariadb {
-Result<std::unique_ptr<ChangeStream>> MariaSource::OpenStream(const std::string&,
-                                                              const std::vector<TableSchemaPtr>&,
-                                                              const Position&) {
-  return Internal("MariaDB change streams are not built yet");
-}
 }  // namespace cutover::mariadb
