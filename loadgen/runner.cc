@@ -111,7 +111,7 @@ class Run {
 
   void Client(int id) {
     std::string who = "client " + std::to_string(id);
-    std::unique_ptr<Session> session;
+    std::unique_ptr<Session> session = std::move(initial_[id - 1]);
     Clock::duration backoff = kBackoffFirst;
     bool lost = false;
     Transaction txn;
@@ -134,7 +134,7 @@ class Run {
   }
 
   void Heartbeat(Counters& c) {
-    std::unique_ptr<Session> session;
+    std::unique_ptr<Session> session = std::move(initial_.back());
     Clock::duration backoff = kBackoffFirst;
     bool lost = false;
     Transaction txn;
@@ -183,11 +183,24 @@ class Run {
   }
 
   Status Go(const LoadOutput& out, LoadSummary* summary) {
+    const bool heartbeat_only = workload_.name() == "heartbeat";
+    if (heartbeat_only) heartbeat_ = &workload_;
+    // Connections are opened before the clock starts (as pgbench and sysbench do): one per
+    // client, then the heartbeat's. One that fails here is retried by its thread.
+    initial_.resize(static_cast<size_t>(heartbeat_only ? 0 : o_.clients) + (heartbeat_ ? 1 : 0));
+    {
+      std::vector<std::thread> openers;
+      for (auto& slot : initial_) {
+        openers.emplace_back([&] {
+          auto s = OpenSession(o_.uri);
+          if (s.ok()) slot = std::move(s).value();
+        });
+      }
+      for (auto& t : openers) t.join();
+    }
     start_ = Clock::now();
     end_ = start_ + std::chrono::duration_cast<Clock::duration>(
                         std::chrono::duration<double>(o_.duration_s));
-    const bool heartbeat_only = workload_.name() == "heartbeat";
-    if (heartbeat_only) heartbeat_ = &workload_;
     if (!heartbeat_only) {
       schedule_ = std::make_unique<Schedule>(
           o_.max ? Schedule::ClosedLoop(end_)
@@ -239,6 +252,7 @@ class Run {
   Workload* heartbeat_;
   Clock::time_point start_, end_;
   std::unique_ptr<Schedule> schedule_;
+  std::vector<std::unique_ptr<Session>> initial_;  // clients' sessions, then the heartbeat's
   Counters main_, beats_;
   std::mutex report_mu_;
   std::condition_variable report_cv_;

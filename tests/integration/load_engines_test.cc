@@ -256,7 +256,7 @@ class LoadPacing : public ::testing::Test {
 
 TEST_F(LoadPacing, Rate500For10SecondsIsWithin5PercentWithLatencyFromSchedule) {
   LoadRun run = Load({"--target", pg_->uri(), "--workload", "oltp", "--rate", "500", "--duration",
-                      "10", "--clients", "4", "--json"});
+                      "10", "--clients", "16", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_FALSE(run.summary.is_null());
   double tps = run.summary["tps"].get<double>();
