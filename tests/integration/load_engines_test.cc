@@ -255,6 +255,9 @@ class LoadPacing : public ::testing::Test {
 };
 
 TEST_F(LoadPacing, Rate500For10SecondsIsWithin5PercentWithLatencyFromSchedule) {
+  // This checks the pacer, not the disk: on a 2-core machine shared with other work, commit
+  // fsyncs alone can hold PostgreSQL below 500 tps (seen), so commits do not wait for them here.
+  Sql(pg_->server(), "ALTER DATABASE cutover SET synchronous_commit = off");
   LoadRun run = Load({"--target", pg_->uri(), "--workload", "oltp", "--rate", "500", "--duration",
                       "10", "--clients", "16", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
