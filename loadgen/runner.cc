@@ -311,7 +311,12 @@ Status RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, const LoadOu
   std::unique_ptr<Workload> heartbeat;
   ASSIGN_OR_RETURN(auto control, OpenSession(o.uri));
   s.engine = EngineName(control->engine());
-  RETURN_IF_ERROR(workload->Prepare(*control));
+  if (Status st = workload->Prepare(*control); !st.ok()) {
+    if (st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kPermissionDenied)
+      return st;
+    return st.WithContext("workload " + o.workload +
+                          " (are its tables there? create them with --init)");
+  }
   if (o.heartbeat && workload->name() != "heartbeat") {
     ASSIGN_OR_RETURN(heartbeat, MakeWorkload("heartbeat", o.workload_options));
     RETURN_IF_ERROR(heartbeat->Prepare(*control));
