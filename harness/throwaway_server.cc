@@ -371,6 +371,19 @@ Status ThrowawayServer::Stop() {
   return Status::Ok();
 }
 
+Status ThrowawayServer::Restart() {
+  if (stopped_) return FailedPrecondition("server '" + name_ + "' is stopped");
+  auto result = RunProcess({"bash", ServersScript(), "restart", name_},
+                           {{"CUTOVER_SERVERS_DIR", base_dir_}}, "", kStartTimeoutSeconds);
+  const std::string what = "restarting server '" + name_ + "'";
+  if (!result.ok()) return result.status().WithContext(what);
+  if (result->exit_code != 0) {
+    return Unavailable(what + ": servers.sh exited " + std::to_string(result->exit_code) +
+                       "; output tail:\n" + TailLines(result->err, 40));
+  }
+  return Status::Ok();
+}
+
 Result<std::string> ThrowawayServer::Sql(const std::string& sql, const std::string& db) const {
   if (stopped_) return FailedPrecondition("server '" + name_ + "' is stopped");
   std::vector<std::string> argv;

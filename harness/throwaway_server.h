@@ -44,6 +44,10 @@ class ThrowawayServer {
   // Stops the server (fast shutdown) and removes its directories. Idempotent.
   Status Stop();
 
+  // Restarts the server in place: fast shutdown, then start with the same data and port (the
+  // URI stays valid). Clients see their connections dropped. For tests of reconnecting clients.
+  Status Restart();
+
   // Runs SQL (one or more statements) through psql / the mariadb client, connecting over TCP as
   // `cutover`, and returns stdout with surrounding whitespace trimmed. Rows are separated by
   // '\n'; columns by '|' (psql -A) or '\t' (mariadb -B). Stops at the first error.

@@ -6,6 +6,7 @@
 #   servers.sh stop NAME             stop (fast) and delete its directory; no-op if unknown
 #   servers.sh stop-all              stop every server under the state directory
 #   servers.sh uri NAME              print the URI of a running server
+#   servers.sh restart NAME          fast shutdown and start again (same data and port)
 #
 # Design: every server lives entirely in ${CUTOVER_SERVERS_DIR:-/tmp/cutover-servers}/NAME
 # (data, socket, log, pid, and small state files `kind`, `port`, `uri`), listens on 127.0.0.1
@@ -33,7 +34,7 @@ die() {
 
 usage() {
   cat >&2 <<EOF
-usage: $PROG start postgres|mariadb NAME | stop NAME | stop-all | uri NAME
+usage: $PROG start postgres|mariadb NAME | stop NAME | stop-all | uri NAME | restart NAME
 EOF
   exit 2
 }
@@ -196,12 +197,38 @@ maria_pid() {
   return 0
 }
 
+# maria_launch PORT: starts mariadbd on the data directory in $DIR and waits until it answers;
+# returns non-zero if it exited or did not answer within START_TIMEOUT (pid in launcher.pid).
+maria_launch() {
+  local port="$1" pid deadline user_opt=() mariadbd
+  mariadbd="$(command -v mariadbd || echo /usr/sbin/mariadbd)"
+  is_root && user_opt=(--user=root)
+  # setsid: the server must not die with the caller's session or process group.
+  setsid "$mariadbd" --no-defaults "${user_opt[@]}" \
+    --datadir="$DIR/data" --socket="$(maria_sock)" --port="$port" --bind-address=127.0.0.1 \
+    --pid-file="$DIR/mariadbd.pid" --log-error="$DIR/mariadbd.err" --tmpdir="$DIR/tmp" \
+    --log-bin="$DIR/binlog" --server-id=1 --binlog-format=ROW --binlog-row-image=FULL \
+    --binlog-row-metadata=FULL --innodb-buffer-pool-size=128M --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+    ${CUTOVER_MARIADB_EXTRA_ARGS:-} </dev/null >"$DIR/mariadbd.out" 2>&1 &
+  pid=$!
+  echo "$pid" >"$DIR/launcher.pid"
+  deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    alive "$pid" || return 1
+    if mariadb-admin --no-defaults --socket="$(maria_sock)" -u root --connect-timeout=2 \
+        ping >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
 maria_start() {
-  local port attempt pid deadline user_opt=()
+  local port attempt pid user_opt=()
   command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]] ||
     die "mariadbd not found; run scripts/install-deps.sh"
-  local mariadbd
-  mariadbd="$(command -v mariadbd || echo /usr/sbin/mariadbd)"
   is_root && user_opt=(--user=root)
   echo mariadb >"$DIR/kind"
   mkdir -p "$DIR/tmp"
@@ -217,31 +244,10 @@ maria_start() {
     port="$(free_port)"
     : >"$DIR/mariadbd.err"
     rm -f "$DIR/mariadbd.pid"
-    # setsid: the server must not die with the caller's session or process group.
-    setsid "$mariadbd" --no-defaults "${user_opt[@]}" \
-      --datadir="$DIR/data" --socket="$(maria_sock)" --port="$port" --bind-address=127.0.0.1 \
-      --pid-file="$DIR/mariadbd.pid" --log-error="$DIR/mariadbd.err" --tmpdir="$DIR/tmp" \
-      --log-bin="$DIR/binlog" --server-id=1 --binlog-format=ROW --binlog-row-image=FULL \
-      --binlog-row-metadata=FULL --innodb-buffer-pool-size=128M --skip-name-resolve \
-      --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-      ${CUTOVER_MARIADB_EXTRA_ARGS:-} </dev/null >"$DIR/mariadbd.out" 2>&1 &
-    pid=$!
-    echo "$pid" >"$DIR/launcher.pid"
-    deadline=$((SECONDS + START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-      if ! alive "$pid"; then
-        break
-      fi
-      if mariadb-admin --no-defaults --socket="$(maria_sock)" -u root --connect-timeout=2 \
-          ping >/dev/null 2>&1; then
-        break
-      fi
-      sleep 0.2
-    done
-    if alive "$pid" &&
-        mariadb-admin --no-defaults --socket="$(maria_sock)" -u root ping >/dev/null 2>&1; then
+    if maria_launch "$port"; then
       break
     fi
+    pid="$(cat "$DIR/launcher.pid")"
     local why="did not become ready within ${START_TIMEOUT}s"
     alive "$pid" || why="exited during startup"
     kill -KILL "$pid" 2>/dev/null || true
@@ -372,12 +378,41 @@ cmd_uri() {
   cat "$DIR/uri"
 }
 
+# Restarts a running server in place (same directory, data and port): a fast shutdown, then a
+# start. For tests of clients that must survive a server restart.
+cmd_restart() {
+  NAME="$1"
+  valid_name "$NAME"
+  DIR="$BASE/$NAME"
+  [[ -s "$DIR/uri" ]] || die "no server named '$NAME' under $BASE"
+  local port
+  port="$(cat "$DIR/port")"
+  case "$(cat "$DIR/kind" 2>/dev/null || true)" in
+    postgres)
+      as_pg "$(pg_bin)/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -m fast -w \
+        -t "$START_TIMEOUT" restart >>"$DIR/pg_ctl.log" 2>&1 || {
+        log_tail "$DIR/postgres.log"
+        die "PostgreSQL '$NAME' did not restart"
+      }
+      ;;
+    mariadb)
+      maria_stop
+      maria_launch "$port" || {
+        log_tail "$DIR/mariadbd.err"
+        die "MariaDB '$NAME' did not restart on port $port"
+      }
+      ;;
+    *) die "server '$NAME' has no known kind" ;;
+  esac
+}
+
 [[ $# -ge 1 ]] || usage
 case "$1" in
   start) [[ $# -eq 3 ]] || usage; cmd_start "$2" "$3" ;;
   stop) [[ $# -eq 2 ]] || usage; cmd_stop "$2" ;;
   stop-all) [[ $# -eq 1 ]] || usage; cmd_stop_all ;;
   uri) [[ $# -eq 2 ]] || usage; cmd_uri "$2" ;;
+  restart) [[ $# -eq 2 ]] || usage; cmd_restart "$2" ;;
   -h | --help | help) usage ;;
   *) usage ;;
 esac

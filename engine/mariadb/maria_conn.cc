@@ -155,7 +155,7 @@ Result<std::unique_ptr<MariaConn>> MariaConn::Connect(const std::string& uri,
                  "NO_AUTO_VALUE_ON_ZERO'");
   if (!mysql_real_connect(m, parsed.host.c_str(), parsed.user.c_str(), parsed.password.c_str(),
                           parsed.database.c_str(), parsed.port, nullptr,
-                          CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS)) {
+                          CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | options.client_flags)) {
     unsigned e = mysql_errno(m);
     std::string msg = RedactSecret(mysql_error(m), parsed.password);
     mysql_close(m);

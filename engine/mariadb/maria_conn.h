@@ -47,6 +47,9 @@ struct MariaRows {
 struct MariaConnectOptions {
   bool local_infile = false;    // allow LOAD DATA LOCAL INFILE (target bulk loads)
   unsigned read_timeout_s = 0;  // 0: none (replication streams wait indefinitely)
+  // Extra CLIENT_* flags for mysql_real_connect, e.g. CLIENT_MULTI_STATEMENTS (several
+  // statements in one query) or CLIENT_FOUND_ROWS (UPDATE reports rows matched, not changed).
+  unsigned long client_flags = 0;
 };
 
 class MariaConn : NonCopyable {
