@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/core/civil_time.h"
 #include "engine/core/status.h"
 #include "engine/core/value.h"
 
@@ -52,8 +53,7 @@ Status DecodeText(ValueKind kind, std::string_view text, Value& out);
 // Appends the PostgreSQL text input form of `v` (not NULL, not Unchanged) to `out`.
 void EncodeText(const Value& v, std::string& out);
 
-// Calendar helpers shared by the codecs (proleptic Gregorian, astronomical years: 1 BC = 0).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
-void CivilFromDays(int64_t days, int64_t& y, unsigned& m, unsigned& d);
+using cutover::CivilFromDays;  // engine/core/civil_time.h
+using cutover::DaysFromCivil;
 
 }  // namespace cutover::pg

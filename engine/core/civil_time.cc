@@ -1,16 +1,9 @@
-// Calendar arithmetic shared by every engine's value codecs: days since 1970-01-01 <-> civil
-// (proleptic Gregorian, astronomical years: 1 BC = 0), after Howard Hinnant's algorithms.
-//
-// Header-only so that engine libraries which do not depend on each other (pg, mariadb) share one
-// copy. engine/pg/pg_types.{h,cc} still has its own identical DaysFromCivil/CivilFromDays, which
-// can forward here.
-#pragma once
-
-#include <cstdint>
+#include "engine/core/civil_time.h"
 
 namespace cutover {
 
-inline int64_t CivilToDays(int64_t y, unsigned m, unsigned d) {
+// Howard Hinnant's days_from_civil / civil_from_days.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -19,7 +12,7 @@ inline int64_t CivilToDays(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-inline void DaysToCivil(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
