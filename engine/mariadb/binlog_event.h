@@ -130,7 +130,8 @@ struct BinlogEvent {
   // declined the table: the event still arrives so positions and STMT_END stay visible.
   std::vector<RowImagePair> rows;
   bool rows_skipped = false;
-  // kRotate
+  // kRotate: the next file and position; kHeartbeat: rotate_file is the file the server is
+  // reading (the header's position is where it is in that file)
   std::string rotate_file;
   uint64_t rotate_pos = 0;
   // kGtidList (the GTID state at the start of `file`)

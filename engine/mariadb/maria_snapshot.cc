@@ -117,9 +117,9 @@ Result<SnapshotPoint> ReadSnapshotPoint(MariaConn& conn) {
     if (r[0] == "Binlog_snapshot_file") p.file = r[1].value_or("");
     if (r[0] == "Binlog_snapshot_position") p.offset = std::stoull(r[1].value_or("0"));
   }
-  if (p.file.empty()) {
-    return FailedPrecondition("source " + conn.redacted_uri() +
-                              ": no binlog snapshot position (is the binary log on?)");
+  if (p.file.empty()) {  // binary log off: a full load is still consistent, CDC is refused
+    p.file = kNoBinlog;
+    p.offset = 0;
   }
   return p;
 }
@@ -172,13 +172,15 @@ Result<std::unique_ptr<Snapshot>> OpenAlignedSnapshot(const std::string& uri, in
                       std::to_string(p.offset));
     }
   }
-  ASSIGN_OR_RETURN(MariaRows g, conns[0]->Query("SELECT BINLOG_GTID_POS(" +
-                                                    conns[0]->QuoteLiteral(points[0].file) + ", " +
-                                                    std::to_string(points[0].offset) + ")",
-                                                "reading the snapshot's GTID position"));
-  ASSIGN_OR_RETURN(Position pos,
-                   MakeBinlogPosition(points[0].file, points[0].offset,
-                                      g.rows.empty() ? "" : g.rows[0][0].value_or("")));
+  std::string gtid;
+  if (points[0].file != kNoBinlog) {
+    ASSIGN_OR_RETURN(MariaRows g, conns[0]->Query("SELECT BINLOG_GTID_POS(" +
+                                                      conns[0]->QuoteLiteral(points[0].file) +
+                                                      ", " + std::to_string(points[0].offset) + ")",
+                                                  "reading the snapshot's GTID position"));
+    gtid = g.rows.empty() ? "" : g.rows[0][0].value_or("");
+  }
+  ASSIGN_OR_RETURN(Position pos, MakeBinlogPosition(points[0].file, points[0].offset, gtid));
   Log(LogLevel::kDebug, "snapshot at {} on {} connection(s)", pos.text, connections);
   return std::unique_ptr<Snapshot>(std::make_unique<MariaSnapshot>(pos, std::move(conns)));
 }

@@ -36,6 +36,7 @@ std::string JsonValidColumn(const std::string& clause) {
 
 Result<Position> MakeBinlogPosition(const std::string& file, uint64_t offset,
                                     const std::string& gtid_state) {
+  if (file == kNoBinlog) return Position{0, 0, std::string(kNoBinlog) + ":0"};
   size_t dot = file.rfind('.');
   uint64_t seq = 0;
   if (dot == std::string::npos ||

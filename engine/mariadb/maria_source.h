@@ -71,6 +71,9 @@ class MariaSource : public Source {
   std::unique_ptr<MariaConn> conn_;  // catalog and preflight queries
 };
 
+// The file name of snapshot positions on a server without a binary log (full load only).
+constexpr const char* kNoBinlog = "-";
+
 // Builds a Position from a binlog file name, an offset and a GTID state text.
 Result<Position> MakeBinlogPosition(const std::string& file, uint64_t offset,
                                     const std::string& gtid_state);

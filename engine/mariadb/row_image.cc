@@ -2,6 +2,7 @@
 
 #include <mysql.h>
 
+#include <array>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -263,10 +264,20 @@ class ImageDecoder {
   }
 
   Status Truncated(const char* what, size_t column) const {
+    // Old-format (MariaDB 5.3) TIME/DATETIME/TIMESTAMP columns with fractional seconds log no
+    // metadata, so their size cannot be known from the binlog: the likely cause of a misfit.
+    bool old_temporal = false;
+    for (uint8_t t : map_.types)
+      old_temporal = old_temporal || t == MYSQL_TYPE_TIME || t == MYSQL_TYPE_DATETIME ||
+                     t == MYSQL_TYPE_TIMESTAMP;
     return Internal(fmt::format(
-        "rows event for {}.{}: row image truncated at byte {} ({}{})", map_.database, map_.table,
+        "rows event for {}.{}: row image truncated at byte {} ({}{}){}", map_.database, map_.table,
         p_ - begin_, what,
-        column < map_.column_count() ? ", " + map_.ColumnLabel(column) : std::string()));
+        column < map_.column_count() ? ", " + map_.ColumnLabel(column) : std::string(),
+        old_temporal ? "; the table has old-format (MariaDB 5.3) temporal columns, whose "
+                       "fractional-second variants cannot be decoded from the binlog: convert "
+                       "them with ALTER TABLE ... FORCE under mysql56_temporal_format=ON"
+                     : ""));
   }
 
   bool Need(size_t n) const { return static_cast<size_t>(end_ - p_) >= n; }
@@ -534,22 +545,44 @@ CharsetKind CharsetOfCollation(uint32_t id) {
 }
 
 void AppendLatin1AsUtf8(std::string_view in, std::string& out) {
-  out.reserve(out.size() + in.size() + in.size() / 4);
-  for (char ch : in) {
-    auto c = static_cast<uint8_t>(ch);
-    if (c < 0x80) {
-      out.push_back(ch);
-      continue;
+  // UTF-8 of every byte >= 0x80, built once.
+  struct Utf8 {
+    char bytes[3];
+    uint8_t size;
+  };
+  static const auto kTable = [] {
+    std::array<Utf8, 128> t{};
+    for (unsigned c = 0x80; c < 0x100; ++c) {
+      uint32_t u = c < 0xA0 ? kCp1252High[c - 0x80] : c;
+      Utf8& e = t[c - 0x80];
+      if (u < 0x800) {
+        e = {{static_cast<char>(0xC0 | (u >> 6)), static_cast<char>(0x80 | (u & 0x3F)), 0}, 2};
+      } else {
+        e = {{static_cast<char>(0xE0 | (u >> 12)), static_cast<char>(0x80 | ((u >> 6) & 0x3F)),
+              static_cast<char>(0x80 | (u & 0x3F))},
+             3};
+      }
     }
-    uint32_t u = (c >= 0x80 && c < 0xA0) ? kCp1252High[c - 0x80] : c;
-    if (u < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (u >> 6)));
-      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xE0 | (u >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+    return t;
+  }();
+  out.reserve(out.size() + in.size());
+  const char* p = in.data();
+  const char* end = p + in.size();
+  while (p < end) {
+    // Copy the ASCII run in one append, scanning 8 bytes at a time.
+    const char* run = p;
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      if (w & 0x8080808080808080ull) break;
+      p += 8;
     }
+    while (p < end && static_cast<uint8_t>(*p) < 0x80) ++p;
+    out.append(run, static_cast<size_t>(p - run));
+    if (p == end) break;
+    const Utf8& e = kTable[static_cast<uint8_t>(*p) - 0x80];
+    out.append(e.bytes, e.size);
+    ++p;
   }
 }
 

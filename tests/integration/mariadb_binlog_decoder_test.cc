@@ -3,12 +3,15 @@
 // image, FULL metadata).
 //
 // The central property: for every type family, the Values decoded from the binlog are exactly
-// the Values the documented contract (docs/types.md) gives for what SELECT returns. Each test
-// writes rows (edge values, NULL in every column), updates and deletes some, then replays the
-// binlog from the position before (SHOW MASTER STATUS) into a map keyed by id, checking every
-// UPDATE/DELETE before image against the state replayed so far; the final map must equal the
-// expected rows. Then the transport: a 20,000-row statement spanning many events, resume by
-// GTID, heartbeats on an idle stream, purged binlogs, a killed connection.
+// the Values the full load reads for the same rows: SELECT MariaSelectExpression(column) through
+// the text protocol, parsed by DecodeMariaText with the Column that MariaSource's catalog
+// discovery builds (maria_types.h). Each test writes rows (edge values, NULL in every column),
+// updates and deletes some, then replays the binlog from the position before (SHOW MASTER
+// STATUS) into a map keyed by id, checking every UPDATE/DELETE before image against the state
+// replayed so far. The final map must equal both the SELECT-side Values and the Values written
+// out by hand from docs/types.md (so both readers are also checked against the contract). Then the
+// transport: a 20,000-row statement spanning many events, resume by GTID, heartbeats on an idle
+// stream, purged binlogs, a killed connection.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -21,6 +24,8 @@
 #include "engine/core/civil_time.h"
 #include "engine/mariadb/binlog_reader.h"
 #include "engine/mariadb/maria_conn.h"
+#include "engine/mariadb/maria_source.h"
+#include "engine/mariadb/maria_types.h"
 #include "harness/throwaway_server.h"
 
 namespace cutover::mariadb {
@@ -142,6 +147,51 @@ class MariaBinlog : public ::testing::Test {
     return Replay(events, table);
   }
 
+  // The table as the full load reads it: id -> row of Values (see the file comment).
+  std::map<int64_t, std::vector<Value>> SelectState(const std::string& table) {
+    std::map<int64_t, std::vector<Value>> out;
+    auto source = MariaSource::Open(server_->uri(), MariaSourceOptions());
+    EXPECT_TRUE(source.ok()) << source.status().ToString();
+    if (!source.ok()) return out;
+    auto tables = (*source)->DiscoverTables({table});
+    EXPECT_TRUE(tables.ok()) << tables.status().ToString();
+    if (!tables.ok()) return out;
+    const TableSchema& schema = *tables->at(0);
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < schema.columns.size(); ++i)
+      sql += (i ? ", " : "") + MariaSelectExpression(schema.columns[i]);
+    sql += " FROM " + MariaConn::QualifiedName(schema.name) + " ORDER BY 1";
+    MariaRows rows = Query(sql);
+    for (const auto& r : rows.rows) {
+      std::vector<Value> row(r.size());
+      for (size_t i = 0; i < r.size(); ++i) {
+        if (!r[i]) continue;  // NULL
+        Status st = DecodeMariaText(schema.columns[i], *r[i], row[i]);
+        EXPECT_TRUE(st.ok()) << st.ToString();
+      }
+      out[row.at(0).as_int64()] = std::move(row);
+    }
+    columns_ = schema.columns;
+    return out;
+  }
+
+  // The kJson coercion the source applies from the catalog (the decoder gives JSON as kText).
+  void CoerceJson(std::map<int64_t, std::vector<Value>>& state) const {
+    for (auto& [id, row] : state)
+      for (size_t i = 0; i < row.size() && i < columns_.size(); ++i)
+        if (columns_[i].kind == ValueKind::kJson && row[i].kind() == ValueKind::kText)
+          row[i] = Value::String(ValueKind::kJson, row[i].str());
+  }
+
+  // Binlog state == SELECT state == the hand-written expectation.
+  void ExpectAll(std::map<int64_t, std::vector<Value>> binlog,
+                 std::map<int64_t, std::vector<Value>> want, const std::string& table) {
+    ExpectTable(binlog, want, table + " (binlog vs docs/types.md)");
+    auto selected = SelectState(table);
+    CoerceJson(binlog);
+    ExpectTable(binlog, selected, table + " (binlog vs SELECT)");
+  }
+
   void ExpectTable(const std::map<int64_t, std::vector<Value>>& got,
                    const std::map<int64_t, std::vector<Value>>& want, const std::string& table) {
     ASSERT_EQ(got.size(), want.size()) << table;
@@ -154,6 +204,7 @@ class MariaBinlog : public ::testing::Test {
 
   std::unique_ptr<harness::ThrowawayServer> server_;
   std::unique_ptr<MariaConn> conn_;
+  std::vector<Column> columns_;  // of the table SelectState read last
   uint32_t next_server_id_ = 1000;
   int marker_ = 0;
 };
@@ -211,15 +262,15 @@ TEST_F(MariaBinlog, IntegersOfEveryWidthSignedAndUnsigned) {
        "NULL,NULL),(4,-1,1,-1,1,-1,1,-1,1,-1,1,-1)",
        "UPDATE ints SET b=b-1, j=j-1 WHERE id=1", "UPDATE ints SET a=0 WHERE id=3",
        "DELETE FROM ints WHERE id=4"});
-  ExpectTable(state,
-              {{1,
-                {I(1), I(-128), U(254), I(-32768), U(65535), I(-8388608), U(16777215),
-                 I(-2147483648LL), U(4294967295u), I(i64min), U(u64max - 1), I(1)}},
-               {2,
-                {I(2), I(127), U(0), I(32767), U(0), I(8388607), U(0), I(2147483647), U(0),
-                 I(i64max), U(0), I(0)}},
-               {3, {I(3), I(0), N(), N(), N(), N(), N(), N(), N(), N(), N(), N()}}},
-              "ints");
+  ExpectAll(state,
+            {{1,
+              {I(1), I(-128), U(254), I(-32768), U(65535), I(-8388608), U(16777215),
+               I(-2147483648LL), U(4294967295u), I(i64min), U(u64max - 1), I(1)}},
+             {2,
+              {I(2), I(127), U(0), I(32767), U(0), I(8388607), U(0), I(2147483647), U(0), I(i64max),
+               U(0), I(0)}},
+             {3, {I(3), I(0), N(), N(), N(), N(), N(), N(), N(), N(), N(), N()}}},
+            "ints");
 }
 
 TEST_F(MariaBinlog, DecimalFloatDoubleBitYear) {
@@ -237,19 +288,18 @@ TEST_F(MariaBinlog, DecimalFloatDoubleBitYear) {
        "(3,0.000000000000000000000000000001,-0.01,1,0,0.1,0.1,NULL,NULL,NULL,0),"
        "(4,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL)",
        "UPDATE nums SET b=-b, e=-e WHERE id IN (1,2)", "DELETE FROM nums WHERE id=3"});
-  ExpectTable(
-      state,
-      {{1,
-        {I(1), Dec("-12345678901234567890123456789012345.123456789012345678901234567890"),
-         Dec("123.45"), Dec("0"), Dec("-0.001"), F(-static_cast<double>(3.40282e38f)),
-         F(1.7976931348623157e308), U(1), U(std::numeric_limits<uint64_t>::max()), U(513),
-         I(1901)}},
-       {2,
-        {I(2), Dec("99999999999999999999999999999999999.999999999999999999999999999999"),
-         Dec("-0.50"), Dec("9999999999"), Dec("0.999"), F(static_cast<double>(1.17549e-38f)),
-         F(-2.2250738585072014e-308), U(0), U(0), U(0), I(2155)}},
-       {4, {I(4), N(), N(), N(), N(), N(), N(), N(), N(), N(), N()}}},
-      "nums");
+  ExpectAll(state,
+            {{1,
+              {I(1), Dec("-12345678901234567890123456789012345.123456789012345678901234567890"),
+               Dec("123.45"), Dec("0"), Dec("-0.001"), F(-static_cast<double>(3.40282e38f)),
+               F(1.7976931348623157e308), U(1), U(std::numeric_limits<uint64_t>::max()), U(513),
+               I(1901)}},
+             {2,
+              {I(2), Dec("99999999999999999999999999999999999.999999999999999999999999999999"),
+               Dec("-0.50"), Dec("9999999999"), Dec("0.999"), F(static_cast<double>(1.17549e-38f)),
+               F(-2.2250738585072014e-308), U(0), U(0), U(0), I(2155)}},
+             {4, {I(4), N(), N(), N(), N(), N(), N(), N(), N(), N(), N()}}},
+            "nums");
 }
 
 TEST_F(MariaBinlog, TemporalTypesIncludingNegativeTimeAndZeroDates) {
@@ -272,7 +322,7 @@ TEST_F(MariaBinlog, TemporalTypesIncludingNegativeTimeAndZeroDates) {
        "'0000-00-00 00:00:00')",
        "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO'",
        "UPDATE times SET a='-00:00:00.000001' WHERE id=2", "DELETE FROM times WHERE id=3"});
-  ExpectTable(
+  ExpectAll(
       state,
       {{1,
         {I(1), Tm(-1, 838, 59, 59, 999999), Tm(-1, 0, 0, 0, 10000), Tm(-1, 12, 34, 56, 789000),
@@ -288,6 +338,29 @@ TEST_F(MariaBinlog, TemporalTypesIncludingNegativeTimeAndZeroDates) {
          Other("2001-02-00 10:11:12.500"), Other("0000-00-00 00:00:00.000000"),
          Other("0000-00-00 00:00:00"), Other("2020-00-00"), Other("0000-00-00 00:00:00")}}},
       "times");
+}
+
+TEST_F(MariaBinlog, OldFormatTemporalColumnsWithoutFractions) {
+  // mysql56_temporal_format=OFF creates MariaDB 5.3-format columns: TIME, DATETIME and
+  // TIMESTAMP binlog types 11, 12 and 7 (integer layouts), which a 10.11 server still writes
+  // for tables created that way.
+  auto state = RunAndReplay(
+      "oldt",
+      {"SET GLOBAL mysql56_temporal_format=OFF",
+       "CREATE TABLE oldt(id int primary key, a datetime, b time, c timestamp NULL)",
+       "SET GLOBAL mysql56_temporal_format=ON",
+       "INSERT INTO oldt VALUES (1,'2020-01-02 03:04:05','-838:59:59','2038-01-19 03:14:07'),"
+       "(2,'1000-01-01 00:00:00','12:34:56','1970-01-01 00:00:01'),(3,NULL,NULL,NULL)",
+       "SET SESSION sql_mode=''", "INSERT INTO oldt VALUES (4,'0000-00-00 00:00:00','00:00:00',0)",
+       "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO'",
+       "UPDATE oldt SET b='-00:00:01' WHERE id=2"});
+  ExpectAll(
+      state,
+      {{1, {I(1), Ts(2020, 1, 2, 3, 4, 5), Tm(-1, 838, 59, 59, 0), TsTz(2038, 1, 19, 3, 14, 7)}},
+       {2, {I(2), Ts(1000, 1, 1, 0, 0, 0), Tm(-1, 0, 0, 1, 0), TsTz(1970, 1, 1, 0, 0, 1)}},
+       {3, {I(3), N(), N(), N()}},
+       {4, {I(4), Other("0000-00-00 00:00:00"), Tm(1, 0, 0, 0, 0), Other("0000-00-00 00:00:00")}}},
+      "oldt");
 }
 
 TEST_F(MariaBinlog, StringsBinaryEnumSetJsonAndCharsets) {
@@ -307,7 +380,7 @@ TEST_F(MariaBinlog, StringsBinaryEnumSetJsonAndCharsets) {
        "(3,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL)",
        "UPDATE strs SET b=concat(b,'😀'), h='b,c,a' WHERE id=1", "UPDATE strs SET a='y' WHERE id=3",
        "DELETE FROM strs WHERE id=2"});
-  ExpectTable(
+  ExpectAll(
       state,
       {{1,
         {I(1), Txt("é"), Txt("a😀😀"), Txt(abab), Bin(std::string("a\0\0\0", 4)),
