@@ -26,8 +26,11 @@
 // results are read back per statement, so UPDATE/DELETE that touch no row are reported as in
 // PgSink. Net-effect batches use multi-row `DELETE ... WHERE (k...) IN (...)` (a PRIMARY range
 // scan), multi-row `INSERT`, and `INSERT ... ON DUPLICATE KEY UPDATE` naming only the changed
-// columns, so Unchanged (TOAST) columns keep the target's value. A source TRUNCATE becomes
-// `DELETE FROM` (TRUNCATE TABLE would commit the open transaction).
+// columns, so Unchanged (TOAST) columns keep the target's value (1.86x a joined multi-row UPDATE:
+// bench/RESULTS.md). An updated row missing on the target (the target diverged) is therefore
+// inserted with the changed columns, and reported like PgSink's "not found" rows (from the
+// "Duplicates:" count of mysql_info). A source TRUNCATE becomes `DELETE FROM` (TRUNCATE TABLE
+// would commit the open transaction).
 #pragma once
 
 #include <memory>

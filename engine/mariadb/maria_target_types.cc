@@ -2,11 +2,10 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "engine/core/civil_time.h"
-#include "engine/mariadb/maria_conn.h"
+#include "engine/mariadb/maria_types.h"
 #include "engine/pg/pg_types.h"  // PostgreSQL type OIDs only (header constants, no link)
 
 namespace cutover::mariadb {
@@ -217,6 +216,10 @@ void PlanFromKind(const Column& c, bool is_key, MariaTargetColumn& tc) {
   }
 }
 
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
 // The value as a person would write it, for error messages.
 std::string Shown(const Value& v) {
   int64_t x = v.as_micros_or_days();
@@ -226,8 +229,7 @@ std::string Shown(const Value& v) {
     case ValueKind::kTimestampTz: {
       if (x == Value::kInfinity) return "'infinity'";
       if (x == Value::kMinusInfinity) return "'-infinity'";
-      constexpr int64_t kDay = 86400LL * 1000000;
-      int64_t days = v.kind() == ValueKind::kDate ? x : x / kDay - (x % kDay < 0);
+      int64_t days = v.kind() == ValueKind::kDate ? x : FloorDiv(x, kMicrosPerDay);
       int64_t y;
       unsigned m, d;
       CivilFromDays(days, y, m, d);
@@ -256,48 +258,13 @@ size_t Utf8Chars(const std::string& s) {
   return n;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-void AppendTwo(std::string& out, unsigned v) {
-  out.push_back(static_cast<char>('0' + v / 10));
-  out.push_back(static_cast<char>('0' + v % 10));
-}
-
-// "YYYY-MM-DD"; false if the year is outside 1-9999.
-bool AppendDate(std::string& out, int64_t days) {
+// Whether `days` falls in years 1-9999, the range of MariaDB DATE and DATETIME.
+bool InMariaDateRange(int64_t days) {
+  if (days == Value::kInfinity || days == Value::kMinusInfinity) return false;
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  if (y < 1 || y > 9999) return false;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-", static_cast<int>(y));
-  out += buf;
-  AppendTwo(out, m);
-  out.push_back('-');
-  AppendTwo(out, d);
-  return true;
-}
-
-// "[-]H:MM:SS[.ffffff]" for a signed duration in µs (hours as two digits at least).
-void AppendTime(std::string& out, int64_t us) {
-  if (us < 0) {
-    out.push_back('-');
-    us = -us;
-  }
-  int64_t secs = us / 1000000, frac = us % 1000000;
-  if (secs < 36000) out.push_back('0');
-  out += std::to_string(secs / 3600);
-  out.push_back(':');
-  AppendTwo(out, static_cast<unsigned>(secs / 60 % 60));
-  out.push_back(':');
-  AppendTwo(out, static_cast<unsigned>(secs % 60));
-  if (frac) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%06d", static_cast<int>(frac));
-    out += buf;
-  }
+  return y >= 1 && y <= 9999;
 }
 
 }  // namespace
@@ -305,9 +272,8 @@ void AppendTime(std::string& out, int64_t us) {
 MariaTargetColumn PlanMariaColumn(const Column& c, const std::string& source_engine, bool is_key) {
   MariaTargetColumn tc;
   if (source_engine == "mariadb" && !c.type_name.empty()) {
-    tc.ddl_type = c.type_name;
-    if (c.kind == ValueKind::kJson)
-      tc.ddl_type += " CHECK (json_valid(" + MariaConn::QuoteIdent(c.name) + "))";
+    tc.ddl_type = c.type_name;  // "json" for MariaDB's JSON alias: it brings its own CHECK
+    tc.is_year = c.type_name.rfind("year", 0) == 0;
     tc.is_bit = c.type_name.rfind("bit", 0) == 0;
     tc.is_float32 = c.type_name.rfind("float", 0) == 0;
   } else if (source_engine == "postgresql") {
@@ -425,18 +391,14 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
     case ValueKind::kUnchanged:
       return Internal("column " + tc.name + ": an unchanged (TOAST) value reached the encoder");
     case ValueKind::kBool:
-      out = v.as_bool() ? "1" : "0";
-      return MariaText::kBare;
     case ValueKind::kInt64:
-      // YEAR 0 is '0000': as text (LOAD DATA) a bare "0" would mean the year 2000.
-      if (v.as_int64() == 0 && tc.ddl_type.rfind("year", 0) == 0) {
-        out = "0000";
-        return MariaText::kBare;
-      }
-      out = std::to_string(v.as_int64());
-      return MariaText::kBare;
     case ValueKind::kUInt64:
-      out = std::to_string(v.as_uint64());
+      // YEAR 0000 travels as 0; LOAD DATA would read the text "0" as the year 2000.
+      if (tc.is_year && v.kind() == ValueKind::kInt64 && v.as_int64() == 0) {
+        out = "0000";
+        return MariaText::kString;
+      }
+      out = EncodeMariaText(v);
       return MariaText::kBare;
     case ValueKind::kFloat64: {
       double d = v.as_double();
@@ -447,9 +409,7 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
       // A single-precision value may arrive as the nearest double to its decimal text
       // (3.40282347e+38 > FLT_MAX), which MariaDB's FLOAT range check refuses: send the float.
       if (tc.is_float32) d = static_cast<double>(static_cast<float>(d));
-      char buf[32];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-      out.assign(buf, end);
+      out = EncodeMariaText(Value::Float64(d));
       return MariaText::kString;
     }
     case ValueKind::kDecimal: {
@@ -474,24 +434,21 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
         return Unstorable(tc, v, "longer than " + std::to_string(tc.max_bytes) + " bytes");
       out = v.str();
       return MariaText::kBinary;
-    case ValueKind::kDate: {
-      int64_t days = v.as_micros_or_days();
-      if (days == Value::kInfinity || days == Value::kMinusInfinity || !AppendDate(out, days))
+    case ValueKind::kDate:
+      if (!InMariaDateRange(v.as_micros_or_days()))
         return Unstorable(tc, v, "dates must be in years 1-9999");
+      out = EncodeMariaText(v);
       return MariaText::kString;
-    }
     case ValueKind::kTime:
-      AppendTime(out, v.as_micros_or_days());
+      out = EncodeMariaText(v);
       return MariaText::kString;
     case ValueKind::kTimestamp:
     case ValueKind::kTimestampTz: {
       int64_t us = v.as_micros_or_days();
-      constexpr int64_t kDay = 86400LL * 1000000;
       if (us == Value::kInfinity || us == Value::kMinusInfinity ||
-          !AppendDate(out, FloorDiv(us, kDay)))
+          !InMariaDateRange(FloorDiv(us, kMicrosPerDay)))
         return Unstorable(tc, v, "timestamps must be in years 1-9999");
-      out.push_back(' ');
-      AppendTime(out, us - FloorDiv(us, kDay) * kDay);
+      out = EncodeMariaText(v);
       return MariaText::kString;
     }
     case ValueKind::kText:

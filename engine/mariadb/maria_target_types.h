@@ -5,7 +5,8 @@
 // announce (Sink::MappingWarnings), and the checks its values need. The encoder then turns a
 // Value into unquoted, unescaped text plus a hint of how to write it (bare number, string,
 // bytes), so the bulk loader (LOAD DATA fields) and the applier (SQL literals) share one
-// conversion and differ only in escaping.
+// conversion and differ only in escaping. The text itself is EncodeMariaText's
+// (engine/mariadb/maria_types.h): this file adds only the target's rules (checks, rounding).
 //
 // Why the sink converts instead of letting MariaDB coerce: LOAD DATA LOCAL turns conversion
 // errors into warnings (it behaves as IGNORE), and MariaDB would round, clip or zero values
@@ -34,6 +35,7 @@ struct MariaTargetColumn {
   bool special_floats_to_null = false;  // NaN/±Infinity -> NULL (FLOAT/DOUBLE targets)
   bool is_bit = false;                  // MariaDB BIT(n): written as a bare unsigned integer
   bool is_float32 = false;              // FLOAT: values are rounded to single precision first
+  bool is_year = false;                 // MariaDB YEAR: 0 is written as "0000"
 };
 
 // Plans the target column for `column` of a table read from `source_engine` ("postgresql",
