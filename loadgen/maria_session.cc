@@ -7,10 +7,8 @@
 #include <charconv>
 #include <cmath>
 
-#include <fmt/format.h>
-
 #include "engine/mariadb/maria_conn.h"
-#include "engine/pg/pg_types.h"
+#include "engine/mariadb/maria_types.h"
 #include "loadgen/dialect.h"
 #include "loadgen/session.h"
 
@@ -142,23 +140,17 @@ class MariaSession : public Session {
       case ValueKind::kUnchanged:
         out += "NULL";
         return;
-      case ValueKind::kBool:
-        out += v.as_bool() ? "1" : "0";
-        return;
-      case ValueKind::kInt64:
-        out += std::to_string(v.as_int64());
-        return;
-      case ValueKind::kUInt64:
-        out += std::to_string(v.as_uint64());
-        return;
       case ValueKind::kFloat64:
-        if (std::isfinite(v.as_double()))
-          out += fmt::format("{}", v.as_double());
-        else
+        if (!std::isfinite(v.as_double())) {
           out += "NULL";
-        return;
+          return;
+        }
+        [[fallthrough]];
+      case ValueKind::kBool:
+      case ValueKind::kInt64:
+      case ValueKind::kUInt64:
       case ValueKind::kDecimal:
-        out += v.str();
+        out += mariadb::EncodeMariaText(v);  // bare numbers
         return;
       case ValueKind::kBytes: {
         static const char* kHex = "0123456789abcdef";
@@ -170,23 +162,9 @@ class MariaSession : public Session {
         out.push_back('\'');
         return;
       }
-      case ValueKind::kTimestamp:
-      case ValueKind::kTimestampTz:
-        out += "'" + FormatMicros(v.as_micros_or_days()) + "'";
+      default:
+        AppendQuoted(mariadb::EncodeMariaText(v), out);
         return;
-      case ValueKind::kText:
-      case ValueKind::kJson:
-      case ValueKind::kUuid:
-      case ValueKind::kOther:
-        AppendQuoted(v.str(), out);
-        return;
-      case ValueKind::kDate:
-      case ValueKind::kTime: {
-        std::string text;
-        pg::EncodeText(v, text);
-        AppendQuoted(text, out);
-        return;
-      }
     }
   }
 
