@@ -1,0 +1,20 @@
+#include "validator/scanner.h"
+
+#include "engine/core/uri.h"
+#include "validator/pg_scanner.h"
+
+namespace cutover::validator {
+
+Result<std::unique_ptr<RangeScanner>> OpenRangeScanner(const std::string& uri,
+                                                       std::string_view what) {
+  ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(uri, std::string("--") + std::string(what)));
+  switch (kind) {
+    case EngineKind::kPostgres:
+      return OpenPgScanner(uri);
+    default:
+      return InvalidArgument(std::string("--") + std::string(what) + ": validating " +
+                             EngineName(kind) + " tables is not supported yet");
+  }
+}
+
+}  // namespace cutover::validator
