@@ -1,6 +1,7 @@
 #include "validator/scanner.h"
 
 #include "engine/core/uri.h"
+#include "validator/maria_scanner.h"
 #include "validator/pg_scanner.h"
 
 namespace cutover::validator {
@@ -11,6 +12,8 @@ Result<std::unique_ptr<RangeScanner>> OpenRangeScanner(const std::string& uri,
   switch (kind) {
     case EngineKind::kPostgres:
       return OpenPgScanner(uri);
+    case EngineKind::kMariaDb:
+      return OpenMariaScanner(uri);
     default:
       return InvalidArgument(std::string("--") + std::string(what) + ": validating " +
                              EngineName(kind) + " tables is not supported yet");
