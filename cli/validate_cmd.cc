@@ -47,6 +47,10 @@ class ValidateCommand : public Command {
                   "Differing rows listed in detail per table (all are counted)")
         ->check(CLI::Range(size_t{0}, size_t{10000000}))
         ->capture_default_str();
+    v->add_flag("--server-hash", opt_.server_hash,
+                "Same engine and column types on both sides: let the servers hash each key range "
+                "(no rows cross the network; slower than the default on a local machine, see "
+                "bench/RESULTS.md)");
     v->add_option("--report", report_dir_,
                   "Write validation.json, validation.md and validation.html into this directory");
     v->add_flag("--json", json_, "Print the result as JSON on stdout");

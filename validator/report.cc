@@ -102,6 +102,7 @@ std::string ReportJson(const ValidationResult& r) {
     jt["target_rows"] = t.target_rows;
     jt["chunks"] = t.chunks;
     jt["chunks_differing"] = t.chunks_differing;
+    jt["chunks_hashed_on_server"] = t.chunks_hashed_on_server;
     jt["seconds"] = t.seconds;
     jt["rows_per_second"] = {{"source", Rate(t.source_rows, t.seconds)},
                              {"target", Rate(t.target_rows, t.seconds)}};

@@ -72,6 +72,21 @@ class RangeScanner : NonCopyable {
                                                             const KeyRange& range, int64_t every,
                                                             int64_t known_rows) = 0;
 
+  // A summary of `range` computed by the server itself, or nullopt when this engine has none.
+  // Two server summaries are comparable only between two servers of the same engine reading
+  // identical column types (validator/validate.cc decides): equal rows give equal summaries,
+  // and a differing row changes it except with probability about 2^-128. `count` is exact.
+  struct ServerSummary {
+    int64_t count = 0;
+    std::string digest;
+  };
+  virtual Result<std::optional<ServerSummary>> SummarizeOnServer(const ScanTable& table,
+                                                                 const KeyRange& range) {
+    (void)table;
+    (void)range;
+    return std::optional<ServerSummary>();
+  }
+
   // Human-readable text of a value read from this engine (for reports).
   virtual std::string Display(const Value& v) const = 0;
 };

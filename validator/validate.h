@@ -8,6 +8,9 @@
 //   3. `threads` workers take ranges from one queue; each reads the range on both sides at once
 //      (two connections, two threads), streaming, and keeps only the count and the sum modulo
 //      2^128 of the XXH3-128 row hashes (RowHashSum): bounded memory whatever the table size.
+//      Same-engine pairs with identical column types let the servers summarise the range
+//      instead (RangeScanner::SummarizeOnServer; `server_hash`), which moves no rows at all but
+//      measured slower here than client hashing (bench/RESULTS.md), so it is opt-in.
 //   4. A range whose summaries differ is bisected at the median key of its larger side, each
 //      half re-summarised and equal halves dropped, until a range holds at most `leaf_rows`
 //      rows; its rows are then matched by key in memory (missing-in-target, extra-in-target,
@@ -40,6 +43,7 @@ struct ValidateOptions {
   int recheck_seconds = 0;   // 0: no recheck
   int recheck_rounds = 5;    // rechecks at most this many times
   size_t max_listed = 1000;  // differing rows listed in detail per table (all are counted)
+  bool server_hash = false;  // let same-engine pairs summarise ranges on the servers
   Progress::Mode progress = Progress::Mode::kAuto;
 };
 
@@ -60,7 +64,8 @@ struct TableResult {
   TableName source_name, target_name;
   int64_t source_rows = 0, target_rows = 0;
   int64_t chunks = 0, chunks_differing = 0;
-  double seconds = 0;  // from the first range read to the last, for this table
+  int64_t chunks_hashed_on_server = 0;  // summarised by the servers rather than the client
+  double seconds = 0;                   // from the first range read to the last, for this table
   std::vector<std::string> schema_differences;
   std::string keyless_reason;        // non-empty: compared as a multiset (see validate.h)
   bool multiset_differs = false;     // keyless tables: the row multisets differ

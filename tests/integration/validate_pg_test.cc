@@ -194,6 +194,13 @@ TEST_F(ValidatePg, EveryInjectedCorruptionIsFoundExactly) {
   }
   EXPECT_EQ(r.out.find("cutover:cutover@"), std::string::npos);
   EXPECT_EQ(r.err.find("cutover:cutover@"), std::string::npos);
+
+  // The servers' own range hashes (same engine, same types) find the same rows.
+  RunResult server = Validate({"--tables", "zoo.%", "--server-hash"});
+  ASSERT_EQ(server.exit_code, 1) << server.err << server.out;
+  Json js = Json::parse(server.out);
+  EXPECT_EQ(Diffs(js), expected);
+  EXPECT_GE((*Table(js, "zoo.big"))["chunks_hashed_on_server"], 5);
 }
 
 TEST_F(ValidatePg, TaskSchemaDifferencesKeylessTablesAndBadInput) {
