@@ -12,12 +12,6 @@ namespace cutover {
 namespace canonical {
 namespace {
 
-void AppendU32(uint32_t v, std::string& out) {
-  char b[4];
-  std::memcpy(b, &v, 4);  // little-endian hosts only (x86-64, aarch64)
-  out.append(b, 4);
-}
-
 void AppendI64(char tag, int64_t v, std::string& out) {
   char b[9];
   b[0] = tag;
@@ -26,9 +20,13 @@ void AppendI64(char tag, int64_t v, std::string& out) {
 }
 
 void AppendTagged(char tag, std::string_view s, std::string& out) {
-  out += tag;
-  AppendU32(static_cast<uint32_t>(s.size()), out);
-  out.append(s.data(), s.size());
+  size_t at = out.size();
+  out.resize(at + 5 + s.size());
+  char* p = out.data() + at;
+  p[0] = tag;
+  uint32_t n = static_cast<uint32_t>(s.size());
+  std::memcpy(p + 1, &n, 4);  // little-endian hosts only (x86-64, aarch64)
+  if (!s.empty()) std::memcpy(p + 5, s.data(), s.size());
 }
 
 bool AllDigits(std::string_view s) {
@@ -43,7 +41,19 @@ void AppendNull(std::string& out) {
   out += static_cast<char>(kNullTag);
 }
 
+// True if `t` is already canonical integer text: "0", or an optional '-' then a non-zero digit
+// then digits. Integers as PostgreSQL and MariaDB print them always are.
+bool IsCanonicalInteger(std::string_view t) {
+  size_t i = !t.empty() && t[0] == '-' ? 1 : 0;
+  if (i == t.size()) return false;
+  if (t[i] == '0') return t.size() == 1;
+  for (; i < t.size(); ++i)
+    if (t[i] < '0' || t[i] > '9') return false;
+  return true;
+}
+
 void AppendNumberText(std::string_view t, std::string& out, int round_scale) {
+  if (IsCanonicalInteger(t)) return AppendTagged(kNumberTag, t, out);  // the common case
   if (t == "NaN" || t == "Infinity" || t == "-Infinity") return AppendTagged(kNumberTag, t, out);
   std::string_view body = t;
   bool neg = false;
@@ -82,21 +92,25 @@ void AppendNumberText(std::string_view t, std::string& out, int round_scale) {
   while (!ip.empty() && ip[0] == '0') ip.remove_prefix(1);
   if (ip.empty() && fp.empty()) neg = false;  // -0, -0.000 -> 0
 
-  out += static_cast<char>(kNumberTag);
-  size_t len_at = out.size();
-  AppendU32(0, out);
-  size_t start = out.size();
-  if (neg) out += '-';
-  if (ip.empty())
-    out += '0';
-  else
-    out.append(ip.data(), ip.size());
-  if (!fp.empty()) {
-    out += '.';
-    out.append(fp.data(), fp.size());
+  size_t len = (neg ? 1 : 0) + (ip.empty() ? 1 : ip.size()) + (fp.empty() ? 0 : fp.size() + 1);
+  size_t at = out.size();
+  out.resize(at + 5 + len);
+  char* p = out.data() + at;
+  *p++ = kNumberTag;
+  uint32_t len32 = static_cast<uint32_t>(len);
+  std::memcpy(p, &len32, 4);
+  p += 4;
+  if (neg) *p++ = '-';
+  if (ip.empty()) {
+    *p++ = '0';
+  } else {
+    std::memcpy(p, ip.data(), ip.size());
+    p += ip.size();
   }
-  uint32_t len = static_cast<uint32_t>(out.size() - start);
-  std::memcpy(&out[len_at], &len, 4);
+  if (!fp.empty()) {
+    *p++ = '.';
+    std::memcpy(p, fp.data(), fp.size());
+  }
 }
 
 void AppendInt64(int64_t v, std::string& out) {
