@@ -73,6 +73,7 @@ class ReplicateCommand : public Command {
     if (global.quiet) opt.progress = Progress::Mode::kQuiet;
     SourceOptions so;
     so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_) : spool_dir_;
+    so.snapshot_connections = parallel_;
     auto source = MakeSource(source_uri_, so);
     if (!source.ok()) return Fail(source.status());
     auto sink = MakeSink(target_uri_);

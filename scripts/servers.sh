@@ -17,7 +17,9 @@
 # to stderr. PostgreSQL refuses to run as root, so as root the server directory is owned by the
 # `postgres` system user and initdb/pg_ctl run through `runuser -u postgres --`. MariaDB is run
 # with --user=root when root. Setup statements on MariaDB run with sql_log_bin=0 so the binlog
-# a CDC test sees starts clean.
+# a CDC test sees starts clean. MariaDB uses utf8mb4 by default (as Debian's packaged config
+# does); CUTOVER_MARIADB_EXTRA_ARGS appends mariadbd options (tests of misconfigured servers,
+# e.g. --skip-log-bin).
 set -euo pipefail
 
 BASE="${CUTOVER_SERVERS_DIR:-/tmp/cutover-servers}"
@@ -221,7 +223,8 @@ maria_start() {
       --pid-file="$DIR/mariadbd.pid" --log-error="$DIR/mariadbd.err" --tmpdir="$DIR/tmp" \
       --log-bin="$DIR/binlog" --server-id=1 --binlog-format=ROW --binlog-row-image=FULL \
       --binlog-row-metadata=FULL --innodb-buffer-pool-size=128M --skip-name-resolve \
-      </dev/null >"$DIR/mariadbd.out" 2>&1 &
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+      ${CUTOVER_MARIADB_EXTRA_ARGS:-} </dev/null >"$DIR/mariadbd.out" 2>&1 &
     pid=$!
     echo "$pid" >"$DIR/launcher.pid"
     deadline=$((SECONDS + START_TIMEOUT))

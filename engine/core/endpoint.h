@@ -59,8 +59,13 @@ class ChangeStream : NonCopyable {
 
 struct CdcSetup {
   bool created = false;  // the task's CDC objects were created just now
-  // When `created` and a snapshot was asked for: a snapshot exactly at the stream's start.
+  // When a snapshot was asked for and the source could make one at exactly the stream's start
+  // (a new capture, or a source that needs no capture object): that snapshot.
   std::unique_ptr<Snapshot> snapshot;
+  // Sources without a persistent capture object (MariaDB: the binlog is always there) return
+  // the position capture begins at now. When the target holds no checkpoint and no table was
+  // loaded, the pipeline records it as the task's first checkpoint, so a restart resumes there.
+  Position start;
 };
 
 class Source : NonCopyable {
@@ -86,8 +91,10 @@ class Source : NonCopyable {
   // with the task's stream positions.
   virtual Result<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& task) = 0;
 
-  // Streams the task's changes from after `from` (empty: from where capture began; the source
-  // may resend transactions at or before `from`, the pipeline skips them).
+  // Streams the task's changes from after `from`: the last applied transaction, or when none
+  // was applied yet, the earliest loaded table's snapshot position or CdcSetup::start (empty:
+  // from where the source's capture object began). The source may resend transactions at or
+  // before `from`; the pipeline skips them.
   virtual Result<std::unique_ptr<ChangeStream>> OpenStream(
       const std::string& task, const std::vector<TableSchemaPtr>& tables, const Position& from) = 0;
 

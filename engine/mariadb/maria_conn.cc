@@ -154,7 +154,8 @@ Result<std::unique_ptr<MariaConn>> MariaConn::Connect(const std::string& uri,
                  "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,"
                  "NO_AUTO_VALUE_ON_ZERO'");
   if (!mysql_real_connect(m, parsed.host.c_str(), parsed.user.c_str(), parsed.password.c_str(),
-                          parsed.database.c_str(), parsed.port, nullptr, 0)) {
+                          parsed.database.c_str(), parsed.port, nullptr,
+                          CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS)) {
     unsigned e = mysql_errno(m);
     std::string msg = RedactSecret(mysql_error(m), parsed.password);
     mysql_close(m);

@@ -57,7 +57,9 @@ class MariaConn : NonCopyable {
                                                     const MariaConnectOptions& options = {});
   ~MariaConn();
 
-  // Runs one statement and discards any result. `what` describes it for the error message
+  // Runs one statement (or several separated by ';': connections allow multi-statements, so
+  // a sink can send a transaction's statements in one round trip) and discards any result;
+  // the first failing statement's error is returned. `what` describes it for the error message
   // (defaults to the SQL text).
   Status Exec(std::string_view sql, std::string_view what = {});
   // Runs one statement and reads its whole result (for catalog queries and small results).

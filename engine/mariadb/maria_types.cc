@@ -1,7 +1,5 @@
 #include "engine/mariadb/maria_types.h"
 
-#include <mysql.h>
-
 #include <charconv>
 #include <cstdlib>
 
@@ -21,35 +19,35 @@ struct TypeRule {
 
 // DATA_TYPE -> kind. Integers are refined by signedness, character types by charset.
 constexpr TypeRule kRules[] = {
-    {"tinyint", ValueKind::kInt64, MYSQL_TYPE_TINY},
-    {"smallint", ValueKind::kInt64, MYSQL_TYPE_SHORT},
-    {"mediumint", ValueKind::kInt64, MYSQL_TYPE_INT24},
-    {"int", ValueKind::kInt64, MYSQL_TYPE_LONG},
-    {"bigint", ValueKind::kInt64, MYSQL_TYPE_LONGLONG},
-    {"decimal", ValueKind::kDecimal, MYSQL_TYPE_NEWDECIMAL},
-    {"float", ValueKind::kFloat64, MYSQL_TYPE_FLOAT},
-    {"double", ValueKind::kFloat64, MYSQL_TYPE_DOUBLE},
-    {"date", ValueKind::kDate, MYSQL_TYPE_DATE},
-    {"time", ValueKind::kTime, MYSQL_TYPE_TIME2},
-    {"datetime", ValueKind::kTimestamp, MYSQL_TYPE_DATETIME2},
-    {"timestamp", ValueKind::kTimestampTz, MYSQL_TYPE_TIMESTAMP2},
-    {"year", ValueKind::kInt64, MYSQL_TYPE_YEAR},
-    {"bit", ValueKind::kUInt64, MYSQL_TYPE_BIT},
-    {"char", ValueKind::kText, MYSQL_TYPE_STRING},
-    {"varchar", ValueKind::kText, MYSQL_TYPE_VARCHAR},
-    {"tinytext", ValueKind::kText, MYSQL_TYPE_BLOB},
-    {"text", ValueKind::kText, MYSQL_TYPE_BLOB},
-    {"mediumtext", ValueKind::kText, MYSQL_TYPE_BLOB},
-    {"longtext", ValueKind::kText, MYSQL_TYPE_BLOB},
-    {"binary", ValueKind::kBytes, MYSQL_TYPE_STRING},
-    {"varbinary", ValueKind::kBytes, MYSQL_TYPE_VARCHAR},
-    {"tinyblob", ValueKind::kBytes, MYSQL_TYPE_BLOB},
-    {"blob", ValueKind::kBytes, MYSQL_TYPE_BLOB},
-    {"mediumblob", ValueKind::kBytes, MYSQL_TYPE_BLOB},
-    {"longblob", ValueKind::kBytes, MYSQL_TYPE_BLOB},
-    {"enum", ValueKind::kText, MYSQL_TYPE_ENUM},
-    {"set", ValueKind::kText, MYSQL_TYPE_SET},
-    {"uuid", ValueKind::kUuid, MYSQL_TYPE_STRING},
+    {"tinyint", ValueKind::kInt64, type_id::kTiny},
+    {"smallint", ValueKind::kInt64, type_id::kShort},
+    {"mediumint", ValueKind::kInt64, type_id::kInt24},
+    {"int", ValueKind::kInt64, type_id::kLong},
+    {"bigint", ValueKind::kInt64, type_id::kLongLong},
+    {"decimal", ValueKind::kDecimal, type_id::kNewDecimal},
+    {"float", ValueKind::kFloat64, type_id::kFloat},
+    {"double", ValueKind::kFloat64, type_id::kDouble},
+    {"date", ValueKind::kDate, type_id::kDate},
+    {"time", ValueKind::kTime, type_id::kTime2},
+    {"datetime", ValueKind::kTimestamp, type_id::kDatetime2},
+    {"timestamp", ValueKind::kTimestampTz, type_id::kTimestamp2},
+    {"year", ValueKind::kInt64, type_id::kYear},
+    {"bit", ValueKind::kUInt64, type_id::kBit},
+    {"char", ValueKind::kText, type_id::kString},
+    {"varchar", ValueKind::kText, type_id::kVarchar},
+    {"tinytext", ValueKind::kText, type_id::kBlob},
+    {"text", ValueKind::kText, type_id::kBlob},
+    {"mediumtext", ValueKind::kText, type_id::kBlob},
+    {"longtext", ValueKind::kText, type_id::kBlob},
+    {"binary", ValueKind::kBytes, type_id::kString},
+    {"varbinary", ValueKind::kBytes, type_id::kVarchar},
+    {"tinyblob", ValueKind::kBytes, type_id::kBlob},
+    {"blob", ValueKind::kBytes, type_id::kBlob},
+    {"mediumblob", ValueKind::kBytes, type_id::kBlob},
+    {"longblob", ValueKind::kBytes, type_id::kBlob},
+    {"enum", ValueKind::kText, type_id::kEnum},
+    {"set", ValueKind::kText, type_id::kSet},
+    {"uuid", ValueKind::kUuid, type_id::kString},
 };
 
 bool SupportedCharset(const std::string& cs) {
@@ -176,8 +174,8 @@ std::string MariaSelectExpression(const Column& column) {
     q.push_back(ch);
   }
   q.push_back('`');
-  if (column.type_id == MYSQL_TYPE_FLOAT) return "CAST(" + q + " AS DOUBLE)";
-  if (column.type_id == MYSQL_TYPE_BIT) return "(" + q + "+0)";
+  if (column.type_id == type_id::kFloat) return "CAST(" + q + " AS DOUBLE)";
+  if (column.type_id == type_id::kBit) return "(" + q + "+0)";
   return q;
 }
 

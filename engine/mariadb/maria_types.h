@@ -10,6 +10,7 @@
 // MYSQL_TYPE_* code the binlog uses for the column (for ENUM/SET/CHAR the real type, not 254).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,15 @@
 #include "engine/core/value.h"
 
 namespace cutover::mariadb {
+
+// Column::type_id values of MariaDB columns: the protocol's MYSQL_TYPE_* codes (the binlog's
+// TABLE_MAP types), restated here so other engines' target mappings need not include mysql.h.
+namespace type_id {
+constexpr uint32_t kTiny = 1, kShort = 2, kLong = 3, kFloat = 4, kDouble = 5, kLongLong = 8,
+                   kInt24 = 9, kDate = 10, kYear = 13, kVarchar = 15, kBit = 16, kTimestamp2 = 17,
+                   kDatetime2 = 18, kTime2 = 19, kNewDecimal = 246, kEnum = 247, kSet = 248,
+                   kBlob = 252, kString = 254;
+}  // namespace type_id
 
 // What the catalog (information_schema.COLUMNS and CHECK_CONSTRAINTS) says about one column.
 struct MariaColumnInfo {

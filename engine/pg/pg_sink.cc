@@ -4,8 +4,10 @@
 #include <unordered_map>
 
 #include "engine/core/log.h"
+#include "engine/core/naming.h"
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_conn.h"
+#include "engine/pg/pg_target_types.h"
 #include "engine/pg/pg_types.h"
 
 namespace cutover::pg {
@@ -41,36 +43,9 @@ std::string KeyList(PgConn& conn, const TableSchema& t) {
 
 }  // namespace
 
-std::string TargetColumnType(const Column& c, const std::string& source_engine) {
-  if (source_engine == "postgresql" && !c.type_name.empty()) return c.type_name;
-  switch (c.kind) {
-    case ValueKind::kBool:
-      return "boolean";
-    case ValueKind::kInt64:
-      return "bigint";
-    case ValueKind::kUInt64:
-      return "numeric(20,0)";
-    case ValueKind::kFloat64:
-      return "double precision";
-    case ValueKind::kDecimal:
-      return "numeric";
-    case ValueKind::kBytes:
-      return "bytea";
-    case ValueKind::kDate:
-      return "date";
-    case ValueKind::kTime:
-      return "time(6)";
-    case ValueKind::kTimestamp:
-      return "timestamp(6)";
-    case ValueKind::kTimestampTz:
-      return "timestamptz(6)";
-    case ValueKind::kJson:
-      return "jsonb";
-    case ValueKind::kUuid:
-      return "uuid";
-    default:
-      return "text";
-  }
+// Where a source table lands here (engine/core/naming.h).
+static TableName TargetName(const TableSchema& t) {
+  return TargetTableName(t, "postgresql", "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,7 +72,7 @@ class PgTableLoader : public TableLoader {
       : conn_(std::move(conn)),
         task_(std::move(task)),
         table_(table),
-        qualified_(QualifiedName(*conn_, table.name)),
+        qualified_(QualifiedName(*conn_, TargetName(table))),
         add_key_after_load_(add_key_after_load) {
     buf_.reserve(kFlushBytes + 4096);
   }
@@ -111,7 +86,7 @@ class PgTableLoader : public TableLoader {
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) buf_ += '\t';
       const Value& v = row[i];
-      if (v.is_null()) {
+      if (v.is_null() || WritesAsNull(table_.columns[i], v)) {
         AppendCopyNull(buf_);
       } else if (!NeedsCopyEscaping(v.kind())) {
         EncodeText(v, buf_);  // digits, dates, uuids: nothing COPY would have to escape
@@ -179,13 +154,14 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
                                                             TablePrep prep) {
   std::string what = "target table " + table.name.ToString();
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover-load"));
-  std::string qualified = QualifiedName(*conn, table.name);
+  std::string qualified = QualifiedName(*conn, TargetName(table));
   if (prep == TablePrep::kDropAndCreate) {
     // Outside the table's transaction: parallel loaders may create the same schema.
-    Status s = conn->ExecOk("CREATE SCHEMA IF NOT EXISTS " + conn->QuoteIdent(table.name.schema));
+    Status s =
+        conn->ExecOk("CREATE SCHEMA IF NOT EXISTS " + conn->QuoteIdent(TargetName(table).schema));
     if (!s.ok()) {  // a concurrent CREATE SCHEMA can lose the race once; the schema then exists
       RETURN_IF_ERROR(
-          conn->ExecOk("CREATE SCHEMA IF NOT EXISTS " + conn->QuoteIdent(table.name.schema),
+          conn->ExecOk("CREATE SCHEMA IF NOT EXISTS " + conn->QuoteIdent(TargetName(table).schema),
                        what + ": creating schema"));
     }
   }
@@ -331,11 +307,11 @@ class PgApplier : public Applier {
     std::string key = "i" + t.name.ToString();
     values_.clear();
     present_.clear();
-    for (const Value& v : c.after) AddParam(v);
+    for (size_t i = 0; i < c.after.size(); ++i) AddParam(t.columns[i], c.after[i]);
     return SendPrepared(
         key,
         [&] {
-          std::string sql = "INSERT INTO " + QualifiedName(*conn_, t.name) + " (" +
+          std::string sql = "INSERT INTO " + QualifiedName(*conn_, TargetName(t)) + " (" +
                             ColumnList(*conn_, t) + ") VALUES (";
           for (size_t i = 0; i < t.columns.size(); ++i)
             sql += (i ? ", $" : "$") + std::to_string(i + 1);
@@ -353,13 +329,13 @@ class PgApplier : public Applier {
     for (size_t i = 0; i < c.after.size(); ++i) {
       bool unchanged = c.after[i].is_unchanged();
       key += unchanged ? '0' : '1';
-      if (!unchanged) AddParam(c.after[i]);
+      if (!unchanged) AddParam(t.columns[i], c.after[i]);
     }
-    for (size_t k : t.key) AddParam(keysrc[k]);
+    for (size_t k : t.key) AddParam(t.columns[k], keysrc[k]);
     return SendPrepared(
         key,
         [&] {
-          std::string sql = "UPDATE " + QualifiedName(*conn_, t.name) + " SET ";
+          std::string sql = "UPDATE " + QualifiedName(*conn_, TargetName(t)) + " SET ";
           int n = 0;
           for (size_t i = 0; i < c.after.size(); ++i) {
             if (c.after[i].is_unchanged()) continue;
@@ -382,11 +358,11 @@ class PgApplier : public Applier {
     const std::vector<Value>& keysrc = KeySource(c);
     values_.clear();
     present_.clear();
-    for (size_t k : t.key) AddParam(keysrc[k]);
+    for (size_t k : t.key) AddParam(t.columns[k], keysrc[k]);
     return SendPrepared(
         "d" + t.name.ToString(),
         [&] {
-          std::string sql = "DELETE FROM " + QualifiedName(*conn_, t.name) + " WHERE ";
+          std::string sql = "DELETE FROM " + QualifiedName(*conn_, TargetName(t)) + " WHERE ";
           for (size_t j = 0; j < t.key.size(); ++j) {
             sql += (j ? " AND " : "") + conn_->QuoteIdent(t.columns[t.key[j]].name) + " = $" +
                    std::to_string(j + 1);
@@ -401,7 +377,7 @@ class PgApplier : public Applier {
     std::string names;
     for (size_t i = 0; i < c.truncated.size(); ++i) {
       if (i) sql += ", ", names += ", ";
-      sql += QualifiedName(*conn_, c.truncated[i]->name);
+      sql += QualifiedName(*conn_, TargetName(*c.truncated[i]));
       names += c.truncated[i]->name.ToString();
     }
     if (c.truncated.empty()) return Status::Ok();
@@ -410,13 +386,13 @@ class PgApplier : public Applier {
 
   // Appends the text[] literal of column `col` over `rows` to arrays_ (and a present flag).
   template <typename Rows, typename Get>
-  void AddArrayParam(const Rows& rows, size_t col, Get get) {
+  void AddArrayParam(const Column& column, const Rows& rows, size_t col, Get get) {
     std::string& a = arrays_.emplace_back();
     a += '{';
     for (size_t r = 0; r < rows.size(); ++r) {
       if (r) a += ',';
       const Value& v = get(rows[r])[col];
-      if (v.is_null()) {
+      if (v.is_null() || WritesAsNull(column, v)) {
         a += "NULL";
         continue;
       }
@@ -449,11 +425,11 @@ class PgApplier : public Applier {
     arrays_.clear();
     present_.clear();
     auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
-    for (size_t c = 0; c < t.columns.size(); ++c) AddArrayParam(rows, c, get);
+    for (size_t c = 0; c < t.columns.size(); ++c) AddArrayParam(t.columns[c], rows, c, get);
     return SendPrepared(
         "bi" + t.name.ToString(),
         [&] {
-          std::string sql = "INSERT INTO " + QualifiedName(*conn_, t.name) + " (" +
+          std::string sql = "INSERT INTO " + QualifiedName(*conn_, TargetName(t)) + " (" +
                             ColumnList(*conn_, t) + ") SELECT ";
           for (size_t c = 0; c < t.columns.size(); ++c)
             sql += (c ? ", v_.p" : "v_.p") + std::to_string(c + 1) + Cast(t, c);
@@ -467,12 +443,12 @@ class PgApplier : public Applier {
     arrays_.clear();
     present_.clear();
     auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
-    for (size_t k : t.key) AddArrayParam(rows, k, get);
+    for (size_t k : t.key) AddArrayParam(t.columns[k], rows, k, get);
     return SendPrepared(
         "bd" + t.name.ToString(),
         [&] {
-          std::string sql = "DELETE FROM " + QualifiedName(*conn_, t.name) + " AS t_ USING " +
-                            Unnest(t.key.size()) + " WHERE ";
+          std::string sql = "DELETE FROM " + QualifiedName(*conn_, TargetName(t)) +
+                            " AS t_ USING " + Unnest(t.key.size()) + " WHERE ";
           for (size_t j = 0; j < t.key.size(); ++j) {
             sql += (j ? " AND t_." : "t_.") + conn_->QuoteIdent(t.columns[t.key[j]].name) +
                    " = v_.p" + std::to_string(j + 1) + Cast(t, t.key[j]);
@@ -493,12 +469,12 @@ class PgApplier : public Applier {
     arrays_.clear();
     present_.clear();
     auto get = [](const std::vector<Value>* r) -> const std::vector<Value>& { return *r; };
-    for (size_t k : t.key) AddArrayParam(rows, k, get);
-    for (size_t c : set_cols) AddArrayParam(rows, c, get);
+    for (size_t k : t.key) AddArrayParam(t.columns[k], rows, k, get);
+    for (size_t c : set_cols) AddArrayParam(t.columns[c], rows, c, get);
     return SendPrepared(
         "bu" + t.name.ToString() + ":" + mask,
         [&] {
-          std::string sql = "UPDATE " + QualifiedName(*conn_, t.name) + " AS t_ SET ";
+          std::string sql = "UPDATE " + QualifiedName(*conn_, TargetName(t)) + " AS t_ SET ";
           size_t p = t.key.size();
           for (size_t j = 0; j < set_cols.size(); ++j) {
             sql += (j ? ", " : "") + conn_->QuoteIdent(t.columns[set_cols[j]].name) + " = v_.p" +
@@ -516,8 +492,8 @@ class PgApplier : public Applier {
              static_cast<int64_t>(rows.size())));
   }
 
-  void AddParam(const Value& v) {
-    if (v.is_null()) {
+  void AddParam(const Column& column, const Value& v) {
+    if (v.is_null() || WritesAsNull(column, v)) {
       values_.emplace_back();
       present_.push_back(false);
     } else {
@@ -660,6 +636,10 @@ Status PgSink::DropTask(const std::string& task) {
       ->ExecParams("DELETE FROM cutover.table_state WHERE task = $1", {task.c_str()},
                    "removing table state")
       .status();
+}
+
+std::vector<std::string> PgSink::MappingWarnings(const TableSchema& table) const {
+  return PgMappingWarnings(table);
 }
 
 }  // namespace cutover::pg

@@ -30,12 +30,10 @@ class PgSink : public Sink {
                                                       TablePrep prep) override;
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
   Status DropTask(const std::string& task) override;
+  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
 
  private:
   std::string uri_;
 };
-
-// Column type text used when creating `column` of a table read from `source_engine`.
-std::string TargetColumnType(const Column& column, const std::string& source_engine);
 
 }  // namespace cutover::pg

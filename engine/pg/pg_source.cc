@@ -1,5 +1,7 @@
 #include "engine/pg/pg_source.h"
 
+#include "engine/core/table_pattern.h"
+
 #include <poll.h>
 
 #include <chrono>
@@ -17,27 +19,6 @@
 #include "engine/pg/pgoutput.h"
 
 namespace cutover::pg {
-
-bool MatchPercentPattern(std::string_view p, std::string_view t) {
-  // Iterative wildcard match with backtracking on the last '%'.
-  size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
-  while (ti < t.size()) {
-    if (pi < p.size() && p[pi] == '%') {
-      star = pi++;
-      mark = ti;
-    } else if (pi < p.size() && p[pi] == t[ti]) {
-      ++pi;
-      ++ti;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      ti = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '%') ++pi;
-  return pi == p.size();
-}
 
 namespace {
 
@@ -531,20 +512,10 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(
     char replident;
   };
   std::vector<Candidate> chosen;
-  std::vector<bool> pattern_used(patterns.size(), false);
+  TablePatterns selection(patterns);
   for (int r = 0; r < rels.rows(); ++r) {
     TableName name{rels.str(r, 1), rels.str(r, 2)};
-    bool take = patterns.empty();
-    for (size_t p = 0; p < patterns.size(); ++p) {
-      const std::string& pat = patterns[p];
-      auto dot = pat.find('.');
-      bool match = dot == std::string::npos
-                       ? MatchPercentPattern(pat, name.name)
-                       : MatchPercentPattern(pat.substr(0, dot), name.schema) &&
-                             MatchPercentPattern(pat.substr(dot + 1), name.name);
-      if (match) take = pattern_used[p] = true;
-    }
-    if (!take) continue;
+    if (!selection.Select(name)) continue;
     auto schema = std::make_shared<TableSchema>();
     schema->name = name;
     schema->engine = "postgresql";
@@ -553,10 +524,7 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(
     chosen.push_back({static_cast<uint32_t>(std::stoul(rels.str(r, 0))), schema,
                       rels.get(r, 4).empty() ? 'd' : rels.get(r, 4)[0]});
   }
-  for (size_t p = 0; p < patterns.size(); ++p) {
-    if (!pattern_used[p])
-      return NotFound("--tables '" + patterns[p] + "' matches no table on the source");
-  }
+  RETURN_IF_ERROR(selection.CheckAllUsed());
   if (chosen.empty()) return NotFound("the source database has no user tables to replicate");
 
   std::vector<uint32_t> oids;

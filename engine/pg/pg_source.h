@@ -53,7 +53,4 @@ class PgSource : public Source {
   std::set<TableName> partitioned_;  // read with COPY (SELECT ...) rather than COPY table
 };
 
-// Matches `text` against a pattern where '%' is any run of characters (no other wildcards).
-bool MatchPercentPattern(std::string_view pattern, std::string_view text);
-
 }  // namespace cutover::pg

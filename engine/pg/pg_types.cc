@@ -153,7 +153,12 @@ void AppendDate(int64_t days, std::string& out) {
   if (bc) out += " BC";  // caller appends the time before the era for timestamps
 }
 
+// Also a duration (MariaDB TIME into an interval column): negative, or 24 h and more.
 void AppendTime(int64_t micros, std::string& out) {
+  if (micros < 0) {
+    out += '-';
+    micros = -micros;
+  }
   int64_t s = micros / 1000000, frac = micros % 1000000;
   fmt::format_to(std::back_inserter(out), "{:02d}:{:02d}:{:02d}", s / 3600, (s / 60) % 60, s % 60);
   if (frac) fmt::format_to(std::back_inserter(out), ".{:06d}", frac);

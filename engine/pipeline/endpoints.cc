@@ -1,6 +1,7 @@
 #include "engine/pipeline/endpoints.h"
 
 #include "engine/core/uri.h"
+#include "engine/mariadb/maria_source.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_source.h"
 
@@ -11,6 +12,12 @@ Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceO
   switch (kind) {
     case EngineKind::kPostgres:
       return std::unique_ptr<Source>(new pg::PgSource(uri, options.spool_dir));
+    case EngineKind::kMariaDb: {
+      mariadb::MariaSourceOptions mo;
+      mo.snapshot_connections = options.snapshot_connections;
+      ASSIGN_OR_RETURN(auto source, mariadb::MariaSource::Open(uri, mo));
+      return std::unique_ptr<Source>(std::move(source));
+    }
     default:
       return InvalidArgument(std::string("--source: ") + EngineName(kind) +
                              " sources are not supported yet");

@@ -11,6 +11,10 @@ namespace cutover {
 
 struct SourceOptions {
   std::string spool_dir;  // where the source may spool large in-progress transactions
+  // Connections a snapshot opens up front for parallel readers (MariaDB cannot share one
+  // snapshot between connections: they are aligned once, at the start). The full load's
+  // --parallel.
+  int snapshot_connections = 4;
 };
 
 Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceOptions& options);

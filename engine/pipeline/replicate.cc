@@ -301,6 +301,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   }
 
   std::unique_ptr<Snapshot> snapshot;
+  Position capture_start;
   if (want_cdc) {
     bool need_snapshot = !to_load.empty();
     ASSIGN_OR_RETURN(CdcSetup setup, source.PrepareCdc(opt.task, tables, need_snapshot));
@@ -315,6 +316,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
           "target holds this task's progress; changes in between are lost. Run `cutover task "
           "drop` for this task and start it again");
     }
+    capture_start = setup.start;
     if (need_snapshot) {
       if (setup.snapshot) {
         snapshot = std::move(setup.snapshot);
@@ -340,9 +342,21 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     ASSIGN_OR_RETURN(Position p, source.ParsePosition(state.applied->text));
     applied = p;
   }
-  ASSIGN_OR_RETURN(auto stream,
-                   source.OpenStream(opt.task, tables, applied ? *applied : Position{}));
   ASSIGN_OR_RETURN(auto applier, sink.OpenApplier(opt.task));
+  Position from;
+  if (applied) {
+    from = *applied;
+  } else if (!table_snapshots.empty()) {
+    from = table_snapshots.begin()->second;
+    for (const auto& [name, pos] : table_snapshots) from = std::min(from, pos);
+  } else if (!capture_start.empty()) {
+    // A CDC-only task on a source without a capture object: make its start durable first.
+    RETURN_IF_ERROR(applier->Begin());
+    RETURN_IF_ERROR(applier->Commit(capture_start));
+    applied = capture_start;
+    from = capture_start;
+  }
+  ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
   CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats);
   return loop.Run();

@@ -206,7 +206,10 @@ class FakeSource : public Source {
   Position cdc_start = Pos(100);       // snapshot of the PrepareCdc that creates the capture
   Position fresh_snapshot = Pos(200);  // snapshot of OpenSnapshot
   bool capture_exists = false;         // false: the next PrepareCdc creates it
-  std::vector<StreamEvent> script;     // replayed from the start by every OpenStream
+  // Non-empty: behave like a source without a capture object (MariaDB): every PrepareCdc
+  // returns this as CdcSetup::start.
+  Position capture_start;
+  std::vector<StreamEvent> script;  // replayed from the start by every OpenStream
   // Called just before the stream hands out script[index] (e.g. to set the stop flag).
   std::function<void(size_t index)> on_deliver;
 
@@ -239,6 +242,7 @@ class FakeSource : public Source {
       setup.created = true;
       if (want_snapshot) setup.snapshot = std::make_unique<FakeSnapshot>(cdc_start, rows);
     }
+    setup.start = capture_start;
     return setup;
   }
 

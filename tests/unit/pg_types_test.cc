@@ -10,7 +10,7 @@
 // "12:00:00.500000" for "12:00:00.5") the test says so. Floats are checked bitwise, and their
 // encoded text is parsed back with strtod (the parser PostgreSQL's float8in uses) to prove it
 // reads back identically. Malformed input must give InvalidArgument naming the input.
-// MatchPercentPattern (engine/pg/pg_source.h) is the table-pattern matcher: '%' is the only
+// MatchPercentPattern (engine/core/table_pattern.h) is the table-pattern matcher: '%' is the only
 // wildcard; '_' is literal.
 #include "engine/pg/pg_types.h"
 
@@ -27,7 +27,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/pg/pg_source.h"
+#include "engine/core/table_pattern.h"
 
 namespace cutover::pg {
 namespace {

@@ -178,9 +178,9 @@ TEST_F(ReplicateTest, FullLoadCopiesEveryRowAndRecordsSnapshotPosition) {
   // The snapshot came from the capture created now; no fresh snapshot was needed.
   EXPECT_EQ(source_.prepare_cdc_calls, std::vector<bool>{true});
   EXPECT_EQ(source_.open_snapshot_calls, 0);
-  // CDC followed, from the start of the capture.
+  // CDC followed, from the (earliest) table snapshot.
   EXPECT_EQ(source_.open_stream_calls, 1);
-  EXPECT_TRUE(source_.stream_from.empty());
+  EXPECT_EQ(source_.stream_from.text, "pos:100");
   EXPECT_FALSE(sink_.state.applied.has_value());
   for (const auto& [name, prep] : sink_.load_begins) EXPECT_EQ(prep, TablePrep::kDropAndCreate);
 }
@@ -261,6 +261,22 @@ TEST_F(ReplicateTest, FullLoadOnlyOpensNoStream) {
   EXPECT_EQ(sink_.state.loaded[keyless->name].snapshot.text, "pos:700");
   EXPECT_FALSE(sink_.state.applied.has_value());
   EXPECT_TRUE(Only(log_.events(), "confirm").empty());
+}
+
+TEST_F(ReplicateTest, CdcOnlyOnSourceWithoutCaptureObjectRecordsItsStartFirst) {
+  auto a = MakeTable("a");
+  source_.tables = {a};
+  source_.capture_start = Pos(150);
+  opt_.type = ReplicationType::kCdc;
+  ASSERT_TRUE(Run().ok());
+  // The start became the task's first checkpoint before any streaming, so a crash right after
+  // resumes there instead of at a later "now".
+  ASSERT_TRUE(sink_.state.applied.has_value());
+  EXPECT_EQ(sink_.state.applied->text, "pos:150");
+  EXPECT_EQ(source_.stream_from.text, "pos:150");
+  ASSERT_FALSE(log_.events().empty());
+  EXPECT_EQ(log_.events()[0], "begin");
+  EXPECT_EQ(log_.events()[1], "commit pos:150");
 }
 
 TEST_F(ReplicateTest, CdcRefusesTableWithoutKey) {

@@ -7,9 +7,9 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <thread>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/throwaway_server.h"

@@ -1,0 +1,48 @@
+#include "engine/core/table_pattern.h"
+
+namespace cutover {
+
+bool MatchPercentPattern(std::string_view p, std::string_view t) {
+  // Iterative wildcard match with backtracking on the last '%'.
+  size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
+  while (ti < t.size()) {
+    if (pi < p.size() && p[pi] == '%') {
+      star = pi++;
+      mark = ti;
+    } else if (pi < p.size() && p[pi] == t[ti]) {
+      ++pi;
+      ++ti;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      ti = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '%') ++pi;
+  return pi == p.size();
+}
+
+bool TablePatterns::Select(const TableName& name) {
+  bool take = patterns_.empty();
+  for (size_t p = 0; p < patterns_.size(); ++p) {
+    const std::string& pat = patterns_[p];
+    auto dot = pat.find('.');
+    bool match = dot == std::string::npos
+                     ? MatchPercentPattern(pat, name.name)
+                     : MatchPercentPattern(std::string_view(pat).substr(0, dot), name.schema) &&
+                           MatchPercentPattern(std::string_view(pat).substr(dot + 1), name.name);
+    if (match) take = used_[p] = true;
+  }
+  return take;
+}
+
+Status TablePatterns::CheckAllUsed() const {
+  for (size_t p = 0; p < patterns_.size(); ++p) {
+    if (!used_[p])
+      return NotFound("--tables '" + patterns_[p] + "' matches no table on the source");
+  }
+  return Status::Ok();
+}
+
+}  // namespace cutover

@@ -1,0 +1,188 @@
+#include "engine/mariadb/maria_snapshot.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "engine/core/log.h"
+#include "engine/mariadb/maria_conn.h"
+#include "engine/mariadb/maria_source.h"
+#include "engine/mariadb/maria_types.h"
+
+namespace cutover::mariadb {
+
+namespace {
+
+class MariaSnapshot;
+
+class MariaTableReader : public TableReader {
+ public:
+  MariaTableReader(MariaSnapshot* owner, std::unique_ptr<MariaConn> conn, const TableSchema& table)
+      : owner_(owner), conn_(std::move(conn)), table_(table) {}
+  ~MariaTableReader() override;
+
+  Status Start() {
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < table_.columns.size(); ++i) {
+      sql += (i ? ", " : "") + MariaSelectExpression(table_.columns[i]);
+    }
+    sql += " FROM " + MariaConn::QualifiedName(table_.name);
+    if (mysql_real_query(conn_->raw(), sql.data(), sql.size()) != 0) {
+      return conn_->LastError("table " + table_.name.ToString() + ": reading rows");
+    }
+    res_ = mysql_use_result(conn_->raw());
+    if (!res_) return conn_->LastError("table " + table_.name.ToString() + ": reading rows");
+    return Status::Ok();
+  }
+
+  Result<bool> Next(std::vector<Value>& row) override {
+    MYSQL_ROW r = mysql_fetch_row(res_);
+    if (!r) {
+      if (mysql_errno(conn_->raw())) {
+        return conn_->LastError("table " + table_.name.ToString() + ": reading rows");
+      }
+      return false;
+    }
+    unsigned long* lengths = mysql_fetch_lengths(res_);
+    row.resize(table_.columns.size());
+    for (size_t i = 0; i < table_.columns.size(); ++i) {
+      if (!r[i]) {
+        row[i] = Value();
+        continue;
+      }
+      Status s = DecodeMariaText(table_.columns[i], std::string_view(r[i], lengths[i]), row[i]);
+      if (!s.ok()) {
+        return s.WithContext("table " + table_.name.ToString() + " column " +
+                             table_.columns[i].name);
+      }
+    }
+    return true;
+  }
+
+ private:
+  MariaSnapshot* owner_;
+  std::unique_ptr<MariaConn> conn_;
+  const TableSchema& table_;
+  MYSQL_RES* res_ = nullptr;
+};
+
+class MariaSnapshot : public Snapshot {
+ public:
+  MariaSnapshot(Position position, std::vector<std::unique_ptr<MariaConn>> conns)
+      : position_(std::move(position)), free_(std::move(conns)) {}
+
+  const Position& position() const override { return position_; }
+
+  Result<std::unique_ptr<TableReader>> OpenReader(const TableSchema& table) override {
+    std::unique_ptr<MariaConn> conn;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !free_.empty(); });
+      conn = std::move(free_.back());
+      free_.pop_back();
+    }
+    auto reader = std::make_unique<MariaTableReader>(this, std::move(conn), table);
+    RETURN_IF_ERROR(reader->Start());
+    return std::unique_ptr<TableReader>(std::move(reader));
+  }
+
+  void GiveBack(std::unique_ptr<MariaConn> conn) {
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(conn));
+    cv_.notify_one();
+  }
+
+ private:
+  Position position_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<MariaConn>> free_;
+};
+
+MariaTableReader::~MariaTableReader() {
+  if (res_) mysql_free_result(res_);  // reads any rest of the result: the connection stays usable
+  owner_->GiveBack(std::move(conn_));
+}
+
+struct SnapshotPoint {
+  std::string file;
+  uint64_t offset = 0;
+};
+
+Result<SnapshotPoint> ReadSnapshotPoint(MariaConn& conn) {
+  ASSIGN_OR_RETURN(MariaRows st, conn.Query("SHOW STATUS LIKE 'binlog_snapshot_%'",
+                                            "reading the snapshot's binlog position"));
+  SnapshotPoint p;
+  for (const auto& r : st.rows) {
+    if (r[0] == "Binlog_snapshot_file") p.file = r[1].value_or("");
+    if (r[0] == "Binlog_snapshot_position") p.offset = std::stoull(r[1].value_or("0"));
+  }
+  if (p.file.empty()) {  // binary log off: a full load is still consistent, CDC is refused
+    p.file = kNoBinlog;
+    p.offset = 0;
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Snapshot>> OpenAlignedSnapshot(const std::string& uri, int connections) {
+  std::vector<std::unique_ptr<MariaConn>> conns;
+  for (int i = 0; i < connections; ++i) {
+    ASSIGN_OR_RETURN(auto c, MariaConn::Connect(uri, "snapshot reader"));
+    RETURN_IF_ERROR(c->Exec("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+    conns.push_back(std::move(c));
+  }
+  const char* kStart = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
+  std::unique_ptr<MariaConn> lock;
+  if (connections > 1) {
+    ASSIGN_OR_RETURN(lock, MariaConn::Connect(uri, "snapshot alignment"));
+    RETURN_IF_ERROR(lock->Exec("BACKUP STAGE START", "aligning snapshots (BACKUP STAGE START)"));
+    Status blocked = lock->Exec("BACKUP STAGE BLOCK_COMMIT", "aligning snapshots (BLOCK_COMMIT)");
+    if (!blocked.ok()) {
+      (void)lock->Exec("BACKUP STAGE END");
+      return blocked;
+    }
+  }
+  Status started = Status::Ok();
+  for (auto& c : conns) {
+    started = c->Exec(kStart, "starting a consistent snapshot");
+    if (!started.ok()) break;
+  }
+  std::vector<SnapshotPoint> points;
+  if (started.ok()) {
+    for (auto& c : conns) {
+      auto p = ReadSnapshotPoint(*c);
+      if (!p.ok()) {
+        started = p.status();
+        break;
+      }
+      points.push_back(*p);
+    }
+  }
+  if (lock) {
+    Status ended = lock->Exec("BACKUP STAGE END", "releasing the snapshot alignment");
+    if (started.ok() && !ended.ok()) started = ended;
+  }
+  RETURN_IF_ERROR(started);
+  for (const auto& p : points) {
+    if (p.file != points[0].file || p.offset != points[0].offset) {
+      return Internal("parallel snapshots were not aligned: " + points[0].file + ":" +
+                      std::to_string(points[0].offset) + " vs " + p.file + ":" +
+                      std::to_string(p.offset));
+    }
+  }
+  std::string gtid;
+  if (points[0].file != kNoBinlog) {
+    ASSIGN_OR_RETURN(MariaRows g, conns[0]->Query("SELECT BINLOG_GTID_POS(" +
+                                                      conns[0]->QuoteLiteral(points[0].file) +
+                                                      ", " + std::to_string(points[0].offset) + ")",
+                                                  "reading the snapshot's GTID position"));
+    gtid = g.rows.empty() ? "" : g.rows[0][0].value_or("");
+  }
+  ASSIGN_OR_RETURN(Position pos, MakeBinlogPosition(points[0].file, points[0].offset, gtid));
+  Log(LogLevel::kDebug, "snapshot at {} on {} connection(s)", pos.text, connections);
+  return std::unique_ptr<Snapshot>(std::make_unique<MariaSnapshot>(pos, std::move(conns)));
+}
+
+}  // namespace cutover::mariadb

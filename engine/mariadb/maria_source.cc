@@ -1,0 +1,270 @@
+#include "engine/mariadb/maria_source.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "engine/core/log.h"
+#include "engine/core/table_pattern.h"
+#include "engine/mariadb/maria_snapshot.h"
+#include "engine/mariadb/maria_types.h"
+
+namespace cutover::mariadb {
+
+namespace {
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "json_valid(`col`)" -> "col"; "" when the clause is anything else.
+std::string JsonValidColumn(const std::string& clause) {
+  static const std::string kPrefix = "json_valid(`";
+  if (clause.rfind(kPrefix, 0) != 0 || clause.size() < kPrefix.size() + 2) return "";
+  if (clause.compare(clause.size() - 2, 2, "`)") != 0) return "";
+  std::string name = clause.substr(kPrefix.size(), clause.size() - kPrefix.size() - 2);
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    out.push_back(name[i]);
+    if (name[i] == '`' && i + 1 < name.size() && name[i + 1] == '`') ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Position> MakeBinlogPosition(const std::string& file, uint64_t offset,
+                                    const std::string& gtid_state) {
+  if (file == kNoBinlog) return Position{0, 0, std::string(kNoBinlog) + ":0"};
+  size_t dot = file.rfind('.');
+  uint64_t seq = 0;
+  if (dot == std::string::npos ||
+      std::from_chars(file.data() + dot + 1, file.data() + file.size(), seq).ec != std::errc()) {
+    return InvalidArgument("binlog file name '" + file + "' has no numeric extension");
+  }
+  Position p;
+  p.major = seq;
+  p.minor = offset;
+  p.text = file + ":" + std::to_string(offset);
+  if (!gtid_state.empty()) p.text += " " + gtid_state;
+  return p;
+}
+
+Result<BinlogCoordinates> ParseBinlogPosition(const std::string& text) {
+  BinlogCoordinates c;
+  size_t space = text.find(' ');
+  std::string head = text.substr(0, space);
+  if (space != std::string::npos) c.gtid_state = text.substr(space + 1);
+  size_t colon = head.rfind(':');
+  if (colon == std::string::npos ||
+      std::from_chars(head.data() + colon + 1, head.data() + head.size(), c.offset).ec !=
+          std::errc()) {
+    return InvalidArgument("MariaDB position '" + text +
+                           "': expected 'binlog-file:offset [gtid-state]'");
+  }
+  c.file = head.substr(0, colon);
+  return c;
+}
+
+Result<std::unique_ptr<MariaSource>> MariaSource::Open(const std::string& uri,
+                                                       const MariaSourceOptions& options) {
+  ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri, "source catalog"));
+  return std::unique_ptr<MariaSource>(new MariaSource(uri, options, std::move(conn)));
+}
+
+Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(
+    const std::vector<std::string>& patterns) {
+  const std::string db = conn_->uri().database;
+  const std::string in_db = "TABLE_SCHEMA = " + conn_->QuoteLiteral(db);
+  ASSIGN_OR_RETURN(MariaRows tables,
+                   conn_->Query("SELECT TABLE_NAME, ENGINE, TABLE_ROWS FROM "
+                                "information_schema.TABLES WHERE " +
+                                    in_db +
+                                    " AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE "
+                                    "'\\_cutover\\_%' ORDER BY TABLE_NAME",
+                                "listing source tables"));
+  ASSIGN_OR_RETURN(MariaRows columns,
+                   conn_->Query("SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, "
+                                "CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE FROM "
+                                "information_schema.COLUMNS WHERE " +
+                                    in_db + " ORDER BY TABLE_NAME, ORDINAL_POSITION",
+                                "reading source columns"));
+  ASSIGN_OR_RETURN(MariaRows checks,
+                   conn_->Query("SELECT TABLE_NAME, CHECK_CLAUSE FROM "
+                                "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = " +
+                                    conn_->QuoteLiteral(db),
+                                "reading source check constraints"));
+  ASSIGN_OR_RETURN(
+      MariaRows keys,
+      conn_->Query("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+                   "WHERE " +
+                       in_db + " AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX",
+                   "reading source primary keys"));
+
+  std::map<std::pair<std::string, std::string>, bool> json_columns;
+  for (const auto& r : checks.rows) {
+    if (!r[0] || !r[1]) continue;
+    std::string col = JsonValidColumn(*r[1]);
+    if (!col.empty()) json_columns[{*r[0], col}] = true;
+  }
+
+  TablePatterns selection(patterns);
+  std::vector<TableSchemaPtr> out;
+  for (const auto& t : tables.rows) {
+    TableName name{db, t[0].value_or("")};
+    if (!selection.Select(name)) continue;
+    auto schema = std::make_shared<TableSchema>();
+    schema->name = name;
+    schema->engine = "mariadb";
+    schema->estimated_rows = t[2] ? std::stoll(*t[2]) : -1;
+    const std::string engine = Upper(t[1].value_or(""));
+    if (engine != "INNODB") {
+      return FailedPrecondition("table " + name.ToString() + " uses the " + t[1].value_or("?") +
+                                " storage engine: cutover needs InnoDB for a consistent snapshot "
+                                "and transactional change capture (ALTER TABLE ... ENGINE=InnoDB)");
+    }
+    for (const auto& c : columns.rows) {
+      if (c[0] != t[0]) continue;
+      MariaColumnInfo info;
+      info.name = c[1].value_or("");
+      info.data_type = c[2].value_or("");
+      info.column_type = c[3].value_or("");
+      info.charset = c[4].value_or("");
+      info.collation = c[5].value_or("");
+      info.nullable = c[6].value_or("YES") == "YES";
+      info.is_json = json_columns.count({name.name, info.name}) > 0;
+      auto column = MariaColumn(info);
+      if (!column.ok()) return column.status().WithContext("table " + name.ToString());
+      schema->columns.push_back(std::move(*column));
+    }
+    for (const auto& k : keys.rows) {
+      if (k[0] != t[0]) continue;
+      for (size_t i = 0; i < schema->columns.size(); ++i) {
+        if (schema->columns[i].name == k[1].value_or("")) schema->key.push_back(i);
+      }
+    }
+    out.push_back(std::move(schema));
+  }
+  RETURN_IF_ERROR(selection.CheckAllUsed());
+  if (out.empty()) return NotFound("the source database " + db + " has no tables to replicate");
+  return out;
+}
+
+Status MariaSource::Preflight(const std::vector<TableSchemaPtr>& tables) {
+  (void)tables;  // InnoDB and keys are checked by DiscoverTables and the pipeline
+  ASSIGN_OR_RETURN(MariaRows vars,
+                   conn_->Query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, "
+                                "@@binlog_row_metadata",
+                                "reading binlog settings"));
+  std::vector<std::string> problems;
+  auto var = [&](size_t i) { return Upper(vars.rows.at(0)[i].value_or("")); };
+  if (var(0) != "1") {
+    problems.push_back(
+        "the binary log is off (log_bin): start the server with --log-bin for change capture");
+  }
+  if (var(1) != "ROW") {
+    problems.push_back("binlog_format is " + var(1) +
+                       ", change capture needs ROW (SET GLOBAL binlog_format=ROW, and in the "
+                       "server config)");
+  }
+  if (var(2) != "FULL") {
+    problems.push_back("binlog_row_image is " + var(2) +
+                       ", change capture needs FULL (SET GLOBAL binlog_row_image=FULL)");
+  }
+  if (var(3) != "FULL") {
+    problems.push_back("binlog_row_metadata is " + var(3) +
+                       ", change capture needs FULL (SET GLOBAL binlog_row_metadata=FULL)");
+  }
+
+  // Privileges: REPLICATION SLAVE and BINLOG MONITOR for the binlog, RELOAD for aligning
+  // parallel snapshots, SELECT on the data.
+  ASSIGN_OR_RETURN(MariaRows grants, conn_->Query("SHOW GRANTS", "reading privileges"));
+  std::string all;
+  for (const auto& r : grants.rows) all += Upper(r[0].value_or("")) + "\n";
+  bool everything = all.find("GRANT ALL PRIVILEGES ON *.*") != std::string::npos;
+  auto has = [&](const std::string& priv) {
+    if (everything) return true;
+    for (size_t pos = 0; (pos = all.find("GRANT ", pos)) != std::string::npos;) {
+      size_t end = all.find('\n', pos);
+      std::string line = all.substr(pos, end - pos);
+      pos = end;
+      if (line.find(" ON *.* ") == std::string::npos) continue;
+      if (line.find(priv) != std::string::npos) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> missing;
+  if (!has("REPLICATION SLAVE")) missing.push_back("REPLICATION SLAVE");
+  if (!has("BINLOG MONITOR") && !has("REPLICATION CLIENT") && !has("SUPER"))
+    missing.push_back("BINLOG MONITOR");
+  if (options_.snapshot_connections > 1 && !has("RELOAD")) missing.push_back("RELOAD");
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    problems.push_back("user " + conn_->uri().user + " lacks " + list + " (GRANT " + list +
+                       " ON *.* TO ...)" +
+                       (options_.snapshot_connections > 1 && missing.back() == "RELOAD"
+                            ? "; RELOAD aligns parallel snapshots, --parallel 1 needs no lock"
+                            : ""));
+  }
+  if (problems.empty()) return Status::Ok();
+  std::string msg = "source " + conn_->redacted_uri() + " is not ready for change capture: ";
+  for (size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
+  return FailedPrecondition(msg);
+}
+
+Result<Position> MariaSource::CurrentPosition() {
+  ASSIGN_OR_RETURN(MariaRows st, conn_->Query("SHOW MASTER STATUS", "reading the binlog position"));
+  if (st.rows.empty() || !st.rows[0][0] || !st.rows[0][1]) {
+    return FailedPrecondition("source " + conn_->redacted_uri() +
+                              ": SHOW MASTER STATUS is empty (binary log off?)");
+  }
+  const std::string file = *st.rows[0][0];
+  uint64_t pos = std::stoull(*st.rows[0][1]);
+  ASSIGN_OR_RETURN(MariaRows g, conn_->Query("SELECT BINLOG_GTID_POS(" + conn_->QuoteLiteral(file) +
+                                                 ", " + std::to_string(pos) + ")",
+                                             "reading the GTID position"));
+  return MakeBinlogPosition(file, pos, g.rows.empty() ? "" : g.rows[0][0].value_or(""));
+}
+
+Result<CdcSetup> MariaSource::PrepareCdc(const std::string& task,
+                                         const std::vector<TableSchemaPtr>& tables,
+                                         bool want_snapshot) {
+  (void)task;
+  RETURN_IF_ERROR(Preflight(tables));
+  CdcSetup setup;
+  if (want_snapshot) {
+    ASSIGN_OR_RETURN(setup.snapshot,
+                     OpenAlignedSnapshot(uri_, std::max(1, options_.snapshot_connections)));
+    setup.start = setup.snapshot->position();
+  } else {
+    ASSIGN_OR_RETURN(setup.start, CurrentPosition());
+  }
+  return setup;
+}
+
+Result<std::unique_ptr<Snapshot>> MariaSource::OpenSnapshot(const std::string& task) {
+  (void)task;
+  return OpenAlignedSnapshot(uri_, std::max(1, options_.snapshot_connections));
+}
+
+Result<Position> MariaSource::ParsePosition(const std::string& text) const {
+  ASSIGN_OR_RETURN(BinlogCoordinates c, ParseBinlogPosition(text));
+  return MakeBinlogPosition(c.file, c.offset, c.gtid_state);
+}
+
+Status MariaSource::DropTask(const std::string& task) {
+  (void)task;  // no capture object on a MariaDB source
+  return Status::Ok();
+}
+
+uint32_t MariaSource::DumpServerId(const std::string& task, uint32_t source_server_id) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (unsigned char c : task) h = (h ^ c) * 16777619u;
+  uint32_t id = 0x40000000u | (h & 0x3fffffffu);  // high range, never 0
+  if (id == source_server_id) id ^= 1;
+  return id;
+}
+
+}  // namespace cutover::mariadb

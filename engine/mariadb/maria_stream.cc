@@ -1,0 +1,256 @@
+// MariaSource::OpenStream and the ChangeStream over the binlog.
+//
+// The binlog already holds transactions whole and in commit order (unlike pgoutput's streamed
+// in-progress chunks), so nothing is spooled: events are turned into StreamEvents as they are
+// read and a 200,000-row transaction flows through with the memory of one rows event.
+//
+//   GTID (not standalone) -> kBegin; its position is the GTID event's end offset, and its text
+//                            the GTID state including it (resume point by GTID)
+//   rows events           -> one kChange per row of the task's tables (others are not decoded)
+//   XID, or QUERY COMMIT  -> kCommit
+//   GTID standalone       -> kBegin, then its QUERY (DDL) -> kCommit with no changes: the
+//                            checkpoint moves past it; DDL is not replicated (logged)
+//   HEARTBEAT             -> kNone (nothing arrived in time)
+#include <map>
+
+#include "engine/core/log.h"
+#include "engine/mariadb/binlog_reader.h"
+#include "engine/mariadb/maria_source.h"
+
+namespace cutover::mariadb {
+
+namespace {
+
+constexpr std::chrono::milliseconds kHeartbeat{200};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// 16 bytes -> "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (the binlog logs UUID columns in text order).
+std::string UuidText(std::string_view b) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[static_cast<unsigned char>(b[i]) >> 4]);
+    out.push_back(kHex[static_cast<unsigned char>(b[i]) & 15]);
+  }
+  return out;
+}
+
+class MariaChangeStream : public ChangeStream {
+ public:
+  MariaChangeStream(std::unique_ptr<BinlogReader> reader,
+                    std::map<std::pair<std::string, std::string>, TableSchemaPtr> tables,
+                    std::vector<Gtid> state)
+      : reader_(std::move(reader)), tables_(std::move(tables)) {
+    for (const Gtid& g : state) state_[g.domain] = g;
+  }
+
+  Status Next(StreamEvent& out, std::chrono::milliseconds wait) override {
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    out.type = StreamEvent::Type::kNone;
+    while (true) {
+      if (next_row_ < ev_.rows.size()) return EmitRow(out);
+      RETURN_IF_ERROR(reader_->Next(ev_));
+      next_row_ = ev_.rows.size();  // nothing pending unless a rows event of ours says so
+      switch (ev_.type) {
+        case BinlogEvent::Type::kGtid:
+          return Begin(out);
+        case BinlogEvent::Type::kXid:
+          return Commit(out);
+        case BinlogEvent::Type::kQuery:
+          if (in_txn_ && OnQuery()) return Commit(out);
+          break;
+        case BinlogEvent::Type::kWriteRows:
+        case BinlogEvent::Type::kUpdateRows:
+        case BinlogEvent::Type::kDeleteRows:
+          RETURN_IF_ERROR(OnRows());
+          break;
+        case BinlogEvent::Type::kHeartbeat:
+          if (std::chrono::steady_clock::now() >= deadline) return Status::Ok();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  Status Confirm(const Position&) override { return Status::Ok(); }  // no slot to advance
+
+ private:
+  std::string StateText() const {
+    std::string s;
+    for (const auto& [domain, g] : state_) s += (s.empty() ? "" : ",") + g.ToString();
+    return s;
+  }
+
+  std::string Where() const { return ev_.file + ":" + std::to_string(ev_.next_pos); }
+
+  Status Begin(StreamEvent& out) {
+    if (in_txn_) {
+      return Internal("binlog " + Where() + ": GTID " + ev_.gtid.ToString() +
+                      " starts inside transaction " + txn_.xid + " (no XID/COMMIT seen)");
+    }
+    state_[ev_.gtid.domain] = ev_.gtid;
+    ASSIGN_OR_RETURN(txn_.position, MakeBinlogPosition(ev_.file, ev_.next_pos, StateText()));
+    txn_.xid = ev_.gtid.ToString();
+    txn_.commit_time_us = static_cast<int64_t>(ev_.timestamp) * 1000000;
+    in_txn_ = true;
+    standalone_ = ev_.gtid_standalone;
+    out.type = StreamEvent::Type::kBegin;
+    out.txn = txn_;
+    return Status::Ok();
+  }
+
+  Status Commit(StreamEvent& out) {
+    if (!in_txn_) {
+      return Internal("binlog " + Where() + ": transaction end without a GTID event before it");
+    }
+    in_txn_ = false;
+    out.type = StreamEvent::Type::kCommit;
+    out.txn = txn_;
+    return Status::Ok();
+  }
+
+  // Whether the QUERY event ends the open transaction.
+  bool OnQuery() {
+    std::string q = Lower(ev_.query.substr(0, 16));
+    if (q == "begin") return false;
+    if (q == "commit") return true;
+    if (standalone_) {  // DDL or a non-transactional statement: logged, not replicated
+      Log(LogLevel::kWarn, "binlog {}: statement not replicated (DDL is not carried): {}", Where(),
+          ev_.query.substr(0, 160));
+      return true;
+    }
+    return false;
+  }
+
+  Status OnRows() {
+    if (ev_.rows_skipped || !ev_.table_map) return Status::Ok();
+    const TableMap& map = *ev_.table_map;
+    auto it = tables_.find({map.database, map.table});
+    if (it == tables_.end()) return Status::Ok();
+    if (!in_txn_) {
+      return Internal("binlog " + Where() + ": rows event for " + map.database + "." + map.table +
+                      " outside a transaction");
+    }
+    const TableSchema& schema = *it->second;
+    if (map.column_count() != schema.columns.size()) {
+      return FailedPrecondition(
+          "table " + schema.name.ToString() + " changed at binlog " + Where() +
+          ": the binlog has " + std::to_string(map.column_count()) +
+          " columns, the task started with " + std::to_string(schema.columns.size()) +
+          " (DDL is not replicated: apply it on the target and restart the task)");
+    }
+    table_ = it->second;
+    op_ = ev_.type == BinlogEvent::Type::kWriteRows    ? ChangeOp::kInsert
+          : ev_.type == BinlogEvent::Type::kUpdateRows ? ChangeOp::kUpdate
+                                                       : ChangeOp::kDelete;
+    next_row_ = 0;
+    return Status::Ok();
+  }
+
+  // Coerces decoded kinds to the catalog's where docs/types.md says they differ (JSON is a
+  // LONGTEXT in the binlog); anything else that disagrees is a decoder bug, never data.
+  Status Coerce(std::vector<Value>& row) {
+    const TableSchema& schema = *table_;
+    for (size_t i = 0; i < row.size(); ++i) {
+      Value& v = row[i];
+      ValueKind want = schema.columns[i].kind;
+      if (v.kind() == want || v.is_null() || v.is_unchanged() || v.kind() == ValueKind::kOther)
+        continue;
+      if (want == ValueKind::kJson && v.kind() == ValueKind::kText) {
+        v = Value::String(ValueKind::kJson, std::string(v.str()));
+        continue;
+      }
+      if (want == ValueKind::kUuid && v.kind() == ValueKind::kBytes && v.str().size() == 16) {
+        v = Value::String(ValueKind::kUuid, UuidText(v.str()));  // logged in text byte order
+        continue;
+      }
+      return Internal("binlog " + Where() + ": table " + schema.name.ToString() + " column " +
+                      schema.columns[i].name + ": decoded a " + ValueKindName(v.kind()) +
+                      " where the catalog says " + ValueKindName(want));
+    }
+    return Status::Ok();
+  }
+
+  Status EmitRow(StreamEvent& out) {
+    RowImagePair& pair = ev_.rows[next_row_++];
+    out.type = StreamEvent::Type::kChange;
+    Change& c = out.change;
+    c.op = op_;
+    c.table = table_;
+    c.before_is_key_only = false;
+    c.truncated.clear();
+    c.before = std::move(pair.before);
+    c.after = std::move(pair.after);
+    if (op_ == ChangeOp::kInsert) c.before.clear();
+    if (op_ == ChangeOp::kDelete) c.after.clear();
+    RETURN_IF_ERROR(Coerce(c.before));
+    RETURN_IF_ERROR(Coerce(c.after));
+    return Status::Ok();
+  }
+
+  std::unique_ptr<BinlogReader> reader_;
+  std::map<std::pair<std::string, std::string>, TableSchemaPtr> tables_;
+  std::map<uint32_t, Gtid> state_;  // last GTID per domain: the resume point
+  BinlogEvent ev_;
+  size_t next_row_ = 0;
+  TableSchemaPtr table_;
+  ChangeOp op_ = ChangeOp::kInsert;
+  bool in_txn_ = false;
+  bool standalone_ = false;
+  TransactionInfo txn_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ChangeStream>> MariaSource::OpenStream(
+    const std::string& task, const std::vector<TableSchemaPtr>& tables, const Position& from) {
+  Position start = from;
+  if (start.empty()) {
+    ASSIGN_OR_RETURN(start, CurrentPosition());
+  }
+  ASSIGN_OR_RETURN(BinlogCoordinates at, ParseBinlogPosition(start.text));
+
+  // A purged binlog is an unrecoverable gap: say which file, never stream past it.
+  ASSIGN_OR_RETURN(MariaRows logs, conn_->Query("SHOW BINARY LOGS", "listing binlogs"));
+  bool present = false;
+  for (const auto& r : logs.rows) present = present || r[0] == at.file;
+  if (!present) {
+    return DataLoss("binlog " + at.file + " needed to resume task " + task + " at " + start.text +
+                    " is no longer on the source (purged; oldest is " +
+                    (logs.rows.empty() ? std::string("none") : logs.rows[0][0].value_or("?")) +
+                    "): the changes since are lost. Drop the task and start it again, and keep "
+                    "binlogs longer than the longest outage (expire_logs_days)");
+  }
+
+  ASSIGN_OR_RETURN(MariaRows sid, conn_->Query("SELECT @@server_id", "reading server_id"));
+  uint32_t source_id = static_cast<uint32_t>(std::stoul(sid.rows.at(0)[0].value_or("0")));
+  BinlogStart bs;
+  std::vector<Gtid> state;
+  if (!at.gtid_state.empty()) {
+    ASSIGN_OR_RETURN(state, ParseGtidList(at.gtid_state));
+    bs.gtid_state = at.gtid_state;
+  } else {
+    bs.file = at.file;
+    bs.pos = at.offset;
+  }
+  ASSIGN_OR_RETURN(auto reader,
+                   BinlogReader::Open(uri_, bs, DumpServerId(task, source_id), kHeartbeat));
+  std::map<std::pair<std::string, std::string>, TableSchemaPtr> by_name;
+  for (const auto& t : tables) by_name[{t->name.schema, t->name.name}] = t;
+  reader->SetTableFilter([names = by_name](const TableMap& m) {
+    return names.count({m.database, m.table}) > 0;
+  });
+  Log(LogLevel::kDebug, "binlog stream for task {} from {}", task, start.text);
+  return std::unique_ptr<ChangeStream>(
+      std::make_unique<MariaChangeStream>(std::move(reader), std::move(by_name), std::move(state)));
+}
+
+}  // namespace cutover::mariadb
