@@ -9,6 +9,19 @@
 
 namespace cutover::validator {
 
+Status DecodePgField(const Column& column, std::string_view text, Value& out) {
+  if (column.type_id == pg::kFloat4Oid && text != "NaN" && text != "Infinity" &&
+      text != "-Infinity") {
+    float f;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), f);
+    if (ec == std::errc() && p == text.data() + text.size()) {
+      out = Value::Float64(static_cast<double>(f));  // the stored single, widened exactly
+      return Status::Ok();
+    }
+  }
+  return pg::DecodeText(column.kind, text, out);
+}
+
 Status AppendPgCanonical(const Column& column, const CanonicalRule& rule, std::string_view text,
                          Value& scratch, std::string& out) {
   switch (column.kind) {
@@ -36,7 +49,7 @@ Status AppendPgCanonical(const Column& column, const CanonicalRule& rule, std::s
     default:
       break;
   }
-  RETURN_IF_ERROR(pg::DecodeText(column.kind, text, scratch));
+  RETURN_IF_ERROR(DecodePgField(column, text, scratch));
   AppendCanonical(scratch, rule, out);
   return Status::Ok();
 }
@@ -226,7 +239,7 @@ class PgScanner : public RangeScanner {
         continue;
       }
       Status s = AppendPgCanonical(c, t.rules[i], *fields_[i], scratch_, out);
-      if (s.ok() && want_values) s = pg::DecodeText(c.kind, *fields_[i], values_[i]);
+      if (s.ok() && want_values) s = DecodePgField(c, *fields_[i], values_[i]);
       if (!s.ok()) return s.WithContext("column " + c.name);
     }
     ScannedRow row = enc_.Finish(t.key);

@@ -16,8 +16,13 @@
 
 namespace cutover::validator {
 
+// pg::DecodeText, except that a `real` (float4) is read as the stored single-precision value
+// widened exactly (docs/types.md), not as the double nearest its shortest text: "3.4028235e+38"
+// is 3.4028234663852886e+38, as MariaDB's CAST(FLOAT AS DOUBLE) gives it.
+Status DecodePgField(const Column& column, std::string_view text, Value& out);
+
 // Appends the canonical encoding of a non-NULL COPY text field of `column` under `rule`: the
-// same bytes as AppendCanonical(pg::DecodeText(column.kind, text), rule). `scratch` is reused.
+// same bytes as AppendCanonical(DecodePgField(column, text), rule). `scratch` is reused.
 Status AppendPgCanonical(const Column& column, const CanonicalRule& rule, std::string_view text,
                          Value& scratch, std::string& out);
 

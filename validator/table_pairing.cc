@@ -5,10 +5,10 @@
 #include <map>
 
 #include "engine/core/naming.h"
+#include "engine/core/table_pattern.h"
 #include "engine/core/uri.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/pg/pg_conn.h"
-#include "engine/pg/pg_source.h"
 #include "engine/pg/pg_types.h"
 #include "engine/pipeline/endpoints.h"
 
@@ -104,24 +104,11 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
   std::vector<std::string> patterns = req.patterns;
   if (!req.task.empty()) {
     ASSIGN_OR_RETURN(auto names, TaskTables(req.target_uri, target_kind, req.task));
+    TablePatterns filter(req.patterns);
     patterns.clear();
-    std::vector<bool> used(req.patterns.size(), false);
-    for (const auto& n : names) {
-      bool take = req.patterns.empty();
-      for (size_t i = 0; i < req.patterns.size(); ++i) {
-        const std::string& pat = req.patterns[i];
-        size_t dot = pat.find('.');
-        bool match = dot == std::string::npos
-                         ? pg::MatchPercentPattern(pat, n.name)
-                         : pg::MatchPercentPattern(pat.substr(0, dot), n.schema) &&
-                               pg::MatchPercentPattern(pat.substr(dot + 1), n.name);
-        if (match) take = used[i] = true;
-      }
-      if (take) patterns.push_back(n.schema + "." + n.name);
-    }
-    for (size_t i = 0; i < used.size(); ++i)
-      if (!used[i])
-        return NotFound("--tables '" + req.patterns[i] + "' matches no table of task " + req.task);
+    for (const auto& n : names)
+      if (filter.Select(n)) patterns.push_back(n.schema + "." + n.name);
+    RETURN_IF_ERROR(filter.CheckAllUsed().WithContext("--task " + req.task));
   }
   ASSIGN_OR_RETURN(auto source, MakeSource(req.source_uri, SourceOptions{}));
   auto source_tables = source->DiscoverTables(patterns);

@@ -27,7 +27,7 @@ void ExpectSamePath(const Column& c, const CanonicalRule& rule, const std::strin
   Value scratch, decoded;
   std::string fast, slow;
   ASSERT_TRUE(AppendPgCanonical(c, rule, text, scratch, fast).ok()) << text;
-  ASSERT_TRUE(pg::DecodeText(c.kind, text, decoded).ok()) << text;
+  ASSERT_TRUE(DecodePgField(c, text, decoded).ok()) << text;
   AppendCanonical(decoded, rule, slow);
   EXPECT_EQ(fast, slow) << ValueKindName(c.kind) << " '" << text << "'";
 }
@@ -62,6 +62,19 @@ TEST(ValidatorCanonicalPathsTest, FastPathEqualsDecodedValue) {
   for (const auto& c : cases)
     for (const auto& rule : rules)
       for (const auto& t : c.texts) ExpectSamePath(Col(c.kind), rule, t);
+  for (const auto& rule : rules)
+    for (const char* t : {"3.4028235e+38", "-0", "1.2345678", "NaN", "-Infinity"})
+      ExpectSamePath(Col(ValueKind::kFloat64, pg::kFloat4Oid, "real"), rule, t);
+}
+
+TEST(ValidatorCanonicalPathsTest, RealIsTheStoredSingleWidened) {
+  Value v;
+  ASSERT_TRUE(
+      DecodePgField(Col(ValueKind::kFloat64, pg::kFloat4Oid, "real"), "3.4028235e+38", v).ok());
+  EXPECT_EQ(v.as_double(), static_cast<double>(3.4028235e38f));
+  ASSERT_TRUE(
+      DecodePgField(Col(ValueKind::kFloat64, pg::kFloat8Oid, "double precision"), "0.1", v).ok());
+  EXPECT_EQ(v.as_double(), 0.1);
 }
 
 TEST(ValidatorCanonicalPathsTest, RulesForColumnPairs) {
