@@ -129,6 +129,12 @@ Result<Column> MariaColumn(const MariaColumnInfo& info) {
     return FailedPrecondition("column " + info.name + ": MariaDB type " + info.column_type +
                               " is not supported by cutover (see docs/types.md)");
   }
+  if (info.column_type.find("mariadb-5.3") != std::string::npos) {
+    // Pre-10.0 temporal format with fractions: the binlog logs no metadata to size these.
+    return FailedPrecondition("column " + info.name + ": " + info.column_type +
+                              " uses the old MariaDB 5.3 temporal format, whose binlog rows "
+                              "cannot be decoded; convert it with ALTER TABLE ... FORCE");
+  }
   if (!SupportedCharset(info.charset)) {
     return FailedPrecondition("column " + info.name + ": character set " + info.charset +
                               " is not supported (utf8mb4, utf8mb3, ascii, latin1, binary)");

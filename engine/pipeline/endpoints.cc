@@ -1,6 +1,7 @@
 #include "engine/pipeline/endpoints.h"
 
 #include "engine/core/uri.h"
+#include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_source.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_source.h"
@@ -29,6 +30,8 @@ Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri) {
   switch (kind) {
     case EngineKind::kPostgres:
       return std::unique_ptr<Sink>(new pg::PgSink(uri));
+    case EngineKind::kMariaDb:
+      return std::unique_ptr<Sink>(new mariadb::MariaSink(uri));
     default:
       return InvalidArgument(std::string("--target: ") + EngineName(kind) +
                              " targets are not supported yet");

@@ -283,6 +283,69 @@ TEST_F(MariaDbSource, PurgedBinlogIsAClearError) {
   EXPECT_NE(r.err.find("purged"), std::string::npos) << r.err;
 }
 
+// MariaDB -> MariaDB: the same zoo, compared with no normalisation at all (every column's
+// exact text, binaries in hex): a same-engine copy must be exact.
+std::vector<CanonColumn> ExactZooColumns() {
+  std::vector<CanonColumn> cols;
+  for (const char* c :
+       {"ti", "tiu", "si", "siu", "mi", "miu", "i",  "iu", "bi",  "biu", "d65", "d10", "c100",
+        "vc", "tx",  "en", "st",  "js", "u",   "dt", "tm", "dtm", "ts",  "yr",  "dbl"}) {
+    cols.push_back({std::string("CAST(") + c + " AS CHAR)", ""});
+  }
+  cols.push_back({"CAST(CAST(f AS DOUBLE) AS CHAR)", ""});
+  for (const char* c : {"bn", "vb", "bl"}) cols.push_back({std::string("HEX(") + c + ")", ""});
+  cols.push_back({"CAST(b1 + 0 AS CHAR)", ""});
+  cols.push_back({"CAST(b64 + 0 AS CHAR)", ""});
+  return cols;
+}
+
+TEST(MariaDbToMariaDb, FullLoadThenEveryOperationExact) {
+  auto source = StartMariaDb("mmsrc");
+  auto target = StartMariaDb("mmtgt");
+  ASSERT_TRUE(source && target);
+  auto conn = MariaConnect(*source);
+  ASSERT_TRUE(conn);
+  MariaExec(*conn, kZooDdl);
+  MariaExec(*conn, kZooRows);
+  MariaExec(*conn,
+            "CREATE TABLE bulk (id int PRIMARY KEY, v bigint NOT NULL, s varchar(40)) "
+            "ENGINE=InnoDB");
+  MariaExec(*conn,
+            "INSERT INTO bulk SELECT seq, seq * 2, CONCAT('row ', seq) FROM seq_1_to_100000");
+  auto wait_equal = [&](const std::string& table, const std::vector<CanonColumn>& cols) {
+    return WaitUntilRowsEqual(*source, table, *target, table, "id", cols, 120s);
+  };
+  EngineProcess engine(
+      {"replicate", "--source", source->uri(), "--target", target->uri(), "--task", "mm"});
+  EXPECT_EQ(wait_equal("zoo", ExactZooColumns()), "") << engine.Log();
+  EXPECT_EQ(wait_equal("bulk", PlainColumns({"v", "s"})), "") << engine.Log();
+  // Same column types (type, charset, collation, nullability, key) on the target.
+  auto columns = [](const harness::ThrowawayServer& s) {
+    auto c = MariaConnect(s);
+    return MariaValue(*c,
+                      "SELECT GROUP_CONCAT(CONCAT_WS(' ', COLUMN_NAME, COLUMN_TYPE, "
+                      "CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE, COLUMN_KEY) ORDER BY "
+                      "ORDINAL_POSITION SEPARATOR ', ') FROM information_schema.COLUMNS "
+                      "WHERE TABLE_SCHEMA = 'cutover' AND TABLE_NAME = 'zoo'");
+  };
+  EXPECT_EQ(columns(*source), columns(*target));
+
+  MariaExec(*conn,
+            "INSERT INTO zoo SELECT id + 100, ti, tiu, si, siu, mi, miu, i, iu, bi, biu, "
+            "d65, d10, f, dbl, c100, vc, tx, en, st, bn, vb, bl, dt, tm, dtm, ts, yr, b1, "
+            "b64, js, u FROM zoo");
+  MariaExec(*conn, "UPDATE zoo SET id = 33, tm = '-12:00:00.000001', vc = 'moved' WHERE id = 3");
+  MariaExec(*conn, "DELETE FROM zoo WHERE id IN (4, 104)");
+  MariaExec(*conn,
+            "START TRANSACTION; UPDATE bulk SET v = -v WHERE id <= 50000; "
+            "DELETE FROM bulk WHERE id % 10 = 0; INSERT INTO bulk VALUES (200001, 1, 'n'); "
+            "COMMIT");
+  EXPECT_EQ(wait_equal("zoo", ExactZooColumns()), "") << engine.Log();
+  EXPECT_EQ(wait_equal("bulk", PlainColumns({"v", "s"})), "") << engine.Log();
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
+}
+
 TEST(MariaDbSourceBinlogOff, PreflightSaysTheBinaryLogIsOff) {
   auto server = StartMariaDb("nobin", "--skip-log-bin");
   ASSERT_TRUE(server);

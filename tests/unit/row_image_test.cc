@@ -28,6 +28,7 @@ std::string Unhex(std::string_view hex) {
 
 struct Decoded {
   std::shared_ptr<TableMap> map;
+  std::shared_ptr<const std::string> rows_event;  // keeps `body`'s views valid
   RowsEventBody body;
   std::vector<RowImagePair> rows;
 };
@@ -36,7 +37,9 @@ struct Decoded {
 Decoded Decode(std::string_view map_hex, std::string_view rows_hex) {
   Decoded d;
   FormatDescription fd;  // defaults: v4, no post-header table (fallbacks apply)
-  std::string map_event = Unhex(map_hex), rows_event = Unhex(rows_hex);
+  std::string map_event = Unhex(map_hex);
+  d.rows_event = std::make_shared<const std::string>(Unhex(rows_hex));
+  const std::string& rows_event = *d.rows_event;
   EventHeader h;
   std::string_view body;
   EXPECT_TRUE(SplitEvent(map_event, true, h, body).ok());
@@ -325,19 +328,23 @@ TEST(RowImageTest, TableMapSignednessAndPrimaryKey) {
   EXPECT_EQ((*m2)->ColumnLabel(2), "table d.t column #3");
 }
 
+// INSERT INTO strs VALUES ('é ', 'a😀 ', repeat('ab',150), 'a\0', 'x\0y', '\0\0', 'yy', 'a,d',
+//   b'1', b'1...1' (64), b'1000000001', '€ñ', '€'), (' x', '', '', '', '', '', '' (invalid),
+//   '', b'0', 0, 0, '', 'é')
+constexpr std::string_view kStrsRows =
+    "f410026b1701000000940100005711000000001c000000000001000dff1f00e001e9050061f09f98802c0161"
+    "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
+    "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
+    "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
+    "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
+    "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
+    "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
+    "6261626162616261626162616261626162616261626162616261626162616261626162016103780079020000"
+    "00020901ffffffffffffffff0201020080f10200e00220780000000000000000000000000000000000000000"
+    "00000001cf6871ea";
+
 TEST(RowImageTest, StringsEnumSetBitAndCharsets) {
-  Decoded d = Decode(
-      kStrsMap,
-      "f410026b1701000000940100005711000000001c000000000001000dff1f00e001e9050061f09f98802c0161"
-      "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
-      "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
-      "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
-      "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
-      "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
-      "6261626162616261626162616261626162616261626162616261626162616261626162616261626162616261"
-      "6261626162616261626162616261626162616261626162616261626162616261626162016103780079020000"
-      "00020901ffffffffffffffff0201020080f10200e00220780000000000000000000000000000000000000000"
-      "00000001cf6871ea");
+  Decoded d = Decode(kStrsMap, kStrsRows);
   ASSERT_EQ(d.rows.size(), 2u);
   std::string abab;
   for (int k = 0; k < 150; ++k) abab += "ab";
@@ -469,6 +476,38 @@ TEST(RowImageTest, ErrorsNameTableColumnAndType) {
   st = DecodeRows(map, body, out);
   EXPECT_EQ(st.code(), StatusCode::kInternal);
   EXPECT_NE(st.message().find("column odd"), std::string::npos) << st.message();
+}
+
+TEST(RowImageTest, TruncationAtEveryOffsetIsAnErrorNeverACrash) {
+  // The strs TABLE_MAP and its two-row WRITE_ROWS event, cut at every byte.
+  Decoded full = Decode(kStrsMap, kStrsRows);
+  ASSERT_EQ(full.rows.size(), 2u);
+  std::string map_event = Unhex(kStrsMap);
+  EventHeader h;
+  std::string_view map_body;
+  ASSERT_TRUE(SplitEvent(map_event, true, h, map_body).ok());
+  for (size_t n = 0; n < map_body.size(); ++n) {
+    auto map = ParseTableMap(map_body.substr(0, n), FormatDescription());
+    if (map.ok()) continue;  // a cut inside the optional metadata can still be well-formed
+    EXPECT_EQ(map.status().code(), StatusCode::kInternal) << n;
+  }
+  // Row data cut anywhere but at the row boundary must fail, naming the table.
+  std::string_view rows = full.body.rows;
+  size_t boundary = 0;
+  for (size_t n = 0; n < rows.size(); ++n) {
+    RowsEventBody body = full.body;
+    body.rows = rows.substr(0, n);
+    std::vector<RowImagePair> out;
+    Status st = DecodeRows(*full.map, body, out);
+    if (st.ok()) {
+      EXPECT_TRUE(n == 0 || out.size() == 1u) << n;
+      if (n > 0) boundary = n;
+      continue;
+    }
+    EXPECT_EQ(st.code(), StatusCode::kInternal) << n;
+    EXPECT_NE(st.message().find("cutover.strs"), std::string::npos) << st.message();
+  }
+  EXPECT_GT(boundary, 0u) << "the first row ends somewhere";
 }
 
 TEST(RowImageTest, Latin1IsWindows1252) {

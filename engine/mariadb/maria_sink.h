@@ -1,0 +1,58 @@
+// MariaSink: MariaDB (or MySQL-protocol) as a replication target, with the PostgreSQL target's
+// guarantees: a table's full load commits together with its `_cutover_table_state` row, and each
+// CDC target transaction commits together with its `_cutover_checkpoint` row, so `kill -9` at
+// any moment loses and duplicates nothing.
+//
+// Where things live: every source table lands in the target URI's database under its own name
+// (TargetTableName); the two control tables live there too (InnoDB; `_cutover_table_state` is
+// keyed by the *source* schema and table name, like PgSink's).
+//
+// Full load, one connection per table: prepare the table (drop-and-create with the primary key
+// already in place, truncate, or nothing; DDL commits implicitly in MariaDB, so it runs before
+// the table's transaction: a crash after it leaves an empty table with no state row, which the
+// restart loads again), then START TRANSACTION, one LOAD DATA LOCAL INFILE streamed from memory,
+// the table_state row, COMMIT. The pipeline thread encodes rows into 256 KiB chunks that a
+// bounded queue (4 chunks) hands to a loader thread, which runs the LOAD DATA statement and
+// feeds it through mysql_set_local_infile_handler: memory stays bounded, reading the source and
+// writing the target overlap. The primary key is created with the table (InnoDB clusters rows on
+// it; adding it afterwards rebuilds the table and was slower: bench/RESULTS.md). LOAD DATA LOCAL
+// behaves as IGNORE (duplicates are skipped, bad values become warnings), so the loader checks
+// the affected row count and the warning count and fails the table on any difference.
+// Measured against large multi-row INSERTs (bench/macro/maria_load_methods.sh); the INSERT path
+// stays available for that comparison with CUTOVER_MARIA_LOAD=insert.
+//
+// CDC, one connection with multi-statement packets: statements are appended to a packet and sent
+// in one round trip every ~1000 statements / few MiB (below max_allowed_packet) and at commit;
+// results are read back per statement, so UPDATE/DELETE that touch no row are reported as in
+// PgSink. Net-effect batches use multi-row `DELETE ... WHERE (k...) IN (...)` (a PRIMARY range
+// scan), multi-row `INSERT`, and `INSERT ... ON DUPLICATE KEY UPDATE` naming only the changed
+// columns, so Unchanged (TOAST) columns keep the target's value. A source TRUNCATE becomes
+// `DELETE FROM` (TRUNCATE TABLE would commit the open transaction).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/core/endpoint.h"
+
+namespace cutover::mariadb {
+
+class MariaSink : public Sink {
+ public:
+  // `uri`: mariadb:// or mysql://; nothing is contacted until the first call.
+  explicit MariaSink(std::string uri);
+  std::string engine() const override { return "mariadb"; }
+
+  Result<TaskState> ReadTaskState(const std::string& task) override;
+  Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
+                                                      const TableSchema& table,
+                                                      TablePrep prep) override;
+  Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
+  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
+  Status DropTask(const std::string& task) override;
+
+ private:
+  std::string uri_;
+};
+
+}  // namespace cutover::mariadb

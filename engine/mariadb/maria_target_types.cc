@@ -1,0 +1,510 @@
+#include "engine/mariadb/maria_target_types.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "engine/core/civil_time.h"
+#include "engine/mariadb/maria_conn.h"
+#include "engine/pg/pg_types.h"  // PostgreSQL type OIDs only (header constants, no link)
+
+namespace cutover::mariadb {
+
+namespace {
+
+constexpr const char* kTextCollation = " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin";
+constexpr size_t kKeyChars = 768;   // 768 utf8mb4 characters = InnoDB's 3072-byte key limit
+constexpr size_t kKeyBytes = 3072;  // same limit for binary keys
+constexpr int kDecimalMaxPrecision = 65;
+constexpr int kDecimalMaxScale = 30;
+
+// The numbers in the first "(...)" of a type text: "numeric(12,2)" -> {12, 2}.
+std::vector<int> TypeModifiers(const std::string& type_name) {
+  std::vector<int> out;
+  size_t open = type_name.find('(');
+  if (open == std::string::npos) return out;
+  size_t close = type_name.find(')', open);
+  if (close == std::string::npos) return out;
+  const char* p = type_name.data() + open + 1;
+  const char* end = type_name.data() + close;
+  while (p < end) {
+    while (p < end && (*p == ' ' || *p == ',')) ++p;
+    int v = 0;
+    auto [next, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc()) return {};
+    out.push_back(v);
+    p = next;
+  }
+  return out;
+}
+
+std::string Fsp(const std::string& base, const Column& c) {
+  std::vector<int> mods = TypeModifiers(c.type_name);
+  int fsp = mods.size() == 1 && mods[0] >= 0 && mods[0] <= 6 ? mods[0] : 6;
+  return base + "(" + std::to_string(fsp) + ")";
+}
+
+void SetText(MariaTargetColumn& tc, bool is_key, const std::string& what) {
+  if (is_key) {
+    tc.ddl_type = "VARCHAR(768)" + std::string(kTextCollation);
+    tc.max_chars = kKeyChars;
+    tc.warning = what + " as a key column -> VARCHAR(768), longer values stop the apply";
+  } else {
+    tc.ddl_type = "LONGTEXT" + std::string(kTextCollation);
+  }
+}
+
+void SetDecimal(MariaTargetColumn& tc, const std::vector<int>& mods, const std::string& source) {
+  if (mods.size() == 2 && mods[0] >= 1 && mods[0] <= kDecimalMaxPrecision && mods[1] >= 0 &&
+      mods[1] <= kDecimalMaxScale && mods[1] <= mods[0]) {
+    tc.ddl_type = "DECIMAL(" + std::to_string(mods[0]) + "," + std::to_string(mods[1]) + ")";
+    return;
+  }
+  tc.ddl_type = "DECIMAL(65,30)";
+  tc.round_scale = kDecimalMaxScale;
+  tc.max_int_digits = kDecimalMaxPrecision - kDecimalMaxScale;
+  tc.warning = source +
+               " -> DECIMAL(65,30): more than 30 fraction digits are rounded half away from "
+               "zero; more than 35 integer digits, NaN and Infinity stop the apply";
+}
+
+MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
+  MariaTargetColumn tc;
+  std::vector<int> mods = TypeModifiers(c.type_name);
+  switch (c.type_id) {
+    case pg::kBoolOid:
+      tc.ddl_type = "BOOLEAN";
+      return tc;
+    case pg::kInt2Oid:
+      tc.ddl_type = "SMALLINT";
+      return tc;
+    case pg::kInt4Oid:
+      tc.ddl_type = "INT";
+      return tc;
+    case pg::kOidOid:
+      tc.ddl_type = "INT UNSIGNED";
+      return tc;
+    case pg::kInt8Oid:
+      tc.ddl_type = "BIGINT";
+      return tc;
+    case pg::kFloat4Oid:
+    case pg::kFloat8Oid:
+      tc.ddl_type = c.type_id == pg::kFloat4Oid ? "FLOAT" : "DOUBLE";
+      tc.special_floats_to_null = true;
+      tc.is_float32 = c.type_id == pg::kFloat4Oid;
+      tc.warning =
+          c.type_name + " -> " + tc.ddl_type + ": NaN and Infinity are stored as NULL, -0 as 0";
+      return tc;
+    case pg::kNumericOid:
+      SetDecimal(tc, mods,
+                 c.type_name.find('(') == std::string::npos
+                     ? std::string("numeric without precision")
+                     : c.type_name);
+      return tc;
+    case pg::kVarcharOid:
+      if (mods.size() == 1 && mods[0] <= static_cast<int>(kKeyChars)) {
+        tc.ddl_type = "VARCHAR(" + std::to_string(mods[0]) + ")" + kTextCollation;
+      } else {
+        SetText(tc, is_key, c.type_name);
+      }
+      return tc;
+    case pg::kBpcharOid:
+      if (mods.size() == 1 && mods[0] <= 255) {
+        tc.ddl_type = "CHAR(" + std::to_string(mods[0]) + ")" + kTextCollation;
+        tc.warning = c.type_name + " -> CHAR(" + std::to_string(mods[0]) +
+                     "): MariaDB returns values without their trailing spaces";
+      } else {
+        SetText(tc, is_key, c.type_name);
+      }
+      return tc;
+    case pg::kTextOid:
+    case pg::kNameOid:
+    case pg::kCharOid:
+      SetText(tc, is_key, c.type_name);
+      return tc;
+    case pg::kByteaOid:
+      if (is_key) {
+        tc.ddl_type = "VARBINARY(3072)";
+        tc.max_bytes = kKeyBytes;
+        tc.warning = "bytea as a key column -> VARBINARY(3072), longer values stop the apply";
+      } else {
+        tc.ddl_type = "LONGBLOB";
+      }
+      return tc;
+    case pg::kDateOid:
+      tc.ddl_type = "DATE";
+      return tc;
+    case pg::kTimeOid:
+      tc.ddl_type = Fsp("TIME", c);
+      return tc;
+    case pg::kTimestampOid:
+      tc.ddl_type = Fsp("DATETIME", c);
+      return tc;
+    case pg::kTimestampTzOid:
+      tc.ddl_type = Fsp("DATETIME", c);
+      tc.warning = c.type_name + " -> " + tc.ddl_type +
+                   ": the instant is kept as UTC wall time, without a zone";
+      return tc;
+    case pg::kJsonOid:
+    case pg::kJsonbOid:
+      if (is_key)
+        SetText(tc, is_key, c.type_name);
+      else
+        tc.ddl_type = "JSON";
+      return tc;
+    case pg::kUuidOid:
+      tc.ddl_type = "UUID";
+      return tc;
+    default:
+      break;
+  }
+  if (c.kind != ValueKind::kOther) return tc;  // filled by the caller from the kind
+  SetText(tc, is_key, c.type_name);
+  if (tc.warning.empty())
+    tc.warning = c.type_name + " -> LONGTEXT: stored as PostgreSQL's text form";
+  else
+    tc.warning += " (stored as PostgreSQL's text form)";
+  return tc;
+}
+
+// Any other source: by logical kind.
+void PlanFromKind(const Column& c, bool is_key, MariaTargetColumn& tc) {
+  switch (c.kind) {
+    case ValueKind::kBool:
+      tc.ddl_type = "BOOLEAN";
+      break;
+    case ValueKind::kInt64:
+      tc.ddl_type = "BIGINT";
+      break;
+    case ValueKind::kUInt64:
+      tc.ddl_type = "BIGINT UNSIGNED";
+      break;
+    case ValueKind::kFloat64:
+      tc.ddl_type = "DOUBLE";
+      tc.special_floats_to_null = true;
+      tc.warning = "floating point -> DOUBLE: NaN and Infinity are stored as NULL, -0 as 0";
+      break;
+    case ValueKind::kDecimal:
+      SetDecimal(tc, TypeModifiers(c.type_name), c.type_name.empty() ? "decimal" : c.type_name);
+      break;
+    case ValueKind::kBytes:
+      tc.ddl_type = is_key ? "VARBINARY(3072)" : "LONGBLOB";
+      if (is_key) tc.max_bytes = kKeyBytes;
+      break;
+    case ValueKind::kDate:
+      tc.ddl_type = "DATE";
+      break;
+    case ValueKind::kTime:
+      tc.ddl_type = "TIME(6)";
+      break;
+    case ValueKind::kTimestamp:
+      tc.ddl_type = "DATETIME(6)";
+      break;
+    case ValueKind::kTimestampTz:
+      tc.ddl_type = "DATETIME(6)";
+      tc.warning = "timestamp with time zone -> DATETIME(6): kept as UTC wall time";
+      break;
+    case ValueKind::kJson:
+      tc.ddl_type = "JSON";
+      break;
+    case ValueKind::kUuid:
+      tc.ddl_type = "UUID";
+      break;
+    default:
+      SetText(tc, is_key, c.type_name.empty() ? "text" : c.type_name);
+      break;
+  }
+}
+
+// The value as a person would write it, for error messages.
+std::string Shown(const Value& v) {
+  int64_t x = v.as_micros_or_days();
+  switch (v.kind()) {
+    case ValueKind::kDate:
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz: {
+      if (x == Value::kInfinity) return "'infinity'";
+      if (x == Value::kMinusInfinity) return "'-infinity'";
+      constexpr int64_t kDay = 86400LL * 1000000;
+      int64_t days = v.kind() == ValueKind::kDate ? x : x / kDay - (x % kDay < 0);
+      int64_t y;
+      unsigned m, d;
+      CivilFromDays(days, y, m, d);
+      return "'" + std::to_string(y) + "-" + std::to_string(m) + "-" + std::to_string(d) + "'";
+    }
+    case ValueKind::kDecimal:
+    case ValueKind::kText:
+    case ValueKind::kJson:
+    case ValueKind::kOther:
+      return "'" + v.str() + "'";
+    default:
+      return v.DebugString();
+  }
+}
+
+Status Unstorable(const MariaTargetColumn& tc, const Value& v, const std::string& why) {
+  std::string shown = Shown(v);
+  if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+  return InvalidArgument("column " + tc.name + ": value " + shown + " cannot be stored in " +
+                         tc.ddl_type.substr(0, tc.ddl_type.find(' ')) + ": " + why);
+}
+
+size_t Utf8Chars(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+void AppendTwo(std::string& out, unsigned v) {
+  out.push_back(static_cast<char>('0' + v / 10));
+  out.push_back(static_cast<char>('0' + v % 10));
+}
+
+// "YYYY-MM-DD"; false if the year is outside 1-9999.
+bool AppendDate(std::string& out, int64_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  if (y < 1 || y > 9999) return false;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-", static_cast<int>(y));
+  out += buf;
+  AppendTwo(out, m);
+  out.push_back('-');
+  AppendTwo(out, d);
+  return true;
+}
+
+// "[-]H:MM:SS[.ffffff]" for a signed duration in µs (hours as two digits at least).
+void AppendTime(std::string& out, int64_t us) {
+  if (us < 0) {
+    out.push_back('-');
+    us = -us;
+  }
+  int64_t secs = us / 1000000, frac = us % 1000000;
+  if (secs < 36000) out.push_back('0');
+  out += std::to_string(secs / 3600);
+  out.push_back(':');
+  AppendTwo(out, static_cast<unsigned>(secs / 60 % 60));
+  out.push_back(':');
+  AppendTwo(out, static_cast<unsigned>(secs % 60));
+  if (frac) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%06d", static_cast<int>(frac));
+    out += buf;
+  }
+}
+
+}  // namespace
+
+MariaTargetColumn PlanMariaColumn(const Column& c, const std::string& source_engine, bool is_key) {
+  MariaTargetColumn tc;
+  if (source_engine == "mariadb" && !c.type_name.empty()) {
+    tc.ddl_type = c.type_name;
+    if (c.kind == ValueKind::kJson)
+      tc.ddl_type += " CHECK (json_valid(" + MariaConn::QuoteIdent(c.name) + "))";
+    tc.is_bit = c.type_name.rfind("bit", 0) == 0;
+    tc.is_float32 = c.type_name.rfind("float", 0) == 0;
+  } else if (source_engine == "postgresql") {
+    tc = PlanFromPostgres(c, is_key);
+    if (tc.ddl_type.empty()) PlanFromKind(c, is_key, tc);
+  } else {
+    PlanFromKind(c, is_key, tc);
+  }
+  tc.name = c.name;
+  tc.kind = c.kind;
+  if (!tc.warning.empty()) tc.warning = "column " + c.name + ": " + tc.warning;
+  return tc;
+}
+
+namespace {
+
+// Bytes a key column of this kind takes in an InnoDB index entry (upper bounds).
+size_t FixedKeyBytes(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::kBool:
+      return 1;
+    case ValueKind::kDate:
+      return 3;
+    case ValueKind::kTime:
+      return 6;
+    case ValueKind::kUuid:
+      return 16;
+    case ValueKind::kDecimal:
+      return 30;
+    default:
+      return 8;
+  }
+}
+
+bool IsVariableKey(const MariaTargetColumn& tc) {
+  return tc.ddl_type.rfind("VARCHAR(", 0) == 0 || tc.ddl_type.rfind("CHAR(", 0) == 0 ||
+         tc.ddl_type.rfind("VARBINARY(", 0) == 0;
+}
+
+}  // namespace
+
+std::vector<MariaTargetColumn> PlanMariaTable(const TableSchema& t) {
+  std::vector<MariaTargetColumn> cols;
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    cols.push_back(PlanMariaColumn(t.columns[i], t.engine, t.IsKeyColumn(i)));
+  if (t.engine == "mariadb") return cols;  // the source's own key already fits
+  size_t fixed = 0, variable = 0, nvariable = 0;
+  for (size_t k : t.key) {
+    const MariaTargetColumn& tc = cols[k];
+    if (!IsVariableKey(tc)) {
+      fixed += FixedKeyBytes(tc.kind);
+      continue;
+    }
+    std::vector<int> mods = TypeModifiers(tc.ddl_type);
+    size_t n = mods.empty() ? 0 : static_cast<size_t>(mods[0]);
+    variable += tc.ddl_type.rfind("VARBINARY(", 0) == 0 ? n : n * 4;
+    ++nvariable;
+  }
+  if (nvariable == 0 || fixed + variable <= kKeyBytes || fixed >= kKeyBytes) return cols;
+  size_t share = (kKeyBytes - fixed) / nvariable;  // bytes per variable key column
+  for (size_t k : t.key) {
+    MariaTargetColumn& tc = cols[k];
+    if (!IsVariableKey(tc)) continue;
+    bool binary = tc.ddl_type.rfind("VARBINARY(", 0) == 0;
+    std::vector<int> mods = TypeModifiers(tc.ddl_type);
+    size_t n = mods.empty() ? 0 : static_cast<size_t>(mods[0]);
+    size_t limit = binary ? share : share / 4;
+    if (n <= limit) continue;
+    std::string type = binary ? "VARBINARY(" + std::to_string(limit) + ")"
+                              : "VARCHAR(" + std::to_string(limit) + ")" + kTextCollation;
+    tc.ddl_type = type;
+    (binary ? tc.max_bytes : tc.max_chars) = limit;
+    tc.warning = "column " + tc.name + ": " + t.columns[k].type_name + " in a " +
+                 std::to_string(t.key.size()) + "-column key -> " + type.substr(0, type.find(' ')) +
+                 " (InnoDB keys hold 3072 bytes), longer values stop the apply";
+  }
+  return cols;
+}
+
+std::string RoundDecimalText(const std::string& text, int scale) {
+  size_t dot = text.find('.');
+  if (dot == std::string::npos || static_cast<int>(text.size() - dot - 1) <= scale) return text;
+  bool negative = !text.empty() && text[0] == '-';
+  size_t start = negative || (!text.empty() && text[0] == '+') ? 1 : 0;
+  // Digits kept (integer part and `scale` fraction digits), rounded by the first digit dropped.
+  std::string digits = text.substr(start, dot - start) + text.substr(dot + 1, scale);
+  size_t int_len = dot - start;
+  if (text[dot + 1 + scale] >= '5') {
+    int i = static_cast<int>(digits.size()) - 1;
+    for (; i >= 0; --i) {
+      if (digits[i] == '9') {
+        digits[i] = '0';
+      } else {
+        ++digits[i];
+        break;
+      }
+    }
+    if (i < 0) {
+      digits.insert(digits.begin(), '1');
+      ++int_len;
+    }
+  }
+  std::string out = digits.substr(0, int_len);
+  if (out.empty()) out = "0";
+  if (scale > 0) out += "." + digits.substr(int_len);
+  bool zero = out.find_first_not_of("0.") == std::string::npos;
+  return negative && !zero ? "-" + out : out;
+}
+
+Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, std::string& out) {
+  out.clear();
+  switch (v.kind()) {
+    case ValueKind::kNull:
+      return MariaText::kNull;
+    case ValueKind::kUnchanged:
+      return Internal("column " + tc.name + ": an unchanged (TOAST) value reached the encoder");
+    case ValueKind::kBool:
+      out = v.as_bool() ? "1" : "0";
+      return MariaText::kBare;
+    case ValueKind::kInt64:
+      // YEAR 0 is '0000': as text (LOAD DATA) a bare "0" would mean the year 2000.
+      if (v.as_int64() == 0 && tc.ddl_type.rfind("year", 0) == 0) {
+        out = "0000";
+        return MariaText::kBare;
+      }
+      out = std::to_string(v.as_int64());
+      return MariaText::kBare;
+    case ValueKind::kUInt64:
+      out = std::to_string(v.as_uint64());
+      return MariaText::kBare;
+    case ValueKind::kFloat64: {
+      double d = v.as_double();
+      if (std::isnan(d) || std::isinf(d)) {
+        if (tc.special_floats_to_null) return MariaText::kNull;
+        return Unstorable(tc, v, "MariaDB has no NaN or Infinity");
+      }
+      // A single-precision value may arrive as the nearest double to its decimal text
+      // (3.40282347e+38 > FLT_MAX), which MariaDB's FLOAT range check refuses: send the float.
+      if (tc.is_float32) d = static_cast<double>(static_cast<float>(d));
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+      out.assign(buf, end);
+      return MariaText::kString;
+    }
+    case ValueKind::kDecimal: {
+      const std::string& s = v.str();
+      if (s == "NaN" || s == "Infinity" || s == "-Infinity")
+        return Unstorable(tc, v, "MariaDB DECIMAL has no NaN or Infinity");
+      out = tc.round_scale >= 0 ? RoundDecimalText(s, tc.round_scale) : s;
+      if (tc.max_int_digits >= 0) {
+        size_t start = !out.empty() && (out[0] == '-' || out[0] == '+') ? 1 : 0;
+        size_t int_end = out.find('.');
+        if (int_end == std::string::npos) int_end = out.size();
+        size_t first = out.find_first_not_of('0', start);
+        size_t int_digits = first == std::string::npos || first >= int_end ? 0 : int_end - first;
+        if (int_digits > static_cast<size_t>(tc.max_int_digits))
+          return Unstorable(tc, v,
+                            "more than " + std::to_string(tc.max_int_digits) + " integer digits");
+      }
+      return MariaText::kBare;  // an exact DECIMAL literal (at most 65 digits), also in WHERE
+    }
+    case ValueKind::kBytes:
+      if (tc.max_bytes && v.str().size() > tc.max_bytes)
+        return Unstorable(tc, v, "longer than " + std::to_string(tc.max_bytes) + " bytes");
+      out = v.str();
+      return MariaText::kBinary;
+    case ValueKind::kDate: {
+      int64_t days = v.as_micros_or_days();
+      if (days == Value::kInfinity || days == Value::kMinusInfinity || !AppendDate(out, days))
+        return Unstorable(tc, v, "dates must be in years 1-9999");
+      return MariaText::kString;
+    }
+    case ValueKind::kTime:
+      AppendTime(out, v.as_micros_or_days());
+      return MariaText::kString;
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz: {
+      int64_t us = v.as_micros_or_days();
+      constexpr int64_t kDay = 86400LL * 1000000;
+      if (us == Value::kInfinity || us == Value::kMinusInfinity ||
+          !AppendDate(out, FloorDiv(us, kDay)))
+        return Unstorable(tc, v, "timestamps must be in years 1-9999");
+      out.push_back(' ');
+      AppendTime(out, us - FloorDiv(us, kDay) * kDay);
+      return MariaText::kString;
+    }
+    case ValueKind::kText:
+    case ValueKind::kJson:
+    case ValueKind::kUuid:
+    case ValueKind::kOther:
+      if (tc.max_chars && Utf8Chars(v.str()) > tc.max_chars)
+        return Unstorable(tc, v, "longer than " + std::to_string(tc.max_chars) + " characters");
+      out = v.str();
+      if (tc.is_bit) return MariaText::kBare;
+      return MariaText::kString;
+  }
+  return Internal("column " + tc.name + ": unknown value kind");
+}
+
+}  // namespace cutover::mariadb
