@@ -85,9 +85,12 @@ RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t
   if (se == "postgresql" && te == "mariadb") {
     if (s.type_id == pg::kBpcharOid)
       r.source.strip_trailing_spaces = r.target.strip_trailing_spaces = true;
-    if (s.kind == ValueKind::kFloat64) r.source.non_finite_float_as_null = true;
-    if (s.kind == ValueKind::kDecimal && ScaleOf(s.type_name) < 0 && t.kind == ValueKind::kDecimal)
-      r.source.round_decimal_scale = ScaleOf(t.type_name);  // numeric -> DECIMAL(65,30)
+    if (s.kind == ValueKind::kFloat64)
+      r.source.non_finite_float_as_null = r.source.negative_zero_as_zero = true;
+    int source_scale = ScaleOf(s.type_name), target_scale = ScaleOf(t.type_name);
+    if (s.kind == ValueKind::kDecimal && t.kind == ValueKind::kDecimal && target_scale >= 0 &&
+        (source_scale < 0 || source_scale > target_scale))
+      r.source.round_decimal_scale = target_scale;  // numeric -> DECIMAL(65,30)
   }
   if (se == "mariadb" && te == "postgresql") {
     if (s.kind == ValueKind::kDate || s.kind == ValueKind::kTimestamp ||

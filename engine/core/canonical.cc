@@ -214,6 +214,7 @@ void AppendCanonical(const Value& v, const CanonicalRule& rule, std::string& out
       return AppendUInt64(v.as_uint64(), out);
     case ValueKind::kFloat64:
       if (rule.non_finite_float_as_null && !std::isfinite(v.as_double())) return AppendNull(out);
+      if (rule.negative_zero_as_zero && v.as_double() == 0) return AppendFloat(0.0, out);
       return AppendFloat(v.as_double(), out);
     case ValueKind::kDecimal:
       return AppendNumberText(v.str(), out, rule.round_decimal_scale);

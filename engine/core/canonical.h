@@ -43,6 +43,7 @@ namespace cutover {
 struct CanonicalRule {
   bool strip_trailing_spaces = false;     // text: PostgreSQL char(n) vs MariaDB CHAR
   bool non_finite_float_as_null = false;  // float NaN/±Infinity -> NULL (PostgreSQL -> MariaDB)
+  bool negative_zero_as_zero = false;     // float -0 -> +0 (MariaDB stores -0 as +0)
   bool zero_date_as_null = false;         // kOther "0000-00-00..." -> NULL (MariaDB -> PostgreSQL)
   bool interval_as_time = false;          // kOther PostgreSQL interval -> time µs (MariaDB TIME)
   int round_decimal_scale = -1;  // >= 0: round decimals half away from zero to this many digits

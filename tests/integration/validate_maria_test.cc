@@ -1,7 +1,9 @@
-// `cutover validate` MariaDB -> PostgreSQL: after `cutover replicate` of every MariaDB type
-// family (with the mapping rules of docs/types.md in play: TIME -> interval, zero dates ->
-// NULL, unsigned -> wider types, CHAR -> varchar, BIT -> integers), validate finds no false
-// difference; corruptions on the PostgreSQL target are found exactly.
+// `cutover validate` across engines. MariaDB -> PostgreSQL: after `cutover replicate` of every
+// MariaDB type family (with the mapping rules of docs/types.md in play: TIME -> interval, zero
+// dates -> NULL, unsigned -> wider types, CHAR -> varchar, BIT -> integers), validate finds no
+// false difference; corruptions on the PostgreSQL target are found exactly. PostgreSQL ->
+// MariaDB the same way (char padding, NaN -> NULL, -0, numeric rounding, bool -> TINYINT(1),
+// timestamptz -> DATETIME in UTC, arrays as text).
 #include <set>
 
 #include <gtest/gtest.h>
@@ -128,6 +130,65 @@ TEST_F(ValidateMaria, MariaDbToPostgresNoFalseDifferencesThenEveryCorruption) {
       "cutover.zd different id=1 d",
   };
   EXPECT_EQ(Diffs(j), expected);
+}
+
+TEST(ValidatePgToMaria, PostgresToMariaDbNoFalseDifferencesThenCorruptions) {
+  auto source = StartPostgres("vpmsrc");
+  auto target = StartMariaDb("vpmtgt");
+  ASSERT_TRUE(source && target);
+  Sql(*source,
+      "CREATE TABLE public.pm (id int PRIMARY KEY, b boolean, i8 bigint, n numeric, n2 "
+      "numeric(12,2), f4 real, f8 double precision, c char(6), vc varchar(20), t text, by bytea, "
+      "d date, tm time, ts timestamp(6), tz timestamptz, j json, jb jsonb, u uuid, arr int[]);"
+      "INSERT INTO public.pm VALUES"
+      " (1, true, 9223372036854775807, 1.0000000000000000000000000000004, -12.5, 3.4028235e38, "
+      "  1.7976931348623157e308, 'ab', 'trailing  ', '', '\\x00ff', '2024-02-29', "
+      "'23:59:59.999999',"
+      "  '2000-01-01 00:00:00.000001', '2000-01-01 00:00:00.5+05:30', '{\"a\": 1}', '{\"b\": [1]}',"
+      "  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,NULL,3}'),"
+      " (2, false, -1, 0.5, 0, '-0', 'NaN', '', '', NULL, '\\x', '0001-01-01', '00:00:00',"
+      "  '1970-01-01 00:00:00', '1969-12-31 23:59:59.999999+00', 'null', '[]', NULL, '{}'),"
+      " (3, NULL, NULL, NULL, NULL, 'Infinity', '-0', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+      "NULL,"
+      "  NULL, NULL, NULL, NULL);"
+      "CREATE TABLE public.many (id bigint PRIMARY KEY, s text NOT NULL);"
+      "INSERT INTO public.many SELECT g, 'row ' || g FROM generate_series(1, 50000) g;"
+      "ANALYZE;");
+  RunResult rep = RunCutover({"replicate", "--source", source->uri(), "--target", target->uri(),
+                              "--task", "pm", "--type", "full-load"},
+                             300s);
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  std::vector<std::string> args = {"validate",     "--source", source->uri(), "--target",
+                                   target->uri(),  "--task",   "pm",          "--json",
+                                   "--chunk-rows", "10000"};
+  RunResult r = RunCutover(args, 300s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  Json j = Json::parse(r.out);
+  ASSERT_EQ(j["tables"].size(), 2u);
+
+  auto conn = MariaConnect(*target);
+  ASSERT_TRUE(conn);
+  MariaExec(*conn,
+            "UPDATE pm SET i8 = i8 - 1 WHERE id = 1; UPDATE pm SET ts = ts + INTERVAL 1 "
+            "MICROSECOND WHERE id = 2; UPDATE pm SET t = '' WHERE id = 3; UPDATE pm SET vc = "
+            "CONCAT(vc, ' ') WHERE id = 1; DELETE FROM many WHERE id = 9; INSERT INTO many VALUES "
+            "(70000, 'extra')");
+  r = RunCutover(args, 300s);
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  j = Json::parse(r.out);
+  std::set<std::string> got;
+  for (const auto& t : j["tables"])
+    for (const auto& d : t["differences"]) {
+      std::string line = t["source_table"].get<std::string>() + " " + d["kind"].get<std::string>() +
+                         " id=" + d["key"]["id"].get<std::string>();
+      if (d.contains("columns"))
+        for (const auto& c : d["columns"]) line += " " + c["column"].get<std::string>();
+      got.insert(line);
+    }
+  std::set<std::string> expected = {
+      "public.pm different id=1 i8 vc", "public.pm different id=2 ts", "public.pm different id=3 t",
+      "public.many missing-in-target id=9", "public.many extra-in-target id=70000"};
+  EXPECT_EQ(got, expected);
 }
 
 }  // namespace

@@ -79,6 +79,10 @@ TEST(CanonicalTest, FloatsShortestRoundTripAndExact) {
   EXPECT_EQ(Enc(Value::Float64(std::nan("")), r), Enc(Value::Null()));
   EXPECT_EQ(Enc(Value::Float64(-HUGE_VAL), r), Enc(Value::Null()));
   EXPECT_EQ(Enc(Value::Float64(1.5), r), Enc(Value::Float64(1.5)));
+  CanonicalRule z;
+  z.negative_zero_as_zero = true;
+  EXPECT_EQ(Enc(Value::Float64(-0.0), z), Enc(Value::Float64(0.0)));
+  EXPECT_NE(Enc(Value::Float64(-1e-300), z), Enc(Value::Float64(0.0)));
 }
 
 TEST(CanonicalTest, TimestampsAreInstantsInMicroseconds) {

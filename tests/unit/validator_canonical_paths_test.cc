@@ -92,7 +92,11 @@ TEST(ValidatorCanonicalPathsTest, RulesForColumnPairs) {
   // NaN/Infinity are stored as NULL by a MariaDB target.
   Column f8 = Col(ValueKind::kFloat64, pg::kFloat8Oid, "double precision");
   r = RulesForColumns(f8, "postgresql", Col(ValueKind::kFloat64, 5, "double"), "mariadb");
-  EXPECT_TRUE(r.source.non_finite_float_as_null);
+  EXPECT_TRUE(r.source.non_finite_float_as_null && r.source.negative_zero_as_zero);
+  // numeric(40,35) has more fraction digits than DECIMAL(65,30) keeps.
+  r = RulesForColumns(Col(ValueKind::kDecimal, pg::kNumericOid, "numeric(40,35)"), "postgresql",
+                      Col(ValueKind::kDecimal, 246, "decimal(65,30)"), "mariadb");
+  EXPECT_EQ(r.source.round_decimal_scale, 30);
   // numeric without typmod lands in DECIMAL(65,30): the source side is rounded to 30 digits.
   Column numeric = Col(ValueKind::kDecimal, pg::kNumericOid, "numeric");
   r = RulesForColumns(numeric, "postgresql", Col(ValueKind::kDecimal, 246, "decimal(65,30)"),
