@@ -1,0 +1,120 @@
+// The PostgreSQL scanner's fast path (COPY text straight into canonical bytes) must give exactly
+// the bytes of the slow path (pg::DecodeText, then AppendCanonical) for every kind and rule; and
+// the per-column rules derived from a pair of column types (validator/table_pairing.h).
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/core/canonical.h"
+#include "engine/pg/pg_types.h"
+#include "validator/pg_scanner.h"
+#include "validator/table_pairing.h"
+
+namespace cutover::validator {
+namespace {
+
+Column Col(ValueKind kind, uint32_t oid = 0, std::string type = "") {
+  Column c;
+  c.name = "c";
+  c.kind = kind;
+  c.type_id = oid;
+  c.type_name = std::move(type);
+  return c;
+}
+
+void ExpectSamePath(const Column& c, const CanonicalRule& rule, const std::string& text) {
+  Value scratch, decoded;
+  std::string fast, slow;
+  ASSERT_TRUE(AppendPgCanonical(c, rule, text, scratch, fast).ok()) << text;
+  ASSERT_TRUE(DecodePgField(c, text, decoded).ok()) << text;
+  AppendCanonical(decoded, rule, slow);
+  EXPECT_EQ(fast, slow) << ValueKindName(c.kind) << " '" << text << "'";
+}
+
+TEST(ValidatorCanonicalPathsTest, FastPathEqualsDecodedValue) {
+  struct Case {
+    ValueKind kind;
+    std::vector<std::string> texts;
+  };
+  const Case cases[] = {
+      {ValueKind::kInt64, {"0", "-1", "9223372036854775807", "-9223372036854775808", "42"}},
+      {ValueKind::kDecimal,
+       {"0", "-0.00", "12.340", "NaN", "Infinity", "-Infinity", "123456789012345678901234567890.1",
+        "0.0000000001"}},
+      {ValueKind::kBool, {"t", "f"}},
+      {ValueKind::kText, {"", "plain", "trailing  ", "𝄞 😀", "tab\there"}},
+      {ValueKind::kJson, {"{}", "{\"a\": 1, \"a\": 2}", "null"}},
+      {ValueKind::kUuid, {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}},
+      {ValueKind::kOther, {"{1,NULL,3}", "1 year 2 mons", "838:59:59", "0000-00-00"}},
+      {ValueKind::kFloat64, {"0", "-0", "1.7976931348623157e+308", "NaN", "-Infinity", "1e-30"}},
+      {ValueKind::kBytes, {"\\x", "\\x00ff00"}},
+      {ValueKind::kDate, {"2024-02-29", "infinity", "4713-01-01 BC"}},
+      {ValueKind::kTime, {"00:00:00", "24:00:00", "12:00:00.5"}},
+      {ValueKind::kTimestamp, {"2038-01-19 03:14:08", "1900-01-01 00:00:00.000001", "-infinity"}},
+      {ValueKind::kTimestampTz, {"2000-01-01 00:00:00.123456+05:30", "1970-01-01 00:00:00+00"}},
+  };
+  std::vector<CanonicalRule> rules(5);
+  rules[1].strip_trailing_spaces = true;
+  rules[2].non_finite_float_as_null = true;
+  rules[3].zero_date_as_null = rules[3].interval_as_time = true;
+  rules[4].round_decimal_scale = 2;
+  for (const auto& c : cases)
+    for (const auto& rule : rules)
+      for (const auto& t : c.texts) ExpectSamePath(Col(c.kind), rule, t);
+  for (const auto& rule : rules)
+    for (const char* t : {"3.4028235e+38", "-0", "1.2345678", "NaN", "-Infinity"})
+      ExpectSamePath(Col(ValueKind::kFloat64, pg::kFloat4Oid, "real"), rule, t);
+}
+
+TEST(ValidatorCanonicalPathsTest, RealIsTheStoredSingleWidened) {
+  Value v;
+  ASSERT_TRUE(
+      DecodePgField(Col(ValueKind::kFloat64, pg::kFloat4Oid, "real"), "3.4028235e+38", v).ok());
+  EXPECT_EQ(v.as_double(), static_cast<double>(3.4028235e38f));
+  ASSERT_TRUE(
+      DecodePgField(Col(ValueKind::kFloat64, pg::kFloat8Oid, "double precision"), "0.1", v).ok());
+  EXPECT_EQ(v.as_double(), 0.1);
+}
+
+TEST(ValidatorCanonicalPathsTest, RulesForColumnPairs) {
+  Column bpchar = Col(ValueKind::kText, pg::kBpcharOid, "character(5)");
+  Column maria_char = Col(ValueKind::kText, 254, "char(5) CHARACTER SET utf8mb4");
+  auto r = RulesForColumns(bpchar, "postgresql", maria_char, "mariadb");
+  EXPECT_TRUE(r.source.strip_trailing_spaces && r.target.strip_trailing_spaces);
+  // Same engine: the target has the source's own types, every value must match exactly.
+  r = RulesForColumns(bpchar, "postgresql", bpchar, "postgresql");
+  EXPECT_FALSE(r.source.strip_trailing_spaces || r.target.strip_trailing_spaces);
+  // varchar keeps trailing spaces everywhere.
+  Column varchar = Col(ValueKind::kText, pg::kVarcharOid, "character varying(10)");
+  r = RulesForColumns(varchar, "postgresql", maria_char, "mariadb");
+  EXPECT_FALSE(r.source.strip_trailing_spaces || r.target.strip_trailing_spaces);
+  // NaN/Infinity are stored as NULL by a MariaDB target.
+  Column f8 = Col(ValueKind::kFloat64, pg::kFloat8Oid, "double precision");
+  r = RulesForColumns(f8, "postgresql", Col(ValueKind::kFloat64, 5, "double"), "mariadb");
+  EXPECT_TRUE(r.source.non_finite_float_as_null && r.source.negative_zero_as_zero);
+  // numeric(40,35) has more fraction digits than DECIMAL(65,30) keeps.
+  r = RulesForColumns(Col(ValueKind::kDecimal, pg::kNumericOid, "numeric(40,35)"), "postgresql",
+                      Col(ValueKind::kDecimal, 246, "decimal(65,30)"), "mariadb");
+  EXPECT_EQ(r.source.round_decimal_scale, 30);
+  // numeric without typmod lands in DECIMAL(65,30): the source side is rounded to 30 digits.
+  Column numeric = Col(ValueKind::kDecimal, pg::kNumericOid, "numeric");
+  r = RulesForColumns(numeric, "postgresql", Col(ValueKind::kDecimal, 246, "decimal(65,30)"),
+                      "mariadb");
+  EXPECT_EQ(r.source.round_decimal_scale, 30);
+  r = RulesForColumns(Col(ValueKind::kDecimal, pg::kNumericOid, "numeric(12,2)"), "postgresql",
+                      Col(ValueKind::kDecimal, 246, "decimal(12,2)"), "mariadb");
+  EXPECT_EQ(r.source.round_decimal_scale, -1);
+  // MariaDB -> PostgreSQL: zero dates become NULL, TIME lands in interval.
+  r = RulesForColumns(
+      Col(ValueKind::kTimestamp, 12, "datetime(6)"), "mariadb",
+      Col(ValueKind::kTimestamp, pg::kTimestampOid, "timestamp(6) without time zone"),
+      "postgresql");
+  EXPECT_TRUE(r.source.zero_date_as_null);
+  r = RulesForColumns(Col(ValueKind::kTime, 11, "time(6)"), "mariadb",
+                      Col(ValueKind::kOther, 1186, "interval"), "postgresql");
+  EXPECT_TRUE(r.target.interval_as_time);
+}
+
+}  // namespace
+}  // namespace cutover::validator

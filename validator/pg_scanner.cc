@@ -1,0 +1,265 @@
+#include "validator/pg_scanner.h"
+
+#include <charconv>
+
+#include "engine/pg/copy_text.h"
+#include "engine/pg/pg_conn.h"
+#include "engine/pg/pg_types.h"
+#include "validator/row_encoder.h"
+
+namespace cutover::validator {
+
+Status DecodePgField(const Column& column, std::string_view text, Value& out) {
+  if (column.type_id == pg::kFloat4Oid && text != "NaN" && text != "Infinity" &&
+      text != "-Infinity") {
+    float f;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), f);
+    if (ec == std::errc() && p == text.data() + text.size()) {
+      out = Value::Float64(static_cast<double>(f));  // the stored single, widened exactly
+      return Status::Ok();
+    }
+  }
+  return pg::DecodeText(column.kind, text, out);
+}
+
+Status AppendPgCanonical(const Column& column, const CanonicalRule& rule, std::string_view text,
+                         Value& scratch, std::string& out) {
+  switch (column.kind) {
+    case ValueKind::kInt64:  // int2/int4/int8/oid print as canonical decimal text
+      canonical::AppendNumberText(text, out);
+      return Status::Ok();
+    case ValueKind::kDecimal:  // numeric prints plain decimal text (or NaN/±Infinity)
+      canonical::AppendNumberText(text, out, rule.round_decimal_scale);
+      return Status::Ok();
+    case ValueKind::kBool:
+      if (text != "t" && text != "f") break;  // let DecodeText produce the error
+      canonical::AppendInt64(text == "t" ? 1 : 0, out);
+      return Status::Ok();
+    case ValueKind::kText:
+    case ValueKind::kJson:
+    case ValueKind::kUuid:
+      if (rule.strip_trailing_spaces)
+        while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+      canonical::AppendString(text, out);
+      return Status::Ok();
+    case ValueKind::kOther:
+      if (rule.zero_date_as_null || rule.interval_as_time || rule.strip_trailing_spaces) break;
+      canonical::AppendString(text, out);
+      return Status::Ok();
+    default:
+      break;
+  }
+  RETURN_IF_ERROR(DecodePgField(column, text, scratch));
+  AppendCanonical(scratch, rule, out);
+  return Status::Ok();
+}
+
+namespace {
+
+using pg::PgConn;
+
+class PgScanner : public RangeScanner {
+ public:
+  explicit PgScanner(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
+
+  Status Scan(const ScanTable& t, const KeyRange& range, bool want_values,
+              const RowCallback& on_row) override {
+    std::string what = "table " + t.name.ToString();
+    std::string sql = "COPY (SELECT " + ColumnList(t) + " FROM " + Rel(t) + Where(t, range);
+    if (!t.key.empty()) sql += " ORDER BY " + KeyList(t);
+    sql += ") TO STDOUT";
+    RETURN_IF_ERROR(conn_->ExecOk(sql, what + ": COPY TO STDOUT"));
+    Status failed;
+    for (;;) {
+      char* buf = nullptr;
+      int n = PQgetCopyData(conn_->raw(), &buf, 0);
+      if (n == -1) break;
+      if (n < 0) return conn_->ConnectionError(what + ": COPY TO STDOUT");
+      if (failed.ok())
+        failed = Row(t, std::string_view(buf, static_cast<size_t>(n)), want_values, on_row);
+      PQfreemem(buf);  // after an error keep draining so the connection stays usable
+    }
+    pg::PgResult res(PQgetResult(conn_->raw()));
+    if (PQresultStatus(res.raw()) != PGRES_COMMAND_OK)
+      return conn_->ErrorFrom(res.raw(), what + ": COPY TO STDOUT");
+    while (PGresult* extra = PQgetResult(conn_->raw())) PQclear(extra);
+    return failed.ok() ? Status::Ok() : failed.WithContext(what);
+  }
+
+  Result<std::vector<std::vector<Value>>> SplitKeys(const ScanTable& t, const KeyRange& range,
+                                                    int64_t every, int64_t known_rows) override {
+    std::string what = "table " + t.name.ToString() + ": choosing key ranges";
+    std::vector<std::vector<Value>> out;
+    if (every < 1) every = 1;
+    if (t.key.size() == 1 && t.columns[t.key[0]].kind == ValueKind::kInt64) {
+      // An integer key is cut arithmetically between its min and max: no key scan needed.
+      std::string k = conn_->QuoteIdent(t.columns[t.key[0]].name);
+      ASSIGN_OR_RETURN(auto r, conn_->Exec("SELECT min(" + k + "), max(" + k + ") FROM " + Rel(t) +
+                                               Where(t, range),
+                                           what));
+      if (r.is_null(0, 0)) return out;
+      int64_t lo = std::stoll(r.str(0, 0)), hi = std::stoll(r.str(0, 1));
+      int64_t rows = known_rows;
+      if (rows < 0) {
+        ASSIGN_OR_RETURN(auto est,
+                         conn_->Exec("SELECT reltuples::bigint FROM pg_class WHERE oid = " +
+                                         conn_->QuoteLiteral(Rel(t)) + "::regclass",
+                                     what));
+        rows = est.rows() ? std::stoll(est.str(0, 0)) : -1;
+        if (rows <= 0) {
+          ASSIGN_OR_RETURN(auto c,
+                           conn_->Exec("SELECT count(*) FROM " + Rel(t) + Where(t, range), what));
+          rows = std::stoll(c.str(0, 0));
+        }
+      }
+      int64_t pieces = (rows + every - 1) / every;
+      __int128 span = static_cast<__int128>(hi) - lo + 1;
+      if (pieces > span) pieces = static_cast<int64_t>(span);
+      for (int64_t i = 1; i < pieces; ++i) {
+        __int128 cut = lo + span * i / pieces;
+        out.push_back({Value::Int64(static_cast<int64_t>(cut))});
+      }
+      return out;
+    }
+    std::string keys, inner_keys;
+    for (size_t i = 0; i < t.key.size(); ++i) {
+      keys += std::string(i ? ", " : "") + "s." + conn_->QuoteIdent(t.columns[t.key[i]].name);
+      inner_keys += std::string(i ? ", " : "") + conn_->QuoteIdent(t.columns[t.key[i]].name);
+    }
+    ASSIGN_OR_RETURN(
+        auto r, conn_->Exec("SELECT " + keys + " FROM (SELECT " + inner_keys +
+                                ", row_number() OVER (ORDER BY " + KeyList(t) + ") AS rn FROM " +
+                                Rel(t) + Where(t, range) + ") s WHERE s.rn % " +
+                                std::to_string(every) + " = 0 ORDER BY s.rn",
+                            what));
+    for (int row = 0; row < r.rows(); ++row) {
+      std::vector<Value> key(t.key.size());
+      for (size_t i = 0; i < t.key.size(); ++i) {
+        const Column& c = t.columns[t.key[i]];
+        if (r.is_null(row, static_cast<int>(i))) continue;  // keys are NOT NULL; stay safe
+        RETURN_IF_ERROR(pg::DecodeText(c.kind, r.get(row, static_cast<int>(i)), key[i])
+                            .WithContext(what + ": column " + c.name));
+      }
+      out.push_back(std::move(key));
+    }
+    return out;
+  }
+
+  // count(*) and two 64-bit sums of hashtextextended over the row's text with two seeds: the
+  // row text of identical column types under the same session settings is a function of the
+  // values, so equal rows hash equally; the output functions run once per row either way, but
+  // nothing crosses the network and the client does no parsing.
+  Result<std::optional<ServerSummary>> SummarizeOnServer(const ScanTable& t,
+                                                         const KeyRange& range) override {
+    ASSIGN_OR_RETURN(
+        auto r,
+        conn_->Exec(
+            "SELECT count(*), coalesce(sum(hashtextextended(x, 0)), 0), "
+            "coalesce(sum(hashtextextended(x, 1)), 0) FROM (SELECT r::text AS x FROM (SELECT " +
+                ColumnList(t) + " FROM " + Rel(t) + Where(t, range) + ") r) s",
+            "table " + t.name.ToString() + ": server-side hashes"));
+    ServerSummary out;
+    out.count = std::stoll(r.str(0, 0));
+    out.digest = r.str(0, 1) + "/" + r.str(0, 2);
+    return std::optional<ServerSummary>(std::move(out));
+  }
+
+  std::string Display(const Value& v) const override {
+    if (v.is_null()) return "NULL";
+    std::string s;
+    pg::EncodeText(v, s);
+    return s;
+  }
+
+ private:
+  std::string Rel(const ScanTable& t) { return pg::QualifiedName(*conn_, t.name); }
+
+  std::string ColumnList(const ScanTable& t) {
+    std::string out;
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      out += (i ? ", " : "") + conn_->QuoteIdent(t.columns[i].name);
+    return out;
+  }
+
+  std::string KeyExpr(const ScanTable& t, size_t k) {
+    const Column& c = t.columns[t.key[k]];
+    std::string e = conn_->QuoteIdent(c.name);
+    if (t.bytewise_text_keys && c.kind == ValueKind::kText) e += " COLLATE \"C\"";
+    return e;
+  }
+
+  std::string KeyList(const ScanTable& t) {
+    std::string out;
+    for (size_t k = 0; k < t.key.size(); ++k) out += (k ? ", " : "") + KeyExpr(t, k);
+    return out;
+  }
+
+  std::string Literal(const Column& c, const Value& v) {
+    if (v.is_null()) return "NULL";
+    std::string text;
+    pg::EncodeText(v, text);
+    return conn_->QuoteLiteral(text) + "::" + c.type_name;
+  }
+
+  std::string Bound(const ScanTable& t, const std::vector<Value>& b) {
+    std::string out = "(";
+    for (size_t k = 0; k < t.key.size(); ++k)
+      out += (k ? ", " : "") + Literal(t.columns[t.key[k]], b[k]);
+    return out + ")";
+  }
+
+  std::string Where(const ScanTable& t, const KeyRange& r) {
+    if (t.key.empty() || (!r.lo && !r.hi)) return "";
+    std::string keys = t.key.size() == 1 ? KeyExpr(t, 0) : "(" + KeyList(t) + ")";
+    std::string out = " WHERE ";
+    if (r.lo && r.hi && r.hi_inclusive && *r.lo == *r.hi)
+      return out + keys + " = " + Bound(t, *r.lo);
+    if (r.lo) out += keys + " >= " + Bound(t, *r.lo);
+    if (r.hi)
+      out += std::string(r.lo ? " AND " : "") + keys + (r.hi_inclusive ? " <= " : " < ") +
+             Bound(t, *r.hi);
+    return out;
+  }
+
+  Status Row(const ScanTable& t, std::string_view line, bool want_values,
+             const RowCallback& on_row) {
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    RETURN_IF_ERROR(decoder_.Decode(line, fields_));
+    if (fields_.size() != t.columns.size())
+      return Internal("COPY row has " + std::to_string(fields_.size()) + " fields, expected " +
+                      std::to_string(t.columns.size()));
+    if (want_values) values_.resize(fields_.size());
+    enc_.Begin();
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      const Column& c = t.columns[i];
+      std::string& out = enc_.Column();
+      if (!fields_[i]) {
+        canonical::AppendNull(out);
+        if (want_values) values_[i] = Value::Null();
+        continue;
+      }
+      Status s = AppendPgCanonical(c, t.rules[i], *fields_[i], scratch_, out);
+      if (s.ok() && want_values) s = DecodePgField(c, *fields_[i], values_[i]);
+      if (!s.ok()) return s.WithContext("column " + c.name);
+    }
+    ScannedRow row = enc_.Finish(t.key);
+    if (want_values) row.values = &values_;
+    return on_row(row);
+  }
+
+  std::unique_ptr<PgConn> conn_;
+  pg::CopyLineDecoder decoder_;
+  std::vector<pg::CopyField> fields_;
+  std::vector<Value> values_;
+  Value scratch_;
+  RowEncoder enc_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RangeScanner>> OpenPgScanner(const std::string& uri) {
+  ASSIGN_OR_RETURN(auto conn, pg::PgConn::Connect(uri, pg::ConnMode::kNormal, "cutover-validate"));
+  return std::unique_ptr<RangeScanner>(new PgScanner(std::move(conn)));
+}
+
+}  // namespace cutover::validator
