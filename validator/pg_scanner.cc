@@ -10,16 +10,7 @@
 namespace cutover::validator {
 
 Status DecodePgField(const Column& column, std::string_view text, Value& out) {
-  if (column.type_id == pg::kFloat4Oid && text != "NaN" && text != "Infinity" &&
-      text != "-Infinity") {
-    float f;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), f);
-    if (ec == std::errc() && p == text.data() + text.size()) {
-      out = Value::Float64(static_cast<double>(f));  // the stored single, widened exactly
-      return Status::Ok();
-    }
-  }
-  return pg::DecodeText(column.kind, text, out);
+  return pg::DecodeColumnText(column, text, out);
 }
 
 Status AppendPgCanonical(const Column& column, const CanonicalRule& rule, std::string_view text,

@@ -67,7 +67,7 @@ class PgTableReader : public TableReader {
           row[i] = Value::Null();
           continue;
         }
-        s = DecodeText(table_.columns[i].kind, *fields_[i], row[i]);
+        s = DecodeColumnText(table_.columns[i], *fields_[i], row[i]);
         if (!s.ok()) s = s.WithContext("column " + table_.columns[i].name);
       }
     }
@@ -344,7 +344,7 @@ class PgStream : public ChangeStream {
           out[i] = Value::Unchanged();
           break;
         case TupleColumn::kText: {
-          Status s = DecodeText(t.columns[i].kind, tc.data, out[i]);
+          Status s = DecodeColumnText(t.columns[i], tc.data, out[i]);
           if (!s.ok())
             return s.WithContext("table " + t.name.ToString() + " column " + t.columns[i].name);
           break;

@@ -276,6 +276,18 @@ Status DecodeText(ValueKind kind, std::string_view t, Value& out) {
   return Internal("DecodeText: no text form for kind " + std::string(ValueKindName(kind)));
 }
 
+Status DecodeColumnText(const Column& column, std::string_view text, Value& out) {
+  if (column.type_id == kFloat4Oid && text != "NaN" && text != "Infinity" && text != "-Infinity") {
+    float f;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), f);
+    if (ec == std::errc() && p == text.data() + text.size()) {
+      out = Value::Float64(static_cast<double>(f));  // the stored single, widened exactly
+      return Status::Ok();
+    }
+  }
+  return DecodeText(column.kind, text, out);
+}
+
 void EncodeText(const Value& v, std::string& out) {
   switch (v.kind()) {
     case ValueKind::kBool:

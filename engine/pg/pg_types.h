@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "engine/core/civil_time.h"
+#include "engine/core/schema.h"
 #include "engine/core/status.h"
 #include "engine/core/value.h"
 
@@ -49,6 +50,11 @@ ValueKind KindForTypeOid(uint32_t oid);
 // Parses PostgreSQL's text output of a value of logical `kind` (from KindForTypeOid).
 // Errors say what was expected; the caller adds table/column context.
 Status DecodeText(ValueKind kind, std::string_view text, Value& out);
+
+// DecodeText for a column: also knows the column's type, so a `real` becomes the stored
+// single-precision value widened exactly (its shortest text read as a double would not be).
+// Every reader of PostgreSQL text (COPY, pgoutput, the validator) goes through this.
+Status DecodeColumnText(const Column& column, std::string_view text, Value& out);
 
 // Appends the PostgreSQL text input form of `v` (not NULL, not Unchanged) to `out`.
 void EncodeText(const Value& v, std::string& out);

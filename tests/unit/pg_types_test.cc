@@ -825,3 +825,25 @@ TEST(PgTypesTest, TimestampsBeyondTheSupportedRangeAreRefused) {
 
 }  // namespace
 }  // namespace cutover::pg
+
+namespace cutover::pg {
+namespace {
+
+// A `real` column's text is read as the stored single widened exactly, not as the double nearest
+// its (shortest, 9-digit) text: FLT_MAX prints as 3.4028235e+38, a double just above FLT_MAX.
+TEST(PgTypesColumnTest, RealIsTheStoredSingleWidened) {
+  Column real{"r", ValueKind::kFloat64, true, "real", kFloat4Oid};
+  Value v;
+  ASSERT_TRUE(DecodeColumnText(real, "3.4028235e+38", v).ok());
+  EXPECT_EQ(v, Value::Float64(static_cast<double>(std::numeric_limits<float>::max())));
+  ASSERT_TRUE(DecodeColumnText(real, "1.2345678", v).ok());
+  EXPECT_EQ(v, Value::Float64(static_cast<double>(1.2345678f)));
+  ASSERT_TRUE(DecodeColumnText(real, "NaN", v).ok());
+  EXPECT_TRUE(std::isnan(v.as_double()));
+  Column dbl{"d", ValueKind::kFloat64, true, "double precision", kFloat8Oid};
+  ASSERT_TRUE(DecodeColumnText(dbl, "0.1", v).ok());
+  EXPECT_EQ(v, Value::Float64(0.1));
+}
+
+}  // namespace
+}  // namespace cutover::pg
