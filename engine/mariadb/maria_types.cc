@@ -129,11 +129,14 @@ Result<Column> MariaColumn(const MariaColumnInfo& info) {
     return FailedPrecondition("column " + info.name + ": MariaDB type " + info.column_type +
                               " is not supported by cutover (see docs/types.md)");
   }
-  if (info.column_type.find("mariadb-5.3") != std::string::npos) {
-    // Pre-10.0 temporal format with fractions: the binlog logs no metadata to size these.
-    return FailedPrecondition("column " + info.name + ": " + info.column_type +
-                              " uses the old MariaDB 5.3 temporal format, whose binlog rows "
-                              "cannot be decoded; convert it with ALTER TABLE ... FORCE");
+  if (info.column_type.find("mariadb-5.3") != std::string::npos &&
+      info.column_type.find('(') != std::string::npos) {
+    // Pre-10.0 temporal format *with fractions*: the binlog logs no metadata to size these
+    // (without fractions the old layouts are fixed-size and decoded).
+    return FailedPrecondition(
+        "column " + info.name + ": " + info.column_type +
+        " uses the old MariaDB 5.3 temporal format with fractions, whose "
+        "binlog rows cannot be decoded; convert it with ALTER TABLE ... FORCE");
   }
   if (!SupportedCharset(info.charset)) {
     return FailedPrecondition("column " + info.name + ": character set " + info.charset +

@@ -108,3 +108,18 @@ TEST(MariaTypes, EncodeIsTheInverseOfDecode) {
 
 }  // namespace
 }  // namespace cutover::mariadb
+
+namespace cutover::mariadb {
+namespace {
+
+TEST(MariaTypes, Old53TemporalFormatIsRefusedOnlyWithFractions) {
+  MariaColumnInfo plain{"a", "datetime", "datetime /* mariadb-5.3 */", "", "", true, false};
+  EXPECT_TRUE(MariaColumn(plain).ok());
+  MariaColumnInfo frac{"b", "datetime", "datetime(3) /* mariadb-5.3 */", "", "", true, false};
+  auto c = MariaColumn(frac);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("column b"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cutover::mariadb
