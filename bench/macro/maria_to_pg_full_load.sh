@@ -15,9 +15,11 @@
 #   pgloader: `pgloader <command file>` (mode 600, kept in $OUT as pgloader-rN.load):
 #               LOAD DATABASE FROM mysql://...@127.0.0.1:PORT/cutover INTO postgresql://.../<db>
 #               WITH include drop, create tables, create indexes, reset sequences,
-#                    workers = PARALLEL, concurrency = 1;
+#                    workers = PARALLEL, concurrency = 1, prefetch rows = PGLOADER_PREFETCH;
 #             i.e. pgloader's defaults for a MySQL source (tables land in schema "cutover", named
-#             after the source database), with the worker count spelled out.
+#             after the source database), with the worker count spelled out, except `prefetch
+#             rows` (default 100000): with the default, Debian's pgloader 3.6.7 died in the first
+#             run with "Heap exhausted, game over" (SBCL's 1 GiB dynamic space); 25000 works.
 #
 # Verified after each run: per table the row count and a content checksum equal the source's
 # (sb_fingerprint_pg vs sb_fingerprint_maria: same md5-prefix sum in both dialects), and the four
@@ -32,6 +34,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 SB_TABLES="${SB_TABLES:-4}"
 TABLE_SIZE="${TABLE_SIZE:-250000}"
 PARALLEL="${PARALLEL:-4}"
+PGLOADER_PREFETCH="${PGLOADER_PREFETCH:-25000}"   # pgloader `prefetch rows` (see above)
 TOOL_TIMEOUT="${TOOL_TIMEOUT:-900}"   # seconds, per tool run
 OUT="${OUT:-$BENCH_ROOT/bench/out/maria_to_pg_full_load-$(date -u +%Y%m%dT%H%M%SZ)}"
 TAG="bmpl-$$"
@@ -97,7 +100,7 @@ LOAD DATABASE
   FROM ${SRC/#mariadb:/mysql:}
   INTO $uri
   WITH include drop, create tables, create indexes, reset sequences,
-       workers = $PARALLEL, concurrency = 1;
+       workers = $PARALLEL, concurrency = 1, prefetch rows = $PGLOADER_PREFETCH;
 EOF
       )
       t0=$(now)
@@ -122,4 +125,4 @@ EOF
 }
 
 compare_runs pgloader "$TOTAL" \
-  "MariaDB -> PostgreSQL full load: $TOTAL rows (sysbench $SB_TABLES x $TABLE_SIZE, no secondary index), cutover --parallel $PARALLEL, pgloader workers = $PARALLEL"
+  "MariaDB -> PostgreSQL full load: $TOTAL rows (sysbench $SB_TABLES x $TABLE_SIZE, no secondary index), cutover --parallel $PARALLEL, pgloader workers = $PARALLEL, prefetch rows = $PGLOADER_PREFETCH"
