@@ -28,6 +28,7 @@
 #     clock: the first 100 ms poll where the target's position equals L: the GTID state in
 #     cutover's `_cutover_checkpoint` row (written in the same target transaction as the data)
 #     and the replica's @@gtid_slave_pos (likewise).
+#     Also recorded: the target's InnoDB fsyncs during the drain (Innodb_data_fsyncs).
 #  5. verification: per table row count and content checksum (sb_fingerprint_maria) of both
 #     targets equal the source's, after the initial sync and after each drain.
 #
@@ -108,12 +109,22 @@ gtid_seq() {  # GTID_LIST -> sequence number of domain 0 (servers.sh sources wri
   tr ',' '\n' <<<"$1" | awk -F- '$1 == 0 { print $3 }'
 }
 
-# drain TOOL RUN -> prints seconds (call in this shell, not in $(...))
+innodb_fsyncs() {  # URI: InnoDB fsyncs so far (data and redo log: MariaDB 10.11 counts both in
+  # Innodb_data_fsyncs; with innodb_flush_log_at_trx_commit = 1 a commit costs at most one)
+  local n
+  n="$(mq "$1" "select variable_value from information_schema.global_status
+                where variable_name = 'INNODB_DATA_FSYNCS'")"
+  [[ "$n" =~ ^[0-9]+$ ]] || die "no Innodb_data_fsyncs on ${1##*@}"
+  echo "$n"
+}
+
+# drain TOOL RUN -> prints "seconds innodb_fsyncs" (call in this shell, not in $(...))
 drain() {
-  local tool="$1" r="$2" tgt t0 t_end="" deadline polls=0
+  local tool="$1" r="$2" tgt t0 t_end="" deadline polls=0 f0
   if [[ "$tool" == cutover ]]; then tgt="$TGT_C"; else tgt="$TGT_N"; fi
   maria_checkpoint "$SRC"; maria_checkpoint "$tgt"
   maria_observe "$OUT/observe-$tool-r$r.txt" "$SRC" "$tgt"
+  f0="$(innodb_fsyncs "$tgt")"
   t0=$(now)
   if [[ "$tool" == cutover ]]; then
     start_cutover cdc "$OUT/cutover-drain-r$r.log"
@@ -144,11 +155,10 @@ drain() {
     [[ "$tool" == cutover ]] && tail -15 "$OUT/cutover-drain-r$r.log" >&2
     exit 1
   fi
-  elapsed "$t0" "$t_end"
-  echo
+  echo "$(elapsed "$t0" "$t_end") $(( $(innodb_fsyncs "$tgt") - f0 ))"
 }
 
-printf 'run\tfirst\tbacklog_txns\tbinlog_mib\tsource_tps\tcutover_s\tnative_s\tcutover_txn_s\tnative_txn_s\tratio\n' \
+printf 'run\tfirst\tbacklog_txns\tbinlog_mib\tsource_tps\tcutover_s\tnative_s\tcutover_txn_s\tnative_txn_s\tratio\tcutover_fsyncs\tnative_fsyncs\n' \
   >"$OUT/runs.tsv"
 CUT=(); NAT=(); RAT=(); BACKLOGS=()
 for r in $(seq 1 "$RUNS"); do
@@ -209,25 +219,25 @@ for r in $(seq 1 "$RUNS"); do
   BACKLOGS+=("$N")
 
   if (( r % 2 )); then order=(cutover native); else order=(native cutover); fi
-  declare -A D=()
+  declare -A D=() FS=()
   for tool in "${order[@]}"; do
     log "run $r: $tool drain"
     drain "$tool" "$r" >"$OUT/drain-$tool-r$r.txt"
-    read -r "D[$tool]" <"$OUT/drain-$tool-r$r.txt"
+    read -r "D[$tool]" "FS[$tool]" <"$OUT/drain-$tool-r$r.txt"
     [[ -n "${D[$tool]:-}" ]] || die "$tool drain failed"
     tgt="$TGT_N"; [[ "$tool" == cutover ]] && tgt="$TGT_C"
     fp="$(sb_fingerprint_maria "$tgt" "$SB_TABLES")"
     [[ "$fp" == "$fp_src" ]] || die "$tool run $r: target differs after drain: $fp vs source $fp_src"
-    log "run $r: $tool drained $N txns in ${D[$tool]} s ($(div "$N" "${D[$tool]}") txn/s); target verified"
+    log "run $r: $tool drained $N txns in ${D[$tool]} s ($(div "$N" "${D[$tool]}") txn/s, ${FS[$tool]} InnoDB fsyncs on the target); target verified"
   done
   log "run $r: cutover checkpoint $(mq "$TGT_C" "select position from _cutover_checkpoint where task = '$TASK'")"
   grep -E 'done:' "$OUT/cutover-drain-r$r.log" >&2 || true
 
   CUT+=("${D[cutover]}"); NAT+=("${D[native]}")
   RAT+=("$(ratio "${D[native]}" "${D[cutover]}")")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${order[0]}" "$N" "$binlog_mib" "$src_tps" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${order[0]}" "$N" "$binlog_mib" "$src_tps" \
     "${D[cutover]}" "${D[native]}" "$(div "$N" "${D[cutover]}")" "$(div "$N" "${D[native]}")" \
-    "${RAT[-1]}" | tee -a "$OUT/runs.tsv"
+    "${RAT[-1]}" "${FS[cutover]}" "${FS[native]}" | tee -a "$OUT/runs.tsv"
 
   bench_stop_server "$TAG-r$r-src"; bench_stop_server "$TAG-r$r-tgtc"; bench_stop_server "$TAG-r$r-tgtn"
 done
