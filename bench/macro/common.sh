@@ -205,3 +205,186 @@ machine_info() {
     "(sha256 $(sha256sum "$CUTOVER" | cut -c1-16), built $(date -u -r "${CUTOVER_ORIGIN:-$CUTOVER}" '+%F %T UTC'))"
   echo "work tree: git $(git -C "$BENCH_ROOT" rev-parse --short HEAD)$(git -C "$BENCH_ROOT" diff --quiet HEAD -- engine cli 2>/dev/null || echo ' (engine/cli modified: ./build may not match HEAD)')"
 }
+
+# ---------------------------------------------------------------- MariaDB helpers
+# For the maria_*.sh benchmarks. The benchmark's own statements (setup, polls, checksums) run as
+# root over the server's unix socket; the tools get the TCP URI (user cutover), and tools that
+# take a client option file get one written by maria_client_cnf, so no password is on a command
+# line of ours (the servers' fixed test credential is still in the URIs cutover is given, as in
+# the PostgreSQL scripts).
+MARIADB="${MARIADB:-mariadb}"
+SYSBENCH="${SYSBENCH:-sysbench}"
+declare -A MARIA_SOCK_BY_PORT=()
+
+# bench_start_mariadb VAR NAME [MARIADBD_OPTION...]: starts MariaDB server NAME (registered for
+# cleanup; options are appended to scripts/servers.sh's, e.g. --server-id=2), stores its URI in VAR.
+bench_start_mariadb() {
+  local -n _muri_out="$1"
+  local name="$2"
+  shift 2
+  BENCH_SERVERS+=("$name")
+  _muri_out="$(CUTOVER_MARIADB_EXTRA_ARGS="$*" "$SERVERS" start mariadb "$name")" ||
+    die "could not start MariaDB server $name"
+  MARIA_SOCK_BY_PORT[$(cat "$SERVERS_BASE/$name/port")]="$SERVERS_BASE/$name/mysqld.sock"
+}
+
+# maria_port URI / maria_db URI: the port and database of a mariadb://...@127.0.0.1:PORT/DB URI
+maria_port() {
+  [[ "$1" =~ ^mariadb://[^@]*@127\.0\.0\.1:([0-9]+)/ ]] || die "not a local MariaDB URI: ${1##*@}"
+  echo "${BASH_REMATCH[1]}"
+}
+maria_db() {
+  [[ "$1" =~ ^mariadb://[^@]*@127\.0\.0\.1:[0-9]+/([A-Za-z0-9_]+)$ ]] || die "not a local MariaDB URI: ${1##*@}"
+  echo "${BASH_REMATCH[1]}"
+}
+
+# mq URI SQL...: runs the statements as root over the socket of a server started by
+# bench_start_mariadb, in the URI's database; tab-separated, no column names; stops and fails at
+# the first error. The SQL goes through stdin (not argv: CHANGE MASTER carries a password).
+# mq_vertical URI SQL: the same, one "name: value" line per column (SHOW SLAVE STATUS).
+mq() { _mq "$1" -N -B <<<"$(printf '%s;\n' "${@:2}")"; }
+mq_vertical() { _mq "$1" -E <<<"$2;"; }
+_mq() {
+  local uri="$1" port sock
+  shift
+  port="$(maria_port "$uri")"
+  sock="${MARIA_SOCK_BY_PORT[$port]:-}"
+  [[ -n "$sock" ]] || die "mq: no MariaDB started by this script on port $port"
+  "$MARIADB" --no-defaults --socket="$sock" -uroot "$@" "$(maria_db "$uri")"
+}
+
+# maria_client_cnf FILE URI: a [client] option file (mode 600) for mariadb/mariadb-dump over TCP
+# as the URI's user; pass it with --defaults-file=FILE.
+maria_client_cnf() {
+  local file="$1" uri="$2" user pass
+  [[ "$uri" =~ ^mariadb://([^:@]+):([^@]*)@ ]] || die "maria_client_cnf: URI without user:password"
+  user="${BASH_REMATCH[1]}"; pass="${BASH_REMATCH[2]}"
+  (umask 077 && printf '[client]\nuser=%s\npassword=%s\nhost=127.0.0.1\nport=%s\nprotocol=TCP\n' \
+    "$user" "$pass" "$(maria_port "$uri")" >"$file")
+}
+
+# maria_checkpoint URI: the MariaDB counterpart of the PostgreSQL scripts' CHECKPOINT before a
+# timed run: flush InnoDB's dirty pages (innodb_max_dirty_pages_pct = 0 until none are left, at
+# most 60 s; a leftover is logged, not fatal), so one run's writes do not burden the next.
+maria_checkpoint() {
+  local uri="$1" pct deadline dirty=""
+  pct="$(mq "$uri" "select @@global.innodb_max_dirty_pages_pct")"
+  mq "$uri" "set global innodb_max_dirty_pages_pct = 0"
+  deadline=$(( $(date +%s) + 60 ))
+  while (( $(date +%s) < deadline )); do
+    dirty="$(mq "$uri" "select variable_value from information_schema.global_status
+                        where variable_name = 'INNODB_BUFFER_POOL_PAGES_DIRTY'")"
+    (( dirty == 0 )) && break
+    sleep 0.2
+  done
+  mq "$uri" "set global innodb_max_dirty_pages_pct = $pct"
+  (( dirty == 0 )) || log "maria_checkpoint ${uri##*@}: $dirty dirty pages left after 60 s"
+}
+
+# sysbench_cmd VAR TEST URI TABLES TABLE_SIZE: VAR=(sysbench TEST --db-driver=mysql ...) against the
+# URI's server and database (TCP, 127.0.0.1, as the URI's user).
+sysbench_cmd() {
+  local -n _sb_out="$1"
+  local test="$2" uri="$3" user pass
+  [[ "$uri" =~ ^mariadb://([^:@]+):([^@]*)@ ]] || die "sysbench_cmd: URI without user:password"
+  user="${BASH_REMATCH[1]}"; pass="${BASH_REMATCH[2]}"
+  _sb_out=("$SYSBENCH" "$test" --db-driver=mysql --mysql-host=127.0.0.1
+    --mysql-port="$(maria_port "$uri")" --mysql-user="$user" --mysql-password="$pass"
+    --mysql-db="$(maria_db "$uri")" --tables="$4" --table-size="$5")
+}
+
+# Content fingerprint of sysbench tables sbtest1..N (columns id, k, c, pad): per table
+# "rows:sum of the first 32 bits of md5(id, k, c, pad)", tables separated by spaces. The same
+# number in both dialects, so a MariaDB source can be compared with a PostgreSQL target whatever
+# column types a tool chose: CHAR padding is dropped on both sides (MariaDB returns CHAR values
+# without it; PostgreSQL's concat_ws would keep bpchar padding, hence ::text). sysbench's c and
+# pad values have no trailing spaces of their own.
+sb_fingerprint_maria() {  # URI NTABLES
+  local i sql=""
+  for i in $(seq 1 "$2"); do
+    sql+="${sql:+, ' ', }(select concat(count(*), ':', coalesce(sum(cast(conv(left(md5(concat_ws(char(31),
+      id, k, c, pad)), 8), 16, 10) as unsigned)), 0)) from sbtest$i)"
+  done
+  mq "$1" "select concat($sql)"
+}
+sb_fingerprint_pg() {  # URI SCHEMA NTABLES
+  local i sql=""
+  for i in $(seq 1 "$3"); do
+    sql+="${sql:+ || ' ' || }(select count(*) || ':' || coalesce(sum(('x' || left(md5(concat_ws(chr(31),
+      id, k, c::text, pad::text)), 8))::bit(32)::bigint), 0) from $2.sbtest$i)"
+  done
+  q "$1" "select $sql"
+}
+
+# maria_machine_info URI: machine_info plus the MariaDB-side tool versions.
+maria_machine_info() {
+  machine_info 2>/dev/null | grep -v -e '^pgcopydb' || true
+  echo "mariadb: $(mq "$1" 'select version()')"
+  echo "mariadb client: $("$MARIADB" --version)"
+  command -v mariadb-dump >/dev/null && echo "mariadb-dump: $(mariadb-dump --version)"
+  command -v "$SYSBENCH" >/dev/null && echo "sysbench: $("$SYSBENCH" --version)"
+  command -v pgloader >/dev/null && echo "pgloader: $(pgloader --version 2>&1 | head -1)"
+  return 0
+}
+
+# maria_observe FILE URI...: like observer_start (OBSERVE=1 only) for MariaDB servers: top plus
+# SHOW PROCESSLIST of each server every 2 s, at most 600 s; stop with observer_stop.
+maria_observe() {
+  [[ "$OBSERVE" == 1 ]] || return 0
+  local file="$1"; shift
+  local uris=("$@")
+  (
+    end=$(( $(date +%s) + 600 ))
+    while (( $(date +%s) < end )); do
+      {
+        echo "==== $(date -u +%H:%M:%S.%N)"
+        top -b -n 1 -w 180 | sed -n '1,5p;7,16p'
+        for u in "${uris[@]}"; do
+          echo "-- processlist ${u##*@}"
+          mq "$u" "select id, user, command, time, state, left(replace(info, '\n', ' '), 90)
+                   from information_schema.processlist where id <> connection_id()
+                   and command <> 'Daemon'" 2>&1 || true
+        done
+      } >>"$file"
+      sleep 2
+    done
+  ) </dev/null >/dev/null 2>&1 &
+  OBSERVER_PID=$!
+  bench_track_pid "$OBSERVER_PID"
+}
+
+# compare_runs PEER ROWS DESCRIPTION: the run loop of a cutover-vs-PEER timing benchmark. RUNS
+# runs; odd runs start with cutover, even ones with PEER. Each measurement calls the script's
+# `run_tool TOOL RUN`, which prints the tool's seconds on stdout (and exits non-zero on any
+# failure, verification included). Prints a line per run and a summary (medians, ROWS/s, the
+# ratio PEER time / cutover time of the medians and the median of the per-run ratios); writes
+# $OUT/runs.tsv and $OUT/summary.txt.
+compare_runs() {
+  local peer="$1" rows="$2" desc="$3" r tool cr pr mc mp
+  local -a cut=() other=() rat=() order=()
+  local -A secs=()
+  printf 'run\tfirst\tcutover_s\t%s_s\tcutover_rows_s\t%s_rows_s\tratio\n' "$peer" "$peer" >"$OUT/runs.tsv"
+  for r in $(seq 1 "$RUNS"); do
+    if (( r % 2 )); then order=(cutover "$peer"); else order=("$peer" cutover); fi
+    for tool in "${order[@]}"; do
+      log "run $r: $tool"
+      secs[$tool]="$(run_tool "$tool" "$r")" || die "run $r: $tool failed"
+      [[ "${secs[$tool]}" =~ ^[0-9]+\.[0-9]+$ ]] || die "run $r: $tool: no time measured"
+      log "run $r: $tool ${secs[$tool]} s ($(div "$rows" "${secs[$tool]}") rows/s)"
+    done
+    cut+=("${secs[cutover]}"); other+=("${secs[$peer]}")
+    cr="$(div "$rows" "${secs[cutover]}")"; pr="$(div "$rows" "${secs[$peer]}")"
+    rat+=("$(ratio "${secs[$peer]}" "${secs[cutover]}")")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${order[0]}" "${secs[cutover]}" "${secs[$peer]}" \
+      "$cr" "$pr" "${rat[-1]}" | tee -a "$OUT/runs.tsv"
+  done
+  mc="$(median "${cut[@]}")"; mp="$(median "${other[@]}")"
+  {
+    echo "$desc, runs $RUNS"
+    echo "cutover median: $mc s  = $(div "$rows" "$mc") rows/s  (runs: ${cut[*]})"
+    echo "$peer median: $mp s  = $(div "$rows" "$mp") rows/s  (runs: ${other[*]})"
+    echo "ratio cutover/$peer (rows/s of medians): $(ratio "$mp" "$mc")"
+    echo "ratio cutover/$peer (median of per-run ratios): $(median "${rat[@]}")  (per run: ${rat[*]})"
+    echo "output: $OUT"
+  } | tee "$OUT/summary.txt"
+}
