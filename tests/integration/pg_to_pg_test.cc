@@ -1,7 +1,6 @@
 // PostgreSQL -> PostgreSQL replication against real throwaway servers, driving the real
 // `cutover` binary. Equality is always checked by TableFingerprint (SQL on both servers), which
 // shares no code with the engine.
-#include <libpq-fe.h>
 #include <signal.h>
 
 #include <atomic>
@@ -304,46 +303,6 @@ TEST_F(PgToPg, TruncatePrepKeepsTargetTablesAndCdcOnlyStreamsFromNow) {
   EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM cutover.table_state WHERE task = 'tp_cdc'"), "0");
 }
 
-// Runs random OLTP transactions on the source until `stop`. Deterministic per seed.
-void Writer(const std::string& uri, int seed, const std::atomic<bool>& stop,
-            std::atomic<long>& committed) {
-  PGconn* c = PQconnectdb(uri.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    ADD_FAILURE() << "writer cannot connect: " << PQerrorMessage(c);
-    PQfinish(c);
-    return;
-  }
-  std::mt19937 rng(seed);
-  int next_event = 0;
-  while (!stop) {
-    int a = static_cast<int>(rng() % 2000) + 1, b = static_cast<int>(rng() % 2000) + 1;
-    int amount = static_cast<int>(rng() % 100);
-    std::string sql;
-    switch (rng() % 10) {
-      case 0:  // bulk update
-        sql = "UPDATE kc.accounts SET note = md5(random()::text) WHERE id % 20 = " +
-              std::to_string(rng() % 20);
-        break;
-      case 1:  // delete and reinsert
-        sql = "BEGIN; DELETE FROM kc.accounts WHERE id = " + std::to_string(a) +
-              "; INSERT INTO kc.accounts VALUES (" + std::to_string(a) +
-              ", 0, 'reborn') ON CONFLICT (id) DO NOTHING; COMMIT;";
-        break;
-      default:  // transfer
-        sql = "BEGIN; UPDATE kc.accounts SET balance = balance - " + std::to_string(amount) +
-              " WHERE id = " + std::to_string(a) + "; UPDATE kc.accounts SET balance = balance + " +
-              std::to_string(amount) + " WHERE id = " + std::to_string(b) +
-              "; INSERT INTO kc.events VALUES (" + std::to_string(seed * 10000000 + next_event++) +
-              ", " + std::to_string(a) + ", " + std::to_string(amount) + ", now()); COMMIT;";
-    }
-    PGresult* r = PQexec(c, sql.c_str());
-    if (PQresultStatus(r) == PGRES_COMMAND_OK) committed++;
-    PQclear(r);
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2000));
-  }
-  PQfinish(c);
-}
-
 TEST_F(PgToPg, KillNineThreeTimesDuringCdcWithConcurrentWritersLosesAndDuplicatesNothing) {
   Sql(*source_,
       "CREATE SCHEMA kc;"
@@ -355,7 +314,7 @@ TEST_F(PgToPg, KillNineThreeTimesDuringCdcWithConcurrentWritersLosesAndDuplicate
   std::atomic<long> committed{0};
   std::vector<std::thread> writers;
   for (int i = 1; i <= 2; ++i)
-    writers.emplace_back(Writer, source_->uri(), i, std::cref(stop), std::ref(committed));
+    writers.emplace_back(RunKcOltpWriter, source_->uri(), i, std::cref(stop), std::ref(committed));
 
   std::mt19937 rng(42);
   auto engine = std::make_unique<EngineProcess>(Replicate("kc", {"--tables", "kc.%"}));

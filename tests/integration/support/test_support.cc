@@ -1,5 +1,9 @@
 #include "tests/integration/support/test_support.h"
 
+#include <libpq-fe.h>
+
+#include <random>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -175,6 +179,47 @@ std::unique_ptr<harness::ThrowawayServer> StartPostgres(const std::string& name)
     return nullptr;
   }
   return std::move(s).value();
+}
+
+void RunKcOltpWriter(const std::string& uri, int seed, const std::atomic<bool>& stop,
+                     std::atomic<long>& committed) {
+  PGconn* c = PQconnectdb(uri.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    ADD_FAILURE() << "writer cannot connect: " << PQerrorMessage(c);
+    PQfinish(c);
+    return;
+  }
+  std::mt19937 rng(seed);
+  int next_event = 0;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::minutes(10);  // bounded even if `stop` is missed
+  while (!stop && std::chrono::steady_clock::now() < deadline) {
+    int a = static_cast<int>(rng() % 2000) + 1, b = static_cast<int>(rng() % 2000) + 1;
+    int amount = static_cast<int>(rng() % 100);
+    std::string sql;
+    switch (rng() % 10) {
+      case 0:  // bulk update
+        sql = "UPDATE kc.accounts SET note = md5(random()::text) WHERE id % 20 = " +
+              std::to_string(rng() % 20);
+        break;
+      case 1:  // delete and reinsert
+        sql = "BEGIN; DELETE FROM kc.accounts WHERE id = " + std::to_string(a) +
+              "; INSERT INTO kc.accounts VALUES (" + std::to_string(a) +
+              ", 0, 'reborn') ON CONFLICT (id) DO NOTHING; COMMIT;";
+        break;
+      default:  // transfer
+        sql = "BEGIN; UPDATE kc.accounts SET balance = balance - " + std::to_string(amount) +
+              " WHERE id = " + std::to_string(a) + "; UPDATE kc.accounts SET balance = balance + " +
+              std::to_string(amount) + " WHERE id = " + std::to_string(b) +
+              "; INSERT INTO kc.events VALUES (" + std::to_string(seed * 10000000 + next_event++) +
+              ", " + std::to_string(a) + ", " + std::to_string(amount) + ", now()); COMMIT;";
+    }
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) == PGRES_COMMAND_OK) committed++;
+    PQclear(r);
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2000));
+  }
+  PQfinish(c);
 }
 
 }  // namespace cutover::testing

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -81,5 +82,11 @@ bool Eventually(F check, std::chrono::seconds timeout) {
 }
 
 std::unique_ptr<harness::ThrowawayServer> StartPostgres(const std::string& name);
+
+// Runs random OLTP transactions (transfers, delete-and-reinsert, bulk updates) on a PostgreSQL
+// source's kc.accounts / kc.events until `stop` (at most 10 minutes); counts commits.
+// Deterministic per seed. Used by the kill -9 tests of every PostgreSQL-source pair.
+void RunKcOltpWriter(const std::string& uri, int seed, const std::atomic<bool>& stop,
+                     std::atomic<long>& committed);
 
 }  // namespace cutover::testing
