@@ -171,14 +171,31 @@ std::unique_ptr<FaultProxy> StartProxy(int upstream_port) {
   return p.ok() ? std::move(p).value() : nullptr;
 }
 
-TEST(FaultProxyTest, PassesTenMegabytesEachWayByteExactWithHalfClose) {
-  TestServer echo(TestServer::Echo);
-  auto proxy = StartProxy(echo.port());
-  ASSERT_TRUE(proxy);
-  EXPECT_NE(proxy->port(), echo.port());
-  EXPECT_EQ(proxy->mode(), FaultMode::kPass);
+// An echo server behind a fresh proxy.
+class FaultProxyEchoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    proxy_ = StartProxy(echo_.port());
+    ASSERT_TRUE(proxy_);
+  }
+  // A connection through the proxy that has carried one round trip; -1 on failure.
+  int OpenWarmConnection() {
+    int fd = Connect(proxy_->port());
+    std::string got;
+    if (fd >= 0 && SendAll(fd, "warm") && ReadExactly(fd, got, 4, milliseconds(3000))) return fd;
+    if (fd >= 0) close(fd);
+    return -1;
+  }
 
-  int fd = Connect(proxy->port());
+  TestServer echo_{TestServer::Echo};
+  std::unique_ptr<FaultProxy> proxy_;
+};
+
+TEST_F(FaultProxyEchoTest, PassesTenMegabytesEachWayByteExactWithHalfClose) {
+  EXPECT_NE(proxy_->port(), echo_.port());
+  EXPECT_EQ(proxy_->mode(), FaultMode::kPass);
+
+  int fd = Connect(proxy_->port());
   ASSERT_GE(fd, 0);
   const std::string data = RandomBytes(10 << 20, 7);
   std::thread writer([&] {
@@ -195,20 +212,17 @@ TEST(FaultProxyTest, PassesTenMegabytesEachWayByteExactWithHalfClose) {
   EXPECT_EQ(ReadSome(fd, rest, milliseconds(3000)), 0) << "expected EOF after the echo";
   close(fd);
 
-  FaultProxy::Stats s = proxy->stats();
+  FaultProxy::Stats s = proxy_->stats();
   EXPECT_EQ(s.connections, 1);
   EXPECT_EQ(s.bytes_up, static_cast<int64_t>(data.size()));
   EXPECT_EQ(s.bytes_down, static_cast<int64_t>(data.size()));
   EXPECT_EQ(s.resets, 0);
 }
 
-TEST(FaultProxyTest, ManyConnectionsAtOnce) {
-  TestServer echo(TestServer::Echo);
-  auto proxy = StartProxy(echo.port());
-  ASSERT_TRUE(proxy);
+TEST_F(FaultProxyEchoTest, ManyConnectionsAtOnce) {
   constexpr int kConns = 20;
   std::vector<int> fds;
-  for (int i = 0; i < kConns; ++i) fds.push_back(Connect(proxy->port()));
+  for (int i = 0; i < kConns; ++i) fds.push_back(Connect(proxy_->port()));
   for (int i = 0; i < kConns; ++i) {
     ASSERT_GE(fds[i], 0);
     ASSERT_TRUE(SendAll(fds[i], "conn " + std::to_string(i)));
@@ -219,20 +233,15 @@ TEST(FaultProxyTest, ManyConnectionsAtOnce) {
     EXPECT_EQ(got, want);
     close(fds[i]);
   }
-  EXPECT_EQ(proxy->stats().connections, kConns);
+  EXPECT_EQ(proxy_->stats().connections, kConns);
 }
 
-TEST(FaultProxyTest, CutResetsOpenConnectionsAndNewOnesUntilPass) {
-  TestServer echo(TestServer::Echo);
-  auto proxy = StartProxy(echo.port());
-  ASSERT_TRUE(proxy);
-  int fd = Connect(proxy->port());
+TEST_F(FaultProxyEchoTest, CutResetsOpenConnectionsAndNewOnesUntilPass) {
+  int fd = OpenWarmConnection();
   ASSERT_GE(fd, 0);
-  std::string got;
-  ASSERT_TRUE(SendAll(fd, "hello") && ReadExactly(fd, got, 5, milliseconds(3000)));
 
-  proxy->Cut();
-  EXPECT_EQ(proxy->mode(), FaultMode::kCut);
+  proxy_->Cut();
+  EXPECT_EQ(proxy_->mode(), FaultMode::kCut);
   // The open connection is reset: the client's next read fails with ECONNRESET.
   std::string rest;
   ssize_t n = ReadSome(fd, rest, milliseconds(3000));
@@ -242,13 +251,13 @@ TEST(FaultProxyTest, CutResetsOpenConnectionsAndNewOnesUntilPass) {
   close(fd);
   // ... and so is the upstream side.
   auto deadline = Clock::now() + std::chrono::seconds(3);
-  while (echo.resets_seen() < 1 && Clock::now() < deadline)
+  while (echo_.resets_seen() < 1 && Clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(10));
-  EXPECT_EQ(echo.resets_seen(), 1);
+  EXPECT_EQ(echo_.resets_seen(), 1);
 
   // New connections during the cut are reset before any byte moves.
   for (int i = 0; i < 3; ++i) {
-    int c = Connect(proxy->port());
+    int c = Connect(proxy_->port());
     if (c < 0) continue;  // refused outright is also a cut
     std::string none;
     SendAll(c, "x");
@@ -257,28 +266,23 @@ TEST(FaultProxyTest, CutResetsOpenConnectionsAndNewOnesUntilPass) {
     EXPECT_TRUE(none.empty());
     close(c);
   }
-  EXPECT_EQ(echo.accepted(), 1) << "no connection may reach the upstream during a cut";
-  FaultProxy::Stats s = proxy->stats();
+  EXPECT_EQ(echo_.accepted(), 1) << "no connection may reach the upstream during a cut";
+  FaultProxy::Stats s = proxy_->stats();
   EXPECT_EQ(s.resets, 4);  // the open one and three refused
   EXPECT_EQ(s.connections, 4);
 
-  proxy->Pass();
-  EXPECT_EQ(proxy->mode(), FaultMode::kPass);
-  EXPECT_TRUE(PingThrough(proxy->port()));
+  proxy_->Pass();
+  EXPECT_EQ(proxy_->mode(), FaultMode::kPass);
+  EXPECT_TRUE(PingThrough(proxy_->port()));
 }
 
-TEST(FaultProxyTest, BlackholeStallsEveryConnectionThenPassDeliversInOrder) {
-  TestServer echo(TestServer::Echo);
-  auto proxy = StartProxy(echo.port());
-  ASSERT_TRUE(proxy);
-  int fd = Connect(proxy->port());
+TEST_F(FaultProxyEchoTest, BlackholeStallsEveryConnectionThenPassDeliversInOrder) {
+  int fd = OpenWarmConnection();
   ASSERT_GE(fd, 0);
   std::string got;
-  ASSERT_TRUE(SendAll(fd, "before") && ReadExactly(fd, got, 6, milliseconds(3000)));
-  got.clear();
 
-  proxy->Blackhole();
-  EXPECT_EQ(proxy->mode(), FaultMode::kBlackhole);
+  proxy_->Blackhole();
+  EXPECT_EQ(proxy_->mode(), FaultMode::kBlackhole);
   // 256 KiB sent into the blackhole: the sends complete (kernel buffers), nothing comes back.
   const std::string held = RandomBytes(256 << 10, 11);
   std::thread writer([&] { EXPECT_TRUE(SendAll(fd, held)); });
@@ -287,24 +291,24 @@ TEST(FaultProxyTest, BlackholeStallsEveryConnectionThenPassDeliversInOrder) {
 
   // A new connection is accepted by the proxy, but nothing reaches the upstream, not even the
   // connection itself.
-  int late = Connect(proxy->port());
+  int late = Connect(proxy_->port());
   ASSERT_GE(late, 0);
   ASSERT_TRUE(SendAll(late, "late"));
   std::string late_got;
   EXPECT_EQ(ReadSome(late, late_got, milliseconds(300)), -2);
-  EXPECT_EQ(echo.accepted(), 1);
-  int64_t up_before = proxy->stats().bytes_up;
+  EXPECT_EQ(echo_.accepted(), 1);
+  int64_t up_before = proxy_->stats().bytes_up;
 
-  proxy->Pass();
+  proxy_->Pass();
   writer.join();
   EXPECT_TRUE(ReadExactly(fd, got, held.size(), milliseconds(10000)))
       << "received " << got.size() << " of " << held.size();
   EXPECT_TRUE(got == held) << "held bytes not delivered in order";
   EXPECT_TRUE(ReadExactly(late, late_got, 4, milliseconds(3000)));
   EXPECT_EQ(late_got, "late");
-  EXPECT_EQ(echo.accepted(), 2);
-  EXPECT_EQ(proxy->stats().resets, 0);
-  EXPECT_GE(proxy->stats().bytes_up, up_before + static_cast<int64_t>(held.size()));
+  EXPECT_EQ(echo_.accepted(), 2);
+  EXPECT_EQ(proxy_->stats().resets, 0);
+  EXPECT_GE(proxy_->stats().bytes_up, up_before + static_cast<int64_t>(held.size()));
   close(fd);
   close(late);
 }
@@ -360,12 +364,9 @@ TEST(FaultProxyTest, LatencyDelaysEachDirection) {
   close(fd);
 }
 
-TEST(FaultProxyTest, LatencyKeepsBulkBytesInOrder) {
-  TestServer echo(TestServer::Echo);
-  auto proxy = StartProxy(echo.port());
-  ASSERT_TRUE(proxy);
-  proxy->SetLatency(milliseconds(30));
-  int fd = Connect(proxy->port());
+TEST_F(FaultProxyEchoTest, LatencyKeepsBulkBytesInOrder) {
+  proxy_->SetLatency(milliseconds(30));
+  int fd = Connect(proxy_->port());
   ASSERT_GE(fd, 0);
   const std::string data = RandomBytes(2 << 20, 3);
   std::thread writer([&] { EXPECT_TRUE(SendAll(fd, data)); });
