@@ -163,7 +163,7 @@ header.error{background:var(--err)}header.unknown{background:var(--unk)}
 .badge{display:inline-block;font-size:26px;font-weight:bold;letter-spacing:.06em;
 border:2px solid #fff;border-radius:6px;padding:2px 12px;margin-right:14px;vertical-align:middle}
 header h1{display:inline;font-size:24px;vertical-align:middle;margin:0}
-header p{margin:10px 0 0}
+header p{margin:10px 0 0}header p.facts{opacity:.92;font-size:13px}
 header .error-line{font-family:"DejaVu Sans Mono",monospace;background:rgba(0,0,0,.2);
 padding:6px 8px;border-radius:4px}
 section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 16px;
@@ -201,6 +201,26 @@ std::string HeaderSection(const Json& report) {
     if (std::string d = TextOf(*scenario, "description"); !d.empty())
       o += "<p>" + HtmlEscape(d) + "</p>";
   }
+  // At a glance: engines and versions, duration, start, cutover version.
+  std::vector<std::string> facts;
+  const Json* versions = Field(report, "versions");
+  auto side = [&](const char* key) {
+    std::string v = versions ? TextOf(*versions, key) : "";
+    if (v.empty()) {
+      if (const Json* e = Field(report, key)) v = TextOf(*e, "engine");
+    }
+    return v;
+  };
+  std::string from = side("source"), to = side("target");
+  if (!from.empty() || !to.empty())
+    facts.push_back((from.empty() ? "?" : from) + " \u2192 " + (to.empty() ? "?" : to));
+  if (auto d = NumberOf(report, "duration_s")) facts.push_back("took " + FormatDuration(*d));
+  if (std::string at = TextOf(report, "started_at"); !at.empty()) facts.push_back("started " + at);
+  if (std::string v = versions ? TextOf(*versions, "cutover") : ""; !v.empty())
+    facts.push_back("cutover " + v);
+  std::string line;
+  for (const std::string& f : facts) line += (line.empty() ? "" : " \u00b7 ") + f;
+  if (!line.empty()) o += "<p class=\"facts\">" + HtmlEscape(line) + "</p>";
   if (std::string e = TextOf(report, "error"); !e.empty())
     o += "<p class=\"error-line\">error: " + HtmlEscape(e) + "</p>";
   return o + "</header>\n";
@@ -588,7 +608,6 @@ std::string RenderHtml(const Json& report) {
         "<section class=\"note\"><p>Report format <code>{}</code> is not {}: showing what this "
         "renderer recognises.</p></section>\n",
         HtmlEscape(format.empty() ? "(missing)" : format), kScenarioReportFormat);
-  o += MetaSection(report);
   o += ExpectationsSection(report);
   o += ValidationSection(report);
   o += ChartsSection(report);
@@ -596,6 +615,7 @@ std::string RenderHtml(const Json& report) {
   o += SizingSection(report);
   o += EventsSection(report);
   o += EngineSection(report);
+  o += MetaSection(report);
   o += ScenarioFileSection(report);
   o += fmt::format("<footer>{} &#183; rendered by cutover {}</footer>\n",
                    HtmlEscape(format.empty() ? "report" : format), CUTOVER_VERSION);
