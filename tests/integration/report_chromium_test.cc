@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -141,6 +142,33 @@ TEST_F(ReportChromiumTest, SampleReportRendersWithChartsAndVerdict) {
   EXPECT_GT(png.size(), 10 * blank_size)
       << "report screenshot " << png.size() << " bytes vs blank page " << blank_size;
   EXPECT_GT(png.size(), size_t{50} << 10);
+}
+
+// `cutover report render` on bad input: exit 2 and one line naming the file and the position.
+TEST(ReportRenderCommandTest, BadInputIsOneClearLine) {
+  std::string dir = ::testing::TempDir() + "report-cli-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/report.json")
+      << "{\n  \"outcome\": \"passed\",\n  \"duration_s\": 1.5.2\n}\n";
+  RunResult bad = RunCutover({"report", "render", dir + "/report.json"}, std::chrono::seconds(60));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find(dir + "/report.json: not valid JSON"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("line 3"), std::string::npos) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/report.html"));
+
+  RunResult missing =
+      RunCutover({"report", "render", dir + "/nope.json"}, std::chrono::seconds(60));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find(dir + "/nope.json"), std::string::npos) << missing.err;
+
+  // A good file renders next to itself by default.
+  std::ofstream(dir + "/report.json", std::ios::trunc) << "{\"outcome\": \"passed\"}\n";
+  RunResult ok = RunCutover({"report", "render", dir + "/report.json"}, std::chrono::seconds(60));
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/report.html"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/report.md"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
