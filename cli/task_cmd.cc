@@ -31,7 +31,7 @@ class TaskCommand : public Command {
  private:
   int Drop() {
     if (Status s = CheckTaskName(task_); !s.ok()) return Fail(s);
-    auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_)});
+    auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_, source_uri_)});
     if (!source.ok()) return Fail(source.status());
     auto sink = MakeSink(target_uri_);
     if (!sink.ok()) return Fail(sink.status());
