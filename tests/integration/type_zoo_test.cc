@@ -96,12 +96,15 @@ TEST_P(Pairs, FullLoadThenCdc) {
   EXPECT_NE(CompareZoo(source, target).find("row id=1 column i64"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(TypeZoo, Pairs,
-                         ::testing::Values(ZooPair{ZooEngine::kPostgres, ZooEngine::kPostgres},
-                                           ZooPair{ZooEngine::kPostgres, ZooEngine::kMariaDb},
-                                           ZooPair{ZooEngine::kMariaDb, ZooEngine::kPostgres},
-                                           ZooPair{ZooEngine::kMariaDb, ZooEngine::kMariaDb}),
-                         PairName);
+std::vector<ZooPair> AllPairs() {
+  std::vector<ZooPair> pairs;
+  for (ZooEngine s : {ZooEngine::kPostgres, ZooEngine::kMariaDb, ZooEngine::kSqlite})
+    for (ZooEngine t : {ZooEngine::kPostgres, ZooEngine::kMariaDb, ZooEngine::kSqlite})
+      pairs.push_back({s, t});
+  return pairs;
+}
+
+INSTANTIATE_TEST_SUITE_P(TypeZoo, Pairs, ::testing::ValuesIn(AllPairs()), PairName);
 
 }  // namespace
 }  // namespace cutover::testing

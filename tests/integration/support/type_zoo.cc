@@ -1,15 +1,15 @@
 #include "tests/integration/support/type_zoo.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -82,11 +82,12 @@ enum class Cls { kInt, kBool, kDecimal, kFloat, kText, kBytes, kDate, kTime, kTi
 // The lossy rules of docs/types.md the comparison applies to a source value (Apply() below).
 enum class Rule {
   kCharTrailingSpaces,  // PostgreSQL char(n) -> MariaDB CHAR(n)
-  kNonFiniteFloatNull,  // PostgreSQL real/double NaN, ±Infinity -> MariaDB NULL
-  kMinusZero,           // PostgreSQL real/double -0 -> MariaDB +0
-  kRoundDecimal30,      // PostgreSQL numeric (no typmod) -> DECIMAL(65,30), rounded
-  kUtcWallTime,         // PostgreSQL timestamptz -> MariaDB DATETIME in UTC (announced, exact)
-  kZeroDateNull,        // MariaDB zero DATE/DATETIME/TIMESTAMP -> PostgreSQL NULL
+  kNonFiniteFloatNull,  // NaN, ±Infinity -> NULL (MariaDB FLOAT/DOUBLE targets)
+  kNaNNull,             // NaN -> NULL (SQLite REAL targets; infinities are kept)
+  kMinusZero,           // -0 -> +0 (MariaDB FLOAT/DOUBLE and SQLite REAL targets)
+  kRoundDecimal30,      // a decimal without typmod -> MariaDB DECIMAL(65,30), rounded
+  kUtcWallTime,         // timestamp with time zone -> MariaDB DATETIME in UTC (announced, exact)
+  kZeroDateNull,        // MariaDB zero DATE/DATETIME/TIMESTAMP -> NULL on other engines
 };
 
 struct PairRules {
@@ -97,192 +98,113 @@ struct PairRules {
 struct ZooColumn {
   const char* name;
   Cls cls;
-  std::array<const char*, 3> type;  // per engine; nullptr: the engine has no such column
+  std::array<const char*, 3> type;  // PostgreSQL, MariaDB, SQLite; nullptr: no such column there
   std::vector<ZV> values;           // kEdgeRows values, row by row
   std::vector<PairRules> rules;     // lossy pairs; every other pair is exact
 };
 
+// The zoo. Rows: 0 minimums and oldest, 1 maximums and latest, 2 zeros and empties (-0, '',
+// 1970), 3 specials (NaN, 4-byte UTF-8, escapes, zero dates, TIME extremes), 4 smallest
+// magnitudes, the 1 MiB text and odd spellings; then one all-NULL row.
+// clang-format off
 const std::vector<ZooColumn>& Columns() {
-  const std::string kFourByte = "\xF0\x9F\x98\x80";  // U+1F600
-  const std::string kClef = "\xF0\x9D\x84\x9E";      // U+1D11E
-  const std::vector<Rule> kFloatRules = {Rule::kNonFiniteFloatNull, Rule::kMinusZero};
+  const std::string k4 = "\xF0\x9F\x98\x80";  // U+1F600, 4 bytes in UTF-8
+  const std::string kClef = "\xF0\x9D\x84\x9E";  // U+1D11E
+  const std::vector<Rule> kToMaria = {Rule::kNonFiniteFloatNull, Rule::kMinusZero};
+  const std::vector<Rule> kToSqlite = {Rule::kNaNNull, Rule::kMinusZero};
+  const std::vector<Rule> kZero = {Rule::kZeroDateNull};
   static const std::vector<ZooColumn> cols = {
-      {"b",
-       Cls::kBool,
-       {"boolean", "boolean", nullptr},
-       {L("TRUE"), L("FALSE"), L("FALSE"), L("TRUE"), L("TRUE")},
-       {}},
-      // Integers: min, max of each width; unsigned max where the engine has it.
-      {"i8",
-       Cls::kInt,
-       {nullptr, "tinyint", nullptr},
-       {L("-128"), L("127"), L("0"), L("-1"), L("1")},
-       {}},
-      {"u8",
-       Cls::kInt,
-       {nullptr, "tinyint unsigned", nullptr},
-       {L("0"), L("255"), L("0"), L("128"), L("1")},
-       {}},
-      {"i16",
-       Cls::kInt,
-       {"smallint", "smallint", nullptr},
-       {L("-32768"), L("32767"), L("0"), L("-1"), L("1")},
-       {}},
-      {"u16",
-       Cls::kInt,
-       {nullptr, "smallint unsigned", nullptr},
-       {L("0"), L("65535"), L("0"), L("32768"), L("1")},
-       {}},
-      {"i24",
-       Cls::kInt,
-       {nullptr, "mediumint", nullptr},
-       {L("-8388608"), L("8388607"), L("0"), L("-1"), L("1")},
-       {}},
-      {"u24",
-       Cls::kInt,
-       {nullptr, "mediumint unsigned", nullptr},
-       {L("0"), L("16777215"), L("0"), L("8388608"), L("1")},
-       {}},
-      {"i32",
-       Cls::kInt,
-       {"integer", "int", nullptr},
-       {L("-2147483648"), L("2147483647"), L("0"), L("-1"), L("1")},
-       {}},
-      {"u32",
-       Cls::kInt,
-       {nullptr, "int unsigned", nullptr},
-       {L("0"), L("4294967295"), L("0"), L("2147483648"), L("1")},
-       {}},
-      {"i64",
-       Cls::kInt,
-       {"bigint", "bigint", "INTEGER"},
-       {L("-9223372036854775808"), L("9223372036854775807"), L("0"), L("-1"), L("1")},
-       {}},
-      {"u64",
-       Cls::kInt,
-       {nullptr, "bigint unsigned", nullptr},
-       {L("0"), L("18446744073709551615"), L("0"), L("9223372036854775808"), L("1")},
-       {}},
-      // Decimals: 38 digits; scale 10, negative; PostgreSQL's unconstrained numeric.
-      {"d38",
-       Cls::kDecimal,
-       {"numeric(38,0)", "decimal(38,0)", nullptr},
-       {L("-99999999999999999999999999999999999999"), L("99999999999999999999999999999999999999"),
-        L("0"), L("1"), L("-1")},
-       {}},
-      {"d10",
-       Cls::kDecimal,
-       {"numeric(38,10)", "decimal(38,10)", nullptr},
-       {L("-9999999999999999999999999999.9999999999"), L("9999999999999999999999999999.9999999999"),
-        L("0"), L("-0.0000000001"), L("-1234567890123456789012345678.0123456789")},
-       {}},
-      {"n",
-       Cls::kDecimal,
-       {"numeric", nullptr, nullptr},
-       {L("-12345678901234567890123456789012345.123456789012345678901234567890"),
-        L("0.1234567890123456789012345678905"), L("0"), L("-0.0000000000000000000000000000005"),
-        L("0.0000000000000000000000000000000000000001")},
-       {{"pg>mariadb", {Rule::kRoundDecimal30}}}},
-      // Floats: ±max, -0, NaN, the smallest subnormal; ±Infinity, 0, the smallest normal, 0.1.
-      {"f4",
-       Cls::kFloat,
-       {"real", "float", nullptr},
-       {L("-3.4028234663852886e38"), L("3.4028234663852886e38"), P("'-0'", "-0e0", "-0.0"),
-        P("'NaN'", "NULL", "NULL"), L("1.401298464324817e-45")},
-       {{"pg>mariadb", kFloatRules}}},
-      {"f4x",
-       Cls::kFloat,
-       {"real", "float", nullptr},
-       {P("'-Infinity'", "NULL", "-9e999"), P("'Infinity'", "NULL", "9e999"), L("0"),
-        L("1.1754943508222875e-38"), L("0.1")},
-       {{"pg>mariadb", kFloatRules}}},
-      {"f8",
-       Cls::kFloat,
-       {"double precision", "double", "REAL"},
-       {L("-1.7976931348623157e308"), L("1.7976931348623157e308"), P("'-0'", "-0e0", "-0.0"),
-        P("'NaN'", "NULL", "NULL"), L("4.9406564584124654e-324")},
-       {{"pg>mariadb", kFloatRules}}},
-      {"f8x",
-       Cls::kFloat,
-       {"double precision", "double", "REAL"},
-       {P("'-Infinity'", "NULL", "-9e999"), P("'Infinity'", "NULL", "9e999"), L("0"),
-        L("2.2250738585072014e-308"), L("0.1")},
-       {{"pg>mariadb", kFloatRules}}},
-      // Text: empty vs NULL, trailing spaces, 4-byte UTF-8, escapes, a 1 MiB value.
-      {"t",
-       Cls::kText,
-       {"text", "longtext", "TEXT"},
-       {T(""), T("trailing  "), T(kFourByte + " " + kClef + " four-byte, \xC3\xBC"),
-        T("tab\there\nnewline\\back 'quote\" \\N"), Repeat(kFourByte + "0123456789ab", 65536)},
-       {}},
-      {"c",
-       Cls::kText,
-       {"char(5)", "char(5)", nullptr},
-       {T("ab"), T(""), T(kFourByte), T("a b"), T("abcde")},
-       {{"pg>mariadb", {Rule::kCharTrailingSpaces}}}},
-      {"vc",
-       Cls::kText,
-       {"varchar(20)", "varchar(20)", "VARCHAR(20)"},
-       {T("x  "), T(""), T("\xC3\xBCn\xC3\xAF " + kFourByte), T(" lead"),
-        T("01234567890123456789")},
-       {}},
-      {"bin",
-       Cls::kBytes,
-       {"bytea", "longblob", "BLOB"},
-       {B(std::string("\0", 1)), B(std::string("\0\xff\0", 3)), B(""),
-        B(std::string("\x5c\x4e\x0a\x09\x00", 5)), B("\xff")},
-       {}},
-      // Dates and times: year 1, before 1970, the last day; µs; MariaDB zero dates.
-      {"d",
-       Cls::kDate,
-       {"date", "date", nullptr},
-       {L("'0001-01-01'"), L("'9999-12-31'"), L("'1970-01-01'"), P("NULL", "'0000-00-00'", "NULL"),
-        L("'1969-07-20'")},
-       {{"mariadb>pg", {Rule::kZeroDateNull}}}},
-      {"tm",
-       Cls::kTime,
-       {"time(6)", "time(6)", nullptr},
-       {L("'00:00:00'"), L("'23:59:59.999999'"), L("'12:34:56.000001'"),
-        P("'24:00:00'", "'-838:59:59.999999'", "NULL"), P("'00:00:00.5'", "'838:59:59'", "NULL")},
-       {}},
-      {"ts",
-       Cls::kTimestamp,
-       {"timestamp(6)", "datetime(6)", nullptr},
-       {L("'0001-01-01 00:00:00'"), L("'9999-12-31 23:59:59.999999'"), L("'1970-01-01 00:00:00'"),
-        P("NULL", "'0000-00-00 00:00:00'", "NULL"), L("'1969-12-31 23:59:59.999999'")},
-       {{"mariadb>pg", {Rule::kZeroDateNull}}}},
-      // MariaDB TIMESTAMP holds 1970-01-01 00:00:01 .. 2038-01-19 03:14:07.999999 UTC only.
-      {"tstz",
-       Cls::kTsTz,
-       {"timestamptz(6)", "timestamp(6) NULL DEFAULT NULL", nullptr},
-       {P("'0001-01-01 00:00:00+00'", "'1970-01-01 00:00:01'", "NULL"),
-        P("'9999-12-31 23:59:59.999999+00'", "'2038-01-19 03:14:07.999999'", "NULL"),
-        P("'2000-01-01 00:00:00.123456+05:30'", "'1999-12-31 18:30:00.123456'", "NULL"),
-        P("'1969-12-31 23:59:59.999999+00'", "'0000-00-00 00:00:00'", "NULL"),
-        P("'2024-02-29 12:34:56.789012+00'", "'2024-02-29 12:34:56.789012'", "NULL")},
-       {{"pg>mariadb", {Rule::kUtcWallTime}}, {"mariadb>pg", {Rule::kZeroDateNull}}}},
-      {"j",
-       Cls::kText,
-       {"json", "json", nullptr},
-       {T("{\"a\": [1, 2.5, null], \"b\": \"x\"}"), T("{\"nested\": {\"deep\": [true, false]}}"),
-        T("{}"), T("\"" + kFourByte + " four-byte\""), T("[]")},
-       {}},
-      {"jb",
-       Cls::kText,
-       {"jsonb", nullptr, nullptr},
-       {T("{\"b\": [1, 2.50], \"a\": {\"c\": null}}"), T("[]"), T("{}"), T("\"" + kFourByte + "\""),
-        T("null")},
-       {}},
-      {"u",
-       Cls::kText,
-       {"uuid", "uuid", nullptr},
-       {T("00000000-0000-0000-0000-000000000000"), T("ffffffff-ffff-ffff-ffff-ffffffffffff"),
-        T("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), T("12345678-1234-5678-9abc-def012345678"),
-        T("00000000-0000-0000-0000-000000000001")},
-       {}},
+    {"b", Cls::kBool, {"boolean", "boolean", "BOOLEAN"},
+     {L("TRUE"), L("FALSE"), L("FALSE"), L("TRUE"), L("TRUE")}, {}},
+    // Integers: min and max of each width; unsigned max where the engine has it (MariaDB).
+    {"i8", Cls::kInt, {nullptr, "tinyint", nullptr}, {L("-128"), L("127"), L("0"), L("-1"), L("1")}, {}},
+    {"u8", Cls::kInt, {nullptr, "tinyint unsigned", nullptr}, {L("0"), L("255"), L("0"), L("128"), L("1")}, {}},
+    {"i16", Cls::kInt, {"smallint", "smallint", nullptr}, {L("-32768"), L("32767"), L("0"), L("-1"), L("1")}, {}},
+    {"u16", Cls::kInt, {nullptr, "smallint unsigned", nullptr}, {L("0"), L("65535"), L("0"), L("32768"), L("1")}, {}},
+    {"i24", Cls::kInt, {nullptr, "mediumint", nullptr}, {L("-8388608"), L("8388607"), L("0"), L("-1"), L("1")}, {}},
+    {"u24", Cls::kInt, {nullptr, "mediumint unsigned", nullptr}, {L("0"), L("16777215"), L("0"), L("8388608"), L("1")}, {}},
+    {"i32", Cls::kInt, {"integer", "int", nullptr}, {L("-2147483648"), L("2147483647"), L("0"), L("-1"), L("1")}, {}},
+    {"u32", Cls::kInt, {nullptr, "int unsigned", nullptr}, {L("0"), L("4294967295"), L("0"), L("2147483648"), L("1")}, {}},
+    {"i64", Cls::kInt, {"bigint", "bigint", "INTEGER"},
+     {L("-9223372036854775808"), L("9223372036854775807"), L("0"), L("-1"), L("1")}, {}},
+    {"u64", Cls::kInt, {nullptr, "bigint unsigned", nullptr},
+     {L("0"), L("18446744073709551615"), L("0"), L("9223372036854775808"), L("1")}, {}},
+    // Decimals: 38 digits; scale 10, negative; a decimal without typmod. Quoted: SQLite would
+    // read a 38-digit literal as a REAL. SQLite keeps digits only with TEXT affinity.
+    {"d38", Cls::kDecimal, {"numeric(38,0)", "decimal(38,0)", "DECIMAL TEXT(38,0)"},
+     {L("'-99999999999999999999999999999999999999'"), L("'99999999999999999999999999999999999999'"),
+      L("'0'"), L("'1'"), L("'-1'")}, {}},
+    {"d10", Cls::kDecimal, {"numeric(38,10)", "decimal(38,10)", "DECIMAL TEXT(38,10)"},
+     {L("'-9999999999999999999999999999.9999999999'"), L("'9999999999999999999999999999.9999999999'"),
+      L("'0.0000000000'"), L("'-0.0000000001'"), L("'-1234567890123456789012345678.0123456789'")}, {}},
+    {"n", Cls::kDecimal, {"numeric", nullptr, "DECIMAL TEXT"},
+     {L("'-12345678901234567890123456789012345.123456789012345678901234567890'"),
+      L("'0.1234567890123456789012345678905'"), L("'0'"), L("'-0.0000000000000000000000000000005'"),
+      L("'0.0000000000000000000000000000000000000001'")},
+     {{"pg>mariadb", {Rule::kRoundDecimal30}}, {"sqlite>mariadb", {Rule::kRoundDecimal30}}}},
+    // Floats: ±max, -0, NaN, the smallest subnormal; ±Infinity, 0, the smallest normal, 0.1.
+    // MariaDB has no NaN or Infinity, SQLite no NaN: those rows hold NULL there.
+    {"f4", Cls::kFloat, {"real", "float", nullptr},
+     {L("-3.4028234663852886e38"), L("3.4028234663852886e38"), P("'-0'", "-0e0", ""),
+      P("'NaN'", "NULL", ""), L("1.401298464324817e-45")},
+     {{"pg>mariadb", kToMaria}, {"pg>sqlite", kToSqlite}}},
+    {"f4x", Cls::kFloat, {"real", "float", nullptr},
+     {P("'-Infinity'", "NULL", ""), P("'Infinity'", "NULL", ""), L("0"), L("1.1754943508222875e-38"), L("0.1")},
+     {{"pg>mariadb", kToMaria}, {"pg>sqlite", kToSqlite}}},
+    {"f8", Cls::kFloat, {"double precision", "double", "REAL"},
+     {L("-1.7976931348623157e308"), L("1.7976931348623157e308"), P("'-0'", "-0e0", "-0.0"),
+      P("'NaN'", "NULL", "NULL"), L("4.9406564584124654e-324")},
+     {{"pg>mariadb", kToMaria}, {"pg>sqlite", kToSqlite}, {"sqlite>mariadb", kToMaria}}},
+    {"f8x", Cls::kFloat, {"double precision", "double", "REAL"},
+     {P("'-Infinity'", "NULL", "-9e999"), P("'Infinity'", "NULL", "9e999"), L("0"),
+      L("2.2250738585072014e-308"), L("0.1")},
+     {{"pg>mariadb", kToMaria}, {"pg>sqlite", kToSqlite}, {"sqlite>mariadb", kToMaria}}},
+    // Text: empty vs NULL, trailing spaces, 4-byte UTF-8, escapes, a 1 MiB value.
+    {"t", Cls::kText, {"text", "longtext", "TEXT"},
+     {T(""), T("trailing  "), T(k4 + " " + kClef + " four-byte, \xC3\xBC"),
+      T("tab\there\nnewline\\back 'quote\" \\N"), Repeat(k4 + "0123456789ab", 65536)}, {}},
+    {"c", Cls::kText, {"char(5)", "char(5)", "CHAR(5)"},
+     {T("ab"), T(""), T(k4), T("a b"), T("abcde")}, {{"pg>mariadb", {Rule::kCharTrailingSpaces}}}},
+    {"vc", Cls::kText, {"varchar(20)", "varchar(20)", "VARCHAR(20)"},
+     {T("x  "), T(""), T("\xC3\xBCn\xC3\xAF " + k4), T(" lead"), T("01234567890123456789")}, {}},
+    {"bin", Cls::kBytes, {"bytea", "longblob", "BLOB"},
+     {B(std::string("\0", 1)), B(std::string("\0\xff\0", 3)), B(""),
+      B(std::string("\x5c\x4e\x0a\x09\x00", 5)), B("\xff")}, {}},
+    // Dates and times: year 1, before 1970, the last day, µs; MariaDB zero dates and TIME range.
+    {"d", Cls::kDate, {"date", "date", "DATE"},
+     {L("'0001-01-01'"), L("'9999-12-31'"), L("'1970-01-01'"), P("NULL", "'0000-00-00'", "NULL"),
+      L("'1969-07-20'")},
+     {{"mariadb>pg", kZero}, {"mariadb>sqlite", kZero}}},
+    {"tm", Cls::kTime, {"time(6)", "time(6)", "TIME"},
+     {L("'00:00:00'"), L("'23:59:59.999999'"), L("'12:34:56.000001'"),
+      P("'24:00:00'", "'-838:59:59.999999'", "'24:00:00'"), P("'00:00:00.5'", "'838:59:59'", "'00:00:00.5'")}, {}},
+    {"ts", Cls::kTimestamp, {"timestamp(6)", "datetime(6)", "DATETIME"},
+     {L("'0001-01-01 00:00:00'"), L("'9999-12-31 23:59:59.999999'"), L("'1970-01-01 00:00:00'"),
+      P("NULL", "'0000-00-00 00:00:00'", "NULL"), L("'1969-12-31 23:59:59.999999'")},
+     {{"mariadb>pg", kZero}, {"mariadb>sqlite", kZero}}},
+    // MariaDB TIMESTAMP holds 1970-01-01 00:00:01 .. 2038-01-19 03:14:07.999999 UTC only.
+    {"tstz", Cls::kTsTz, {"timestamptz(6)", "timestamp(6) NULL DEFAULT NULL", "TIMESTAMPTZ"},
+     {P("'0001-01-01 00:00:00+00'", "'1970-01-01 00:00:01'", "'0001-01-01 00:00:00+00:00'"),
+      P("'9999-12-31 23:59:59.999999+00'", "'2038-01-19 03:14:07.999999'", "'9999-12-31 23:59:59.999999Z'"),
+      P("'2000-01-01 00:00:00.123456+05:30'", "'1999-12-31 18:30:00.123456'", "'2000-01-01 00:00:00.123456+05:30'"),
+      P("'1969-12-31 23:59:59.999999+00'", "'0000-00-00 00:00:00'", "'1969-12-31 23:59:59.999999+00:00'"),
+      P("'2024-02-29 12:34:56.789012+00'", "'2024-02-29 12:34:56.789012'", "'2024-02-29T12:34:56.789012'")},
+     {{"pg>mariadb", {Rule::kUtcWallTime}}, {"sqlite>mariadb", {Rule::kUtcWallTime}},
+      {"mariadb>pg", kZero}, {"mariadb>sqlite", kZero}}},
+    // JSON as written (row 4: unusual spacing and key order), jsonb as PostgreSQL normalises it.
+    {"j", Cls::kText, {"json", "json", "JSON"},
+     {T("{\"a\": [1, 2.5, null], \"b\": \"x\"}"), T("{\"nested\": {\"deep\": [true, false]}}"),
+      T("{}"), T("\"" + k4 + " four-byte\""), T("{\"b\":1,  \"a\":[1,2.50]}")}, {}},
+    {"jb", Cls::kText, {"jsonb", nullptr, nullptr},
+     {T("{\"b\": [1, 2.50], \"a\": {\"c\": null}}"), T("[]"), T("{}"), T("\"" + k4 + "\""), T("null")}, {}},
+    {"u", Cls::kText, {"uuid", "uuid", "UUID"},
+     {T("00000000-0000-0000-0000-000000000000"), T("ffffffff-ffff-ffff-ffff-ffffffffffff"),
+      T("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), T("12345678-1234-5678-9abc-def012345678"),
+      T("00000000-0000-0000-0000-000000000001")}, {}},
   };
   return cols;
 }
+// clang-format on
 
 std::vector<const ZooColumn*> ColumnsOf(ZooEngine e) {
   std::vector<const ZooColumn*> out;
@@ -395,13 +317,15 @@ std::string MariaExpr(Cls cls, const std::string& c) {
   return c;
 }
 
+// Read through the SQLite library (SqliteQuery), which gives doubles exactly (the sqlite3 shell's
+// printf does not); so a float is selected as it is stored.
 std::string SqliteExpr(Cls cls, const std::string& c) {
   switch (cls) {
     case Cls::kFloat:
-      return "printf('%!.17g', " + c + ")";
+      return c;
     case Cls::kText:
     case Cls::kBytes:
-      return "hex(" + c + ")";
+      return "CASE WHEN " + c + " IS NOT NULL THEN hex(" + c + ") END";  // hex(NULL) is ''
     default:
       return "CAST(" + c + " AS TEXT)";
   }
@@ -420,10 +344,9 @@ std::string SelectSql(ZooEngine e, const std::vector<const ZooColumn*>& cols) {
       for (const ZooColumn* c : cols)
         sql += ", IFNULL(CONCAT('V', " + MariaExpr(c->cls, c->name) + "), 'N')";
       return sql + ") FROM " + TableOf(e) + " ORDER BY id;";
-    case ZooEngine::kSqlite:
+    case ZooEngine::kSqlite:  // one cell per column; ReadZoo adds the N / V markers
       sql += "SELECT id";
-      for (const ZooColumn* c : cols)
-        sql += " || ',' || coalesce('V' || " + SqliteExpr(c->cls, c->name) + ", 'N')";
+      for (const ZooColumn* c : cols) sql += ", " + SqliteExpr(c->cls, c->name);
       return sql + " FROM " + TableOf(e) + " ORDER BY id;";
   }
   return sql;
@@ -469,6 +392,85 @@ std::string PlainFloat(const std::string& text) {
   return buf;
 }
 
+// Reads `n` digits at `pos`; -1 if they are not there.
+long long DigitsAt(const std::string& t, size_t& pos, size_t n) {
+  if (pos + n > t.size()) return -1;
+  long long v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (t[pos + i] < '0' || t[pos + i] > '9') return -1;
+    v = v * 10 + (t[pos + i] - '0');
+  }
+  pos += n;
+  return v;
+}
+
+// ".f{1,6}" at `pos` as microseconds (0 when absent).
+long long FractionAt(const std::string& t, size_t& pos) {
+  if (pos >= t.size() || t[pos] != '.') return 0;
+  long long us = 0;
+  size_t n = 0;
+  for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9'; ++pos, ++n)
+    if (n < 6) us = us * 10 + (t[pos] - '0');
+  for (; n < 6; ++n) us *= 10;
+  return us;
+}
+
+// A time of day or duration as microseconds. PostgreSQL and MariaDB are read as microseconds
+// already; SQLite stores ISO text "[-]H+:MM:SS[.ffffff]".
+std::string PlainTime(const std::string& t) {
+  size_t colon = t.find(':');
+  if (colon == std::string::npos) return t;
+  bool neg = t[0] == '-';
+  long long h = std::atoll(t.c_str() + (neg ? 1 : 0));
+  size_t pos = colon + 1;
+  long long m = DigitsAt(t, pos, 2),
+            s = pos < t.size() && t[pos] == ':' ? (++pos, DigitsAt(t, pos, 2)) : 0;
+  long long us = ((h * 60 + m) * 60 + s) * 1000000 + FractionAt(t, pos);
+  return std::to_string(neg ? -us : us);
+}
+
+// A timestamp as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC. PostgreSQL and MariaDB are read so
+// already; SQLite stores ISO text with 'T' or ' ', optional seconds and fraction, and for
+// timestamptz an optional "Z" or "±HH[:MM]" offset (the same instant in another zone).
+std::string PlainTimestamp(const std::string& t) {
+  size_t pos = 0;
+  long long y = DigitsAt(t, pos, 4);
+  long long mo = (++pos, DigitsAt(t, pos, 2)), d = (++pos, DigitsAt(t, pos, 2));
+  long long h = 0, mi = 0, s = 0, us = 0;
+  if (pos < t.size() && (t[pos] == ' ' || t[pos] == 'T')) {
+    h = (++pos, DigitsAt(t, pos, 2));
+    mi = (++pos, DigitsAt(t, pos, 2));
+    if (pos < t.size() && t[pos] == ':') s = (++pos, DigitsAt(t, pos, 2));
+    us = FractionAt(t, pos);
+  }
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return "unparsed: " + t;
+  long long offset_min = 0;
+  if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) {
+    int sign = t[pos++] == '-' ? -1 : 1;
+    long long oh = DigitsAt(t, pos, 2), om = 0;
+    if (pos < t.size() && t[pos] == ':') ++pos;
+    if (pos < t.size()) om = DigitsAt(t, pos, 2);
+    offset_min = sign * (oh * 60 + om);
+  }
+  if (offset_min != 0) {  // to UTC through the C library's own calendar (glibc: proleptic)
+    std::tm tm{};
+    tm.tm_year = static_cast<int>(y - 1900);
+    tm.tm_mon = static_cast<int>(mo - 1);
+    tm.tm_mday = static_cast<int>(d);
+    tm.tm_hour = static_cast<int>(h);
+    tm.tm_min = static_cast<int>(mi);
+    tm.tm_sec = static_cast<int>(s);
+    time_t at = timegm(&tm) - offset_min * 60;
+    gmtime_r(&at, &tm);
+    y = tm.tm_year + 1900, mo = tm.tm_mon + 1, d = tm.tm_mday;
+    h = tm.tm_hour, mi = tm.tm_min, s = tm.tm_sec;
+  }
+  char buf[192];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld", y, mo, d, h,
+                mi, s, us);
+  return buf;
+}
+
 Cell Canonical(Cls cls, const std::string& field) {
   if (field == "N") return {};
   std::string text = field.substr(1);
@@ -484,6 +486,11 @@ Cell Canonical(Cls cls, const std::string& field) {
       return {false, text == "t" || text == "true"    ? "1"
                      : text == "f" || text == "false" ? "0"
                                                       : text};
+    case Cls::kTime:
+      return {false, PlainTime(text)};
+    case Cls::kTimestamp:
+    case Cls::kTsTz:
+      return {false, PlainTimestamp(text)};
     default:
       return {false, text};
   }
@@ -516,35 +523,29 @@ bool IsZeroDate(const std::string& v) {  // "0000-00-00...", or a zero month or 
          (v.compare(0, 4, "0000") == 0 || v.compare(5, 2, "00") == 0 || v.compare(8, 2, "00") == 0);
 }
 
-// The one place each rule of docs/types.md is applied, to the source's canonical value.
+// The one place each rule of docs/types.md ("Lossy rules", L1-L7) is applied, to the source's
+// canonical value.
 Cell Apply(Rule rule, Cell c) {
   if (c.null) return c;
   switch (rule) {
-    case Rule::kCharTrailingSpaces:
-      // docs/types.md "PostgreSQL -> MariaDB": char(n) -> CHAR(n), "MariaDB strips trailing
-      // spaces: compared without trailing spaces".
+    case Rule::kCharTrailingSpaces:  // docs/types.md L1: char(n) -> MariaDB CHAR(n)
       while (!c.v.empty() && c.v.back() == ' ') c.v.pop_back();
       return c;
-    case Rule::kNonFiniteFloatNull:
-      // docs/types.md "PostgreSQL -> MariaDB": real, double precision -> FLOAT, DOUBLE, "NaN and
-      // ±Infinity -> NULL (announced per column)".
+    case Rule::kNonFiniteFloatNull:  // docs/types.md L2: NaN, ±Infinity -> NULL on MariaDB
       if (c.v == "NaN" || c.v == "Infinity" || c.v == "-Infinity") return {};
       return c;
-    case Rule::kMinusZero:
-      // docs/types.md "MariaDB target details": "-0 is not kept": MariaDB stores -0 as +0.
+    case Rule::kNaNNull:  // docs/types.md L3: NaN -> NULL on SQLite
+      if (c.v == "NaN") return {};
+      return c;
+    case Rule::kMinusZero:  // docs/types.md L4: -0 -> +0 on MariaDB and SQLite
       if (c.v == "-0") c.v = "0";
       return c;
-    case Rule::kRoundDecimal30:
-      // docs/types.md "PostgreSQL -> MariaDB": numeric without typmod -> DECIMAL(65,30), "> 30
-      // fraction digits rounded half away from zero by cutover".
+    case Rule::kRoundDecimal30:  // docs/types.md L5: rounded half away from zero to 30 digits
       c.v = RoundHalfAwayFromZero(c.v, 30);
       return c;
-    case Rule::kUtcWallTime:
-      // docs/types.md "PostgreSQL -> MariaDB": timestamptz(n) -> DATETIME(n) in UTC, "the instant
-      // is kept, as UTC wall time": both sides are already read as UTC wall time.
-      return c;
-    case Rule::kZeroDateNull:
-      // docs/types.md "MariaDB -> PostgreSQL": DATE, DATETIME, TIMESTAMP "zero dates -> NULL".
+    case Rule::kUtcWallTime:   // docs/types.md L6: the instant as UTC wall time. Both sides are
+      return c;                // already read as UTC wall time (PgExpr, MariaExpr): nothing to do
+    case Rule::kZeroDateNull:  // docs/types.md L7: MariaDB zero dates -> NULL
       return IsZeroDate(c.v) ? Cell{} : c;
   }
   return c;
@@ -564,19 +565,78 @@ const std::vector<Rule>* RulesFor(const ZooColumn& c, ZooEngine s, ZooEngine t) 
 const char* RuleName(Rule r) {
   switch (r) {
     case Rule::kCharTrailingSpaces:
-      return "char trailing spaces";
+      return "L1 char trailing spaces";
     case Rule::kNonFiniteFloatNull:
-      return "NaN/Infinity -> NULL";
+      return "L2 NaN/Infinity -> NULL";
+    case Rule::kNaNNull:
+      return "L3 NaN -> NULL";
     case Rule::kMinusZero:
-      return "-0 -> 0";
+      return "L4 -0 -> 0";
     case Rule::kRoundDecimal30:
-      return "rounded to 30 digits";
+      return "L5 rounded to 30 digits";
     case Rule::kUtcWallTime:
-      return "UTC wall time";
+      return "L6 UTC wall time";
     case Rule::kZeroDateNull:
-      return "zero date -> NULL";
+      return "L7 zero date -> NULL";
   }
   return "?";
+}
+
+using SqliteRows = std::vector<std::vector<std::optional<std::string>>>;
+
+// Runs every statement of `sql` on the SQLite file through the SQLite library (busy timeout 10 s,
+// so it waits for the engine's transactions); returns the rows of the last statement that had
+// any. Cells: NULL as nullopt, doubles as "%.17g" (exact), integers in decimal, text and blobs as
+// their bytes.
+Result<SqliteRows> SqliteQuery(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string m = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Unavailable("cannot open " + path + ": " + m);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  SqliteRows rows;
+  const char* next = sql.c_str();
+  Status failed;
+  while (*next && failed.ok()) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, next, -1, &st, &next) != SQLITE_OK) {
+      failed = Internal(std::string("sqlite: ") + sqlite3_errmsg(db));
+      break;
+    }
+    if (!st) continue;  // whitespace or a comment
+    SqliteRows these;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      auto& row = these.emplace_back();
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        switch (sqlite3_column_type(st, i)) {
+          case SQLITE_NULL:
+            row.emplace_back();
+            break;
+          case SQLITE_FLOAT: {
+            char buf[40];
+            std::snprintf(buf, sizeof buf, "%.17g", sqlite3_column_double(st, i));
+            row.emplace_back(buf);
+            break;
+          }
+          default: {
+            const void* p = sqlite3_column_blob(st, i);
+            row.emplace_back(std::string(static_cast<const char*>(p), sqlite3_column_bytes(st, i)));
+            break;
+          }
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) failed = Internal(std::string("sqlite: ") + sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    if (!these.empty()) rows = std::move(these);
+  }
+  sqlite3_close(db);
+  if (!failed.ok()) return failed.WithContext(path);
+  return rows;
 }
 
 // Rows by id: the raw fields of each row, or an "error: ..." description.
@@ -584,6 +644,19 @@ std::map<long long, std::vector<std::string>> ReadZoo(const ZooEndpoint& side,
                                                       const std::vector<const ZooColumn*>& cols,
                                                       std::string& error) {
   std::map<long long, std::vector<std::string>> rows;
+  if (side.engine == ZooEngine::kSqlite) {
+    auto q = SqliteQuery(side.sqlite_path, SelectSql(side.engine, cols));
+    if (!q.ok()) {
+      error = "error reading sqlite: " + q.status().message();
+      return rows;
+    }
+    for (auto& cells : *q) {
+      std::vector<std::string> fields;
+      for (size_t i = 1; i < cells.size(); ++i) fields.push_back(cells[i] ? "V" + *cells[i] : "N");
+      rows[std::atoll(cells[0].value_or("").c_str())] = std::move(fields);
+    }
+    return rows;
+  }
   auto r = side.Sql(SelectSql(side.engine, cols));
   if (!r.ok()) {
     const std::string& m = r.status().message();  // the client's error comes last
@@ -655,24 +728,13 @@ std::string ZooEndpoint::logged_table() const {
 
 Result<std::string> ZooEndpoint::Sql(const std::string& sql) const {
   if (engine != ZooEngine::kSqlite) return server->Sql(sql);
-  // The sqlite3 shell: -bail stops at the first error; a busy timeout waits for the engine.
-  std::string script = sqlite_path + ".sql-XXXXXX";
-  int fd = mkstemp(script.data());
-  if (fd < 0) return Internal("cannot create a temp file next to " + sqlite_path);
-  close(fd);
-  std::ofstream(script, std::ios::binary) << sql << "\n";
-  std::string cmd = "sqlite3 -batch -bail -noheader -cmd '.timeout 10000' '" + sqlite_path +
-                    "' < '" + script + "' 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return Internal("cannot run sqlite3");
+  ASSIGN_OR_RETURN(SqliteRows rows, SqliteQuery(sqlite_path, sql));
   std::string out;
-  char buf[65536];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  int status = pclose(p);
-  unlink(script.c_str());
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return Internal("sqlite3 on " + sqlite_path + " failed: " + out.substr(0, 500));
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) out += (i ? "|" : "") + row[i].value_or("");
+    out += "\n";
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
 
