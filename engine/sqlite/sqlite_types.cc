@@ -247,7 +247,11 @@ void AppendTime(int64_t micros, std::string& out) {
   }
   int64_t secs = micros / kMicrosPerSecond, frac = micros % kMicrosPerSecond;
   out += fmt::format("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
-  if (frac) out += fmt::format(".{:06}", frac);
+  if (frac) {
+    std::string f = fmt::format(".{:06}", frac);
+    while (f.back() == '0') f.pop_back();  // as PostgreSQL prints it: 12:00:00.5
+    out += f;
+  }
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ Status BindForSqlite(const SqliteTargetColumn& tc, const std::string& column_nam
 
 // ISO-8601 text forms used for dates and times on SQLite (exposed for tests and the validator):
 //   date       YYYY-MM-DD (years outside 0..9999 as +YYYYY / -YYYY), 'infinity', '-infinity'
-//   time       [-]HH:MM:SS[.ffffff] (hours may pass 24: MariaDB TIME is a duration)
+//   time       [-]HH:MM:SS[.ffffff] (hours may pass 24: MariaDB TIME is a duration; the
+//              fraction without trailing zeros, none when zero)
 //   timestamp  YYYY-MM-DD HH:MM:SS[.ffffff]; timestamptz adds +00:00 (UTC)
 std::string FormatSqliteTemporal(const Value& v);
 // Parses the text of a temporal `kind`; kTimestamp accepts 'T' for the space, an optional time
