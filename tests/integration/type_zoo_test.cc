@@ -6,14 +6,11 @@
 // client, normalised only by the rules docs/types.md states for the pair. The columns those
 // rules touch must be announced once each at task start, and no other.
 #include <signal.h>
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include <gtest/gtest.h>
 
 #include "tests/integration/support/maria_support.h"
+#include "tests/integration/support/sqlite_support.h"
 #include "tests/integration/support/test_support.h"
 #include "tests/integration/support/type_zoo.h"
 
@@ -36,21 +33,12 @@ std::string PairName(const ::testing::TestParamInfo<ZooPair>& info) {
 
 class Pairs : public ::testing::TestWithParam<ZooPair> {
  protected:
-  void TearDown() override {
-    servers_.clear();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
   // A fresh endpoint of `engine`: a throwaway server, or a new SQLite file in this test's dir.
   ZooEndpoint Make(ZooEngine engine, const std::string& name) {
     ZooEndpoint e;
     e.engine = engine;
     if (engine == ZooEngine::kSqlite) {
-      if (dir_.empty()) {
-        std::string tmpl = "/tmp/cutover-zoo-XXXXXX";
-        if (mkdtemp(tmpl.data())) dir_ = tmpl;
-      }
-      e.sqlite_path = dir_ + "/" + name + ".db";
+      e.sqlite_path = files_.path(name + ".db");
       return e;
     }
     servers_.push_back(engine == ZooEngine::kPostgres ? StartPostgres(name) : StartMariaDb(name));
@@ -59,7 +47,7 @@ class Pairs : public ::testing::TestWithParam<ZooPair> {
   }
 
   std::vector<std::unique_ptr<harness::ThrowawayServer>> servers_;
-  std::string dir_;
+  SqliteDir files_;
 };
 
 TEST_P(Pairs, FullLoadThenCdc) {
