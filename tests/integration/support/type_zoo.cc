@@ -282,7 +282,6 @@ std::string PgExpr(Cls cls, const std::string& c) {
     case Cls::kText:                // the output function (format), so char(n) keeps its padding
       return "CASE WHEN " + c + " IS NOT NULL THEN encode(convert_to(format('%s', " + c +
              "), 'UTF8'), 'hex') END";  // format('%s', NULL) is ''
-
     case Cls::kBytes:
       return "encode(" + c + ", 'hex')";
     case Cls::kTime:  // time, or interval from a MariaDB TIME: microseconds

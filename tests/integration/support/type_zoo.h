@@ -9,10 +9,11 @@
 //     a 4-byte character is the same bytes everywhere). Where an engine cannot hold a value at all
 //     (NaN in MariaDB, a zero date in PostgreSQL), the definition names what that engine stores
 //     instead, usually NULL; rows are otherwise identical on every source.
-//   - Independent comparison. Each side is read with its own command-line client (psql,
-//     mariadb, sqlite3): every column rendered in SQL by its class to an unambiguous text (hex
-//     of the bytes for strings, microseconds for times, the exact double for floats) -- never
-//     through the engine's decoders or the validator. The C++ side only undoes client spelling
+//   - Independent comparison. Each side is read with its own client (psql, the mariadb client,
+//     the SQLite library directly: the sqlite3 shell does not print doubles exactly): every
+//     column rendered in SQL by its class to an unambiguous text (hex of the bytes for strings,
+//     microseconds for times, the exact double for floats) -- never through the engine's
+//     decoders or the validator. The C++ side only undoes client spelling
 //     (`1.50` vs `1.5`, `t` vs `1`) and then applies, to the source value, exactly the lossy
 //     rules docs/types.md states for that pair and column (ZooRule: one function each, commented
 //     with the docs line). Anything else that differs is reported with row, column and both
@@ -43,7 +44,8 @@ struct ZooEndpoint {
   std::string table() const;
   // The zoo table's name in the engine's log lines ("public.zoo", "cutover.zoo", "main.zoo").
   std::string logged_table() const;
-  // Runs statements with the engine's command-line client; output trimmed, rows '\n'-separated.
+  // Runs statements with the engine's own client (psql, mariadb, the SQLite library); output
+  // trimmed, rows '\n'-separated, columns '|' (psql, SQLite) or '\t' (mariadb).
   Result<std::string> Sql(const std::string& sql) const;
 };
 
