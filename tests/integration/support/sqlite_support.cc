@@ -30,9 +30,13 @@ struct Db {
 };
 
 std::string Hex(const void* p, int n) {
-  std::string out;
+  static const char* kDigits = "0123456789abcdef";
+  std::string out(static_cast<size_t>(n) * 2, '0');
   const unsigned char* b = static_cast<const unsigned char*>(p);
-  for (int i = 0; i < n; ++i) out += fmt::format("{:02x}", b[i]);
+  for (int i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[b[i] >> 4];
+    out[2 * i + 1] = kDigits[b[i] & 15];
+  }
   return out;
 }
 
