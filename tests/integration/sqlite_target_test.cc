@@ -113,12 +113,7 @@ TEST_F(SqliteTarget, FromPostgresFullLoadAndCdcAreExact) {
 }
 
 TEST_F(SqliteTarget, KillNineDuringCdcIntoSqliteIsExact) {
-  Sql(*pg_,
-      "CREATE SCHEMA kc;"
-      "CREATE TABLE kc.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);"
-      "INSERT INTO kc.accounts SELECT g, 1000, 'start' FROM generate_series(1, 2000) g;"
-      "CREATE TABLE kc.events (id bigint PRIMARY KEY, account int, amount bigint, at "
-      "timestamptz);");
+  CreateKcSchema(*pg_);
   std::atomic<bool> stop{false};
   std::atomic<long> committed{0};
   std::thread writer(RunKcOltpWriter, pg_->uri(), 1, std::cref(stop), std::ref(committed));
@@ -128,16 +123,11 @@ TEST_F(SqliteTarget, KillNineDuringCdcIntoSqliteIsExact) {
   ASSERT_TRUE(Eventually(
       [&] { return SqliteValue(dst(), "SELECT count(*) FROM _cutover_table_state") == "2"; }, 60s))
       << engine->Log();
-  for (int kill_no = 1; kill_no <= 3; ++kill_no) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000 + 700 * kill_no));
-    ASSERT_TRUE(engine->Running()) << engine->Log();
-    engine->Signal(SIGKILL);
-    EXPECT_EQ(engine->Wait(10s), 128 + SIGKILL);
-    engine = std::make_unique<EngineProcess>(args);
-  }
+  KillNineAndRestart(engine, args, 3, 11);
   std::this_thread::sleep_for(2s);
   stop = true;
   writer.join();
+  ASSERT_FALSE(HasFatalFailure());
   EXPECT_GT(committed.load(), 100);
   const std::vector<CanonCol> acc = {
       {"id", Canon::kInt}, {"balance", Canon::kInt}, {"note", Canon::kText}};

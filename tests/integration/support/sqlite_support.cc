@@ -1,5 +1,6 @@
 #include "tests/integration/support/sqlite_support.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -30,9 +31,13 @@ struct Db {
 };
 
 std::string Hex(const void* p, int n) {
-  std::string out;
+  static const char* kDigits = "0123456789abcdef";
+  std::string out(static_cast<size_t>(n) * 2, '0');
   const unsigned char* b = static_cast<const unsigned char*>(p);
-  for (int i = 0; i < n; ++i) out += fmt::format("{:02x}", b[i]);
+  for (int i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[b[i] >> 4];
+    out[2 * i + 1] = kDigits[b[i] & 15];
+  }
   return out;
 }
 
@@ -295,6 +300,19 @@ std::string WaitUntilSame(const std::function<std::vector<std::string>()>& sourc
     diff = CompareCanonRows(source(), target());
     if (diff.empty() || std::chrono::steady_clock::now() > deadline) return diff;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+void KillNineAndRestart(std::unique_ptr<EngineProcess>& engine,
+                        const std::vector<std::string>& args, int times, int seed) {
+  std::mt19937 rng(seed);
+  for (int kill_no = 1; kill_no <= times; ++kill_no) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 2500));
+    ASSERT_TRUE(engine->Running()) << "engine died before kill " << kill_no << ":\n"
+                                   << engine->Log();
+    engine->Signal(SIGKILL);
+    EXPECT_EQ(engine->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+    engine = std::make_unique<EngineProcess>(args);
   }
 }
 

@@ -10,10 +10,12 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/throwaway_server.h"
+#include "tests/integration/support/test_support.h"
 
 namespace cutover::testing {
 
@@ -71,6 +73,11 @@ std::string CompareCanonRows(const std::vector<std::string>& source,
 std::string WaitUntilSame(const std::function<std::vector<std::string>()>& source,
                           const std::function<std::vector<std::string>()>& target,
                           std::chrono::seconds timeout);
+
+// Kills the engine with SIGKILL `times` times, at random moments 1.5-4 s apart (seeded), each
+// time restarting it with `args`; fails the test if it died on its own before a kill.
+void KillNineAndRestart(std::unique_ptr<EngineProcess>& engine,
+                        const std::vector<std::string>& args, int times, int seed);
 
 // Random OLTP transactions on kc(id INTEGER PRIMARY KEY, balance INTEGER, note TEXT, data
 // BLOB) and kc_events(id INTEGER PRIMARY KEY, account INTEGER, amount INTEGER) of a SQLite file,
