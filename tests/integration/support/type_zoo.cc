@@ -771,6 +771,23 @@ std::string ZooCdcSql(ZooEngine e) {
   return sql;
 }
 
+std::string ZooSecondCdcSql(ZooEngine e) {
+  std::string begin = e == ZooEngine::kMariaDb ? "START TRANSACTION;\n" : "BEGIN;\n";
+  std::string sql = Preamble(e) + begin;
+  sql += UpdateRow(e, 6, 3);           // minimums -> specials
+  sql += UpdateRow(e, 40, kEdgeRows);  // specials -> all NULL
+  sql += UpdateRow(e, 3, 1);           // all NULL -> maximums
+  sql += InsertRow(e, 200, 2);
+  sql += "DELETE FROM " + TableOf(e) + " WHERE id = 1;\n";
+  sql += "COMMIT;\n";
+  sql += UpdateRow(e, 101, 4);  // another 1 MiB value, in a transaction of its own
+  return sql;
+}
+
+int ZooRowCountAfterCdc() {
+  return 2 * ZooRowCount() - 2;  // ZooCdcSql: 6 inserted, 2 deleted; ZooSecondCdcSql: +1 -1
+}
+
 std::string CompareZoo(const ZooEndpoint& source, const ZooEndpoint& target) {
   std::vector<const ZooColumn*> cols = ColumnsOf(source.engine);
   std::string error;

@@ -54,7 +54,11 @@ std::string ZooCreateSql(ZooEngine engine);
 // The CDC workload, one script: inserts every edge row again (ids 101..), updates every column of
 // some rows to other edge values, to NULL and from NULL, changes a key, deletes rows.
 std::string ZooCdcSql(ZooEngine engine);
-int ZooRowCount();
+// A second CDC workload, for a restarted engine: more rows to other edge values, from and to
+// NULL, an insert and a delete in one transaction, then a row set to the 1 MiB value.
+std::string ZooSecondCdcSql(ZooEngine engine);
+int ZooRowCount();          // rows of ZooCreateSql
+int ZooRowCountAfterCdc();  // rows after both CDC workloads
 
 // Compares the zoo on `target` (replicated from `source`) with the source, value by value under
 // the pair's docs/types.md rules. "" when equal, else the first differences (row, column, both
