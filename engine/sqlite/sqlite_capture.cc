@@ -160,6 +160,12 @@ Status PrepareCapture(SqliteConn& conn, const std::string& task,
                                 " has no primary key: its changes cannot be captured (rowids "
                                 "change on VACUUM); add a primary key or leave it out with "
                                 "--tables");
+    if (!info.non_binary_key.empty())
+      return FailedPrecondition("table " + info.schema->name.ToString() + ": key column " +
+                                info.non_binary_key +
+                                " does not compare bytewise, so its changes cannot be captured "
+                                "exactly; use the BINARY collation for key columns or leave "
+                                "the table out with --tables");
   }
   return InWriteTransaction(conn, what, [&]() -> Status {
     ASSIGN_OR_RETURN(bool exists, CaptureExists(conn, task));

@@ -60,6 +60,15 @@ Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table
   for (const auto& [pos, index] : key_by_position) schema->key.push_back(index);
 
   SqliteTableInfo info;
+  for (size_t k : schema->key) {
+    const char* collation = nullptr;
+    int rc = sqlite3_table_column_metadata(conn.raw(), kMainSchema, table.c_str(),
+                                           schema->columns[k].name.c_str(), nullptr, &collation,
+                                           nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return conn.ErrorFrom(rc, what + ": reading key column collations");
+    if (collation && std::string_view(collation) != "BINARY" && info.non_binary_key.empty())
+      info.non_binary_key = schema->columns[k].name + " (COLLATE " + collation + ")";
+  }
   auto index_of = [&](std::string_view name) -> int {
     for (size_t i = 0; i < schema->columns.size(); ++i)
       if (schema->columns[i].name == name) return static_cast<int>(i);

@@ -24,6 +24,9 @@ struct SqliteTableInfo {
   // Columns of each UNIQUE constraint or index other than the primary key (plain columns only;
   // partial and expression indexes are left out): what INSERT OR REPLACE may delete on.
   std::vector<std::vector<size_t>> unique_sets;
+  // The first key column whose collation is not BINARY ("" when none): such keys cannot be
+  // captured exactly ('a' and 'A' are one key to the table but two to the change table).
+  std::string non_binary_key;
 };
 
 // Names of the user tables, sorted.

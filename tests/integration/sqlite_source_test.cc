@@ -381,6 +381,13 @@ TEST_F(SqliteSource, BadInputIsOneClearLine) {
   r = RunCutover(Args(src_uri(), dst, "bad", {"--tables", "nokey"}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("table main.nokey has no primary key"), std::string::npos) << r.err;
+  SqliteExec(src(), "CREATE TABLE nocase (k TEXT COLLATE NOCASE PRIMARY KEY)");
+  r = RunCutover({"task", "prepare", "--source", src_uri(), "--task", "bad", "--tables", "nocase"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("table main.nocase: key column k (COLLATE NOCASE) does not compare "
+                       "bytewise"),
+            std::string::npos)
+      << r.err;
   r = RunCutover(Args(src_uri(), dst, "bad", {"--tables", "nokey", "--type", "full-load"}));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(SqliteValue(dir_.path("dst.db"), "SELECT a || b FROM nokey"), "1x");
