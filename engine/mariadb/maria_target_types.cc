@@ -17,6 +17,7 @@ constexpr size_t kKeyChars = 768;   // 768 utf8mb4 characters = InnoDB's 3072-by
 constexpr size_t kKeyBytes = 3072;  // same limit for binary keys
 constexpr int kDecimalMaxPrecision = 65;
 constexpr int kDecimalMaxScale = 30;
+constexpr int64_t kMaxTimeMicros = (838LL * 3600 + 59 * 60 + 59) * 1000000 + 999999;
 
 // The numbers in the first "(...)" of a type text: "numeric(12,2)" -> {12, 2}.
 std::vector<int> TypeModifiers(const std::string& type_name) {
@@ -235,6 +236,8 @@ std::string Shown(const Value& v) {
       CivilFromDays(days, y, m, d);
       return "'" + std::to_string(y) + "-" + std::to_string(m) + "-" + std::to_string(d) + "'";
     }
+    case ValueKind::kTime:
+      return "'" + EncodeMariaText(v) + "'";
     case ValueKind::kDecimal:
     case ValueKind::kText:
     case ValueKind::kJson:
@@ -440,6 +443,9 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
       out = EncodeMariaText(v);
       return MariaText::kString;
     case ValueKind::kTime:
+      // A SQLite TIME may pass MariaDB's range; MariaDB would clip it (LOAD DATA: a warning).
+      if (v.as_micros_or_days() > kMaxTimeMicros || v.as_micros_or_days() < -kMaxTimeMicros)
+        return Unstorable(tc, v, "MariaDB TIME holds -838:59:59.999999 to 838:59:59.999999");
       out = EncodeMariaText(v);
       return MariaText::kString;
     case ValueKind::kTimestamp:

@@ -98,6 +98,12 @@ Status PgConn::ErrorFrom(const PGresult* res, std::string_view what) const {
   if (const char* detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) {
     msg += " (" + FirstLine(detail) + ")";
   }
+  // A value the server refuses during COPY: the context names the line and the column
+  // ("COPY t, line 3, column c: \"25:00:00\"", the value cut to 100 bytes by the server).
+  if (const char* context = PQresultErrorField(res, PG_DIAG_CONTEXT)) {
+    std::string first = FirstLine(context);
+    if (first.rfind("COPY ", 0) == 0) msg += " (" + first + ")";
+  }
   StatusCode code = state ? CodeForSqlState(state) : StatusCode::kUnavailable;
   if (PQstatus(conn_) == CONNECTION_BAD) code = StatusCode::kUnavailable;
   std::string text = std::string(what) + ": " + msg;

@@ -120,7 +120,7 @@ std::string TargetColumnType(const Column& c, const std::string& source_engine) 
     case ValueKind::kTimestampTz:
       return "timestamptz(6)";
     case ValueKind::kJson:
-      return "jsonb";
+      return "json";  // not jsonb: keeps the source's text exactly (spacing, key order)
     case ValueKind::kUuid:
       return "uuid";
     default:

@@ -230,6 +230,15 @@ std::unique_ptr<harness::ThrowawayServer> StartPostgres(const std::string& name)
   return std::move(s).value();
 }
 
+void CreateKcSchema(const harness::ThrowawayServer& server) {
+  Sql(server,
+      "CREATE SCHEMA kc;"
+      "CREATE TABLE kc.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);"
+      "INSERT INTO kc.accounts SELECT g, 1000, 'start' FROM generate_series(1, 2000) g;"
+      "CREATE TABLE kc.events (id bigint PRIMARY KEY, account int, amount bigint, at "
+      "timestamptz);");
+}
+
 void RunKcOltpWriter(const std::string& uri, int seed, const std::atomic<bool>& stop,
                      std::atomic<long>& committed) {
   PGconn* c = PQconnectdb(uri.c_str());

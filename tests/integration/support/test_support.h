@@ -83,6 +83,9 @@ bool Eventually(F check, std::chrono::seconds timeout) {
 
 std::unique_ptr<harness::ThrowawayServer> StartPostgres(const std::string& name);
 
+// Creates kc.accounts (2000 rows) and kc.events, the tables RunKcOltpWriter writes.
+void CreateKcSchema(const harness::ThrowawayServer& server);
+
 // Runs random OLTP transactions (transfers, delete-and-reinsert, bulk updates) on a PostgreSQL
 // source's kc.accounts / kc.events until `stop` (at most 10 minutes); counts commits.
 // Deterministic per seed. Used by the kill -9 tests of every PostgreSQL-source pair.
