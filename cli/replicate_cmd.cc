@@ -1,6 +1,7 @@
 // `cutover replicate`: full load and/or CDC from a source to a target, in the foreground.
 // Exit codes: 0 success (a CDC run stopped by SIGINT/SIGTERM included); 2 error; 130 full load
 // interrupted by a signal (run the same task again to resume).
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ class ReplicateCommand : public Command {
                     "Close a target transaction after this many milliseconds")
         ->check(CLI::Range(int64_t{0}, int64_t{600000}))
         ->capture_default_str();
+    rep->add_option("--metrics-file", metrics_file_,
+                    "Append one JSON line of cumulative counters per second to this file "
+                    "(phase, rows loaded, transactions and changes applied, last position)");
     return rep;
   }
 
@@ -78,8 +82,18 @@ class ReplicateCommand : public Command {
     if (!source.ok()) return Fail(source.status());
     auto sink = MakeSink(target_uri_);
     if (!sink.ok()) return Fail(sink.status());
+    ReplicationMetrics metrics;
+    std::unique_ptr<MetricsFileWriter> metrics_writer;
+    if (!metrics_file_.empty()) {
+      auto w = MetricsFileWriter::Start(metrics_file_, metrics);
+      if (!w.ok()) return Fail(w.status());
+      metrics_writer = std::move(*w);
+      opt.metrics = &metrics;
+    }
     ReplicateStats stats;
     Status s = RunReplication(**source, **sink, opt, StopFlag(), &stats);
+    metrics.SetPhase(ReplicationPhase::kStopped);
+    if (metrics_writer) metrics_writer->Stop();
     if (!s.ok()) return Fail(s);
     Log(LogLevel::kInfo,
         "done: {} table(s) / {} rows loaded; {} transactions ({} changes) applied in {} target "
@@ -91,7 +105,7 @@ class ReplicateCommand : public Command {
 
  private:
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
-  std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net";
+  std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
   std::vector<std::string> tables_;
   int parallel_ = 4;
   int64_t group_changes_ = 10000, group_ms_ = 200;
