@@ -1,6 +1,8 @@
 // `cutover replicate`: full load and/or CDC from a source to a target, in the foreground.
 // Exit codes: 0 success (a CDC run stopped by SIGINT/SIGTERM included); 2 error; 130 full load
-// interrupted by a signal (run the same task again to resume).
+// interrupted by a signal (run the same task again to resume). A server that goes away once the
+// task has started is waited for (reconnect with backoff, resume from the checkpoint) for up to
+// --retry-for seconds.
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "engine/core/log.h"
 #include "engine/pipeline/endpoints.h"
 #include "engine/pipeline/replicate.h"
+#include "engine/pipeline/supervise.h"
 
 namespace cutover::cli {
 namespace {
@@ -56,6 +59,11 @@ class ReplicateCommand : public Command {
     rep->add_option("--metrics-file", metrics_file_,
                     "Append one JSON line of cumulative counters per second to this file "
                     "(phase, rows loaded, transactions and changes applied, last position)");
+    rep->add_option("--retry-for", retry_for_s_,
+                    "When a server goes away after the task started, reconnect and resume for up "
+                    "to this many seconds of continuous failure (0: exit at once)")
+        ->check(CLI::Range(int64_t{0}, int64_t{30} * 24 * 3600))
+        ->capture_default_str();
     return rep;
   }
 
@@ -78,10 +86,6 @@ class ReplicateCommand : public Command {
     SourceOptions so;
     so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_) : spool_dir_;
     so.snapshot_connections = parallel_;
-    auto source = MakeSource(source_uri_, so);
-    if (!source.ok()) return Fail(source.status());
-    auto sink = MakeSink(target_uri_);
-    if (!sink.ok()) return Fail(sink.status());
     ReplicationMetrics metrics;
     std::unique_ptr<MetricsFileWriter> metrics_writer;
     if (!metrics_file_.empty()) {
@@ -90,16 +94,19 @@ class ReplicateCommand : public Command {
       metrics_writer = std::move(*w);
       opt.metrics = &metrics;
     }
+    RetryPolicy retry;
+    retry.retry_for = std::chrono::seconds(retry_for_s_);
     ReplicateStats stats;
-    Status s = RunReplication(**source, **sink, opt, StopFlag(), &stats);
+    Status s =
+        RunReplicationSupervised(source_uri_, target_uri_, so, opt, retry, StopFlag(), &stats);
     metrics.SetPhase(ReplicationPhase::kStopped);
     if (metrics_writer) metrics_writer->Stop();
     if (!s.ok()) return Fail(s);
     Log(LogLevel::kInfo,
         "done: {} table(s) / {} rows loaded; {} transactions ({} changes) applied in {} target "
-        "commits, {} already-applied transactions skipped",
+        "commits, {} already-applied transactions skipped, {} reconnect(s)",
         stats.tables_loaded, stats.rows_loaded, stats.transactions_applied, stats.changes_applied,
-        stats.target_commits, stats.transactions_skipped);
+        stats.target_commits, stats.transactions_skipped, stats.reconnects);
     return 0;
   }
 
@@ -109,6 +116,7 @@ class ReplicateCommand : public Command {
   std::vector<std::string> tables_;
   int parallel_ = 4;
   int64_t group_changes_ = 10000, group_ms_ = 200;
+  int64_t retry_for_s_ = 3600;
 };
 
 const CommandRegistration kRegistration([]() -> std::unique_ptr<Command> {

@@ -11,7 +11,8 @@ namespace cutover::reports {
 // Escapes & < > " ' so the text is safe both between tags and inside a quoted attribute.
 std::string HtmlEscape(std::string_view text);
 
-// One Markdown table cell: pipes escaped, newlines and backquotes neutralised.
+// One Markdown table cell (or inline text): pipes escaped, newlines and backquotes neutralised,
+// and a '<' that could open an HTML tag written as &lt;.
 std::string MarkdownCell(std::string_view text);
 
 }  // namespace cutover::reports

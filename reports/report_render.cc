@@ -97,16 +97,28 @@ std::string Upper(std::string s) {
   return s;
 }
 
-// "postgresql postgresql://cutover:***@127.0.0.1:5433/cutover (throwaway)"
-std::string EndpointText(const Json* e) {
-  if (e == nullptr) return "";
-  if (!e->is_object()) return TextOf(e);
-  std::string out = TextOf(*e, "engine");
-  if (std::string uri = TextOf(*e, "uri"); !uri.empty())
-    out += (out.empty() ? "" : " ") + RedactUri(uri);
-  if (const Json* t = Field(*e, "throwaway"); t && t->is_boolean() && t->get<bool>())
-    out += " (throwaway server)";
-  return out;
+// "postgresql://cutover:***@127.0.0.1:5433/cutover (PostgreSQL 15.18, throwaway server)"; the
+// version comes from report.versions[`side`].
+std::string EndpointText(const Json& report, const char* side) {
+  const Json* e = Field(report, side);
+  const Json* versions = Field(report, "versions");
+  std::string version = versions ? TextOf(*versions, side) : "";
+  if (e == nullptr && version.empty()) return "";
+  std::string out;
+  std::vector<std::string> notes;
+  if (e != nullptr && e->is_object()) {
+    std::string uri = TextOf(*e, "uri");
+    out = uri.empty() ? TextOf(*e, "engine") : RedactUri(uri);
+    if (const Json* t = Field(*e, "throwaway"); t && t->is_boolean() && t->get<bool>())
+      notes.push_back("throwaway server");
+  } else if (e != nullptr) {
+    out = RedactUri(TextOf(e));
+  }
+  if (!version.empty()) notes.insert(notes.begin(), version);
+  std::string note;
+  for (const std::string& n : notes) note += (note.empty() ? "" : ", ") + n;
+  if (out.empty()) return note;
+  return note.empty() ? out : out + " (" + note + ")";
 }
 
 // A time series from the report: [[t, y|null], ...]; malformed entries are skipped.
@@ -151,7 +163,7 @@ header.error{background:var(--err)}header.unknown{background:var(--unk)}
 .badge{display:inline-block;font-size:26px;font-weight:bold;letter-spacing:.06em;
 border:2px solid #fff;border-radius:6px;padding:2px 12px;margin-right:14px;vertical-align:middle}
 header h1{display:inline;font-size:24px;vertical-align:middle;margin:0}
-header p{margin:10px 0 0}
+header p{margin:10px 0 0}header p.facts{opacity:.92;font-size:13px}
 header .error-line{font-family:"DejaVu Sans Mono",monospace;background:rgba(0,0,0,.2);
 padding:6px 8px;border-radius:4px}
 section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 16px;
@@ -164,7 +176,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.meta th{width:150px;background:none;color:var(--muted);font-weight:normal}
 tr.pass td.result{color:var(--ok);font-weight:bold}
 tr.fail td.result{color:var(--bad);font-weight:bold}
-tr.fail{background:#fff1f0}
+tr.fail{background:#fff1f0}tr.best{background:#ecfdf3;font-weight:600}
+table.compact td,table.compact th{padding:4px 6px}
 .ok{color:var(--ok);font-weight:bold}.bad{color:var(--bad);font-weight:bold}
 .muted{color:var(--muted)}
 .charts svg{display:block;max-width:100%;height:auto;margin:0 0 12px}
@@ -188,6 +201,26 @@ std::string HeaderSection(const Json& report) {
     if (std::string d = TextOf(*scenario, "description"); !d.empty())
       o += "<p>" + HtmlEscape(d) + "</p>";
   }
+  // At a glance: engines and versions, duration, start, cutover version.
+  std::vector<std::string> facts;
+  const Json* versions = Field(report, "versions");
+  auto side = [&](const char* key) {
+    std::string v = versions ? TextOf(*versions, key) : "";
+    if (v.empty()) {
+      if (const Json* e = Field(report, key)) v = TextOf(*e, "engine");
+    }
+    return v;
+  };
+  std::string from = side("source"), to = side("target");
+  if (!from.empty() || !to.empty())
+    facts.push_back((from.empty() ? "?" : from) + " \u2192 " + (to.empty() ? "?" : to));
+  if (auto d = NumberOf(report, "duration_s")) facts.push_back("took " + FormatDuration(*d));
+  if (std::string at = TextOf(report, "started_at"); !at.empty()) facts.push_back("started " + at);
+  if (std::string v = versions ? TextOf(*versions, "cutover") : ""; !v.empty())
+    facts.push_back("cutover " + v);
+  std::string line;
+  for (const std::string& f : facts) line += (line.empty() ? "" : " \u00b7 ") + f;
+  if (!line.empty()) o += "<p class=\"facts\">" + HtmlEscape(line) + "</p>";
   if (std::string e = TextOf(report, "error"); !e.empty())
     o += "<p class=\"error-line\">error: " + HtmlEscape(e) + "</p>";
   return o + "</header>\n";
@@ -202,8 +235,8 @@ std::string MetaSection(const Json& report) {
   add("started", TextOf(report, "started_at"));
   if (auto d = NumberOf(report, "duration_s"))
     add("duration", fmt::format("{} ({} s)", FormatDuration(*d), FormatNumber(*d)));
-  add("source", EndpointText(Field(report, "source")));
-  add("target", EndpointText(Field(report, "target")));
+  add("source", EndpointText(report, "source"));
+  add("target", EndpointText(report, "target"));
   if (const Json* t = Field(report, "task")) {
     std::string text = TextOf(*t, "name");
     if (std::string type = TextOf(*t, "type"); !type.empty()) text += " (" + type + ")";
@@ -212,8 +245,10 @@ std::string MetaSection(const Json& report) {
   }
   if (const Json* v = Field(report, "versions"); v && v->is_object()) {
     std::string text;
-    for (auto it = v->begin(); it != v->end(); ++it)
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      if (it.key() == "source" || it.key() == "target") continue;  // shown with the endpoints
       text += (text.empty() ? "" : "; ") + it.key() + " " + TextOf(&it.value());
+    }
     add("versions", text);
   }
   if (const Json* h = Field(report, "host")) {
@@ -383,30 +418,39 @@ std::string PhasesSection(const Json& report) {
 
   static const Json kNone = Json::object();
   std::string o =
-      "<section id=\"phases\"><h2>Phases</h2><table><tr><th>phase</th><th class=\"n\">from "
-      "s</th><th class=\"n\">to s</th><th>ends</th><th>load</th><th class=\"n\">lag max</th>"
-      "<th class=\"n\">lag p95</th><th class=\"n\">catch-up</th><th class=\"n\">source "
-      "tps</th><th class=\"n\">applied tps</th><th class=\"n\">CPU avg</th><th class=\"n\">RSS "
-      "peak</th><th class=\"n\">load errors</th></tr>\n";
+      "<section id=\"phases\"><h2>Phases</h2><table class=\"compact\"><tr><th>phase</th>"
+      "<th class=\"n\">time (s)</th><th>ends</th><th>load</th><th class=\"n\">lag max / "
+      "p95</th><th class=\"n\">catch-up</th><th class=\"n\">tps source / applied</th>"
+      "<th class=\"n\">engine CPU avg</th><th class=\"n\">RSS peak</th><th class=\"n\">load "
+      "errors</th></tr>\n";
+  // "a / b", or whichever is present.
+  auto pair = [](const std::string& a, const std::string& b) {
+    if (a.empty() || b.empty()) return a + b;
+    return a + " / " + b;
+  };
   for (const auto& [pp, sp] : rows) {
     const Json& p = pp ? *pp : kNone;
     const Json& s = sp ? *sp : kNone;
     std::string name = TextOf(p, "name");
     if (name.empty()) name = TextOf(s, "name");
+    std::string span;
+    if (auto t0 = NumberOf(p, "start_s"), t1 = NumberOf(p, "end_s"); t0 && t1)
+      span = FormatNumber(*t0) + "\u2013" + FormatNumber(*t1);
     std::string load;
     if (const Json* l = Field(p, "load"); l && l->is_object()) {
       load = TextOf(*l, "workload");
       if (std::string rate = TextOf(*l, "rate"); !rate.empty())
-        load += (load.empty() ? "" : " @ ") + rate + "/s";
+        load += (load.empty() ? "" : " ") + rate + "/s";
     }
     std::string until = TextOf(p, "until");
     if (until.empty()) {
-      if (auto d = NumberOf(s, "duration_s")) until = FormatNumber(*d) + " s";
+      if (auto d = NumberOf(s, "duration_s")) until = "after " + FormatNumber(*d) + " s";
     }
-    o += "<tr>" + Td(name) + TdNum(TextOf(p, "start_s")) + TdNum(TextOf(p, "end_s")) + Td(until) +
-         Td(load) + TdNum(Measure(s, "lag_max_s", " s")) + TdNum(Measure(s, "lag_p95_s", " s")) +
-         TdNum(Measure(s, "catch_up_s", " s")) + TdNum(TextOf(s, "source_tps")) +
-         TdNum(TextOf(s, "applied_tps")) + TdNum(Measure(s, "engine_cpu_avg_pct", " %")) +
+    o += "<tr>" + Td(name) + TdNum(span) + Td(until) + Td(load) +
+         TdNum(pair(Measure(s, "lag_max_s", " s"), Measure(s, "lag_p95_s", " s"))) +
+         TdNum(Measure(s, "catch_up_s", " s")) +
+         TdNum(pair(TextOf(s, "source_tps"), TextOf(s, "applied_tps"))) +
+         TdNum(Measure(s, "engine_cpu_avg_pct", " %")) +
          TdNum(Measure(s, "engine_rss_peak_mb", " MB")) + TdNum(TextOf(s, "load_errors")) +
          "</tr>\n";
   }
@@ -454,19 +498,18 @@ std::string SizingSection(const Json& report) {
   const Json& steps = Array(*sizing, "steps");
   if (steps.empty()) return o + "</section>\n";
   LineChart chart;
-  chart.title = "Lag p95 and engine CPU by load step";
-  chart.y_label = "lag p95 (s) / CPU (%/100)";
+  chart.title = "Lag p95 by load step";
+  chart.y_label = "lag p95 (s)";
   chart.x_label = "row changes/s";
-  ChartSeries lag{"lag p95 (s)", "", {}}, cpu{"engine CPU (%/100)", "", {}};
+  ChartSeries lag{"lag p95", "", {}};
   for (const Json& s : steps) {
     auto x = NumberOf(s, "rows_per_s");
     if (!x) x = NumberOf(s, "rate");
-    if (!x) continue;
-    lag.points.push_back({*x, NumberOf(s, "lag_p95_s")});
-    auto c = NumberOf(s, "engine_cpu_avg_pct");
-    cpu.points.push_back({*x, c ? std::optional<double>(*c / 100) : std::nullopt});
+    if (x) lag.points.push_back({*x, NumberOf(s, "lag_p95_s")});
   }
-  chart.series = {lag, cpu};
+  chart.series = {lag};
+  if (auto best = NumberOf(*sizing, "sustainable_rows_per_s"))
+    chart.markers.push_back({*best, "sustainable"});
   o += "<div class=\"charts\">" + RenderLineChart(chart) + "</div>";
   o += "<table><tr><th class=\"n\">rate (tps)</th><th class=\"n\">row changes/s</th>"
        "<th>lag stable</th><th class=\"n\">lag p95</th><th class=\"n\">CPU avg</th>"
@@ -475,11 +518,9 @@ std::string SizingSection(const Json& report) {
   for (const Json& s : steps) {
     const Json* stable = Field(s, "lag_stable");
     bool ok = stable && stable->is_boolean() && stable->get<bool>();
-    o += fmt::format("<tr class=\"{}\">", &s == best ? "pass"
-                                          : ok       ? ""
-                                                     : "fail") +
-         TdNum(TextOf(s, "rate")) + TdNum(TextOf(s, "rows_per_s")) +
-         Td(stable ? (ok ? "yes" : "no") : "", ok ? "ok" : "bad") +
+    const char* cls = &s == best ? "best" : ok ? "stable" : "fail";
+    o += fmt::format("<tr class=\"{}\">", cls) + TdNum(TextOf(s, "rate")) +
+         TdNum(TextOf(s, "rows_per_s")) + Td(stable ? (ok ? "yes" : "no") : "", ok ? "ok" : "bad") +
          TdNum(Measure(s, "lag_p95_s", " s")) + TdNum(Measure(s, "engine_cpu_avg_pct", " %")) +
          TdNum(Measure(s, "engine_rss_peak_mb", " MB")) + "</tr>\n";
   }
@@ -592,15 +633,13 @@ std::string RenderMarkdown(const Json& report) {
   }
   if (std::string e = TextOf(report, "error"); !e.empty())
     o += "Error: " + MarkdownCell(e) + "\n\n";
-  std::string src = EndpointText(Field(report, "source"));
-  std::string dst = EndpointText(Field(report, "target"));
-  if (!src.empty() || !dst.empty())
-    o += "- " + MarkdownCell(src) + " \u2192 " + MarkdownCell(dst) + "\n";
-  if (const Json* v = Field(report, "versions"); v && v->is_object()) {
-    std::string text;
-    for (auto it = v->begin(); it != v->end(); ++it)
-      text += (text.empty() ? "" : "; ") + it.key() + " " + TextOf(&it.value());
-    o += "- versions: " + MarkdownCell(text) + "\n";
+  if (std::string src = EndpointText(report, "source"); !src.empty())
+    o += "- source: " + MarkdownCell(src) + "\n";
+  if (std::string dst = EndpointText(report, "target"); !dst.empty())
+    o += "- target: " + MarkdownCell(dst) + "\n";
+  if (const Json* v = Field(report, "versions")) {
+    if (std::string c = TextOf(*v, "cutover"); !c.empty())
+      o += "- cutover " + MarkdownCell(c) + "\n";
   }
   std::string when = TextOf(report, "started_at");
   if (auto d = NumberOf(report, "duration_s"))

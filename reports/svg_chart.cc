@@ -112,11 +112,14 @@ std::string RenderLineChart(const LineChart& chart) {
   }
   if (y_hi <= y_lo) y_hi = y_lo + (y_lo != 0 ? std::abs(y_lo) : 1);
   std::vector<double> yt = NiceTicks(y_lo, y_hi, 5);
-  std::vector<double> xt = NiceTicks(t_lo, t_hi > t_lo ? t_hi : t_lo + 1, 10);
   y_lo = yt.front();
   y_hi = yt.back();
-  t_lo = xt.front();
-  t_hi = xt.back();
+  // The x axis spans exactly the data (a run is not rounded up to the next tick); its ticks are
+  // the nice values inside it.
+  if (t_hi <= t_lo) t_hi = t_lo + 1;
+  std::vector<double> xt;
+  for (double v : NiceTicks(t_lo, t_hi, 10))
+    if (v >= t_lo - 1e-9 && v <= t_hi + 1e-9) xt.push_back(v);
   auto X = [&](double t) { return kLeft + (t - t_lo) / (t_hi - t_lo) * pw; };
   auto Y = [&](double y) { return kTop + ph - (y - y_lo) / (y_hi - y_lo) * ph; };
 
@@ -172,8 +175,10 @@ std::string RenderLineChart(const LineChart& chart) {
   // At most ~ one x label per 50 px.
   size_t every = std::max<size_t>(1, static_cast<size_t>(std::ceil(xt.size() * 50.0 / pw)));
   for (size_t i = 0; i < xt.size(); i += every)
-    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", Num(X(xt[i])),
-                       Num(kTop + ph + 16), FormatTick(xt[i]));
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#8c959f\"/>"
+        "<text x=\"{0}\" y=\"{4}\" text-anchor=\"middle\">{3}</text>",
+        Num(X(xt[i])), Num(kTop + ph), Num(kTop + ph + 4), FormatTick(xt[i]), Num(kTop + ph + 16));
   out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#666\">{}</text>",
                      Num(kLeft + pw), Num(h - 4), HtmlEscape(chart.x_label));
   out += fmt::format(

@@ -26,6 +26,7 @@ StatusCode CodeForSqlState(std::string_view state) {
   if (cls == "42" && (state == "42P01" || state == "42704")) return StatusCode::kNotFound;
   if (cls == "57") return StatusCode::kUnavailable;  // operator intervention (shutdown)
   if (cls == "53") return StatusCode::kUnavailable;  // insufficient resources
+  if (cls == "40") return StatusCode::kUnavailable;  // deadlock / serialization: roll back, retry
   if (cls == "55") return StatusCode::kFailedPrecondition;
   if (cls == "22" || cls == "23" || cls == "42") return StatusCode::kInvalidArgument;
   return StatusCode::kInternal;

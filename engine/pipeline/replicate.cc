@@ -296,6 +296,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     }
   }
   ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
+  stats.connected = stats.ever_connected = true;
 
   std::vector<TableSchemaPtr> to_load;
   std::map<TableName, Position> table_snapshots;

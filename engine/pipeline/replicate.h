@@ -62,6 +62,11 @@ struct ReplicateStats {
   int64_t transactions_skipped = 0;
   int64_t changes_applied = 0;
   int64_t target_commits = 0;
+  // Set once both servers answered (the task's state was read from the target) in this run /
+  // in any run; reconnects counts supervised retries (supervise.h).
+  bool connected = false;
+  bool ever_connected = false;
+  int64_t reconnects = 0;
 };
 
 Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& options,

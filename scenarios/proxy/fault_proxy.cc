@@ -464,6 +464,7 @@ class FaultProxy::Impl {
 Result<std::unique_ptr<FaultProxy>> FaultProxy::Start(const std::string& upstream_host,
                                                       int upstream_port, int listen_port) {
   std::string where = fmt::format("fault proxy to {}:{}", upstream_host, upstream_port);
+  if (upstream_host.empty()) return InvalidArgument(fmt::format("{}: empty upstream host", where));
   if (upstream_port <= 0 || upstream_port > 65535)
     return InvalidArgument(fmt::format("{}: upstream port out of range", where));
   if (listen_port < 0 || listen_port > 65535)

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -153,6 +154,50 @@ std::string TableFingerprint(const harness::ThrowawayServer& server, const std::
   return r.ok() ? *r : "error: " + r.status().message();
 }
 
+namespace {
+
+// key text -> row text of every row of `table` (PostgreSQL), for naming differing rows.
+std::map<std::string, std::string> RowsByKey(const harness::ThrowawayServer& server,
+                                             const TableSpec& t) {
+  auto r = server.Sql("SELECT (" + t.order_by + ")::text || E'\\t' || t_::text FROM " + t.name +
+                      " AS t_");
+  std::map<std::string, std::string> rows;
+  if (!r.ok()) return rows;
+  size_t pos = 0;
+  while (pos < r->size()) {
+    size_t nl = r->find('\n', pos);
+    if (nl == std::string::npos) nl = r->size();
+    std::string line = r->substr(pos, nl - pos);
+    size_t tab = line.find('\t');
+    if (tab != std::string::npos) rows[line.substr(0, tab)] = line.substr(tab + 1);
+    pos = nl + 1;
+  }
+  return rows;
+}
+
+// Up to `limit` differing rows, one per line: missing on the target, extra, or different.
+std::string NameDifferingRows(const harness::ThrowawayServer& source,
+                              const harness::ThrowawayServer& target, const TableSpec& t,
+                              int limit = 20) {
+  auto a = RowsByKey(source, t), b = RowsByKey(target, t);
+  std::string out;
+  int n = 0;
+  for (const auto& [key, row] : a) {
+    auto it = b.find(key);
+    if (it == b.end()) {
+      if (n++ < limit) out += "\n  missing on target: " + row;
+    } else if (it->second != row) {
+      if (n++ < limit) out += "\n  different: source " + row + " target " + it->second;
+    }
+  }
+  for (const auto& [key, row] : b)
+    if (!a.count(key) && n++ < limit) out += "\n  extra on target: " + row;
+  if (n > limit) out += "\n  ... " + std::to_string(n - limit) + " more";
+  return out;
+}
+
+}  // namespace
+
 std::string DescribeDifference(const harness::ThrowawayServer& source,
                                const harness::ThrowawayServer& target,
                                const std::vector<TableSpec>& tables) {
@@ -169,6 +214,10 @@ std::string WaitUntilEqual(const harness::ThrowawayServer& source,
                            const std::vector<TableSpec>& tables, std::chrono::seconds timeout) {
   std::string diff;
   Eventually([&] { return (diff = DescribeDifference(source, target, tables)).empty(); }, timeout);
+  if (diff.empty()) return diff;
+  for (const auto& t : tables) {
+    if (diff.rfind(t.name + ":", 0) == 0) return diff + NameDifferingRows(source, target, t);
+  }
   return diff;
 }
 

@@ -1,0 +1,69 @@
+#include "engine/pipeline/supervise.h"
+
+#include <algorithm>
+#include <optional>
+#include <thread>
+
+#include "engine/core/log.h"
+
+namespace cutover {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Sleeps for `d`, waking early when `stop` is set.
+void SleepUnlessStopped(std::chrono::milliseconds d, const std::atomic<bool>& stop) {
+  auto until = Clock::now() + d;
+  while (!stop.load() && Clock::now() < until)
+    std::this_thread::sleep_for(
+        std::min<Clock::duration>(std::chrono::milliseconds(100), until - Clock::now()));
+}
+
+}  // namespace
+
+Status RunReplicationSupervised(const std::string& source_uri, const std::string& target_uri,
+                                const SourceOptions& source_options,
+                                const ReplicateOptions& options, const RetryPolicy& policy,
+                                const std::atomic<bool>& stop, ReplicateStats* stats_out) {
+  ReplicateStats local;
+  ReplicateStats& stats = stats_out ? *stats_out : local;
+  std::chrono::milliseconds backoff = policy.first_backoff;
+  std::optional<Clock::time_point> failing_since;
+  for (;;) {
+    stats.connected = false;
+    Status s;
+    {
+      auto source = MakeSource(source_uri, source_options);
+      if (!source.ok()) {
+        s = source.status();
+      } else if (auto sink = MakeSink(target_uri); !sink.ok()) {
+        s = sink.status();
+      } else {
+        s = RunReplication(**source, **sink, options, stop, &stats);
+      }
+    }  // endpoints (and their connections) are gone before a retry
+    if (s.ok() || stop.load()) return s;
+    // Retry only outages of a task that got going once: a wrong URI or a closed port at the
+    // start is bad input, not an outage.
+    if (s.code() != StatusCode::kUnavailable || policy.retry_for.count() == 0 ||
+        !stats.ever_connected)
+      return s;
+    if (stats.connected) {  // this attempt reached both servers: the failure clock restarts
+      failing_since.reset();
+      backoff = policy.first_backoff;
+    }
+    if (!failing_since) failing_since = Clock::now();
+    if (Clock::now() - *failing_since >= policy.retry_for) {
+      return s.WithContext("gave up after retrying for " +
+                           std::to_string(policy.retry_for.count()) + " s");
+    }
+    Log(LogLevel::kWarn, "{}; reconnecting in {:.1f} s", s.message(), backoff.count() / 1000.0);
+    SleepUnlessStopped(backoff, stop);
+    if (stop.load()) return Status::Ok();
+    backoff = std::min(policy.max_backoff, backoff * 2);
+    ++stats.reconnects;
+  }
+}
+
+}  // namespace cutover
