@@ -3,6 +3,7 @@
 #include "engine/core/uri.h"
 #include "validator/maria_scanner.h"
 #include "validator/pg_scanner.h"
+#include "validator/sqlite_scanner.h"
 
 namespace cutover::validator {
 
@@ -14,6 +15,8 @@ Result<std::unique_ptr<RangeScanner>> OpenRangeScanner(const std::string& uri,
       return OpenPgScanner(uri);
     case EngineKind::kMariaDb:
       return OpenMariaScanner(uri);
+    case EngineKind::kSqlite:
+      return OpenSqliteScanner(uri);
     default:
       return InvalidArgument(std::string("--") + std::string(what) + ": validating " +
                              EngineName(kind) + " tables is not supported yet");

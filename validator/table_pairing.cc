@@ -11,6 +11,7 @@
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_types.h"
 #include "engine/pipeline/endpoints.h"
+#include "engine/sqlite/sqlite_sink.h"
 
 namespace cutover::validator {
 namespace {
@@ -46,6 +47,8 @@ Result<std::vector<TableName>> TaskTables(const std::string& target_uri, EngineK
       for (size_t i = 0; i < r.rows.size(); ++i)
         out.push_back({r.Get(i, "table_schema").value_or(""), r.Get(i, "table_name").value_or("")});
     }
+  } else if (target == EngineKind::kSqlite) {
+    ASSIGN_OR_RETURN(out, sqlite::ReadSqliteTaskTables(target_uri, task));
   } else {
     return InvalidArgument("--task: reading a task's tables from a " +
                            std::string(EngineName(target)) + " target is not supported yet");

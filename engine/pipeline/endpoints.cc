@@ -5,6 +5,8 @@
 #include "engine/mariadb/maria_source.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_source.h"
+#include "engine/sqlite/sqlite_sink.h"
+#include "engine/sqlite/sqlite_source.h"
 
 namespace cutover {
 
@@ -17,6 +19,10 @@ Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceO
       mariadb::MariaSourceOptions mo;
       mo.snapshot_connections = options.snapshot_connections;
       ASSIGN_OR_RETURN(auto source, mariadb::MariaSource::Open(uri, mo));
+      return std::unique_ptr<Source>(std::move(source));
+    }
+    case EngineKind::kSqlite: {
+      ASSIGN_OR_RETURN(auto source, sqlite::SqliteSource::Open(uri));
       return std::unique_ptr<Source>(std::move(source));
     }
     default:
@@ -32,6 +38,9 @@ Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri) {
       return std::unique_ptr<Sink>(new pg::PgSink(uri));
     case EngineKind::kMariaDb:
       return std::unique_ptr<Sink>(new mariadb::MariaSink(uri));
+    case EngineKind::kSqlite:
+      RETURN_IF_ERROR(sqlite::SqlitePathOfUri(uri).status());
+      return std::unique_ptr<Sink>(new sqlite::SqliteSink(uri));
     default:
       return InvalidArgument(std::string("--target: ") + EngineName(kind) +
                              " targets are not supported yet");

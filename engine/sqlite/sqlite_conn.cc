@@ -1,5 +1,7 @@
 #include "engine/sqlite/sqlite_conn.h"
 
+#include <unistd.h>
+
 #include "engine/core/log.h"
 #include "engine/core/uri.h"
 
@@ -92,6 +94,11 @@ Status SqliteStmt::BindBlob(int index, std::string_view bytes) {
                "bind blob");
 }
 
+Status SqliteStmt::BindColumnOf(int index, SqliteStmt& other, int col) {
+  return Check(sqlite3_bind_value(stmt_, index, sqlite3_column_value(other.stmt_, col)),
+               "bind value");
+}
+
 Result<bool> SqliteStmt::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -133,16 +140,21 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& uri,
                                                      const SqliteOpenOptions& options) {
   ASSIGN_OR_RETURN(std::string path, SqlitePathOfUri(uri));
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (options.create) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
+    if (!options.create && (rc & 0xff) == SQLITE_CANTOPEN && access(path.c_str(), F_OK) != 0)
+      return NotFound("SQLite database " + path + " does not exist");
     return Status(CodeForSqliteError(rc), "cannot open SQLite database " + path + ": " + msg);
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   std::unique_ptr<SqliteConn> conn(new SqliteConn(db, path));
+  // Opening is lazy: reading the schema is what finds a file that is not a database.
+  RETURN_IF_ERROR(conn->Exec("SELECT count(*) FROM sqlite_schema", "reading the schema"));
   if (options.wal) {
     RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode=WAL", "enabling WAL journal"));
     RETURN_IF_ERROR(conn->Exec("PRAGMA synchronous=NORMAL", "setting synchronous=NORMAL"));

@@ -1,7 +1,8 @@
 // SqliteConn: the one place the sqlite3 C API is called for ordinary connections.
 //
 // URIs: sqlite:///absolute/path/to/file.db (three slashes: empty host, absolute path) or
-// sqlite://relative/path.db; a query string is refused. The file is created if missing.
+// sqlite://relative/path.db; a query string is refused. The file is created if missing, unless
+// the caller says it must exist (a replication source).
 // Every connection is set up the same way: WAL journal (one writer and many readers at once,
 // what a replication source or target needs), synchronous=NORMAL (durable at checkpoints, the
 // usual WAL pairing), a busy timeout so concurrent writers wait instead of failing at once, and
@@ -46,6 +47,8 @@ class SqliteStmt : NonCopyable {
   Status BindDouble(int index, double value);
   Status BindText(int index, std::string_view text);
   Status BindBlob(int index, std::string_view bytes);
+  // Binds column `col` of `other`'s current row exactly as stored (storage class and bytes).
+  Status BindColumnOf(int index, SqliteStmt& other, int col);
 
   // Advances: true when a row is available, false when the statement is done.
   Result<bool> Step();
@@ -78,6 +81,9 @@ class SqliteStmt : NonCopyable {
 struct SqliteOpenOptions {
   int busy_timeout_ms = 5000;
   bool wal = true;
+  // Create the file if it does not exist (targets). A source must exist: a missing file is
+  // kNotFound, and a file that is not a SQLite database is refused at open.
+  bool create = true;
 };
 
 class SqliteConn : NonCopyable {

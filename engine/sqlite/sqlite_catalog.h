@@ -1,0 +1,41 @@
+// SQLite catalog: which tables a database holds and what they look like, read through the
+// pragma table functions (pragma_table_list, pragma_table_xinfo, pragma_index_list/info).
+//
+// Only ordinary tables of the main schema are user tables: views, virtual tables and their
+// shadow tables, SQLite's own sqlite_* tables and cutover's _cutover_* objects are not.
+// A table's key is its declared PRIMARY KEY. A rowid table without one has no key: it can be
+// fully loaded but not captured (its rowids may change on VACUUM, so they identify nothing).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/core/schema.h"
+#include "engine/core/status.h"
+#include "engine/sqlite/sqlite_conn.h"
+
+namespace cutover::sqlite {
+
+constexpr const char* kSqliteEngine = "sqlite";
+constexpr const char* kMainSchema = "main";
+
+struct SqliteTableInfo {
+  TableSchemaPtr schema;  // engine "sqlite", schema "main"
+  // Columns of each UNIQUE constraint or index other than the primary key (plain columns only;
+  // partial and expression indexes are left out): what INSERT OR REPLACE may delete on.
+  std::vector<std::vector<size_t>> unique_sets;
+};
+
+// Names of the user tables, sorted.
+Result<std::vector<std::string>> ListUserTables(SqliteConn& conn);
+
+// The table's columns, key and unique sets; kNotFound if there is no such table.
+Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table);
+
+// Whether a table (of any kind) named `name` exists in the main schema.
+Result<bool> TableExists(SqliteConn& conn, const std::string& name);
+
+// "name type, ...; key (a, b)": compared to notice that a table's columns changed.
+std::string ColumnSignature(const TableSchema& t);
+
+}  // namespace cutover::sqlite

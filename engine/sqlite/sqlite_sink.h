@@ -1,0 +1,59 @@
+// SqliteSink: a SQLite database file as a replication target, with the other sinks' guarantees:
+// a table's full load commits together with its `_cutover_table_state` row, and each CDC target
+// transaction together with its `_cutover_checkpoint` row, so `kill -9` at any moment loses and
+// duplicates nothing.
+//
+// SQLite has one writer at a time per file. Parallel full-load workers therefore take turns: a
+// table loader holds the sink's write lock (an in-process mutex, so workers queue instead of
+// spinning on SQLITE_BUSY) from BeginTableLoad to Commit, and loads its table in one big
+// transaction: BEGIN IMMEDIATE, drop-and-create (SQLite DDL is transactional, so a crash leaves
+// the old table or the complete new one), a prepared INSERT stepped per row, the table_state row,
+// COMMIT. The primary key is declared in CREATE TABLE (SQLite cannot add one later).
+//
+// CDC: one connection, BEGIN IMMEDIATE at the first change of a group, prepared statements cached
+// per table and operation (per set of changed columns for updates): inserts are
+// `INSERT ... ON CONFLICT(key) DO UPDATE`, updates `UPDATE ... WHERE key` (a row not found is
+// reported as in the other sinks, and inserted when the change carries every column), deletes
+// `DELETE ... WHERE key`, TRUNCATE is `DELETE FROM`. Statements run in-process, so the
+// row-at-a-time default ApplyBatch costs no round trips. Every connection: WAL, busy timeout 5 s,
+// synchronous=NORMAL.
+//
+// Tables land in the main schema under their source name (TargetTableName); the control tables
+// `_cutover_checkpoint(task, position, updated_at)` and `_cutover_table_state(task, table_schema,
+// table_name, snapshot_position, rows, loaded_at)` live in the same file (times UTC text).
+// Column types and value storage: sqlite_types.h and docs/types.md.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/core/endpoint.h"
+
+namespace cutover::sqlite {
+
+class SqliteSink : public Sink {
+ public:
+  // `uri`: sqlite:///path/to/file.db; the file is created when first written.
+  explicit SqliteSink(std::string uri);
+  std::string engine() const override { return "sqlite"; }
+
+  Result<TaskState> ReadTaskState(const std::string& task) override;
+  Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
+                                                      const TableSchema& table,
+                                                      TablePrep prep) override;
+  Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
+  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
+  Status DropTask(const std::string& task) override;
+
+ private:
+  std::string uri_;
+  std::shared_ptr<std::mutex> write_mu_;
+};
+
+// The source tables a task has loaded into the SQLite target at `uri` (for `cutover validate
+// --task`); empty when it has none. The file must exist.
+Result<std::vector<TableName>> ReadSqliteTaskTables(const std::string& uri,
+                                                    const std::string& task);
+
+}  // namespace cutover::sqlite

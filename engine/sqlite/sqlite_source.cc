@@ -1,0 +1,67 @@
+#include "engine/sqlite/sqlite_source.h"
+
+#include "engine/core/table_pattern.h"
+#include "engine/sqlite/sqlite_capture.h"
+#include "engine/sqlite/sqlite_catalog.h"
+#include "engine/sqlite/sqlite_position.h"
+#include "engine/sqlite/sqlite_snapshot.h"
+#include "engine/sqlite/sqlite_stream.h"
+
+namespace cutover::sqlite {
+
+Result<std::unique_ptr<SqliteSource>> SqliteSource::Open(const std::string& uri) {
+  ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri, "source", SqliteOpenOptions{.create = false}));
+  return std::unique_ptr<SqliteSource>(new SqliteSource(uri, std::move(conn)));
+}
+
+Result<std::vector<TableSchemaPtr>> SqliteSource::DiscoverTables(
+    const std::vector<std::string>& patterns) {
+  ASSIGN_OR_RETURN(auto names, ListUserTables(*conn_));
+  TablePatterns select(patterns);
+  std::vector<TableSchemaPtr> out;
+  for (const auto& name : names) {
+    if (!select.Select(TableName{kMainSchema, name})) continue;
+    ASSIGN_OR_RETURN(SqliteTableInfo info, ReadTableInfo(*conn_, name));
+    out.push_back(info.schema);
+  }
+  RETURN_IF_ERROR(select.CheckAllUsed().WithContext("SQLite source " + conn_->path()));
+  return out;
+}
+
+Result<CdcSetup> SqliteSource::PrepareCdc(const std::string& task,
+                                          const std::vector<TableSchemaPtr>& tables,
+                                          bool want_snapshot) {
+  std::vector<SqliteTableInfo> infos;
+  for (const auto& t : tables) {
+    ASSIGN_OR_RETURN(SqliteTableInfo info, ReadTableInfo(*conn_, t->name.name));
+    if (ColumnSignature(*info.schema) != ColumnSignature(*t))
+      return FailedPrecondition("table " + t->name.ToString() +
+                                ": its columns changed while the task was starting; run it again");
+    infos.push_back(std::move(info));
+  }
+  CdcSetup setup;
+  RETURN_IF_ERROR(PrepareCapture(*conn_, task, infos, setup.created));
+  if (want_snapshot && setup.created) {
+    ASSIGN_OR_RETURN(setup.snapshot, OpenSqliteSnapshot(uri_, task));
+  }
+  return setup;
+}
+
+Result<std::unique_ptr<Snapshot>> SqliteSource::OpenSnapshot(const std::string& task) {
+  return OpenSqliteSnapshot(uri_, task);
+}
+
+Result<std::unique_ptr<ChangeStream>> SqliteSource::OpenStream(
+    const std::string& task, const std::vector<TableSchemaPtr>& tables, const Position& from) {
+  return OpenSqliteStream(uri_, task, tables, from);
+}
+
+Result<Position> SqliteSource::ParsePosition(const std::string& text) const {
+  return ParseSqlitePosition(text);
+}
+
+Status SqliteSource::DropTask(const std::string& task) {
+  return DropCapture(*conn_, task);
+}
+
+}  // namespace cutover::sqlite
