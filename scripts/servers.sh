@@ -372,11 +372,16 @@ cmd_stop_all() {
   done
 }
 
-cmd_uri() {
+# Sets NAME and DIR for an existing server (started by `start`, maybe halted).
+known_server() {
   NAME="$1"
   valid_name "$NAME"
   DIR="$BASE/$NAME"
   [[ -s "$DIR/uri" ]] || die "no server named '$NAME' under $BASE"
+}
+
+cmd_uri() {
+  known_server "$1"
   server_running || die "server '$NAME' is not running"
   cat "$DIR/uri"
 }
@@ -384,10 +389,7 @@ cmd_uri() {
 # Restarts a running server in place (same directory, data and port): a fast shutdown, then a
 # start. For tests of clients that must survive a server restart.
 cmd_restart() {
-  NAME="$1"
-  valid_name "$NAME"
-  DIR="$BASE/$NAME"
-  [[ -s "$DIR/uri" ]] || die "no server named '$NAME' under $BASE"
+  known_server "$1"
   local port
   port="$(cat "$DIR/port")"
   case "$(cat "$DIR/kind" 2>/dev/null || true)" in
@@ -412,10 +414,7 @@ cmd_restart() {
 # Outages: `halt` stops a server (fast shutdown) but keeps its directory, data and port;
 # `resume` starts it again on the same port, so its URI stays valid.
 cmd_halt() {
-  NAME="$1"
-  valid_name "$NAME"
-  DIR="$BASE/$NAME"
-  [[ -s "$DIR/uri" ]] || die "no server named '$NAME' under $BASE"
+  known_server "$1"
   case "$(cat "$DIR/kind" 2>/dev/null || true)" in
     postgres) pg_stop ;;
     mariadb) maria_stop ;;
@@ -424,10 +423,7 @@ cmd_halt() {
 }
 
 cmd_resume() {
-  NAME="$1"
-  valid_name "$NAME"
-  DIR="$BASE/$NAME"
-  [[ -s "$DIR/uri" ]] || die "no server named '$NAME' under $BASE"
+  known_server "$1"
   server_running && return 0
   local port
   port="$(cat "$DIR/port")"

@@ -19,6 +19,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Throwaway PostgreSQL -> PostgreSQL with the OLTP data set: the start of the test scenarios.
+constexpr const char* kPgToPgOltp = R"(
+[source]
+engine = "postgresql"
+[target]
+engine = "postgresql"
+[dataset]
+workload = "oltp"
+)";
+
 class ScenarioRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -90,15 +100,7 @@ TEST_F(ScenarioRunTest, QuickstartPassesAndTargetIsConsistent) {
 }
 
 TEST_F(ScenarioRunTest, ShortCrashLoopStaysConsistent) {
-  std::string file = Write("crash.toml", R"(
-name = "crash-short"
-description = "two kill -9 under load"
-[source]
-engine = "postgresql"
-[target]
-engine = "postgresql"
-[dataset]
-workload = "oltp"
+  std::string file = Write("crash.toml", "name = \"crash-short\"\n" + std::string(kPgToPgOltp) + R"(
 [[phase]]
 name = "load"
 until = "loaded"
@@ -135,14 +137,8 @@ catch_up_seconds = 30
 }
 
 TEST_F(ScenarioRunTest, ImpossibleExpectationExitsOne) {
-  std::string file = Write("impossible.toml", R"(
-name = "impossible"
-[source]
-engine = "postgresql"
-[target]
-engine = "postgresql"
-[dataset]
-workload = "oltp"
+  std::string file =
+      Write("impossible.toml", "name = \"impossible\"\n" + std::string(kPgToPgOltp) + R"(
 [[phase]]
 name = "load"
 until = "loaded"
