@@ -25,7 +25,7 @@ PhaseSummary SummarizePhase(const RunRecord& run, const PhaseRecord& phase, doub
   s.lag_p95_s = Percentile(lag, 95);
   if (phase.disturbance_end_s) {
     s.catch_up_s = TimeUntilAtOrBelow(Get(run, "lag_s"), *phase.disturbance_end_s, run_end_s + 1,
-                                      caught_up_lag_s);
+                                      caught_up_lag_s, kCaughtUpHoldS);
     s.caught_up = s.catch_up_s.has_value();
   }
   // Per-second series are stamped at the end of their second: (a, b] + 0.5 keeps whole seconds.

@@ -333,10 +333,7 @@ class Run {
       }
       if (phase.duration_s > 0 && elapsed() >= phase.duration_s) break;
       if (phase.until == "loaded" && totals_.cdc_reached) break;
-      if (phase.until == "caught-up" && elapsed() >= 1) {
-        auto v = record_.series["lag_s"].Values(Current().start_s + 0.5, 1e18);
-        if (!v.empty() && v.back() <= sc_.measure.caught_up_lag_s) break;
-      }
+      if (phase.until == "caught-up" && CaughtUpSince(Current().start_s)) break;
       if (!phase.until.empty() && elapsed() >= phase.timeout_s) {
         Current().timed_out = true;
         Current().end_s = Now();
@@ -592,11 +589,17 @@ class Run {
   Result<bool> WaitCaughtUp(double timeout_s) {
     double from = Now();
     while (Now() - from < timeout_s) {
-      auto v = record_.series["lag_s"].Values(from + 0.3, 1e18);
-      if (!v.empty() && v.back() <= sc_.measure.caught_up_lag_s) return true;
+      if (CaughtUpSince(from)) return true;
       RETURN_IF_ERROR(Tick());
     }
     return false;
+  }
+
+  // Lag has been caught up for kCaughtUpHoldS, looking at samples taken after `from`.
+  bool CaughtUpSince(double from) {
+    auto t = TimeUntilAtOrBelow(record_.series["lag_s"], from, 1e18, sc_.measure.caught_up_lag_s,
+                                kCaughtUpHoldS);
+    return t && Now() - (from + *t) >= kCaughtUpHoldS;
   }
 
   // Heartbeat seq on source and target equal: the last beat is replicated.

@@ -39,12 +39,19 @@ std::optional<double> Mean(const std::vector<double>& v) {
   return sum / static_cast<double>(v.size());
 }
 
-std::optional<double> TimeUntilAtOrBelow(const Series& s, double from, double to,
-                                         double threshold) {
+std::optional<double> TimeUntilAtOrBelow(const Series& s, double from, double to, double threshold,
+                                         double hold) {
+  std::optional<double> since;  // start of the current run of points at or below threshold
   for (const Point& p : s.Points()) {
-    if (p.t < from || p.t >= to || !p.v) continue;
-    if (*p.v <= threshold) return p.t - from;
+    if (p.t < from || p.t >= to) continue;
+    if (p.v && *p.v <= threshold) {
+      if (!since) since = p.t;
+      if (p.t - *since >= hold) return *since - from;
+    } else {
+      since.reset();
+    }
   }
+  if (since) return *since - from;  // held until the series ended
   return std::nullopt;
 }
 

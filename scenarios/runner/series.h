@@ -54,7 +54,9 @@ std::optional<double> Max(const std::vector<double>& v);
 std::optional<double> Mean(const std::vector<double>& v);
 
 // Time from `from` until the first point at or after `from` (and before `to`) whose value is at
-// or below `threshold`; nullopt when that never happens in the window.
-std::optional<double> TimeUntilAtOrBelow(const Series& s, double from, double to, double threshold);
+// or below `threshold` and stays so (no later point above it or null) for `hold` seconds, or
+// until the last point when the series ends sooner; nullopt when that never happens.
+std::optional<double> TimeUntilAtOrBelow(const Series& s, double from, double to, double threshold,
+                                         double hold = 0);
 
 }  // namespace cutover::scenario

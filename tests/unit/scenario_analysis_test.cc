@@ -38,6 +38,14 @@ TEST(ScenarioSeries, TimeUntilCaughtUp) {
   EXPECT_DOUBLE_EQ(*TimeUntilAtOrBelow(lag, 10.0, 100, 1.0), 1.5);
   EXPECT_DOUBLE_EQ(*TimeUntilAtOrBelow(lag, 10.0, 100, 3.0), 1.0);
   EXPECT_FALSE(TimeUntilAtOrBelow(lag, 10.0, 11.4, 1.0));  // window ends first
+  // A dip that does not hold: caught up only from the second stretch on.
+  Series dip;
+  for (int i = 0; i < 40; ++i) {
+    double t = i * 0.25;
+    dip.Add(t, t < 1 ? 0.5 : t < 5 ? 3.0 : 0.3);
+  }
+  EXPECT_DOUBLE_EQ(*TimeUntilAtOrBelow(dip, 0, 100, 1.0, 2.0), 5.0);
+  EXPECT_DOUBLE_EQ(*TimeUntilAtOrBelow(dip, 0, 100, 1.0, 0.0), 0.0);
 }
 
 TEST(ScenarioAnalysis, PhaseSummary) {
