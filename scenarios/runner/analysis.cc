@@ -50,10 +50,13 @@ void JudgeSizingStep(const Series& lag, double max_lag_s, SizingStep& step) {
     step.why = fmt::format("lag p95 {:.2f} s above the bound {:g} s", *step.lag_p95_s, max_lag_s);
   } else if (*p4 > *p3 + std::max(0.25, 0.25 * *p3)) {
     step.why = fmt::format("lag growing: median {:.2f} s then {:.2f} s", *p3, *p4);
-  } else if (step.tps < 0.9 * step.rate) {
-    step.why = fmt::format("the source reached only {:.0f} of {:g} tps", step.tps, step.rate);
   } else {
     step.lag_stable = true;
+  }
+  if (step.tps < 0.9 * step.rate) {
+    step.source_limited = true;
+    if (step.why.empty())
+      step.why = fmt::format("the source reached only {:.0f} of {:g} tps", step.tps, step.rate);
   }
 }
 

@@ -9,8 +9,9 @@
 // Sizing step stability (a ramp step of length L at rate R): the step is sustainable when, in
 // its second half, (1) lag was measured, (2) lag p95 <= the ramp's max_lag, (3) lag is not
 // growing: the median of the last quarter is at most the median of the third quarter
-// plus max(0.25 s, 25%), and (4) the load generator achieved at least 90% of R (otherwise the
-// source, not replication, is the limit and the step proves nothing).
+// plus max(0.25 s, 25%). Separately, a step whose load generator achieved less than 90% of R is
+// source-limited: the ramp cannot go higher, and what the step proves is that replication
+// sustained the rate actually achieved.
 #pragma once
 
 #include "scenarios/runner/run_record.h"

@@ -163,13 +163,14 @@ json ReportJson(const RunRecord& run, const json& host) {
                  {"rows_per_s", Num(s.rows_per_s, 0.1)},
                  {"changes_per_s", Num(s.changes_per_s, 0.1)},
                  {"lag_stable", s.lag_stable},
+                 {"source_limited", s.source_limited},
                  {"lag_p95_s", Num(s.lag_p95_s)},
                  {"engine_cpu_avg_pct", Num(s.cpu_avg_pct, 0.1)},
                  {"engine_rss_peak_mb", Num(s.rss_peak_mb, 0.1)}};
       if (!s.why.empty()) sj["why"] = s.why;
       steps.push_back(sj);
     }
-    json sz = {{"workload", z.workload}, {"steps", steps}};
+    json sz = {{"workload", z.workload}, {"steps", steps}, {"limited_by", z.limited_by}};
     if (z.sustainable) {
       const SizingStep& s = z.steps[*z.sustainable];
       sz["sustainable_rate"] = s.rate;

@@ -46,7 +46,8 @@ struct SizingStep {
   double rate = 0, start_s = 0, end_s = 0;
   double tps = 0, rows_per_s = 0, changes_per_s = 0;
   bool lag_stable = false;
-  std::string why;  // when not stable
+  bool source_limited = false;  // the load generator fell short of the rate (< 90%)
+  std::string why;              // when not stable or source-limited
   std::optional<double> lag_p95_s, cpu_avg_pct, rss_peak_mb;
 };
 
@@ -54,6 +55,9 @@ struct SizingResult {
   std::string workload;
   std::vector<SizingStep> steps;
   std::optional<size_t> sustainable;  // index of the highest stable step
+  // What ended the ramp: "replication" (lag not stable), "source" (the source could not take
+  // more load: replication's own limit is higher), "ramp-max" (every rate up to max held).
+  std::string limited_by;
 };
 
 struct TableValidation {

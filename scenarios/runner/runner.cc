@@ -384,14 +384,24 @@ class Run {
       step.rss_peak_mb =
           Max(record_.series["engine_rss_mb"].Values(step.start_s, step.end_s + 0.5));
       JudgeSizingStep(record_.series["lag_s"], r.max_lag_s, step);
-      Note("load", fmt::format("ramp step {:g} tps: {:.0f} tps, {:.0f} rows/s, lag p95 {}, {}",
+      Note("load", fmt::format("ramp step {:g} tps: {:.0f} tps, {:.0f} rows/s, lag p95 {}, {}{}",
                                rate, step.tps, step.rows_per_s,
                                step.lag_p95_s ? fmt::format("{:.2f} s", *step.lag_p95_s) : "-",
-                               step.lag_stable ? "stable" : "not stable: " + step.why));
+                               step.lag_stable ? "stable" : "not stable",
+                               step.why.empty() ? "" : ": " + step.why));
       sizing.steps.push_back(step);
-      if (!step.lag_stable) break;
-      sizing.sustainable = sizing.steps.size() - 1;
+      if (!step.lag_stable) {
+        sizing.limited_by = "replication";
+        break;
+      }
+      if (!sizing.sustainable || step.rows_per_s > sizing.steps[*sizing.sustainable].rows_per_s)
+        sizing.sustainable = sizing.steps.size() - 1;
+      if (step.source_limited) {
+        sizing.limited_by = "source";
+        break;
+      }
     }
+    if (sizing.limited_by.empty()) sizing.limited_by = "ramp-max";
     Current().end_s = Now();
     Current().disturbance_end_s = Now();  // the ramp's load ends here
     record_.sizing = sizing;
@@ -430,6 +440,7 @@ class Run {
         target_down_ = true;
         StartWorker(idx, [this] { return target_.server->Halt(); });
         if (e.duration_s > 0) {
+          record_.events[idx].end_s = at + e.duration_s;
           After(e.duration_s, [this, phase_index = phase_index_] { ResumeTarget(phase_index); });
         }
         break;
@@ -527,7 +538,7 @@ class Run {
       }
       w.thread.join();
       EventRecord& e = record_.events[w.event_index];
-      e.end_s = w.end_s;
+      if (e.end_s < 0) e.end_s = w.end_s;  // a timed outage already has its planned end
       if (!w.status.ok()) {
         e.error = true;
         e.detail += "; failed: " + w.status.message();
@@ -801,10 +812,11 @@ class Run {
     if (record_.sizing && record_.sizing->sustainable) {
       const auto& s = record_.sizing->steps[*record_.sizing->sustainable];
       out += fmt::format(
-          "  sizing {}: sustainable {:g} tps = {:.0f} rows/s ({:.0f} changes/s "
-          "applied), engine cpu {} rss {}\n",
-          record_.sizing->workload, s.rate, s.rows_per_s, s.changes_per_s,
-          Fmt(s.cpu_avg_pct, "{:.0f}%"), Fmt(s.rss_peak_mb, "{:.0f} MB"));
+          "  sizing {}: sustainable {:.0f} tps = {:.0f} rows/s ({:.0f} changes/s "
+          "applied), engine cpu {} rss {}; limited by {}\n",
+          record_.sizing->workload, s.tps, s.rows_per_s, s.changes_per_s,
+          Fmt(s.cpu_avg_pct, "{:.0f}%"), Fmt(s.rss_peak_mb, "{:.0f} MB"),
+          record_.sizing->limited_by);
     }
     out += fmt::format("  engine: {} restart(s), {} unexpected exit(s); report: {}/report.html\n",
                        record_.engine_restarts, record_.engine_errors.size(), dir_);
