@@ -765,6 +765,9 @@ class Run {
       for (const LoadRun& r : load_->runs()) record_.load_errors += r.summary.errors;
     }
     const double end = record_.duration_s;
+    for (PhaseRecord& p : record_.phases) {
+      if (p.end_s < p.start_s) p.end_s = end;  // cut short by an error or a signal
+    }
     for (const PhaseRecord& p : record_.phases) {
       PhaseSummary s = SummarizePhase(record_, p, sc_.measure.caught_up_lag_s, end);
       if (load_) {

@@ -54,6 +54,16 @@ class ScenarioRunTest : public ::testing::Test {
     return nlohmann::json::parse(ss.str());
   }
 
+  // Runs `cutover scenario run FILE --out DIR/NAME`; checks the exit code; returns report.json.
+  nlohmann::json RunScenario(const std::string& file, const std::string& name, int expected_exit,
+                             RunResult* result = nullptr) {
+    std::string out = dir_ + "/" + name;
+    RunResult r = RunCutover({"scenario", "run", file, "--out", out}, std::chrono::seconds(240));
+    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    if (result) *result = r;
+    return fs::exists(out + "/report.json") ? Report(out) : nlohmann::json::object();
+  }
+
   const nlohmann::json* Expectation(const nlohmann::json& report, const std::string& key) {
     for (const auto& e : report["expectations"])
       if (e["key"] == key) return &e;
@@ -64,12 +74,8 @@ class ScenarioRunTest : public ::testing::Test {
 };
 
 TEST_F(ScenarioRunTest, QuickstartPassesAndTargetIsConsistent) {
-  std::string out = dir_ + "/quickstart";
-  RunResult r = RunCutover(
-      {"scenario", "run", harness::SourceDir() + "/scenarios/quickstart.toml", "--out", out},
-      std::chrono::seconds(240));
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto j = Report(out);
+  auto j = RunScenario(harness::SourceDir() + "/scenarios/quickstart.toml", "quickstart", 0);
+  const std::string out = dir_ + "/quickstart";
   EXPECT_EQ(j["format"], "cutover-scenario-report/1");
   EXPECT_EQ(j["outcome"], "passed");
   EXPECT_EQ(j["validation"]["status"], "equal");
@@ -123,10 +129,7 @@ consistent = true
 no_engine_errors = true
 catch_up_seconds = 30
 )");
-  std::string out = dir_ + "/crash";
-  RunResult r = RunCutover({"scenario", "run", file, "--out", out}, std::chrono::seconds(240));
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto j = Report(out);
+  auto j = RunScenario(file, "crash", 0);
   EXPECT_EQ(j["outcome"], "passed");
   EXPECT_EQ(j["validation"]["status"], "equal");
   EXPECT_EQ(j["engine"]["restarts"], 2);
@@ -151,10 +154,8 @@ rate = 100
 consistent = true
 max_lag_seconds = 0
 )");
-  std::string out = dir_ + "/impossible";
-  RunResult r = RunCutover({"scenario", "run", file, "--out", out}, std::chrono::seconds(180));
-  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  auto j = Report(out);
+  RunResult r;
+  auto j = RunScenario(file, "impossible", 1, &r);
   EXPECT_EQ(j["outcome"], "failed");
   const auto* lag = Expectation(j, "max_lag_seconds");
   ASSERT_NE(lag, nullptr);
