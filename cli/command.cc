@@ -7,6 +7,11 @@
 #include <cstdlib>
 #include <regex>
 
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include "engine/core/uri.h"
+
 namespace cutover::cli {
 
 std::vector<CommandFactory>& CommandFactories() {
@@ -53,9 +58,11 @@ Status CheckTaskName(const std::string& task) {
   return Status::Ok();
 }
 
-std::string DefaultSpoolDir(const std::string& task) {
+std::string DefaultSpoolDir(const std::string& task, const std::string& source_uri) {
   const char* tmp = std::getenv("TMPDIR");
-  return std::string(tmp && *tmp ? tmp : "/tmp") + "/cutover-spool-" + task;
+  std::string redacted = RedactUri(source_uri);
+  return fmt::format("{}/cutover-spool-{}-{:08x}", tmp && *tmp ? tmp : "/tmp", task,
+                     static_cast<uint32_t>(XXH3_64bits(redacted.data(), redacted.size())));
 }
 
 }  // namespace cutover::cli

@@ -51,7 +51,8 @@ int Fail(const Status& s);
 // Task names: 1-48 of [a-z0-9_] (they become slot, publication and file names).
 Status CheckTaskName(const std::string& task);
 
-// $TMPDIR/cutover-spool-TASK (or /tmp/...).
-std::string DefaultSpoolDir(const std::string& task);
+// $TMPDIR/cutover-spool-TASK-HASH (or /tmp/...), HASH naming the source (its URI without the
+// password), so that tasks of the same name on different sources never share a directory.
+std::string DefaultSpoolDir(const std::string& task, const std::string& source_uri);
 
 }  // namespace cutover::cli

@@ -84,7 +84,7 @@ class ReplicateCommand : public Command {
     opt.apply_mode = apply_mode_ == "row" ? ApplyMode::kRow : ApplyMode::kNet;
     if (global.quiet) opt.progress = Progress::Mode::kQuiet;
     SourceOptions so;
-    so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_) : spool_dir_;
+    so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_, source_uri_) : spool_dir_;
     so.snapshot_connections = parallel_;
     ReplicationMetrics metrics;
     std::unique_ptr<MetricsFileWriter> metrics_writer;

@@ -46,7 +46,8 @@ class TaskCommand : public Command {
 
  private:
   int Prepare() {
-    auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_)});
+    if (Status s = CheckTaskName(task_); !s.ok()) return Fail(s);
+    auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_, source_uri_)});
     if (!source.ok()) return Fail(source.status());
     auto tables = (*source)->DiscoverTables(tables_);
     if (!tables.ok()) return Fail(tables.status());
@@ -59,7 +60,8 @@ class TaskCommand : public Command {
   }
 
   int Drop() {
-    auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_)});
+    if (Status s = CheckTaskName(task_); !s.ok()) return Fail(s);
+    auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_, source_uri_)});
     if (!source.ok()) return Fail(source.status());
     std::unique_ptr<Sink> sink;
     if (!target_uri_.empty()) {

@@ -2,6 +2,7 @@
 #include "engine/core/spool.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -376,6 +377,24 @@ Result<SpoolDir> SpoolDir::Open(std::string path) {
     return FailedPrecondition(fmt::format("spool {}: exists and is not a directory", dir_str));
   }
   SpoolDir result(dir_str);
+  const std::string lock_path = dir_str + "/.lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("open", lock_path, errno);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return FailedPrecondition(fmt::format(
+          "spool directory {} is in use by another cutover process (is the same task running "
+          "twice? otherwise give each run its own --spool-dir)",
+          dir_str));
+    }
+    return IoError("lock", lock_path, err);
+  }
+  result.lock_fd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
   RETURN_IF_ERROR(result.RemoveAll());
   return result;
 }

@@ -137,18 +137,20 @@ class SpoolReader {
   bool at_end_ = false;
 };
 
-// A directory of spool files, one per key (e.g. a transaction id). Cheap to copy: it only holds
-// the path. Its methods may be called from several threads at once, as long as two threads do
-// not use the same key at the same time.
+// A directory of spool files, one per key (e.g. a transaction id). Cheap to copy: it holds the
+// path and a shared lock. Its methods may be called from several threads at once, as long as two
+// threads do not use the same key at the same time.
 class SpoolDir {
  public:
   // Creates `path` and any missing parents (parents as `mkdir -p` would; the directory itself
   // with mode 0700; an existing directory keeps its mode). Then deletes spool files left by a
   // previous run, which are stale (see the design note). Only files named like spool files
   // ("*.spool") are deleted; anything else in the directory is left alone, so pointing it at
-  // the wrong place cannot destroy unrelated data. Two engines must not share a directory.
-  // An empty path is InvalidArgument; a path that exists but is not a directory is
-  // FailedPrecondition.
+  // the wrong place cannot destroy unrelated data. Two engines must not share a directory, and
+  // cannot: Open takes an exclusive lock (flock on "<path>/.lock") held until the last copy of
+  // the SpoolDir is gone; a second Open of a locked directory, from any process, fails with
+  // FailedPrecondition naming the path. An empty path is InvalidArgument; a path that exists but
+  // is not a directory is FailedPrecondition.
   static Result<SpoolDir> Open(std::string path);
 
   const std::string& path() const { return path_; }
@@ -168,6 +170,7 @@ class SpoolDir {
  private:
   explicit SpoolDir(std::string path) : path_(std::move(path)) {}
   std::string path_;
+  std::shared_ptr<const int> lock_fd_;  // the flock'ed ".lock" file, closed with the last copy
 };
 
 }  // namespace cutover

@@ -376,6 +376,22 @@ TEST_F(SpoolDirTest, OpenRejectsEmptyPathAndNonDirectory) {
   EXPECT_NE(not_dir.status().message().find(file), std::string::npos);
 }
 
+TEST_F(SpoolDirTest, ASecondOpenOfALockedDirectoryFailsUntilTheFirstIsGone) {
+  const std::string path = File("locked");
+  {
+    auto first = SpoolDir::Open(path);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    SpoolDir copy = *first;  // copies share the lock
+    auto second = SpoolDir::Open(path);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(second.status().message().find(path), std::string::npos);
+    EXPECT_NE(second.status().message().find("in use"), std::string::npos);
+  }
+  auto again = SpoolDir::Open(path);
+  EXPECT_TRUE(again.ok()) << again.status().ToString();
+}
+
 TEST_F(SpoolDirTest, ReopenClearsStaleSpoolFilesOnly) {
   const std::string path = File("spool");
   std::vector<std::string> stale;
