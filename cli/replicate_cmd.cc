@@ -3,6 +3,7 @@
 // interrupted by a signal (run the same task again to resume). A server that goes away once the
 // task has started is waited for (reconnect with backoff, resume from the checkpoint) for up to
 // --retry-for seconds.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ class ReplicateCommand : public Command {
                     "Close a target transaction after this many milliseconds")
         ->check(CLI::Range(int64_t{0}, int64_t{600000}))
         ->capture_default_str();
+    rep->add_option("--metrics-file", metrics_file_,
+                    "Append one JSON line of cumulative counters per second to this file "
+                    "(phase, rows loaded, transactions and changes applied, last position)");
     rep->add_option("--retry-for", retry_for_s_,
                     "When a server goes away after the task started, reconnect and resume for up "
                     "to this many seconds of continuous failure (0: exit at once)")
@@ -82,11 +86,21 @@ class ReplicateCommand : public Command {
     SourceOptions so;
     so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_, source_uri_) : spool_dir_;
     so.snapshot_connections = parallel_;
+    ReplicationMetrics metrics;
+    std::unique_ptr<MetricsFileWriter> metrics_writer;
+    if (!metrics_file_.empty()) {
+      auto w = MetricsFileWriter::Start(metrics_file_, metrics);
+      if (!w.ok()) return Fail(w.status());
+      metrics_writer = std::move(*w);
+      opt.metrics = &metrics;
+    }
     RetryPolicy retry;
     retry.retry_for = std::chrono::seconds(retry_for_s_);
     ReplicateStats stats;
     Status s =
         RunReplicationSupervised(source_uri_, target_uri_, so, opt, retry, StopFlag(), &stats);
+    metrics.SetPhase(ReplicationPhase::kStopped);
+    if (metrics_writer) metrics_writer->Stop();
     if (!s.ok()) return Fail(s);
     Log(LogLevel::kInfo,
         "done: {} table(s) / {} rows loaded; {} transactions ({} changes) applied in {} target "
@@ -98,7 +112,7 @@ class ReplicateCommand : public Command {
 
  private:
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
-  std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net";
+  std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
   std::vector<std::string> tables_;
   int parallel_ = 4;
   int64_t group_changes_ = 10000, group_ms_ = 200;

@@ -372,10 +372,22 @@ Status ThrowawayServer::Stop() {
 }
 
 Status ThrowawayServer::Restart() {
+  return InPlace("restart", "restarting");
+}
+
+Status ThrowawayServer::Halt() {
+  return InPlace("halt", "halting");
+}
+
+Status ThrowawayServer::Resume() {
+  return InPlace("resume", "resuming");
+}
+
+Status ThrowawayServer::InPlace(const char* verb, const char* doing) {
   if (stopped_) return FailedPrecondition("server '" + name_ + "' is stopped");
-  auto result = RunProcess({"bash", ServersScript(), "restart", name_},
+  auto result = RunProcess({"bash", ServersScript(), verb, name_},
                            {{"CUTOVER_SERVERS_DIR", base_dir_}}, "", kStartTimeoutSeconds);
-  const std::string what = "restarting server '" + name_ + "'";
+  const std::string what = std::string(doing) + " server '" + name_ + "'";
   if (!result.ok()) return result.status().WithContext(what);
   if (result->exit_code != 0) {
     return Unavailable(what + ": servers.sh exited " + std::to_string(result->exit_code) +

@@ -48,6 +48,11 @@ class ThrowawayServer {
   // URI stays valid). Clients see their connections dropped. For tests of reconnecting clients.
   Status Restart();
 
+  // An outage: Halt stops the server (fast shutdown) keeping its data and port; Resume starts
+  // it again, so uri() stays valid. Resume of a running server does nothing.
+  Status Halt();
+  Status Resume();
+
   // Runs SQL (one or more statements) through psql / the mariadb client, connecting over TCP as
   // `cutover`, and returns stdout with surrounding whitespace trimmed. Rows are separated by
   // '\n'; columns by '|' (psql -A) or '\t' (mariadb -B). Stops at the first error.
@@ -55,6 +60,8 @@ class ThrowawayServer {
 
  private:
   ThrowawayServer() = default;
+  // Runs `servers.sh VERB name` on this server (restart, halt, resume).
+  Status InPlace(const char* verb, const char* doing);
 
   ServerKind kind_ = ServerKind::kPostgres;
   std::string name_;

@@ -7,6 +7,8 @@
 #   servers.sh stop-all              stop every server under the state directory
 #   servers.sh uri NAME              print the URI of a running server
 #   servers.sh restart NAME          fast shutdown and start again (same data and port)
+#   servers.sh halt NAME             fast shutdown, keeping data and port (an outage)
+#   servers.sh resume NAME           start a halted server again (same data and port)
 #
 # Design: every server lives entirely in ${CUTOVER_SERVERS_DIR:-/tmp/cutover-servers}/NAME
 # (data, socket, log, pid, and small state files `kind`, `port`, `uri`), listens on 127.0.0.1
@@ -35,6 +37,7 @@ die() {
 usage() {
   cat >&2 <<EOF
 usage: $PROG start postgres|mariadb NAME | stop NAME | stop-all | uri NAME | restart NAME
+       | halt NAME | resume NAME
 EOF
   exit 2
 }
@@ -369,11 +372,16 @@ cmd_stop_all() {
   done
 }
 
-cmd_uri() {
+# Sets NAME and DIR for an existing server (started by `start`, maybe halted).
+known_server() {
   NAME="$1"
   valid_name "$NAME"
   DIR="$BASE/$NAME"
   [[ -s "$DIR/uri" ]] || die "no server named '$NAME' under $BASE"
+}
+
+cmd_uri() {
+  known_server "$1"
   server_running || die "server '$NAME' is not running"
   cat "$DIR/uri"
 }
@@ -381,10 +389,7 @@ cmd_uri() {
 # Restarts a running server in place (same directory, data and port): a fast shutdown, then a
 # start. For tests of clients that must survive a server restart.
 cmd_restart() {
-  NAME="$1"
-  valid_name "$NAME"
-  DIR="$BASE/$NAME"
-  [[ -s "$DIR/uri" ]] || die "no server named '$NAME' under $BASE"
+  known_server "$1"
   local port
   port="$(cat "$DIR/port")"
   case "$(cat "$DIR/kind" 2>/dev/null || true)" in
@@ -406,6 +411,40 @@ cmd_restart() {
   esac
 }
 
+# Outages: `halt` stops a server (fast shutdown) but keeps its directory, data and port;
+# `resume` starts it again on the same port, so its URI stays valid.
+cmd_halt() {
+  known_server "$1"
+  case "$(cat "$DIR/kind" 2>/dev/null || true)" in
+    postgres) pg_stop ;;
+    mariadb) maria_stop ;;
+    *) die "server '$NAME' has no known kind" ;;
+  esac
+}
+
+cmd_resume() {
+  known_server "$1"
+  server_running && return 0
+  local port
+  port="$(cat "$DIR/port")"
+  case "$(cat "$DIR/kind" 2>/dev/null || true)" in
+    postgres)
+      as_pg "$(pg_bin)/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -w -t "$START_TIMEOUT" \
+        start >>"$DIR/pg_ctl.log" 2>&1 || {
+        log_tail "$DIR/postgres.log"
+        die "PostgreSQL '$NAME' did not start again"
+      }
+      ;;
+    mariadb)
+      maria_launch "$port" || {
+        log_tail "$DIR/mariadbd.err"
+        die "MariaDB '$NAME' did not start again on port $port"
+      }
+      ;;
+    *) die "server '$NAME' has no known kind" ;;
+  esac
+}
+
 [[ $# -ge 1 ]] || usage
 case "$1" in
   start) [[ $# -eq 3 ]] || usage; cmd_start "$2" "$3" ;;
@@ -413,6 +452,8 @@ case "$1" in
   stop-all) [[ $# -eq 1 ]] || usage; cmd_stop_all ;;
   uri) [[ $# -eq 2 ]] || usage; cmd_uri "$2" ;;
   restart) [[ $# -eq 2 ]] || usage; cmd_restart "$2" ;;
+  halt) [[ $# -eq 2 ]] || usage; cmd_halt "$2" ;;
+  resume) [[ $# -eq 2 ]] || usage; cmd_resume "$2" ;;
   -h | --help | help) usage ;;
   *) usage ;;
 esac

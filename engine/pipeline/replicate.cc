@@ -26,20 +26,26 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   std::vector<Value> row;
   rows = 0;
   int64_t pending = 0;
+  auto count = [&](int64_t n) {
+    progress.Add(n);
+    if (opt.metrics) opt.metrics->AddRowsLoaded(n);
+  };
   for (;;) {
     ASSIGN_OR_RETURN(bool more, reader->Next(row));
     if (!more) break;
     RETURN_IF_ERROR(loader->Write(row));
     ++rows;
     if (++pending == 4096) {
-      progress.Add(pending);
+      count(pending);
       pending = 0;
       if (stop.load() || abort_all.load())
         return Aborted("full load of " + table.name.ToString() + " interrupted");
     }
   }
-  progress.Add(pending);
-  return loader->Commit(snapshot.position(), rows);
+  count(pending);
+  RETURN_IF_ERROR(loader->Commit(snapshot.position(), rows));
+  if (opt.metrics) opt.metrics->TableLoaded();
+  return Status::Ok();
 }
 
 Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
@@ -210,9 +216,11 @@ class CdcLoop {
     in_txn_ = false;
     if (skip_) {
       ++stats_.transactions_skipped;
+      if (opt_.metrics) opt_.metrics->Skipped();
       return stream_.Confirm(txn.position);  // already durable on the target
     }
     pending_position_ = txn.position;
+    pending_commit_time_us_ = txn.commit_time_us;
     group_changes_ += txn_changes_;
     ++group_txns_;
     ++stats_.transactions_applied;
@@ -231,6 +239,10 @@ class CdcLoop {
     applied_ = pending_position_;
     RETURN_IF_ERROR(stream_.Confirm(pending_position_));
     ++stats_.target_commits;
+    if (opt_.metrics) {
+      opt_.metrics->Committed(group_txns_, group_changes_, pending_position_.text,
+                              pending_commit_time_us_);
+    }
     group_open_ = false;
     group_changes_ = 0;
     group_txns_ = 0;
@@ -254,6 +266,7 @@ class CdcLoop {
   int64_t group_changes_ = 0;
   int64_t group_txns_ = 0;
   Position pending_position_;
+  int64_t pending_commit_time_us_ = 0;
   NetEffect net_;
 };
 
@@ -331,6 +344,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   }
 
   if (snapshot) {
+    if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kFullLoad);
     RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_load, stop, stats));
     for (const auto& t : to_load) table_snapshots[t->name] = snapshot->position();
     snapshot.reset();  // releases the exported snapshot (and a temporary slot)
@@ -359,6 +373,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   }
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
+  if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kCdc);
   CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats);
   return loop.Run();
 }

@@ -23,6 +23,7 @@
 
 #include "engine/core/endpoint.h"
 #include "engine/core/progress.h"
+#include "engine/pipeline/metrics.h"
 
 namespace cutover {
 
@@ -48,6 +49,8 @@ struct ReplicateOptions {
   size_t net_max_keys = 50000;
   size_t net_max_bytes = 64u << 20;
   Progress::Mode progress = Progress::Mode::kAuto;
+  // Live counters for a metrics feed (metrics.h); null: none.
+  ReplicationMetrics* metrics = nullptr;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
 };
