@@ -2,6 +2,7 @@
 
 #include <mysql.h>
 
+#include "engine/core/civil_time.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_types.h"
 #include "validator/row_encoder.h"
@@ -9,6 +10,45 @@
 namespace cutover::validator {
 
 namespace {
+
+// `n` digits at t[pos..] as a number; false if any is not a digit.
+bool FixedDigits(std::string_view t, size_t pos, size_t n, int64_t& v) {
+  v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (t[i] < '0' || t[i] > '9') return false;
+    v = v * 10 + (t[i] - '0');
+  }
+  return true;
+}
+
+// The shapes MariaDB prints real dates and datetimes in, "YYYY-MM-DD" and "YYYY-MM-DD
+// HH:MM:SS[.f{1,6}]", read without building a Value: µs (or days) since 1970 as DecodeMariaText
+// computes them. False for anything else (zero dates, malformed text), which then takes the
+// DecodeMariaText path and its errors.
+bool FastMariaDate(std::string_view t, int64_t& days) {
+  int64_t y, m, d;
+  if (t.size() < 10 || t[4] != '-' || t[7] != '-' || !FixedDigits(t, 0, 4, y) ||
+      !FixedDigits(t, 5, 2, m) || !FixedDigits(t, 8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31)
+    return false;
+  days = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  return true;
+}
+
+bool FastMariaDatetime(std::string_view t, int64_t& micros) {
+  int64_t days, h, mi, s, frac = 0;
+  if (t.size() < 19 || t[10] != ' ' || t[13] != ':' || t[16] != ':' ||
+      !FastMariaDate(t.substr(0, 10), days) || !FixedDigits(t, 11, 2, h) ||
+      !FixedDigits(t, 14, 2, mi) || !FixedDigits(t, 17, 2, s))
+    return false;
+  if (t.size() > 19) {
+    size_t digits = t.size() - 20;
+    if (t[19] != '.' || digits < 1 || digits > 6 || !FixedDigits(t, 20, digits, frac)) return false;
+    for (size_t i = digits; i < 6; ++i) frac *= 10;
+  }
+  micros = days * 86400000000 + ((h * 60 + mi) * 60 + s) * 1000000 + frac;
+  return true;
+}
+
 bool IsIntegerText(std::string_view t) {
   if (!t.empty() && t[0] == '-') t.remove_prefix(1);
   if (t.empty()) return false;
@@ -39,6 +79,19 @@ Status AppendMariaCanonical(const Column& column, const CanonicalRule& rule, std
     case ValueKind::kBytes:
       canonical::AppendBytes(text, out);
       return Status::Ok();
+    case ValueKind::kDate: {
+      int64_t days;
+      if (text.size() != 10 || !FastMariaDate(text, days)) break;
+      canonical::AppendDate(days, out);
+      return Status::Ok();
+    }
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz: {
+      int64_t us;
+      if (!FastMariaDatetime(text, us)) break;
+      canonical::AppendTimestamp(us, out);
+      return Status::Ok();
+    }
     default:
       break;
   }

@@ -191,5 +191,66 @@ TEST(ValidatePgToMaria, PostgresToMariaDbNoFalseDifferencesThenCorruptions) {
   EXPECT_EQ(got, expected);
 }
 
+// MariaDB -> MariaDB: every MariaDB type family replicated to a second MariaDB (same column
+// types, no mapping rules) validates equal; then corruptions of the target (1 µs, a trailing
+// space, NULL -> '', a changed unsigned, a deleted and an extra row) are each named exactly, so
+// the equal verdict is not vacuous.
+TEST(ValidateMariaToMaria, NoFalseDifferencesAfterReplicationThenCorruptions) {
+  auto source = StartMariaDb("vmmsrc");
+  auto target = StartMariaDb("vmmtgt");
+  ASSERT_TRUE(source && target);
+  auto sconn = MariaConnect(*source);
+  ASSERT_TRUE(sconn);
+  MariaExec(*sconn, kMariaTypes);
+  RunResult rep = RunCutover({"replicate", "--source", source->uri(), "--target", target->uri(),
+                              "--task", "mm", "--type", "full-load"},
+                             300s);
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  std::vector<std::string> args = {"validate",     "--source", source->uri(), "--target",
+                                   target->uri(),  "--task",   "mm",          "--json",
+                                   "--chunk-rows", "10000"};
+  RunResult r = RunCutover(args, 300s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  Json j = Json::parse(r.out);
+  EXPECT_EQ(j["result"], "equal");
+  ASSERT_EQ(j["tables"].size(), 4u);
+  for (const auto& t : j["tables"]) {
+    EXPECT_EQ(t["result"], "equal") << t.dump();
+    EXPECT_TRUE(t["schema_differences"].empty()) << t.dump();  // same types on both sides
+    EXPECT_EQ(t["source_rows"], t["target_rows"]) << t.dump();
+    if (t["source_table"] == "cutover.many") {
+      EXPECT_EQ(t["source_rows"], 100000);
+      EXPECT_GE(t["chunks"], 5);
+    }
+  }
+
+  auto tconn = MariaConnect(*target);
+  ASSERT_TRUE(tconn);
+  MariaExec(*tconn,
+            "UPDATE vt SET dtm = dtm + INTERVAL 1 MICROSECOND WHERE id = 1;"
+            "UPDATE vt SET vc = CONCAT(vc, ' ') WHERE id = 2;"
+            "UPDATE vt SET tx = '' WHERE id = 3;"
+            "UPDATE vt SET biu = biu - 1 WHERE id = 4;"
+            "DELETE FROM many WHERE id = 4242;"
+            "INSERT INTO sk VALUES ('zzzz-extra', 1);");
+  r = RunCutover(args, 300s);
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  j = Json::parse(r.out);
+  std::set<std::string> got;
+  for (const auto& t : j["tables"])
+    for (const auto& d : t["differences"]) {
+      std::string line = t["source_table"].get<std::string>() + " " + d["kind"].get<std::string>();
+      for (auto& [k, v] : d["key"].items()) line += " " + k + "=" + v.get<std::string>();
+      if (d.contains("columns"))
+        for (const auto& c : d["columns"]) line += " " + c["column"].get<std::string>();
+      got.insert(line);
+    }
+  std::set<std::string> expected = {
+      "cutover.vt different id=1 dtm",          "cutover.vt different id=2 vc",
+      "cutover.vt different id=3 tx",           "cutover.vt different id=4 biu",
+      "cutover.many missing-in-target id=4242", "cutover.sk extra-in-target k=zzzz-extra"};
+  EXPECT_EQ(got, expected);
+}
+
 }  // namespace
 }  // namespace cutover::testing
