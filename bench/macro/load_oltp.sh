@@ -29,13 +29,13 @@ SCALE="${SCALE:-10}"
 CLIENTS="${CLIENTS:-4}"
 DURATION="${DURATION:-20}"
 TOOL_TIMEOUT="${TOOL_TIMEOUT:-600}"
-SYSBENCH="${SYSBENCH:-/usr/bin/sysbench}"
+SYSBENCH="${SYSBENCH:-sysbench}"  # common.sh sets the same default
 OUT="${OUT:-$BENCH_ROOT/bench/out/load_oltp-$(date -u +%Y%m%dT%H%M%SZ)}"
 TAG="blg-$$"
 
 bench_traps
 bench_preflight
-[[ -x "$SYSBENCH" ]] || die "sysbench not found at $SYSBENCH (scripts/install-deps.sh --bench)"
+command -v "$SYSBENCH" >/dev/null || die "sysbench not found at $SYSBENCH (scripts/install-deps.sh --bench)"
 mkdir -p "$OUT"
 bench_pin_binary "$OUT"
 { machine_info; echo "sysbench: $("$SYSBENCH" --version)"; } >"$OUT/machine.txt"
