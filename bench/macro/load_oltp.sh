@@ -22,10 +22,11 @@
 # Output: per-run lines on stdout, then medians; logs and runs.tsv under $OUT
 # (default bench/out/load_oltp-<timestamp>).
 set -euo pipefail
+OLTP_SCALE="${SCALE:-10}"  # before common.sh, which defaults SCALE to 20 for other benchmarks
 # shellcheck source=bench/macro/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-SCALE="${SCALE:-10}"
+SCALE="$OLTP_SCALE"
 CLIENTS="${CLIENTS:-4}"
 DURATION="${DURATION:-20}"
 TOOL_TIMEOUT="${TOOL_TIMEOUT:-600}"
