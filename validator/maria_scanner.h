@@ -1,8 +1,10 @@
-// MariaDB range scanner: `SELECT cols FROM db.t WHERE key range ORDER BY key` streamed with
-// mysql_use_result on one connection (utf8mb4, time_zone +00:00: maria_conn.h), each column read
-// through MariaSelectExpression and turned into canonical bytes: integers, DECIMAL, text, JSON
-// and binary strings straight from the text protocol (their text is already the canonical
-// text), everything else through DecodeMariaText, the full load's own decoder.
+// MariaDB range scanner: `SELECT cols FROM db.t WHERE key range` streamed with mysql_use_result
+// on one connection (utf8mb4, time_zone +00:00: maria_conn.h); summaries in no order (ORDER BY
+// costs InnoDB CPU even along the primary key), rows wanted with Values in key order. Each column
+// is read through MariaSelectExpression and turned into canonical bytes: integers, DECIMAL,
+// text, JSON and binary strings straight from the text protocol (their text is already the
+// canonical text), real dates and datetimes by fixed-position parsing, everything else through
+// DecodeMariaText, the full load's own decoder.
 #pragma once
 
 #include <memory>

@@ -5,6 +5,7 @@
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_types.h"
+#include "validator/pg_binary.h"
 #include "validator/row_encoder.h"
 
 namespace cutover::validator {
@@ -53,21 +54,38 @@ class PgScanner : public RangeScanner {
  public:
   explicit PgScanner(std::unique_ptr<PgConn> conn) : conn_(std::move(conn)) {}
 
+  // Summaries (no values wanted) read binary COPY, cheaper on both ends (pg_binary.h), in no
+  // particular order: the hash sum does not depend on it, and without ORDER BY the server may
+  // pick a sequential or bitmap scan. Values (reports, rechecks: a few rows) read text COPY in
+  // key order, which pg::DecodeColumnText turns into Values.
   Status Scan(const ScanTable& t, const KeyRange& range, bool want_values,
               const RowCallback& on_row) override {
     std::string what = "table " + t.name.ToString();
-    std::string sql = "COPY (SELECT " + ColumnList(t) + " FROM " + Rel(t) + Where(t, range);
-    if (!t.key.empty()) sql += " ORDER BY " + KeyList(t);
-    sql += ") TO STDOUT";
+    std::string sql = "COPY (SELECT ";
+    if (want_values) {
+      sql += ColumnList(t);
+    } else {
+      wires_.resize(t.columns.size());
+      for (size_t i = 0; i < t.columns.size(); ++i) {
+        wires_[i] = PgWireFor(t.columns[i]);
+        sql += (i ? ", " : "") +
+               PgBinarySelectExpression(wires_[i], conn_->QuoteIdent(t.columns[i].name));
+      }
+    }
+    sql += " FROM " + Rel(t) + Where(t, range);
+    if (want_values && !t.key.empty()) sql += " ORDER BY " + KeyList(t);
+    sql += want_values ? ") TO STDOUT" : ") TO STDOUT (FORMAT binary)";
     RETURN_IF_ERROR(conn_->ExecOk(sql, what + ": COPY TO STDOUT"));
     Status failed;
+    PgBinaryCopyParser binary;
     for (;;) {
       char* buf = nullptr;
       int n = PQgetCopyData(conn_->raw(), &buf, 0);
       if (n == -1) break;
       if (n < 0) return conn_->ConnectionError(what + ": COPY TO STDOUT");
+      std::string_view msg(buf, static_cast<size_t>(n));
       if (failed.ok())
-        failed = Row(t, std::string_view(buf, static_cast<size_t>(n)), want_values, on_row);
+        failed = want_values ? Row(t, msg, on_row) : BinaryRow(t, binary, msg, on_row);
       PQfreemem(buf);  // after an error keep draining so the connection stays usable
     }
     pg::PgResult res(PQgetResult(conn_->raw()));
@@ -212,35 +230,62 @@ class PgScanner : public RangeScanner {
     return out;
   }
 
-  Status Row(const ScanTable& t, std::string_view line, bool want_values,
-             const RowCallback& on_row) {
+  // A text COPY row, with its decoded Values.
+  Status Row(const ScanTable& t, std::string_view line, const RowCallback& on_row) {
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     RETURN_IF_ERROR(decoder_.Decode(line, fields_));
-    if (fields_.size() != t.columns.size())
-      return Internal("COPY row has " + std::to_string(fields_.size()) + " fields, expected " +
-                      std::to_string(t.columns.size()));
-    if (want_values) values_.resize(fields_.size());
+    RETURN_IF_ERROR(CheckFieldCount(t));
+    values_.resize(fields_.size());
     enc_.Begin();
     for (size_t i = 0; i < fields_.size(); ++i) {
       const Column& c = t.columns[i];
       std::string& out = enc_.Column();
       if (!fields_[i]) {
         canonical::AppendNull(out);
-        if (want_values) values_[i] = Value::Null();
+        values_[i] = Value::Null();
         continue;
       }
       Status s = AppendPgCanonical(c, t.rules[i], *fields_[i], scratch_, out);
-      if (s.ok() && want_values) s = DecodePgField(c, *fields_[i], values_[i]);
+      if (s.ok()) s = DecodePgField(c, *fields_[i], values_[i]);
       if (!s.ok()) return s.WithContext("column " + c.name);
     }
     ScannedRow row = enc_.Finish(t.key);
-    if (want_values) row.values = &values_;
+    row.values = &values_;
     return on_row(row);
+  }
+
+  // A binary COPY message: a row (hashed) or the header/trailer (nothing to do).
+  Status BinaryRow(const ScanTable& t, PgBinaryCopyParser& parser, std::string_view msg,
+                   const RowCallback& on_row) {
+    bool is_row = false;
+    RETURN_IF_ERROR(parser.Next(msg, fields_, is_row));
+    if (!is_row) return Status::Ok();
+    RETURN_IF_ERROR(CheckFieldCount(t));
+    enc_.Begin();
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      std::string& out = enc_.Column();
+      if (!fields_[i]) {
+        canonical::AppendNull(out);
+        continue;
+      }
+      Status s = AppendPgBinaryCanonical(t.columns[i], wires_[i], t.rules[i], *fields_[i],
+                                         binary_scratch_, out);
+      if (!s.ok()) return s.WithContext("column " + t.columns[i].name);
+    }
+    return on_row(enc_.Finish(t.key));
+  }
+
+  Status CheckFieldCount(const ScanTable& t) const {
+    if (fields_.size() == t.columns.size()) return Status::Ok();
+    return Internal("COPY row has " + std::to_string(fields_.size()) + " fields, expected " +
+                    std::to_string(t.columns.size()));
   }
 
   std::unique_ptr<PgConn> conn_;
   pg::CopyLineDecoder decoder_;
   std::vector<pg::CopyField> fields_;
+  std::vector<PgWire> wires_;  // per column of the current binary scan
+  PgBinaryScratch binary_scratch_;
   std::vector<Value> values_;
   Value scratch_;
   RowEncoder enc_;

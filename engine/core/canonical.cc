@@ -19,14 +19,32 @@ void AppendI64(char tag, int64_t v, std::string& out) {
   out.append(b, 9);
 }
 
+// `tag`, the u32 length, then `s`. Short payloads (every number, most strings) are assembled on
+// the stack and appended once: resize() would zero-fill first, and separate appends each check
+// the capacity; this is the validator's innermost loop.
 void AppendTagged(char tag, std::string_view s, std::string& out) {
-  size_t at = out.size();
-  out.resize(at + 5 + s.size());
-  char* p = out.data() + at;
-  p[0] = tag;
   uint32_t n = static_cast<uint32_t>(s.size());
-  std::memcpy(p + 1, &n, 4);  // little-endian hosts only (x86-64, aarch64)
-  if (!s.empty()) std::memcpy(p + 5, s.data(), s.size());
+  char head[64];
+  head[0] = tag;
+  std::memcpy(head + 1, &n, 4);  // little-endian hosts only (x86-64, aarch64)
+  if (s.size() <= sizeof head - 5) {
+    if (!s.empty()) std::memcpy(head + 5, s.data(), s.size());
+    out.append(head, 5 + s.size());
+    return;
+  }
+  out.append(head, 5);
+  out.append(s);
+}
+
+// An integer's decimal digits written behind the tag and length slots, appended once.
+template <typename T>
+void AppendInteger(T v, std::string& out) {
+  char buf[32];
+  auto [p, ec] = std::to_chars(buf + 5, buf + sizeof buf, v);
+  uint32_t n = static_cast<uint32_t>(p - (buf + 5));
+  buf[0] = kNumberTag;
+  std::memcpy(buf + 1, &n, 4);
+  out.append(buf, 5 + n);
 }
 
 bool AllDigits(std::string_view s) {
@@ -93,9 +111,11 @@ void AppendNumberText(std::string_view t, std::string& out, int round_scale) {
   if (ip.empty() && fp.empty()) neg = false;  // -0, -0.000 -> 0
 
   size_t len = (neg ? 1 : 0) + (ip.empty() ? 1 : ip.size()) + (fp.empty() ? 0 : fp.size() + 1);
+  char small[64];  // short numbers are assembled on the stack and appended once
   size_t at = out.size();
-  out.resize(at + 5 + len);
-  char* p = out.data() + at;
+  if (len + 5 > sizeof small) out.resize(at + 5 + len);
+  char* const start = len + 5 > sizeof small ? out.data() + at : small;
+  char* p = start;
   *p++ = kNumberTag;
   uint32_t len32 = static_cast<uint32_t>(len);
   std::memcpy(p, &len32, 4);
@@ -111,18 +131,18 @@ void AppendNumberText(std::string_view t, std::string& out, int round_scale) {
     *p++ = '.';
     std::memcpy(p, fp.data(), fp.size());
   }
+  if (start == small) out.append(small, 5 + len);
+}
+
+void AppendNormalNumber(std::string_view text, std::string& out) {
+  AppendTagged(kNumberTag, text, out);
 }
 
 void AppendInt64(int64_t v, std::string& out) {
-  char buf[24];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  AppendTagged(kNumberTag, std::string_view(buf, static_cast<size_t>(p - buf)), out);
+  AppendInteger(v, out);
 }
-
 void AppendUInt64(uint64_t v, std::string& out) {
-  char buf[24];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  AppendTagged(kNumberTag, std::string_view(buf, static_cast<size_t>(p - buf)), out);
+  AppendInteger(v, out);
 }
 
 void AppendFloat(double v, std::string& out) {

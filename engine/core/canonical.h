@@ -67,6 +67,9 @@ void AppendNull(std::string& out);
 // Normalised as described above (and rounded when `round_scale` >= 0). Other text is appended
 // verbatim under the number tag (it then equals only the same text).
 void AppendNumberText(std::string_view text, std::string& out, int round_scale = -1);
+// `text` already in that normal form (or NaN/±Infinity), as an encoder building it from a
+// binary format produces it: appended without checking.
+void AppendNormalNumber(std::string_view text, std::string& out);
 void AppendInt64(int64_t v, std::string& out);
 void AppendUInt64(uint64_t v, std::string& out);
 void AppendFloat(double v, std::string& out);

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "engine/core/canonical.h"
+#include "engine/mariadb/maria_types.h"
 #include "engine/pg/pg_types.h"
+#include "validator/maria_scanner.h"
 #include "validator/pg_scanner.h"
 #include "validator/table_pairing.h"
 
@@ -65,6 +67,46 @@ TEST(ValidatorCanonicalPathsTest, FastPathEqualsDecodedValue) {
   for (const auto& rule : rules)
     for (const char* t : {"3.4028235e+38", "-0", "1.2345678", "NaN", "-Infinity"})
       ExpectSamePath(Col(ValueKind::kFloat64, pg::kFloat4Oid, "real"), rule, t);
+}
+
+// The MariaDB scanner's fast paths (integers, decimals, text, dates and datetimes read without a
+// Value) give the bytes of DecodeMariaText + AppendCanonical, and malformed text still fails.
+TEST(ValidatorCanonicalPathsTest, MariaFastPathEqualsDecodedValue) {
+  struct Case {
+    ValueKind kind;
+    std::vector<std::string> texts;
+  };
+  const Case cases[] = {
+      {ValueKind::kInt64, {"0", "-1", "9223372036854775807", "-9223372036854775808"}},
+      {ValueKind::kUInt64, {"0", "18446744073709551615"}},
+      {ValueKind::kDecimal, {"0.00", "-12.50", "12345678.99"}},
+      {ValueKind::kDate, {"2024-02-29", "1000-01-01", "9999-12-31", "0000-00-00", "2024-00-10"}},
+      {ValueKind::kTimestamp,
+       {"2024-02-29 12:34:56", "2024-02-29 12:34:56.000001", "1000-01-01 00:00:00.5",
+        "9999-12-31 23:59:59.999999", "0000-00-00 00:00:00", "1970-01-01 00:00:00.123"}},
+      {ValueKind::kTimestampTz, {"1970-01-01 00:00:01.000000", "2038-01-19 03:14:07.999999"}},
+  };
+  CanonicalRule zero_as_null;
+  zero_as_null.zero_date_as_null = true;
+  for (const auto& c : cases) {
+    for (const CanonicalRule& rule : {CanonicalRule{}, zero_as_null}) {
+      for (const auto& t : c.texts) {
+        Column col = Col(c.kind);
+        Value scratch, decoded;
+        std::string fast, slow;
+        ASSERT_TRUE(AppendMariaCanonical(col, rule, t, scratch, fast).ok()) << t;
+        ASSERT_TRUE(mariadb::DecodeMariaText(col, t, decoded).ok()) << t;
+        AppendCanonical(decoded, rule, slow);
+        EXPECT_EQ(fast, slow) << ValueKindName(c.kind) << " '" << t << "'";
+      }
+    }
+  }
+  Value scratch;
+  std::string out;
+  for (const char* bad : {"2024-13-01 00:00:00", "2024-01-01 00:00:00.", "2024-01-01T00:00:00",
+                          "2024-01-01 00:00:00.1234567", "20x4-01-01 00:00:00"})
+    EXPECT_FALSE(AppendMariaCanonical(Col(ValueKind::kTimestamp), {}, bad, scratch, out).ok())
+        << bad;
 }
 
 TEST(ValidatorCanonicalPathsTest, RealIsTheStoredSingleWidened) {
