@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/progress.h"
+#include "reports/html.h"
 
 namespace cutover::validator {
 namespace {
@@ -39,45 +40,6 @@ std::string KeyText(const RowDiff& d) {
 std::string Shorten(const std::string& s, size_t max = 200) {
   if (s.size() <= max) return s;
   return s.substr(0, max) + fmt::format("... ({} bytes)", s.size());
-}
-
-std::string Html(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// Markdown table cells: pipes and newlines would break the table.
-std::string Md(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '`')
-      out += "'";
-    else
-      out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -146,25 +108,30 @@ std::string ReportMarkdown(const ValidationResult& r) {
        "chunks | rows/s |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& t : r.tables)
     o += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                     Md(t.source_name.ToString()), Md(t.target_name.ToString()), TableVerdict(t),
+                     reports::MarkdownCell(t.source_name.ToString()),
+                     reports::MarkdownCell(t.target_name.ToString()), TableVerdict(t),
                      FormatCount(t.source_rows), FormatCount(t.target_rows),
                      FormatCount(t.differing_rows), FormatCount(t.in_flight), t.chunks,
                      FormatCount(static_cast<int64_t>(Rate(t.source_rows, t.seconds))));
   for (const auto& t : r.tables) {
     if (t.equal() && t.keyless_reason.empty()) continue;
-    o += fmt::format("\n## {}\n\n", Md(t.source_name.ToString()));
+    o += fmt::format("\n## {}\n\n", reports::MarkdownCell(t.source_name.ToString()));
     if (!t.keyless_reason.empty())
-      o += fmt::format("- compared as a multiset of rows ({}): {}\n", Md(t.keyless_reason),
+      o += fmt::format("- compared as a multiset of rows ({}): {}\n",
+                       reports::MarkdownCell(t.keyless_reason),
                        t.multiset_differs ? "the rows differ" : "equal");
-    for (const auto& s : t.schema_differences) o += "- schema: " + Md(s) + "\n";
+    for (const auto& s : t.schema_differences) o += "- schema: " + reports::MarkdownCell(s) + "\n";
     if (t.differences.empty()) continue;
     o += "\n| kind | key | column | source | target |\n|---|---|---|---|---|\n";
     for (const auto& d : t.differences) {
       if (d.columns.empty())
-        o += fmt::format("| {} | {} | | | |\n", DiffKindName(d.kind), Md(KeyText(d)));
+        o += fmt::format("| {} | {} | | | |\n", DiffKindName(d.kind),
+                         reports::MarkdownCell(KeyText(d)));
       for (const auto& c : d.columns)
-        o += fmt::format("| {} | {} | {} | `{}` | `{}` |\n", DiffKindName(d.kind), Md(KeyText(d)),
-                         Md(c.column), Md(Shorten(c.source_value)), Md(Shorten(c.target_value)));
+        o += fmt::format("| {} | {} | {} | `{}` | `{}` |\n", DiffKindName(d.kind),
+                         reports::MarkdownCell(KeyText(d)), reports::MarkdownCell(c.column),
+                         reports::MarkdownCell(Shorten(c.source_value)),
+                         reports::MarkdownCell(Shorten(c.target_value)));
     }
     int64_t more = t.differing_rows - static_cast<int64_t>(t.differences.size());
     if (more > 0) o += fmt::format("\n{} more differing row(s) not listed.\n", FormatCount(more));
@@ -184,8 +151,8 @@ std::string ReportHtml(const ValidationResult& r) {
   o += fmt::format(
       "<p>source <code>{}</code><br>target <code>{}</code><br>{} table(s), {} source "
       "rows, {} target rows, {:.1f} s ({} rows/s per side)</p>\n",
-      Html(r.source), Html(r.target), r.tables.size(), FormatCount(r.source_rows),
-      FormatCount(r.target_rows), r.seconds,
+      reports::HtmlEscape(r.source), reports::HtmlEscape(r.target), r.tables.size(),
+      FormatCount(r.source_rows), FormatCount(r.target_rows), r.seconds,
       FormatCount(static_cast<int64_t>(Rate(r.source_rows, r.seconds))));
   o += "<table><tr><th>table</th><th>target</th><th>result</th><th>source rows</th><th>target "
        "rows</th><th>differing rows</th><th>in flight</th><th>chunks</th><th>rows/s</th></tr>\n";
@@ -194,31 +161,35 @@ std::string ReportHtml(const ValidationResult& r) {
         "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=n>{}</td>"
         "<td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>"
         "<td class=n>{}</td></tr>\n",
-        Html(t.source_name.ToString()), Html(t.target_name.ToString()), t.equal() ? "ok" : "bad",
-        TableVerdict(t), FormatCount(t.source_rows), FormatCount(t.target_rows),
-        FormatCount(t.differing_rows), FormatCount(t.in_flight), t.chunks,
+        reports::HtmlEscape(t.source_name.ToString()),
+        reports::HtmlEscape(t.target_name.ToString()), t.equal() ? "ok" : "bad", TableVerdict(t),
+        FormatCount(t.source_rows), FormatCount(t.target_rows), FormatCount(t.differing_rows),
+        FormatCount(t.in_flight), t.chunks,
         FormatCount(static_cast<int64_t>(Rate(t.source_rows, t.seconds))));
   o += "</table>\n";
   for (const auto& t : r.tables) {
     if (t.equal() && t.keyless_reason.empty()) continue;
-    o += fmt::format("<h2>{}</h2>\n<ul>\n", Html(t.source_name.ToString()));
+    o += fmt::format("<h2>{}</h2>\n<ul>\n", reports::HtmlEscape(t.source_name.ToString()));
     if (!t.keyless_reason.empty())
-      o += fmt::format("<li>compared as a multiset of rows ({}): {}</li>\n", Html(t.keyless_reason),
+      o += fmt::format("<li>compared as a multiset of rows ({}): {}</li>\n",
+                       reports::HtmlEscape(t.keyless_reason),
                        t.multiset_differs ? "the rows differ" : "equal");
-    for (const auto& s : t.schema_differences) o += "<li>schema: " + Html(s) + "</li>\n";
+    for (const auto& s : t.schema_differences)
+      o += "<li>schema: " + reports::HtmlEscape(s) + "</li>\n";
     o += "</ul>\n";
     if (t.differences.empty()) continue;
     o += "<table><tr><th>kind</th><th>key</th><th>column</th><th>source</th><th>target</th></tr>\n";
     for (const auto& d : t.differences) {
       if (d.columns.empty())
         o += fmt::format("<tr><td>{}</td><td>{}</td><td></td><td></td><td></td></tr>\n",
-                         DiffKindName(d.kind), Html(KeyText(d)));
+                         DiffKindName(d.kind), reports::HtmlEscape(KeyText(d)));
       for (const auto& c : d.columns)
         o += fmt::format(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code>"
             "</td></tr>\n",
-            DiffKindName(d.kind), Html(KeyText(d)), Html(c.column), Html(Shorten(c.source_value)),
-            Html(Shorten(c.target_value)));
+            DiffKindName(d.kind), reports::HtmlEscape(KeyText(d)), reports::HtmlEscape(c.column),
+            reports::HtmlEscape(Shorten(c.source_value)),
+            reports::HtmlEscape(Shorten(c.target_value)));
     }
     o += "</table>\n";
     int64_t more = t.differing_rows - static_cast<int64_t>(t.differences.size());

@@ -520,14 +520,8 @@ TEST_P(PgToMariaApplyModes, CdcReplicatesEveryOperationKind) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, PgToMariaApplyModes, ::testing::Values("net", "row"));
 
-// Random OLTP transactions on the source until `stop`. Deterministic per seed.
 TEST_F(PgToMaria, KillNineDuringCdcWithConcurrentWriterLosesAndDuplicatesNothing) {
-  Sql(*source_,
-      "CREATE SCHEMA kc;"
-      "CREATE TABLE kc.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);"
-      "INSERT INTO kc.accounts SELECT g, 1000, 'start' FROM generate_series(1, 2000) g;"
-      "CREATE TABLE kc.events (id bigint PRIMARY KEY, account int, amount bigint, at "
-      "timestamptz);");
+  CreateKcSchema(*source_);
   std::atomic<bool> stop{false};
   std::atomic<long> committed{0};
   std::vector<std::thread> writers;

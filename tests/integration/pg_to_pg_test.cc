@@ -304,12 +304,7 @@ TEST_F(PgToPg, TruncatePrepKeepsTargetTablesAndCdcOnlyStreamsFromNow) {
 }
 
 TEST_F(PgToPg, KillNineThreeTimesDuringCdcWithConcurrentWritersLosesAndDuplicatesNothing) {
-  Sql(*source_,
-      "CREATE SCHEMA kc;"
-      "CREATE TABLE kc.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);"
-      "INSERT INTO kc.accounts SELECT g, 1000, 'start' FROM generate_series(1, 2000) g;"
-      "CREATE TABLE kc.events (id bigint PRIMARY KEY, account int, amount bigint, at "
-      "timestamptz);");
+  CreateKcSchema(*source_);
   std::atomic<bool> stop{false};
   std::atomic<long> committed{0};
   std::vector<std::thread> writers;
@@ -344,12 +339,7 @@ TEST_F(PgToPg, KillNineThreeTimesDuringCdcWithConcurrentWritersLosesAndDuplicate
 }
 
 TEST_F(PgToPg, ServerRestartsDuringCdcAreWaitedOutAndResumeExactly) {
-  Sql(*source_,
-      "CREATE SCHEMA kc;"
-      "CREATE TABLE kc.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);"
-      "INSERT INTO kc.accounts SELECT g, 1000, 'start' FROM generate_series(1, 2000) g;"
-      "CREATE TABLE kc.events (id bigint PRIMARY KEY, account int, amount bigint, at "
-      "timestamptz);");
+  CreateKcSchema(*source_);
   std::atomic<bool> stop{false};
   std::atomic<long> committed{0};
   std::thread writer(RunKcOltpWriter, source_->uri(), 7, std::cref(stop), std::ref(committed));
