@@ -85,22 +85,29 @@ RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t
                          const std::string& te) {
   RulePair r;
   if (se == te) return r;  // same engine: the target recreates the source's type exactly
-  if (se == "postgresql" && te == "mariadb") {
-    if (s.type_id == pg::kBpcharOid)
-      r.source.strip_trailing_spaces = r.target.strip_trailing_spaces = true;
-    if (s.kind == ValueKind::kFloat64)
-      r.source.non_finite_float_as_null = r.source.negative_zero_as_zero = true;
+  // Each rule is one of docs/types.md's lossy rules, for exactly the directions it names.
+  if (se == "postgresql" && te == "mariadb" && s.type_id == pg::kBpcharOid)
+    r.source.strip_trailing_spaces = r.target.strip_trailing_spaces = true;  // L1
+  if (s.kind == ValueKind::kFloat64) {
+    if (te == "mariadb") r.source.non_finite_float_as_null = true;  // L2: PostgreSQL, SQLite
+    if (se == "postgresql" && te == "sqlite") r.source.nan_float_as_null = true;   // L3
+    if (te == "mariadb" || te == "sqlite") r.source.negative_zero_as_zero = true;  // L4
+  }
+  if (te == "mariadb" && s.kind == ValueKind::kDecimal && t.kind == ValueKind::kDecimal) {
+    // L5: PostgreSQL numeric, SQLite DECIMAL without (p,s) or with more fraction digits than
+    // the target keeps -> DECIMAL(65,30), rounded half away from zero.
     int source_scale = ScaleOf(s.type_name), target_scale = ScaleOf(t.type_name);
-    if (s.kind == ValueKind::kDecimal && t.kind == ValueKind::kDecimal && target_scale >= 0 &&
-        (source_scale < 0 || source_scale > target_scale))
-      r.source.round_decimal_scale = target_scale;  // numeric -> DECIMAL(65,30)
+    if (target_scale >= 0 && (source_scale < 0 || source_scale > target_scale))
+      r.source.round_decimal_scale = target_scale;
   }
-  if (se == "mariadb" && te == "postgresql") {
-    if (s.kind == ValueKind::kDate || s.kind == ValueKind::kTimestamp ||
-        s.kind == ValueKind::kTimestampTz)
-      r.source.zero_date_as_null = true;
-    if (s.kind == ValueKind::kTime && t.kind == ValueKind::kOther) r.target.interval_as_time = true;
-  }
+  if (se == "mariadb" && (te == "postgresql" || te == "sqlite") &&
+      (s.kind == ValueKind::kDate || s.kind == ValueKind::kTimestamp ||
+       s.kind == ValueKind::kTimestampTz))
+    r.source.zero_date_as_null = true;  // L7
+  // MariaDB TIME lands in a PostgreSQL interval (a time cannot hold negative or >= 24 h values).
+  if (se == "mariadb" && te == "postgresql" && s.kind == ValueKind::kTime &&
+      t.kind == ValueKind::kOther)
+    r.target.interval_as_time = true;
   return r;
 }
 

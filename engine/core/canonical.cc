@@ -234,6 +234,7 @@ void AppendCanonical(const Value& v, const CanonicalRule& rule, std::string& out
       return AppendUInt64(v.as_uint64(), out);
     case ValueKind::kFloat64:
       if (rule.non_finite_float_as_null && !std::isfinite(v.as_double())) return AppendNull(out);
+      if (rule.nan_float_as_null && std::isnan(v.as_double())) return AppendNull(out);
       if (rule.negative_zero_as_zero && v.as_double() == 0) return AppendFloat(0.0, out);
       return AppendFloat(v.as_double(), out);
     case ValueKind::kDecimal:
@@ -244,7 +245,7 @@ void AppendCanonical(const Value& v, const CanonicalRule& rule, std::string& out
     case ValueKind::kOther: {
       std::string_view s = v.str();
       if (v.kind() == ValueKind::kOther) {
-        if (rule.zero_date_as_null && s.starts_with("0000-00-00")) return AppendNull(out);
+        if (rule.zero_date_as_null) return AppendNull(out);
         int64_t us;
         if (rule.interval_as_time && ParseIntervalMicros(s, us)) return AppendTime(us, out);
       }

@@ -41,12 +41,16 @@ namespace cutover {
 
 // Per-column adjustments derived from the pair of column types (defaults: none).
 struct CanonicalRule {
-  bool strip_trailing_spaces = false;     // text: PostgreSQL char(n) vs MariaDB CHAR
-  bool non_finite_float_as_null = false;  // float NaN/±Infinity -> NULL (PostgreSQL -> MariaDB)
-  bool negative_zero_as_zero = false;     // float -0 -> +0 (MariaDB stores -0 as +0)
-  bool zero_date_as_null = false;         // kOther "0000-00-00..." -> NULL (MariaDB -> PostgreSQL)
-  bool interval_as_time = false;          // kOther PostgreSQL interval -> time µs (MariaDB TIME)
-  int round_decimal_scale = -1;  // >= 0: round decimals half away from zero to this many digits
+  bool strip_trailing_spaces = false;     // text: PostgreSQL char(n) vs MariaDB CHAR (L1)
+  bool non_finite_float_as_null = false;  // float NaN/±Infinity -> NULL (-> MariaDB, L2)
+  bool nan_float_as_null = false;         // float NaN -> NULL, ±Infinity kept (-> SQLite, L3)
+  bool negative_zero_as_zero = false;     // float -0 -> +0 (-> MariaDB, SQLite, L4)
+  // kOther in a date/datetime/timestamp column -> NULL: MariaDB's decoder gives kOther only for
+  // zero and partly-zero dates ("0000-00-00", "2024-00-05"), which -> PostgreSQL/SQLite store as
+  // NULL (L7).
+  bool zero_date_as_null = false;
+  bool interval_as_time = false;  // kOther PostgreSQL interval -> time µs (MariaDB TIME)
+  int round_decimal_scale = -1;   // >= 0: round decimals half away from zero to this many digits
 };
 
 namespace canonical {

@@ -112,6 +112,9 @@ TEST(CanonicalTest, ZeroDatesAndIntervalsUnderRules) {
   EXPECT_EQ(Enc(Value::String(ValueKind::kOther, "0000-00-00"), zero), Enc(Value::Null()));
   EXPECT_EQ(Enc(Value::String(ValueKind::kOther, "0000-00-00 00:00:00"), zero), Enc(Value::Null()));
   EXPECT_NE(Enc(Value::String(ValueKind::kOther, "0000-00-00")), Enc(Value::Null()));
+  // Partly-zero dates are written as NULL too (L7); a real date is not.
+  EXPECT_EQ(Enc(Value::String(ValueKind::kOther, "2024-00-05"), zero), Enc(Value::Null()));
+  EXPECT_NE(Enc(Value::Date(0), zero), Enc(Value::Null()));
   CanonicalRule iv;
   iv.interval_as_time = true;
   auto I = [](const char* s) { return Value::String(ValueKind::kOther, s); };

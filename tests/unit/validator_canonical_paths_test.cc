@@ -1,7 +1,11 @@
 // The PostgreSQL scanner's fast path (COPY text straight into canonical bytes) must give exactly
 // the bytes of the slow path (pg::DecodeText, then AppendCanonical) for every kind and rule; and
-// the per-column rules derived from a pair of column types (validator/table_pairing.h).
+// the per-column rules derived from a pair of column types (validator/table_pairing.h), each
+// checked to make equal only what docs/types.md's lossy rules say the mapping changes.
+#include <cmath>
+#include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -156,6 +160,110 @@ TEST(ValidatorCanonicalPathsTest, RulesForColumnPairs) {
   r = RulesForColumns(Col(ValueKind::kTime, 11, "time(6)"), "mariadb",
                       Col(ValueKind::kOther, 1186, "interval"), "postgresql");
   EXPECT_TRUE(r.target.interval_as_time);
+}
+
+// The rules for pairs with a SQLite side: each makes a value equal to what docs/types.md says the
+// mapping stores (L2-L5, L7) and nothing more, so a real difference (a changed digit, a real
+// date) is still one.
+std::string Enc(const Value& v, const CanonicalRule& rule) {
+  std::string out;
+  AppendCanonical(v, rule, out);
+  return out;
+}
+
+// True when source value `s` and target value `t` compare equal under `rules`.
+bool Equal(const RulePair& rules, const Value& s, const Value& t) {
+  return Enc(s, rules.source) == Enc(t, rules.target);
+}
+
+Value Dec(std::string text) {
+  return Value::String(ValueKind::kDecimal, std::move(text));
+}
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+TEST(ValidatorSqliteRulesTest, PostgresFloatToSqliteRealDropsNanAndNegativeZeroOnly) {
+  Column f8 = Col(ValueKind::kFloat64, pg::kFloat8Oid, "double precision");
+  RulePair r = RulesForColumns(f8, "postgresql", Col(ValueKind::kFloat64, 0, "REAL"), "sqlite");
+  EXPECT_TRUE(r.source.nan_float_as_null);          // L3
+  EXPECT_FALSE(r.source.non_finite_float_as_null);  // SQLite keeps ±Infinity
+  EXPECT_TRUE(r.source.negative_zero_as_zero);      // L4
+  EXPECT_TRUE(Equal(r, Value::Float64(kNaN), Value::Null()));
+  EXPECT_TRUE(Equal(r, Value::Float64(-0.0), Value::Float64(0.0)));
+  EXPECT_TRUE(Equal(r, Value::Float64(kInf), Value::Float64(kInf)));
+  EXPECT_TRUE(Equal(r, Value::Float64(-kInf), Value::Float64(-kInf)));
+  // Infinity stored as NULL, or a changed last digit, is a difference.
+  EXPECT_FALSE(Equal(r, Value::Float64(kInf), Value::Null()));
+  EXPECT_FALSE(Equal(r, Value::Float64(-kInf), Value::Float64(kInf)));
+  EXPECT_FALSE(Equal(r, Value::Float64(0.1), Value::Float64(0.10000000000000002)));
+  EXPECT_FALSE(Equal(r, Value::Float64(kNaN), Value::Float64(0.0)));
+  // real (float4) is the same rule.
+  r = RulesForColumns(Col(ValueKind::kFloat64, pg::kFloat4Oid, "real"), "postgresql",
+                      Col(ValueKind::kFloat64, 0, "REAL"), "sqlite");
+  EXPECT_TRUE(r.source.nan_float_as_null && r.source.negative_zero_as_zero);
+}
+
+TEST(ValidatorSqliteRulesTest, SqliteToMariaDbFloatsAndDecimals) {
+  RulePair r = RulesForColumns(Col(ValueKind::kFloat64, 0, "REAL"), "sqlite",
+                               Col(ValueKind::kFloat64, 0, "double"), "mariadb");
+  EXPECT_TRUE(r.source.non_finite_float_as_null && r.source.negative_zero_as_zero);  // L2, L4
+  EXPECT_TRUE(Equal(r, Value::Float64(kInf), Value::Null()));
+  EXPECT_TRUE(Equal(r, Value::Float64(-kInf), Value::Null()));
+  EXPECT_TRUE(Equal(r, Value::Float64(-0.0), Value::Float64(0.0)));
+  EXPECT_FALSE(Equal(r, Value::Float64(1.5), Value::Null()));
+  EXPECT_FALSE(Equal(r, Value::Float64(1.5), Value::Float64(1.25)));
+
+  // L5: a SQLite DECIMAL without (p,s) lands in DECIMAL(65,30), rounded half away from zero.
+  Column maria_dec = Col(ValueKind::kDecimal, 0, "decimal(65,30)");
+  r = RulesForColumns(Col(ValueKind::kDecimal, 0, "DECIMAL TEXT"), "sqlite", maria_dec, "mariadb");
+  EXPECT_EQ(r.source.round_decimal_scale, 30);
+  std::string d31 = "0." + std::string(29, '0') + "15";  // 31 fraction digits
+  std::string d30 = "0." + std::string(29, '0') + "2";
+  EXPECT_TRUE(Equal(r, Dec(d31), Dec(d30 + "00")));
+  EXPECT_TRUE(Equal(r, Dec("-" + d31), Dec("-" + d30)));
+  EXPECT_FALSE(Equal(r, Dec(d31), Dec("0." + std::string(29, '0') + "1")));
+  EXPECT_FALSE(Equal(r, Dec("12.5"), Dec("12.6")));
+  // DECIMAL(p,s) that fits keeps its digits: no rounding.
+  r = RulesForColumns(Col(ValueKind::kDecimal, 0, "DECIMAL TEXT(38,10)"), "sqlite",
+                      Col(ValueKind::kDecimal, 0, "decimal(38,10)"), "mariadb");
+  EXPECT_EQ(r.source.round_decimal_scale, -1);
+  // SQLite -> PostgreSQL keeps every value: no rule at all.
+  r = RulesForColumns(Col(ValueKind::kFloat64, 0, "REAL"), "sqlite",
+                      Col(ValueKind::kFloat64, pg::kFloat8Oid, "double precision"), "postgresql");
+  EXPECT_FALSE(r.source.non_finite_float_as_null || r.source.nan_float_as_null ||
+               r.source.negative_zero_as_zero);
+}
+
+TEST(ValidatorSqliteRulesTest, MariaDbZeroDatesToSqliteAreNull) {
+  for (auto [kind, type] :
+       {std::pair{ValueKind::kDate, "date"}, std::pair{ValueKind::kTimestamp, "datetime(6)"},
+        std::pair{ValueKind::kTimestampTz, "timestamp(6)"}}) {
+    RulePair r = RulesForColumns(Col(kind, 0, type), "mariadb", Col(kind, 0, "DATE"), "sqlite");
+    EXPECT_TRUE(r.source.zero_date_as_null) << type;  // L7
+  }
+  RulePair r = RulesForColumns(Col(ValueKind::kDate, 0, "date"), "mariadb",
+                               Col(ValueKind::kDate, 0, "DATE"), "sqlite");
+  EXPECT_TRUE(Equal(r, Value::String(ValueKind::kOther, "0000-00-00"), Value::Null()));
+  EXPECT_TRUE(Equal(r, Value::String(ValueKind::kOther, "2024-00-05"), Value::Null()));  // partly
+  EXPECT_TRUE(Equal(r, Value::Date(19000), Value::Date(19000)));
+  EXPECT_FALSE(Equal(r, Value::Date(19000), Value::Null()));
+  EXPECT_FALSE(Equal(r, Value::Date(19000), Value::Date(19001)));
+  // Not a date column: no rule.
+  r = RulesForColumns(Col(ValueKind::kText, 0, "varchar(10)"), "mariadb",
+                      Col(ValueKind::kText, 0, "TEXT"), "sqlite");
+  EXPECT_FALSE(r.source.zero_date_as_null);
+}
+
+// SQLite JSON -> PostgreSQL json keeps the text exactly (docs/types.md), so it is compared as
+// text: same text equal, other spacing different.
+TEST(ValidatorSqliteRulesTest, SqliteJsonToPostgresJsonIsExactText) {
+  Column pg_json = Col(ValueKind::kJson, pg::kJsonOid, "json");
+  RulePair r = RulesForColumns(Col(ValueKind::kJson, 0, "JSON"), "sqlite", pg_json, "postgresql");
+  std::string j = R"({"color": "red", "weight_g": 5, "tags": ["a", "b"]})";
+  EXPECT_TRUE(Equal(r, Value::String(ValueKind::kJson, j), Value::String(ValueKind::kJson, j)));
+  EXPECT_FALSE(Equal(r, Value::String(ValueKind::kJson, j),
+                     Value::String(ValueKind::kJson, R"({"color":"red","weight_g":5})")));
 }
 
 }  // namespace
