@@ -30,8 +30,17 @@ Status RunReplicationSupervised(const std::string& source_uri, const std::string
   ReplicateStats& stats = stats_out ? *stats_out : local;
   std::chrono::milliseconds backoff = policy.first_backoff;
   std::optional<Clock::time_point> failing_since;
+  std::string last_error;  // of the previous attempt that reached both servers
+  int repeats = 0;         // quick failures with that same error and no progress in between
+  Clock::time_point repeating_since;
+  auto progress = [&] {
+    return stats.tables_loaded + stats.rows_loaded + stats.transactions_applied +
+           stats.transactions_skipped;
+  };
   for (;;) {
     stats.connected = false;
+    const int64_t progress_before = progress();
+    const auto started = Clock::now();
     Status s;
     {
       auto source = MakeSource(source_uri, source_options);
@@ -49,10 +58,22 @@ Status RunReplicationSupervised(const std::string& source_uri, const std::string
     if (s.code() != StatusCode::kUnavailable || policy.retry_for.count() == 0 ||
         !stats.ever_connected)
       return s;
-    if (stats.connected) {  // this attempt reached both servers: the failure clock restarts
+    bool quick = Clock::now() - started < policy.quick_failure;
+    if (progress() > progress_before || !quick) {  // it ran: the failure clock starts afresh
       failing_since.reset();
       backoff = policy.first_backoff;
+      repeats = 0;
+    } else if (stats.connected) {
+      // Both servers answer, yet the same step fails at once each time: not an outage.
+      repeats = s.message() == last_error ? repeats + 1 : 1;
+      if (repeats == 1) repeating_since = Clock::now();
+      if (repeats >= policy.max_quick_repeats &&
+          Clock::now() - repeating_since >= policy.stuck_for) {
+        return s.WithContext("the same error " + std::to_string(repeats) +
+                             " times in a row with both servers answering; not retrying");
+      }
     }
+    if (stats.connected) last_error = s.message();
     if (!failing_since) failing_since = Clock::now();
     if (Clock::now() - *failing_since >= policy.retry_for) {
       return s.WithContext("gave up after retrying for " +

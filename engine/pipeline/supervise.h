@@ -21,11 +21,19 @@
 namespace cutover {
 
 struct RetryPolicy {
-  // Give up when the task has been failing for this long without a successful run in between
-  // (a run counts as successful once it has connected to both sides again). 0: never retry.
+  // Give up when the task has been failing for this long without an attempt that made progress
+  // (rows loaded, transactions applied) or ran for `quick_failure`. 0: never retry.
   std::chrono::seconds retry_for{3600};
   std::chrono::milliseconds first_backoff{500};
   std::chrono::milliseconds max_backoff{10000};
+  // An attempt that reaches both servers and fails within `quick_failure` with the same error
+  // as the previous one, with no progress in between, is a repeat. At least
+  // `max_quick_repeats` repeats over at least `stuck_for` end the run: a deterministic failure
+  // misreported as a lost connection must not loop for an hour, while a lock held for a few
+  // minutes (a long write transaction on a SQLite source) is still waited out.
+  std::chrono::seconds quick_failure{60};
+  int max_quick_repeats = 5;
+  std::chrono::seconds stuck_for{300};
 };
 
 // Runs the task like RunReplication on endpoints made from the URIs, retrying per `policy`.
