@@ -487,6 +487,14 @@ std::string SizingLine(const Json& sizing) {
       if (!rss.empty()) o += (cpu.empty() ? " RSS " : ", RSS ") + rss;
     }
   }
+  // What ended the ramp: the replication host (lag no longer stable) or the source itself (the
+  // load generator could not reach the step's rate, so the host's limit is higher than this).
+  std::string limited_by = TextOf(sizing, "limited_by");
+  if (limited_by == "source")
+    o += "; limited by the source (it could not take a higher rate): the replication host's own "
+         "limit is higher";
+  else if (!limited_by.empty())
+    o += "; limited by " + limited_by;
   return o;
 }
 

@@ -119,6 +119,17 @@ TEST(ReportRenderTest, SampleReportHasEverySectionAndIsWellFormed) {
     EXPECT_EQ(html.find(banned), std::string::npos) << banned;
 }
 
+TEST(ReportRenderTest, SizingSaysWhatEndedTheRamp) {
+  Json sizing = {{"workload", "oltp"},
+                 {"sustainable_tps", 150},
+                 {"steps", {{{"rate", 150}, {"rows_per_s", 1500}}}}};
+  sizing["limited_by"] = "source";
+  Json r = {{"format", kScenarioReportFormat}, {"outcome", "passed"}, {"sizing", sizing}};
+  EXPECT_NE(RenderHtml(r).find("limited by the source"), std::string::npos);
+  r["sizing"]["limited_by"] = "replication";
+  EXPECT_NE(RenderHtml(r).find("limited by replication"), std::string::npos);
+}
+
 TEST(ReportRenderTest, VerdictFollowsTheOutcome) {
   for (const auto& [outcome, word] : std::vector<std::pair<std::string, std::string>>{
            {"passed", "PASSED"}, {"failed", "FAILED"}, {"error", "ERROR"}, {"bogus", "UNKNOWN"}}) {
