@@ -33,10 +33,9 @@ Status RunReplicationSupervised(const std::string& source_uri, const std::string
   std::string last_error;  // of the previous attempt that reached both servers
   int repeats = 0;         // quick failures with that same error and no progress in between
   Clock::time_point repeating_since;
-  auto progress = [&] {
-    return stats.tables_loaded + stats.rows_loaded + stats.transactions_applied +
-           stats.transactions_skipped;
-  };
+  // Committed work only: tables loaded, target transactions committed. (Transactions skipped
+  // as already applied, or counted before a commit that then failed, are not progress.)
+  auto progress = [&] { return stats.tables_loaded + stats.target_commits; };
   for (;;) {
     stats.connected = false;
     const int64_t progress_before = progress();
