@@ -72,9 +72,7 @@ Status AppendMariaCanonical(const Column& column, const CanonicalRule& rule, std
     case ValueKind::kText:
     case ValueKind::kJson:
     case ValueKind::kUuid:
-      if (rule.strip_trailing_spaces)
-        while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-      canonical::AppendString(text, out);
+      canonical::AppendText(text, rule, out);
       return Status::Ok();
     case ValueKind::kBytes:
       canonical::AppendBytes(text, out);

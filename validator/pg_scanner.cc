@@ -30,9 +30,7 @@ Status AppendPgCanonical(const Column& column, const CanonicalRule& rule, std::s
     case ValueKind::kText:
     case ValueKind::kJson:
     case ValueKind::kUuid:
-      if (rule.strip_trailing_spaces)
-        while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-      canonical::AppendString(text, out);
+      canonical::AppendText(text, rule, out);
       return Status::Ok();
     case ValueKind::kOther:
       if (rule.zero_date_as_null || rule.interval_as_time || rule.strip_trailing_spaces) break;

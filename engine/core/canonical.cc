@@ -156,6 +156,12 @@ void AppendFloat(double v, std::string& out) {
 void AppendString(std::string_view s, std::string& out) {
   AppendTagged(kStringTag, s, out);
 }
+
+void AppendText(std::string_view s, const CanonicalRule& rule, std::string& out) {
+  if (rule.strip_trailing_spaces)  // L1
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  AppendString(s, out);
+}
 void AppendBytes(std::string_view b, std::string& out) {
   AppendTagged(kBytesTag, b, out);
 }
@@ -249,9 +255,7 @@ void AppendCanonical(const Value& v, const CanonicalRule& rule, std::string& out
         int64_t us;
         if (rule.interval_as_time && ParseIntervalMicros(s, us)) return AppendTime(us, out);
       }
-      if (rule.strip_trailing_spaces)
-        while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-      return AppendString(s, out);
+      return AppendText(s, rule, out);
     }
     case ValueKind::kBytes:
       return AppendBytes(v.str(), out);

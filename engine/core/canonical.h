@@ -78,6 +78,8 @@ void AppendInt64(int64_t v, std::string& out);
 void AppendUInt64(uint64_t v, std::string& out);
 void AppendFloat(double v, std::string& out);
 void AppendString(std::string_view s, std::string& out);
+// Text under a column pair's rule: AppendString after L1 (trailing spaces dropped) if it applies.
+void AppendText(std::string_view s, const CanonicalRule& rule, std::string& out);
 void AppendBytes(std::string_view b, std::string& out);
 void AppendDate(int64_t days, std::string& out);
 void AppendTime(int64_t micros, std::string& out);
