@@ -33,6 +33,8 @@ class ReplicateCommand : public Command {
     rep->add_option("--tables", tables_,
                     "Table pattern schema.table, '%' matches any run of characters (repeatable; "
                     "default: all tables)");
+    rep->add_option("--exclude-tables", exclude_tables_,
+                    "Table pattern (as --tables) left out of the selection (repeatable)");
     rep->add_option("--parallel", parallel_, "Tables loaded at once")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
@@ -75,6 +77,7 @@ class ReplicateCommand : public Command {
                : type_ == "cdc"     ? ReplicationType::kCdc
                                     : ReplicationType::kFullLoadAndCdc;
     opt.table_patterns = tables_;
+    opt.exclude_patterns = exclude_tables_;
     opt.parallel = parallel_;
     opt.prep = prep_ == "truncate"     ? TablePrep::kTruncate
                : prep_ == "do-nothing" ? TablePrep::kDoNothing
@@ -114,6 +117,7 @@ class ReplicateCommand : public Command {
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
   std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
   std::vector<std::string> tables_;
+  std::vector<std::string> exclude_tables_;
   int parallel_ = 4;
   int64_t group_changes_ = 10000, group_ms_ = 200;
   int64_t retry_for_s_ = 3600;

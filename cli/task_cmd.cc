@@ -48,7 +48,7 @@ class TaskCommand : public Command {
   int Prepare() {
     auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_, source_uri_)});
     if (!source.ok()) return Fail(source.status());
-    auto tables = (*source)->DiscoverTables(tables_);
+    auto tables = (*source)->DiscoverTablesOrFail(TableSelection{tables_, {}});
     if (!tables.ok()) return Fail(tables.status());
     if (tables->empty()) return Fail(NotFound("the source has no tables to capture"));
     auto setup = (*source)->PrepareCdc(task_, *tables, /*want_snapshot=*/false);

@@ -124,13 +124,13 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
     RETURN_IF_ERROR(filter.CheckAllUsed().WithContext("--task " + req.task));
   }
   ASSIGN_OR_RETURN(auto source, MakeSource(req.source_uri, SourceOptions{}));
-  auto source_tables = source->DiscoverTables(patterns);
+  auto source_tables = source->DiscoverTablesOrFail(TableSelection{patterns, {}});
   if (!source_tables.ok()) return source_tables.status().WithContext("source");
   Result<std::unique_ptr<Source>> target = MakeSource(req.target_uri, SourceOptions{});
   if (!target.ok())
     return Status(target.status().code(), "--target: " + std::string(EngineName(target_kind)) +
                                               " targets cannot be validated yet");
-  auto all_target = (*target)->DiscoverTables({});
+  auto all_target = (*target)->DiscoverTablesOrFail({});
   std::map<TableName, TableSchemaPtr> on_target;
   if (all_target.ok()) {
     for (auto& t : *all_target) on_target[t->name] = t;

@@ -2,6 +2,13 @@
 
 namespace cutover {
 
+Result<std::vector<TableSchemaPtr>> Source::DiscoverTablesOrFail(const TableSelection& selection) {
+  StartReport problems;
+  ASSIGN_OR_RETURN(auto tables, DiscoverTables(selection, problems));
+  RETURN_IF_ERROR(problems.ToStatus("the source's table list"));
+  return tables;
+}
+
 Status Applier::ApplyBatch(const TableBatch& batch) {
   Change c;
   c.table = batch.table;

@@ -16,7 +16,9 @@
 #include "engine/core/change.h"
 #include "engine/core/checkpoint.h"
 #include "engine/core/schema.h"
+#include "engine/core/start_report.h"
 #include "engine/core/status.h"
+#include "engine/core/table_pattern.h"
 
 namespace cutover {
 
@@ -73,11 +75,18 @@ class Source : NonCopyable {
   virtual ~Source() = default;
   virtual std::string engine() const = 0;
 
-  // Resolves `schema.table` patterns (`%` wildcards) to tables with their schemas. An empty list
-  // means every user table. A pattern matching nothing, or a table without a primary key (or
-  // replica identity) is an error naming it.
-  virtual Result<std::vector<TableSchemaPtr>> DiscoverTables(
-      const std::vector<std::string>& patterns) = 0;
+  // Resolves the selection (`schema.table` patterns with `%` wildcards) to tables with their
+  // schemas. An empty include list means every user table. A pattern matching nothing is an
+  // error naming it. A selected table the source cannot replicate at all (an unsupported column
+  // type, storage engine...) is left out of the result and named in `problems`, every one of
+  // them, with its remedy: the caller reports them together. A table without a primary key is
+  // returned with an empty `key` (full load only; the pipeline refuses it for CDC).
+  virtual Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection& selection,
+                                                             StartReport& problems) = 0;
+
+  // DiscoverTables for callers that refuse any problem at once (validator, `task prepare`):
+  // the problems, all of them, become the returned error.
+  Result<std::vector<TableSchemaPtr>> DiscoverTablesOrFail(const TableSelection& selection);
 
   // Makes sure the task's change capture exists and covers `tables`. If it did not exist it is
   // created, and when `want_snapshot` a snapshot at exactly the point where its history starts
@@ -153,6 +162,16 @@ class Sink : NonCopyable {
                                                               TablePrep prep) = 0;
 
   virtual Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) = 0;
+
+  // Adds to `problems` every reason the target cannot take `tables` as the task needs (e.g.
+  // triggers that would rewrite replicated rows and cannot be switched off for the task's
+  // sessions), each naming the object and the remedy. Returns an error only when the target
+  // cannot be asked. Creates nothing. Default: no problem.
+  virtual Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                             TablePrep prep, StartReport& problems) {
+    (void)task, (void)tables, (void)prep, (void)problems;
+    return Status::Ok();
+  }
 
   // One line per column of `table` whose values this target cannot hold exactly, saying the rule
   // it applies (docs/types.md), e.g. "column price: numeric without precision -> DECIMAL(65,30),

@@ -32,6 +32,26 @@ struct Column {
   bool nullable = true;
   std::string type_name;  // source engine's type text, e.g. "numeric(12,2)"
   uint32_t type_id = 0;   // source engine's type id (PostgreSQL type OID)
+  // A generated column: its expression as the source engine writes it (PostgreSQL
+  // pg_get_expr, MariaDB GENERATION_EXPRESSION); empty for an ordinary column. Generated
+  // columns are not carried by every change stream (pgoutput omits them): the target computes
+  // them, see docs/types.md.
+  std::string generated;
+  bool generated_stored = true;  // STORED (true) or VIRTUAL
+};
+
+// What a foreign key does to the referencing rows when the referenced row is deleted or its
+// key updated.
+enum class ReferentialAction { kNoAction, kRestrict, kCascade, kSetNull, kSetDefault };
+
+// A foreign key of the source table (the referencing side), as its catalog describes it.
+struct ForeignKey {
+  std::string name;
+  std::vector<size_t> columns;  // indexes into the referencing table's `columns`
+  TableName parent;             // the referenced table
+  std::vector<std::string> parent_columns;
+  ReferentialAction on_delete = ReferentialAction::kNoAction;
+  ReferentialAction on_update = ReferentialAction::kNoAction;
 };
 
 struct TableSchema {
@@ -40,6 +60,8 @@ struct TableSchema {
   std::vector<size_t> key;      // indexes into `columns`: the primary key (or replica identity)
   std::string engine;           // "postgresql", "mariadb", "sqlite": who `type_name` belongs to
   int64_t estimated_rows = -1;  // catalog estimate for progress; -1 when unknown
+  // Foreign keys of this table, when the source's catalog reports them (may be empty).
+  std::vector<ForeignKey> foreign_keys;
 
   bool IsKeyColumn(size_t i) const {
     for (size_t k : key)

@@ -23,16 +23,24 @@ bool MatchPercentPattern(std::string_view p, std::string_view t) {
   return pi == p.size();
 }
 
+bool TablePatterns::Matches(const std::string& pat, const TableName& name) {
+  auto dot = pat.find('.');
+  return dot == std::string::npos
+             ? MatchPercentPattern(pat, name.name)
+             : MatchPercentPattern(std::string_view(pat).substr(0, dot), name.schema) &&
+                   MatchPercentPattern(std::string_view(pat).substr(dot + 1), name.name);
+}
+
 bool TablePatterns::Select(const TableName& name) {
   bool take = patterns_.empty();
   for (size_t p = 0; p < patterns_.size(); ++p) {
-    const std::string& pat = patterns_[p];
-    auto dot = pat.find('.');
-    bool match = dot == std::string::npos
-                     ? MatchPercentPattern(pat, name.name)
-                     : MatchPercentPattern(std::string_view(pat).substr(0, dot), name.schema) &&
-                           MatchPercentPattern(std::string_view(pat).substr(dot + 1), name.name);
-    if (match) take = used_[p] = true;
+    if (Matches(patterns_[p], name)) take = used_[p] = true;
+  }
+  for (size_t p = 0; p < excludes_.size(); ++p) {
+    if (Matches(excludes_[p], name)) {
+      excluded_used_[p] = true;
+      take = false;
+    }
   }
   return take;
 }
@@ -41,6 +49,10 @@ Status TablePatterns::CheckAllUsed() const {
   for (size_t p = 0; p < patterns_.size(); ++p) {
     if (!used_[p])
       return NotFound("--tables '" + patterns_[p] + "' matches no table on the source");
+  }
+  for (size_t p = 0; p < excludes_.size(); ++p) {
+    if (!excluded_used_[p])
+      return NotFound("--exclude-tables '" + excludes_[p] + "' matches no table on the source");
   }
   return Status::Ok();
 }

@@ -1,9 +1,12 @@
-// Table selection by --tables patterns, shared by every source (and the validator).
+// Table selection by --tables / --exclude-tables patterns, shared by every source (and the
+// validator).
 //
 // A pattern is `schema.table` or `table`, where '%' matches any run of characters (no other
 // wildcards: '_' is an ordinary character, table names often contain it). An empty pattern list
 // selects every table. A pattern that selected nothing is an error naming it: a typo must not
-// silently replicate less than asked.
+// silently replicate less than asked. A table is selected when it matches an include pattern (or
+// the include list is empty) and no exclude pattern; an exclude pattern that matches no table is
+// an error too (a typo there would silently replicate more than asked).
 #pragma once
 
 #include <string>
@@ -18,18 +21,32 @@ namespace cutover {
 // Matches `text` against a pattern where '%' is any run of characters.
 bool MatchPercentPattern(std::string_view pattern, std::string_view text);
 
+// What a task replicates: `include` patterns (empty: every table) minus `exclude` patterns.
+struct TableSelection {
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+};
+
 class TablePatterns {
  public:
   explicit TablePatterns(std::vector<std::string> patterns)
-      : patterns_(std::move(patterns)), used_(patterns_.size(), false) {}
+      : TablePatterns(TableSelection{std::move(patterns), {}}) {}
+  explicit TablePatterns(TableSelection selection)
+      : patterns_(std::move(selection.include)),
+        excludes_(std::move(selection.exclude)),
+        used_(patterns_.size(), false),
+        excluded_used_(excludes_.size(), false) {}
   // Whether `name` is selected; remembers which patterns matched.
   bool Select(const TableName& name);
-  // kNotFound naming the first pattern that selected no table.
+  // kNotFound naming the first pattern that selected (or excluded) no table.
   Status CheckAllUsed() const;
 
  private:
+  static bool Matches(const std::string& pattern, const TableName& name);
   std::vector<std::string> patterns_;
+  std::vector<std::string> excludes_;
   std::vector<bool> used_;
+  std::vector<bool> excluded_used_;
 };
 
 }  // namespace cutover

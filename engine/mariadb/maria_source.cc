@@ -73,8 +73,8 @@ Result<std::unique_ptr<MariaSource>> MariaSource::Open(const std::string& uri,
   return std::unique_ptr<MariaSource>(new MariaSource(uri, options, std::move(conn)));
 }
 
-Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(
-    const std::vector<std::string>& patterns) {
+Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelection& patterns,
+                                                                StartReport& problems) {
   const std::string db = conn_->uri().database;
   const std::string in_db = "TABLE_SCHEMA = " + conn_->QuoteLiteral(db);
   ASSIGN_OR_RETURN(MariaRows tables,
@@ -120,10 +120,16 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(
     schema->estimated_rows = t[2] ? std::stoll(*t[2]) : -1;
     const std::string engine = Upper(t[1].value_or(""));
     if (engine != "INNODB") {
-      return FailedPrecondition("table " + name.ToString() + " uses the " + t[1].value_or("?") +
-                                " storage engine: cutover needs InnoDB for a consistent snapshot "
-                                "and transactional change capture (ALTER TABLE ... ENGINE=InnoDB)");
+      problems.Refuse("table " + name.ToString(),
+                      "uses the " + t[1].value_or("?") +
+                          " storage engine: cutover needs InnoDB for a consistent snapshot and "
+                          "transactional change capture",
+                      "ALTER TABLE ... ENGINE=InnoDB, or leave the table out with "
+                      "--exclude-tables '" +
+                          name.name + "'");
+      continue;
     }
+    bool describable = true;
     for (const auto& c : columns.rows) {
       if (c[0] != t[0]) continue;
       MariaColumnInfo info;
@@ -135,9 +141,15 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(
       info.nullable = c[6].value_or("YES") == "YES";
       info.is_json = json_columns.count({name.name, info.name}) > 0;
       auto column = MariaColumn(info);
-      if (!column.ok()) return column.status().WithContext("table " + name.ToString());
+      if (!column.ok()) {
+        problems.Refuse("column " + name.ToString() + "." + info.name, column.status().message(),
+                        "leave the table out with --exclude-tables '" + name.name + "'");
+        describable = false;
+        continue;
+      }
       schema->columns.push_back(std::move(*column));
     }
+    if (!describable) continue;
     for (const auto& k : keys.rows) {
       if (k[0] != t[0]) continue;
       for (size_t i = 0; i < schema->columns.size(); ++i) {

@@ -44,8 +44,8 @@ class MariaSource : public Source {
                                                    const MariaSourceOptions& options);
 
   std::string engine() const override { return "mariadb"; }
-  Result<std::vector<TableSchemaPtr>> DiscoverTables(
-      const std::vector<std::string>& patterns) override;
+  Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection& selection,
+                                                     StartReport& problems) override;
   Result<CdcSetup> PrepareCdc(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                               bool want_snapshot) override;
   Result<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& task) override;

@@ -495,8 +495,9 @@ class PgStream : public ChangeStream {
 
 // ---------------------------------------------------------------------------------------------
 
-Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(
-    const std::vector<std::string>& patterns) {
+Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelection& patterns,
+                                                             StartReport& problems) {
+  (void)problems;
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
   ASSIGN_OR_RETURN(
       auto rels, conn->Exec("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relreplident, "

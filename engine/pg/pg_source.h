@@ -31,8 +31,8 @@ class PgSource : public Source {
       : uri_(std::move(uri)), spool_dir_(std::move(spool_dir)) {}
   std::string engine() const override { return "postgresql"; }
 
-  Result<std::vector<TableSchemaPtr>> DiscoverTables(
-      const std::vector<std::string>& patterns) override;
+  Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection& selection,
+                                                     StartReport& problems) override;
   Result<CdcSetup> PrepareCdc(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                               bool want_snapshot) override;
   Result<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& task) override;

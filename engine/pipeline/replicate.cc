@@ -279,17 +279,25 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   bool want_load = opt.type != ReplicationType::kCdc;
   bool want_cdc = opt.type != ReplicationType::kFullLoad;
 
-  ASSIGN_OR_RETURN(auto tables, source.DiscoverTables(opt.table_patterns));
+  // Every reason to refuse the task is collected first and named in one report (start_report.h).
+  StartReport problems;
+  ASSIGN_OR_RETURN(
+      auto tables,
+      source.DiscoverTables(TableSelection{opt.table_patterns, opt.exclude_patterns}, problems));
   if (want_cdc) {
     for (const auto& t : tables) {
       if (t->key.empty()) {
-        return FailedPrecondition(
-            "table " + t->name.ToString() +
-            " has no primary key (nor replica identity index): its updates and deletes cannot be "
-            "replicated; add a primary key or leave it out with --tables");
+        problems.Refuse("table " + t->name.ToString(),
+                        "has no primary key (nor replica identity index): its updates and deletes "
+                        "cannot be replicated",
+                        "add a primary key, or leave the table out with --exclude-tables '" +
+                            t->name.ToString() + "'");
       }
     }
   }
+  RETURN_IF_ERROR(sink.CheckTarget(opt.task, tables, opt.prep, problems));
+  RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
+  if (tables.empty()) return NotFound("the selection leaves no table to replicate");
   for (const auto& t : tables) {
     for (const std::string& w : sink.MappingWarnings(*t)) {
       Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);

@@ -39,7 +39,8 @@ enum class ApplyMode { kNet, kRow };
 struct ReplicateOptions {
   std::string task;
   ReplicationType type = ReplicationType::kFullLoadAndCdc;
-  std::vector<std::string> table_patterns;  // empty: all tables
+  std::vector<std::string> table_patterns;    // empty: all tables
+  std::vector<std::string> exclude_patterns;  // tables left out of table_patterns' selection
   int parallel = 4;
   TablePrep prep = TablePrep::kDropAndCreate;
   int64_t group_max_changes = 10000;  // close a target transaction after this many changes...

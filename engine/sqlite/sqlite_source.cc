@@ -14,8 +14,9 @@ Result<std::unique_ptr<SqliteSource>> SqliteSource::Open(const std::string& uri)
   return std::unique_ptr<SqliteSource>(new SqliteSource(uri, std::move(conn)));
 }
 
-Result<std::vector<TableSchemaPtr>> SqliteSource::DiscoverTables(
-    const std::vector<std::string>& patterns) {
+Result<std::vector<TableSchemaPtr>> SqliteSource::DiscoverTables(const TableSelection& patterns,
+                                                                 StartReport& problems) {
+  (void)problems;
   ASSIGN_OR_RETURN(auto names, ListUserTables(*conn_));
   TablePatterns select(patterns);
   std::vector<TableSchemaPtr> out;

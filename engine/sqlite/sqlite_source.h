@@ -26,8 +26,8 @@ class SqliteSource : public Source {
   static Result<std::unique_ptr<SqliteSource>> Open(const std::string& uri);
   std::string engine() const override { return "sqlite"; }
 
-  Result<std::vector<TableSchemaPtr>> DiscoverTables(
-      const std::vector<std::string>& patterns) override;
+  Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection& selection,
+                                                     StartReport& problems) override;
   Result<CdcSetup> PrepareCdc(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                               bool want_snapshot) override;
   Result<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& task) override;

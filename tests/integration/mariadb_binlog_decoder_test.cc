@@ -153,7 +153,7 @@ class MariaBinlog : public ::testing::Test {
     auto source = MariaSource::Open(server_->uri(), MariaSourceOptions());
     EXPECT_TRUE(source.ok()) << source.status().ToString();
     if (!source.ok()) return out;
-    auto tables = (*source)->DiscoverTables({table});
+    auto tables = (*source)->DiscoverTablesOrFail(TableSelection{{table}, {}});
     EXPECT_TRUE(tables.ok()) << tables.status().ToString();
     if (!tables.ok()) return out;
     const TableSchema& schema = *tables->at(0);

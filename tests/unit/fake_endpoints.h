@@ -229,7 +229,7 @@ class FakeSource : public Source {
 
   std::string engine() const override { return "fake"; }
 
-  Result<std::vector<TableSchemaPtr>> DiscoverTables(const std::vector<std::string>&) override {
+  Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection&, StartReport&) override {
     return tables;
   }
 

@@ -1,0 +1,39 @@
+// StartReport: every reason a task cannot start, collected before anything is created.
+//
+// Design: a task start used to stop at the first problem it found (one keyless table per run:
+// sakila took nine runs to start). Every check that can refuse a task (the source's catalog, the
+// pipeline's key rule, the target's triggers and constraints) now adds to one report instead of
+// returning, and the pipeline turns a non-empty report into one error naming every problem with
+// its remedy, before it creates anything on either side. Only I/O failures (a lost connection)
+// still return at once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/core/status.h"
+
+namespace cutover {
+
+struct StartProblem {
+  std::string object;   // what it concerns: "table public.payment_p2007_01", "column db.t.c"
+  std::string problem;  // what is wrong, e.g. "has no primary key (nor replica identity index)"
+  std::string remedy;   // what the user can do about it; may be empty
+};
+
+class StartReport {
+ public:
+  void Refuse(std::string object, std::string problem, std::string remedy = "");
+  bool empty() const { return problems_.empty(); }
+  const std::vector<StartProblem>& problems() const { return problems_; }
+
+  // OK when empty; else kFailedPrecondition whose message names every problem, one per line:
+  //   task T cannot start: 2 problems:
+  //     - table public.a: has no primary key; remedy: add one or leave it out (--exclude-tables)
+  Status ToStatus(const std::string& what) const;
+
+ private:
+  std::vector<StartProblem> problems_;
+};
+
+}  // namespace cutover
