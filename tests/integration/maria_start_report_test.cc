@@ -54,29 +54,32 @@ TEST(MariaStartReport, GeometryMyIsamAndPrivilegesNamedInOneRun) {
   EXPECT_NE(r.err.find("lacks REPLICATION SLAVE"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("apppw"), std::string::npos) << r.err;
   // Nothing was created on the target.
-  EXPECT_EQ(SqliteValue(dir.path("t.db"), "SELECT count(*) FROM sqlite_master WHERE name LIKE "
-                                          "'actor'"),
+  EXPECT_EQ(SqliteValue(dir.path("t.db"),
+                        "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                        "'actor'"),
             "0");
 
   // A misspelt exclusion is named in the same report as the rest.
-  r = RunCutover({"replicate", "--source", app_uri, "--target", dir.uri("t.db"), "--task",
-                  "sakila", "--exclude-tables", "adress", "--exclude-tables", "legacy_log"},
+  r = RunCutover({"replicate", "--source", app_uri, "--target", dir.uri("t.db"), "--task", "sakila",
+                  "--exclude-tables", "adress", "--exclude-tables", "legacy_log"},
                  60s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("3 problems"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--exclude-tables 'adress': matches no table"), std::string::npos) << r.err;
 
   // Left out, the rest replicates.
-  r = RunCutover({"replicate", "--source", source->uri(), "--target", dir.uri("t.db"), "--task",
-                  "sakila", "--type", "full-load", "--exclude-tables", "address",
-                  "--exclude-tables", "legacy%"},
-                 60s);
+  r = RunCutover(
+      {"replicate", "--source", source->uri(), "--target", dir.uri("t.db"), "--task", "sakila",
+       "--type", "full-load", "--exclude-tables", "address", "--exclude-tables", "legacy%"},
+      60s);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(SqliteValue(dir.path("t.db"), "SELECT group_concat(first_name, ',') FROM "
-                                          "(SELECT first_name FROM actor ORDER BY actor_id)"),
+  EXPECT_EQ(SqliteValue(dir.path("t.db"),
+                        "SELECT group_concat(first_name, ',') FROM "
+                        "(SELECT first_name FROM actor ORDER BY actor_id)"),
             "PENELOPE,NICK");
-  EXPECT_EQ(SqliteValue(dir.path("t.db"), "SELECT count(*) FROM sqlite_master WHERE name IN "
-                                          "('address', 'legacy_log')"),
+  EXPECT_EQ(SqliteValue(dir.path("t.db"),
+                        "SELECT count(*) FROM sqlite_master WHERE name IN "
+                        "('address', 'legacy_log')"),
             "0");
 }
 
