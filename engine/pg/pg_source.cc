@@ -676,6 +676,31 @@ static Status PublishExactly(PgConn& conn, const std::string& pub,
         "; nothing was changed on the source (a published table without a replica identity "
         "makes the application's UPDATE and DELETE on it fail)"));
   }
+  // Every relation an UPDATE/DELETE of the application may now reach through the publication
+  // (each table, each leaf partition of a partitioned one) must be able to identify its rows,
+  // or PostgreSQL refuses the application's statement.
+  // (pg_partition_tree lists nothing for a table that is not partitioned.)
+  auto blind = conn.ExecParams(
+      "WITH rels AS (SELECT format('%I.%I', schemaname, tablename)::regclass AS oid "
+      "FROM pg_publication_tables WHERE pubname = $1), "
+      "reached AS (SELECT oid FROM rels UNION SELECT p.relid FROM rels CROSS JOIN LATERAL "
+      "pg_partition_tree(rels.oid) p WHERE p.isleaf) "
+      "SELECT n.nspname, c.relname FROM reached r JOIN pg_class c ON c.oid = r.oid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND NOT "
+      "(c.relreplident = 'f' OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
+      "CASE c.relreplident WHEN 'd' THEN i.indisprimary WHEN 'i' THEN i.indisreplident "
+      "ELSE false END)) ORDER BY 1, 2",
+      {pub.c_str()}, what + ": checking replica identities");
+  if (!blind.ok()) return rollback(blind.status());
+  if (blind->rows() > 0) {
+    std::vector<TableName> v;
+    for (int i = 0; i < blind->rows(); ++i) v.push_back({blind->str(i, 0), blind->str(i, 1)});
+    return rollback(FailedPrecondition(
+        what + " would publish " + names(v) +
+        " without a replica identity (no primary key or replica identity index): the "
+        "application's UPDATE and DELETE on them would fail; nothing was changed on the source. "
+        "Add a primary key to each, or leave the table they belong to out (--exclude-tables)"));
+  }
   RETURN_IF_ERROR(conn.ExecOk("COMMIT", what + ": COMMIT"));
   if (!stale.empty()) {
     Log(LogLevel::kWarn,

@@ -200,6 +200,27 @@ INSERT INTO "Measurement"
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 }
 
+// A partition that cannot identify its rows (REPLICA IDENTITY NOTHING, though its partitioned
+// table has a key) would be published through its root and break the application's UPDATE and
+// DELETE: the start is refused naming it, and nothing is left on the source.
+TEST_F(PgSourceShapes, PartitionWithoutReplicaIdentityIsRefusedBeforeItIsPublished) {
+  Sql(*source_, R"sql(
+CREATE TABLE rental (rental_id int NOT NULL, rental_date date NOT NULL, inventory_id int,
+  PRIMARY KEY (rental_id, rental_date)) PARTITION BY RANGE (rental_date);
+CREATE TABLE rental_2005 PARTITION OF rental FOR VALUES FROM ('2005-01-01') TO ('2006-01-01');
+CREATE TABLE rental_2006 PARTITION OF rental FOR VALUES FROM ('2006-01-01') TO ('2007-01-01');
+ALTER TABLE rental_2006 REPLICA IDENTITY NOTHING;
+INSERT INTO rental VALUES (1, '2005-05-24', 10), (2, '2006-02-14', 11);
+)sql");
+  RunResult r = RunCutover(Replicate("rent", {}), 60s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("public.rental_2006 without a replica identity"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(Sql(*source_, "SELECT count(*) FROM pg_publication"), "0");
+  auto update = source_->Sql("UPDATE rental SET inventory_id = inventory_id + 1");
+  EXPECT_TRUE(update.ok()) << update.status().message();
+}
+
 // Everything that stops a start is named in one run: the six keyless children (with the
 // remedy) and a role without the REPLICATION attribute; nothing is created on the source.
 // `task prepare` applies the same rules (it must not publish the keyless children).
