@@ -88,6 +88,14 @@ class Source : NonCopyable {
   // the problems, all of them, become the returned error.
   Result<std::vector<TableSchemaPtr>> DiscoverTablesOrFail(const TableSelection& selection);
 
+  // Whether the server is ready for change capture (settings, privileges): each missing piece
+  // is a problem named with its remedy. Called at task start with the other checks, before
+  // anything is created; PrepareCdc checks again. Errors only when the source cannot be asked.
+  virtual Status CheckChangeCapture(StartReport& problems) {
+    (void)problems;
+    return Status::Ok();
+  }
+
   // Makes sure the task's change capture exists and covers `tables`. If it did not exist it is
   // created, and when `want_snapshot` a snapshot at exactly the point where its history starts
   // is returned. Idempotent.

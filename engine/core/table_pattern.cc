@@ -45,6 +45,19 @@ bool TablePatterns::Select(const TableName& name) {
   return take;
 }
 
+void TablePatterns::ReportUnused(StartReport& problems) const {
+  for (size_t p = 0; p < patterns_.size(); ++p) {
+    if (!used_[p])
+      problems.Refuse("--tables '" + patterns_[p] + "'", "matches no table on the source",
+                      "check the spelling; '%' is the only wildcard, '_' is an ordinary character");
+  }
+  for (size_t p = 0; p < excludes_.size(); ++p) {
+    if (!excluded_used_[p])
+      problems.Refuse("--exclude-tables '" + excludes_[p] + "'", "matches no table on the source",
+                      "check the spelling; '%' is the only wildcard, '_' is an ordinary character");
+  }
+}
+
 Status TablePatterns::CheckAllUsed() const {
   for (size_t p = 0; p < patterns_.size(); ++p) {
     if (!used_[p])

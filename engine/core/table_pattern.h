@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/core/schema.h"
+#include "engine/core/start_report.h"
 #include "engine/core/status.h"
 
 namespace cutover {
@@ -40,6 +41,8 @@ class TablePatterns {
   bool Select(const TableName& name);
   // kNotFound naming the first pattern that selected (or excluded) no table.
   Status CheckAllUsed() const;
+  // Every pattern that selected (or excluded) no table, as problems of a task start.
+  void ReportUnused(StartReport& problems) const;
 
  private:
   static bool Matches(const std::string& pattern, const TableName& name);

@@ -8,6 +8,7 @@
 
 #include "engine/core/log.h"
 #include "engine/pipeline/net_effect.h"
+#include "engine/pipeline/start_checks.h"
 
 namespace cutover {
 
@@ -284,17 +285,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   ASSIGN_OR_RETURN(
       auto tables,
       source.DiscoverTables(TableSelection{opt.table_patterns, opt.exclude_patterns}, problems));
-  if (want_cdc) {
-    for (const auto& t : tables) {
-      if (t->key.empty()) {
-        problems.Refuse("table " + t->name.ToString(),
-                        "has no primary key (nor replica identity index): its updates and deletes "
-                        "cannot be replicated",
-                        "add a primary key, or leave the table out with --exclude-tables '" +
-                            t->name.ToString() + "'");
-      }
-    }
-  }
+  if (want_cdc) RETURN_IF_ERROR(CheckCdcStart(source, tables, problems));
   RETURN_IF_ERROR(sink.CheckTarget(opt.task, tables, opt.prep, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
