@@ -42,6 +42,7 @@ bool TablePatterns::Select(const TableName& name) {
       take = false;
     }
   }
+  if (rules_ && !rules_(name)) take = false;
   return take;
 }
 

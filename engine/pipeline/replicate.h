@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/core/endpoint.h"
+#include "engine/task/table_mapping.h"
 #include "engine/core/progress.h"
 #include "engine/pipeline/metrics.h"
 
@@ -41,6 +42,12 @@ struct ReplicateOptions {
   ReplicationType type = ReplicationType::kFullLoadAndCdc;
   std::vector<std::string> table_patterns;    // empty: all tables
   std::vector<std::string> exclude_patterns;  // tables left out of table_patterns' selection
+  // A DMS table mapping (engine/task/table_mapping.h): selection rules (on top of the patterns),
+  // load order and renames; null: none.
+  std::shared_ptr<const task::TableMapping> mapping;
+  // DMS TargetMetadata.TargetSchema: the schema every table lands in on a PostgreSQL target
+  // (renames of the mapping still apply); empty: the default.
+  std::string target_schema;
   int parallel = 4;
   TablePrep prep = TablePrep::kDropAndCreate;
   int64_t group_max_changes = 10000;  // close a target transaction after this many changes...
