@@ -23,6 +23,7 @@
 
 #include "engine/core/endpoint.h"
 #include "engine/core/progress.h"
+#include "engine/core/target_session.h"
 #include "engine/pipeline/metrics.h"
 
 namespace cutover {
@@ -52,6 +53,8 @@ struct ReplicateOptions {
   Progress::Mode progress = Progress::Mode::kAuto;
   // Live counters for a metrics feed (metrics.h); null: none.
   ReplicationMetrics* metrics = nullptr;
+  // How the target's sessions are set up (lock wait bound); used where the sink is made.
+  SinkOptions sink_options;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
 };
