@@ -268,6 +268,48 @@ CREATE TRIGGER last_updated BEFORE INSERT OR UPDATE ON film
   EXPECT_EQ(engine.Wait(30s), 0) << engine.Log();
 }
 
+// A PostgreSQL role that may not set session_replication_role: the task is refused at start
+// naming the trigger and the foreign keys with the GRANT; after the GRANT it loads exactly.
+TEST(TargetSchemaPrep, PgRoleWithoutReplicaRolePrivilegeIsRefusedNamingTheGrant) {
+  auto source = StartPostgres("prv-src");
+  auto target = StartPostgres("prv-tgt");
+  ASSERT_TRUE(source && target);
+  Sql(*source, std::string(kPgSakilaDdl) + kPgSakilaRows);
+  Sql(*target, std::string(kPgSakilaDdl) + R"sql(
+CREATE FUNCTION last_updated() RETURNS trigger LANGUAGE plpgsql AS
+  $$BEGIN NEW.last_update = now(); RETURN NEW; END$$;
+CREATE TRIGGER last_updated BEFORE UPDATE ON film FOR EACH ROW EXECUTE FUNCTION last_updated();
+CREATE ROLE app LOGIN PASSWORD 'app-pw';
+GRANT CREATE ON DATABASE cutover TO app;
+GRANT ALL ON SCHEMA public TO app;
+ALTER TABLE store OWNER TO app; ALTER TABLE staff OWNER TO app; ALTER TABLE customer OWNER TO app;
+ALTER TABLE film OWNER TO app; ALTER TABLE inventory OWNER TO app;
+ALTER TABLE rental OWNER TO app; ALTER TABLE payment OWNER TO app;
+)sql");
+  std::string app_uri =
+      "postgresql://app:app-pw@127.0.0.1:" + std::to_string(target->port()) + "/cutover";
+  RunResult r = RunCutover(
+      ReplicateArgs(*source, app_uri, "prv", {"--type", "full-load", "--table-prep", "truncate"}),
+      60s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("trigger last_updated on target table public.film"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("foreign key payment_rental_id_fkey of target table payment"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("GRANT SET ON PARAMETER session_replication_role TO \"app\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Sql(*source, "SELECT count(*) FROM pg_replication_slots"), "0");
+
+  Sql(*target, "GRANT SET ON PARAMETER session_replication_role TO app");
+  RunResult ok = RunCutover(
+      ReplicateArgs(*source, app_uri, "prv", {"--type", "full-load", "--table-prep", "truncate"}),
+      60s);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(SakilaDifference(*source, *target), "");
+}
+
 // MariaDB cannot switch triggers off for one session: a task whose target tables keep triggers
 // is refused at start, every trigger named with its remedy in one report, before anything is
 // created on either side.
