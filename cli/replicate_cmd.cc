@@ -75,6 +75,11 @@ class ReplicateCommand : public Command {
                     "to this many seconds of continuous failure (0: exit at once)")
         ->check(CLI::Range(int64_t{0}, int64_t{30} * 24 * 3600))
         ->capture_default_str();
+    rep->add_option("--lock-timeout", lock_timeout_s_,
+                    "Longest a statement on the target waits for a lock another session holds; "
+                    "the wait is then reported naming the table and the holder, and retried")
+        ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600))
+        ->capture_default_str();
     return rep;
   }
 
@@ -94,6 +99,7 @@ class ReplicateCommand : public Command {
     opt.group_max_changes = group_changes_;
     opt.group_max_ms = group_ms_;
     opt.apply_mode = apply_mode_ == "row" ? ApplyMode::kRow : ApplyMode::kNet;
+    opt.sink_options.lock_timeout = std::chrono::seconds(lock_timeout_s_);
     if (global.quiet) opt.progress = Progress::Mode::kQuiet;
     if (Status s = ApplyTaskFiles(global, opt); !s.ok()) return Fail(s);
     SourceOptions so;
@@ -161,6 +167,7 @@ class ReplicateCommand : public Command {
   int parallel_ = 4;
   int64_t group_changes_ = 10000, group_ms_ = 200;
   int64_t retry_for_s_ = 3600;
+  int64_t lock_timeout_s_ = 60;
 };
 
 const CommandRegistration kRegistration([]() -> std::unique_ptr<Command> {

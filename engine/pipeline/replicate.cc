@@ -306,7 +306,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   if (want_cdc) RETURN_IF_ERROR(CheckCdcStart(source, tables, problems));
   TableRouting routing(opt.mapping, opt.target_schema);
   for (auto& t : tables) t = routing.Route(t);
-  RETURN_IF_ERROR(sink.CheckTarget(opt.task, tables, opt.prep, problems));
+  RETURN_IF_ERROR(
+      sink.CheckTarget(opt.task, tables, want_load ? opt.prep : TablePrep::kDoNothing, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
   for (const auto& t : tables) {
@@ -364,6 +365,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
 
   if (snapshot) {
     if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kFullLoad);
+    RETURN_IF_ERROR(sink.PrepareTables(opt.task, to_load, opt.prep));
     RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_load, stop, stats));
     for (const auto& t : to_load) table_snapshots[t->name] = snapshot->position();
     snapshot.reset();  // releases the exported snapshot (and a temporary slot)

@@ -24,6 +24,7 @@
 #include "engine/core/endpoint.h"
 #include "engine/task/table_mapping.h"
 #include "engine/core/progress.h"
+#include "engine/core/target_session.h"
 #include "engine/pipeline/metrics.h"
 
 namespace cutover {
@@ -59,6 +60,8 @@ struct ReplicateOptions {
   Progress::Mode progress = Progress::Mode::kAuto;
   // Live counters for a metrics feed (metrics.h); null: none.
   ReplicationMetrics* metrics = nullptr;
+  // How the target's sessions are set up (lock wait bound); used where the sink is made.
+  SinkOptions sink_options;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
 };
