@@ -845,5 +845,15 @@ TEST(PgTypesColumnTest, RealIsTheStoredSingleWidened) {
   EXPECT_EQ(v, Value::Float64(0.1));
 }
 
+
+// Found by fuzz/copy_text_fuzz: a year of many digits overflowed the day arithmetic (UB).
+TEST(PgTypesFuzzRegression, HugeYearsAreBadValuesNotOverflows) {
+  Value v;
+  EXPECT_FALSE(DecodeText(ValueKind::kDate, "99999999999999-01-01", v).ok());
+  EXPECT_FALSE(DecodeText(ValueKind::kTimestamp, "2500000000000000-02-29 23:59:59.9 BC", v).ok());
+  EXPECT_FALSE(DecodeText(ValueKind::kTimestampTz, "99999999-01-01 00:00:00+00", v).ok());
+  ASSERT_TRUE(DecodeText(ValueKind::kDate, "5874897-12-31", v).ok());
+}
+
 }  // namespace
 }  // namespace cutover::pg
