@@ -3,6 +3,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/core/naming.h"
 #include "engine/pg/copy_text.h"
@@ -174,6 +175,11 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
         if (i) ddl += ", ";
         ddl += conn->QuoteIdent(c.name) + " " + TargetColumnType(c, table.engine);
         if (!c.nullable) ddl += " NOT NULL";
+      }
+      for (const Column& c : table.computed) {  // columns the target computes itself
+        ASSIGN_OR_RETURN(std::string expr, TranslateGeneratedExpression(table, c, engine()));
+        ddl += ", " + conn->QuoteIdent(c.name) + " " + TargetColumnType(c, table.engine) +
+               " GENERATED ALWAYS AS (" + expr + ") STORED";
       }
       ddl += ")";
       RETURN_IF_ERROR(conn->ExecOk(ddl, what + ": creating table"));
@@ -636,6 +642,33 @@ Status PgSink::DropTask(const std::string& task) {
       ->ExecParams("DELETE FROM cutover.table_state WHERE task = $1", {task.c_str()},
                    "removing table state")
       .status();
+}
+
+// Pre-created target tables: their generated columns against the source's (generated_columns.h).
+static Status CheckPrecreatedGenerated(PgConn& conn, const std::vector<TableSchemaPtr>& tables,
+                                       StartReport& problems) {
+  for (const TableSchemaPtr& t : tables) {
+    TableName target = TargetName(*t);
+    std::string rel = QualifiedName(conn, target);
+    ASSIGN_OR_RETURN(
+        auto r,
+        conn.ExecParams("SELECT attname, attgenerated <> '' FROM pg_attribute "
+                        "WHERE attrelid = to_regclass($1) AND attnum > 0 "
+                        "AND NOT attisdropped",
+                        {rel.c_str()}, "target table " + target.ToString() + ": reading columns"));
+    std::vector<TargetColumn> columns;
+    for (int i = 0; i < r.rows(); ++i) columns.push_back({r.str(i, 0), r.get(i, 1) == "t"});
+    CheckPrecreatedColumns(*t, target, columns, false, problems);
+  }
+  return Status::Ok();
+}
+
+Status PgSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                           TablePrep prep, StartReport& problems) {
+  (void)task;
+  if (prep == TablePrep::kDropAndCreate) return Status::Ok();
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+  return CheckPrecreatedGenerated(*conn, tables, problems);
 }
 
 std::vector<std::string> PgSink::MappingWarnings(const TableSchema& table) const {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/pipeline/net_effect.h"
 
@@ -295,6 +296,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       }
     }
   }
+  bool target_creates = opt.prep == TablePrep::kDropAndCreate;
+  CheckGeneratedColumns(tables, sink.engine(), target_creates, problems);
   RETURN_IF_ERROR(sink.CheckTarget(opt.task, tables, opt.prep, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
@@ -303,6 +306,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);
     }
   }
+  AnnounceGeneratedColumns(tables, sink.engine(), target_creates);
   ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
   stats.connected = stats.ever_connected = true;
 

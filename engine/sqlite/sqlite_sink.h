@@ -43,6 +43,8 @@ class SqliteSink : public Sink {
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
+  Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                     TablePrep prep, StartReport& problems) override;
   std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
   Status DropTask(const std::string& task) override;
 
