@@ -267,7 +267,6 @@ class Translator {
             plain = false;
         }
         if (plain && dots <= (to_dec ? 1 : 0)) {
-          if (to_dec) used_decimal_ = true;
           return Expr{b ? "(" + digits + ")" : digits, to_dec ? Kind::kDecimal : Kind::kInteger};
         }
       }
@@ -276,7 +275,6 @@ class Translator {
     if (to_int && e.kind == Kind::kInteger) return e;
     if (to_dec && (e.kind == Kind::kInteger || e.kind == Kind::kDecimal)) {
       e.kind = Kind::kDecimal;
-      used_decimal_ = true;
       return e;
     }
     if (to_float && e.kind == Kind::kFloat) return e;
@@ -289,7 +287,6 @@ class Translator {
     if (t.type == Token::kNumber) {
       ++pos_;
       bool dec = t.text.find('.') != std::string::npos;
-      if (dec) used_decimal_ = true;
       return Expr{t.text, dec ? Kind::kDecimal : Kind::kInteger};
     }
     if (t.type == Token::kString) {

@@ -170,7 +170,8 @@ TEST_F(GeneratedColumns, UntranslatableExpressionIsRefusedAtStart) {
       "STORED, \"Key\" text GENERATED ALWAYS AS (lower(\"Name\")) STORED)");
   SqliteDir dir;
   RunResult r = RunCutover({"replicate", "--source", pg_->uri(), "--target", dir.uri("dst.db"),
-                            "--task", "untranslatable"});
+                            "--task", "untranslatable"},
+                           30s);  // a start that is not refused streams until killed
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("column public.Track.Seconds: is generated on the source as "
                        "((\"Milliseconds\" / 1000))"),
