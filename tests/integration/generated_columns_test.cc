@@ -112,6 +112,39 @@ TEST_F(GeneratedColumns, PostgresToPostgresComputesTheSameExpression) {
   });
 }
 
+TEST_F(GeneratedColumns, PrecreatedPostgresTargetMustComputeTheColumn) {
+  auto target = StartPostgres("gen_precreated");
+  ASSERT_TRUE(target);
+  auto rows = [&] { return PgCanonRows(*target, "\"InvoiceLine\"", "\"InvoiceLineId\"", kCols); };
+  std::vector<std::string> load = {"replicate",   "--source",     pg_->uri(), "--target",
+                                   target->uri(), "--task",       "pre",      "--type",
+                                   "full-load",   "--table-prep", "truncate"};
+  // The target's "LineTotal" is a plain column: CDC would never fill it. Refused, nothing loaded.
+  Sql(*target,
+      "CREATE TABLE \"InvoiceLine\" (\"InvoiceLineId\" int PRIMARY KEY, \"InvoiceId\" int, "
+      "\"UnitPrice\" numeric(10,2), \"Quantity\" int, \"LineTotal\" numeric(10,2), \"Note\" "
+      "text, \"Label\" text GENERATED ALWAYS AS ('#' || \"Note\") STORED)");
+  RunResult r = RunCutover(load, 60s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("column public.InvoiceLine.LineTotal: is generated on the source as "
+                       "((\"UnitPrice\" * (\"Quantity\")::numeric)) and target table "
+                       "public.InvoiceLine has it as a plain column"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("InvoiceLine.Label"), std::string::npos) << r.err;
+  EXPECT_EQ(Sql(*target, "SELECT count(*) FROM \"InvoiceLine\""), "0");
+  // Generated there too (the user's own expression): loaded, and the target computes it.
+  Sql(*target,
+      "ALTER TABLE \"InvoiceLine\" DROP COLUMN \"LineTotal\"; ALTER TABLE \"InvoiceLine\" ADD "
+      "COLUMN \"LineTotal\" numeric(10,2) GENERATED ALWAYS AS (\"Quantity\" * \"UnitPrice\") "
+      "STORED");
+  r = RunCutover(load, 60s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the target table's own generated column computes it"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(CompareCanonRows(Source(), rows()), "");
+}
+
 TEST_F(GeneratedColumns, PostgresToMariaDbComputesATranslation) {
   auto maria = StartMariaDb("gen_maria");
   ASSERT_TRUE(maria);
