@@ -86,6 +86,8 @@ class ValidateCommand : public Command {
           t.source_name.ToString(), t.target_name.ToString(), what, FormatCount(t.source_rows),
           FormatCount(t.target_rows), FormatCount(t.differing_rows), FormatCount(t.in_flight),
           t.schema_differences.empty() ? "" : ", schema differs");
+      for (const std::string& d : t.schema_differences)  // each by name, e.g. a missing column
+        Log(LogLevel::kWarn, "{} -> {}: {}", t.source_name.ToString(), t.target_name.ToString(), d);
     }
     if (!report_dir_.empty()) {
       if (Status s = validator::WriteReports(r, report_dir_); !s.ok()) return Fail(s);

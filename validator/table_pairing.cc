@@ -66,11 +66,20 @@ std::string TargetDatabase(const std::string& target_uri, EngineKind target) {
   return u.ok() ? u->database : "";
 }
 
+// Every column a table has: the replicated ones, then those the engine computes (generated
+// columns a PostgreSQL catalog lists in TableSchema::computed). All of them are compared.
+std::vector<const Column*> AllColumns(const TableSchema& t) {
+  std::vector<const Column*> out;
+  for (const auto& c : t.columns) out.push_back(&c);
+  for (const auto& c : t.computed) out.push_back(&c);
+  return out;
+}
+
 const Column* FindColumn(const TableSchema& t, const std::string& name) {
-  for (const auto& c : t.columns)
-    if (c.name == name) return &c;
-  for (const auto& c : t.columns)  // MariaDB column names are case-insensitive
-    if (strcasecmp(c.name.c_str(), name.c_str()) == 0) return &c;
+  for (const Column* c : AllColumns(t))
+    if (c->name == name) return c;
+  for (const Column* c : AllColumns(t))  // MariaDB column names are case-insensitive
+    if (strcasecmp(c->name.c_str(), name.c_str()) == 0) return c;
   return nullptr;
 }
 
@@ -165,8 +174,9 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
     bool cross = s->engine != t.engine;
     p.source.bytewise_text_keys = p.target.bytewise_text_keys = cross;
     std::vector<size_t> source_index;  // compared column i = source column source_index[i]
-    for (size_t i = 0; i < s->columns.size(); ++i) {
-      const Column& sc = s->columns[i];
+    std::vector<const Column*> source_columns = AllColumns(*s);
+    for (size_t i = 0; i < source_columns.size(); ++i) {
+      const Column& sc = *source_columns[i];
       const Column* tc = FindColumn(t, sc.name);
       if (!tc) {
         p.schema_differences.push_back("column " + sc.name + " exists only on the source");
@@ -182,9 +192,9 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
       p.target.rules.push_back(rules.target);
       source_index.push_back(i);
     }
-    for (const auto& tc : t.columns)
-      if (!FindColumn(*s, tc.name))
-        p.schema_differences.push_back("column " + tc.name + " exists only on the target");
+    for (const Column* tc : AllColumns(t))
+      if (!FindColumn(*s, tc->name))
+        p.schema_differences.push_back("column " + tc->name + " exists only on the target");
     if (p.source.columns.empty())
       return FailedPrecondition("table " + s->name.ToString() +
                                 ": no column has the same name on the source and the target");

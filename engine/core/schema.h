@@ -33,9 +33,10 @@ struct Column {
   std::string type_name;  // source engine's type text, e.g. "numeric(12,2)"
   uint32_t type_id = 0;   // source engine's type id (PostgreSQL type OID)
   // A generated column: its expression as the source engine writes it (PostgreSQL
-  // pg_get_expr, MariaDB GENERATION_EXPRESSION); empty for an ordinary column. Generated
-  // columns are not carried by every change stream (pgoutput omits them): the target computes
-  // them, see docs/types.md.
+  // pg_get_expr, MariaDB GENERATION_EXPRESSION, SQLite's CREATE TABLE text); empty for an
+  // ordinary column. In TableSchema::columns such a column's source values travel like any
+  // other and the target stores them in a plain column; in TableSchema::computed they do not
+  // travel and the target computes them (docs/types.md, "Generated columns").
   std::string generated;
   bool generated_stored = true;  // STORED (true) or VIRTUAL
 };
@@ -66,6 +67,12 @@ struct TableSchema {
   // the target engine's default (engine/core/naming.h). Set by the pipeline, never by a source.
   std::string target_schema;
   std::string target_table;
+  // Generated columns whose values the source does not deliver (PostgreSQL: pgoutput and COPY
+  // leave them out). They are not in `columns`, so no row, reader, change or batch ever holds
+  // a value for them and no loader or applier can write them: the target creates them as
+  // generated columns and computes them (engine/core/generated_columns.h), or the task refuses to
+  // start. Each has `generated` set.
+  std::vector<Column> computed;
 
   bool IsKeyColumn(size_t i) const {
     for (size_t k : key)

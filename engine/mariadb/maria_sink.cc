@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/core/naming.h"
 #include "engine/mariadb/maria_conn.h"
@@ -873,6 +874,25 @@ class MariaApplier : public Applier {
 MariaSink::MariaSink(std::string uri, SinkOptions options)
     : uri_(std::move(uri)), options_(options) {}
 
+// Pre-created target tables: their generated columns against the source's (generated_columns.h).
+static Status CheckPrecreatedGenerated(MariaConn& conn, const std::vector<TableSchemaPtr>& tables,
+                                       StartReport& problems) {
+  for (const TableSchemaPtr& t : tables) {
+    TableName target = MakePlan(*t, conn.uri().database).target;
+    ASSIGN_OR_RETURN(MariaRows r,
+                     conn.Query("SELECT COLUMN_NAME, IS_GENERATED FROM information_schema.COLUMNS "
+                                "WHERE TABLE_SCHEMA = " +
+                                    conn.QuoteLiteral(target.schema) +
+                                    " AND TABLE_NAME = " + conn.QuoteLiteral(target.name),
+                                "target table " + target.ToString() + ": reading columns"));
+    std::vector<TargetColumn> columns;
+    for (const auto& row : r.rows)
+      columns.push_back({row[0].value_or(""), row[1].value_or("NEVER") == "ALWAYS"});
+    CheckPrecreatedColumns(*t, target, columns, true, problems);
+  }
+  return Status::Ok();
+}
+
 std::vector<std::string> MariaSink::MappingWarnings(const TableSchema& table) const {
   std::vector<std::string> out;
   for (const MariaTargetColumn& tc : PlanMariaTable(table))
@@ -909,6 +929,12 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
         ddl += MariaConn::QuoteIdent(c.name) + " " + plan.columns[i].ddl_type;
         if (!c.nullable || table.IsKeyColumn(i)) ddl += " NOT NULL";
         ddl += ", ";
+      }
+      for (const Column& c : table.computed) {  // columns the target computes itself
+        ASSIGN_OR_RETURN(std::string expr, TranslateGeneratedExpression(table, c, engine()));
+        ddl += MariaConn::QuoteIdent(c.name) + " " +
+               PlanMariaColumn(c, table.engine, false).ddl_type + " GENERATED ALWAYS AS (" + expr +
+               ") " + (c.generated_stored ? "STORED" : "VIRTUAL") + ", ";
       }
       if (!table.key.empty()) {
         ddl += "PRIMARY KEY (";
@@ -971,6 +997,7 @@ Status MariaSink::CheckTarget(const std::string& task, const std::vector<TableSc
     triggers.push_back(std::move(t));
   }
   RefuseTriggers(triggers, "MariaDB", problems);
+  RETURN_IF_ERROR(CheckPrecreatedGenerated(*conn, tables, problems));
   return Status::Ok();
 }
 

@@ -66,10 +66,10 @@ class MariaSink : public Sink {
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
-  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
-  Status DropTask(const std::string& task) override;
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
+  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
+  Status DropTask(const std::string& task) override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;
 

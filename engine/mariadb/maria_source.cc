@@ -86,7 +86,8 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
                                 "listing source tables"));
   ASSIGN_OR_RETURN(MariaRows columns,
                    conn_->Query("SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, "
-                                "CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE FROM "
+                                "CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE, IS_GENERATED, "
+                                "GENERATION_EXPRESSION, EXTRA FROM "
                                 "information_schema.COLUMNS WHERE " +
                                     in_db + " ORDER BY TABLE_NAME, ORDINAL_POSITION",
                                 "reading source columns"));
@@ -153,6 +154,12 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
                             "', or change the column's type");
         describable = false;
         continue;
+      }
+      if (c[7].value_or("NEVER") == "ALWAYS") {
+        // A generated column: binlog row images (binlog_row_image=FULL) and the snapshot both
+        // hold its values, so they travel like any other column's into a plain target column.
+        column->generated = c[8].value_or("");
+        column->generated_stored = Upper(c[9].value_or("")).find("STORED") != std::string::npos;
       }
       schema->columns.push_back(std::move(*column));
     }

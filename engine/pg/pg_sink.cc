@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/core/naming.h"
 #include "engine/pg/copy_text.h"
@@ -233,6 +234,11 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
         if (i) ddl += ", ";
         ddl += conn->QuoteIdent(c.name) + " " + TargetColumnType(c, table.engine);
         if (!c.nullable) ddl += " NOT NULL";
+      }
+      for (const Column& c : table.computed) {  // columns the target computes itself
+        ASSIGN_OR_RETURN(std::string expr, TranslateGeneratedExpression(table, c, engine()));
+        ddl += ", " + conn->QuoteIdent(c.name) + " " + TargetColumnType(c, table.engine) +
+               " GENERATED ALWAYS AS (" + expr + ") STORED";
       }
       ddl += ")";
       RETURN_IF_ERROR(conn->ExecOk(ddl, what + ": creating table"));
@@ -713,6 +719,25 @@ Status PgSink::DropTask(const std::string& task) {
       .status();
 }
 
+// Pre-created target tables: their generated columns against the source's (generated_columns.h).
+static Status CheckPrecreatedGenerated(PgConn& conn, const std::vector<TableSchemaPtr>& tables,
+                                       StartReport& problems) {
+  for (const TableSchemaPtr& t : tables) {
+    TableName target = TargetName(*t);
+    std::string rel = QualifiedName(conn, target);
+    ASSIGN_OR_RETURN(
+        auto r,
+        conn.ExecParams("SELECT attname, attgenerated <> '' FROM pg_attribute "
+                        "WHERE attrelid = to_regclass($1) AND attnum > 0 "
+                        "AND NOT attisdropped",
+                        {rel.c_str()}, "target table " + target.ToString() + ": reading columns"));
+    std::vector<TargetColumn> columns;
+    for (int i = 0; i < r.rows(); ++i) columns.push_back({r.str(i, 0), r.get(i, 1) == "t"});
+    CheckPrecreatedColumns(*t, target, columns, false, problems);
+  }
+  return Status::Ok();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checking and preparing the target's tables
 
@@ -893,6 +918,8 @@ Status PgSink::CheckTarget(const std::string& task, const std::vector<TableSchem
               " to the task, or drop the constraint");
     }
   }
+  if (prep != TablePrep::kDropAndCreate)
+    RETURN_IF_ERROR(CheckPrecreatedGenerated(*conn, tables, problems));
   return Status::Ok();
 }
 

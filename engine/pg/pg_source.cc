@@ -325,6 +325,7 @@ class PgStream : public ChangeStream {
       schema->columns.push_back(std::move(c));
     }
     if (schema->key.empty()) schema->key = known->second->key;
+    schema->computed = known->second->computed;  // pgoutput leaves generated columns out
     relations_[r.oid] = std::move(schema);
     return Status::Ok();
   }
@@ -512,6 +513,7 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
     uint32_t oid;
     std::shared_ptr<TableSchema> schema;
     char replident;
+    bool refused = false;
   };
   std::vector<Candidate> chosen;
   TablePatterns selection(patterns);
@@ -542,9 +544,11 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
   ASSIGN_OR_RETURN(
       auto cols,
       conn->ExecParams("SELECT a.attrelid, a.attname, a.atttypid, "
-                       "format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a "
+                       "format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated, "
+                       "pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+                       "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
                        "WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
-                       "AND a.attgenerated = '' ORDER BY a.attrelid, a.attnum",
+                       "ORDER BY a.attrelid, a.attnum",
                        {arr.c_str()}, "reading source columns"));
   for (int r = 0; r < cols.rows(); ++r) {
     Candidate* c = by_oid[static_cast<uint32_t>(std::stoul(cols.str(r, 0)))];
@@ -554,6 +558,13 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
     col.kind = KindForTypeOid(col.type_id);
     col.type_name = cols.str(r, 3);
     col.nullable = cols.get(r, 4) != "t";
+    if (!cols.get(r, 5).empty()) {
+      // A generated column: pgoutput and COPY leave it out, so the target computes it.
+      col.generated = cols.str(r, 6);
+      col.generated_stored = cols.get(r, 5) == "s";
+      c->schema->computed.push_back(std::move(col));
+      continue;
+    }
     c->schema->columns.push_back(std::move(col));
   }
   // Key: the replica identity index when the table uses one, else the primary key.
@@ -576,11 +587,21 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
     for (const auto& n : names) {
       for (size_t i = 0; i < c.schema->columns.size(); ++i)
         if (c.schema->columns[i].name == n) c.schema->key.push_back(i);
+      for (const Column& g : c.schema->computed) {
+        if (g.name != n) continue;
+        problems.Refuse(
+            "column " + c.schema->name.ToString() + "." + n,
+            "is a generated column in the table's key: change capture does not "
+            "carry its values",
+            "leave the table out with --exclude-tables '" + c.schema->name.ToString() + "'");
+        c.refused = true;
+      }
     }
     if (c.replident == 'n') c.schema->key.clear();  // REPLICA IDENTITY NOTHING: no usable key
   }
   std::vector<TableSchemaPtr> out;
-  for (auto& c : chosen) out.push_back(c.schema);
+  for (auto& c : chosen)
+    if (!c.refused) out.push_back(c.schema);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/pipeline/net_effect.h"
 #include "engine/pipeline/start_checks.h"
@@ -306,6 +307,9 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   if (want_cdc) RETURN_IF_ERROR(CheckCdcStart(source, tables, problems));
   TableRouting routing(opt.mapping, opt.target_schema);
   for (auto& t : tables) t = routing.Route(t);
+  // Whether cutover creates the target tables (and so their generated columns) itself.
+  const bool target_creates = want_load && opt.prep == TablePrep::kDropAndCreate;
+  CheckGeneratedColumns(tables, sink.engine(), target_creates, problems);
   RETURN_IF_ERROR(
       sink.CheckTarget(opt.task, tables, want_load ? opt.prep : TablePrep::kDoNothing, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
@@ -315,6 +319,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);
     }
   }
+  AnnounceGeneratedColumns(tables, sink.engine(), target_creates);
   ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
   stats.connected = stats.ever_connected = true;
 

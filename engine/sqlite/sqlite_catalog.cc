@@ -1,6 +1,7 @@
 #include "engine/sqlite/sqlite_catalog.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "engine/sqlite/sqlite_types.h"
@@ -30,6 +31,88 @@ Result<bool> TableExists(SqliteConn& conn, const std::string& name) {
   return st->Step();
 }
 
+namespace {
+
+// Where the quoted name or string starting at `i` ends (its closing character).
+size_t QuotedEnd(const std::string& s, size_t i) {
+  char close = s[i] == '[' ? ']' : s[i];
+  size_t end = s.find(close, i + 1);
+  while (end != std::string::npos && close != ']' && end + 1 < s.size() && s[end + 1] == close)
+    end = s.find(close, end + 2);  // a doubled quote
+  return end == std::string::npos ? s.size() - 1 : end;
+}
+
+bool IsQuote(char c) {
+  return c == '\'' || c == '"' || c == '`' || c == '[';
+}
+
+// The expression of generated column `column` in a CREATE TABLE statement: the text between
+// the parentheses after `AS` in that column's definition ("" when not found). SQLite keeps it
+// nowhere else (pragma table_xinfo only says that the column is generated).
+std::string GeneratedExpression(const std::string& sql, const std::string& column) {
+  size_t open = sql.find('(');
+  if (open == std::string::npos) return "";
+  std::vector<std::string> parts(1);  // the column definitions: the body split at top level
+  int depth = 0;
+  for (size_t i = open + 1; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (IsQuote(c)) {
+      size_t end = QuotedEnd(sql, i);
+      parts.back() += sql.substr(i, end - i + 1);
+      i = end;
+      continue;
+    }
+    if (c == '(') ++depth;
+    if (c == ')' && depth-- == 0) break;
+    if (c == ',' && depth == 0) {
+      parts.emplace_back();
+      continue;
+    }
+    parts.back() += c;
+  }
+  for (const std::string& part : parts) {
+    size_t b = part.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) continue;
+    std::string name;
+    size_t i;
+    if (IsQuote(part[b])) {
+      i = QuotedEnd(part, b) + 1;
+      name = part.substr(b + 1, i - b - 2);
+    } else {
+      i = part.find_first_of(" \t\r\n", b);
+      if (i == std::string::npos) continue;
+      name = part.substr(b, i - b);
+    }
+    if (sqlite3_stricmp(name.c_str(), column.c_str()) != 0) continue;
+    // The top-level word AS, then the parenthesised expression.
+    for (; i + 2 < part.size(); ++i) {
+      if (IsQuote(part[i])) {
+        i = QuotedEnd(part, i);
+        continue;
+      }
+      bool word = sqlite3_strnicmp(part.c_str() + i, "AS", 2) == 0 &&
+                  (i == 0 || !std::isalnum(static_cast<unsigned char>(part[i - 1]))) &&
+                  !std::isalnum(static_cast<unsigned char>(part[i + 2])) && part[i + 2] != '_';
+      if (!word) continue;
+      size_t p = part.find_first_not_of(" \t\r\n", i + 2);
+      if (p == std::string::npos || part[p] != '(') continue;
+      int d = 0;
+      for (size_t j = p; j < part.size(); ++j) {
+        if (IsQuote(part[j])) {
+          j = QuotedEnd(part, j);
+          continue;
+        }
+        if (part[j] == '(') ++d;
+        if (part[j] == ')' && --d == 0) return part.substr(p + 1, j - p - 1);
+      }
+      return "";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table) {
   std::string what = "table main." + table;
   auto schema = std::make_shared<TableSchema>();
@@ -39,8 +122,10 @@ Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table
   {
     // hidden: 0 ordinary, 2/3 generated columns (replicated as plain columns), 1 virtual-table
     // hidden columns (left out).
-    ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name, type, \"notnull\", pk FROM "
-                                           "pragma_table_xinfo(?1) WHERE hidden <> 1 ORDER BY cid",
+    ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT x.name, x.type, x.\"notnull\", x.pk, x.hidden, "
+                                           "s.sql FROM pragma_table_xinfo(?1) x LEFT JOIN "
+                                           "sqlite_schema s ON s.type = 'table' AND s.name = ?1 "
+                                           "WHERE x.hidden <> 1 ORDER BY x.cid",
                                            what + ": reading columns"));
     RETURN_IF_ERROR(st->BindText(1, table));
     for (;;) {
@@ -51,6 +136,13 @@ Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table
       c.type_name = std::string(st->column_text(1));
       c.kind = SqliteKindForDeclaredType(c.type_name);
       c.nullable = st->column_int64(2) == 0;
+      if (int hidden = static_cast<int>(st->column_int64(4)); hidden == 2 || hidden == 3) {
+        // Generated: read from the table like any column, so its values travel (plain target
+        // column); the expression is only announced.
+        c.generated = GeneratedExpression(std::string(st->column_text(5)), c.name);
+        if (c.generated.empty()) c.generated = "?";
+        c.generated_stored = hidden == 3;
+      }
       if (int pk = static_cast<int>(st->column_int64(3)); pk > 0)
         key_by_position[pk] = schema->columns.size();
       schema->columns.push_back(std::move(c));

@@ -3,6 +3,7 @@
 #include <map>
 #include <regex>
 
+#include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/core/naming.h"
 #include "engine/sqlite/sqlite_catalog.h"
@@ -57,6 +58,12 @@ std::string CreateTableSql(const TableSchema& t, const TablePlan& plan) {
     sql += (i ? ", " : "") + Q(t.columns[i].name);
     if (!plan.columns[i].declared.empty()) sql += " " + plan.columns[i].declared;
     if (!t.columns[i].nullable || t.IsKeyColumn(i)) sql += " NOT NULL";
+  }
+  for (const Column& c : t.computed) {  // columns the target computes itself
+    auto expr = TranslateGeneratedExpression(t, c, kSqliteEngine);
+    std::string declared = PlanSqliteColumn(c, t.engine).declared;
+    sql += ", " + Q(c.name) + (declared.empty() ? "" : " " + declared) + " GENERATED ALWAYS AS (" +
+           (expr.ok() ? *expr : c.generated) + ") " + (c.generated_stored ? "STORED" : "VIRTUAL");
   }
   if (!t.key.empty()) {
     sql += ", PRIMARY KEY (";
@@ -356,6 +363,27 @@ Result<std::unique_ptr<SqliteConn>> SqliteSink::OpenWriter(std::string_view purp
   return conn;
 }
 
+// Pre-created target tables: their generated columns against the source's (generated_columns.h).
+static Status CheckPrecreatedGenerated(SqliteConn& conn, const std::vector<TableSchemaPtr>& tables,
+                                       StartReport& problems) {
+  ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name, hidden IN (2, 3) FROM "
+                                         "pragma_table_xinfo(?1) WHERE hidden <> 1",
+                                         "reading target columns"));
+  for (const TableSchemaPtr& t : tables) {
+    TableName target = MakePlan(*t).target;
+    st->Reset();
+    RETURN_IF_ERROR(st->BindText(1, target.name));
+    std::vector<TargetColumn> columns;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      columns.push_back({std::string(st->column_text(0)), st->column_int64(1) != 0});
+    }
+    CheckPrecreatedColumns(*t, target, columns, false, problems);
+  }
+  return Status::Ok();
+}
+
 Status SqliteSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                                TablePrep prep, StartReport& problems) {
   (void)task;
@@ -394,6 +422,7 @@ Status SqliteSink::CheckTarget(const std::string& task, const std::vector<TableS
     }
   }
   RefuseTriggers(triggers, "SQLite", problems);
+  RETURN_IF_ERROR(CheckPrecreatedGenerated(conn, tables, problems));
   return Status::Ok();
 }
 
