@@ -53,6 +53,8 @@ class MariaSource : public Source {
                                                    const std::vector<TableSchemaPtr>& tables,
                                                    const Position& from) override;
   Result<Position> ParsePosition(const std::string& text) const override;
+  // InnoDB performs foreign-key actions below the binlog: only the statement's own rows appear.
+  bool StreamCarriesForeignKeyActions() const override { return false; }
   Status DropTask(const std::string& task) override;
 
   // The binlog server id the task's dump connection uses: derived from the task name, so a

@@ -8,6 +8,7 @@
 
 #include "engine/core/log.h"
 #include "engine/pipeline/net_effect.h"
+#include "engine/pipeline/referential_actions.h"
 
 namespace cutover {
 
@@ -109,14 +110,16 @@ class CdcLoop {
  public:
   CdcLoop(ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
-          const std::atomic<bool>& stop, ReplicateStats& stats)
+          const std::atomic<bool>& stop, ReplicateStats& stats,
+          const ReferentialActions* referential)
       : stream_(stream),
         applier_(applier),
         opt_(opt),
         table_snapshots_(std::move(table_snapshots)),
         applied_(std::move(applied)),
         stop_(stop),
-        stats_(stats) {}
+        stats_(stats),
+        referential_(referential) {}
 
   Status Run() {
     StreamEvent ev;
@@ -177,6 +180,7 @@ class CdcLoop {
 
   Status OnChange(Change& c) {
     if (skip_) return Status::Ok();
+    if (referential_ && referential_->Triggers(c)) RETURN_IF_ERROR(ApplyReferential(c));
     if (c.op == ChangeOp::kTruncate) {
       std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
       if (c.truncated.empty()) return Status::Ok();
@@ -194,6 +198,18 @@ class CdcLoop {
       RETURN_IF_ERROR(FlushNet());  // keep order: what came before goes first
     }
     Status s = applier_.Apply(c);
+    if (!s.ok())
+      return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
+    return Status::Ok();
+  }
+
+  // The foreign-key actions `c` implies that the source did not log (referential_actions.h),
+  // right before `c` itself, on the target rows as they are at this point of the transaction.
+  Status ApplyReferential(const Change& c) {
+    if (opt_.apply_mode == ApplyMode::kNet && net_.HoldsAny(referential_->Reach(c.table->name)))
+      RETURN_IF_ERROR(FlushNet());
+    Status s =
+        referential_->Apply(c, applier_, [&](const TableName& t) { return BeforeSnapshot(t); });
     if (!s.ok())
       return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
     return Status::Ok();
@@ -256,6 +272,7 @@ class CdcLoop {
   std::optional<Position> applied_;
   const std::atomic<bool>& stop_;
   ReplicateStats& stats_;
+  const ReferentialActions* referential_;  // null when the stream carries FK actions
 
   TransactionInfo txn_;
   bool in_txn_ = false;
@@ -269,6 +286,35 @@ class CdcLoop {
   int64_t pending_commit_time_us_ = 0;
   NetEffect net_;
 };
+
+// A walk of foreign-key actions reads a table's rows to act on the next table
+// (referential_actions.h), so tables linked by such keys must come from one snapshot: a table
+// loaded from an earlier snapshot than a related one being loaded now (a full load resumed
+// after a crash, a table added to the task) is loaded again with it.
+void ReloadRelated(const ReferentialActions& referential, const std::vector<TableSchemaPtr>& tables,
+                   const ReplicateOptions& opt, std::vector<TableSchemaPtr>& to_load,
+                   std::map<TableName, Position>& table_snapshots) {
+  for (size_t i = 0; i < to_load.size(); ++i) {
+    for (const TableName& r : referential.Related(to_load[i]->name)) {
+      if (!table_snapshots.count(r)) continue;
+      if (opt.prep == TablePrep::kDoNothing) {
+        Log(LogLevel::kWarn,
+            "table {} was loaded from an earlier snapshot than {}, which is loaded now; with "
+            "--table-prep do-nothing it is not reloaded, so foreign-key actions of the source "
+            "between the two snapshots may be missing from it: check with `cutover validate`",
+            r.ToString(), to_load[i]->name.ToString());
+        continue;
+      }
+      for (const auto& t : tables) {
+        if (!(t->name == r)) continue;
+        Log(LogLevel::kInfo, "table {} is loaded again with {}: foreign-key actions link them",
+            r.ToString(), to_load[i]->name.ToString());
+        table_snapshots.erase(r);
+        to_load.push_back(t);
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -295,6 +341,13 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       }
     }
   }
+  // A source whose log lacks foreign-key actions: the pipeline reproduces them.
+  std::unique_ptr<ReferentialActions> referential;
+  if (want_cdc && !source.StreamCarriesForeignKeyActions()) {
+    ReferentialActions::CheckTask(tables, problems);
+    referential = std::make_unique<ReferentialActions>(tables);
+    if (referential->empty()) referential.reset();
+  }
   RETURN_IF_ERROR(sink.CheckTarget(opt.task, tables, opt.prep, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
@@ -317,6 +370,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       to_load.push_back(t);
     }
   }
+  if (referential && !to_load.empty())
+    ReloadRelated(*referential, tables, opt, to_load, table_snapshots);
   if (!to_load.empty() || want_load) {
     Log(LogLevel::kInfo, "task {}: {} table(s), {} already loaded, {} to load", opt.task,
         tables.size(), tables.size() - to_load.size(), to_load.size());
@@ -382,7 +437,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
   if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kCdc);
-  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats);
+  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats,
+               referential.get());
   return loop.Run();
 }
 
