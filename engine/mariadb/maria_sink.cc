@@ -928,6 +928,14 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
         if (!c.nullable || table.IsKeyColumn(i)) ddl += " NOT NULL";
         ddl += ", ";
       }
+      // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
+      for (const ForeignKey& fk : table.foreign_keys) {
+        if (!fk.HasAction()) continue;
+        ddl += "KEY (";
+        for (size_t j = 0; j < fk.columns.size(); ++j)
+          ddl += (j ? ", " : "") + MariaConn::QuoteIdent(table.columns[fk.columns[j]].name);
+        ddl += "), ";
+      }
       if (!table.key.empty()) {
         ddl += "PRIMARY KEY (";
         for (size_t j = 0; j < table.key.size(); ++j)

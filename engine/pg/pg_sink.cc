@@ -115,6 +115,17 @@ class PgTableLoader : public TableLoader {
           "ALTER TABLE " + qualified_ + " ADD PRIMARY KEY (" + KeyList(*conn_, table_) + ")",
           what + ": adding primary key"));
     }
+    if (add_key_after_load_) {
+      // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
+      for (const ForeignKey& fk : table_.foreign_keys) {
+        if (!fk.HasAction()) continue;
+        std::string cols;
+        for (size_t j = 0; j < fk.columns.size(); ++j)
+          cols += (j ? ", " : "") + conn_->QuoteIdent(table_.columns[fk.columns[j]].name);
+        RETURN_IF_ERROR(conn_->ExecOk("CREATE INDEX ON " + qualified_ + " (" + cols + ")",
+                                      what + ": indexing foreign key " + fk.name));
+      }
+    }
     std::string rows_text = std::to_string(rows);
     RETURN_IF_ERROR(
         conn_

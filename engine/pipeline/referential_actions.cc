@@ -88,7 +88,7 @@ void ReferentialActions::CheckTask(const std::vector<TableSchemaPtr>& tables,
                                    StartReport& problems) {
   for (const auto& t : tables) {
     for (const ForeignKey& fk : t->foreign_keys) {
-      if (!HasAction(fk)) continue;
+      if (!fk.HasAction()) continue;
       std::string object = "table " + t->name.ToString();
       if (fk.on_delete == ReferentialAction::kSetDefault ||
           fk.on_update == ReferentialAction::kSetDefault) {
@@ -132,7 +132,7 @@ ReferentialActions::ReferentialActions(const std::vector<TableSchemaPtr>& tables
     : tables_(tables) {
   for (const auto& t : tables_) {
     for (const ForeignKey& fk : t->foreign_keys) {
-      if (!HasAction(fk)) continue;
+      if (!fk.HasAction()) continue;
       const TableSchema* parent = Find(tables_, fk.parent);
       if (!parent) continue;  // refused at start (CheckTask)
       Edge e;

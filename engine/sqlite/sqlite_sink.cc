@@ -62,7 +62,17 @@ std::string CreateTableSql(const TableSchema& t, const TablePlan& plan) {
     for (size_t j = 0; j < t.key.size(); ++j) sql += (j ? ", " : "") + Q(t.columns[t.key[j]].name);
     sql += ")";
   }
-  return sql + ")";
+  sql += ")";
+  // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
+  for (const ForeignKey& fk : t.foreign_keys) {
+    if (!fk.HasAction()) continue;
+    sql += "; CREATE INDEX " + Q("cutover_fk_" + t.name.name + "_" + fk.name) + " ON " +
+           plan.quoted + " (";
+    for (size_t j = 0; j < fk.columns.size(); ++j)
+      sql += (j ? ", " : "") + Q(t.columns[fk.columns[j]].name);
+    sql += ")";
+  }
+  return sql;
 }
 
 std::string KeyList(const TableSchema& t) {

@@ -4,7 +4,8 @@
 // referential_actions.h). A sakila-shaped source (store <- customer <- rental <- payment,
 // inventory <- rental ON DELETE CASCADE, payment.rental_id ON DELETE SET NULL, key updates ON
 // UPDATE CASCADE, self-references staff.manager_id SET NULL and category.parent_id CASCADE, a
-// CamelCase composite key changed by a cascade) is replicated full-load-and-cdc to PostgreSQL,
+// CamelCase composite key changed by a cascade, a SET NULL on a column another key references
+// ON UPDATE CASCADE) is replicated full-load-and-cdc to PostgreSQL,
 // MariaDB and SQLite in both apply modes; CDC transactions delete and re-key parents (one deletes
 // a parent and then inserts a child, one inserts a child and then deletes its parent, one
 // cascades over three levels), and every table must end equal to the source, compared
@@ -57,7 +58,17 @@ CREATE TABLE FilmActor (FilmId int NOT NULL, ActorId int NOT NULL, Role varchar(
   PRIMARY KEY (FilmId, ActorId),
   CONSTRAINT fk_filmactor_film FOREIGN KEY (FilmId) REFERENCES Film (FilmId)
     ON DELETE CASCADE ON UPDATE CASCADE) ENGINE=InnoDB;
+CREATE TABLE loyalty_card (card_no int PRIMARY KEY) ENGINE=InnoDB;
+CREATE TABLE member (member_id int PRIMARY KEY, card_no int UNIQUE,
+  CONSTRAINT fk_member_card FOREIGN KEY (card_no) REFERENCES loyalty_card (card_no)
+    ON DELETE SET NULL) ENGINE=InnoDB;
+CREATE TABLE member_visit (visit_id int PRIMARY KEY, card_no int,
+  CONSTRAINT fk_visit_member FOREIGN KEY (card_no) REFERENCES member (card_no)
+    ON UPDATE CASCADE) ENGINE=InnoDB;
 INSERT INTO store VALUES (1, 'north'), (2, 'south');
+INSERT INTO loyalty_card SELECT seq FROM seq_1_to_5;
+INSERT INTO member SELECT seq * 10, seq FROM seq_1_to_5;
+INSERT INTO member_visit SELECT seq, 1 + seq % 5 FROM seq_1_to_20;
 INSERT INTO customer SELECT seq, 1 + seq % 2, CONCAT('customer ', seq) FROM seq_1_to_20;
 INSERT INTO inventory SELECT seq, CONCAT('film ', seq) FROM seq_1_to_30;
 INSERT INTO rental SELECT seq, 1 + seq % 30, 1 + seq % 20, CONCAT('r', seq) FROM seq_1_to_60;
@@ -90,6 +101,8 @@ const std::vector<const char*> kCdc = {
     "UPDATE inventory SET inventory_id = 300 WHERE inventory_id = 4",
     // CASCADE and SET NULL from one parent row.
     "DELETE FROM customer WHERE customer_id = 3",
+    // SET NULL on a column another key references: an update of it, cascading further.
+    "DELETE FROM loyalty_card WHERE card_no = 2",
     // Self-references: SET NULL, and a CASCADE down a tree.
     "DELETE FROM staff WHERE staff_id = 2",
     "DELETE FROM category WHERE category_id = 2",
@@ -150,6 +163,9 @@ const std::vector<Table>& Tables() {
       {"category",
        "category_id",
        {{"category_id", Canon::kInt}, {"parent_id", Canon::kInt}, {"name", Canon::kText}}},
+      {"loyalty_card", "card_no", {{"card_no", Canon::kInt}}},
+      {"member", "member_id", {{"member_id", Canon::kInt}, {"card_no", Canon::kInt}}},
+      {"member_visit", "visit_id", {{"visit_id", Canon::kInt}, {"card_no", Canon::kInt}}},
       {"Film", "FilmId", {{"FilmId", Canon::kInt}, {"Title", Canon::kText}}},
       {"FilmActor",
        "FilmId, ActorId",
@@ -230,6 +246,7 @@ class MariaDbFkActions : public ::testing::Test {
     EXPECT_NE(MariaValue(*conn_, "SELECT count(*) FROM payment WHERE rental_id IS NULL"), "0");
     EXPECT_EQ(MariaValue(*conn_, "SELECT rental_id FROM payment WHERE payment_id = 1000"), "6");
     EXPECT_EQ(MariaValue(*conn_, "SELECT count(*) FROM category"), "8");
+    EXPECT_EQ(MariaValue(*conn_, "SELECT count(*) FROM member_visit WHERE card_no IS NULL"), "4");
     EXPECT_EQ(WaitAllEqual(60s), "") << engine.Log();
     engine.Signal(SIGTERM);
     EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
