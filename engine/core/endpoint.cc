@@ -31,4 +31,9 @@ Status Applier::ApplyBatch(const TableBatch& batch) {
   return Status::Ok();
 }
 
+Result<std::vector<std::vector<Value>>> Applier::ApplyReferential(const ReferentialStep& step) {
+  return FailedPrecondition("this target cannot perform the foreign-key action " + step.constraint +
+                            " on " + step.table->name.ToString());
+}
+
 }  // namespace cutover

@@ -117,6 +117,12 @@ class Source : NonCopyable {
 
   virtual Result<Position> ParsePosition(const std::string& text) const = 0;
 
+  // Whether the change stream carries the row changes that foreign-key actions (ON DELETE /
+  // ON UPDATE CASCADE, SET NULL) make. PostgreSQL's and SQLite's do; MariaDB's binlog does not
+  // (InnoDB performs them below the binlog), so for such a source the pipeline reproduces them
+  // on the target from TableSchema::foreign_keys (engine/pipeline/referential_actions.h).
+  virtual bool StreamCarriesForeignKeyActions() const { return true; }
+
   // Removes the task's change capture objects. Missing objects are not an error.
   virtual Status DropTask(const std::string& task) = 0;
 };
@@ -143,6 +149,20 @@ struct TableBatch {
   size_t size() const { return deletes.size() + updates.size() + inserts.size(); }
 };
 
+// One step of a foreign-key action the source performed but did not log (see
+// Source::StreamCarriesForeignKeyActions): on the rows of `table` whose `columns` equal `match`,
+// delete them, set those columns to NULL, or set them to `values`.
+struct ReferentialStep {
+  enum class Kind : uint8_t { kDelete, kSetNull, kSetValues };
+  Kind kind = Kind::kDelete;
+  TableSchemaPtr table;           // the referencing (child) table
+  std::vector<size_t> columns;    // its foreign-key columns (indexes into table->columns)
+  std::vector<Value> match;       // one value per column, none NULL
+  std::vector<Value> values;      // kSetValues: the new value per column (may be NULL)
+  std::vector<size_t> returning;  // columns whose values before the step the caller needs
+  std::string constraint;         // the foreign key's name, for messages
+};
+
 // Applies CDC transactions. Several source transactions may share one target transaction.
 class Applier : NonCopyable {
  public:
@@ -152,6 +172,12 @@ class Applier : NonCopyable {
   // Applies a batch in the open target transaction: deletes, then updates, then inserts. The
   // default applies it row by row through Apply(); sinks override it with bulk statements.
   virtual Status ApplyBatch(const TableBatch& batch);
+  // Performs `step` in the open target transaction, after every change sent before it, and
+  // returns, per row it touched, the values of `step.returning` before the step (in that order;
+  // no rows are read when `returning` is empty). Returned values are in a form this applier
+  // takes back in a later step's `match` for the same columns (the caller only compares them and
+  // passes them back). Touching no row is not an error. Default: an error (kFailedPrecondition).
+  virtual Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& step);
   // Records `applied` as the task's checkpoint in the open target transaction and commits.
   virtual Status Commit(const Position& applied) = 0;
 };

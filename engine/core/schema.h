@@ -53,6 +53,18 @@ struct ForeignKey {
   std::vector<std::string> parent_columns;
   ReferentialAction on_delete = ReferentialAction::kNoAction;
   ReferentialAction on_update = ReferentialAction::kNoAction;
+
+  // Whether deleting or re-keying a parent row changes rows of this table (CASCADE, SET NULL,
+  // SET DEFAULT). A target table cutover creates gets an index on `columns` for such a key (as
+  // InnoDB has one for every foreign key), so the actions cutover reproduces find the child rows
+  // by key (engine/pipeline/referential_actions.h).
+  bool HasAction() const {
+    auto acts = [](ReferentialAction a) {
+      return a == ReferentialAction::kCascade || a == ReferentialAction::kSetNull ||
+             a == ReferentialAction::kSetDefault;
+    };
+    return acts(on_delete) || acts(on_update);
+  }
 };
 
 struct TableSchema {

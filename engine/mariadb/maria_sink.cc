@@ -543,6 +543,45 @@ class MariaApplier : public Applier {
     return Status::Ok();
   }
 
+  // One statement on the child table, queued like any change; when the caller needs the touched
+  // rows' values, the packet is sent and a SELECT ... FOR UPDATE reads them first.
+  Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& st) override {
+    const TableSchema& t = *st.table;
+    const TablePlan& plan = PlanOf(st.table);
+    std::string where = " WHERE ";
+    for (size_t j = 0; j < st.columns.size(); ++j) {
+      where += (j ? " AND " : "") + MariaConn::QuoteIdent(t.columns[st.columns[j]].name) + " = ";
+      RETURN_IF_ERROR(AppendValue(where, plan, t, st.columns[j], st.match[j], scratch_));
+    }
+    std::string what =
+        std::string(st.kind == ReferentialStep::Kind::kDelete ? "delete" : "update") + " on " +
+        t.name.ToString() + " by foreign key " + st.constraint;
+    std::vector<std::vector<Value>> rows;
+    if (!st.returning.empty()) {
+      RETURN_IF_ERROR(Flush());
+      std::string sql = "SELECT ";
+      for (size_t j = 0; j < st.returning.size(); ++j)
+        sql += (j ? ", " : "") + MariaConn::QuoteIdent(t.columns[st.returning[j]].name);
+      sql += " FROM " + plan.qualified + where + " FOR UPDATE";
+      RETURN_IF_ERROR(ReadRows(sql, "reading the rows of the " + what, rows));
+    }
+    if (st.kind == ReferentialStep::Kind::kDelete) {
+      stmt_ = "DELETE FROM " + plan.qualified + where;
+    } else {
+      stmt_ = "UPDATE " + plan.qualified + " SET ";
+      for (size_t j = 0; j < st.columns.size(); ++j) {
+        stmt_ += (j ? ", " : "") + MariaConn::QuoteIdent(t.columns[st.columns[j]].name) + " = ";
+        if (st.kind == ReferentialStep::Kind::kSetNull)
+          stmt_ += "NULL";
+        else
+          RETURN_IF_ERROR(AppendValue(stmt_, plan, t, st.columns[j], st.values[j], scratch_));
+      }
+      stmt_ += where;
+    }
+    RETURN_IF_ERROR(Queue(stmt_, Text(what)));
+    return rows;
+  }
+
   Status Commit(const Position& applied) override {
     std::string sql = "INSERT INTO " + MariaConn::QuoteIdent(db_) + "." + kCheckpointTable +
                       " (task, position, updated_at) VALUES (";
@@ -807,6 +846,60 @@ class MariaApplier : public Applier {
 
   TableName AboutOf(const Pending& p) { return p.table ? PlanOf(p.table).target : p.about; }
 
+  // Runs a SELECT (the packet is empty) and returns its rows as values AppendValue gives back
+  // exactly: integers and decimals as numbers, binary strings as bytes, the rest as text
+  // literals the server converts to the column's type.
+  Status ReadRows(const std::string& sql, const std::string& what,
+                  std::vector<std::vector<Value>>& rows) {
+    MYSQL* m = conn_->raw();
+    if (mysql_real_query(m, sql.data(), sql.size()) != 0) return conn_->LastError(what);
+    MYSQL_RES* res = mysql_store_result(m);
+    if (!res) return conn_->LastError(what);
+    unsigned n = mysql_num_fields(res);
+    while (MYSQL_ROW row = mysql_fetch_row(res)) {
+      unsigned long* lengths = mysql_fetch_lengths(res);
+      auto& out = rows.emplace_back();
+      for (unsigned i = 0; i < n; ++i) {
+        if (!row[i]) {
+          out.push_back(Value::Null());
+          continue;
+        }
+        std::string text(row[i], lengths[i]);
+        const MYSQL_FIELD* f = mysql_fetch_field_direct(res, i);
+        switch (f->type) {
+          case MYSQL_TYPE_TINY:
+          case MYSQL_TYPE_SHORT:
+          case MYSQL_TYPE_INT24:
+          case MYSQL_TYPE_LONG:
+          case MYSQL_TYPE_LONGLONG:
+            if (f->flags & UNSIGNED_FLAG)
+              out.push_back(Value::UInt64(std::strtoull(text.c_str(), nullptr, 10)));
+            else
+              out.push_back(Value::Int64(std::strtoll(text.c_str(), nullptr, 10)));
+            break;
+          case MYSQL_TYPE_DECIMAL:
+          case MYSQL_TYPE_NEWDECIMAL:
+            out.push_back(Value::String(ValueKind::kDecimal, std::move(text)));
+            break;
+          case MYSQL_TYPE_STRING:
+          case MYSQL_TYPE_VAR_STRING:
+          case MYSQL_TYPE_VARCHAR:
+          case MYSQL_TYPE_TINY_BLOB:
+          case MYSQL_TYPE_MEDIUM_BLOB:
+          case MYSQL_TYPE_LONG_BLOB:
+          case MYSQL_TYPE_BLOB:
+            out.push_back(Value::String(f->charsetnr == 63 ? ValueKind::kBytes : ValueKind::kText,
+                                        std::move(text)));
+            break;
+          default:
+            out.push_back(Value::String(ValueKind::kText, std::move(text)));
+        }
+      }
+    }
+    mysql_free_result(res);
+    return Status::Ok();
+  }
+
   void CheckResult(const Pending& p) {
     if (p.check == Check::kNone) return;
     MYSQL* m = conn_->raw();
@@ -935,6 +1028,14 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
         ddl += MariaConn::QuoteIdent(c.name) + " " +
                PlanMariaColumn(c, table.engine, false).ddl_type + " GENERATED ALWAYS AS (" + expr +
                ") " + (c.generated_stored ? "STORED" : "VIRTUAL") + ", ";
+      }
+      // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
+      for (const ForeignKey& fk : table.foreign_keys) {
+        if (!fk.HasAction()) continue;
+        ddl += "KEY (";
+        for (size_t j = 0; j < fk.columns.size(); ++j)
+          ddl += (j ? ", " : "") + MariaConn::QuoteIdent(table.columns[fk.columns[j]].name);
+        ddl += "), ";
       }
       if (!table.key.empty()) {
         ddl += "PRIMARY KEY (";

@@ -73,6 +73,40 @@ Result<std::unique_ptr<MariaSource>> MariaSource::Open(const std::string& uri,
   return std::unique_ptr<MariaSource>(new MariaSource(uri, options, std::move(conn)));
 }
 
+namespace {
+
+ReferentialAction ParseRule(const std::string& rule) {
+  if (rule == "CASCADE") return ReferentialAction::kCascade;
+  if (rule == "SET NULL") return ReferentialAction::kSetNull;
+  if (rule == "SET DEFAULT") return ReferentialAction::kSetDefault;
+  if (rule == "RESTRICT") return ReferentialAction::kRestrict;
+  return ReferentialAction::kNoAction;
+}
+
+// Fills `t.foreign_keys` from the KEY_COLUMN_USAGE x REFERENTIAL_CONSTRAINTS rows (ordered by
+// table, constraint, position). InnoDB does not log what these keys' actions do (endpoint.h,
+// Source::StreamCarriesForeignKeyActions), so the pipeline needs them to reproduce it.
+void AddForeignKeys(TableSchema& t, const MariaRows& fks) {
+  for (const auto& r : fks.rows) {
+    if (r[0].value_or("") != t.name.name) continue;
+    const std::string name = r[1].value_or("");
+    if (t.foreign_keys.empty() || t.foreign_keys.back().name != name) {
+      ForeignKey fk;
+      fk.name = name;
+      fk.parent = TableName{r[3].value_or(""), r[4].value_or("")};
+      fk.on_delete = ParseRule(r[6].value_or(""));
+      fk.on_update = ParseRule(r[7].value_or(""));
+      t.foreign_keys.push_back(std::move(fk));
+    }
+    ForeignKey& fk = t.foreign_keys.back();
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == r[2].value_or("")) fk.columns.push_back(i);
+    fk.parent_columns.push_back(r[5].value_or(""));
+  }
+}
+
+}  // namespace
+
 Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelection& patterns,
                                                                 StartReport& problems) {
   const std::string db = conn_->uri().database;
@@ -102,6 +136,20 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
                    "WHERE " +
                        in_db + " AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX",
                    "reading source primary keys"));
+
+  // Foreign keys of the database's tables (the referencing side), one row per column in order.
+  ASSIGN_OR_RETURN(
+      MariaRows fks,
+      conn_->Query("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
+                   "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
+                   "r.DELETE_RULE, r.UPDATE_RULE FROM information_schema.KEY_COLUMN_USAGE k "
+                   "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = "
+                   "k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = "
+                   "k.CONSTRAINT_NAME WHERE k." +
+                       in_db +
+                       " AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+                       "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+                   "reading source foreign keys"));
 
   std::map<std::pair<std::string, std::string>, bool> json_columns;
   for (const auto& r : checks.rows) {
@@ -170,6 +218,7 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
         if (schema->columns[i].name == k[1].value_or("")) schema->key.push_back(i);
       }
     }
+    AddForeignKeys(*schema, fks);
     out.push_back(std::move(schema));
   }
   selection.ReportUnused(problems);

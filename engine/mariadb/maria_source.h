@@ -54,6 +54,8 @@ class MariaSource : public Source {
                                                    const std::vector<TableSchemaPtr>& tables,
                                                    const Position& from) override;
   Result<Position> ParsePosition(const std::string& text) const override;
+  // InnoDB performs foreign-key actions below the binlog: only the statement's own rows appear.
+  bool StreamCarriesForeignKeyActions() const override { return false; }
   Status DropTask(const std::string& task) override;
   // Binlog on, ROW format, FULL row image and metadata, privileges: each missing one a problem.
   Status CheckChangeCapture(StartReport& problems) override;

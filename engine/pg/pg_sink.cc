@@ -174,6 +174,17 @@ class PgTableLoader : public TableLoader {
           "ALTER TABLE " + qualified_ + " ADD PRIMARY KEY (" + KeyList(*conn_, table_) + ")",
           what + ": adding primary key"));
     }
+    if (add_key_after_load_) {
+      // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
+      for (const ForeignKey& fk : table_.foreign_keys) {
+        if (!fk.HasAction()) continue;
+        std::string cols;
+        for (size_t j = 0; j < fk.columns.size(); ++j)
+          cols += (j ? ", " : "") + conn_->QuoteIdent(table_.columns[fk.columns[j]].name);
+        RETURN_IF_ERROR(conn_->ExecOk("CREATE INDEX ON " + qualified_ + " (" + cols + ")",
+                                      what + ": indexing foreign key " + fk.name));
+      }
+    }
     std::string rows_text = std::to_string(rows);
     RETURN_IF_ERROR(
         conn_
@@ -312,6 +323,74 @@ class PgApplier : public Applier {
     return Status::Ok();
   }
 
+  // One statement on the child table; when the caller needs the touched rows' values, a SELECT
+  // of them first (`col::text`, given back as text parameters: exact for every type).
+  Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& st) override {
+    const TableSchema& t = *st.table;
+    std::string cols_key;
+    for (size_t c : st.columns) cols_key += std::to_string(c) + ",";
+    auto where = [&](size_t first) {
+      std::string w = " WHERE ";
+      for (size_t j = 0; j < st.columns.size(); ++j) {
+        w += (j ? " AND " : "") + conn_->QuoteIdent(t.columns[st.columns[j]].name) + " = $" +
+             std::to_string(first + j + 1);
+      }
+      return w;
+    };
+    std::string what =
+        std::string(st.kind == ReferentialStep::Kind::kDelete ? "delete" : "update") + " on " +
+        t.name.ToString() + " by foreign key " + st.constraint;
+    std::vector<std::vector<Value>> rows;
+    if (!st.returning.empty()) {
+      values_.clear();
+      present_.clear();
+      for (size_t j = 0; j < st.columns.size(); ++j)
+        AddParam(t.columns[st.columns[j]], st.match[j]);
+      std::string ret_key;
+      for (size_t c : st.returning) ret_key += std::to_string(c) + ",";
+      Pending p = Text("reading the rows of the " + what);
+      p.rows = &rows;
+      RETURN_IF_ERROR(SendPrepared(
+          "rs" + t.name.ToString() + ":" + cols_key + ":" + ret_key,
+          [&] {
+            std::string sql = "SELECT ";
+            for (size_t j = 0; j < st.returning.size(); ++j)
+              sql +=
+                  (j ? ", " : "") + conn_->QuoteIdent(t.columns[st.returning[j]].name) + "::text";
+            return sql + " FROM " + QualifiedName(*conn_, TargetName(t)) + where(0) + " FOR UPDATE";
+          },
+          values_, present_, std::move(p)));
+      RETURN_IF_ERROR(Sync());
+    }
+    values_.clear();
+    present_.clear();
+    if (st.kind == ReferentialStep::Kind::kSetValues) {
+      for (size_t j = 0; j < st.columns.size(); ++j)
+        AddParam(t.columns[st.columns[j]], st.values[j]);
+    }
+    size_t first = values_.size();
+    for (size_t j = 0; j < st.columns.size(); ++j) AddParam(t.columns[st.columns[j]], st.match[j]);
+    char kind = st.kind == ReferentialStep::Kind::kDelete    ? 'd'
+                : st.kind == ReferentialStep::Kind::kSetNull ? 'n'
+                                                             : 'v';
+    RETURN_IF_ERROR(SendPrepared(
+        std::string("r") + kind + t.name.ToString() + ":" + cols_key,
+        [&] {
+          std::string target = QualifiedName(*conn_, TargetName(t));
+          if (st.kind == ReferentialStep::Kind::kDelete)
+            return "DELETE FROM " + target + where(first);
+          std::string sql = "UPDATE " + target + " SET ";
+          for (size_t j = 0; j < st.columns.size(); ++j) {
+            sql += (j ? ", " : "") + conn_->QuoteIdent(t.columns[st.columns[j]].name) + " = " +
+                   (st.kind == ReferentialStep::Kind::kSetNull ? std::string("NULL")
+                                                               : "$" + std::to_string(j + 1));
+          }
+          return sql + where(first);
+        },
+        values_, present_, Text(what)));
+    return rows;
+  }
+
   Status Commit(const Position& applied) override {
     RETURN_IF_ERROR(SendPrepared(
         "checkpoint",
@@ -338,6 +417,7 @@ class PgApplier : public Applier {
     std::vector<Value> key;
     int64_t expected_rows = -1;  // UPDATE/DELETE: rows it must touch (-1: not checked)
     TableSchemaPtr about;        // the table a bulk statement writes (for lock-wait messages)
+    std::vector<std::vector<Value>>* rows = nullptr;  // a SELECT's rows go here, as text
 
     std::string Describe() const {
       if (!table) return what;
@@ -627,6 +707,15 @@ class PgApplier : public Applier {
       if (st == PGRES_FATAL_ERROR && first.ok()) {
         first = conn_->ErrorFrom(r, p.Describe());
         first_table = p.table ? p.table : p.about;
+      } else if (st == PGRES_TUPLES_OK && p.rows) {
+        for (int row = 0; row < PQntuples(r); ++row) {
+          auto& out = p.rows->emplace_back();
+          for (int col = 0; col < PQnfields(r); ++col) {
+            out.push_back(PQgetisnull(r, row, col)
+                              ? Value::Null()
+                              : Value::String(ValueKind::kText, PQgetvalue(r, row, col)));
+          }
+        }
       } else if (st == PGRES_COMMAND_OK && p.expected_rows >= 0) {
         int64_t touched = std::atoll(PQcmdTuples(r));
         if (touched < p.expected_rows) {

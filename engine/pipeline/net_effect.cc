@@ -99,6 +99,15 @@ bool NetEffect::Add(const Change& c) {
   return false;
 }
 
+bool NetEffect::HoldsAny(const std::vector<TableName>& tables) const {
+  for (const auto& ts : tables_) {
+    if (ts.entries.empty()) continue;
+    for (const TableName& t : tables)
+      if (ts.schema->name == t) return true;
+  }
+  return false;
+}
+
 std::vector<TableBatch> NetEffect::Drain() {
   std::vector<TableBatch> out;
   for (auto& ts : tables_) {

@@ -35,6 +35,8 @@ class NetEffect {
   size_t keys() const { return entries_; }
   size_t approx_bytes() const { return bytes_; }
   bool empty() const { return entries_ == 0; }
+  // Whether the pending state holds a change of one of `tables`.
+  bool HoldsAny(const std::vector<TableName>& tables) const;
   // Returns the batches (one per table, in order of first appearance) and clears the state.
   std::vector<TableBatch> Drain();
 

@@ -9,6 +9,7 @@
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/pipeline/net_effect.h"
+#include "engine/pipeline/referential_actions.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/table_routing.h"
 
@@ -117,7 +118,8 @@ class CdcLoop {
  public:
   CdcLoop(ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
-          const std::atomic<bool>& stop, ReplicateStats& stats, TableRouting routing)
+          const std::atomic<bool>& stop, ReplicateStats& stats, TableRouting routing,
+          const ReferentialActions* referential)
       : stream_(stream),
         applier_(applier),
         opt_(opt),
@@ -125,6 +127,7 @@ class CdcLoop {
         applied_(std::move(applied)),
         stop_(stop),
         stats_(stats),
+        referential_(referential),
         routing_(std::move(routing)) {}
 
   Status Run() {
@@ -190,6 +193,7 @@ class CdcLoop {
       c.table = routing_.Route(c.table);
       for (auto& t : c.truncated) t = routing_.Route(t);
     }
+    if (referential_ && referential_->Triggers(c)) RETURN_IF_ERROR(ApplyReferential(c));
     if (c.op == ChangeOp::kTruncate) {
       std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
       if (c.truncated.empty()) return Status::Ok();
@@ -207,6 +211,18 @@ class CdcLoop {
       RETURN_IF_ERROR(FlushNet());  // keep order: what came before goes first
     }
     Status s = applier_.Apply(c);
+    if (!s.ok())
+      return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
+    return Status::Ok();
+  }
+
+  // The foreign-key actions `c` implies that the source did not log (referential_actions.h),
+  // right before `c` itself, on the target rows as they are at this point of the transaction.
+  Status ApplyReferential(const Change& c) {
+    if (opt_.apply_mode == ApplyMode::kNet && net_.HoldsAny(referential_->Reach(c.table->name)))
+      RETURN_IF_ERROR(FlushNet());
+    Status s =
+        referential_->Apply(c, applier_, [&](const TableName& t) { return BeforeSnapshot(t); });
     if (!s.ok())
       return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
     return Status::Ok();
@@ -269,6 +285,7 @@ class CdcLoop {
   std::optional<Position> applied_;
   const std::atomic<bool>& stop_;
   ReplicateStats& stats_;
+  const ReferentialActions* referential_;  // null when the stream carries FK actions
 
   TransactionInfo txn_;
   bool in_txn_ = false;
@@ -283,6 +300,35 @@ class CdcLoop {
   NetEffect net_;
   TableRouting routing_;
 };
+
+// A walk of foreign-key actions reads a table's rows to act on the next table
+// (referential_actions.h), so tables linked by such keys must come from one snapshot: a table
+// loaded from an earlier snapshot than a related one being loaded now (a full load resumed
+// after a crash, a table added to the task) is loaded again with it.
+void ReloadRelated(const ReferentialActions& referential, const std::vector<TableSchemaPtr>& tables,
+                   const ReplicateOptions& opt, std::vector<TableSchemaPtr>& to_load,
+                   std::map<TableName, Position>& table_snapshots) {
+  for (size_t i = 0; i < to_load.size(); ++i) {
+    for (const TableName& r : referential.Related(to_load[i]->name)) {
+      if (!table_snapshots.count(r)) continue;
+      if (opt.prep == TablePrep::kDoNothing) {
+        Log(LogLevel::kWarn,
+            "table {} was loaded from an earlier snapshot than {}, which is loaded now; with "
+            "--table-prep do-nothing it is not reloaded, so foreign-key actions of the source "
+            "between the two snapshots may be missing from it: check with `cutover validate`",
+            r.ToString(), to_load[i]->name.ToString());
+        continue;
+      }
+      for (const auto& t : tables) {
+        if (!(t->name == r)) continue;
+        Log(LogLevel::kInfo, "table {} is loaded again with {}: foreign-key actions link them",
+            r.ToString(), to_load[i]->name.ToString());
+        table_snapshots.erase(r);
+        to_load.push_back(t);
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -310,6 +356,13 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   // Whether cutover creates the target tables (and so their generated columns) itself.
   const bool target_creates = want_load && opt.prep == TablePrep::kDropAndCreate;
   CheckGeneratedColumns(tables, sink.engine(), target_creates, problems);
+  // A source whose log lacks foreign-key actions: the pipeline reproduces them.
+  std::unique_ptr<ReferentialActions> referential;
+  if (want_cdc && !source.StreamCarriesForeignKeyActions()) {
+    ReferentialActions::CheckTask(tables, problems);
+    referential = std::make_unique<ReferentialActions>(tables);
+    if (referential->empty()) referential.reset();
+  }
   RETURN_IF_ERROR(
       sink.CheckTarget(opt.task, tables, want_load ? opt.prep : TablePrep::kDoNothing, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
@@ -334,6 +387,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       to_load.push_back(t);
     }
   }
+  if (referential && !to_load.empty())
+    ReloadRelated(*referential, tables, opt, to_load, table_snapshots);
   if (!to_load.empty() || want_load) {
     Log(LogLevel::kInfo, "task {}: {} table(s), {} already loaded, {} to load", opt.task,
         tables.size(), tables.size() - to_load.size(), to_load.size());
@@ -401,7 +456,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
   if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kCdc);
   CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats,
-               std::move(routing));
+               std::move(routing), referential.get());
   return loop.Run();
 }
 

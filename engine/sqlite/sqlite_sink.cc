@@ -70,7 +70,17 @@ std::string CreateTableSql(const TableSchema& t, const TablePlan& plan) {
     for (size_t j = 0; j < t.key.size(); ++j) sql += (j ? ", " : "") + Q(t.columns[t.key[j]].name);
     sql += ")";
   }
-  return sql + ")";
+  sql += ")";
+  // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
+  for (const ForeignKey& fk : t.foreign_keys) {
+    if (!fk.HasAction()) continue;
+    sql += "; CREATE INDEX " + Q("cutover_fk_" + t.name.name + "_" + fk.name) + " ON " +
+           plan.quoted + " (";
+    for (size_t j = 0; j < fk.columns.size(); ++j)
+      sql += (j ? ", " : "") + Q(t.columns[fk.columns[j]].name);
+    sql += ")";
+  }
+  return sql;
 }
 
 std::string KeyList(const TableSchema& t) {
@@ -208,6 +218,92 @@ class SqliteApplier : public Applier {
         return Status::Ok();
     }
     return Internal("unknown change op");
+  }
+
+  // One statement on the child table; when the caller needs the touched rows' values, a SELECT
+  // of them first, returned with their storage class (so they bind back exactly).
+  Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& st) override {
+    const TableSchema& t = *st.table;
+    const TablePlan& plan = Plan(st.table);
+    std::string cols_key;
+    for (size_t c : st.columns) cols_key += std::to_string(c) + ",";
+    auto where = [&](size_t first) {
+      std::string w = " WHERE ";
+      for (size_t j = 0; j < st.columns.size(); ++j)
+        w += (j ? " AND " : "") + Q(t.columns[st.columns[j]].name) + " = ?" +
+             std::to_string(first + j + 1);
+      return w;
+    };
+    auto bind_match = [&](SqliteStmt& stmt, size_t first) -> Status {
+      for (size_t j = 0; j < st.columns.size(); ++j)
+        RETURN_IF_ERROR(
+            BindOne(plan, t, st.columns[j], st.match[j], stmt, static_cast<int>(first + j + 1)));
+      return Status::Ok();
+    };
+    std::string what =
+        std::string(st.kind == ReferentialStep::Kind::kDelete ? "delete" : "update") + " on " +
+        t.name.ToString() + " by foreign key " + st.constraint;
+    std::vector<std::vector<Value>> rows;
+    if (!st.returning.empty()) {
+      std::string ret_key;
+      for (size_t c : st.returning) ret_key += std::to_string(c) + ",";
+      ASSIGN_OR_RETURN(SqliteStmt * sel,
+                       Statement(st.table, "fk select " + cols_key + ":" + ret_key, [&] {
+                         std::string sql = "SELECT ";
+                         for (size_t j = 0; j < st.returning.size(); ++j)
+                           sql += (j ? ", " : "") + Q(t.columns[st.returning[j]].name);
+                         return sql + " FROM " + plan.quoted + where(0);
+                       }));
+      RETURN_IF_ERROR(bind_match(*sel, 0));
+      for (;;) {
+        ASSIGN_OR_RETURN(bool more, sel->Step());
+        if (!more) break;
+        auto& out = rows.emplace_back();
+        for (int i = 0; i < sel->column_count(); ++i) {
+          switch (sqlite3_column_type(sel->raw(), i)) {
+            case SQLITE_NULL:
+              out.push_back(Value::Null());
+              break;
+            case SQLITE_INTEGER:
+              out.push_back(Value::Int64(sel->column_int64(i)));
+              break;
+            case SQLITE_FLOAT:
+              out.push_back(Value::Float64(sel->column_double(i)));
+              break;
+            case SQLITE_BLOB:
+              out.push_back(Value::String(ValueKind::kBytes, std::string(sel->column_blob(i))));
+              break;
+            default:
+              out.push_back(Value::String(ValueKind::kText, std::string(sel->column_text(i))));
+          }
+        }
+      }
+      sel->Reset();
+    }
+    char kind = st.kind == ReferentialStep::Kind::kDelete    ? 'd'
+                : st.kind == ReferentialStep::Kind::kSetNull ? 'n'
+                                                             : 'v';
+    size_t first = st.kind == ReferentialStep::Kind::kSetValues ? st.columns.size() : 0;
+    ASSIGN_OR_RETURN(
+        SqliteStmt * stmt, Statement(st.table, std::string("fk ") + kind + cols_key, [&] {
+          if (st.kind == ReferentialStep::Kind::kDelete)
+            return "DELETE FROM " + plan.quoted + where(first);
+          std::string sql = "UPDATE " + plan.quoted + " SET ";
+          for (size_t j = 0; j < st.columns.size(); ++j) {
+            sql += (j ? ", " : "") + Q(t.columns[st.columns[j]].name) + " = " +
+                   (st.kind == ReferentialStep::Kind::kSetNull ? std::string("NULL")
+                                                               : "?" + std::to_string(j + 1));
+          }
+          return sql + where(first);
+        }));
+    if (st.kind == ReferentialStep::Kind::kSetValues) {
+      for (size_t j = 0; j < st.columns.size(); ++j)
+        RETURN_IF_ERROR(
+            BindOne(plan, t, st.columns[j], st.values[j], *stmt, static_cast<int>(j + 1)));
+    }
+    RETURN_IF_ERROR(bind_match(*stmt, first));
+    RETURN_IF_ERROR(stmt->Run().status().WithContext(what));
+    return rows;
   }
 
   Status Commit(const Position& applied) override {
