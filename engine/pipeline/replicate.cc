@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/core/log.h"
+#include "engine/core/lossy.h"
 #include "engine/pipeline/net_effect.h"
 
 namespace cutover {
@@ -44,6 +45,7 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   }
   count(pending);
   RETURN_IF_ERROR(loader->Commit(snapshot.position(), rows));
+  LossyNotices::Run().ReportCounts(table.name);  // values this load changed by a lossy rule
   if (opt.metrics) opt.metrics->TableLoaded();
   return Status::Ok();
 }
@@ -126,6 +128,7 @@ class CdcLoop {
                                        stats_.transactions_applied >= opt_.stop_after_transactions);
       if (stopping && !in_txn_) {
         RETURN_IF_ERROR(CommitGroup());
+        LossyNotices::Run().ReportCounts();
         Log(LogLevel::kInfo, "stopped at {}", applied_ ? applied_->text : "(nothing applied)");
         return Status::Ok();
       }
@@ -150,6 +153,7 @@ class CdcLoop {
         Log(LogLevel::kInfo, "cdc: {} transactions, {} changes applied, at {}",
             FormatCount(stats_.transactions_applied), FormatCount(stats_.changes_applied),
             applied_ ? applied_->text : "-");
+        LossyNotices::Run().ReportCounts();
       }
     }
   }
@@ -298,6 +302,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   RETURN_IF_ERROR(sink.CheckTarget(opt.task, tables, opt.prep, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
+  // Type-level lossy rules now; value-level ones when a value hits them (engine/core/lossy.h).
+  LossyNotices::Run().Reset();
   for (const auto& t : tables) {
     for (const std::string& w : sink.MappingWarnings(*t)) {
       Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);
