@@ -111,10 +111,26 @@ std::string ShowValue(const Value& v) {
     case ValueKind::kUuid:
     case ValueKind::kOther: {
       const std::string& s = v.str();
-      if (s.size() <= 60) return "'" + s + "'";
-      size_t cut = 57;
-      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-      return "'" + s.substr(0, cut) + "...' (" + std::to_string(s.size()) + " bytes)";
+      size_t cut = s.size();
+      if (cut > 60) {
+        cut = 57;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+      }
+      std::string out = "'";
+      for (size_t i = 0; i < cut; ++i) {  // control characters escaped: one line, visible
+        unsigned char ch = static_cast<unsigned char>(s[i]);
+        if (ch == '\0')
+          out += "\\0";
+        else if (ch == '\n')
+          out += "\\n";
+        else if (ch < 0x20)
+          out += fmt::format("\\x{:02x}", ch);
+        else
+          out.push_back(s[i]);
+      }
+      out += "'";
+      if (cut < s.size()) out += "... (" + std::to_string(s.size()) + " bytes)";
+      return out;
     }
     default:
       return v.DebugString();

@@ -258,6 +258,13 @@ MariaTargetColumn PlanMariaColumn(const Column& c, const std::string& source_eng
       std::vector<int> mods = TypeModifiers(c.type_name);
       if (mods.size() == 2) SetFixedDecimal(tc, mods[0], mods[1]);
     }
+    if (c.type_name.rfind("enum(", 0) == 0) {
+      const std::string& t = c.type_name;
+      bool empty_label = false;
+      for (const char* label : {"('',", "('')", ",'',", ",'')"})
+        empty_label = empty_label || t.find(label) != std::string::npos;
+      tc.refuses_empty_enum = !empty_label;
+    }
   } else if (source_engine == "postgresql") {
     tc = PlanFromPostgres(c, is_key);
     if (tc.ddl_type.empty()) PlanFromKind(c, is_key, tc);
@@ -467,6 +474,10 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
       if (tc.max_chars && Utf8Chars(v.str()) > tc.max_chars)
         return Unstorable(tc, v, "longer than " + std::to_string(tc.max_chars) + " characters");
       out = v.str();
+      if (tc.refuses_empty_enum && out.empty())
+        return Unstorable(tc, v,
+                          "the invalid ENUM value (index 0, only insertable in non-strict mode) "
+                          "cannot be written in strict mode");
       if (tc.strips_trailing_spaces && !out.empty() && out.back() == ' ')
         applied = LossyRule::kL1CharTrailingSpaces;
       if (tc.is_bit) return MariaText::kBare;

@@ -226,6 +226,17 @@ TEST(MariaTargetTypes, FixedDecimalRefusesWhatItWouldRound) {
             "8 integer digits");
   c.type_name = "NUMERIC(10,0)";
   EXPECT_EQ(Enc(PlanMariaColumn(c, "sqlite", false), dec("7.000")), "7");
+  // R5: MariaDB ENUM's invalid index 0 ('') cannot be written into a strict target.
+  Column e;
+  e.name = "e";
+  e.kind = ValueKind::kText;
+  e.type_name = "enum('G','PG')";
+  EXPECT_NE(Enc(PlanMariaColumn(e, "mariadb", false), Value::String(ValueKind::kText, ""))
+                .find("invalid ENUM value"),
+            std::string::npos);
+  EXPECT_EQ(Enc(PlanMariaColumn(e, "mariadb", false), Value::String(ValueKind::kText, "PG")), "PG");
+  e.type_name = "enum('','G')";
+  EXPECT_EQ(Enc(PlanMariaColumn(e, "mariadb", false), Value::String(ValueKind::kText, "")), "");
   // A MariaDB source's DECIMAL is recreated, with the same check.
   c.type_name = "decimal(5,1)";
   EXPECT_NE(Enc(PlanMariaColumn(c, "mariadb", false), dec("1.25")).find("more than 1 fraction"),
