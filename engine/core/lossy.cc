@@ -75,8 +75,8 @@ std::string Date(int64_t days) {
 std::string TimeOfDay(int64_t micros) {
   std::string sign = micros < 0 ? "-" : "";
   uint64_t u = micros < 0 ? -static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
-  std::string s = fmt::format("{}{:02}:{:02}:{:02}", sign, u / 3600000000ULL,
-                              u / 60000000ULL % 60, u / 1000000ULL % 60);
+  std::string s = fmt::format("{}{:02}:{:02}:{:02}", sign, u / 3600000000ULL, u / 60000000ULL % 60,
+                              u / 1000000ULL % 60);
   if (u % 1000000) s += fmt::format(".{:06}", u % 1000000);
   return s;
 }
@@ -150,7 +150,8 @@ std::string RowKeyText(const TableSchema& table, const std::vector<Value>& row) 
 Status RowContext(const Status& s, const TableSchema& table, const std::vector<Value>& row) {
   if (s.ok()) return s;
   std::string key = RowKeyText(table, row);
-  return s.WithContext("table " + table.name.ToString() + (key.empty() ? "" : ", key (" + key + ")"));
+  return s.WithContext("table " + table.name.ToString() +
+                       (key.empty() ? "" : ", key (" + key + ")"));
 }
 
 LossyNotices& LossyNotices::Run() {
@@ -176,8 +177,8 @@ void LossyNotices::Hit(const TableSchema& table, size_t column, LossyRule rule,
   announced = true;
   std::string where = RowKeyText(table, row);
   Log(LogLevel::kWarn, "table {}: column {}: {} {} (first at key ({}); docs/types.md)",
-      table.name.ToString(), table.columns[column].name, LossyRuleId(rule),
-      LossyRuleEffect(rule), where.empty() ? "none" : where);
+      table.name.ToString(), table.columns[column].name, LossyRuleId(rule), LossyRuleEffect(rule),
+      where.empty() ? "none" : where);
 }
 
 void LossyNotices::ReportLocked(const Key& key, int64_t n) {

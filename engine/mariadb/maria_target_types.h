@@ -34,10 +34,10 @@ struct MariaTargetColumn {
   int round_scale = -1;     // kDecimal: round to this many fraction digits (-1: keep as is)
   int fixed_scale = -1;     // kDecimal into DECIMAL(p,s): more fraction digits is an error (R8)
   int max_int_digits = -1;  // kDecimal: more integer digits than this is an error (-1: no check)
-  size_t max_chars = 0;     // text into VARCHAR(n)/CHAR(n) (and key columns): longest value (0: any)
+  size_t max_chars = 0;  // text into VARCHAR(n)/CHAR(n) (and key columns): longest value (0: any)
   bool strips_trailing_spaces = false;  // CHAR(n) from PostgreSQL char(n): L1
   bool refuses_empty_enum = false;      // MariaDB ENUM without a '' label: '' is index 0 (R5)
-  size_t max_bytes = 0;     // kBytes key columns: longest value in bytes (0: any)
+  size_t max_bytes = 0;                 // kBytes key columns: longest value in bytes (0: any)
   bool special_floats_to_null = false;  // NaN/±Infinity -> NULL (FLOAT/DOUBLE targets)
   bool is_bit = false;                  // MariaDB BIT(n): written as a bare unsigned integer
   bool is_float32 = false;              // FLOAT: values are rounded to single precision first

@@ -262,8 +262,7 @@ class SqliteApplier : public Applier {
   Status BindKey(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row,
                  size_t first, SqliteStmt& st) {
     for (size_t j = 0; j < t.key.size(); ++j)
-      RETURN_IF_ERROR(
-          BindOne(plan, t, row, t.key[j], st, static_cast<int>(first + j + 1)));
+      RETURN_IF_ERROR(BindOne(plan, t, row, t.key[j], st, static_cast<int>(first + j + 1)));
     return Status::Ok();
   }
 

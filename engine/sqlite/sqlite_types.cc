@@ -570,8 +570,8 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
       break;
     case ValueKind::kOther:
       set("TEXT");
-      tc.warning =
-          "column " + c.name + " (" + c.type_name + " -> TEXT): L8, stored as the source's text form";
+      tc.warning = "column " + c.name + " (" + c.type_name +
+                   " -> TEXT): L8, stored as the source's text form";
       break;
     default:
       set("TEXT");

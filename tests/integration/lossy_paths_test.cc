@@ -26,8 +26,8 @@ using namespace std::chrono_literals;
 
 std::vector<std::string> Replicate(const std::string& source, const std::string& target,
                                    const std::string& task, std::vector<std::string> extra = {}) {
-  std::vector<std::string> a = {"replicate", "--source", source, "--target", target, "--task",
-                                task};
+  std::vector<std::string> a = {"replicate", "--source", source, "--target",
+                                target,      "--task",   task};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
 }
@@ -74,7 +74,8 @@ void ExpectNamesTrackKeyColumnValue(const std::string& error, const std::string&
 TEST(LossyPaths, ChinookTrackFullLoadToMariaDbStopsNamingTableKeyColumnValue) {
   SqliteDir dir;
   SqliteExec(dir.path("chinook.db"), kTrackDdl);
-  SqliteExec(dir.path("chinook.db"), "UPDATE \"Track\" SET \"UnitPrice\" = 1.089 WHERE \"TrackId\" = 2");
+  SqliteExec(dir.path("chinook.db"),
+             "UPDATE \"Track\" SET \"UnitPrice\" = 1.089 WHERE \"TrackId\" = 2");
   auto maria = StartMariaDb("chinookfl");
   ASSERT_TRUE(maria);
   RunResult r = RunCutover(
@@ -83,8 +84,9 @@ TEST(LossyPaths, ChinookTrackFullLoadToMariaDbStopsNamingTableKeyColumnValue) {
   ExpectNamesTrackKeyColumnValue(ErrorLine(r.err), "2");
   auto conn = MariaConnect(*maria);
   // Nothing of the table was committed (the load is one transaction).
-  EXPECT_EQ(MariaValue(*conn, "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = "
-                              "'_cutover_table_state'") == "0" ||
+  EXPECT_EQ(MariaValue(*conn,
+                       "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = "
+                       "'_cutover_table_state'") == "0" ||
                 MariaValue(*conn, "SELECT count(*) FROM _cutover_table_state") == "0",
             true);
 }
@@ -102,8 +104,8 @@ TEST_P(ChinookCdc, StopsNamingTableKeyColumnValueAndKeepsTheCheckpointedState) {
   auto maria = StartMariaDb("chinook" + mode);
   ASSERT_TRUE(maria);
   auto conn = MariaConnect(*maria);
-  EngineProcess engine(Replicate(dir.uri("chinook.db"), maria->uri(), "chinook",
-                                 {"--apply-mode", mode}));
+  EngineProcess engine(
+      Replicate(dir.uri("chinook.db"), maria->uri(), "chinook", {"--apply-mode", mode}));
   auto target_rows = [&] {
     return MariaValue(*conn,
                       "SELECT group_concat(concat(TrackId, ':', Name, ':', UnitPrice) ORDER BY "
@@ -120,8 +122,8 @@ TEST_P(ChinookCdc, StopsNamingTableKeyColumnValueAndKeepsTheCheckpointedState) {
       << engine.Log();
   // A good change, applied and checkpointed.
   SqliteExec(src, "UPDATE \"Track\" SET \"Name\" = 'Restless and Wild' WHERE \"TrackId\" = 3");
-  ASSERT_TRUE(Eventually(
-      [&] { return target_rows().find("Restless and Wild") != std::string::npos; }, 30s))
+  ASSERT_TRUE(
+      Eventually([&] { return target_rows().find("Restless and Wild") != std::string::npos; }, 30s))
       << engine.Log();
   std::string checkpointed = target_rows();
   // One source transaction: a good row, then the row MariaDB DECIMAL(10,2) would round.
@@ -163,11 +165,8 @@ TEST(LossyPaths, SakilaZeroDateWarningOnlyWhenAZeroDateIsWritten) {
             "(1, 2.99, '2005-05-25 11:30:37'), (2, 0.99, '2005-05-28 10:35:23');");
   const std::string db = MariaValue(*conn, "SELECT DATABASE()");
   EngineProcess engine(Replicate(maria->uri(), pg->uri(), "sakila"));
-  ASSERT_TRUE(Eventually(
-      [&] {
-        return engine.Log().find("cdc started") != std::string::npos;
-      },
-      60s))
+  ASSERT_TRUE(
+      Eventually([&] { return engine.Log().find("cdc started") != std::string::npos; }, 60s))
       << engine.Log();
   // A change with ordinary dates: still nothing to announce.
   MariaExec(*conn, "UPDATE rental SET return_date = '2005-05-27 10:00:00' WHERE rental_id = 2");
@@ -186,8 +185,8 @@ TEST(LossyPaths, SakilaZeroDateWarningOnlyWhenAZeroDateIsWritten) {
             "UPDATE rental SET return_date = '0000-00-00 00:00:00' WHERE rental_id = 2;"
             "INSERT INTO rental (rental_date, inventory_id, return_date) VALUES "
             "('2005-05-24 23:03:39', 1711, '0000-00-00 00:00:00');");
-  ASSERT_TRUE(Eventually(
-      [&] { return Sql(*pg, "SELECT count(*) FROM public.rental") == "3"; }, 30s))
+  ASSERT_TRUE(
+      Eventually([&] { return Sql(*pg, "SELECT count(*) FROM public.rental") == "3"; }, 30s))
       << engine.Log();
   EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM public.rental WHERE return_date IS NULL"), "2");
   std::vector<std::string> warned = WarnLines(engine.Log(), {"zero date"});
@@ -198,8 +197,9 @@ TEST(LossyPaths, SakilaZeroDateWarningOnlyWhenAZeroDateIsWritten) {
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
   // The count of values the rule changed is reported when CDC stops.
-  EXPECT_NE(engine.Log().find("table " + db + ".rental: column return_date: L7 applied to 2 value(s)"),
-            std::string::npos)
+  EXPECT_NE(
+      engine.Log().find("table " + db + ".rental: column return_date: L7 applied to 2 value(s)"),
+      std::string::npos)
       << engine.Log();
 }
 
@@ -279,8 +279,7 @@ class RuleCases : public ::testing::TestWithParam<RuleCase> {
                         c.declared + "); INSERT INTO r VALUES (2, NULL);");
     EngineProcess engine(Replicate("sqlite://" + src, TargetUri(mode), mode,
                                    {"--apply-mode", mode, "--group-max-ms", "10"}));
-    if (!Eventually([&] { return engine.Log().find("cdc started") != std::string::npos; },
-                    60s)) {
+    if (!Eventually([&] { return engine.Log().find("cdc started") != std::string::npos; }, 60s)) {
       return "engine did not start CDC: " + engine.Log();
     }
     SqliteExec(src, std::string("INSERT INTO r VALUES (1, ") + c.literal + ");");
@@ -349,8 +348,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "refused:'1.089' cannot be stored in DECIMAL(10,2): more than 2 fraction digits"},
         RuleCase{"mariadb_decimal_int_digits", Target::kMariaDb, "NUMERIC(4,2)", "123.5",
                  "refused:more than 2 integer digits"},
-        RuleCase{"mariadb_decimal_zeros_exact", Target::kMariaDb, "DECIMAL TEXT(10,2)",
-                 "'1.0900'", "1.09"},
+        RuleCase{"mariadb_decimal_zeros_exact", Target::kMariaDb, "DECIMAL TEXT(10,2)", "'1.0900'",
+                 "1.09"},
         // L5: DECIMAL(65,30), 31 fraction digits rounded by cutover.
         RuleCase{"mariadb_l5_rounding", Target::kMariaDb, "DECIMAL TEXT",
                  "'0.1234567890123456789012345678905'", "0.123456789012345678901234567891"},

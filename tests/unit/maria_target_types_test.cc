@@ -188,11 +188,9 @@ TEST(MariaTargetTypes, ValuesEncodeOrStopWithTheColumnAndValue) {
   EXPECT_EQ(rule, LossyRule::kL4MinusZero);
   EXPECT_EQ(Enc(f8, Value::Float64(0.5), nullptr, &rule), "0.5");
   EXPECT_EQ(rule, LossyRule::kNone);
-  Enc(num, Value::String(ValueKind::kDecimal, "0.1234567890123456789012345678905"), nullptr,
-      &rule);
+  Enc(num, Value::String(ValueKind::kDecimal, "0.1234567890123456789012345678905"), nullptr, &rule);
   EXPECT_EQ(rule, LossyRule::kL5Rounded30);
-  Enc(num, Value::String(ValueKind::kDecimal, "0.1234567890123456789012345678900"), nullptr,
-      &rule);
+  Enc(num, Value::String(ValueKind::kDecimal, "0.1234567890123456789012345678900"), nullptr, &rule);
   EXPECT_EQ(rule, LossyRule::kNone);  // only zeros dropped: exact
   MariaTargetColumn ch = col(pg::kBpcharOid, "character(5)");
   EXPECT_EQ(Enc(ch, Value::String(ValueKind::kText, "ab   "), nullptr, &rule), "ab   ");
@@ -221,9 +219,10 @@ TEST(MariaTargetTypes, FixedDecimalRefusesWhatItWouldRound) {
   EXPECT_EQ(Enc(tc, dec("1.089")),
             "ERROR column UnitPrice: value '1.089' cannot be stored in DECIMAL(10,2): more than 2 "
             "fraction digits (MariaDB would round it)");
-  EXPECT_EQ(Enc(tc, dec("123456789")),
-            "ERROR column UnitPrice: value '123456789' cannot be stored in DECIMAL(10,2): more than "
-            "8 integer digits");
+  EXPECT_EQ(
+      Enc(tc, dec("123456789")),
+      "ERROR column UnitPrice: value '123456789' cannot be stored in DECIMAL(10,2): more than "
+      "8 integer digits");
   c.type_name = "NUMERIC(10,0)";
   EXPECT_EQ(Enc(PlanMariaColumn(c, "sqlite", false), dec("7.000")), "7");
   // R5: MariaDB ENUM's invalid index 0 ('') cannot be written into a strict target.
