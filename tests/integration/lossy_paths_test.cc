@@ -201,6 +201,22 @@ TEST(LossyPaths, SakilaZeroDateWarningOnlyWhenAZeroDateIsWritten) {
       engine.Log().find("table " + db + ".rental: column return_date: L7 applied to 2 value(s)"),
       std::string::npos)
       << engine.Log();
+  // A zero date in a NOT NULL column cannot become NULL: the task stops naming table, key,
+  // column and value instead of failing on the target's constraint.
+  MariaExec(*conn,
+            "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION';"
+            "UPDATE rental SET rental_date = '0000-00-00 00:00:00' WHERE rental_id = 1;");
+  EngineProcess again(Replicate(maria->uri(), pg->uri(), "sakila"));
+  EXPECT_EQ(again.Wait(60s), 2) << again.Log();
+  std::string error = ErrorLine(again.Log());
+  EXPECT_NE(error.find("table " + db +
+                       ".rental, key (rental_id=1): column rental_date: value "
+                       "'0000-00-00 00:00:00' (a MariaDB zero date) would be written as NULL "
+                       "(L7), but the column is NOT NULL"),
+            std::string::npos)
+      << again.Log();
+  EXPECT_EQ(Sql(*pg, "SELECT rental_date FROM public.rental WHERE rental_id = 1"),
+            "2005-05-24 22:53:30");
 }
 
 // ---------------------------------------------------------------------------------------------
