@@ -12,6 +12,7 @@
 #include "engine/pipeline/endpoints.h"
 #include "engine/pipeline/replicate.h"
 #include "engine/pipeline/supervise.h"
+#include "engine/task/task_settings.h"
 
 namespace cutover::cli {
 namespace {
@@ -35,29 +36,37 @@ class ReplicateCommand : public Command {
                     "default: all tables)");
     rep->add_option("--exclude-tables", exclude_tables_,
                     "Table pattern (as --tables) left out of the selection (repeatable)");
-    rep->add_option("--parallel", parallel_, "Tables loaded at once")
-        ->check(CLI::Range(1, 64))
-        ->capture_default_str();
-    rep->add_option("--table-prep", prep_, "How target tables are prepared before the full load")
-        ->check(CLI::IsMember({"drop-and-create", "truncate", "do-nothing"}))
-        ->capture_default_str();
-    rep->add_option("--apply-mode", apply_mode_,
-                    "net: apply the net effect per key of each target transaction in bulk; row: "
-                    "one statement per change in source order (targets with extra unique "
-                    "constraints or order-dependent triggers)")
-        ->check(CLI::IsMember({"net", "row"}))
-        ->capture_default_str();
+    rep->add_option("--table-mappings", mappings_file_,
+                    "DMS table-mapping JSON: selection rules (on top of --tables), load order, "
+                    "schema and table renames (docs/dms.md)");
+    rep->add_option("--task-settings", settings_file_,
+                    "DMS task-settings JSON; options given on the command line win (docs/dms.md)");
+    parallel_opt_ = rep->add_option("--parallel", parallel_, "Tables loaded at once")
+                        ->check(CLI::Range(1, 64))
+                        ->capture_default_str();
+    prep_opt_ = rep->add_option("--table-prep", prep_,
+                                "How target tables are prepared before the full load")
+                    ->check(CLI::IsMember({"drop-and-create", "truncate", "do-nothing"}))
+                    ->capture_default_str();
+    apply_mode_opt_ =
+        rep->add_option(
+               "--apply-mode", apply_mode_,
+               "net: apply the net effect per key of each target transaction in bulk; row: "
+               "one statement per change in source order (targets with extra unique "
+               "constraints or order-dependent triggers)")
+            ->check(CLI::IsMember({"net", "row"}))
+            ->capture_default_str();
     rep->add_option(
         "--spool-dir", spool_dir_,
         "Directory for spooled large transactions (default $TMPDIR/cutover-spool-TASK)");
-    rep->add_option("--group-max-changes", group_changes_,
-                    "Close a target transaction after this many changes")
-        ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
-        ->capture_default_str();
-    rep->add_option("--group-max-ms", group_ms_,
-                    "Close a target transaction after this many milliseconds")
-        ->check(CLI::Range(int64_t{0}, int64_t{600000}))
-        ->capture_default_str();
+    group_changes_opt_ = rep->add_option("--group-max-changes", group_changes_,
+                                         "Close a target transaction after this many changes")
+                             ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
+                             ->capture_default_str();
+    group_ms_opt_ = rep->add_option("--group-max-ms", group_ms_,
+                                    "Close a target transaction after this many milliseconds")
+                        ->check(CLI::Range(int64_t{0}, int64_t{600000}))
+                        ->capture_default_str();
     rep->add_option("--metrics-file", metrics_file_,
                     "Append one JSON line of cumulative counters per second to this file "
                     "(phase, rows loaded, transactions and changes applied, last position)");
@@ -65,6 +74,11 @@ class ReplicateCommand : public Command {
                     "When a server goes away after the task started, reconnect and resume for up "
                     "to this many seconds of continuous failure (0: exit at once)")
         ->check(CLI::Range(int64_t{0}, int64_t{30} * 24 * 3600))
+        ->capture_default_str();
+    rep->add_option("--lock-timeout", lock_timeout_s_,
+                    "Longest a statement on the target waits for a lock another session holds; "
+                    "the wait is then reported naming the table and the holder, and retried")
+        ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600))
         ->capture_default_str();
     return rep;
   }
@@ -85,7 +99,9 @@ class ReplicateCommand : public Command {
     opt.group_max_changes = group_changes_;
     opt.group_max_ms = group_ms_;
     opt.apply_mode = apply_mode_ == "row" ? ApplyMode::kRow : ApplyMode::kNet;
+    opt.sink_options.lock_timeout = std::chrono::seconds(lock_timeout_s_);
     if (global.quiet) opt.progress = Progress::Mode::kQuiet;
+    if (Status s = ApplyTaskFiles(global, opt); !s.ok()) return Fail(s);
     SourceOptions so;
     so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_, source_uri_) : spool_dir_;
     so.snapshot_connections = parallel_;
@@ -114,6 +130,36 @@ class ReplicateCommand : public Command {
   }
 
  private:
+  // Reads --table-mappings and --task-settings into `opt`. A setting applies only where the
+  // matching option was not given on the command line.
+  Status ApplyTaskFiles(const GlobalOptions& global, ReplicateOptions& opt) {
+    if (!mappings_file_.empty()) {
+      std::vector<std::string> notes;
+      ASSIGN_OR_RETURN(task::TableMapping mapping,
+                       task::ReadTableMappingFile(mappings_file_, &notes));
+      for (const auto& n : notes) Log(LogLevel::kWarn, "{}", n);
+      opt.mapping = std::make_shared<const task::TableMapping>(std::move(mapping));
+    }
+    if (settings_file_.empty()) return Status::Ok();
+    ASSIGN_OR_RETURN(task::TaskSettings s, task::ReadTaskSettingsFile(settings_file_));
+    auto unset = [](CLI::Option* o) { return o == nullptr || o->count() == 0; };
+    if (s.target_schema && !s.target_schema->empty()) opt.target_schema = *s.target_schema;
+    if (s.batch_apply && unset(apply_mode_opt_))
+      opt.apply_mode = *s.batch_apply ? ApplyMode::kNet : ApplyMode::kRow;
+    if (s.prep && unset(prep_opt_)) opt.prep = *s.prep;
+    if (s.max_subtasks && unset(parallel_opt_)) opt.parallel = *s.max_subtasks;
+    if (s.group_max_changes && unset(group_changes_opt_))
+      opt.group_max_changes = *s.group_max_changes;
+    if (s.group_max_ms && unset(group_ms_opt_)) opt.group_max_ms = *s.group_max_ms;
+    if (s.memory_limit_mb) opt.net_max_bytes = static_cast<size_t>(*s.memory_limit_mb) << 20;
+    if (s.debug_logging && !global.quiet) SetLogLevel(LogLevel::kDebug);
+    for (const auto& n : s.notes) Log(LogLevel::kWarn, "{}", n);
+    return Status::Ok();
+  }
+
+  std::string mappings_file_, settings_file_;
+  CLI::Option *parallel_opt_ = nullptr, *prep_opt_ = nullptr, *apply_mode_opt_ = nullptr;
+  CLI::Option *group_changes_opt_ = nullptr, *group_ms_opt_ = nullptr;
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
   std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
   std::vector<std::string> tables_;
@@ -121,6 +167,7 @@ class ReplicateCommand : public Command {
   int parallel_ = 4;
   int64_t group_changes_ = 10000, group_ms_ = 200;
   int64_t retry_for_s_ = 3600;
+  int64_t lock_timeout_s_ = 60;
 };
 
 const CommandRegistration kRegistration([]() -> std::unique_ptr<Command> {

@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "engine/core/log.h"
 #include "engine/pipeline/endpoints.h"
+#include "engine/pipeline/start_checks.h"
 
 namespace cutover::cli {
 namespace {
@@ -28,6 +29,8 @@ class TaskCommand : public Command {
     prepare_->add_option("--tables", tables_,
                          "schema.table pattern to capture ('%' wildcard; repeatable; default: "
                          "every table)");
+    prepare_->add_option("--exclude-tables", exclude_tables_,
+                         "Table pattern (as --tables) left out of the capture (repeatable)");
     drop_ = task_cmd->add_subcommand("drop",
                                      "Remove a task: source capture objects (slot, publication, "
                                      "triggers), target checkpoint rows");
@@ -48,8 +51,12 @@ class TaskCommand : public Command {
   int Prepare() {
     auto source = MakeSource(source_uri_, SourceOptions{DefaultSpoolDir(task_, source_uri_)});
     if (!source.ok()) return Fail(source.status());
-    auto tables = (*source)->DiscoverTablesOrFail(TableSelection{tables_, {}});
+    // The same checks as `replicate` (engine/pipeline/start_checks.h), all named in one report.
+    StartReport problems;
+    auto tables = (*source)->DiscoverTables(TableSelection{tables_, exclude_tables_}, problems);
     if (!tables.ok()) return Fail(tables.status());
+    if (Status s = CheckCdcStart(**source, *tables, problems); !s.ok()) return Fail(s);
+    if (Status s = problems.ToStatus("task " + task_); !s.ok()) return Fail(s);
     if (tables->empty()) return Fail(NotFound("the source has no tables to capture"));
     auto setup = (*source)->PrepareCdc(task_, *tables, /*want_snapshot=*/false);
     if (!setup.ok()) return Fail(setup.status());
@@ -79,6 +86,7 @@ class TaskCommand : public Command {
   CLI::App* drop_ = nullptr;
   std::string source_uri_, target_uri_, task_;
   std::vector<std::string> tables_;
+  std::vector<std::string> exclude_tables_;
 };
 
 const CommandRegistration kRegistration([]() -> std::unique_ptr<Command> {

@@ -26,6 +26,8 @@ class ValidateCommand : public Command {
     v->add_option("--tables", opt_.tables,
                   "Table pattern schema.table, '%' matches any run of characters (repeatable; "
                   "default: all source tables)");
+    v->add_option("--table-mappings", mappings_file_,
+                  "DMS table-mapping JSON the task was run with: its selection and renames");
     v->add_option("--task", opt_.task,
                   "Validate the tables this replication task loaded (read from the target)");
     v->add_option("--threads", opt_.threads, "Key ranges compared at once")
@@ -62,6 +64,12 @@ class ValidateCommand : public Command {
       if (Status s = CheckTaskName(opt_.task); !s.ok()) return Fail(s);
     }
     if (global.quiet) opt_.progress = Progress::Mode::kQuiet;
+    if (!mappings_file_.empty()) {
+      std::vector<std::string> notes;
+      auto mapping = task::ReadTableMappingFile(mappings_file_, &notes);
+      if (!mapping.ok()) return Fail(mapping.status());
+      opt_.mapping = std::make_shared<const task::TableMapping>(std::move(*mapping));
+    }
     auto result = validator::Validate(opt_, StopFlag());
     if (!result.ok()) {
       if (result.status().code() == StatusCode::kAborted) {
@@ -90,6 +98,7 @@ class ValidateCommand : public Command {
 
  private:
   validator::ValidateOptions opt_;
+  std::string mappings_file_;
   std::string report_dir_;
   bool json_ = false;
 };

@@ -18,6 +18,7 @@ PACKAGES=(
   libxxhash-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pgcopydb python3
+  clang libclang-rt-14-dev  # libFuzzer + sanitizers for fuzz/ (scripts/fuzz.sh)
   chromium  # headless rendering check of the scenario reports (tests/integration/report_chromium_test.cc)
 )
 # Peers the benchmarks compare against (bench/): only with --bench, CI does not need them.

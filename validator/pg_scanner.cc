@@ -1,6 +1,7 @@
 #include "validator/pg_scanner.h"
 
 #include <charconv>
+#include <map>
 
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_conn.h"
@@ -70,7 +71,7 @@ class PgScanner : public RangeScanner {
                PgBinarySelectExpression(wires_[i], conn_->QuoteIdent(t.columns[i].name));
       }
     }
-    sql += " FROM " + Rel(t) + Where(t, range);
+    sql += " FROM " + From(t) + Where(t, range);
     if (want_values && !t.key.empty()) sql += " ORDER BY " + KeyList(t);
     sql += want_values ? ") TO STDOUT" : ") TO STDOUT (FORMAT binary)";
     RETURN_IF_ERROR(conn_->ExecOk(sql, what + ": COPY TO STDOUT"));
@@ -115,7 +116,7 @@ class PgScanner : public RangeScanner {
         rows = est.rows() ? std::stoll(est.str(0, 0)) : -1;
         if (rows <= 0) {
           ASSIGN_OR_RETURN(auto c,
-                           conn_->Exec("SELECT count(*) FROM " + Rel(t) + Where(t, range), what));
+                           conn_->Exec("SELECT count(*) FROM " + From(t) + Where(t, range), what));
           rows = std::stoll(c.str(0, 0));
         }
       }
@@ -136,7 +137,7 @@ class PgScanner : public RangeScanner {
     ASSIGN_OR_RETURN(
         auto r, conn_->Exec("SELECT " + keys + " FROM (SELECT " + inner_keys +
                                 ", row_number() OVER (ORDER BY " + KeyList(t) + ") AS rn FROM " +
-                                Rel(t) + Where(t, range) + ") s WHERE s.rn % " +
+                                From(t) + Where(t, range) + ") s WHERE s.rn % " +
                                 std::to_string(every) + " = 0 ORDER BY s.rn",
                             what));
     for (int row = 0; row < r.rows(); ++row) {
@@ -163,7 +164,7 @@ class PgScanner : public RangeScanner {
         conn_->Exec(
             "SELECT count(*), coalesce(sum(hashtextextended(x, 0)), 0), "
             "coalesce(sum(hashtextextended(x, 1)), 0) FROM (SELECT r::text AS x FROM (SELECT " +
-                ColumnList(t) + " FROM " + Rel(t) + Where(t, range) + ") r) s",
+                ColumnList(t) + " FROM " + From(t) + Where(t, range) + ") r) s",
             "table " + t.name.ToString() + ": server-side hashes"));
     ServerSummary out;
     out.count = std::stoll(r.str(0, 0));
@@ -180,6 +181,21 @@ class PgScanner : public RangeScanner {
 
  private:
   std::string Rel(const ScanTable& t) { return pg::QualifiedName(*conn_, t.name); }
+
+  // The table's own rows, as the replication reads them: ONLY, so an inheritance parent does
+  // not count its children's rows (they are separate tables, selected or not), except for a
+  // partitioned table, which is one table made of its partitions (ONLY would read nothing).
+  std::string From(const ScanTable& t) {
+    auto it = partitioned_.find(t.name);
+    if (it == partitioned_.end()) {
+      std::string rel = Rel(t);
+      auto r = conn_->ExecParams("SELECT relkind FROM pg_class WHERE oid = to_regclass($1)",
+                                 {rel.c_str()}, "table " + t.name.ToString());
+      if (!r.ok()) return "ONLY " + rel;  // the scan itself will report what is wrong
+      it = partitioned_.emplace(t.name, r->rows() == 1 && r->get(0, 0) == "p").first;
+    }
+    return (it->second ? "" : "ONLY ") + Rel(t);
+  }
 
   std::string ColumnList(const ScanTable& t) {
     std::string out;
@@ -280,6 +296,7 @@ class PgScanner : public RangeScanner {
   }
 
   std::unique_ptr<PgConn> conn_;
+  std::map<TableName, bool> partitioned_;  // by From()
   pg::CopyLineDecoder decoder_;
   std::vector<pg::CopyField> fields_;
   std::vector<PgWire> wires_;  // per column of the current binary scan

@@ -1,5 +1,7 @@
 #include "validator/table_pairing.h"
 
+#include "engine/pipeline/table_routing.h"
+
 #include <strings.h>
 #include <algorithm>
 #include <map>
@@ -124,8 +126,15 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
     RETURN_IF_ERROR(filter.CheckAllUsed().WithContext("--task " + req.task));
   }
   ASSIGN_OR_RETURN(auto source, MakeSource(req.source_uri, SourceOptions{}));
-  auto source_tables = source->DiscoverTablesOrFail(TableSelection{patterns, {}});
+  TableSelection selection{patterns, {}, {}};
+  if (req.mapping) {
+    selection.rules = [&](const TableName& n) { return req.mapping->Selects(n); };
+  }
+  auto source_tables = source->DiscoverTablesOrFail(selection);
   if (!source_tables.ok()) return source_tables.status().WithContext("source");
+  if (req.mapping) RETURN_IF_ERROR(req.mapping->CheckSelectionsUsed());
+  TableRouting routing(req.mapping, "");
+  for (auto& t : *source_tables) t = routing.Route(t);
   Result<std::unique_ptr<Source>> target = MakeSource(req.target_uri, SourceOptions{});
   if (!target.ok())
     return Status(target.status().code(), "--target: " + std::string(EngineName(target_kind)) +

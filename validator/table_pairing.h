@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/task/table_mapping.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
 #include "validator/scanner.h"
@@ -31,6 +32,8 @@ struct PairingRequest {
   std::string source_uri, target_uri;
   std::vector<std::string> patterns;  // `schema.table` with '%' wildcards; empty: all
   std::string task;                   // non-empty: the task's tables (filtered by `patterns`)
+  // The task's DMS table mapping (selection and renames), as `replicate --table-mappings`.
+  std::shared_ptr<const task::TableMapping> mapping;
 };
 
 // Discovers and pairs the tables. Errors (exit 2): unreachable servers, a pattern matching no

@@ -439,7 +439,8 @@ class Validator {
 
 Result<ValidationResult> Validate(const ValidateOptions& options, const std::atomic<bool>& stop) {
   ASSIGN_OR_RETURN(auto pairs, PairTables(PairingRequest{options.source_uri, options.target_uri,
-                                                         options.tables, options.task}));
+                                                         options.tables, options.task,
+                                                         options.mapping}));
   Validator v(options, std::move(pairs), stop);
   return v.Run();
 }

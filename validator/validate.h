@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/task/table_mapping.h"
 #include "engine/core/progress.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
@@ -37,6 +38,8 @@ struct ValidateOptions {
   std::string source_uri, target_uri;
   std::vector<std::string> tables;  // patterns; empty: all
   std::string task;                 // non-empty: that task's tables
+  // A DMS table mapping (selection and renames), as the task was run with; null: none.
+  std::shared_ptr<const task::TableMapping> mapping;
   int threads = 2;
   int64_t chunk_rows = 100000;
   int64_t leaf_rows = 0;     // 0: min(chunk_rows, 100000)

@@ -88,6 +88,14 @@ class Source : NonCopyable {
   // the problems, all of them, become the returned error.
   Result<std::vector<TableSchemaPtr>> DiscoverTablesOrFail(const TableSelection& selection);
 
+  // Whether the server is ready for change capture (settings, privileges): each missing piece
+  // is a problem named with its remedy. Called at task start with the other checks, before
+  // anything is created; PrepareCdc checks again. Errors only when the source cannot be asked.
+  virtual Status CheckChangeCapture(StartReport& problems) {
+    (void)problems;
+    return Status::Ok();
+  }
+
   // Makes sure the task's change capture exists and covers `tables`. If it did not exist it is
   // created, and when `want_snapshot` a snapshot at exactly the point where its history starts
   // is returned. Idempotent.
@@ -165,11 +173,26 @@ class Sink : NonCopyable {
 
   // Adds to `problems` every reason the target cannot take `tables` as the task needs (e.g.
   // triggers that would rewrite replicated rows and cannot be switched off for the task's
-  // sessions), each naming the object and the remedy. Returns an error only when the target
-  // cannot be asked. Creates nothing. Default: no problem.
+  // sessions), each naming the object and the remedy. `prep` is what the full load will do to
+  // the tables (kDoNothing for a CDC-only task): triggers of a table that is dropped and created
+  // do not survive into its load. Returns an error only when the target cannot be asked.
+  // Creates nothing. Default: no problem.
   virtual Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                              TablePrep prep, StartReport& problems) {
     (void)task, (void)tables, (void)prep, (void)problems;
+    return Status::Ok();
+  }
+
+  // Prepares `tables`, the tables about to be loaded, for their loads as `prep` says, all from
+  // one session before any load starts (engine/core/target_session.h): drops them
+  // (kDropAndCreate) or empties them (kTruncate) together, so that foreign keys between them
+  // neither block the step nor make parallel loaders' DDL wait on each other. BeginTableLoad is
+  // then called with the same `prep` and does only what is left (creating the table). Tables
+  // not in `tables` (other tables, tables of the task already loaded) are never emptied or
+  // changed. Default: nothing here, BeginTableLoad prepares each table itself.
+  virtual Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                               TablePrep prep) {
+    (void)task, (void)tables, (void)prep;
     return Status::Ok();
   }
 

@@ -7,6 +7,9 @@
 //                      one database; two source schemas with the same table name are refused).
 //   SQLite target:     "main".
 // Table names themselves are kept as they are.
+// A task's table mapping may rename both (TableSchema::target_schema / target_table, set by the
+// pipeline): the table name on every target, the schema on a PostgreSQL target only (a MariaDB
+// target's database is its URI's, SQLite has one schema).
 #pragma once
 
 #include <string>
@@ -18,13 +21,15 @@ namespace cutover {
 
 inline TableName TargetTableName(const TableSchema& source_table, std::string_view target_engine,
                                  std::string_view target_database) {
+  const std::string& table =
+      source_table.target_table.empty() ? source_table.name.name : source_table.target_table;
   if (target_engine == "postgresql") {
-    if (source_table.engine == "postgresql") return source_table.name;
-    return TableName{"public", source_table.name.name};
+    if (!source_table.target_schema.empty()) return TableName{source_table.target_schema, table};
+    if (source_table.engine == "postgresql") return TableName{source_table.name.schema, table};
+    return TableName{"public", table};
   }
-  if (target_engine == "mariadb")
-    return TableName{std::string(target_database), source_table.name.name};
-  return TableName{"main", source_table.name.name};
+  if (target_engine == "mariadb") return TableName{std::string(target_database), table};
+  return TableName{"main", table};
 }
 
 }  // namespace cutover

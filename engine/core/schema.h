@@ -62,6 +62,10 @@ struct TableSchema {
   int64_t estimated_rows = -1;  // catalog estimate for progress; -1 when unknown
   // Foreign keys of this table, when the source's catalog reports them (may be empty).
   std::vector<ForeignKey> foreign_keys;
+  // Where a task's table mapping puts the table (DMS transformation rules, TargetSchema); empty:
+  // the target engine's default (engine/core/naming.h). Set by the pipeline, never by a source.
+  std::string target_schema;
+  std::string target_table;
 
   bool IsKeyColumn(size_t i) const {
     for (size_t k : key)

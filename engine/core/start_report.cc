@@ -10,12 +10,14 @@ void StartReport::Refuse(std::string object, std::string problem, std::string re
 
 Status StartReport::ToStatus(const std::string& what) const {
   if (problems_.empty()) return Status::Ok();
-  std::string msg = what + " cannot start: " + std::to_string(problems_.size()) +
-                    (problems_.size() == 1 ? " problem:" : " problems:");
-  for (const auto& p : problems_) {
-    msg += "\n  - " + p.object + ": " + p.problem;
-    if (!p.remedy.empty()) msg += "; remedy: " + p.remedy;
-  }
+  auto line = [](const StartProblem& p) {
+    return p.object + ": " + p.problem + (p.remedy.empty() ? "" : "; remedy: " + p.remedy);
+  };
+  // One problem stays one line (bad input is one clear line); more get a line each.
+  if (problems_.size() == 1)
+    return FailedPrecondition(what + " cannot start: " + line(problems_[0]));
+  std::string msg = what + " cannot start: " + std::to_string(problems_.size()) + " problems:";
+  for (const auto& p : problems_) msg += "\n  - " + line(p);
   return FailedPrecondition(std::move(msg));
 }
 

@@ -27,7 +27,9 @@ class StartReport {
   bool empty() const { return problems_.empty(); }
   const std::vector<StartProblem>& problems() const { return problems_; }
 
-  // OK when empty; else kFailedPrecondition whose message names every problem, one per line:
+  // OK when empty; else kFailedPrecondition whose message names every problem, on one line when
+  // there is one ("task T cannot start: table public.a: has no primary key; remedy: ..."), else
+  // one per line:
   //   task T cannot start: 2 problems:
   //     - table public.a: has no primary key; remedy: add one or leave it out (--exclude-tables)
   Status ToStatus(const std::string& what) const;

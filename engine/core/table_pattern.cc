@@ -42,7 +42,21 @@ bool TablePatterns::Select(const TableName& name) {
       take = false;
     }
   }
+  if (rules_ && !rules_(name)) take = false;
   return take;
+}
+
+void TablePatterns::ReportUnused(StartReport& problems) const {
+  for (size_t p = 0; p < patterns_.size(); ++p) {
+    if (!used_[p])
+      problems.Refuse("--tables '" + patterns_[p] + "'", "matches no table on the source",
+                      "check the spelling; '%' is the only wildcard, '_' is an ordinary character");
+  }
+  for (size_t p = 0; p < excludes_.size(); ++p) {
+    if (!excluded_used_[p])
+      problems.Refuse("--exclude-tables '" + excludes_[p] + "'", "matches no table on the source",
+                      "check the spelling; '%' is the only wildcard, '_' is an ordinary character");
+  }
 }
 
 Status TablePatterns::CheckAllUsed() const {

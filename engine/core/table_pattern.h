@@ -9,11 +9,13 @@
 // an error too (a typo there would silently replicate more than asked).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/core/schema.h"
+#include "engine/core/start_report.h"
 #include "engine/core/status.h"
 
 namespace cutover {
@@ -25,6 +27,8 @@ bool MatchPercentPattern(std::string_view pattern, std::string_view text);
 struct TableSelection {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
+  // Further rules a table must also pass (a DMS table mapping's selection rules); none if empty.
+  std::function<bool(const TableName&)> rules;
 };
 
 class TablePatterns {
@@ -34,17 +38,21 @@ class TablePatterns {
   explicit TablePatterns(TableSelection selection)
       : patterns_(std::move(selection.include)),
         excludes_(std::move(selection.exclude)),
+        rules_(std::move(selection.rules)),
         used_(patterns_.size(), false),
         excluded_used_(excludes_.size(), false) {}
   // Whether `name` is selected; remembers which patterns matched.
   bool Select(const TableName& name);
   // kNotFound naming the first pattern that selected (or excluded) no table.
   Status CheckAllUsed() const;
+  // Every pattern that selected (or excluded) no table, as problems of a task start.
+  void ReportUnused(StartReport& problems) const;
 
  private:
   static bool Matches(const std::string& pattern, const TableName& name);
   std::vector<std::string> patterns_;
   std::vector<std::string> excludes_;
+  std::function<bool(const TableName&)> rules_;
   std::vector<bool> used_;
   std::vector<bool> excluded_used_;
 };

@@ -155,6 +155,65 @@ int64_t InfoNumber(const char* info, const char* label) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Sessions (engine/core/target_session.h)
+
+// Connects a target session whose lock waits are bounded; `writes_rows` (load and apply) also
+// switches foreign-key checks and actions off for it.
+Result<std::unique_ptr<MariaConn>> ConnectTarget(const std::string& uri, const SinkOptions& o,
+                                                 std::string_view purpose, bool writes_rows,
+                                                 const MariaConnectOptions& connect = {}) {
+  ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri, purpose, connect));
+  std::string bound = std::to_string(o.lock_timeout.count());
+  std::string set =
+      "SET SESSION lock_wait_timeout = " + bound + ", innodb_lock_wait_timeout = " + bound;
+  if (writes_rows) set += ", foreign_key_checks = 0";
+  RETURN_IF_ERROR(
+      conn->Exec(set, "setting up the target session (lock wait bounds" +
+                          std::string(writes_rows ? ", foreign_key_checks = 0)" : ")")));
+  return conn;
+}
+
+bool IsLockTimeout(const Status& s) {
+  return !s.ok() && s.message().find("(error 1205)") != std::string::npos;
+}
+
+// `s` when it is not a lock wait that ran out; else `s` naming `table` and the sessions that may
+// hold it (asked on a connection of its own).
+Status ExplainLockWait(const std::string& uri, const SinkOptions& o, const Status& s,
+                       const TableName& table) {
+  if (!IsLockTimeout(s)) return s;
+  std::vector<std::string> holders;
+  auto conn = MariaConn::Connect(uri, "lock diagnosis");
+  if (conn.ok()) {
+    MariaConn& c = **conn;
+    auto describe = [](const MariaRows& r, size_t i, const std::string& prefix) {
+      return prefix + "session " + r.rows[i][0].value_or("?") + " (" + r.rows[i][1].value_or("?") +
+             "@" + r.rows[i][2].value_or("?") + ", " + r.rows[i][3].value_or("?") + " for " +
+             r.rows[i][4].value_or("?") + " s" +
+             (r.rows[i][5] ? ", running: " + *r.rows[i][5] : "") + ")";
+    };
+    auto mdl = c.Query(
+        "SELECT p.ID, p.USER, p.HOST, GROUP_CONCAT(DISTINCT m.LOCK_MODE), p.TIME, LEFT(p.INFO, "
+        "100) FROM information_schema.METADATA_LOCK_INFO m JOIN information_schema.PROCESSLIST p "
+        "ON p.ID = m.THREAD_ID WHERE m.TABLE_SCHEMA = " +
+        c.QuoteLiteral(table.schema) + " AND m.TABLE_NAME = " + c.QuoteLiteral(table.name) +
+        " GROUP BY p.ID, p.USER, p.HOST, p.TIME, p.INFO");
+    if (mdl.ok()) {
+      for (size_t i = 0; i < mdl->rows.size(); ++i) holders.push_back(describe(*mdl, i, ""));
+    } else {  // without the metadata_lock_info plugin: the sessions in a transaction
+      auto trx = c.Query(
+          "SELECT p.ID, p.USER, p.HOST, CONCAT('transaction open, ', p.COMMAND), "
+          "TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), LEFT(p.INFO, 100) FROM "
+          "information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = "
+          "t.trx_mysql_thread_id WHERE p.ID <> CONNECTION_ID() ORDER BY t.trx_started");
+      for (size_t i = 0; trx.ok() && i < trx->rows.size(); ++i)
+        holders.push_back(describe(*trx, i, i ? "" : "one of: "));
+    }
+  }
+  return LockWaitTimedOut(s, "table " + table.ToString(), holders, o.lock_timeout);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Full load
 
 // A bounded queue of byte chunks from the pipeline thread (producer) to the infile callback on
@@ -440,9 +499,12 @@ Result<size_t> MaxAllowedPacket(MariaConn& conn) {
 
 class MariaApplier : public Applier {
  public:
-  MariaApplier(std::unique_ptr<MariaConn> conn, std::string task, size_t max_packet)
+  MariaApplier(std::unique_ptr<MariaConn> conn, std::string task, size_t max_packet,
+               std::string uri, SinkOptions options)
       : conn_(std::move(conn)),
         task_(std::move(task)),
+        uri_(std::move(uri)),
+        options_(options),
         db_(conn_->uri().database),
         packet_bytes_(std::min<size_t>(kPacketBytes, max_packet - 1024)),
         statement_bytes_(std::min<size_t>(kStatementBytes, packet_bytes_)),
@@ -474,6 +536,7 @@ class MariaApplier : public Applier {
   Status ApplyBatch(const TableBatch& b) override {
     const TableSchema& t = *b.table;
     const TablePlan& plan = PlanOf(b.table);
+    bulk_target_ = plan.target;
     if (!b.deletes.empty()) RETURN_IF_ERROR(BulkDelete(t, plan, b.deletes));
     if (!b.updates.empty()) {
       // Rows with the same unchanged (TOAST) columns share a statement.
@@ -528,6 +591,7 @@ class MariaApplier : public Applier {
     std::vector<Value> key;
     Check check = Check::kNone;
     int64_t expected = 0;
+    TableName about;  // the target table a statement writes, when known (lock-wait messages)
 
     std::string Describe() const {
       if (!table) return what;
@@ -627,8 +691,10 @@ class MariaApplier : public Applier {
     auto flush = [&]() -> Status {
       if (n == 0) return Status::Ok();
       stmt_ += tail;
-      Status s = Queue(stmt_, Text(what + " of " + std::to_string(n) + " row(s)", check,
-                                   static_cast<int64_t>(n)));
+      Pending p =
+          Text(what + " of " + std::to_string(n) + " row(s)", check, static_cast<int64_t>(n));
+      p.about = bulk_target_;
+      Status s = Queue(stmt_, std::move(p));
       stmt_.clear();
       n = 0;
       return s;
@@ -728,8 +794,10 @@ class MariaApplier : public Applier {
     Status first;
     Status adjusted;  // the first statement the server reported warnings (or Notes) for
     size_t i = 0;
+    TableName about;
     if (mysql_real_query(m, packet_.data(), packet_.size()) != 0) {
       first = conn_->LastError(pending_[0].Describe());
+      about = AboutOf(pending_[0]);
     } else {
       for (;;) {
         if (MYSQL_RES* res = mysql_store_result(m)) mysql_free_result(res);
@@ -747,14 +815,18 @@ class MariaApplier : public Applier {
         if (next > 0) {
           first =
               conn_->LastError(i < pending_.size() ? pending_[i].Describe() : "applying changes");
+          if (i < pending_.size()) about = AboutOf(pending_[i]);
           break;
         }
       }
     }
     packet_.clear();
     pending_.clear();
+    if (!about.name.empty()) return ExplainLockWait(uri_, options_, first, about);
     return first.ok() ? adjusted : first;
   }
+
+  TableName AboutOf(const Pending& p) { return p.table ? PlanOf(p.table).target : p.about; }
 
   void CheckResult(const Pending& p) {
     if (p.check == Check::kNone) return;
@@ -800,6 +872,9 @@ class MariaApplier : public Applier {
 
   std::unique_ptr<MariaConn> conn_;
   std::string task_;
+  std::string uri_;
+  SinkOptions options_;
+  TableName bulk_target_;  // the target table of the batch being applied
   std::string db_;
   size_t packet_bytes_;
   size_t statement_bytes_;
@@ -817,7 +892,8 @@ class MariaApplier : public Applier {
 
 // ---------------------------------------------------------------------------------------------
 
-MariaSink::MariaSink(std::string uri) : uri_(std::move(uri)) {}
+MariaSink::MariaSink(std::string uri, SinkOptions options)
+    : uri_(std::move(uri)), options_(options) {}
 
 std::vector<std::string> MariaSink::MappingWarnings(const TableSchema& table) const {
   std::vector<std::string> out;
@@ -830,14 +906,13 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
                                                                const TableSchema& table,
                                                                TablePrep prep) {
   LoadMethod method = ConfiguredLoadMethod();
-  ASSIGN_OR_RETURN(auto conn,
-                   MariaConn::Connect(uri_, "load", MariaConnectOptions{.local_infile = true}));
+  // Tables are loaded in parallel in any order: foreign keys of existing target tables must not
+  // reject rows whose parents arrive later (the session has foreign_key_checks = 0).
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "load", /*writes_rows=*/true,
+                                            MariaConnectOptions{.local_infile = true}));
   TablePlan plan = MakePlan(table, conn->uri().database);
   std::string what = "target table " + plan.target.ToString();
   ASSIGN_OR_RETURN(size_t max_packet, MaxAllowedPacket(*conn));
-  // Tables are loaded in parallel in any order: foreign keys of existing target tables must not
-  // reject rows whose parents arrive later.
-  RETURN_IF_ERROR(conn->Exec("SET foreign_key_checks = 0", what + ": configuring the session"));
   if (method == LoadMethod::kInfile) {
     ASSIGN_OR_RETURN(MariaRows r,
                      conn->Query("SELECT @@local_infile", what + ": checking local_infile"));
@@ -866,13 +941,12 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
         ddl.resize(ddl.size() - 2);
       }
       ddl += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin";
+      // Dropped by PrepareTables already; a no-op then.
       RETURN_IF_ERROR(conn->Exec("DROP TABLE IF EXISTS " + plan.qualified, what + ": dropping"));
       RETURN_IF_ERROR(conn->Exec(ddl, what + ": creating table"));
       break;
     }
-    case TablePrep::kTruncate:
-      RETURN_IF_ERROR(conn->Exec("TRUNCATE TABLE " + plan.qualified, what + ": TRUNCATE"));
-      break;
+    case TablePrep::kTruncate:  // emptied by PrepareTables, from one session
     case TablePrep::kDoNothing:
       break;
   }
@@ -884,16 +958,62 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
 }
 
 Result<std::unique_ptr<Applier>> MariaSink::OpenApplier(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri_, "apply"));
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "apply", /*writes_rows=*/true));
   RETURN_IF_ERROR(CreateControlTables(*conn, conn->uri().database));
   ASSIGN_OR_RETURN(size_t max_packet, MaxAllowedPacket(*conn));
-  auto applier = std::make_unique<MariaApplier>(std::move(conn), task, max_packet);
+  auto applier = std::make_unique<MariaApplier>(std::move(conn), task, max_packet, uri_, options_);
   RETURN_IF_ERROR(applier->Init());
   return std::unique_ptr<Applier>(std::move(applier));
 }
 
+Status MariaSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                              TablePrep prep, StartReport& problems) {
+  (void)task;
+  if (tables.empty() || !TriggersSurvive(prep)) return Status::Ok();
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "check", /*writes_rows=*/false));
+  const std::string& db = conn->uri().database;
+  std::string names;
+  for (const auto& t : tables)
+    names += (names.empty() ? "" : ", ") + conn->QuoteLiteral(MakePlan(*t, db).target.name);
+  ASSIGN_OR_RETURN(
+      MariaRows r,
+      conn->Query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION "
+                  "FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = " +
+                      conn->QuoteLiteral(db) + " AND EVENT_OBJECT_TABLE IN (" + names +
+                      ") ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME",
+                  "looking up triggers of the task's target tables"));
+  std::vector<TargetTrigger> triggers;
+  for (const auto& row : r.rows) {
+    TargetTrigger t;
+    t.name = row[0].value_or("");
+    t.table = TableName{db, row[1].value_or("")};
+    t.event = row[2].value_or("") + " " + row[3].value_or("");
+    t.show_definition =
+        "SHOW CREATE TRIGGER " + MariaConn::QuoteIdent(db) + "." + MariaConn::QuoteIdent(t.name);
+    triggers.push_back(std::move(t));
+  }
+  RefuseTriggers(triggers, "MariaDB", problems);
+  return Status::Ok();
+}
+
+Status MariaSink::PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                                TablePrep prep) {
+  (void)task;
+  if (tables.empty() || prep == TablePrep::kDoNothing) return Status::Ok();
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "prepare", /*writes_rows=*/true));
+  for (const auto& t : tables) {
+    TablePlan plan = MakePlan(*t, conn->uri().database);
+    std::string what = "target table " + plan.target.ToString();
+    Status s = prep == TablePrep::kTruncate
+                   ? conn->Exec("TRUNCATE TABLE " + plan.qualified, what + ": TRUNCATE")
+                   : conn->Exec("DROP TABLE IF EXISTS " + plan.qualified, what + ": dropping");
+    if (!s.ok()) return ExplainLockWait(uri_, options_, s, plan.target);
+  }
+  return Status::Ok();
+}
+
 Result<TaskState> MariaSink::ReadTaskState(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri_, "state"));
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "state", /*writes_rows=*/false));
   const std::string& db = conn->uri().database;
   RETURN_IF_ERROR(CreateControlTables(*conn, db));
   std::string qdb = MariaConn::QuoteIdent(db) + ".";
@@ -917,7 +1037,7 @@ Result<TaskState> MariaSink::ReadTaskState(const std::string& task) {
 }
 
 Status MariaSink::DropTask(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri_, "task drop"));
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "task drop", /*writes_rows=*/false));
   const std::string& db = conn->uri().database;
   for (const char* table : {kCheckpointTable, kTableStateTable}) {
     ASSIGN_OR_RETURN(MariaRows exists,

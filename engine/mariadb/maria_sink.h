@@ -7,10 +7,24 @@
 // (TargetTableName); the two control tables live there too (InnoDB; `_cutover_table_state` is
 // keyed by the *source* schema and table name, like PgSink's).
 //
-// Full load, one connection per table: prepare the table (drop-and-create with the primary key
-// already in place, truncate, or nothing; DDL commits implicitly in MariaDB, so it runs before
-// the table's transaction: a crash after it leaves an empty table with no state row, which the
-// restart loads again), then START TRANSACTION, one LOAD DATA LOCAL INFILE streamed from memory,
+// Sessions (engine/core/target_session.h): every connection bounds its lock waits
+// (lock_wait_timeout for metadata locks, innodb_lock_wait_timeout for row locks); load and apply
+// sessions run with foreign_key_checks = 0, so foreign keys of a pre-created schema neither
+// reject rows loaded or applied out of parent/child order nor fire their actions. MariaDB cannot
+// switch triggers off for one session: CheckTarget refuses the task naming every trigger of its
+// tables that survives the table prep. A lock wait that runs out names the table and the
+// sessions that may hold it (information_schema.METADATA_LOCK_INFO when the plugin is loaded,
+// else the sessions with an open transaction).
+//
+// Preparing the tables (PrepareTables): DROP TABLE or TRUNCATE TABLE of every table to load, one
+// after the other from one session with foreign_key_checks = 0, before any load starts. Two
+// concurrent TRUNCATEs of tables linked by a foreign key livelock MariaDB 10.11 (seen: beyond
+// lock_wait_timeout and KILL), so the parallel loaders never run DDL on existing tables.
+//
+// Full load, one connection per table: create the table (drop-and-create, with the primary key
+// already in place; DDL commits implicitly in MariaDB, so it runs before the table's transaction:
+// a crash after it leaves an empty table with no state row, which the restart loads again), then
+// START TRANSACTION, one LOAD DATA LOCAL INFILE streamed from memory,
 // the table_state row, COMMIT. The pipeline thread encodes rows into 256 KiB chunks that a
 // bounded queue (4 chunks) hands to a loader thread, which runs the LOAD DATA statement and
 // feeds it through mysql_set_local_infile_handler: memory stays bounded, reading the source and
@@ -37,13 +51,14 @@
 #include <string>
 
 #include "engine/core/endpoint.h"
+#include "engine/core/target_session.h"
 
 namespace cutover::mariadb {
 
 class MariaSink : public Sink {
  public:
   // `uri`: mariadb:// or mysql://; nothing is contacted until the first call.
-  explicit MariaSink(std::string uri);
+  explicit MariaSink(std::string uri, SinkOptions options = {});
   std::string engine() const override { return "mariadb"; }
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
@@ -53,9 +68,14 @@ class MariaSink : public Sink {
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
   std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
   Status DropTask(const std::string& task) override;
+  Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                     TablePrep prep, StartReport& problems) override;
+  Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                       TablePrep prep) override;
 
  private:
   std::string uri_;
+  SinkOptions options_;
 };
 
 }  // namespace cutover::mariadb

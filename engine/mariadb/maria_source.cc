@@ -142,8 +142,15 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
       info.is_json = json_columns.count({name.name, info.name}) > 0;
       auto column = MariaColumn(info);
       if (!column.ok()) {
-        problems.Refuse("column " + name.ToString() + "." + info.name, column.status().message(),
-                        "leave the table out with --exclude-tables '" + name.name + "'");
+        // The problem names the column; the remedy is about the table, since a table is
+        // replicated with all its columns.
+        std::string why = column.status().message();
+        const std::string prefix = "column " + info.name + ": ";
+        if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+        problems.Refuse("column " + name.ToString() + "." + info.name, why,
+                        "a table is replicated with all its columns: leave table " + name.name +
+                            " out with --exclude-tables '" + name.name +
+                            "', or change the column's type");
         describable = false;
         continue;
       }
@@ -158,13 +165,14 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
     }
     out.push_back(std::move(schema));
   }
-  RETURN_IF_ERROR(selection.CheckAllUsed());
-  if (out.empty()) return NotFound("the source database " + db + " has no tables to replicate");
+  selection.ReportUnused(problems);
+  if (out.empty() && problems.empty())
+    return NotFound("the source database " + db + " has no tables to replicate");
   return out;
 }
 
-Status MariaSource::Preflight(const std::vector<TableSchemaPtr>& tables) {
-  (void)tables;  // InnoDB and keys are checked by DiscoverTables and the pipeline
+Status MariaSource::CheckChangeCapture(StartReport& report) {
+  // InnoDB and keys are checked by DiscoverTables and the pipeline.
   ASSIGN_OR_RETURN(MariaRows vars,
                    conn_->Query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, "
                                 "@@binlog_row_metadata",
@@ -220,10 +228,9 @@ Status MariaSource::Preflight(const std::vector<TableSchemaPtr>& tables) {
                             ? "; RELOAD aligns parallel snapshots, --parallel 1 needs no lock"
                             : ""));
   }
-  if (problems.empty()) return Status::Ok();
-  std::string msg = "source " + conn_->redacted_uri() + " is not ready for change capture: ";
-  for (size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
-  return FailedPrecondition(msg);
+  for (const auto& p : problems)
+    report.Refuse("source " + conn_->redacted_uri(), "not ready for change capture: " + p);
+  return Status::Ok();
 }
 
 Result<Position> MariaSource::CurrentPosition() {
@@ -243,8 +250,10 @@ Result<Position> MariaSource::CurrentPosition() {
 Result<CdcSetup> MariaSource::PrepareCdc(const std::string& task,
                                          const std::vector<TableSchemaPtr>& tables,
                                          bool want_snapshot) {
-  (void)task;
-  RETURN_IF_ERROR(Preflight(tables));
+  (void)tables;
+  StartReport problems;
+  RETURN_IF_ERROR(CheckChangeCapture(problems));
+  RETURN_IF_ERROR(problems.ToStatus("task " + task));
   CdcSetup setup;
   if (want_snapshot) {
     ASSIGN_OR_RETURN(setup.snapshot,

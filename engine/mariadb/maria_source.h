@@ -19,8 +19,9 @@
 //     connections are opened up front and aligned once (BACKUP STAGE BLOCK_COMMIT held while N
 //     `START TRANSACTION WITH CONSISTENT SNAPSHOT` are taken, a few milliseconds); with one
 //     connection no lock at all. Readers borrow those connections.
-//   - Preflight at PrepareCdc: binlog on, ROW format, FULL row image, FULL row metadata,
-//     privileges, InnoDB: every problem found is named in one error.
+//   - Preflight (CheckChangeCapture, at task start with the other checks, and again at
+//     PrepareCdc): binlog on, ROW format, FULL row image, FULL row metadata, privileges; InnoDB
+//     and column types at DiscoverTables: every problem found is named in one report.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +55,8 @@ class MariaSource : public Source {
                                                    const Position& from) override;
   Result<Position> ParsePosition(const std::string& text) const override;
   Status DropTask(const std::string& task) override;
+  // Binlog on, ROW format, FULL row image and metadata, privileges: each missing one a problem.
+  Status CheckChangeCapture(StartReport& problems) override;
 
   // The binlog server id the task's dump connection uses: derived from the task name, so a
   // restarted engine replaces its own previous (possibly dead) dump session on the server.
@@ -62,7 +65,6 @@ class MariaSource : public Source {
  private:
   MariaSource(std::string uri, MariaSourceOptions options, std::unique_ptr<MariaConn> conn)
       : uri_(std::move(uri)), options_(options), conn_(std::move(conn)) {}
-  Status Preflight(const std::vector<TableSchemaPtr>& tables);
   // The current end of the binlog as a position (file, offset, GTID state there).
   Result<Position> CurrentPosition();
 

@@ -213,12 +213,22 @@ uint32_t Fraction(const uint8_t* p, unsigned fsp) {
   }
 }
 
-Value DateTimeValue(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s,
-                    uint32_t micros, unsigned fsp) {
-  if (y == 0 || mo == 0 || d == 0) return ZeroDateText(y, mo, d, true, h, mi, s, micros, fsp);
+// A DATETIME's fields -> Value. Fields out of their ranges (which MariaDB never writes) are a
+// corrupt event, refused before any arithmetic can overflow (found by fuzz/row_image_fuzz).
+Status DateTimeValue(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s,
+                     uint32_t micros, unsigned fsp, Value& out) {
+  if (y > 9999 || mo > 12 || d > 31 || h > 23 || mi > 59 || s > 59 || micros > 999999) {
+    return Internal(fmt::format("corrupt DATETIME {}-{}-{} {}:{}:{}.{} in a rows event", y, mo, d,
+                                h, mi, s, micros));
+  }
+  if (y == 0 || mo == 0 || d == 0) {
+    out = ZeroDateText(y, mo, d, true, h, mi, s, micros, fsp);
+    return Status::Ok();
+  }
   int64_t days = DaysFromCivil(y, mo, d);
-  return Value::Timestamp(days * kMicrosPerDay + ((h * 60 + mi) * 60 + s) * kMicrosPerSecond +
-                          micros);
+  out =
+      Value::Timestamp(days * kMicrosPerDay + ((h * 60 + mi) * 60 + s) * kMicrosPerSecond + micros);
+  return Status::Ok();
 }
 
 class ImageDecoder {
@@ -230,6 +240,7 @@ class ImageDecoder {
         begin_(p_) {}
 
   bool at_end() const { return p_ == end_; }
+  size_t offset() const { return static_cast<size_t>(p_ - begin_); }
 
   // Decodes one image whose present columns are `present` into `out`.
   Status Image(std::string_view present, std::vector<Value>& out) {
@@ -407,6 +418,7 @@ class ImageDecoder {
       case MYSQL_TYPE_DATE: {
         uint32_t v = static_cast<uint32_t>(LittleEndian(p, 3));
         unsigned d = v & 31, mo = (v >> 5) & 15, y = v >> 9;
+        if (y > 9999 || mo > 12) return Internal("corrupt DATE in a rows event");
         if (y == 0 || mo == 0 || d == 0)
           out = ZeroDateText(y, mo, d, false, 0, 0, 0, 0, 0);
         else
@@ -423,10 +435,10 @@ class ImageDecoder {
       case MYSQL_TYPE_DATETIME: {  // pre-5.6 format: YYYYMMDDhhmmss as an integer
         uint64_t v = LittleEndian(p, 8);
         uint64_t date = v / 1000000, time = v % 1000000;
-        out = DateTimeValue(unsigned(date / 10000), unsigned(date / 100 % 100),
-                            unsigned(date % 100), unsigned(time / 10000),
-                            unsigned(time / 100 % 100), unsigned(time % 100), 0, 0);
-        return Status::Ok();
+        if (date / 10000 > 9999) return Internal("corrupt DATETIME in a rows event");
+        return DateTimeValue(unsigned(date / 10000), unsigned(date / 100 % 100),
+                             unsigned(date % 100), unsigned(time / 10000),
+                             unsigned(time / 100 % 100), unsigned(time % 100), 0, 0, out);
       }
       case MYSQL_TYPE_TIMESTAMP: {  // pre-5.6 format: seconds, little-endian
         uint32_t sec = static_cast<uint32_t>(LittleEndian(p, 4));
@@ -446,10 +458,10 @@ class ImageDecoder {
         uint64_t v = BigEndian(p, 5) - 0x8000000000ull;
         uint64_t ymd = v >> 17, hms = v & 0x1ffff;
         uint64_t ym = ymd >> 5;
-        out = DateTimeValue(unsigned(ym / 13), unsigned(ym % 13), unsigned(ymd & 31),
-                            unsigned(hms >> 12), unsigned((hms >> 6) & 63), unsigned(hms & 63),
-                            Fraction(p + 5, meta), meta);
-        return Status::Ok();
+        if (ym / 13 > 9999) return Internal("corrupt DATETIME in a rows event");
+        return DateTimeValue(unsigned(ym / 13), unsigned(ym % 13), unsigned(ymd & 31),
+                             unsigned(hms >> 12), unsigned((hms >> 6) & 63), unsigned(hms & 63),
+                             Fraction(p + 5, meta), meta, out);
       }
       case MYSQL_TYPE_TIME2:
         out = Value::Time(DecodeTime2(p, meta));
@@ -673,6 +685,9 @@ Status DecodeRows(const TableMap& map, const RowsEventBody& body, std::vector<Ro
   ImageDecoder decoder(map, body.rows);
   size_t count = 0;
   while (!decoder.at_end()) {
+    // A row whose images take no bytes (no column present) would repeat forever: a corrupt
+    // event, not an endless stream of empty rows (found by fuzz/row_image_fuzz).
+    const size_t row_start = decoder.offset();
     if (count == rows.size()) rows.emplace_back();
     RowImagePair& row = rows[count++];
     if (has_before) {
@@ -686,6 +701,11 @@ Status DecodeRows(const TableMap& map, const RowsEventBody& body, std::vector<Ro
       RETURN_IF_ERROR(decoder.Image(present, row.after));
     } else {
       row.after.clear();
+    }
+    if (decoder.offset() == row_start) {
+      return Internal(
+          fmt::format("rows event of {}.{}: a row image holds no column (corrupt event at byte {})",
+                      map.database, map.table, row_start));
     }
   }
   rows.resize(count);

@@ -27,6 +27,8 @@ StatusCode CodeForSqlState(std::string_view state) {
   if (cls == "57") return StatusCode::kUnavailable;  // operator intervention (shutdown)
   if (cls == "53") return StatusCode::kUnavailable;  // insufficient resources
   if (cls == "40") return StatusCode::kUnavailable;  // deadlock / serialization: roll back, retry
+  // lock_not_available: a bounded lock wait ran out (lock_timeout); the holder may let go.
+  if (state == "55P03") return StatusCode::kUnavailable;
   if (cls == "55") return StatusCode::kFailedPrecondition;
   if (cls == "22" || cls == "23" || cls == "42") return StatusCode::kInvalidArgument;
   return StatusCode::kInternal;

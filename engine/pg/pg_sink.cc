@@ -1,6 +1,7 @@
 #include "engine/pg/pg_sink.h"
 
 #include <deque>
+#include <map>
 #include <unordered_map>
 
 #include "engine/core/log.h"
@@ -57,6 +58,63 @@ Result<PgWrite> CheckValue(const TableSchema& t, const std::vector<Value>& row, 
 // Where a source table lands here (engine/core/naming.h).
 static TableName TargetName(const TableSchema& t) {
   return TargetTableName(t, "postgresql", "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions (engine/core/target_session.h)
+
+static constexpr const char* kReplicaRoleGrant =
+    "GRANT SET ON PARAMETER session_replication_role TO <cutover's role> (PostgreSQL 15+), or "
+    "connect as a superuser";
+
+// Connects a target session whose lock waits are bounded; `replica` also switches off the
+// target's triggers and foreign keys for it.
+static Result<std::unique_ptr<PgConn>> ConnectTarget(const std::string& uri,
+                                                     const SinkOptions& options,
+                                                     std::string_view application, bool replica) {
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, application));
+  RETURN_IF_ERROR(
+      conn->ExecOk("SET lock_timeout = '" + std::to_string(options.lock_timeout.count()) + "s'",
+                   "bounding lock waits of the target session (lock_timeout)"));
+  if (replica) {
+    RETURN_IF_ERROR(conn->ExecOk(
+        "SET session_replication_role = replica",
+        std::string("switching off target triggers and foreign keys for cutover's session "
+                    "(session_replication_role = replica; ") +
+            kReplicaRoleGrant + ")"));
+  }
+  return conn;
+}
+
+static bool IsLockTimeout(const Status& s) {
+  return !s.ok() && s.message().find("[SQLSTATE 55P03]") != std::string::npos;
+}
+
+// `s` when it is not a lock wait that timed out; else `s` naming `table` and the sessions that
+// hold locks on it (asked on a connection of its own: the failed one may be unusable).
+static Status ExplainLockWait(const std::string& uri, const SinkOptions& options, const Status& s,
+                              const TableName& table) {
+  if (!IsLockTimeout(s)) return s;
+  std::vector<std::string> holders;
+  auto conn = PgConn::Connect(uri, ConnMode::kNormal, "cutover lock diagnosis");
+  if (conn.ok()) {
+    std::string qualified = QualifiedName(**conn, table);
+    auto r = (*conn)->ExecParams(
+        "SELECT format('session %s (user %s, application %s, %s%s, holding %s; its last "
+        "statement: %s)', a.pid, a.usename, coalesce(nullif(a.application_name, ''), '-'), "
+        "a.state, coalesce(' for ' || extract(epoch FROM now() - a.xact_start)::bigint || ' s "
+        "in its transaction', ''), string_agg(DISTINCT l.mode, ', '), "
+        "left(regexp_replace(a.query, '[[:space:]]+', ' ', 'g'), 100)) "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'relation' AND l.granted AND l.relation = to_regclass($1) "
+        "AND l.pid <> pg_backend_pid() GROUP BY a.pid, a.usename, a.application_name, a.state, "
+        "a.xact_start, a.query ORDER BY a.xact_start",
+        {qualified.c_str()}, "looking for the holders of locks on " + table.ToString());
+    if (r.ok()) {
+      for (int i = 0; i < r->rows(); ++i) holders.push_back(r->str(i, 0));
+    }
+  }
+  return LockWaitTimedOut(s, "table " + table.ToString(), holders, options.lock_timeout);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +223,8 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
                                                             const TableSchema& table,
                                                             TablePrep prep) {
   std::string what = "target table " + table.name.ToString();
-  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover-load"));
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-load",
+                                            replica_role_ != ReplicaRole::kNotNeeded));
   std::string qualified = QualifiedName(*conn, TargetName(table));
   if (prep == TablePrep::kDropAndCreate) {
     // Outside the table's transaction: parallel loaders may create the same schema.
@@ -191,15 +250,14 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
       RETURN_IF_ERROR(conn->ExecOk(ddl, what + ": creating table"));
       break;
     }
-    case TablePrep::kTruncate:
-      RETURN_IF_ERROR(conn->ExecOk("TRUNCATE " + qualified, what + ": TRUNCATE"));
-      break;
+    case TablePrep::kTruncate:  // emptied by PrepareTables, together with the other tables
     case TablePrep::kDoNothing:
       break;
   }
   auto loader = std::make_unique<PgTableLoader>(std::move(conn), task, table,
                                                 prep == TablePrep::kDropAndCreate);
-  RETURN_IF_ERROR(loader->Start());
+  Status started = loader->Start();
+  if (!started.ok()) return ExplainLockWait(uri_, options_, started, TargetName(table));
   return std::unique_ptr<TableLoader>(std::move(loader));
 }
 
@@ -208,8 +266,8 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
 
 class PgApplier : public Applier {
  public:
-  PgApplier(std::unique_ptr<PgConn> conn, std::string task)
-      : conn_(std::move(conn)), task_(std::move(task)) {}
+  PgApplier(std::unique_ptr<PgConn> conn, std::string task, std::string uri, SinkOptions options)
+      : conn_(std::move(conn)), task_(std::move(task)), uri_(std::move(uri)), options_(options) {}
 
   Status Init() {
     // Changes are located by key, as PostgreSQL's own apply worker does. Without this the
@@ -243,6 +301,7 @@ class PgApplier : public Applier {
   // (and, for updates, per set of unchanged columns).
   Status ApplyBatch(const TableBatch& b) override {
     const TableSchema& t = *b.table;
+    batch_table_ = b.table;
     if (!b.deletes.empty()) RETURN_IF_ERROR(BulkDelete(t, b.deletes));
     if (!b.updates.empty()) {
       // Rows with the same unchanged (TOAST) columns share a statement.
@@ -284,6 +343,7 @@ class PgApplier : public Applier {
     TableSchemaPtr table;  // set for a row change
     std::vector<Value> key;
     int64_t expected_rows = -1;  // UPDATE/DELETE: rows it must touch (-1: not checked)
+    TableSchemaPtr about;        // the table a bulk statement writes (for lock-wait messages)
 
     std::string Describe() const {
       if (!table) return what;
@@ -293,10 +353,12 @@ class PgApplier : public Applier {
     }
   };
 
-  static Pending Text(std::string what, int64_t expected_rows = -1) {
+  static Pending Text(std::string what, int64_t expected_rows = -1,
+                      TableSchemaPtr about = nullptr) {
     Pending p;
     p.what = std::move(what);
     p.expected_rows = expected_rows;
+    p.about = std::move(about);
     return p;
   }
 
@@ -450,7 +512,8 @@ class PgApplier : public Applier {
           return sql + " FROM " + Unnest(t.columns.size());
         },
         arrays_, present_,
-        Text("insert of " + std::to_string(rows.size()) + " row(s) into " + t.name.ToString()));
+        Text("insert of " + std::to_string(rows.size()) + " row(s) into " + t.name.ToString(), -1,
+             Shared(t)));
   }
 
   Status BulkDelete(const TableSchema& t, const std::vector<std::vector<Value>>& rows) {
@@ -471,7 +534,7 @@ class PgApplier : public Applier {
         },
         arrays_, present_,
         Text("delete of " + std::to_string(rows.size()) + " row(s) from " + t.name.ToString(),
-             static_cast<int64_t>(rows.size())));
+             static_cast<int64_t>(rows.size()), Shared(t)));
   }
 
   Status BulkUpdate(const TableSchema& t, const std::string& mask,
@@ -503,7 +566,7 @@ class PgApplier : public Applier {
         },
         arrays_, present_,
         Text("update of " + std::to_string(rows.size()) + " row(s) of " + t.name.ToString(),
-             static_cast<int64_t>(rows.size())));
+             static_cast<int64_t>(rows.size()), Shared(t)));
   }
 
   Status AddParam(const TableSchema& t, const std::vector<Value>& row, size_t i) {
@@ -563,6 +626,7 @@ class PgApplier : public Applier {
   Status Sync() {
     if (PQpipelineSync(conn_->raw()) != 1) return conn_->ConnectionError("pipeline sync");
     Status first;
+    TableSchemaPtr first_table;  // the table the first failing statement wrote
     for (Pending& p : pending_) {
       PGresult* r = PQgetResult(conn_->raw());
       if (!r) {
@@ -572,6 +636,7 @@ class PgApplier : public Applier {
       ExecStatusType st = PQresultStatus(r);
       if (st == PGRES_FATAL_ERROR && first.ok()) {
         first = conn_->ErrorFrom(r, p.Describe());
+        first_table = p.table ? p.table : p.about;
       } else if (st == PGRES_COMMAND_OK && p.expected_rows >= 0) {
         int64_t touched = std::atoll(PQcmdTuples(r));
         if (touched < p.expected_rows) {
@@ -595,11 +660,20 @@ class PgApplier : public Applier {
     }
     if (PQstatus(conn_->raw()) == CONNECTION_BAD && first.ok())
       first = conn_->ConnectionError("applying changes");
+    if (first_table) return ExplainLockWait(uri_, options_, first, TargetName(*first_table));
     return first;
   }
 
+  // The table of the batch being applied, kept alive for messages about its statements.
+  TableSchemaPtr Shared(const TableSchema& t) {
+    return &t == batch_table_.get() ? batch_table_ : nullptr;
+  }
+  TableSchemaPtr batch_table_;
+
   std::unique_ptr<PgConn> conn_;
   std::string task_;
+  std::string uri_;
+  SinkOptions options_;
   std::unordered_map<std::string, std::string> statements_;  // key -> prepared name
   std::deque<Pending> pending_;
   std::vector<std::string> values_;
@@ -612,9 +686,10 @@ class PgApplier : public Applier {
 };
 
 Result<std::unique_ptr<Applier>> PgSink::OpenApplier(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover-apply"));
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-apply",
+                                            replica_role_ != ReplicaRole::kNotNeeded));
   RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables"));
-  auto applier = std::make_unique<PgApplier>(std::move(conn), task);
+  auto applier = std::make_unique<PgApplier>(std::move(conn), task, uri_, options_);
   RETURN_IF_ERROR(applier->Init());
   return std::unique_ptr<Applier>(std::move(applier));
 }
@@ -622,7 +697,7 @@ Result<std::unique_ptr<Applier>> PgSink::OpenApplier(const std::string& task) {
 // ---------------------------------------------------------------------------------------------
 
 Result<TaskState> PgSink::ReadTaskState(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover", /*replica=*/false));
   RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables on the target"));
   TaskState state;
   ASSIGN_OR_RETURN(auto cp,
@@ -642,7 +717,7 @@ Result<TaskState> PgSink::ReadTaskState(const std::string& task) {
 }
 
 Status PgSink::DropTask(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover", /*replica=*/false));
   ASSIGN_OR_RETURN(auto exists, conn->Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL"));
   if (exists.get(0, 0) != "t") return Status::Ok();
   RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.checkpoint WHERE task = $1", {task.c_str()},
@@ -652,6 +727,250 @@ Status PgSink::DropTask(const std::string& task) {
       ->ExecParams("DELETE FROM cutover.table_state WHERE task = $1", {task.c_str()},
                    "removing table state")
       .status();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking and preparing the target's tables
+
+namespace {
+
+// A text[] literal of `items`.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string a = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    a += i ? ",\"" : "\"";
+    for (char ch : items[i]) {
+      if (ch == '"' || ch == '\\') a += '\\';
+      a += ch;
+    }
+    a += '"';
+  }
+  return a + "}";
+}
+
+// A task table as it exists on the target.
+struct ExistingTable {
+  TableName name;
+  std::string oid;
+  bool partitioned = false;  // relkind 'p': TRUNCATE/LOCK cannot say ONLY
+  std::string Only() const { return partitioned ? "" : "ONLY "; }
+};
+
+// The target tables of `tables` that exist, keyed by oid.
+Result<std::map<std::string, ExistingTable>> ExistingTargetTables(
+    PgConn& conn, const std::vector<TableSchemaPtr>& tables) {
+  std::vector<std::string> schemas, names;
+  for (const auto& t : tables) {
+    TableName n = TargetName(*t);
+    schemas.push_back(n.schema);
+    names.push_back(n.name);
+  }
+  std::string sa = TextArray(schemas), na = TextArray(names);
+  ASSIGN_OR_RETURN(
+      auto r, conn.ExecParams("SELECT c.oid, n.nspname, c.relname, c.relkind = 'p' FROM "
+                              "unnest($1::text[], $2::text[]) AS w(s, t) JOIN pg_namespace n ON "
+                              "n.nspname = w.s JOIN pg_class c ON c.relnamespace = n.oid AND "
+                              "c.relname = w.t AND c.relkind IN ('r', 'p')",
+                              {sa.c_str(), na.c_str()}, "looking up the task's target tables"));
+  std::map<std::string, ExistingTable> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out[r.str(i, 0)] =
+        ExistingTable{TableName{r.str(i, 1), r.str(i, 2)}, r.str(i, 0), r.get(i, 3) == "t"};
+  }
+  return out;
+}
+
+std::string OidArray(const std::map<std::string, ExistingTable>& tables) {
+  std::string a = "{";
+  for (const auto& [oid, t] : tables) a += (a.size() > 1 ? "," : "") + oid;
+  return a + "}";
+}
+
+// A foreign key touching the task's tables.
+struct ForeignKeyRef {
+  std::string name;  // constraint name
+  std::string from_oid, to_oid;
+  std::string from, to;  // qualified table names
+};
+
+Result<std::vector<ForeignKeyRef>> ForeignKeysTouching(
+    PgConn& conn, const std::map<std::string, ExistingTable>& tables) {
+  std::string oids = OidArray(tables);
+  ASSIGN_OR_RETURN(
+      auto r, conn.ExecParams("SELECT conname, conrelid, confrelid, conrelid::regclass::text, "
+                              "confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+                              "AND (conrelid = ANY($1::oid[]) OR confrelid = ANY($1::oid[])) "
+                              "ORDER BY 4, 1",
+                              {oids.c_str()}, "looking up foreign keys of the task's tables"));
+  std::vector<ForeignKeyRef> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4)});
+  return out;
+}
+
+// "BEFORE INSERT OR UPDATE" from pg_trigger.tgtype.
+std::string TriggerEvent(int type) {
+  std::string when = (type & 2) ? "BEFORE" : (type & 64) ? "INSTEAD OF" : "AFTER";
+  std::string events;
+  for (auto [bit, name] : {std::pair{4, "INSERT"}, {16, "UPDATE"}, {8, "DELETE"}, {32, "TRUNCATE"}})
+    if (type & bit) events += (events.empty() ? "" : " OR ") + std::string(name);
+  return when + " " + events + ((type & 1) ? " FOR EACH ROW" : "");
+}
+
+}  // namespace
+
+Status PgSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                           TablePrep prep, StartReport& problems) {
+  (void)task;
+  if (tables.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover check", /*replica=*/false));
+  // Whether this role may switch triggers and foreign keys off for its sessions.
+  RETURN_IF_ERROR(conn->ExecOk("BEGIN", "checking the target"));
+  Status replica = conn->ExecOk("SET LOCAL session_replication_role = replica");
+  RETURN_IF_ERROR(conn->ExecOk("ROLLBACK", "checking the target"));
+  if (!replica.ok() && replica.code() != StatusCode::kPermissionDenied) return replica;
+  const bool can_replica = replica.ok();
+
+  ASSIGN_OR_RETURN(auto existing, ExistingTargetTables(*conn, tables));
+  if (existing.empty()) {
+    replica_role_ = can_replica ? ReplicaRole::kOn : ReplicaRole::kNotNeeded;
+    return Status::Ok();
+  }
+  std::string oids = OidArray(existing);
+  ASSIGN_OR_RETURN(auto triggers,
+                   conn->ExecParams("SELECT tgrelid, tgname, tgtype, tgenabled FROM pg_trigger "
+                                    "WHERE NOT tgisinternal AND tgenabled <> 'D' AND "
+                                    "tgrelid = ANY($1::oid[]) ORDER BY tgrelid, tgname",
+                                    {oids.c_str()}, "looking up triggers of the task's tables"));
+  ASSIGN_OR_RETURN(std::vector<ForeignKeyRef> fks, ForeignKeysTouching(*conn, existing));
+  ASSIGN_OR_RETURN(auto role, conn->Exec("SELECT current_user", "reading the target role"));
+  const std::string user = role.rows() ? role.str(0, 0) : "?";
+
+  auto trigger_object = [&](int i) {
+    const ExistingTable& t = existing.at(triggers.str(i, 0));
+    return "trigger " + triggers.str(i, 1) + " on target table " + t.name.ToString();
+  };
+  auto trigger_fires = [&](int i) {
+    return "fires " + TriggerEvent(std::atoi(triggers.str(i, 2).c_str())) +
+           " on the rows cutover writes and would change what the source wrote";
+  };
+  const bool triggers_survive = TriggersSurvive(prep);
+  if (can_replica) {
+    replica_role_ = ReplicaRole::kOn;
+    // ENABLE ALWAYS / ENABLE REPLICA triggers fire under session_replication_role = replica too.
+    for (int i = 0; triggers_survive && i < triggers.rows(); ++i) {
+      char mode = triggers.get(i, 3).empty() ? 'O' : triggers.get(i, 3)[0];
+      if (mode != 'A' && mode != 'R') continue;
+      const ExistingTable& t = existing.at(triggers.str(i, 0));
+      problems.Refuse(trigger_object(i),
+                      trigger_fires(i) + " (it is enabled " + (mode == 'A' ? "ALWAYS" : "REPLICA") +
+                          ", so session_replication_role = replica does not switch it off)",
+                      "ALTER TABLE " + QualifiedName(*conn, t.name) + " ENABLE TRIGGER " +
+                          conn->QuoteIdent(triggers.str(i, 1)) +
+                          " while replicating (it then fires for the application only)");
+    }
+  } else {
+    // Without the switch, whatever would act on replicated rows refuses the task; with nothing
+    // to switch off, the sessions run without it.
+    bool any = false;
+    std::string why =
+        "; cutover switches these off for its own sessions with "
+        "session_replication_role = replica, which role " +
+        user + " may not set";
+    std::string remedy = "GRANT SET ON PARAMETER session_replication_role TO " +
+                         conn->QuoteIdent(user) + " (PostgreSQL 15+), or connect as a superuser";
+    for (int i = 0; triggers_survive && i < triggers.rows(); ++i) {
+      if (triggers.get(i, 3) == "R") continue;  // fires only in replica mode
+      problems.Refuse(trigger_object(i), trigger_fires(i) + why, remedy);
+      any = true;
+    }
+    for (const ForeignKeyRef& fk : fks) {
+      bool dropped = prep == TablePrep::kDropAndCreate && existing.count(fk.from_oid);
+      if (dropped) continue;  // goes with its table
+      problems.Refuse(
+          "foreign key " + fk.name + " of target table " + fk.from + " (references " + fk.to + ")",
+          "would reject rows loaded or applied out of parent/child order and its "
+          "actions would change rows the source sends itself" +
+              why,
+          remedy);
+      any = true;
+    }
+    replica_role_ = any ? ReplicaRole::kOn : ReplicaRole::kNotNeeded;
+  }
+  if (prep == TablePrep::kDropAndCreate) {
+    for (const ForeignKeyRef& fk : fks) {
+      if (existing.count(fk.from_oid)) continue;
+      problems.Refuse(
+          "foreign key " + fk.name + " of target table " + fk.from + " (not in the task)",
+          "references " + fk.to +
+              ", which --table-prep drop-and-create drops: the constraint "
+              "would have to be dropped with it, changing a table outside the task",
+          "keep the target's schema with --table-prep truncate, add " + fk.from +
+              " to the task, or drop the constraint");
+    }
+  }
+  return Status::Ok();
+}
+
+Status PgSink::PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                             TablePrep prep) {
+  (void)task;
+  if (tables.empty() || prep == TablePrep::kDoNothing) return Status::Ok();
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-prepare",
+                                            replica_role_ != ReplicaRole::kNotNeeded));
+  ASSIGN_OR_RETURN(auto existing, ExistingTargetTables(*conn, tables));
+  if (existing.empty()) return Status::Ok();
+  RETURN_IF_ERROR(conn->ExecOk("BEGIN", "preparing the target tables: BEGIN"));
+  // One table at a time, so that a lock wait names its table and who holds it.
+  for (const auto& [oid, t] : existing) {
+    Status locked = conn->ExecOk(
+        "LOCK TABLE " + t.Only() + QualifiedName(*conn, t.name) + " IN ACCESS EXCLUSIVE MODE",
+        "target table " + t.name.ToString() + ": locking it to prepare it for the load");
+    if (!locked.ok()) {
+      (void)conn->ExecOk("ROLLBACK");
+      return ExplainLockWait(uri_, options_, locked, t.name);
+    }
+  }
+  if (prep == TablePrep::kDropAndCreate) {
+    // Together: foreign keys between them do not block the drop.
+    std::string sql = "DROP TABLE ";
+    for (const auto& [oid, t] : existing)
+      sql += (sql.size() > 11 ? ", " : "") + QualifiedName(*conn, t.name);
+    RETURN_IF_ERROR(conn->ExecOk(sql, "dropping the target tables to create them anew"));
+    return conn->ExecOk("COMMIT", "preparing the target tables: COMMIT");
+  }
+  // Truncate: together, except tables a foreign key of a table not being emptied references
+  // (outside the task, or loaded already): TRUNCATE would refuse them (or cascade with CASCADE).
+  ASSIGN_OR_RETURN(std::vector<ForeignKeyRef> fks, ForeignKeysTouching(*conn, existing));
+  std::map<std::string, const ForeignKeyRef*> kept_by;  // oid emptied with DELETE -> why
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const ForeignKeyRef& fk : fks) {
+      bool from_truncated = existing.count(fk.from_oid) && !kept_by.count(fk.from_oid);
+      if (existing.count(fk.to_oid) && !kept_by.count(fk.to_oid) && !from_truncated) {
+        kept_by[fk.to_oid] = &fk;
+        changed = true;
+      }
+    }
+  }
+  std::string truncate;
+  for (const auto& [oid, t] : existing) {
+    std::string q = t.Only() + QualifiedName(*conn, t.name);
+    auto why = kept_by.find(oid);
+    if (why == kept_by.end()) {
+      truncate += (truncate.empty() ? "TRUNCATE " : ", ") + q;
+      continue;
+    }
+    Log(LogLevel::kInfo,
+        "target table {}: emptied with DELETE rather than TRUNCATE, because foreign key {} of {} "
+        "references it and that table is not being reloaded (it is left as it is)",
+        t.name.ToString(), why->second->name, why->second->from);
+    RETURN_IF_ERROR(
+        conn->ExecOk("DELETE FROM " + q, "target table " + t.name.ToString() + ": emptying it"));
+  }
+  if (!truncate.empty())
+    RETURN_IF_ERROR(conn->ExecOk(truncate, "emptying the target tables (TRUNCATE)"));
+  return conn->ExecOk("COMMIT", "preparing the target tables: COMMIT");
 }
 
 std::vector<std::string> PgSink::MappingWarnings(const TableSchema& table) const {

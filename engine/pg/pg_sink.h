@@ -1,7 +1,22 @@
 // PgSink: PostgreSQL as a replication target.
 //
-// Full load: one connection and one transaction per table: prepare the table (drop-and-create
-// without its primary key, truncate, or nothing), COPY the rows in, add the primary key after
+// Sessions (engine/core/target_session.h): every connection bounds its lock waits
+// (lock_timeout); load and apply sessions run with session_replication_role = replica, so target
+// triggers, foreign-key checks and foreign-key actions leave replicated rows as the source wrote
+// them. CheckTarget finds out whether the role may set it; when it may not and the task's tables
+// have triggers or foreign keys, the task is refused at start naming them and the GRANT.
+//
+// Preparing the tables (PrepareTables, one session, before the loads): drop-and-create drops
+// every table to load in one DROP (foreign keys between them do not block it; a foreign key of
+// another table referencing one refuses the task at start, since dropping would change that
+// table). Truncate empties them in one TRUNCATE ONLY (children and partitions of other tables
+// are not touched), except a table referenced by a foreign key of a table that is not being
+// reloaded (outside the task, or already loaded), which TRUNCATE would refuse or cascade to: it
+// is emptied with DELETE under replica role, which leaves the referencing table unchanged.
+// Each table is locked first, one by one, so a lock wait names its table and holder.
+//
+// Full load: one connection and one transaction per table: create the table (drop-and-create,
+// without its primary key) or use it as it is, COPY the rows in, add the primary key after
 // the data (one sorted index build instead of millions of inserts), record the table as loaded in
 // cutover.table_state, commit. A crash mid-table leaves nothing behind; the restart reloads it.
 //
@@ -15,13 +30,15 @@
 #include <string>
 
 #include "engine/core/endpoint.h"
+#include "engine/core/target_session.h"
 
 namespace cutover::pg {
 
 class PgSink : public Sink {
  public:
   // `uri` is a libpq URI; nothing is contacted until the first call.
-  explicit PgSink(std::string uri) : uri_(std::move(uri)) {}
+  explicit PgSink(std::string uri, SinkOptions options = {})
+      : uri_(std::move(uri)), options_(options) {}
   std::string engine() const override { return "postgresql"; }
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
@@ -31,9 +48,19 @@ class PgSink : public Sink {
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
   Status DropTask(const std::string& task) override;
   std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
+  Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                     TablePrep prep, StartReport& problems) override;
+  Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                       TablePrep prep) override;
 
  private:
+  // Whether load and apply sessions set session_replication_role = replica: kUnknown until
+  // CheckTarget ran (then they do, and fail if the role may not).
+  enum class ReplicaRole { kUnknown, kOn, kNotNeeded };
+
   std::string uri_;
+  SinkOptions options_;
+  ReplicaRole replica_role_ = ReplicaRole::kUnknown;  // written before any load or apply starts
 };
 
 }  // namespace cutover::pg

@@ -105,6 +105,8 @@ class PgSnapshot : public Snapshot {
     for (size_t i = 0; i < table.columns.size(); ++i)
       cols += (i ? ", " : "") + conn->QuoteIdent(table.columns[i].name);
     std::string rel = QualifiedName(*conn, table.name);
+    // `COPY t TO` reads t's own rows only (never an inheritance child's, which is a table of its
+    // own, selected or not) and refuses a partitioned table, which is read whole by a query.
     std::string sql = partitioned_.count(table.name)
                           ? "COPY (SELECT " + cols + " FROM " + rel + ") TO STDOUT"
                           : "COPY " + rel + " (" + cols + ") TO STDOUT";
@@ -497,7 +499,6 @@ class PgStream : public ChangeStream {
 
 Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelection& patterns,
                                                              StartReport& problems) {
-  (void)problems;
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
   ASSIGN_OR_RETURN(
       auto rels, conn->Exec("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relreplident, "
@@ -525,8 +526,11 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
     chosen.push_back({static_cast<uint32_t>(std::stoul(rels.str(r, 0))), schema,
                       rels.get(r, 4).empty() ? 'd' : rels.get(r, 4)[0]});
   }
-  RETURN_IF_ERROR(selection.CheckAllUsed());
-  if (chosen.empty()) return NotFound("the source database has no user tables to replicate");
+  selection.ReportUnused(problems);
+  if (chosen.empty()) {
+    if (!problems.empty()) return std::vector<TableSchemaPtr>{};  // the report says why
+    return NotFound("the source database has no user tables to replicate");
+  }
 
   std::vector<uint32_t> oids;
   std::unordered_map<uint32_t, Candidate*> by_oid;
@@ -580,20 +584,129 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
   return out;
 }
 
-Status PgSource::CheckLogicalDecoding() {
+Status PgSource::CheckChangeCapture(StartReport& problems) {
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
   ASSIGN_OR_RETURN(auto wl, conn->Exec("SELECT current_setting('wal_level'), "
                                        "(SELECT rolreplication OR rolsuper FROM pg_roles "
                                        "WHERE rolname = current_user)"));
+  const std::string source = "source " + conn->redacted_uri();
   if (wl.get(0, 0) != "logical") {
-    return FailedPrecondition("source " + conn->redacted_uri() + " has wal_level=" + wl.str(0, 0) +
-                              "; change data capture needs wal_level=logical (ALTER SYSTEM SET "
-                              "wal_level = logical, then restart PostgreSQL)");
+    problems.Refuse(source, "has wal_level=" + wl.str(0, 0) + "; change data capture needs logical",
+                    "ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL");
   }
   if (wl.get(0, 1) != "t") {
-    return PermissionDenied(
-        "source role lacks the REPLICATION attribute needed for logical "
-        "decoding (ALTER ROLE ... REPLICATION)");
+    problems.Refuse(source, "the role lacks the REPLICATION attribute needed for logical decoding",
+                    "ALTER ROLE ... REPLICATION");
+  }
+  return Status::Ok();
+}
+
+// Makes publication `pub` publish exactly `tables` (creating it if missing) and checks that it
+// does, in one transaction: on any difference nothing is changed and the error names the tables.
+static Status PublishExactly(PgConn& conn, const std::string& pub,
+                             const std::vector<TableSchemaPtr>& tables) {
+  // ONLY on every table: without it an inheritance parent publishes its children too, and a
+  // child without a replica identity then makes the application's UPDATE/DELETE on the parent
+  // fail on the source. A partitioned table is published as its root (its partitions are
+  // published through it, under the root's name).
+  std::string list;
+  std::set<TableName> wanted;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    list += (i ? ", ONLY " : "ONLY ") + QualifiedName(conn, tables[i]->name);
+    wanted.insert(tables[i]->name);
+  }
+  const std::string what = "publication " + pub;
+  auto published = [&]() -> Result<std::set<TableName>> {
+    ASSIGN_OR_RETURN(auto r, conn.ExecParams("SELECT schemaname, tablename FROM "
+                                             "pg_publication_tables WHERE pubname = $1",
+                                             {pub.c_str()}, what + ": reading its tables"));
+    std::set<TableName> out;
+    for (int i = 0; i < r.rows(); ++i) out.insert(TableName{r.str(i, 0), r.str(i, 1)});
+    return out;
+  };
+  auto names = [](const std::vector<TableName>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i].ToString();
+    return s;
+  };
+  // Created or changed and checked in one transaction: a publication that would publish more
+  // than the task's tables is rolled back, never visible to the source's sessions.
+  RETURN_IF_ERROR(conn.ExecOk("BEGIN", what + ": BEGIN"));
+  auto rollback = [&](Status s) {
+    (void)conn.ExecOk("ROLLBACK");
+    return s;
+  };
+  ASSIGN_OR_RETURN(auto has_pub, conn.ExecParams("SELECT 1 FROM pg_publication WHERE pubname = $1",
+                                                 {pub.c_str()}, "looking up " + what));
+  std::vector<TableName> stale;
+  Status s;
+  if (has_pub.rows() == 0) {
+    s = conn.ExecOk("CREATE PUBLICATION " + conn.QuoteIdent(pub) + " FOR TABLE " + list +
+                        " WITH (publish_via_partition_root = true)",
+                    "creating " + what);
+  } else {
+    // A publication made by an older cutover (FOR TABLE without ONLY) may publish inheritance
+    // children or partitions: SET TABLE replaces its list, which repairs it.
+    auto before = published();
+    if (!before.ok()) return rollback(before.status());
+    for (const auto& t : *before)
+      if (!wanted.count(t)) stale.push_back(t);
+    s = conn.ExecOk("ALTER PUBLICATION " + conn.QuoteIdent(pub) + " SET TABLE " + list,
+                    "updating " + what);
+    if (s.ok()) {
+      s = conn.ExecOk(
+          "ALTER PUBLICATION " + conn.QuoteIdent(pub) + " SET (publish_via_partition_root = true)",
+          "updating " + what);
+    }
+  }
+  if (!s.ok()) return rollback(s);
+  auto after = published();
+  if (!after.ok()) return rollback(after.status());
+  std::vector<TableName> extra, missing;
+  for (const auto& t : *after)
+    if (!wanted.count(t)) extra.push_back(t);
+  for (const auto& t : wanted)
+    if (!after->count(t)) missing.push_back(t);
+  if (!extra.empty() || !missing.empty()) {
+    return rollback(FailedPrecondition(
+        what + " would publish " +
+        (extra.empty() ? "" : "tables outside the task (" + names(extra) + ")") +
+        (!extra.empty() && !missing.empty() ? " and " : "") +
+        (missing.empty() ? "" : "not all of the task's tables (missing " + names(missing) + ")") +
+        "; nothing was changed on the source (a published table without a replica identity "
+        "makes the application's UPDATE and DELETE on it fail)"));
+  }
+  // Every relation an UPDATE/DELETE of the application may now reach through the publication
+  // (each table, each leaf partition of a partitioned one) must be able to identify its rows,
+  // or PostgreSQL refuses the application's statement.
+  // (pg_partition_tree lists nothing for a table that is not partitioned.)
+  auto blind = conn.ExecParams(
+      "WITH rels AS (SELECT format('%I.%I', schemaname, tablename)::regclass AS oid "
+      "FROM pg_publication_tables WHERE pubname = $1), "
+      "reached AS (SELECT oid FROM rels UNION SELECT p.relid FROM rels CROSS JOIN LATERAL "
+      "pg_partition_tree(rels.oid) p WHERE p.isleaf) "
+      "SELECT n.nspname, c.relname FROM reached r JOIN pg_class c ON c.oid = r.oid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND NOT "
+      "(c.relreplident = 'f' OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
+      "CASE c.relreplident WHEN 'd' THEN i.indisprimary WHEN 'i' THEN i.indisreplident "
+      "ELSE false END)) ORDER BY 1, 2",
+      {pub.c_str()}, what + ": checking replica identities");
+  if (!blind.ok()) return rollback(blind.status());
+  if (blind->rows() > 0) {
+    std::vector<TableName> v;
+    for (int i = 0; i < blind->rows(); ++i) v.push_back({blind->str(i, 0), blind->str(i, 1)});
+    return rollback(FailedPrecondition(
+        what + " would publish " + names(v) +
+        " without a replica identity (no primary key or replica identity index): the "
+        "application's UPDATE and DELETE on them would fail; nothing was changed on the source. "
+        "Add a primary key to each, or leave the table they belong to out (--exclude-tables)"));
+  }
+  RETURN_IF_ERROR(conn.ExecOk("COMMIT", what + ": COMMIT"));
+  if (!stale.empty()) {
+    Log(LogLevel::kWarn,
+        "{} also published {} (made by an older cutover without ONLY); it now publishes "
+        "exactly the task's tables",
+        what, names(stale));
   }
   return Status::Ok();
 }
@@ -601,23 +714,12 @@ Status PgSource::CheckLogicalDecoding() {
 Result<CdcSetup> PgSource::PrepareCdc(const std::string& task,
                                       const std::vector<TableSchemaPtr>& tables,
                                       bool want_snapshot) {
-  RETURN_IF_ERROR(CheckLogicalDecoding());
+  StartReport problems;
+  RETURN_IF_ERROR(CheckChangeCapture(problems));
+  RETURN_IF_ERROR(problems.ToStatus("task " + task));
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
   std::string pub = PublicationName(task), slot = SlotName(task);
-  std::string list;
-  for (size_t i = 0; i < tables.size(); ++i)
-    list += (i ? ", " : "") + QualifiedName(*conn, tables[i]->name);
-  ASSIGN_OR_RETURN(auto has_pub, conn->ExecParams("SELECT 1 FROM pg_publication WHERE pubname = $1",
-                                                  {pub.c_str()}, "looking up publication"));
-  if (has_pub.rows() == 0) {
-    RETURN_IF_ERROR(
-        conn->ExecOk("CREATE PUBLICATION " + conn->QuoteIdent(pub) + " FOR TABLE " + list,
-                     "creating publication " + pub));
-  } else {
-    RETURN_IF_ERROR(
-        conn->ExecOk("ALTER PUBLICATION " + conn->QuoteIdent(pub) + " SET TABLE " + list,
-                     "updating publication " + pub));
-  }
+  RETURN_IF_ERROR(PublishExactly(*conn, pub, tables));
   ASSIGN_OR_RETURN(auto has_slot,
                    conn->ExecParams("SELECT wal_status FROM pg_replication_slots WHERE "
                                     "slot_name = $1",

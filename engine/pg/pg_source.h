@@ -1,7 +1,14 @@
 // PgSource: PostgreSQL as a replication source (logical decoding with pgoutput, protocol 2).
 //
 // Per task: publication `cutover_<task>` on the task's tables and logical slot `cutover_<task>`,
-// created in that order (pgoutput looks the publication up while decoding). The slot is created
+// created in that order (pgoutput looks the publication up while decoding). The publication
+// names every table with ONLY (an inheritance parent must not publish its children: a child
+// without a replica identity would make the application's UPDATE/DELETE on the parent fail on
+// the source) and publishes a partitioned table through its root (publish_via_partition_root),
+// so a partitioned table is one table to the task, as it is to discovery (partitions are never
+// listed). After every CREATE or ALTER, in the same transaction, pg_publication_tables must list
+// exactly the task's tables, or nothing is changed. A publication made by an older cutover (no
+// ONLY) is repaired by the ALTER ... SET TABLE of the next start. The slot is created
 // with an exported snapshot on a replication connection that then stays idle and open until the
 // full load is over, so every full-load reader can import it (SET TRANSACTION SNAPSHOT). Rows
 // committed before the slot's consistent point are in the snapshot, later ones in the stream:
@@ -41,13 +48,13 @@ class PgSource : public Source {
                                                    const Position& from) override;
   Result<Position> ParsePosition(const std::string& text) const override;
   Status DropTask(const std::string& task) override;
+  // wal_level=logical and the REPLICATION attribute, each missing one a problem.
+  Status CheckChangeCapture(StartReport& problems) override;
 
   static std::string SlotName(const std::string& task) { return "cutover_" + task; }
   static std::string PublicationName(const std::string& task) { return "cutover_" + task; }
 
  private:
-  Status CheckLogicalDecoding();
-
   std::string uri_;
   std::string spool_dir_;
   std::set<TableName> partitioned_;  // read with COPY (SELECT ...) rather than COPY table

@@ -31,16 +31,16 @@ Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceO
   }
 }
 
-Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri) {
+Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri, const SinkOptions& options) {
   ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(uri, "--target"));
   switch (kind) {
     case EngineKind::kPostgres:
-      return std::unique_ptr<Sink>(new pg::PgSink(uri));
+      return std::unique_ptr<Sink>(new pg::PgSink(uri, options));
     case EngineKind::kMariaDb:
-      return std::unique_ptr<Sink>(new mariadb::MariaSink(uri));
+      return std::unique_ptr<Sink>(new mariadb::MariaSink(uri, options));
     case EngineKind::kSqlite:
       RETURN_IF_ERROR(sqlite::SqlitePathOfUri(uri).status());
-      return std::unique_ptr<Sink>(new sqlite::SqliteSink(uri));
+      return std::unique_ptr<Sink>(new sqlite::SqliteSink(uri, options));
     default:
       return InvalidArgument(std::string("--target: ") + EngineName(kind) +
                              " targets are not supported yet");

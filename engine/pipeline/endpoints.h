@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/core/endpoint.h"
+#include "engine/core/target_session.h"
 
 namespace cutover {
 
@@ -18,6 +19,6 @@ struct SourceOptions {
 };
 
 Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceOptions& options);
-Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri);
+Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri, const SinkOptions& options = {});
 
 }  // namespace cutover

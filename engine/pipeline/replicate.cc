@@ -9,6 +9,8 @@
 #include "engine/core/log.h"
 #include "engine/core/lossy.h"
 #include "engine/pipeline/net_effect.h"
+#include "engine/pipeline/start_checks.h"
+#include "engine/pipeline/table_routing.h"
 
 namespace cutover {
 
@@ -53,8 +55,13 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
 Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
                 std::vector<TableSchemaPtr> tables, const std::atomic<bool>& stop,
                 ReplicateStats& stats) {
-  // Largest first, so the longest table starts early and the workers finish together.
-  std::stable_sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) {
+  // A table mapping's load-order first (higher first, as DMS); then largest first, so the
+  // longest table starts early and the workers finish together.
+  auto order = [&](const TableSchemaPtr& t) -> int64_t {
+    return opt.mapping ? opt.mapping->LoadOrder(t->name) : 0;
+  };
+  std::stable_sort(tables.begin(), tables.end(), [&](const auto& a, const auto& b) {
+    if (order(a) != order(b)) return order(a) > order(b);
     return a->estimated_rows > b->estimated_rows;
   });
   int64_t total = 0;
@@ -111,14 +118,15 @@ class CdcLoop {
  public:
   CdcLoop(ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
-          const std::atomic<bool>& stop, ReplicateStats& stats)
+          const std::atomic<bool>& stop, ReplicateStats& stats, TableRouting routing)
       : stream_(stream),
         applier_(applier),
         opt_(opt),
         table_snapshots_(std::move(table_snapshots)),
         applied_(std::move(applied)),
         stop_(stop),
-        stats_(stats) {}
+        stats_(stats),
+        routing_(std::move(routing)) {}
 
   Status Run() {
     StreamEvent ev;
@@ -181,6 +189,10 @@ class CdcLoop {
 
   Status OnChange(Change& c) {
     if (skip_) return Status::Ok();
+    if (!routing_.empty()) {  // where the task's table mapping puts the table
+      c.table = routing_.Route(c.table);
+      for (auto& t : c.truncated) t = routing_.Route(t);
+    }
     if (c.op == ChangeOp::kTruncate) {
       std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
       if (c.truncated.empty()) return Status::Ok();
@@ -272,6 +284,7 @@ class CdcLoop {
   Position pending_position_;
   int64_t pending_commit_time_us_ = 0;
   NetEffect net_;
+  TableRouting routing_;
 };
 
 }  // namespace
@@ -285,21 +298,20 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
 
   // Every reason to refuse the task is collected first and named in one report (start_report.h).
   StartReport problems;
-  ASSIGN_OR_RETURN(
-      auto tables,
-      source.DiscoverTables(TableSelection{opt.table_patterns, opt.exclude_patterns}, problems));
-  if (want_cdc) {
-    for (const auto& t : tables) {
-      if (t->key.empty()) {
-        problems.Refuse("table " + t->name.ToString(),
-                        "has no primary key (nor replica identity index): its updates and deletes "
-                        "cannot be replicated",
-                        "add a primary key, or leave the table out with --exclude-tables '" +
-                            t->name.ToString() + "'");
-      }
-    }
+  TableSelection selection{opt.table_patterns, opt.exclude_patterns, {}};
+  if (opt.mapping) {
+    selection.rules = [&](const TableName& n) { return opt.mapping->Selects(n); };
   }
-  RETURN_IF_ERROR(sink.CheckTarget(opt.task, tables, opt.prep, problems));
+  ASSIGN_OR_RETURN(auto tables, source.DiscoverTables(selection, problems));
+  if (opt.mapping) {
+    if (Status used = opt.mapping->CheckSelectionsUsed(); !used.ok())
+      problems.Refuse("--table-mappings", used.message(), "fix the rule or remove it");
+  }
+  if (want_cdc) RETURN_IF_ERROR(CheckCdcStart(source, tables, problems));
+  TableRouting routing(opt.mapping, opt.target_schema);
+  for (auto& t : tables) t = routing.Route(t);
+  RETURN_IF_ERROR(
+      sink.CheckTarget(opt.task, tables, want_load ? opt.prep : TablePrep::kDoNothing, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
   // Type-level lossy rules now; value-level ones when a value hits them (engine/core/lossy.h).
@@ -359,6 +371,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
 
   if (snapshot) {
     if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kFullLoad);
+    RETURN_IF_ERROR(sink.PrepareTables(opt.task, to_load, opt.prep));
     RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_load, stop, stats));
     for (const auto& t : to_load) table_snapshots[t->name] = snapshot->position();
     snapshot.reset();  // releases the exported snapshot (and a temporary slot)
@@ -388,7 +401,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
   if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kCdc);
-  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats);
+  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats,
+               std::move(routing));
   return loop.Run();
 }
 

@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "engine/core/endpoint.h"
+#include "engine/task/table_mapping.h"
 #include "engine/core/progress.h"
+#include "engine/core/target_session.h"
 #include "engine/pipeline/metrics.h"
 
 namespace cutover {
@@ -41,6 +43,12 @@ struct ReplicateOptions {
   ReplicationType type = ReplicationType::kFullLoadAndCdc;
   std::vector<std::string> table_patterns;    // empty: all tables
   std::vector<std::string> exclude_patterns;  // tables left out of table_patterns' selection
+  // A DMS table mapping (engine/task/table_mapping.h): selection rules (on top of the patterns),
+  // load order and renames; null: none.
+  std::shared_ptr<const task::TableMapping> mapping;
+  // DMS TargetMetadata.TargetSchema: the schema every table lands in on a PostgreSQL target
+  // (renames of the mapping still apply); empty: the default.
+  std::string target_schema;
   int parallel = 4;
   TablePrep prep = TablePrep::kDropAndCreate;
   int64_t group_max_changes = 10000;  // close a target transaction after this many changes...
@@ -52,6 +60,8 @@ struct ReplicateOptions {
   Progress::Mode progress = Progress::Mode::kAuto;
   // Live counters for a metrics feed (metrics.h); null: none.
   ReplicationMetrics* metrics = nullptr;
+  // How the target's sessions are set up (lock wait bound); used where the sink is made.
+  SinkOptions sink_options;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
 };

@@ -45,7 +45,7 @@ Status RunReplicationSupervised(const std::string& source_uri, const std::string
       auto source = MakeSource(source_uri, source_options);
       if (!source.ok()) {
         s = source.status();
-      } else if (auto sink = MakeSink(target_uri); !sink.ok()) {
+      } else if (auto sink = MakeSink(target_uri, options.sink_options); !sink.ok()) {
         s = sink.status();
       } else {
         s = RunReplication(**source, **sink, options, stop, &stats);

@@ -1,6 +1,7 @@
 #include "engine/sqlite/sqlite_sink.h"
 
 #include <map>
+#include <regex>
 
 #include "engine/core/log.h"
 #include "engine/core/naming.h"
@@ -347,8 +348,58 @@ class SqliteApplier : public Applier {
 
 // ---------------------------------------------------------------------------------------------
 
-SqliteSink::SqliteSink(std::string uri)
-    : uri_(std::move(uri)), write_mu_(std::make_shared<std::mutex>()) {}
+SqliteSink::SqliteSink(std::string uri, SinkOptions options)
+    : uri_(std::move(uri)), options_(options), write_mu_(std::make_shared<std::mutex>()) {}
+
+Result<std::unique_ptr<SqliteConn>> SqliteSink::OpenWriter(std::string_view purpose) const {
+  SqliteOpenOptions o;
+  o.busy_timeout_ms = static_cast<int>(options_.lock_timeout.count() * 1000);
+  ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, purpose, o));
+  RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = OFF",
+                             "switching foreign keys off for cutover's connection"));
+  return conn;
+}
+
+Status SqliteSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                               TablePrep prep, StartReport& problems) {
+  (void)task;
+  if (tables.empty() || !TriggersSurvive(prep)) return Status::Ok();
+  auto opened = SqliteConn::Open(uri_, "check", SqliteOpenOptions{.wal = false, .create = false});
+  if (!opened.ok() && opened.status().code() == StatusCode::kNotFound) return Status::Ok();
+  if (!opened.ok()) return opened.status();
+  SqliteConn& conn = **opened;
+  ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name, upper(sql) FROM sqlite_schema WHERE type = "
+                                         "'trigger' AND tbl_name = ?1 COLLATE NOCASE ORDER BY name",
+                                         "looking up triggers of the task's target tables"));
+  static const std::regex kEvent(R"(\b(BEFORE|AFTER|INSTEAD\s+OF)?\s*\b(DELETE|INSERT|UPDATE)\b)");
+  std::vector<TargetTrigger> triggers;
+  for (const auto& t : tables) {
+    TablePlan plan = MakePlan(*t);
+    st->Reset();
+    RETURN_IF_ERROR(st->BindText(1, plan.target.name));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      TargetTrigger trig;
+      trig.name = std::string(st->column_text(0));
+      trig.table = plan.target;
+      std::string sql(st->column_text(1));
+      std::smatch m;
+      if (std::regex_search(sql, m, kEvent))
+        trig.event = (m[1].matched ? m[1].str() : std::string("BEFORE")) + " " + m[2].str();
+      else
+        trig.event = "on writes";
+      std::string quoted = trig.name;
+      for (size_t i = 0; (i = quoted.find('\'', i)) != std::string::npos; i += 2)
+        quoted.insert(i, 1, '\'');
+      trig.show_definition =
+          "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = '" + quoted + "'";
+      triggers.push_back(std::move(trig));
+    }
+  }
+  RefuseTriggers(triggers, "SQLite", problems);
+  return Status::Ok();
+}
 
 std::vector<std::string> SqliteSink::MappingWarnings(const TableSchema& table) const {
   std::vector<std::string> out;
@@ -363,7 +414,7 @@ Result<std::unique_ptr<TableLoader>> SqliteSink::BeginTableLoad(const std::strin
                                                                 const TableSchema& table,
                                                                 TablePrep prep) {
   std::unique_lock<std::mutex> lock(*write_mu_);  // one writer per file: loaders take turns
-  ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, "load"));
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("load"));
   TablePlan plan = MakePlan(table);
   std::string what = "target table " + plan.target.ToString();
   RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -65536", what + ": setting the cache size"));
@@ -391,7 +442,7 @@ Result<std::unique_ptr<TableLoader>> SqliteSink::BeginTableLoad(const std::strin
 }
 
 Result<std::unique_ptr<Applier>> SqliteSink::OpenApplier(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, "apply"));
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("apply"));
   RETURN_IF_ERROR(CreateControlTables(*conn));
   return std::unique_ptr<Applier>(new SqliteApplier(std::move(conn), task));
 }

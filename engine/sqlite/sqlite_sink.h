@@ -18,6 +18,12 @@
 // row-at-a-time default ApplyBatch costs no round trips. Every connection: WAL, busy timeout 5 s,
 // synchronous=NORMAL.
 //
+// Sessions (engine/core/target_session.h): load and apply connections run with
+// `PRAGMA foreign_keys = OFF`, so foreign keys of a pre-created schema neither reject rows nor
+// fire their actions, and wait for another writer of the file up to SinkOptions::lock_timeout.
+// SQLite cannot switch triggers off for one connection: CheckTarget refuses the task naming every
+// trigger on its tables that survives the table prep (DROP TABLE drops a table's triggers).
+//
 // Tables land in the main schema under their source name (TargetTableName); the control tables
 // `_cutover_checkpoint(task, position, updated_at)` and `_cutover_table_state(task, table_schema,
 // table_name, snapshot_position, rows, loaded_at)` live in the same file (times UTC text).
@@ -29,13 +35,14 @@
 #include <string>
 
 #include "engine/core/endpoint.h"
+#include "engine/core/target_session.h"
 
 namespace cutover::sqlite {
 
 class SqliteSink : public Sink {
  public:
   // `uri`: sqlite:///path/to/file.db; the file is created when first written.
-  explicit SqliteSink(std::string uri);
+  explicit SqliteSink(std::string uri, SinkOptions options = {});
   std::string engine() const override { return "sqlite"; }
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
@@ -45,9 +52,15 @@ class SqliteSink : public Sink {
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
   std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
   Status DropTask(const std::string& task) override;
+  Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
+                     TablePrep prep, StartReport& problems) override;
 
  private:
+  // A connection for loading or applying: foreign keys off, busy waits bounded.
+  Result<std::unique_ptr<class SqliteConn>> OpenWriter(std::string_view purpose) const;
+
   std::string uri_;
+  SinkOptions options_;
   std::shared_ptr<std::mutex> write_mu_;
 };
 

@@ -16,7 +16,6 @@ Result<std::unique_ptr<SqliteSource>> SqliteSource::Open(const std::string& uri)
 
 Result<std::vector<TableSchemaPtr>> SqliteSource::DiscoverTables(const TableSelection& patterns,
                                                                  StartReport& problems) {
-  (void)problems;
   ASSIGN_OR_RETURN(auto names, ListUserTables(*conn_));
   TablePatterns select(patterns);
   std::vector<TableSchemaPtr> out;
@@ -25,7 +24,7 @@ Result<std::vector<TableSchemaPtr>> SqliteSource::DiscoverTables(const TableSele
     ASSIGN_OR_RETURN(SqliteTableInfo info, ReadTableInfo(*conn_, name));
     out.push_back(info.schema);
   }
-  RETURN_IF_ERROR(select.CheckAllUsed().WithContext("SQLite source " + conn_->path()));
+  select.ReportUnused(problems);
   return out;
 }
 

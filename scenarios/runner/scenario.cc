@@ -74,10 +74,6 @@ double Scenario::planned_seconds() const {
 
 namespace {
 
-constexpr const char* kEventKinds =
-    "kill-engine, stop-engine, start-engine, stop-target, start-target, restart-source, "
-    "network, sql, load";
-
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];

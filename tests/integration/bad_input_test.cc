@@ -110,12 +110,12 @@ TEST_F(BadInput, UnreachableServer) {
 
 TEST_F(BadInput, UnknownTablePattern) {
   ExpectError(Args(Uri("alice", kSecret), TargetUri(), {"--tables", "nosuch.%"}),
-              "--tables 'nosuch.%' matches no table");
+              "--tables 'nosuch.%': matches no table");
 }
 
 TEST_F(BadInput, TableWithoutPrimaryKeyIsRefusedForCdc) {
   ExpectError(Args(Uri("alice", kSecret), TargetUri(), {"--tables", "public.key%"}),
-              "table public.keyless has no primary key");
+              "table public.keyless: has no primary key");
   // Nothing was created on the source for the refused task.
   EXPECT_EQ(Sql(*server_, "SELECT count(*) FROM pg_replication_slots"), "0");
   EXPECT_EQ(Sql(*server_, "SELECT count(*) FROM pg_publication"), "0");

@@ -380,7 +380,7 @@ TEST_F(SqliteSource, BadInputIsOneClearLine) {
              "INSERT INTO bad_int VALUES (1, 'not a number');");
   r = RunCutover(Args(src_uri(), dst, "bad", {"--tables", "nokey"}));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("table main.nokey has no primary key"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("table main.nokey: has no primary key"), std::string::npos) << r.err;
   SqliteExec(src(), "CREATE TABLE nocase (k TEXT COLLATE NOCASE PRIMARY KEY)");
   r = RunCutover({"task", "prepare", "--source", src_uri(), "--task", "bad", "--tables", "nocase"});
   EXPECT_EQ(r.exit_code, 2);

@@ -654,5 +654,64 @@ TEST(BinlogEventTest, RowsEventV2AndCompressed) {
   EXPECT_EQ(ParseRowsEvent(166, body, fd, out).code(), StatusCode::kFailedPrecondition);
 }
 
+// Regression tests for inputs found by fuzz/row_image_fuzz: a corrupt rows event is an error,
+// never a hang, an unbounded allocation or undefined behaviour.
+
+// TABLE_MAP body: table id 5, db "d", table "t", one DATETIME2(0) column (type 18), nullable.
+std::string OneDatetimeMap() {
+  return Unhex(
+      "050000000000"
+      "0100"
+      "0164"
+      "00"
+      "0174"
+      "00"
+      "01"
+      "12"
+      "01"
+      "00"
+      "01");
+}
+
+Status DecodeRaw(const std::string& map_body, const std::string& rows_body) {
+  FormatDescription fd;
+  auto map = ParseTableMap(map_body, fd);
+  EXPECT_TRUE(map.ok()) << map.status().ToString();
+  if (!map.ok()) return map.status();
+  RowsEventBody body;
+  Status st = ParseRowsEvent(23, rows_body, fd, body);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  std::vector<RowImagePair> rows;
+  return DecodeRows(**map, body, rows);
+}
+
+TEST(RowImageFuzzRegression, RowWithNoPresentColumnIsAnErrorNotAnEndlessLoop) {
+  // WRITE_ROWS v1, table 5, 1 column, present bitmap 0 (no column present), then bytes that
+  // are never consumed: each "row" would take zero bytes, forever.
+  std::string rows = Unhex(
+      "050000000000"
+      "0100"
+      "01"
+      "00"
+      "ffff");
+  Status st = DecodeRaw(OneDatetimeMap(), rows);
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_NE(st.message().find("holds no column"), std::string::npos) << st.ToString();
+}
+
+TEST(RowImageFuzzRegression, OutOfRangeDatetimeIsAnErrorNotAnOverflow) {
+  // One row, column present and not null, DATETIME2 bytes ff ff ff ff ff: year ~ 2.6 million.
+  std::string rows = Unhex(
+      "050000000000"
+      "0100"
+      "01"
+      "01"
+      "00"
+      "ffffffffff");
+  Status st = DecodeRaw(OneDatetimeMap(), rows);
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_NE(st.message().find("corrupt DATETIME"), std::string::npos) << st.ToString();
+}
+
 }  // namespace
 }  // namespace cutover::mariadb

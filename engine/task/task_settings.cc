@@ -1,0 +1,327 @@
+#include "engine/task/task_settings.h"
+
+#include <map>
+
+#include "engine/task/json_reader.h"
+
+namespace cutover::task {
+
+namespace {
+
+// DMS's task-settings sections and their keys, as DMS documents them.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& Sections() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kSections = {
+      {"TargetMetadata",
+       {"TargetSchema", "SupportLobs", "FullLobMode", "LobChunkSize", "LimitedSizeLobMode",
+        "LobMaxSize", "InlineLobMaxSize", "LoadMaxFileSize", "ParallelLoadThreads",
+        "ParallelLoadBufferSize", "ParallelLoadQueuesPerThread", "ParallelApplyThreads",
+        "ParallelApplyBufferSize", "ParallelApplyQueuesPerThread", "BatchApplyEnabled",
+        "TaskRecoveryTableEnabled"}},
+      {"FullLoadSettings",
+       {"TargetTablePrepMode", "CreatePkAfterFullLoad", "StopTaskCachedChangesApplied",
+        "StopTaskCachedChangesNotApplied", "MaxFullLoadSubTasks", "TransactionConsistencyTimeout",
+        "CommitRate"}},
+      {"ChangeProcessingTuning",
+       {"BatchApplyPreserveTransaction", "BatchApplyTimeoutMin", "BatchApplyTimeoutMax",
+        "BatchApplyMemoryLimit", "BatchSplitSize", "MinTransactionSize", "CommitTimeout",
+        "MemoryLimitTotal", "MemoryKeepTime", "StatementCacheSize", "RecoveryTimeout"}},
+      {"ChangeProcessingDdlHandlingPolicy",
+       {"HandleSourceTableDropped", "HandleSourceTableTruncated", "HandleSourceTableAltered"}},
+      {"ErrorBehavior",
+       {"DataErrorPolicy",
+        "DataTruncationErrorPolicy",
+        "DataErrorEscalationPolicy",
+        "DataErrorEscalationCount",
+        "EventErrorPolicy",
+        "TableErrorPolicy",
+        "TableErrorEscalationPolicy",
+        "TableErrorEscalationCount",
+        "RecoverableErrorCount",
+        "RecoverableErrorInterval",
+        "RecoverableErrorThrottling",
+        "RecoverableErrorThrottlingMax",
+        "RecoverableErrorStopRetryAfterThrottlingMax",
+        "ApplyErrorDeletePolicy",
+        "ApplyErrorInsertPolicy",
+        "ApplyErrorUpdatePolicy",
+        "ApplyErrorEscalationPolicy",
+        "ApplyErrorEscalationCount",
+        "ApplyErrorFailOnTruncationDdl",
+        "FailOnNoTablesCaptured",
+        "FailOnTransactionConsistencyBreached",
+        "FullLoadIgnoreConflicts"}},
+      {"ValidationSettings",
+       {"EnableValidation", "ValidationMode", "ThreadCount", "PartitionSize", "FailureMaxCount",
+        "RecordFailureDelayInMinutes", "RecordSuspendDelayInMinutes", "MaxKeyColumnSize",
+        "TableFailureMaxCount", "ValidationOnly", "HandleCollationDiff",
+        "RecordFailureDelayLimitInMinutes", "SkipLobColumns", "ValidationPartialLobSize",
+        "ValidationQueryCdcDelaySeconds"}},
+      {"Logging",
+       {"EnableLogging", "EnableLogContext", "LogComponents", "CloudWatchLogGroup",
+        "CloudWatchLogStream"}},
+  };
+  return kSections;
+}
+
+// Sections DMS documents that configure the cloud service itself: recognised, no effect.
+const std::vector<std::string>& CloudSections() {
+  static const std::vector<std::string> kCloud = {"ControlTablesSettings",
+                                                  "StreamBufferSettings",
+                                                  "LoopbackPreventionSettings",
+                                                  "CharacterSetSettings",
+                                                  "BeforeImageSettings",
+                                                  "FailTaskWhenCleanTaskResourceFailed",
+                                                  "TTSettings",
+                                                  "PostProcessingRules",
+                                                  "ChangeProcessingSettings"};
+  return kCloud;
+}
+
+const std::vector<std::string>& SectionKeys(const std::string& section) {
+  for (const auto& [name, keys] : Sections())
+    if (name == section) return keys;
+  static const std::vector<std::string> kNone;
+  return kNone;
+}
+
+// key -> the section DMS documents it in, for keys written under another section.
+std::map<std::string, std::string> ElsewhereFor(const std::string& section) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, keys] : Sections()) {
+    if (name == section) continue;
+    for (const auto& k : keys) out.emplace(k, name);
+  }
+  return out;
+}
+
+class Reader {
+ public:
+  explicit Reader(JsonProblems& problems) : problems_(problems) {}
+
+  TaskSettings Read(const nlohmann::json& doc) {
+    JsonObject root(doc, "$", problems_);
+    std::vector<std::string> known;
+    for (const auto& [name, keys] : Sections()) known.push_back(name);
+    for (const auto& c : CloudSections()) known.push_back(c);
+    // A section key written at the top level ("TargetTablePrepMode": ...) names its section.
+    std::map<std::string, std::string> elsewhere;
+    for (const auto& [name, keys] : Sections())
+      for (const auto& k : keys) elsewhere.emplace(k, name);
+    root.CheckKeys(known, elsewhere);
+    for (const auto& c : CloudSections())
+      if (root.Has(c)) ignored_.push_back(c);
+
+    if (auto* v = root.Object("TargetMetadata")) TargetMetadata(Section(*v, "TargetMetadata"));
+    if (auto* v = root.Object("FullLoadSettings")) FullLoad(Section(*v, "FullLoadSettings"));
+    if (auto* v = root.Object("ChangeProcessingTuning"))
+      Tuning(Section(*v, "ChangeProcessingTuning"));
+    if (auto* v = root.Object("ChangeProcessingDdlHandlingPolicy"))
+      Ddl(Section(*v, "ChangeProcessingDdlHandlingPolicy"));
+    if (auto* v = root.Object("ErrorBehavior")) Errors(Section(*v, "ErrorBehavior"));
+    if (auto* v = root.Object("ValidationSettings")) Validation(Section(*v, "ValidationSettings"));
+    if (auto* v = root.Object("Logging")) Logging(Section(*v, "Logging"));
+
+    if (!ignored_.empty()) {
+      std::string list;
+      for (const auto& k : ignored_) list += (list.empty() ? "" : ", ") + k;
+      out_.notes.push_back(problems_.file() + ": DMS settings without effect in cutover: " + list);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  JsonObject Section(const nlohmann::json& v, const std::string& name) {
+    JsonObject o(v, "$." + name, problems_);
+    o.CheckKeys(SectionKeys(name), ElsewhereFor(name));
+    return o;
+  }
+
+  // Records that `key` of `o` was read but has no effect.
+  void Ignore(JsonObject& o, const std::vector<std::string>& keys) {
+    for (const auto& k : keys)
+      if (o.Has(k)) ignored_.push_back(o.path().substr(2) + "." + k);
+  }
+
+  void TargetMetadata(JsonObject o) {
+    out_.target_schema = o.String("TargetSchema");
+    out_.batch_apply = o.Bool("BatchApplyEnabled");
+    for (const char* k : {"SupportLobs", "FullLobMode", "LimitedSizeLobMode"}) (void)o.Bool(k);
+    for (const char* k :
+         {"LobChunkSize", "LobMaxSize", "InlineLobMaxSize", "LoadMaxFileSize",
+          "ParallelLoadThreads", "ParallelLoadBufferSize", "ParallelLoadQueuesPerThread",
+          "ParallelApplyThreads", "ParallelApplyBufferSize", "ParallelApplyQueuesPerThread"})
+      (void)o.Int(k, 0, INT32_MAX);
+    if (o.Has("LimitedSizeLobMode") || o.Has("LobMaxSize") || o.Has("InlineLobMaxSize")) {
+      out_.notes.push_back(problems_.file() +
+                           ": TargetMetadata LOB settings: cutover never truncates a LOB; every "
+                           "value is copied whole whatever LobMaxSize says");
+    }
+    Ignore(o,
+           {"SupportLobs", "FullLobMode", "LobChunkSize", "LimitedSizeLobMode", "LobMaxSize",
+            "InlineLobMaxSize", "LoadMaxFileSize", "ParallelLoadThreads", "ParallelLoadBufferSize",
+            "ParallelLoadQueuesPerThread", "ParallelApplyThreads", "ParallelApplyBufferSize",
+            "ParallelApplyQueuesPerThread", "TaskRecoveryTableEnabled"});
+  }
+
+  void FullLoad(JsonObject o) {
+    auto prep =
+        o.Enum("TargetTablePrepMode", {"DROP_AND_CREATE", "TRUNCATE_BEFORE_LOAD", "DO_NOTHING"});
+    if (prep) {
+      out_.prep = *prep == "TRUNCATE_BEFORE_LOAD" ? TablePrep::kTruncate
+                  : *prep == "DO_NOTHING"         ? TablePrep::kDoNothing
+                                                  : TablePrep::kDropAndCreate;
+    }
+    if (auto n = o.Int("MaxFullLoadSubTasks", 1, 64)) out_.max_subtasks = static_cast<int>(*n);
+    (void)o.Bool("CreatePkAfterFullLoad");
+    for (const char* k : {"StopTaskCachedChangesApplied", "StopTaskCachedChangesNotApplied"}) {
+      if (o.Bool(k).value_or(false)) {
+        problems_.Error(o.PathOf(k), std::string(k) +
+                                         " = true (stop after the full load) is not supported "
+                                         "by this version of cutover; use --type full-load");
+      }
+    }
+    (void)o.Int("TransactionConsistencyTimeout", 0, INT32_MAX);
+    (void)o.Int("CommitRate", 1, INT32_MAX);
+    Ignore(o, {"CreatePkAfterFullLoad", "TransactionConsistencyTimeout", "CommitRate"});
+  }
+
+  void Tuning(JsonObject o) {
+    auto min_txn = o.Int("MinTransactionSize", 1, 10000000);
+    auto commit_timeout = o.Int("CommitTimeout", 0, 600);
+    auto split = o.Int("BatchSplitSize", 0, 10000000);
+    auto tmax = o.Int("BatchApplyTimeoutMax", 0, 600);
+    (void)o.Int("BatchApplyTimeoutMin", 0, 600);
+    auto mem = o.Int("MemoryLimitTotal", 1, 1 << 20);
+    auto batch_mem = o.Int("BatchApplyMemoryLimit", 1, 1 << 20);
+    (void)o.Bool("BatchApplyPreserveTransaction");
+    for (const char* k : {"MemoryKeepTime", "StatementCacheSize", "RecoveryTimeout"})
+      (void)o.Int(k, INT32_MIN, INT32_MAX);
+    // Transactional apply groups by MinTransactionSize / CommitTimeout, batch apply by
+    // BatchSplitSize / BatchApplyTimeoutMax: cutover has one grouping, bounded by both.
+    if (split && *split > 0) out_.group_max_changes = *split;
+    if (min_txn) out_.group_max_changes = *min_txn;
+    if (tmax) out_.group_max_ms = *tmax * 1000;
+    if (commit_timeout) out_.group_max_ms = *commit_timeout * 1000;
+    if (mem) out_.memory_limit_mb = *mem;
+    if (batch_mem && !mem) out_.memory_limit_mb = *batch_mem;
+    Ignore(o, {"BatchApplyTimeoutMin", "BatchApplyPreserveTransaction", "MemoryKeepTime",
+               "StatementCacheSize", "RecoveryTimeout"});
+  }
+
+  void Ddl(JsonObject o) {
+    auto altered = o.Bool("HandleSourceTableAltered");
+    (void)o.Bool("HandleSourceTableDropped");
+    (void)o.Bool("HandleSourceTableTruncated");
+    if (altered.value_or(false)) {
+      out_.notes.push_back(problems_.file() +
+                           ": HandleSourceTableAltered: cutover does not apply source schema "
+                           "changes yet; a changed table stops the task with the statement");
+    }
+  }
+
+  void Errors(JsonObject o) {
+    static const std::vector<std::string> kPolicies = {
+        "LOG_ERROR",       "IGNORE_RECORD", "SUSPEND_TABLE", "STOP_TASK",
+        "TRUNCATE_RECORD", "INSERT_RECORD", "UPDATE_RECORD", "NO_RECORD"};
+    std::vector<std::string> softer;
+    for (const char* k :
+         {"DataErrorPolicy", "DataTruncationErrorPolicy", "DataErrorEscalationPolicy",
+          "EventErrorPolicy", "TableErrorPolicy", "TableErrorEscalationPolicy",
+          "ApplyErrorDeletePolicy", "ApplyErrorInsertPolicy", "ApplyErrorUpdatePolicy",
+          "ApplyErrorEscalationPolicy"}) {
+      auto p = o.Enum(k, kPolicies);
+      if (p && *p != "STOP_TASK") softer.push_back(std::string(k) + " " + *p);
+    }
+    for (const char* k :
+         {"DataErrorEscalationCount", "TableErrorEscalationCount", "RecoverableErrorCount",
+          "RecoverableErrorInterval", "RecoverableErrorThrottlingMax", "ApplyErrorEscalationCount"})
+      (void)o.Int(k, -1, INT32_MAX);
+    for (const char* k :
+         {"RecoverableErrorThrottling", "RecoverableErrorStopRetryAfterThrottlingMax",
+          "ApplyErrorFailOnTruncationDdl", "FailOnNoTablesCaptured",
+          "FailOnTransactionConsistencyBreached", "FullLoadIgnoreConflicts"})
+      (void)o.Bool(k);
+    if (!softer.empty()) {
+      std::string list;
+      for (const auto& s : softer) list += (list.empty() ? "" : ", ") + s;
+      out_.notes.push_back(problems_.file() + ": ErrorBehavior " + list +
+                           ": cutover stops the task on any data or apply error instead (it "
+                           "never skips a change; error policies are not implemented yet)");
+    }
+  }
+
+  void Validation(JsonObject o) {
+    auto enable = o.Bool("EnableValidation");
+    if (o.Bool("ValidationOnly").value_or(false)) {
+      problems_.Error(o.PathOf("ValidationOnly"),
+                      "ValidationOnly tasks: run `cutover validate` instead");
+    }
+    (void)o.Enum("ValidationMode", {"ROW_LEVEL", "GROUP_LEVEL"});
+    for (const char* k :
+         {"ThreadCount", "PartitionSize", "FailureMaxCount", "RecordFailureDelayInMinutes",
+          "RecordSuspendDelayInMinutes", "MaxKeyColumnSize", "TableFailureMaxCount",
+          "RecordFailureDelayLimitInMinutes", "ValidationPartialLobSize",
+          "ValidationQueryCdcDelaySeconds"})
+      (void)o.Int(k, -1, INT32_MAX);
+    for (const char* k : {"HandleCollationDiff", "SkipLobColumns"}) (void)o.Bool(k);
+    if (enable.value_or(false)) {
+      out_.notes.push_back(problems_.file() +
+                           ": EnableValidation: run `cutover validate` (every row, every column) "
+                           "once the task has caught up; in-task validation is not implemented");
+    }
+  }
+
+  void Logging(JsonObject o) {
+    (void)o.Bool("EnableLogging");
+    (void)o.Bool("EnableLogContext");
+    Ignore(o, {"EnableLogContext", "CloudWatchLogGroup", "CloudWatchLogStream"});
+    const nlohmann::json* comps = o.Array("LogComponents");
+    if (!comps) return;
+    static const std::vector<std::string> kIds = {
+        "SOURCE_UNLOAD",  "SOURCE_CAPTURE", "TARGET_LOAD",  "TARGET_APPLY",     "TASK_MANAGER",
+        "TRANSFORMATION", "VALIDATOR_EXT",  "COMMON",       "ADDONS",           "DATA_STRUCTURE",
+        "COMMUNICATION",  "FILE_TRANSFER",  "FILE_FACTORY", "METADATA_MANAGER", "PERFORMANCE",
+        "SORTER",         "REST_SERVER",    "SERVICE",      "TABLES_MANAGER",   "IO",
+        "INFRASTRUCTURE", "ASSERTION"};
+    static const std::vector<std::string> kSeverities = {
+        "LOGGER_SEVERITY_DEFAULT", "LOGGER_SEVERITY_ERROR", "LOGGER_SEVERITY_WARNING",
+        "LOGGER_SEVERITY_INFO",    "LOGGER_SEVERITY_DEBUG", "LOGGER_SEVERITY_DETAILED_DEBUG"};
+    for (size_t i = 0; i < comps->size(); ++i) {
+      JsonObject c((*comps)[i], o.PathOf("LogComponents") + "[" + std::to_string(i) + "]",
+                   problems_);
+      c.CheckKeys({"Id", "Severity"});
+      (void)c.Enum("Id", kIds);
+      auto sev = c.Enum("Severity", kSeverities);
+      if (sev && (*sev == "LOGGER_SEVERITY_DEBUG" || *sev == "LOGGER_SEVERITY_DETAILED_DEBUG"))
+        out_.debug_logging = true;
+    }
+  }
+
+  JsonProblems& problems_;
+  TaskSettings out_;
+  std::vector<std::string> ignored_;
+};
+
+Result<TaskSettings> Finish(std::optional<nlohmann::json> doc, JsonProblems& problems) {
+  TaskSettings s;
+  if (doc) s = Reader(problems).Read(*doc);
+  for (const auto& w : problems.warnings()) s.notes.push_back(w);
+  RETURN_IF_ERROR(problems.ToStatus());
+  return s;
+}
+
+}  // namespace
+
+Result<TaskSettings> ParseTaskSettings(std::string_view text, const std::string& file) {
+  JsonProblems problems(file);
+  auto doc = ParseJson(text, problems);
+  return Finish(std::move(doc), problems);
+}
+
+Result<TaskSettings> ReadTaskSettingsFile(const std::string& path) {
+  JsonProblems problems(path);
+  auto doc = ReadJsonFile(path, problems);
+  return Finish(std::move(doc), problems);
+}
+
+}  // namespace cutover::task
