@@ -112,8 +112,9 @@ class SqliteScanner : public RangeScanner {
       if (!*bound || t.key.empty()) continue;
       for (size_t j = 0; j < t.key.size(); ++j) {
         const Column& c = t.columns[t.key[j]];
+        LossyRule applied;  // a SQLite column bound with its own values: always exact
         RETURN_IF_ERROR(sqlite::BindForSqlite(sqlite::PlanSqliteColumn(c, "sqlite"), c.name,
-                                              (**bound)[j], st, index++));
+                                              (**bound)[j], st, index++, applied));
       }
     }
     return Status::Ok();

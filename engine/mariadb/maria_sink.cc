@@ -12,6 +12,7 @@
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
+#include "engine/core/lossy.h"
 #include "engine/core/naming.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_target_types.h"
@@ -115,12 +116,22 @@ void AppendLiteral(std::string& out, MariaText how, const std::string& text) {
   out.push_back('\'');
 }
 
-// Appends the SQL literal of `v` for column `i` of `plan`; errors name the table.
-Status AppendValue(std::string& out, const TablePlan& plan, const TableSchema& t, size_t i,
-                   const Value& v, std::string& scratch) {
-  Result<MariaText> how = EncodeForMaria(plan.columns[i], v, scratch);
-  if (!how.ok()) return how.status().WithContext("table " + t.name.ToString());
-  AppendLiteral(out, *how, scratch);
+// Encodes column `i` of `row` (the full load's and both apply modes' one conversion): a value
+// hitting a lossy rule is reported (engine/core/lossy.h), errors name table, key and column.
+Result<MariaText> Encode(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row,
+                         size_t i, std::string& scratch) {
+  LossyRule applied;
+  Result<MariaText> how = EncodeForMaria(plan.columns[i], row[i], scratch, applied);
+  if (!how.ok()) return RowContext(how.status(), t, row);
+  if (applied != LossyRule::kNone) LossyNotices::Run().Hit(t, i, applied, row);
+  return how;
+}
+
+// Appends the SQL literal of column `i` of `row`.
+Status AppendValue(std::string& out, const TablePlan& plan, const TableSchema& t,
+                   const std::vector<Value>& row, size_t i, std::string& scratch) {
+  ASSIGN_OR_RETURN(MariaText how, Encode(plan, t, row, i, scratch));
+  AppendLiteral(out, how, scratch);
   return Status::Ok();
 }
 
@@ -130,7 +141,7 @@ Status AppendRowTuple(std::string& out, const TablePlan& plan, const TableSchema
   out.push_back('(');
   for (size_t i = 0; i < row.size(); ++i) {
     if (i) out += ", ";
-    RETURN_IF_ERROR(AppendValue(out, plan, t, i, row[i], scratch));
+    RETURN_IF_ERROR(AppendValue(out, plan, t, row, i, scratch));
   }
   out.push_back(')');
   return Status::Ok();
@@ -339,8 +350,8 @@ class MariaTableLoader : public TableLoader {
     if (method_ == LoadMethod::kInsert) return WriteInsert(row);
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) buf_.push_back('\t');
-      Result<MariaText> how = EncodeForMaria(plan_.columns[i], row[i], scratch_);
-      if (!how.ok()) return how.status().WithContext(what_);
+      Result<MariaText> how = Encode(plan_, table_, row, i, scratch_);
+      if (!how.ok()) return how.status();
       if (*how == MariaText::kNull) {
         buf_ += "\\N";
         continue;
@@ -591,6 +602,9 @@ class MariaApplier : public Applier {
     sql +=
         ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), updated_at = "
         "VALUES(updated_at)";
+    // The changes first, on their own: a statement MariaDB adjusted (a warning or Note) must stop
+    // the task before the COMMIT is sent, not in the same packet after it.
+    RETURN_IF_ERROR(Flush());
     RETURN_IF_ERROR(Queue(sql, Text("writing checkpoint " + applied.text)));
     RETURN_IF_ERROR(Queue("COMMIT", Text("COMMIT at " + applied.text)));
     return Flush();
@@ -658,7 +672,7 @@ class MariaApplier : public Applier {
     for (size_t j = 0; j < t.key.size(); ++j) {
       size_t k = t.key[j];
       sql += (j ? " AND " : "") + MariaConn::QuoteIdent(t.columns[k].name) + " = ";
-      RETURN_IF_ERROR(AppendValue(sql, plan, t, k, src[k], scratch_));
+      RETURN_IF_ERROR(AppendValue(sql, plan, t, src, k, scratch_));
     }
     return Status::Ok();
   }
@@ -683,7 +697,7 @@ class MariaApplier : public Applier {
     for (size_t i = 0; i < c.after.size(); ++i) {
       if (c.after[i].is_unchanged()) continue;
       stmt_ += (n++ ? ", " : "") + MariaConn::QuoteIdent(t.columns[i].name) + " = ";
-      RETURN_IF_ERROR(AppendValue(stmt_, plan, t, i, c.after[i], scratch_));
+      RETURN_IF_ERROR(AppendValue(stmt_, plan, t, c.after, i, scratch_));
     }
     if (n == 0) return Status::Ok();
     RETURN_IF_ERROR(AppendKeyMatch(stmt_, t, plan, KeySource(c)));
@@ -753,7 +767,7 @@ class MariaApplier : public Applier {
                   out.push_back('(');
                   for (size_t j = 0; j < t.key.size(); ++j) {
                     if (j) out += ", ";
-                    RETURN_IF_ERROR(AppendValue(out, plan, t, t.key[j], row[t.key[j]], scratch_));
+                    RETURN_IF_ERROR(AppendValue(out, plan, t, row, t.key[j], scratch_));
                   }
                   out.push_back(')');
                   return Status::Ok();
@@ -788,7 +802,7 @@ class MariaApplier : public Applier {
                   out.push_back('(');
                   for (size_t j = 0; j < cols.size(); ++j) {
                     if (j) out += ", ";
-                    RETURN_IF_ERROR(AppendValue(out, plan, t, cols[j], (*row)[cols[j]], scratch_));
+                    RETURN_IF_ERROR(AppendValue(out, plan, t, *row, cols[j], scratch_));
                   }
                   out.push_back(')');
                   return Status::Ok();
@@ -818,6 +832,7 @@ class MariaApplier : public Applier {
     if (pending_.empty()) return Status::Ok();
     MYSQL* m = conn_->raw();
     Status first;
+    Status adjusted;  // the first statement the server reported warnings (or Notes) for
     size_t i = 0;
     TableName about;
     if (mysql_real_query(m, packet_.data(), packet_.size()) != 0) {
@@ -827,6 +842,13 @@ class MariaApplier : public Applier {
       for (;;) {
         if (MYSQL_RES* res = mysql_store_result(m)) mysql_free_result(res);
         if (i < pending_.size()) CheckResult(pending_[i]);
+        if (unsigned w = mysql_warning_count(m); w > 0 && adjusted.ok()) {
+          adjusted = FailedPrecondition(
+              (i < pending_.size() ? pending_[i].Describe() : std::string("applying changes")) +
+              ": MariaDB reported " + std::to_string(w) +
+              " warning(s): it would not store the values exactly (a value cutover does not "
+              "check before sending); nothing of this target transaction is committed");
+        }
         ++i;
         int next = mysql_next_result(m);
         if (next == -1) break;
@@ -841,7 +863,7 @@ class MariaApplier : public Applier {
     packet_.clear();
     pending_.clear();
     if (!about.name.empty()) return ExplainLockWait(uri_, options_, first, about);
-    return first;
+    return first.ok() ? adjusted : first;
   }
 
   TableName AboutOf(const Pending& p) { return p.table ? PlanOf(p.table).target : p.about; }

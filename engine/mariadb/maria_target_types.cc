@@ -49,24 +49,31 @@ void SetText(MariaTargetColumn& tc, bool is_key, const std::string& what) {
   if (is_key) {
     tc.ddl_type = "VARCHAR(768)" + std::string(kTextCollation);
     tc.max_chars = kKeyChars;
-    tc.warning = what + " as a key column -> VARCHAR(768), longer values stop the apply";
+    tc.warning = what + " as a key column -> VARCHAR(768): L10, longer values stop the task";
   } else {
     tc.ddl_type = "LONGTEXT" + std::string(kTextCollation);
   }
 }
 
-void SetDecimal(MariaTargetColumn& tc, const std::vector<int>& mods, const std::string& source) {
+// A DECIMAL(p,s) target holds values of at most p-s integer and s fraction digits: more
+// fraction digits are refused (R8; MariaDB would round them with only a Note), more integer
+// digits too (R8; LOAD DATA would clip them with a warning).
+void SetFixedDecimal(MariaTargetColumn& tc, int p, int s) {
+  tc.fixed_scale = s;
+  tc.max_int_digits = p - s;
+}
+
+void SetDecimal(MariaTargetColumn& tc, const std::vector<int>& mods) {
   if (mods.size() == 2 && mods[0] >= 1 && mods[0] <= kDecimalMaxPrecision && mods[1] >= 0 &&
       mods[1] <= kDecimalMaxScale && mods[1] <= mods[0]) {
     tc.ddl_type = "DECIMAL(" + std::to_string(mods[0]) + "," + std::to_string(mods[1]) + ")";
+    SetFixedDecimal(tc, mods[0], mods[1]);
     return;
   }
+  // L5, a value-level rule: reported by EncodeForMaria for the values it rounds.
   tc.ddl_type = "DECIMAL(65,30)";
   tc.round_scale = kDecimalMaxScale;
   tc.max_int_digits = kDecimalMaxPrecision - kDecimalMaxScale;
-  tc.warning = source +
-               " -> DECIMAL(65,30): more than 30 fraction digits are rounded half away from "
-               "zero; more than 35 integer digits, NaN and Infinity stop the apply";
 }
 
 MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
@@ -91,20 +98,16 @@ MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
     case pg::kFloat4Oid:
     case pg::kFloat8Oid:
       tc.ddl_type = c.type_id == pg::kFloat4Oid ? "FLOAT" : "DOUBLE";
-      tc.special_floats_to_null = true;
+      tc.special_floats_to_null = true;  // L2, L4: value-level
       tc.is_float32 = c.type_id == pg::kFloat4Oid;
-      tc.warning =
-          c.type_name + " -> " + tc.ddl_type + ": NaN and Infinity are stored as NULL, -0 as 0";
       return tc;
     case pg::kNumericOid:
-      SetDecimal(tc, mods,
-                 c.type_name.find('(') == std::string::npos
-                     ? std::string("numeric without precision")
-                     : c.type_name);
+      SetDecimal(tc, mods);
       return tc;
     case pg::kVarcharOid:
       if (mods.size() == 1 && mods[0] <= static_cast<int>(kKeyChars)) {
         tc.ddl_type = "VARCHAR(" + std::to_string(mods[0]) + ")" + kTextCollation;
+        tc.max_chars = static_cast<size_t>(mods[0]);
       } else {
         SetText(tc, is_key, c.type_name);
       }
@@ -112,8 +115,8 @@ MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
     case pg::kBpcharOid:
       if (mods.size() == 1 && mods[0] <= 255) {
         tc.ddl_type = "CHAR(" + std::to_string(mods[0]) + ")" + kTextCollation;
-        tc.warning = c.type_name + " -> CHAR(" + std::to_string(mods[0]) +
-                     "): MariaDB returns values without their trailing spaces";
+        tc.max_chars = static_cast<size_t>(mods[0]);
+        tc.strips_trailing_spaces = true;  // L1: value-level
       } else {
         SetText(tc, is_key, c.type_name);
       }
@@ -127,7 +130,7 @@ MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
       if (is_key) {
         tc.ddl_type = "VARBINARY(3072)";
         tc.max_bytes = kKeyBytes;
-        tc.warning = "bytea as a key column -> VARBINARY(3072), longer values stop the apply";
+        tc.warning = "bytea as a key column -> VARBINARY(3072): L10, longer values stop the task";
       } else {
         tc.ddl_type = "LONGBLOB";
       }
@@ -144,7 +147,7 @@ MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
     case pg::kTimestampTzOid:
       tc.ddl_type = Fsp("DATETIME", c);
       tc.warning = c.type_name + " -> " + tc.ddl_type +
-                   ": the instant is kept as UTC wall time, without a zone";
+                   ": L6, the instant is kept as UTC wall time, without a zone";
       return tc;
     case pg::kJsonOid:
     case pg::kJsonbOid:
@@ -162,9 +165,9 @@ MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
   if (c.kind != ValueKind::kOther) return tc;  // filled by the caller from the kind
   SetText(tc, is_key, c.type_name);
   if (tc.warning.empty())
-    tc.warning = c.type_name + " -> LONGTEXT: stored as PostgreSQL's text form";
+    tc.warning = c.type_name + " -> LONGTEXT: L8, stored as PostgreSQL's text form";
   else
-    tc.warning += " (stored as PostgreSQL's text form)";
+    tc.warning += " (L8: stored as PostgreSQL's text form)";
   return tc;
 }
 
@@ -182,11 +185,10 @@ void PlanFromKind(const Column& c, bool is_key, MariaTargetColumn& tc) {
       break;
     case ValueKind::kFloat64:
       tc.ddl_type = "DOUBLE";
-      tc.special_floats_to_null = true;
-      tc.warning = "floating point -> DOUBLE: NaN and Infinity are stored as NULL, -0 as 0";
+      tc.special_floats_to_null = true;  // L2, L4: value-level
       break;
     case ValueKind::kDecimal:
-      SetDecimal(tc, TypeModifiers(c.type_name), c.type_name.empty() ? "decimal" : c.type_name);
+      SetDecimal(tc, TypeModifiers(c.type_name));
       break;
     case ValueKind::kBytes:
       tc.ddl_type = is_key ? "VARBINARY(3072)" : "LONGBLOB";
@@ -203,7 +205,7 @@ void PlanFromKind(const Column& c, bool is_key, MariaTargetColumn& tc) {
       break;
     case ValueKind::kTimestampTz:
       tc.ddl_type = "DATETIME(6)";
-      tc.warning = "timestamp with time zone -> DATETIME(6): kept as UTC wall time";
+      tc.warning = "timestamp with time zone -> DATETIME(6): L6, kept as UTC wall time";
       break;
     case ValueKind::kJson:
       tc.ddl_type = "JSON";
@@ -221,35 +223,8 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-// The value as a person would write it, for error messages.
-std::string Shown(const Value& v) {
-  int64_t x = v.as_micros_or_days();
-  switch (v.kind()) {
-    case ValueKind::kDate:
-    case ValueKind::kTimestamp:
-    case ValueKind::kTimestampTz: {
-      if (x == Value::kInfinity) return "'infinity'";
-      if (x == Value::kMinusInfinity) return "'-infinity'";
-      int64_t days = v.kind() == ValueKind::kDate ? x : FloorDiv(x, kMicrosPerDay);
-      int64_t y;
-      unsigned m, d;
-      CivilFromDays(days, y, m, d);
-      return "'" + std::to_string(y) + "-" + std::to_string(m) + "-" + std::to_string(d) + "'";
-    }
-    case ValueKind::kTime:
-      return "'" + EncodeMariaText(v) + "'";
-    case ValueKind::kDecimal:
-    case ValueKind::kText:
-    case ValueKind::kJson:
-    case ValueKind::kOther:
-      return "'" + v.str() + "'";
-    default:
-      return v.DebugString();
-  }
-}
-
 Status Unstorable(const MariaTargetColumn& tc, const Value& v, const std::string& why) {
-  std::string shown = Shown(v);
+  std::string shown = ShowValue(v);
   if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
   return InvalidArgument("column " + tc.name + ": value " + shown + " cannot be stored in " +
                          tc.ddl_type.substr(0, tc.ddl_type.find(' ')) + ": " + why);
@@ -279,6 +254,17 @@ MariaTargetColumn PlanMariaColumn(const Column& c, const std::string& source_eng
     tc.is_year = c.type_name.rfind("year", 0) == 0;
     tc.is_bit = c.type_name.rfind("bit", 0) == 0;
     tc.is_float32 = c.type_name.rfind("float", 0) == 0;
+    if (c.kind == ValueKind::kDecimal) {
+      std::vector<int> mods = TypeModifiers(c.type_name);
+      if (mods.size() == 2) SetFixedDecimal(tc, mods[0], mods[1]);
+    }
+    if (c.type_name.rfind("enum(", 0) == 0) {
+      const std::string& t = c.type_name;
+      bool empty_label = false;
+      for (const char* label : {"('',", "('')", ",'',", ",'')"})
+        empty_label = empty_label || t.find(label) != std::string::npos;
+      tc.refuses_empty_enum = !empty_label;
+    }
   } else if (source_engine == "postgresql") {
     tc = PlanFromPostgres(c, is_key);
     if (tc.ddl_type.empty()) PlanFromKind(c, is_key, tc);
@@ -351,7 +337,7 @@ std::vector<MariaTargetColumn> PlanMariaTable(const TableSchema& t) {
     (binary ? tc.max_bytes : tc.max_chars) = limit;
     tc.warning = "column " + tc.name + ": " + t.columns[k].type_name + " in a " +
                  std::to_string(t.key.size()) + "-column key -> " + type.substr(0, type.find(' ')) +
-                 " (InnoDB keys hold 3072 bytes), longer values stop the apply";
+                 " (InnoDB keys hold 3072 bytes): L10, longer values stop the task";
   }
   return cols;
 }
@@ -386,8 +372,10 @@ std::string RoundDecimalText(const std::string& text, int scale) {
   return negative && !zero ? "-" + out : out;
 }
 
-Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, std::string& out) {
+Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, std::string& out,
+                                 LossyRule& applied) {
   out.clear();
+  applied = LossyRule::kNone;
   switch (v.kind()) {
     case ValueKind::kNull:
       return MariaText::kNull;
@@ -406,9 +394,11 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
     case ValueKind::kFloat64: {
       double d = v.as_double();
       if (std::isnan(d) || std::isinf(d)) {
-        if (tc.special_floats_to_null) return MariaText::kNull;
-        return Unstorable(tc, v, "MariaDB has no NaN or Infinity");
+        if (!tc.special_floats_to_null) return Unstorable(tc, v, "MariaDB has no NaN or Infinity");
+        applied = LossyRule::kL2NonFiniteToNull;
+        return MariaText::kNull;
       }
+      if (d == 0 && std::signbit(d)) applied = LossyRule::kL4MinusZero;  // MariaDB stores +0
       // A single-precision value may arrive as the nearest double to its decimal text
       // (3.40282347e+38 > FLT_MAX), which MariaDB's FLOAT range check refuses: send the float.
       if (tc.is_float32) d = static_cast<double>(static_cast<float>(d));
@@ -419,7 +409,27 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
       const std::string& s = v.str();
       if (s == "NaN" || s == "Infinity" || s == "-Infinity")
         return Unstorable(tc, v, "MariaDB DECIMAL has no NaN or Infinity");
-      out = tc.round_scale >= 0 ? RoundDecimalText(s, tc.round_scale) : s;
+      out = s;
+      size_t dot = out.find('.');
+      if (tc.fixed_scale >= 0 && dot != std::string::npos) {
+        // Fraction digits past the scale: zeros are dropped (exact), anything else is refused.
+        size_t keep = dot + 1 + static_cast<size_t>(tc.fixed_scale);
+        if (keep < out.size()) {
+          if (out.find_first_not_of('0', keep) != std::string::npos) {
+            return Unstorable(tc, v,
+                              "more than " + std::to_string(tc.fixed_scale) +
+                                  " fraction digits (MariaDB would round it)");
+          }
+          out.resize(tc.fixed_scale == 0 ? dot : keep);
+        }
+      }
+      if (tc.round_scale >= 0) {
+        out = RoundDecimalText(s, tc.round_scale);
+        if (dot != std::string::npos &&
+            s.find_first_not_of('0', dot + 1 + static_cast<size_t>(tc.round_scale)) !=
+                std::string::npos)
+          applied = LossyRule::kL5Rounded30;
+      }
       if (tc.max_int_digits >= 0) {
         size_t start = !out.empty() && (out[0] == '-' || out[0] == '+') ? 1 : 0;
         size_t int_end = out.find('.');
@@ -464,6 +474,12 @@ Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, st
       if (tc.max_chars && Utf8Chars(v.str()) > tc.max_chars)
         return Unstorable(tc, v, "longer than " + std::to_string(tc.max_chars) + " characters");
       out = v.str();
+      if (tc.refuses_empty_enum && out.empty())
+        return Unstorable(tc, v,
+                          "the invalid ENUM value (index 0, only insertable in non-strict mode) "
+                          "cannot be written in strict mode");
+      if (tc.strips_trailing_spaces && !out.empty() && out.back() == ' ')
+        applied = LossyRule::kL1CharTrailingSpaces;
       if (tc.is_bit) return MariaText::kBare;
       return MariaText::kString;
   }

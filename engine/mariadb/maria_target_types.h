@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/lossy.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
 
@@ -26,12 +27,17 @@ namespace cutover::mariadb {
 struct MariaTargetColumn {
   std::string name;
   std::string ddl_type;  // e.g. "DECIMAL(65,30)", "VARCHAR(40) CHARACTER SET utf8mb4 COLLATE ..."
-  std::string warning;   // the lossy rule for MappingWarnings, "" when exact
+  // A type-level lossy rule (every value is affected: L6, L8, L10) for MappingWarnings, "" when
+  // none. Value-level rules are reported by EncodeForMaria when a value hits them.
+  std::string warning;
   ValueKind kind = ValueKind::kText;
   int round_scale = -1;     // kDecimal: round to this many fraction digits (-1: keep as is)
+  int fixed_scale = -1;     // kDecimal into DECIMAL(p,s): more fraction digits is an error (R8)
   int max_int_digits = -1;  // kDecimal: more integer digits than this is an error (-1: no check)
-  size_t max_chars = 0;     // kText/kOther/kJson key columns: longest value in characters (0: any)
-  size_t max_bytes = 0;     // kBytes key columns: longest value in bytes (0: any)
+  size_t max_chars = 0;  // text into VARCHAR(n)/CHAR(n) (and key columns): longest value (0: any)
+  bool strips_trailing_spaces = false;  // CHAR(n) from PostgreSQL char(n): L1
+  bool refuses_empty_enum = false;      // MariaDB ENUM without a '' label: '' is index 0 (R5)
+  size_t max_bytes = 0;                 // kBytes key columns: longest value in bytes (0: any)
   bool special_floats_to_null = false;  // NaN/±Infinity -> NULL (FLOAT/DOUBLE targets)
   bool is_bit = false;                  // MariaDB BIT(n): written as a bare unsigned integer
   bool is_float32 = false;              // FLOAT: values are rounded to single precision first
@@ -58,10 +64,14 @@ enum class MariaText : uint8_t {
   kBinary,  // raw bytes (kBytes): quote as binary
 };
 
-// Encodes `v` (not kUnchanged) for target column `tc` into `out` (cleared first). Values the
-// target cannot hold stop with kInvalidArgument naming the column and the value; the caller adds
-// the table.
-Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, std::string& out);
+// Encodes `v` (not kUnchanged) for target column `tc` into `out` (cleared first): the one
+// conversion of the full load and both apply modes. Values the target cannot hold exactly and no
+// documented rule covers stop with kInvalidArgument naming the column and the value (the caller
+// adds table and key: RowContext); MariaDB would otherwise round, clip or zero them (with only a
+// Note on INSERT/UPDATE, even in strict mode). `applied` is set to the value-level lossy rule the
+// value hit (engine/core/lossy.h), kNone when it is stored exactly.
+Result<MariaText> EncodeForMaria(const MariaTargetColumn& tc, const Value& v, std::string& out,
+                                 LossyRule& applied);
 
 // Rounds plain decimal text ("-12.3456") to `scale` fraction digits, half away from zero.
 // Exposed for unit tests.

@@ -6,6 +6,7 @@
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
+#include "engine/core/lossy.h"
 #include "engine/core/naming.h"
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_conn.h"
@@ -41,6 +42,16 @@ std::string KeyList(PgConn& conn, const TableSchema& t) {
     out += conn.QuoteIdent(t.columns[t.key[i]].name);
   }
   return out;
+}
+
+// Checks column `i` of `row` for the target (PgTargetValue: the one check of the full load and
+// both apply modes): reports a lossy rule it hits, errors name table, key, column and value.
+Result<PgWrite> CheckValue(const TableSchema& t, const std::vector<Value>& row, size_t i) {
+  LossyRule applied;
+  Result<PgWrite> w = PgTargetValue(t.columns[i], t.engine, row[i], applied);
+  if (!w.ok()) return RowContext(w.status(), t, row);
+  if (applied != LossyRule::kNone) LossyNotices::Run().Hit(t, i, applied, row);
+  return w;
 }
 
 }  // namespace
@@ -145,7 +156,8 @@ class PgTableLoader : public TableLoader {
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) buf_ += '\t';
       const Value& v = row[i];
-      if (v.is_null() || WritesAsNull(table_.columns[i], v)) {
+      ASSIGN_OR_RETURN(PgWrite w, CheckValue(table_, row, i));
+      if (w == PgWrite::kNull) {
         AppendCopyNull(buf_);
       } else if (!NeedsCopyEscaping(v.kind())) {
         EncodeText(v, buf_);  // digits, dates, uuids: nothing COPY would have to escape
@@ -455,7 +467,7 @@ class PgApplier : public Applier {
     std::string key = "i" + t.name.ToString();
     values_.clear();
     present_.clear();
-    for (size_t i = 0; i < c.after.size(); ++i) AddParam(t.columns[i], c.after[i]);
+    for (size_t i = 0; i < c.after.size(); ++i) RETURN_IF_ERROR(AddParam(t, c.after, i));
     return SendPrepared(
         key,
         [&] {
@@ -477,9 +489,9 @@ class PgApplier : public Applier {
     for (size_t i = 0; i < c.after.size(); ++i) {
       bool unchanged = c.after[i].is_unchanged();
       key += unchanged ? '0' : '1';
-      if (!unchanged) AddParam(t.columns[i], c.after[i]);
+      if (!unchanged) RETURN_IF_ERROR(AddParam(t, c.after, i));
     }
-    for (size_t k : t.key) AddParam(t.columns[k], keysrc[k]);
+    for (size_t k : t.key) RETURN_IF_ERROR(AddParam(t, keysrc, k));
     return SendPrepared(
         key,
         [&] {
@@ -506,7 +518,7 @@ class PgApplier : public Applier {
     const std::vector<Value>& keysrc = KeySource(c);
     values_.clear();
     present_.clear();
-    for (size_t k : t.key) AddParam(t.columns[k], keysrc[k]);
+    for (size_t k : t.key) RETURN_IF_ERROR(AddParam(t, keysrc, k));
     return SendPrepared(
         "d" + t.name.ToString(),
         [&] {
@@ -534,13 +546,14 @@ class PgApplier : public Applier {
 
   // Appends the text[] literal of column `col` over `rows` to arrays_ (and a present flag).
   template <typename Rows, typename Get>
-  void AddArrayParam(const Column& column, const Rows& rows, size_t col, Get get) {
+  Status AddArrayParam(const TableSchema& t, const Rows& rows, size_t col, Get get) {
     std::string& a = arrays_.emplace_back();
     a += '{';
     for (size_t r = 0; r < rows.size(); ++r) {
       if (r) a += ',';
       const Value& v = get(rows[r])[col];
-      if (v.is_null() || WritesAsNull(column, v)) {
+      ASSIGN_OR_RETURN(PgWrite w, CheckValue(t, get(rows[r]), col));
+      if (w == PgWrite::kNull) {
         a += "NULL";
         continue;
       }
@@ -555,6 +568,7 @@ class PgApplier : public Applier {
     }
     a += '}';
     present_.push_back(true);
+    return Status::Ok();
   }
 
   std::string Cast(const TableSchema& t, size_t col) const {
@@ -573,7 +587,7 @@ class PgApplier : public Applier {
     arrays_.clear();
     present_.clear();
     auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
-    for (size_t c = 0; c < t.columns.size(); ++c) AddArrayParam(t.columns[c], rows, c, get);
+    for (size_t c = 0; c < t.columns.size(); ++c) RETURN_IF_ERROR(AddArrayParam(t, rows, c, get));
     return SendPrepared(
         "bi" + t.name.ToString(),
         [&] {
@@ -592,7 +606,7 @@ class PgApplier : public Applier {
     arrays_.clear();
     present_.clear();
     auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
-    for (size_t k : t.key) AddArrayParam(t.columns[k], rows, k, get);
+    for (size_t k : t.key) RETURN_IF_ERROR(AddArrayParam(t, rows, k, get));
     return SendPrepared(
         "bd" + t.name.ToString(),
         [&] {
@@ -618,8 +632,8 @@ class PgApplier : public Applier {
     arrays_.clear();
     present_.clear();
     auto get = [](const std::vector<Value>* r) -> const std::vector<Value>& { return *r; };
-    for (size_t k : t.key) AddArrayParam(t.columns[k], rows, k, get);
-    for (size_t c : set_cols) AddArrayParam(t.columns[c], rows, c, get);
+    for (size_t k : t.key) RETURN_IF_ERROR(AddArrayParam(t, rows, k, get));
+    for (size_t c : set_cols) RETURN_IF_ERROR(AddArrayParam(t, rows, c, get));
     return SendPrepared(
         "bu" + t.name.ToString() + ":" + mask,
         [&] {
@@ -641,16 +655,18 @@ class PgApplier : public Applier {
              static_cast<int64_t>(rows.size()), Shared(t)));
   }
 
-  void AddParam(const Column& column, const Value& v) {
-    if (v.is_null() || WritesAsNull(column, v)) {
+  Status AddParam(const TableSchema& t, const std::vector<Value>& row, size_t i) {
+    ASSIGN_OR_RETURN(PgWrite w, CheckValue(t, row, i));
+    if (w == PgWrite::kNull) {
       values_.emplace_back();
       present_.push_back(false);
     } else {
       std::string s;
-      EncodeText(v, s);
+      EncodeText(row[i], s);
       values_.push_back(std::move(s));
       present_.push_back(true);
     }
+    return Status::Ok();
   }
 
   // Sends a statement prepared under `key` (preparing it first, from `make_sql`, if new).

@@ -1,5 +1,6 @@
 #include "engine/pg/pg_target_types.h"
 
+#include "engine/core/civil_time.h"
 #include "engine/mariadb/maria_types.h"
 
 #include <fmt/format.h>
@@ -133,23 +134,57 @@ std::vector<std::string> PgMappingWarnings(const TableSchema& table) {
   if (table.engine != "mariadb") return out;
   for (const Column& c : table.columns) {
     switch (c.type_id) {
-      case mariadb::type_id::kDate:
-      case mariadb::type_id::kDatetime2:
-      case mariadb::type_id::kTimestamp2:
-        out.push_back("column " + c.name + " (" + c.type_name + " -> " + FromMariaDb(c) +
-                      "): MariaDB zero dates ('0000-00-00...') are written as NULL");
-        break;
+      // Zero dates (L7) depend on the values: announced when one is written (PgTargetValue).
       case mariadb::type_id::kEnum:
       case mariadb::type_id::kSet:
         out.push_back("column " + c.name + " (" + c.type_name.substr(0, 40) +
                       (c.type_name.size() > 40 ? "..." : "") +
-                      " -> text): values become their labels, the allowed set is not enforced");
+                      " -> text): L9, values become their labels, the allowed set is not enforced");
         break;
       default:
         break;
     }
   }
   return out;
+}
+
+Result<PgWrite> PgTargetValue(const Column& c, const std::string& source_engine, const Value& v,
+                              LossyRule& applied) {
+  applied = LossyRule::kNone;
+  switch (v.kind()) {
+    case ValueKind::kNull:
+      return PgWrite::kNull;
+    case ValueKind::kTime:
+      // A SQLite TIME may pass 24 h (a MariaDB TIME becomes interval, a PostgreSQL time fits).
+      if (c.kind == ValueKind::kTime && source_engine == "sqlite" &&
+          (v.as_micros_or_days() < 0 || v.as_micros_or_days() > kMicrosPerDay)) {
+        return InvalidArgument("column " + c.name + ": value " + ShowValue(v) +
+                               " cannot be stored in time: PostgreSQL time holds 00:00:00 to "
+                               "24:00:00");
+      }
+      return PgWrite::kValue;
+    case ValueKind::kOther:
+      if (c.kind != ValueKind::kOther) {  // a MariaDB zero date in a date/timestamp column
+        if (!c.nullable) {
+          return InvalidArgument("column " + c.name + ": value " + ShowValue(v) +
+                                 " (a MariaDB zero date) would be written as NULL (L7), but the "
+                                 "column is NOT NULL");
+        }
+        applied = LossyRule::kL7ZeroDateToNull;
+        return PgWrite::kNull;
+      }
+      [[fallthrough]];
+    case ValueKind::kText:
+    case ValueKind::kJson:
+      if (source_engine != "postgresql" && v.str().find('\0') != std::string::npos) {
+        return InvalidArgument("column " + c.name + ": value " + ShowValue(v) +
+                               " cannot be stored in " + TargetColumnType(c, source_engine) +
+                               ": PostgreSQL text cannot hold the NUL character (\\0)");
+      }
+      return PgWrite::kValue;
+    default:
+      return PgWrite::kValue;
+  }
 }
 
 }  // namespace cutover::pg

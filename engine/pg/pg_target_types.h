@@ -3,14 +3,16 @@
 //
 // A PostgreSQL source's columns keep their own type text. Other sources are mapped from the
 // Column's kind and its source type text; where the PostgreSQL type cannot hold every source
-// value (MariaDB zero dates), TargetValue() applies the documented rule and MappingWarnings()
-// has said so once per column.
+// value (MariaDB zero dates), PgTargetValue() applies the documented rule and reports it when a
+// value hits it; PgMappingWarnings() names the type-level rules (L9) once per column.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "engine/core/lossy.h"
 #include "engine/core/schema.h"
+#include "engine/core/status.h"
 #include "engine/core/value.h"
 
 namespace cutover::pg {
@@ -21,10 +23,16 @@ std::string TargetColumnType(const Column& column, const std::string& source_eng
 // One line per column of `table` whose values are not all carried exactly.
 std::vector<std::string> PgMappingWarnings(const TableSchema& table);
 
-// The value to write for `v` of `column` (from a `table.engine` source): `v` itself, or NULL
-// where docs/types.md says so (a MariaDB zero date in a date/timestamp column).
-inline bool WritesAsNull(const Column& column, const Value& v) {
-  return v.kind() == ValueKind::kOther && column.kind != ValueKind::kOther;
-}
+// How the PostgreSQL target writes one value: its text, or NULL.
+enum class PgWrite : uint8_t { kValue, kNull };
+
+// What to write for `v` of `column` (from a `source_engine` table): the one check of the full
+// load and both apply modes. NULL for SQL NULL and where docs/types.md says so (a MariaDB zero
+// date in a date/timestamp column: `applied` = L7, a value-level rule); values PostgreSQL would
+// refuse or alter are an error naming column and value (the caller adds table and key): a time
+// outside 00:00:00-24:00:00 (R6), text holding a NUL character (R9). PostgreSQL sources are not
+// checked: their values come from the same types.
+Result<PgWrite> PgTargetValue(const Column& column, const std::string& source_engine,
+                              const Value& v, LossyRule& applied);
 
 }  // namespace cutover::pg

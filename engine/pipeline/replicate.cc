@@ -8,6 +8,7 @@
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
+#include "engine/core/lossy.h"
 #include "engine/pipeline/net_effect.h"
 #include "engine/pipeline/referential_actions.h"
 #include "engine/pipeline/start_checks.h"
@@ -48,6 +49,7 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   }
   count(pending);
   RETURN_IF_ERROR(loader->Commit(snapshot.position(), rows));
+  LossyNotices::Run().ReportCounts(table.name);  // values this load changed by a lossy rule
   if (opt.metrics) opt.metrics->TableLoaded();
   return Status::Ok();
 }
@@ -138,6 +140,7 @@ class CdcLoop {
                                        stats_.transactions_applied >= opt_.stop_after_transactions);
       if (stopping && !in_txn_) {
         RETURN_IF_ERROR(CommitGroup());
+        LossyNotices::Run().ReportCounts();
         Log(LogLevel::kInfo, "stopped at {}", applied_ ? applied_->text : "(nothing applied)");
         return Status::Ok();
       }
@@ -162,6 +165,7 @@ class CdcLoop {
         Log(LogLevel::kInfo, "cdc: {} transactions, {} changes applied, at {}",
             FormatCount(stats_.transactions_applied), FormatCount(stats_.changes_applied),
             applied_ ? applied_->text : "-");
+        LossyNotices::Run().ReportCounts();
       }
     }
   }
@@ -367,6 +371,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       sink.CheckTarget(opt.task, tables, want_load ? opt.prep : TablePrep::kDoNothing, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
+  // Type-level lossy rules now; value-level ones when a value hits them (engine/core/lossy.h).
+  LossyNotices::Run().Reset();
   for (const auto& t : tables) {
     for (const std::string& w : sink.MappingWarnings(*t)) {
       Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);

@@ -105,17 +105,22 @@ std::string InsertSql(const TableSchema& t, const TablePlan& plan, bool upsert) 
          (set.empty() ? std::string("NOTHING") : "UPDATE SET " + set);
 }
 
-Status BindOne(const TablePlan& plan, const TableSchema& t, size_t i, const Value& v,
+// Binds column `i` of `row` as parameter `index` (BindForSqlite: the one conversion of the full
+// load and both apply modes): a lossy rule it hits is reported, errors name table, key, column.
+Status BindOne(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row, size_t i,
                SqliteStmt& st, int index) {
-  return BindForSqlite(plan.columns[i], t.columns[i].name, v, st, index)
-      .WithContext("table " + t.name.ToString());
+  LossyRule applied;
+  Status s = BindForSqlite(plan.columns[i], t.columns[i].name, row[i], st, index, applied);
+  if (!s.ok()) return RowContext(s, t, row);
+  if (applied != LossyRule::kNone) LossyNotices::Run().Hit(t, i, applied, row);
+  return Status::Ok();
 }
 
 // Binds the whole row as ?1...?n.
 Status BindRow(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row,
                SqliteStmt& st) {
   for (size_t i = 0; i < row.size(); ++i)
-    RETURN_IF_ERROR(BindOne(plan, t, i, row[i], st, static_cast<int>(i + 1)));
+    RETURN_IF_ERROR(BindOne(plan, t, row, i, st, static_cast<int>(i + 1)));
   return Status::Ok();
 }
 
@@ -361,8 +366,7 @@ class SqliteApplier : public Applier {
   Status BindKey(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row,
                  size_t first, SqliteStmt& st) {
     for (size_t j = 0; j < t.key.size(); ++j)
-      RETURN_IF_ERROR(
-          BindOne(plan, t, t.key[j], row[t.key[j]], st, static_cast<int>(first + j + 1)));
+      RETURN_IF_ERROR(BindOne(plan, t, row, t.key[j], st, static_cast<int>(first + j + 1)));
     return Status::Ok();
   }
 
@@ -395,7 +399,7 @@ class SqliteApplier : public Applier {
                        return sql + WhereKey(t, set.size());
                      }));
     for (size_t j = 0; j < set.size(); ++j)
-      RETURN_IF_ERROR(BindOne(plan, t, set[j], c.after[set[j]], *st, static_cast<int>(j + 1)));
+      RETURN_IF_ERROR(BindOne(plan, t, c.after, set[j], *st, static_cast<int>(j + 1)));
     const std::vector<Value>& key_source = c.before.empty() ? c.after : c.before;
     RETURN_IF_ERROR(BindKey(plan, t, key_source, set.size(), *st));
     ASSIGN_OR_RETURN(int64_t n, st->Run());

@@ -542,10 +542,7 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
               : "INTEGER");
       break;
     case ValueKind::kFloat64:
-      set("REAL");
-      if (source_engine == "postgresql")
-        tc.warning = "column " + c.name + " (" + c.type_name +
-                     " -> REAL): SQLite stores NaN as NULL and -0 as 0";
+      set("REAL");  // NaN (L3) and -0 (L4) are value-level: reported when written
       break;
     case ValueKind::kDecimal:
       set("DECIMAL TEXT" + parens);  // TEXT affinity: the digits are kept exactly
@@ -573,8 +570,8 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
       break;
     case ValueKind::kOther:
       set("TEXT");
-      tc.warning =
-          "column " + c.name + " (" + c.type_name + " -> TEXT): stored as the source's text form";
+      tc.warning = "column " + c.name + " (" + c.type_name +
+                   " -> TEXT): L8, stored as the source's text form";
       break;
     default:
       set("TEXT");
@@ -583,15 +580,15 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
   if (source_engine == "mariadb" &&
       (c.kind == ValueKind::kDate || c.kind == ValueKind::kTimestamp ||
        c.kind == ValueKind::kTimestampTz)) {
-    tc.other_as_null = true;
-    tc.warning = "column " + c.name + " (" + c.type_name + " -> " + tc.declared +
-                 "): MariaDB zero dates ('0000-00-00...') are written as NULL";
+    tc.other_as_null = true;  // L7, value-level: reported when a zero date is written
+    tc.nullable = c.nullable;
   }
   return tc;
 }
 
 Status BindForSqlite(const SqliteTargetColumn& tc, const std::string& column_name, const Value& v,
-                     SqliteStmt& st, int i) {
+                     SqliteStmt& st, int i, LossyRule& applied) {
+  applied = LossyRule::kNone;
   switch (v.kind()) {
     case ValueKind::kNull:
       return st.BindNull(i);
@@ -608,7 +605,12 @@ Status BindForSqlite(const SqliteTargetColumn& tc, const std::string& column_nam
                                tc.declared + " (a signed 64-bit integer)");
       return st.BindText(i, std::to_string(v.as_uint64()));
     case ValueKind::kFloat64:
-      if (std::isnan(v.as_double())) return st.BindNull(i);  // announced: SQLite has no NaN
+      if (std::isnan(v.as_double())) {  // SQLite has no NaN
+        applied = LossyRule::kL3NaNToNull;
+        return st.BindNull(i);
+      }
+      if (v.as_double() == 0 && std::signbit(v.as_double()))
+        applied = LossyRule::kL4MinusZero;  // SQLite stores -0.0 as 0
       return st.BindDouble(i, v.as_double());
     case ValueKind::kDecimal:
       // A SQLite NUMERIC column (SQLite -> SQLite) held an INTEGER or REAL: store that again.
@@ -631,7 +633,15 @@ Status BindForSqlite(const SqliteTargetColumn& tc, const std::string& column_nam
     case ValueKind::kTimestampTz:
       return st.BindText(i, FormatSqliteTemporal(v));
     case ValueKind::kOther:
-      if (tc.other_as_null) return st.BindNull(i);
+      if (tc.other_as_null) {
+        if (!tc.nullable) {
+          return InvalidArgument("column " + column_name + ": value '" + v.str() +
+                                 "' (a MariaDB zero date) would be written as NULL (L7), but the "
+                                 "column is NOT NULL");
+        }
+        applied = LossyRule::kL7ZeroDateToNull;
+        return st.BindNull(i);
+      }
       return st.BindText(i, v.str());
     case ValueKind::kText:
     case ValueKind::kJson:

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/core/lossy.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
 #include "engine/core/value.h"
@@ -49,17 +50,20 @@ Status DecodeSqliteColumn(const Column& column, SqliteStmt& stmt, int col, Value
 struct SqliteTargetColumn {
   std::string declared;  // declared type for CREATE TABLE ("" allowed: a SQLite untyped column)
   Affinity affinity = Affinity::kBlob;
-  std::string warning;         // the lossy rule, "" when exact
+  std::string warning;         // a type-level lossy rule (L8), "" when none
   bool other_as_null = false;  // a MariaDB zero date (kOther in a date column) is written NULL
+  bool nullable = true;        // other_as_null into a NOT NULL column is an error instead
 };
 
 // Plans the target column for `column` of a table read from `source_engine`.
 SqliteTargetColumn PlanSqliteColumn(const Column& column, const std::string& source_engine);
 
-// Binds `v` (not kUnchanged) as parameter `index` of `stmt` for target column `tc`. Errors name
-// the column (`column_name`) and the value.
+// Binds `v` (not kUnchanged) as parameter `index` of `stmt` for target column `tc`: the one
+// conversion of the full load and both apply modes. Errors name the column (`column_name`) and
+// the value; `applied` is set to the value-level lossy rule the value hit (L3 NaN, L4 -0, L7 zero
+// date; engine/core/lossy.h), kNone when it is stored exactly.
 Status BindForSqlite(const SqliteTargetColumn& tc, const std::string& column_name, const Value& v,
-                     SqliteStmt& stmt, int index);
+                     SqliteStmt& stmt, int index, LossyRule& applied);
 
 // ISO-8601 text forms used for dates and times on SQLite (exposed for tests and the validator):
 //   date       YYYY-MM-DD (years outside 0..9999 as +YYYYY / -YYYY), 'infinity', '-infinity'

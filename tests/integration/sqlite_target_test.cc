@@ -83,7 +83,12 @@ TEST_F(SqliteTarget, FromPostgresFullLoadAndCdcAreExact) {
                         "FROM (SELECT * FROM special ORDER BY id)"),
             "NULL infinity -infinity; 0.0 -0043-03-15 -0043-03-15 12:00:00; Inf +10000-01-01 "
             "infinity");
-  EXPECT_NE(engine.Log().find("column f (double precision -> REAL): SQLite stores NaN as NULL"),
+  // Each announced when a value hits it, with the row's key (L3 NaN, L4 -0).
+  EXPECT_NE(engine.Log().find("column f: L3 NaN written as NULL (SQLite has no NaN) (first at key "
+                              "(id=1)"),
+            std::string::npos)
+      << engine.Log();
+  EXPECT_NE(engine.Log().find("column f: L4 -0 stored as 0 by the target (first at key (id=2)"),
             std::string::npos)
       << engine.Log();
 

@@ -19,9 +19,12 @@ Column PgCol(const std::string& name, uint32_t oid, const std::string& type_name
   return c;
 }
 
-std::string Enc(const MariaTargetColumn& tc, const Value& v, MariaText* how = nullptr) {
+std::string Enc(const MariaTargetColumn& tc, const Value& v, MariaText* how = nullptr,
+                LossyRule* rule = nullptr) {
   std::string out;
-  Result<MariaText> r = EncodeForMaria(tc, v, out);
+  LossyRule applied;
+  Result<MariaText> r = EncodeForMaria(tc, v, out, applied);
+  if (rule) *rule = applied;
   if (!r.ok()) return "ERROR " + r.status().message();
   if (how) *how = *r;
   return *r == MariaText::kNull ? "NULL" : out;
@@ -52,16 +55,17 @@ TEST(MariaTargetTypes, PostgresColumnsMapPerTheContract) {
       {pg::kInt4Oid, "integer", true, "INT", false},
       {pg::kInt8Oid, "bigint", false, "BIGINT", false},
       {pg::kNumericOid, "numeric(12,2)", false, "DECIMAL(12,2)", false},
-      {pg::kNumericOid, "numeric", false, "DECIMAL(65,30)", true},
-      {pg::kNumericOid, "numeric(70,2)", false, "DECIMAL(65,30)", true},
-      {pg::kFloat4Oid, "real", false, "FLOAT", true},
-      {pg::kFloat8Oid, "double precision", false, "DOUBLE", true},
+      // Value-level rules (L2, L4, L5, L1) are announced when a value hits them, not per column.
+      {pg::kNumericOid, "numeric", false, "DECIMAL(65,30)", false},
+      {pg::kNumericOid, "numeric(70,2)", false, "DECIMAL(65,30)", false},
+      {pg::kFloat4Oid, "real", false, "FLOAT", false},
+      {pg::kFloat8Oid, "double precision", false, "DOUBLE", false},
       {pg::kVarcharOid, "character varying(40)", false,
        "VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin", false},
       {pg::kVarcharOid, "character varying(5000)", false,
        "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin", false},
       {pg::kBpcharOid, "character(5)", false,
-       "CHAR(5) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin", true},
+       "CHAR(5) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin", false},
       {pg::kTextOid, "text", false, "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
        false},
       {pg::kTextOid, "text", true, "VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
@@ -101,8 +105,8 @@ TEST(MariaTargetTypes, TextKeyColumnsShareInnoDbsKeyLimit) {
   EXPECT_EQ(cols[2].max_bytes, 1021u);
   EXPECT_EQ(cols[3].ddl_type, "VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin");
   EXPECT_EQ(cols[1].warning,
-            "column b: text in a 4-column key -> VARCHAR(255) (InnoDB keys hold 3072 bytes), "
-            "longer values stop the apply");
+            "column b: text in a 4-column key -> VARCHAR(255) (InnoDB keys hold 3072 bytes): "
+            "L10, longer values stop the task");
   t.key = {1};
   EXPECT_EQ(PlanMariaTable(t)[1].ddl_type,
             "VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin");
@@ -155,7 +159,7 @@ TEST(MariaTargetTypes, ValuesEncodeOrStopWithTheColumnAndValue) {
   EXPECT_EQ(Enc(d, Value::Date(Value::kInfinity)),
             "ERROR column c: value 'infinity' cannot be stored in DATE: dates must be in years "
             "1-9999");
-  EXPECT_EQ(Enc(d, Value::Date(-719163)).substr(0, 33), "ERROR column c: value '0-12-31' c");
+  EXPECT_EQ(Enc(d, Value::Date(-719163)).substr(0, 33), "ERROR column c: value '0000-12-31");
 
   MariaTargetColumn ts = col(pg::kTimestampTzOid, "timestamp with time zone");
   EXPECT_EQ(Enc(ts, Value::TimestampTz(-1)), "1969-12-31 23:59:59.999999");
@@ -177,9 +181,65 @@ TEST(MariaTargetTypes, ValuesEncodeOrStopWithTheColumnAndValue) {
 
   MariaTargetColumn b = col(pg::kBoolOid, "boolean");
   MariaText how;
+  LossyRule rule;
+  EXPECT_EQ(Enc(f8, Value::Float64(NAN), nullptr, &rule), "NULL");
+  EXPECT_EQ(rule, LossyRule::kL2NonFiniteToNull);
+  EXPECT_EQ(Enc(f8, Value::Float64(-0.0), nullptr, &rule), "-0");
+  EXPECT_EQ(rule, LossyRule::kL4MinusZero);
+  EXPECT_EQ(Enc(f8, Value::Float64(0.5), nullptr, &rule), "0.5");
+  EXPECT_EQ(rule, LossyRule::kNone);
+  Enc(num, Value::String(ValueKind::kDecimal, "0.1234567890123456789012345678905"), nullptr, &rule);
+  EXPECT_EQ(rule, LossyRule::kL5Rounded30);
+  Enc(num, Value::String(ValueKind::kDecimal, "0.1234567890123456789012345678900"), nullptr, &rule);
+  EXPECT_EQ(rule, LossyRule::kNone);  // only zeros dropped: exact
+  MariaTargetColumn ch = col(pg::kBpcharOid, "character(5)");
+  EXPECT_EQ(Enc(ch, Value::String(ValueKind::kText, "ab   "), nullptr, &rule), "ab   ");
+  EXPECT_EQ(rule, LossyRule::kL1CharTrailingSpaces);
+  EXPECT_EQ(Enc(ch, Value::String(ValueKind::kText, "abcde"), nullptr, &rule), "abcde");
+  EXPECT_EQ(rule, LossyRule::kNone);
   EXPECT_EQ(Enc(b, Value::Bool(true), &how), "1");
   EXPECT_EQ(how, MariaText::kBare);
   EXPECT_EQ(Enc(b, Value::Null()), "NULL");
+}
+
+// A DECIMAL(p,s) target column (SQLite NUMERIC(10,2) can hold any number) takes only values
+// that fit exactly; MariaDB would round 1.089 to 1.09 with only a Note (R8).
+TEST(MariaTargetTypes, FixedDecimalRefusesWhatItWouldRound) {
+  Column c;
+  c.name = "UnitPrice";
+  c.kind = ValueKind::kDecimal;
+  c.type_name = "NUMERIC(10,2)";
+  MariaTargetColumn tc = PlanMariaColumn(c, "sqlite", false);
+  EXPECT_EQ(tc.ddl_type, "DECIMAL(10,2)");
+  EXPECT_EQ(tc.warning, "");
+  auto dec = [](const char* s) { return Value::String(ValueKind::kDecimal, s); };
+  EXPECT_EQ(Enc(tc, dec("0.99")), "0.99");
+  EXPECT_EQ(Enc(tc, dec("1.0900")), "1.09");  // dropping zeros is exact
+  EXPECT_EQ(Enc(tc, dec("12345678")), "12345678");
+  EXPECT_EQ(Enc(tc, dec("1.089")),
+            "ERROR column UnitPrice: value '1.089' cannot be stored in DECIMAL(10,2): more than 2 "
+            "fraction digits (MariaDB would round it)");
+  EXPECT_EQ(
+      Enc(tc, dec("123456789")),
+      "ERROR column UnitPrice: value '123456789' cannot be stored in DECIMAL(10,2): more than "
+      "8 integer digits");
+  c.type_name = "NUMERIC(10,0)";
+  EXPECT_EQ(Enc(PlanMariaColumn(c, "sqlite", false), dec("7.000")), "7");
+  // R5: MariaDB ENUM's invalid index 0 ('') cannot be written into a strict target.
+  Column e;
+  e.name = "e";
+  e.kind = ValueKind::kText;
+  e.type_name = "enum('G','PG')";
+  EXPECT_NE(Enc(PlanMariaColumn(e, "mariadb", false), Value::String(ValueKind::kText, ""))
+                .find("invalid ENUM value"),
+            std::string::npos);
+  EXPECT_EQ(Enc(PlanMariaColumn(e, "mariadb", false), Value::String(ValueKind::kText, "PG")), "PG");
+  e.type_name = "enum('','G')";
+  EXPECT_EQ(Enc(PlanMariaColumn(e, "mariadb", false), Value::String(ValueKind::kText, "")), "");
+  // A MariaDB source's DECIMAL is recreated, with the same check.
+  c.type_name = "decimal(5,1)";
+  EXPECT_NE(Enc(PlanMariaColumn(c, "mariadb", false), dec("1.25")).find("more than 1 fraction"),
+            std::string::npos);
 }
 
 }  // namespace

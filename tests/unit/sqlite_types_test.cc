@@ -136,7 +136,8 @@ class SqliteRoundTrip : public ::testing::Test {
     EXPECT_TRUE(ins.ok());
     for (const Value& v : values) {
       (*ins)->Reset();
-      Status s = BindForSqlite(tc, source.name, v, **ins, 1);
+      LossyRule applied;
+      Status s = BindForSqlite(tc, source.name, v, **ins, 1, applied);
       EXPECT_TRUE(s.ok()) << s.message();
       EXPECT_TRUE((*ins)->Run().ok());
     }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -846,10 +847,26 @@ std::vector<std::string> ZooAnnouncedColumns(ZooEngine source, ZooEngine target)
   return out;
 }
 
-std::string CheckZooWarnings(const std::string& log, const ZooEndpoint& source, ZooEngine target) {
-  // Warning lines look like "12:00:00.000Z warn  table public.zoo: column f4 (...): ..." or
-  // "... table public.zoo: column f4: ...".
-  std::map<std::string, int> warned;
+namespace {
+
+// docs/types.md: L6 changes every value of its columns (announced at start); the zoo's other
+// rules change only some values (announced when a value hits them).
+bool TypeLevel(Rule r) {
+  return r == Rule::kUtcWallTime;
+}
+
+std::string RuleId(Rule r) {
+  std::string name = RuleName(r);
+  return name.substr(0, name.find(' '));
+}
+
+}  // namespace
+
+std::string CheckZooWarnings(const std::string& log, const ZooEndpoint& source, ZooEngine target,
+                             bool first_run) {
+  // Warning lines look like "12:00:00.000Z warn  table public.zoo: column f4: L2 ..." (a value
+  // hit a rule) or "... table public.zoo: column ts (...): L6, ..." (a type-level rule).
+  std::map<std::pair<std::string, std::string>, int> warned;  // (column, rule id) -> lines
   std::string marker = "table " + source.logged_table() + ": column ";
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
@@ -858,21 +875,54 @@ std::string CheckZooWarnings(const std::string& log, const ZooEndpoint& source, 
     if (at == std::string::npos) continue;
     size_t start = at + marker.size();
     size_t end = line.find_first_of(": (", start);
-    ++warned[line.substr(start, end == std::string::npos ? std::string::npos : end - start)];
+    std::string column = line.substr(start, end == std::string::npos ? 0 : end - start);
+    std::string id = "?";
+    for (size_t p = line.find('L', end); p != std::string::npos; p = line.find('L', p + 1)) {
+      size_t q = p + 1;
+      while (q < line.size() && std::isdigit(static_cast<unsigned char>(line[q]))) ++q;
+      bool word = (p == 0 || !std::isalnum(static_cast<unsigned char>(line[p - 1]))) &&
+                  (q == line.size() || !std::isalnum(static_cast<unsigned char>(line[q])));
+      if (q > p + 1 && word) {
+        id = line.substr(p, q - p);
+        break;
+      }
+    }
+    ++warned[{column, id}];
   }
+  // Which (column, rule) the source's current rows hit: Apply changes a value.
+  std::vector<const ZooColumn*> cols = ColumnsOf(source.engine);
+  std::string error;
+  auto rows = ReadZoo(source, cols, error);
+  if (!error.empty()) return "reading the source: " + error;
   std::string problems;
-  std::set<std::string> expected;
-  for (const std::string& c : ZooAnnouncedColumns(source.engine, target)) {
-    expected.insert(c);
-    int n = warned.count(c) ? warned[c] : 0;
-    if (n != 1)
-      problems += "column " + c + ": lossy by a documented rule, announced " + std::to_string(n) +
-                  " times (expected once)\n";
+  std::set<std::pair<std::string, std::string>> expected;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const auto* rules = RulesFor(*cols[i], source.engine, target);
+    if (!rules) continue;
+    for (Rule r : *rules) {
+      std::pair<std::string, std::string> key{cols[i]->name, RuleId(r)};
+      expected.insert(key);
+      bool hit = false;
+      for (const auto& [id, fields] : rows) {
+        Cell c = Canonical(cols[i]->cls, fields[i]);
+        if (!(Apply(r, c) == c)) hit = true;
+      }
+      int n = warned.count(key) ? warned[key] : 0;
+      std::string what = "column " + key.first + " rule " + key.second + ": announced " +
+                         std::to_string(n) + " times";
+      if (TypeLevel(r) && n != 1) {
+        problems += what + ", expected once at start (a type-level rule)\n";
+      } else if (!TypeLevel(r) && n > 1) {
+        problems += what + ", expected at most once per run\n";
+      } else if (!TypeLevel(r) && first_run && hit && n != 1) {
+        problems += what + ", but the source holds a value it changes (expected once)\n";
+      }
+    }
   }
-  for (const auto& [c, n] : warned)
-    if (!expected.count(c))
-      problems += "column " + c + ": announced " + std::to_string(n) +
-                  " times, but the zoo expects it to arrive exactly\n";
+  for (const auto& [key, n] : warned)
+    if (!expected.count(key))
+      problems += "column " + key.first + " rule " + key.second + ": announced " +
+                  std::to_string(n) + " times, but the zoo expects it to arrive exactly\n";
   return problems;
 }
 

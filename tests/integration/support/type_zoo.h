@@ -18,8 +18,9 @@
 //     rules docs/types.md states for that pair and column (ZooRule: one function each, commented
 //     with the docs line). Anything else that differs is reported with row, column and both
 //     values.
-//   - The same rules say which columns the engine must announce at task start
-//     (Sink::MappingWarnings): every column with a rule, once, and no other.
+//   - The same rules say which columns the engine must announce: type-level rules once per
+//     column at task start (Sink::MappingWarnings), value-level rules once per column and rule
+//     when a value hits them (engine/core/lossy.h), and no other column.
 #pragma once
 
 #include <chrono>
@@ -71,8 +72,11 @@ std::string WaitZooEqual(const ZooEndpoint& source, const ZooEndpoint& target,
 // Source columns whose mapping to `target` is lossy by a documented rule, so the engine must
 // announce them once at task start.
 std::vector<std::string> ZooAnnouncedColumns(ZooEngine source, ZooEngine target);
-// Checks an engine log: every announced column warned exactly once ("warn  table T: column C"),
-// no other zoo column warned. "" when so, else what is wrong.
-std::string CheckZooWarnings(const std::string& log, const ZooEndpoint& source, ZooEngine target);
+// Checks one run's engine log ("warn  table T: column C...: Ln ..."): a type-level rule (L6) is
+// announced exactly once per column; a value-level rule at most once per (column, rule), and, in
+// the run that loaded the zoo (`first_run`), exactly once when the source holds a value the rule
+// changes; no other zoo column is announced. "" when so, else what is wrong.
+std::string CheckZooWarnings(const std::string& log, const ZooEndpoint& source, ZooEngine target,
+                             bool first_run);
 
 }  // namespace cutover::testing

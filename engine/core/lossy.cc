@@ -1,0 +1,213 @@
+#include "engine/core/lossy.h"
+
+#include <fmt/format.h>
+
+#include "engine/core/civil_time.h"
+#include "engine/core/log.h"
+
+namespace cutover {
+
+const char* LossyRuleId(LossyRule rule) {
+  switch (rule) {
+    case LossyRule::kNone:
+      return "";
+    case LossyRule::kL1CharTrailingSpaces:
+      return "L1";
+    case LossyRule::kL2NonFiniteToNull:
+      return "L2";
+    case LossyRule::kL3NaNToNull:
+      return "L3";
+    case LossyRule::kL4MinusZero:
+      return "L4";
+    case LossyRule::kL5Rounded30:
+      return "L5";
+    case LossyRule::kL6UtcWallTime:
+      return "L6";
+    case LossyRule::kL7ZeroDateToNull:
+      return "L7";
+    case LossyRule::kL8SourceText:
+      return "L8";
+    case LossyRule::kL9EnumLabels:
+      return "L9";
+    case LossyRule::kL10BoundedKey:
+      return "L10";
+  }
+  return "?";
+}
+
+const char* LossyRuleEffect(LossyRule rule) {
+  switch (rule) {
+    case LossyRule::kNone:
+      return "";
+    case LossyRule::kL1CharTrailingSpaces:
+      return "trailing spaces of a char(n) value are not kept by MariaDB CHAR";
+    case LossyRule::kL2NonFiniteToNull:
+      return "NaN or Infinity written as NULL (MariaDB has neither)";
+    case LossyRule::kL3NaNToNull:
+      return "NaN written as NULL (SQLite has no NaN)";
+    case LossyRule::kL4MinusZero:
+      return "-0 stored as 0 by the target";
+    case LossyRule::kL5Rounded30:
+      return "more than 30 fraction digits rounded half away from zero for DECIMAL(65,30)";
+    case LossyRule::kL6UtcWallTime:
+      return "the instant kept as UTC wall time, without its zone";
+    case LossyRule::kL7ZeroDateToNull:
+      return "MariaDB zero date ('0000-00-00...') written as NULL";
+    case LossyRule::kL8SourceText:
+      return "stored as the source's text form";
+    case LossyRule::kL9EnumLabels:
+      return "values become their labels, the allowed set is not enforced";
+    case LossyRule::kL10BoundedKey:
+      return "key column bounded, longer values stop the task";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string Date(int64_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+}
+
+std::string TimeOfDay(int64_t micros) {
+  std::string sign = micros < 0 ? "-" : "";
+  uint64_t u = micros < 0 ? -static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
+  std::string s = fmt::format("{}{:02}:{:02}:{:02}", sign, u / 3600000000ULL, u / 60000000ULL % 60,
+                              u / 1000000ULL % 60);
+  if (u % 1000000) s += fmt::format(".{:06}", u % 1000000);
+  return s;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+}  // namespace
+
+std::string ShowValue(const Value& v) {
+  int64_t x = 0;
+  switch (v.kind()) {
+    case ValueKind::kNull:
+      return "NULL";
+    case ValueKind::kDate:
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz: {
+      x = v.as_micros_or_days();
+      if (x == Value::kInfinity) return "'infinity'";
+      if (x == Value::kMinusInfinity) return "'-infinity'";
+      if (v.kind() == ValueKind::kDate) return "'" + Date(x) + "'";
+      int64_t days = FloorDiv(x, kMicrosPerDay);
+      return "'" + Date(days) + " " + TimeOfDay(x - days * kMicrosPerDay) +
+             (v.kind() == ValueKind::kTimestampTz ? "+00" : "") + "'";
+    }
+    case ValueKind::kTime:
+      return "'" + TimeOfDay(v.as_micros_or_days()) + "'";
+    case ValueKind::kDecimal:
+    case ValueKind::kText:
+    case ValueKind::kJson:
+    case ValueKind::kUuid:
+    case ValueKind::kOther: {
+      const std::string& s = v.str();
+      size_t cut = s.size();
+      if (cut > 60) {
+        cut = 57;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+      }
+      std::string out = "'";
+      for (size_t i = 0; i < cut; ++i) {  // control characters escaped: one line, visible
+        unsigned char ch = static_cast<unsigned char>(s[i]);
+        if (ch == '\0')
+          out += "\\0";
+        else if (ch == '\n')
+          out += "\\n";
+        else if (ch < 0x20)
+          out += fmt::format("\\x{:02x}", ch);
+        else
+          out.push_back(s[i]);
+      }
+      out += "'";
+      if (cut < s.size()) out += "... (" + std::to_string(s.size()) + " bytes)";
+      return out;
+    }
+    default:
+      return v.DebugString();
+  }
+}
+
+std::string RowKeyText(const TableSchema& table, const std::vector<Value>& row) {
+  std::string out;
+  for (size_t j = 0; j < table.key.size(); ++j) {
+    size_t k = table.key[j];
+    out += (j ? ", " : "") + table.columns[k].name + "=" +
+           (k < row.size() ? ShowValue(row[k]) : std::string("?"));
+  }
+  return out;
+}
+
+Status RowContext(const Status& s, const TableSchema& table, const std::vector<Value>& row) {
+  if (s.ok()) return s;
+  std::string key = RowKeyText(table, row);
+  return s.WithContext("table " + table.name.ToString() +
+                       (key.empty() ? "" : ", key (" + key + ")"));
+}
+
+LossyNotices& LossyNotices::Run() {
+  static LossyNotices notices;
+  return notices;
+}
+
+void LossyNotices::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  unreported_.clear();
+  announced_.clear();
+  total_ = 0;
+}
+
+void LossyNotices::Hit(const TableSchema& table, size_t column, LossyRule rule,
+                       const std::vector<Value>& row) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Key key{table.name, table.columns[column].name, rule};
+  ++unreported_[key];
+  ++total_;
+  bool& announced = announced_[key];
+  if (announced) return;
+  announced = true;
+  std::string where = RowKeyText(table, row);
+  Log(LogLevel::kWarn, "table {}: column {}: {} {} (first at key ({}); docs/types.md)",
+      table.name.ToString(), table.columns[column].name, LossyRuleId(rule), LossyRuleEffect(rule),
+      where.empty() ? "none" : where);
+}
+
+void LossyNotices::ReportLocked(const Key& key, int64_t n) {
+  const auto& [table, column, rule] = key;
+  Log(LogLevel::kInfo, "table {}: column {}: {} applied to {} value(s)", table.ToString(), column,
+      LossyRuleId(rule), n);
+}
+
+void LossyNotices::ReportCounts(const TableName& table) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = unreported_.begin(); it != unreported_.end();) {
+    if (std::get<0>(it->first) == table) {
+      ReportLocked(it->first, it->second);
+      it = unreported_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void LossyNotices::ReportCounts() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, n] : unreported_) ReportLocked(key, n);
+  unreported_.clear();
+}
+
+int64_t LossyNotices::total() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return total_;
+}
+
+}  // namespace cutover

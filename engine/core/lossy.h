@@ -1,0 +1,87 @@
+// Lossy rules: the one place that names docs/types.md's lossy rules (L1-L10), says which are
+// announced at task start and which when a value hits them, and records those hits.
+//
+// Design. A rule that changes every value of a column whatever it holds (the column type itself
+// loses something: a zone dropped, a type stored as text) is announced once per column at task
+// start (Sink::MappingWarnings). A rule that changes only some values (NaN, -0, zero dates,
+// trailing spaces, digits past DECIMAL(65,30)) is announced only when a value actually hits it:
+// the target's encoder, the single function each target uses for the full load and both apply
+// modes, reports the hit here; the first hit per (table, column, rule) in a run is logged with
+// the row's key, later ones are counted, and the counts are logged at the end of each table's
+// load and periodically during CDC. So a column that holds no such value is never announced, and
+// the three paths announce the same values identically because they share the encoder.
+//
+// Values that cannot be stored at all are not a rule here: the encoder refuses them with an
+// error naming table, key (RowContext), column and value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "engine/core/schema.h"
+#include "engine/core/status.h"
+#include "engine/core/value.h"
+
+namespace cutover {
+
+enum class LossyRule : uint8_t {
+  kNone = 0,
+  kL1CharTrailingSpaces,  // PostgreSQL char(n) -> MariaDB CHAR(n): trailing spaces not returned
+  kL2NonFiniteToNull,     // NaN, ±Infinity -> NULL (MariaDB FLOAT/DOUBLE)
+  kL3NaNToNull,           // NaN -> NULL (SQLite REAL)
+  kL4MinusZero,           // -0 -> +0 (MariaDB, SQLite)
+  kL5Rounded30,           // more than 30 fraction digits rounded (MariaDB DECIMAL(65,30))
+  kL6UtcWallTime,         // timestamptz -> DATETIME holding UTC wall time (type-level)
+  kL7ZeroDateToNull,      // MariaDB zero dates -> NULL (PostgreSQL, SQLite)
+  kL8SourceText,          // types without a kind stored as their text form (type-level)
+  kL9EnumLabels,          // MariaDB ENUM/SET -> text (type-level)
+  kL10BoundedKey,         // text/bytes key columns -> bounded VARCHAR/VARBINARY (type-level)
+};
+
+// "L7", "" for kNone.
+const char* LossyRuleId(LossyRule rule);
+// What the rule does to a value, for the log: "MariaDB zero date written as NULL".
+const char* LossyRuleEffect(LossyRule rule);
+
+// A value as a person would write it in a message: numbers bare, text quoted (shortened past 60
+// characters), dates and times in ISO form, bytes in hex.
+std::string ShowValue(const Value& v);
+
+// "id=1, name='x'": the key columns of `row` (the full row, or a row holding at least the key
+// columns at their positions). Empty when the table has no key.
+std::string RowKeyText(const TableSchema& table, const std::vector<Value>& row);
+
+// `s` with "table T, key (k=v): " in front (just "table T: " without a key), for an error about
+// one value of `row`.
+Status RowContext(const Status& s, const TableSchema& table, const std::vector<Value>& row);
+
+// Hits of value-level rules in this process's current run (RunReplication resets it).
+// Thread-safe: parallel loaders report into it.
+class LossyNotices {
+ public:
+  static LossyNotices& Run();
+
+  void Reset();
+  // `rule` changed the value of column `column` of `row`. The first hit per (table, column,
+  // rule) is logged as a warning naming table, column, rule and the row's key.
+  void Hit(const TableSchema& table, size_t column, LossyRule rule, const std::vector<Value>& row);
+  // Logs (and forgets) the counts of hits not yet reported: for `table` only, or all tables.
+  void ReportCounts(const TableName& table);
+  void ReportCounts();
+  // Hits so far in this run (for tests and reports).
+  int64_t total() const;
+
+ private:
+  using Key = std::tuple<TableName, std::string, LossyRule>;
+  void ReportLocked(const Key& key, int64_t n);
+  mutable std::mutex mu_;
+  std::map<Key, int64_t> unreported_;  // hits since the last count line
+  std::map<Key, bool> announced_;
+  int64_t total_ = 0;
+};
+
+}  // namespace cutover
