@@ -135,6 +135,17 @@ Status AppendValue(std::string& out, const TablePlan& plan, const TableSchema& t
   return Status::Ok();
 }
 
+// Appends the SQL literal of `v` for column `i`: a parameter of a foreign-key action step (a
+// value the target already holds), encoded by the rule it was written with; nothing to announce.
+Status AppendMatchValue(std::string& out, const TablePlan& plan, const TableSchema& t, size_t i,
+                        const Value& v, std::string& scratch) {
+  LossyRule applied;
+  Result<MariaText> how = EncodeForMaria(plan.columns[i], v, scratch, applied);
+  if (!how.ok()) return how.status().WithContext("table " + t.name.ToString());
+  AppendLiteral(out, *how, scratch);
+  return Status::Ok();
+}
+
 // "(v1, v2, ...)" of a whole row.
 Status AppendRowTuple(std::string& out, const TablePlan& plan, const TableSchema& t,
                       const std::vector<Value>& row, std::string& scratch) {
@@ -562,7 +573,7 @@ class MariaApplier : public Applier {
     std::string where = " WHERE ";
     for (size_t j = 0; j < st.columns.size(); ++j) {
       where += (j ? " AND " : "") + MariaConn::QuoteIdent(t.columns[st.columns[j]].name) + " = ";
-      RETURN_IF_ERROR(AppendValue(where, plan, t, st.columns[j], st.match[j], scratch_));
+      RETURN_IF_ERROR(AppendMatchValue(where, plan, t, st.columns[j], st.match[j], scratch_));
     }
     std::string what =
         std::string(st.kind == ReferentialStep::Kind::kDelete ? "delete" : "update") + " on " +
@@ -585,7 +596,7 @@ class MariaApplier : public Applier {
         if (st.kind == ReferentialStep::Kind::kSetNull)
           stmt_ += "NULL";
         else
-          RETURN_IF_ERROR(AppendValue(stmt_, plan, t, st.columns[j], st.values[j], scratch_));
+          RETURN_IF_ERROR(AppendMatchValue(stmt_, plan, t, st.columns[j], st.values[j], scratch_));
       }
       stmt_ += where;
     }

@@ -357,7 +357,7 @@ class PgApplier : public Applier {
       values_.clear();
       present_.clear();
       for (size_t j = 0; j < st.columns.size(); ++j)
-        AddParam(t.columns[st.columns[j]], st.match[j]);
+        RETURN_IF_ERROR(AddMatchParam(t.columns[st.columns[j]], t.engine, st.match[j]));
       std::string ret_key;
       for (size_t c : st.returning) ret_key += std::to_string(c) + ",";
       Pending p = Text("reading the rows of the " + what);
@@ -378,10 +378,11 @@ class PgApplier : public Applier {
     present_.clear();
     if (st.kind == ReferentialStep::Kind::kSetValues) {
       for (size_t j = 0; j < st.columns.size(); ++j)
-        AddParam(t.columns[st.columns[j]], st.values[j]);
+        RETURN_IF_ERROR(AddMatchParam(t.columns[st.columns[j]], t.engine, st.values[j]));
     }
     size_t first = values_.size();
-    for (size_t j = 0; j < st.columns.size(); ++j) AddParam(t.columns[st.columns[j]], st.match[j]);
+    for (size_t j = 0; j < st.columns.size(); ++j)
+      RETURN_IF_ERROR(AddMatchParam(t.columns[st.columns[j]], t.engine, st.match[j]));
     char kind = st.kind == ReferentialStep::Kind::kDelete    ? 'd'
                 : st.kind == ReferentialStep::Kind::kSetNull ? 'n'
                                                              : 'v';
@@ -653,6 +654,23 @@ class PgApplier : public Applier {
         arrays_, present_,
         Text("update of " + std::to_string(rows.size()) + " row(s) of " + t.name.ToString(),
              static_cast<int64_t>(rows.size()), Shared(t)));
+  }
+
+  // A parameter of a foreign-key action step: a value the target holds already (a parent's
+  // old key, or one read back), encoded by the rule it was written with; nothing to announce.
+  Status AddMatchParam(const Column& column, const std::string& engine, const Value& v) {
+    LossyRule applied;
+    ASSIGN_OR_RETURN(PgWrite w, PgTargetValue(column, engine, v, applied));
+    if (w == PgWrite::kNull) {
+      values_.emplace_back();
+      present_.push_back(false);
+    } else {
+      std::string s;
+      EncodeText(v, s);
+      values_.push_back(std::move(s));
+      present_.push_back(true);
+    }
+    return Status::Ok();
   }
 
   Status AddParam(const TableSchema& t, const std::vector<Value>& row, size_t i) {

@@ -116,6 +116,15 @@ Status BindOne(const TablePlan& plan, const TableSchema& t, const std::vector<Va
   return Status::Ok();
 }
 
+// Binds `v` for column `i`: a parameter of a foreign-key action step (a value the target already
+// holds), bound by the rule it was written with; nothing to announce.
+Status BindMatch(const TablePlan& plan, const TableSchema& t, size_t i, const Value& v,
+                 SqliteStmt& st, int index) {
+  LossyRule applied;
+  return BindForSqlite(plan.columns[i], t.columns[i].name, v, st, index, applied)
+      .WithContext("table " + t.name.ToString());
+}
+
 // Binds the whole row as ?1...?n.
 Status BindRow(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row,
                SqliteStmt& st) {
@@ -242,7 +251,7 @@ class SqliteApplier : public Applier {
     auto bind_match = [&](SqliteStmt& stmt, size_t first) -> Status {
       for (size_t j = 0; j < st.columns.size(); ++j)
         RETURN_IF_ERROR(
-            BindOne(plan, t, st.columns[j], st.match[j], stmt, static_cast<int>(first + j + 1)));
+            BindMatch(plan, t, st.columns[j], st.match[j], stmt, static_cast<int>(first + j + 1)));
       return Status::Ok();
     };
     std::string what =
@@ -304,7 +313,7 @@ class SqliteApplier : public Applier {
     if (st.kind == ReferentialStep::Kind::kSetValues) {
       for (size_t j = 0; j < st.columns.size(); ++j)
         RETURN_IF_ERROR(
-            BindOne(plan, t, st.columns[j], st.values[j], *stmt, static_cast<int>(j + 1)));
+            BindMatch(plan, t, st.columns[j], st.values[j], *stmt, static_cast<int>(j + 1)));
     }
     RETURN_IF_ERROR(bind_match(*stmt, first));
     RETURN_IF_ERROR(stmt->Run().status().WithContext(what));
