@@ -2,15 +2,55 @@
 
 namespace cutover {
 
-bool MatchPercentPattern(std::string_view p, std::string_view t) {
+namespace {
+
+// Matches one '[...]' class at p[0] == '[' against `c`; sets `len` to the class's length. A '['
+// without a closing ']' is an ordinary character.
+bool MatchClass(std::string_view p, char c, size_t& len) {
+  size_t i = 1;
+  bool negate = i < p.size() && (p[i] == '!' || p[i] == '^');
+  if (negate) ++i;
+  size_t first = i;
+  bool hit = false;
+  for (; i < p.size() && (p[i] != ']' || i == first); ++i) {
+    if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+      if (p[i] <= c && c <= p[i + 2]) hit = true;
+      i += 2;
+    } else if (p[i] == c) {
+      hit = true;
+    }
+  }
+  if (i >= p.size()) {  // no closing bracket: a literal '['
+    len = 1;
+    return c == '[';
+  }
+  len = i + 1;
+  return hit != negate;
+}
+
+}  // namespace
+
+bool MatchWildcardPattern(std::string_view p, std::string_view t, bool single_char_wildcards) {
   // Iterative wildcard match with backtracking on the last '%'.
   size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
   while (ti < t.size()) {
+    size_t len = 1;
+    bool step = false;
     if (pi < p.size() && p[pi] == '%') {
       star = pi++;
       mark = ti;
-    } else if (pi < p.size() && p[pi] == t[ti]) {
-      ++pi;
+      continue;
+    }
+    if (pi < p.size()) {
+      if (single_char_wildcards && p[pi] == '_')
+        step = true;
+      else if (single_char_wildcards && p[pi] == '[')
+        step = MatchClass(p.substr(pi), t[ti], len);
+      else
+        step = p[pi] == t[ti];
+    }
+    if (step) {
+      pi += len;
       ++ti;
     } else if (star != std::string_view::npos) {
       pi = star + 1;

@@ -20,8 +20,16 @@
 
 namespace cutover {
 
-// Matches `text` against a pattern where '%' is any run of characters.
-bool MatchPercentPattern(std::string_view pattern, std::string_view text);
+// Matches `text` against a wildcard pattern: '%' is any run of characters. With
+// `single_char_wildcards` (DMS object locators), '_' is any one character and '[...]' one
+// character of a set or range ('[!...]' / '[^...]' negated; a '[' without ']' is literal).
+bool MatchWildcardPattern(std::string_view pattern, std::string_view text,
+                          bool single_char_wildcards);
+
+// Matches `text` against a pattern where '%' is any run of characters (the only wildcard).
+inline bool MatchPercentPattern(std::string_view pattern, std::string_view text) {
+  return MatchWildcardPattern(pattern, text, false);
+}
 
 // What a task replicates: `include` patterns (empty: every table) minus `exclude` patterns.
 struct TableSelection {

@@ -4,69 +4,13 @@
 #include <cctype>
 #include <charconv>
 
+#include "engine/core/table_pattern.h"
 #include "engine/task/json_reader.h"
 
 namespace cutover::task {
 
-namespace {
-
-// Matches one '[...]' class at p[0] == '['; sets `len` to the class's length. A '[' without a
-// closing ']' is an ordinary character.
-bool MatchClass(std::string_view p, char c, size_t& len) {
-  size_t i = 1;
-  bool negate = i < p.size() && (p[i] == '!' || p[i] == '^');
-  if (negate) ++i;
-  size_t first = i;
-  bool hit = false;
-  for (; i < p.size() && (p[i] != ']' || i == first); ++i) {
-    if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
-      if (p[i] <= c && c <= p[i + 2]) hit = true;
-      i += 2;
-    } else if (p[i] == c) {
-      hit = true;
-    }
-  }
-  if (i >= p.size()) {  // no closing bracket: a literal '['
-    len = 1;
-    return c == '[';
-  }
-  len = i + 1;
-  return hit != negate;
-}
-
-}  // namespace
-
 bool MatchDmsPattern(std::string_view p, std::string_view t) {
-  // Iterative match with backtracking to the last '%'.
-  size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
-  while (ti < t.size()) {
-    size_t len = 1;
-    if (pi < p.size() && p[pi] == '%') {
-      star = pi++;
-      mark = ti;
-      continue;
-    }
-    bool step = false;
-    if (pi < p.size()) {
-      if (p[pi] == '_')
-        step = true;
-      else if (p[pi] == '[')
-        step = MatchClass(p.substr(pi), t[ti], len);
-      else
-        step = p[pi] == t[ti];
-    }
-    if (step) {
-      pi += len;
-      ++ti;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      ti = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '%') ++pi;
-  return pi == p.size();
+  return MatchWildcardPattern(p, t, /*single_char_wildcards=*/true);
 }
 
 bool TableMapping::Selects(const TableName& source) const {
