@@ -661,30 +661,27 @@ class PgApplier : public Applier {
   Status AddMatchParam(const Column& column, const std::string& engine, const Value& v) {
     LossyRule applied;
     ASSIGN_OR_RETURN(PgWrite w, PgTargetValue(column, engine, v, applied));
-    if (w == PgWrite::kNull) {
-      values_.emplace_back();
-      present_.push_back(false);
-    } else {
-      std::string s;
-      EncodeText(v, s);
-      values_.push_back(std::move(s));
-      present_.push_back(true);
-    }
+    PushParam(w, v);
     return Status::Ok();
   }
 
   Status AddParam(const TableSchema& t, const std::vector<Value>& row, size_t i) {
     ASSIGN_OR_RETURN(PgWrite w, CheckValue(t, row, i));
+    PushParam(w, row[i]);
+    return Status::Ok();
+  }
+
+  // Appends one statement parameter: NULL, or `v`'s text.
+  void PushParam(PgWrite w, const Value& v) {
     if (w == PgWrite::kNull) {
       values_.emplace_back();
       present_.push_back(false);
-    } else {
-      std::string s;
-      EncodeText(row[i], s);
-      values_.push_back(std::move(s));
-      present_.push_back(true);
+      return;
     }
-    return Status::Ok();
+    std::string s;
+    EncodeText(v, s);
+    values_.push_back(std::move(s));
+    present_.push_back(true);
   }
 
   // Sends a statement prepared under `key` (preparing it first, from `make_sql`, if new).
