@@ -68,6 +68,14 @@ log_tail() {  # file [lines]
   fi
 }
 
+log_errors() {  # file: the lines that say what failed (the tail is often only advice text)
+  local f="$1"
+  if [[ -s "$f" ]]; then
+    echo "---- error lines of $f ----" >&2
+    grep -iE "error|fail|abort" "$f" | head -n 15 >&2 || true
+  fi
+}
+
 pg_bin() {
   if [[ -n "${CUTOVER_PG_BIN:-}" ]]; then
     echo "$CUTOVER_PG_BIN"
@@ -236,10 +244,13 @@ maria_start() {
   echo mariadb >"$DIR/kind"
   mkdir -p "$DIR/tmp"
 
+  # --tmpdir: the bootstrap server's temporary tables are named from values that repeat across
+  # concurrent bootstraps; in a shared /tmp two installs started together fail with
+  # "Unknown table 'mysql.tmp_user_sys'" (seen in CI, reproduced with 8 parallel installs).
   if ! mariadb-install-db --no-defaults --datadir="$DIR/data" "${user_opt[@]}" \
       --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
-      >"$DIR/install-db.log" 2>&1; then
-    log_tail "$DIR/install-db.log"
+      --tmpdir="$DIR/tmp" >"$DIR/install-db.log" 2>&1; then
+    log_errors "$DIR/install-db.log"
     die "mariadb-install-db failed for $NAME"
   fi
 

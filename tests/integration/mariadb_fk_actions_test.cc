@@ -238,7 +238,7 @@ class MariaDbFkActions : public ::testing::Test {
 
   // Full load, then every kCdc transaction; the target must end equal.
   void RunCascades(TargetKind kind, const std::string& mode) {
-    StartTarget(kind);
+    ASSERT_NO_FATAL_FAILURE(StartTarget(kind));
     EngineProcess engine(Replicate("fk", {"--apply-mode", mode}));
     ASSERT_EQ(WaitAllEqual(60s), "") << engine.Log();
     for (const char* sql : kCdc) MariaExec(*conn_, sql);
@@ -281,7 +281,7 @@ TEST_F(MariaDbFkActions, ToSqliteRowApply) {
 // task is refused before anything is created, naming every such constraint and the remedy. A
 // parent without its children, and a full load, need nothing.
 TEST_F(MariaDbFkActions, ChildWithoutItsParentIsRefusedAtStart) {
-  StartTarget(TargetKind::kSqlite);
+  ASSERT_NO_FATAL_FAILURE(StartTarget(TargetKind::kSqlite));
   RunResult r = RunCutover(Replicate("fk", {"--tables", "payment", "--tables", "rental"}), 120s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("fk_rental_inventory"), std::string::npos) << r.err;
@@ -314,7 +314,7 @@ TEST_F(MariaDbFkActions, ChildWithoutItsParentIsRefusedAtStart) {
 // resumes from the checkpoint committed with the actions, which are replayed with their
 // transaction or not at all.
 TEST_F(MariaDbFkActions, KillNineDuringCascadesEndsExact) {
-  StartTarget(TargetKind::kPostgres);
+  ASSERT_NO_FATAL_FAILURE(StartTarget(TargetKind::kPostgres));
   std::atomic<bool> stop{false};
   std::atomic<int> committed{0};
   auto writer = [&] {
