@@ -147,9 +147,15 @@ class SuperviseTest : public ::testing::Test {
   }
   void TearDown() override { SetLogLevel(saved_level_); }
 
-  // Runs the supervisor; attempt i (0-based) is script(i).
+  // Runs the supervisor; attempt i (0-based) is script(i). A supervisor that never gives up
+  // fails the test after 1000 attempts instead of hanging it.
   Status Run(std::function<Attempt(int)> script) {
-    EndpointFactory open = [&]() -> Result<Endpoints> { return Open(script(attempts_++)); };
+    EndpointFactory open = [&]() -> Result<Endpoints> {
+      int i = attempts_++;
+      if (i < 1000) return Open(script(i));
+      ADD_FAILURE() << "still retrying after 1000 attempts";
+      return Open(Fails(Internal("too many attempts")));
+    };
     return RunReplicationSupervised(open, opt_, policy_, stop_, &stats_, clock_);
   }
   // Runs the given attempts; one more than scripted fails the test.
