@@ -1,0 +1,63 @@
+// Source log retention: how many bytes of its log (PostgreSQL WAL held by the task's slot,
+// MariaDB binlog after the task's position) a source keeps for a task, for the metric
+// cutover_source_log_retained_bytes. DMS watches nothing of the kind, yet a slot that stops
+// advancing filling the source's disk is the most common PostgreSQL outage in its own
+// troubleshooting pages.
+//
+// Design: each engine answers with one small function in its own folder
+// (engine/pg/pg_log_retention.h, engine/mariadb/maria_log_retention.h) on a short-lived
+// connection of its own, so a probe never touches the task's connections and a slow or dead
+// source cannot delay the task. RetainedSourceLogBytes is the one dispatch point (it moves to
+// the engine registry with the other per-engine dispatch). LogRetentionProbe calls it from its
+// own thread every few seconds and stores the answer in ReplicationMetrics; a failed probe
+// clears the value (a stale number would hide the outage) and is logged once per distinct
+// error.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "engine/core/status.h"
+#include "engine/pipeline/metrics.h"
+
+namespace cutover {
+
+// Bytes of log the source at `source_uri` keeps for `task`, whose last applied position (text
+// form) is `position` ("" before CDC started). nullopt: the engine has no such log (SQLite),
+// or nothing is held yet (no slot, no position).
+Result<std::optional<int64_t>> RetainedSourceLogBytes(const std::string& source_uri,
+                                                      const std::string& task,
+                                                      const std::string& position);
+
+// Probes RetainedSourceLogBytes every `interval` on its own thread into `metrics`.
+class LogRetentionProbe {
+ public:
+  LogRetentionProbe(std::string source_uri, std::string task,
+                    std::shared_ptr<ReplicationMetrics> metrics,
+                    std::chrono::milliseconds interval = std::chrono::seconds(5));
+  ~LogRetentionProbe();  // Stop()
+  // Stops the thread. A probe blocked on an unresponsive server is left to finish on its own
+  // (detached after 2 s; it holds only shared state), so stopping the task never hangs on it.
+  void Stop();
+
+ private:
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable wake;
+    bool stop = false;
+    bool done = false;
+  };
+  static void Run(std::shared_ptr<Shared> shared, std::string source_uri, std::string task,
+                  std::shared_ptr<ReplicationMetrics> metrics, std::chrono::milliseconds interval);
+
+  std::shared_ptr<Shared> shared_;
+  std::thread thread_;
+};
+
+}  // namespace cutover
