@@ -15,6 +15,8 @@ namespace cutover::mariadb {
 
 // Bytes of binlog from `position` (a MariaDB position text, "file:offset [gtid]") to the end
 // of the last binlog (SHOW BINARY LOGS); nullopt when `position` is empty or its file is gone.
+// A task's position is the GTID event of its last applied transaction, where a resume starts
+// reading, so the answer includes that transaction: what the server must keep for the task.
 Result<std::optional<int64_t>> MariaBinlogBytesAfter(const std::string& uri,
                                                      const std::string& position);
 

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/throwaway_server.h"
+#include "tests/integration/support/maria_support.h"
 #include "tests/integration/support/prometheus_support.h"
 #include "tests/integration/support/test_support.h"
 
@@ -237,6 +238,82 @@ TEST_F(MetricsEndpoint, HealthzNamesTheReasonWhileTheTargetIsAway) {
   engine->Signal(SIGTERM);
   EXPECT_EQ(engine->Wait(30s), 0) << engine->Log();
   EXPECT_EQ(engine->Log().find(kSecret), std::string::npos) << engine->Log();
+}
+
+// MariaDB keeps no slot: the retained-log metric is the binlog from the task's resume position
+// (the GTID event of its last applied transaction) to the end. While
+// the target holds the task back, it must equal what this test sees the binlog grow by (SHOW
+// BINARY LOGS, summed) plus what it was when caught up; afterwards it falls back.
+TEST(MetricsEndpointMaria, RetainedBytesAreTheBinlogTheTaskHasNotApplied) {
+  auto source = StartMariaDb("mbsrc");
+  auto target = StartPostgres("mbtgt");
+  ASSERT_TRUE(source && target);
+  auto conn = MariaConnect(*source);
+  ASSERT_TRUE(conn);
+  MariaExec(*conn,
+            "CREATE TABLE t (id int PRIMARY KEY, pad varchar(2000)) ENGINE=InnoDB;"
+            "INSERT INTO t VALUES (1, 'one')");
+  auto binlog_total = [&] {
+    auto rows = conn->Query("SHOW BINARY LOGS");
+    EXPECT_TRUE(rows.ok());
+    double total = 0;
+    for (size_t i = 0; rows.ok() && i < rows->rows.size(); ++i)
+      total += std::stod(rows->Get(i, "File_size").value_or("0"));
+    return total;
+  };
+  EngineProcess engine({"replicate", "--source", source->uri(), "--target", target->uri(), "--task",
+                        "mb", "--metrics-listen", "127.0.0.1:0"});
+  int port = MetricsPort(engine);
+  ASSERT_GT(port, 0) << engine.Log();
+  const std::string series = "cutover_source_log_retained_bytes{task=\"mb\"}";
+  MariaExec(*conn, "INSERT INTO t VALUES (2, 'two')");  // a first applied position
+  std::optional<double> caught_up;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        HttpReply h = HttpGet(port, "/healthz");
+        if (h.body.find("cdc: caught up") == std::string::npos) return false;
+        caught_up = SeriesValue(HttpGet(port, "/metrics").body, series);
+        return caught_up.has_value();
+      },
+      40s))
+      << HttpGet(port, "/metrics").body << engine.Log();
+  const double before = binlog_total();
+  EXPECT_LT(*caught_up, 16 * 1024);
+
+  // Hold the target table; write about 2 MB the task cannot apply meanwhile.
+  std::thread locker([&] {
+    Sql(*target, "BEGIN; LOCK TABLE public.t IN SHARE MODE; SELECT pg_sleep(12); COMMIT;");
+  });
+  std::this_thread::sleep_for(1s);
+  MariaExec(*conn, "INSERT INTO t SELECT seq, REPEAT('x', 2000) FROM seq_3_to_1000");
+  const double grown = binlog_total() - before;
+  EXPECT_GT(grown, 1.9e6);
+  std::optional<double> held;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        held = SeriesValue(HttpGet(port, "/metrics").body, series);
+        return held && *held >= grown;
+      },
+      10s))
+      << held.value_or(-1);
+  ASSERT_TRUE(held);
+  std::printf("binlog retained: %.0f bytes caught up, %.0f held back (binlog grew %.0f)\n",
+              *caught_up, *held, grown);
+  EXPECT_NEAR(*held, *caught_up + grown, 16 * 1024);
+  locker.join();
+
+  // Applied: the distance falls back to the last applied transaction (a resume re-reads it from
+  // its GTID event, so the server must keep it), here a small one.
+  MariaExec(*conn, "INSERT INTO t VALUES (5000, 'small')");
+  EXPECT_EQ(WaitUntilRowsEqual(*source, "t", *target, "public.t", "id", {{"pad", "pad"}}, 30s), "");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto v = SeriesValue(HttpGet(port, "/metrics").body, series);
+        return v && *v < 16 * 1024;
+      },
+      15s));
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(engine.Wait(30s), 0) << engine.Log();
 }
 
 // Bad --metrics-listen: one error line, exit 2, no password; checked before any connection.
