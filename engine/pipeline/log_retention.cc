@@ -57,7 +57,16 @@ void LogRetentionProbe::Run(std::shared_ptr<Shared> shared, std::string source_u
       std::unique_lock<std::mutex> lock(shared->mu);
       if (shared->stop) break;
     }
-    auto bytes = RetainedSourceLogBytes(source_uri, task, metrics->Snapshot().position);
+    // Only once the task is under way: before, there is nothing to hold, and a source that
+    // cannot be reached is the task's own one-line error, not the probe's.
+    MetricsSnapshot now = metrics->Snapshot();
+    if (now.phase != ReplicationPhase::kFullLoad && now.phase != ReplicationPhase::kCdc) {
+      std::unique_lock<std::mutex> lock(shared->mu);
+      if (shared->wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return shared->stop; }))
+        break;
+      continue;
+    }
+    auto bytes = RetainedSourceLogBytes(source_uri, task, now.position);
     if (bytes.ok()) {
       metrics->SetRetainedLogBytes(*bytes);
       last_error.clear();

@@ -35,7 +35,9 @@ Result<std::optional<int64_t>> RetainedSourceLogBytes(const std::string& source_
                                                       const std::string& task,
                                                       const std::string& position);
 
-// Probes RetainedSourceLogBytes every `interval` on its own thread into `metrics`.
+// Probes RetainedSourceLogBytes every `interval` on its own thread into `metrics`, once the task
+// is in its full load or CDC (before, nothing is held, and an unreachable source is the task's
+// own error to report).
 class LogRetentionProbe {
  public:
   LogRetentionProbe(std::string source_uri, std::string task,

@@ -18,8 +18,8 @@ Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
       e->server_, MetricsServer::Start(
                       address, [p = e.get()](const std::string& path) { return p->Handle(path); }));
   e->probe_ = std::make_unique<LogRetentionProbe>(options.source_uri, options.task, metrics);
-  Log(LogLevel::kInfo, "metrics: serving /metrics and /healthz on {} (port {})", options.listen,
-      e->server_->port());
+  Log(LogLevel::kInfo, "metrics: serving http://{}:{}/metrics and /healthz",
+      options.listen.substr(0, options.listen.rfind(':')), e->server_->port());
   return e;
 }
 

@@ -45,7 +45,7 @@ int MetricsPort(EngineProcess& engine) {
       [&] {
         std::smatch m;
         std::string log = engine.Log();
-        if (std::regex_search(log, m, std::regex("/healthz on \\S+ \\(port (\\d+)\\)")))
+        if (std::regex_search(log, m, std::regex("metrics: serving http://[^ ]+:(\\d+)/metrics")))
           port = std::stoi(m[1]);
         return port != 0 || !engine.Running();
       },
@@ -349,6 +349,23 @@ TEST(MetricsListen, BadAddressOrPortInUseIsOneLineAndExitTwo) {
     EXPECT_EQ((r.err + r.out).find(kSecret), std::string::npos) << r.err;
   }
   close(busy);
+
+  // A good address and an unreachable source: the task's own error is the one error line (after
+  // the info line naming the metrics port), nothing from the metrics side.
+  RunResult r = RunCutover({"replicate", "--source", uri, "--target", uri, "--task", "t",
+                            "--metrics-listen", "127.0.0.1:0"},
+                           30s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  std::string err = r.err;
+  while (!err.empty() && err.back() == '\n') err.pop_back();
+  std::string last = err.substr(err.rfind('\n') == std::string::npos ? 0 : err.rfind('\n') + 1);
+  EXPECT_EQ(last.rfind("cutover: error: ", 0), 0u) << r.err;
+  size_t errors = 0, lines = 1;
+  for (size_t p = 0; (p = err.find("error", p)) != std::string::npos; ++p) ++errors;
+  for (char ch : err) lines += ch == '\n';
+  EXPECT_EQ(errors, 1u) << r.err;
+  EXPECT_LE(lines, 2u) << r.err;
+  EXPECT_EQ((r.err + r.out).find(kSecret), std::string::npos) << r.err;
 }
 
 // The example alert rules are valid, and their unit tests (series in, alerts out) pass.
