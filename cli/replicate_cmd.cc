@@ -76,7 +76,8 @@ class ReplicateCommand : public Command {
                     "on /healthz (HOST numeric, e.g. 127.0.0.1:9187; docs/metrics.md)");
     rep->add_option("--metrics-stall-seconds", stall_s_,
                     "/healthz reports the task unhealthy after this long without progress "
-                    "(rows loaded, a target commit, or a poll that found the source caught up)")
+                    "(rows loaded, a change read, a target commit, or a poll that found the source "
+                    "caught up)")
         ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600))
         ->capture_default_str();
     rep->add_option("--retry-for", retry_for_s_,

@@ -66,9 +66,11 @@ struct MetricsSnapshot {
   int64_t last_read_commit_us = 0;       // source commit time of the last transaction read
   int64_t oldest_pending_commit_us = 0;  // of the oldest one read but not committed; 0: none
   int64_t last_checkpoint_unix_us = 0;   // last target commit (checkpoint) in this process
-  int64_t last_progress_unix_us = 0;     // last rows loaded / target commit / idle poll
-  std::string position;                  // last applied (or, before any, where CDC started)
-  int64_t commit_time_us = 0;            // source commit time of the last applied transaction
+  // Last progress: rows loaded, a change read, a target commit, an idle poll (moves of the
+  // counters are noticed when a snapshot is taken, so at the feeds' pace: about every second).
+  int64_t last_progress_unix_us = 0;
+  std::string position;        // last applied (or, before any, where CDC started)
+  int64_t commit_time_us = 0;  // source commit time of the last applied transaction
   // supervision
   int64_t retries = 0;
   std::string retrying_after;  // the error being retried; "" while running normally
@@ -143,9 +145,11 @@ class ReplicationMetrics {
   std::atomic<int64_t> incoming_{0}, memory_{0};
   std::atomic<bool> source_idle_{false};
   std::atomic<int64_t> last_read_commit_us_{0}, oldest_pending_commit_us_{0};
-  std::atomic<int64_t> last_checkpoint_us_{0}, last_progress_us_{0};
+  std::atomic<int64_t> last_checkpoint_us_{0};
+  mutable std::atomic<int64_t> last_progress_us_{0};  // also moved by Snapshot()
   std::atomic<int64_t> retries_{0};
-  mutable std::mutex mu_;  // guards the members below
+  mutable std::mutex mu_;          // guards the members below
+  mutable int64_t work_seen_ = 0;  // rows + changes read + commits at the last Snapshot()
   std::string position_;
   int64_t commit_time_us_ = 0;
   std::string retrying_after_;

@@ -131,8 +131,8 @@ std::string PrometheusText(const MetricsSnapshot& m, const MetricsIdentity& id,
     w.Sample(std::max<int64_t>(0, m.unix_us - m.last_checkpoint_unix_us) / 1e6);
   }
   w.Family("cutover_progress_age_seconds", "gauge",
-           "Seconds since the task last made progress: rows loaded, a target commit, or a poll "
-           "that found the source caught up.");
+           "Seconds since the task last made progress: rows loaded, a change read, a target "
+           "commit, or a poll that found the source caught up.");
   w.Sample(std::max<int64_t>(0, m.unix_us - m.last_progress_unix_us) / 1e6);
   w.Family("cutover_source_caught_up", "gauge",
            "1 when the last poll of the source found nothing more to read.");
