@@ -171,8 +171,9 @@ MetricsSnapshot ReplicationMetrics::Snapshot() const {
   m.incoming_changes = get(incoming_);
   m.memory_changes = get(memory_);
   m.disk_changes = SpooledRecordsOpen();
-  // Changes spooled for an in-progress transaction mean the source is busy, whatever the poll.
-  m.source_idle = get(source_idle_) && m.disk_changes == 0;
+  // Changes spooled for a transaction still open on the source do not count: nothing committed
+  // is waiting, so a poll that finds nothing is caught up.
+  m.source_idle = get(source_idle_);
   m.last_read_commit_us = get(last_read_commit_us_);
   m.oldest_pending_commit_us = get(oldest_pending_commit_us_);
   m.last_checkpoint_unix_us = get(last_checkpoint_us_);

@@ -240,6 +240,50 @@ TEST_F(MetricsEndpoint, HealthzNamesTheReasonWhileTheTargetIsAway) {
   EXPECT_EQ(engine->Log().find(kSecret), std::string::npos) << engine->Log();
 }
 
+// DMS CDCChangesDiskSource: the changes of a transaction still open on the source, which
+// PostgreSQL streams ahead of its commit and the engine spools to disk; back to 0 once applied.
+TEST_F(MetricsEndpoint, ChangesOfAnOpenSourceTransactionSpooledToDiskAreCounted) {
+  Sql(*source_, "ALTER SYSTEM SET logical_decoding_work_mem = '64kB'; SELECT pg_reload_conf();");
+  auto engine = StartTask();
+  int port = MetricsPort(*engine);
+  ASSERT_GT(port, 0) << engine->Log();
+  ASSERT_TRUE(WaitCaughtUp(port, 40s)) << HttpGet(port, "/healthz").body << engine->Log();
+  const std::string disk = "cutover_cdc_changes_disk_source{task=\"mtx\"}";
+  std::thread writer([&] {
+    Sql(*source_,
+        "BEGIN; INSERT INTO m.items (v) SELECT repeat('d', 100) FROM generate_series(1, 20000);"
+        "SELECT pg_sleep(6); COMMIT;");
+  });
+  std::optional<double> spooled;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        spooled = SeriesValue(HttpGet(port, "/metrics").body, disk);
+        return spooled && *spooled >= 1000;
+      },
+      5s))
+      << spooled.value_or(-1);
+  ASSERT_TRUE(spooled);
+  EXPECT_LE(*spooled, 20000);
+  std::printf("changes spooled to disk while the source transaction is open: %.0f\n", *spooled);
+  // Nothing committed waits meanwhile: caught up, latency 0, healthy.
+  std::string text = HttpGet(port, "/metrics").body;
+  EXPECT_EQ(SeriesValue(text, "cutover_cdc_latency_source_seconds{task=\"mtx\"}"), 0.0) << text;
+  EXPECT_EQ(HttpGet(port, "/healthz").status, 200);
+  writer.join();
+  ASSERT_EQ(WaitUntilEqual(*source_, *target_, {{"m.items", "id"}}, 30s), "");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        text = HttpGet(port, "/metrics").body;
+        return SeriesValue(text, disk) == 0.0 &&
+               SeriesValue(text, "cutover_table_inserts_total{task=\"mtx\",table=\"m.items\"}") ==
+                   20000.0;
+      },
+      10s))
+      << text;
+  engine->Signal(SIGTERM);
+  EXPECT_EQ(engine->Wait(30s), 0) << engine->Log();
+}
+
 // MariaDB keeps no slot: the retained-log metric is the binlog from the task's resume position
 // (the GTID event of its last applied transaction) to the end. While
 // the target holds the task back, it must equal what this test sees the binlog grow by (SHOW
