@@ -1,25 +1,15 @@
 #include "engine/pipeline/log_retention.h"
 
 #include "engine/core/log.h"
-#include "engine/core/uri.h"
-#include "engine/mariadb/maria_log_retention.h"
-#include "engine/pg/pg_log_retention.h"
+#include "engine/registry/registry.h"
 
 namespace cutover {
 
 Result<std::optional<int64_t>> RetainedSourceLogBytes(const std::string& source_uri,
                                                       const std::string& task,
                                                       const std::string& position) {
-  ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(source_uri, "--source"));
-  switch (kind) {
-    case EngineKind::kPostgres:
-      return pg::PgSlotRetainedWalBytes(source_uri, task);
-    case EngineKind::kMariaDb:
-      return mariadb::MariaBinlogBytesAfter(source_uri, position);
-    case EngineKind::kSqlite:  // no log: the change table is pruned as the task confirms
-      return std::optional<int64_t>();
-  }
-  return std::optional<int64_t>();
+  ASSIGN_OR_RETURN(const EngineDriver* driver, EngineForUri(source_uri, "--source"));
+  return driver->RetainedLogBytes(source_uri, task, position);
 }
 
 LogRetentionProbe::LogRetentionProbe(std::string source_uri, std::string task,

@@ -5,10 +5,11 @@
 // troubleshooting pages.
 //
 // Design: each engine answers with one small function in its own folder
-// (engine/pg/pg_log_retention.h, engine/mariadb/maria_log_retention.h) on a short-lived
-// connection of its own, so a probe never touches the task's connections and a slow or dead
-// source cannot delay the task. RetainedSourceLogBytes is the one dispatch point (it moves to
-// the engine registry with the other per-engine dispatch). LogRetentionProbe calls it from its
+// (engine/pg/pg_log_retention.h, engine/mariadb/maria_log_retention.h), offered through its
+// driver (EngineDriver::RetainedLogBytes), on a short-lived connection of its own, so a probe
+// never touches the task's connections and a slow or dead source cannot delay the task.
+// RetainedSourceLogBytes finds the source's driver in the registry. LogRetentionProbe calls it
+// from its
 // own thread every few seconds and stores the answer in ReplicationMetrics; a failed probe
 // clears the value (a stale number would hide the outage) and is logged once per distinct
 // error.

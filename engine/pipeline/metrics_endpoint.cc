@@ -1,18 +1,18 @@
 #include "engine/pipeline/metrics_endpoint.h"
 
 #include "engine/core/log.h"
-#include "engine/core/uri.h"
+#include "engine/registry/registry.h"
 
 namespace cutover {
 
 Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
     const MetricsEndpointOptions& options, std::shared_ptr<ReplicationMetrics> metrics) {
   ASSIGN_OR_RETURN(ListenAddress address, ParseListenAddress(options.listen, "--metrics-listen"));
-  ASSIGN_OR_RETURN(EngineKind source, EngineOfUri(options.source_uri, "--source"));
-  ASSIGN_OR_RETURN(EngineKind target, EngineOfUri(options.target_uri, "--target"));
+  ASSIGN_OR_RETURN(const EngineDriver* source, EngineForUri(options.source_uri, "--source"));
+  ASSIGN_OR_RETURN(const EngineDriver* target, EngineForUri(options.target_uri, "--target"));
   std::unique_ptr<MetricsEndpoint> e(new MetricsEndpoint());
   e->metrics_ = metrics;
-  e->identity_ = {options.task, EngineName(source), EngineName(target)};
+  e->identity_ = {options.task, std::string(source->name()), std::string(target->name())};
   e->stall_after_ = options.stall_after;
   ASSIGN_OR_RETURN(
       e->server_, MetricsServer::Start(

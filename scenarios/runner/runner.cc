@@ -13,10 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/load_session.h"
 #include "engine/core/log.h"
+#include "engine/registry/registry.h"
 #include "harness/throwaway_server.h"
 #include "loadgen/runner.h"
-#include "loadgen/session.h"
 #include "reports/report_render.h"
 #include "scenarios/proxy/fault_proxy.h"
 #include "scenarios/runner/analysis.h"
@@ -125,9 +126,9 @@ class Run {
     if (stop_) return Aborted("interrupted while starting servers");
     record_.source_uri = RedactUri(source_.uri);
     record_.target_uri = RedactUri(target_.uri);
-    auto sv = ServerVersion(source_.uri);
+    auto sv = sc_.source.engine->ServerVersion(source_.uri);
     record_.version_source = sv.ok() ? *sv : "unknown (" + sv.status().message() + ")";
-    auto tv = ServerVersion(target_.uri);
+    auto tv = sc_.target.engine->ServerVersion(target_.uri);
     record_.version_target = tv.ok() ? *tv : "unknown (" + tv.status().message() + ")";
     RETURN_IF_ERROR(StartProxy(Side::kSource, source_));
     RETURN_IF_ERROR(StartProxy(Side::kTarget, target_));
@@ -140,16 +141,15 @@ class Run {
   Status OpenEndpoint(const EndpointSpec& spec, const char* role, Endpoint& ep) {
     if (!spec.throwaway()) {
       ep.uri = spec.uri;
-    } else if (spec.engine == EngineKind::kSqlite) {
+    } else if (spec.engine->throwaway_server().empty()) {  // a file engine
       std::string path = dir_ + "/" + role + ".db";
       std::error_code ec;
       fs::remove(path, ec);
-      ep.uri = "sqlite://" + path;
+      ep.uri = spec.engine->FileUri(path);
     } else {
-      Log(LogLevel::kInfo, "starting a throwaway {} {} server", EngineName(spec.engine), role);
-      auto kind = spec.engine == EngineKind::kPostgres ? harness::ServerKind::kPostgres
-                                                       : harness::ServerKind::kMariaDb;
-      ASSIGN_OR_RETURN(ep.server, harness::ThrowawayServer::Start(kind, sc_.name + "-" + role));
+      Log(LogLevel::kInfo, "starting a throwaway {} {} server", spec.engine->name(), role);
+      ASSIGN_OR_RETURN(ep.server, harness::ThrowawayServer::Start(spec.engine->throwaway_server(),
+                                                                  sc_.name + "-" + role));
       ep.uri = ep.server->uri();
     }
     ep.engine_uri = ep.uri;
@@ -191,7 +191,7 @@ class Run {
     Log(LogLevel::kInfo, "dataset: {} (scale {}) on the source", o.workload, sc_.dataset.scale);
     RETURN_IF_ERROR(loadgen::InitTables(o, opt_.progress).WithContext("dataset"));
     for (size_t i = 0; i < sc_.dataset.sql.size(); ++i) {
-      ASSIGN_OR_RETURN(auto session, loadgen::OpenSession(source_.uri));
+      ASSIGN_OR_RETURN(auto session, OpenLoadSession(source_.uri));
       RETURN_IF_ERROR(session->Exec(sc_.dataset.sql[i])
                           .WithContext("dataset sql file " + sc_.dataset.sql_files[i]));
     }
@@ -204,7 +204,7 @@ class Run {
     t0_ = Clock::now();
     started_ = true;
     record_.series["lag_s"];
-    lag_ = std::make_unique<LagProbe>(target_.uri, sc_.target.engine, sc_.measure.lag_interval_s,
+    lag_ = std::make_unique<LagProbe>(target_.uri, *sc_.target.engine, sc_.measure.lag_interval_s,
                                       t0_, &record_.series["lag_s"]);
     load_ =
         std::make_unique<LoadDriver>(source_.uri, t0_, dir_ + "/load.log",
@@ -480,7 +480,7 @@ class Run {
         StartWorker(
             idx,
             [uri, sql]() -> Status {
-              ASSIGN_OR_RETURN(auto session, loadgen::OpenSession(uri));
+              ASSIGN_OR_RETURN(auto session, OpenLoadSession(uri));
               return session->Exec(sql);
             },
             phase_index_);
@@ -618,8 +618,8 @@ class Run {
     double from = Now();
     const char* sql = "SELECT seq FROM cutover_heartbeat WHERE id = 1";
     while (Now() - from < timeout_s) {
-      auto s = loadgen::OpenSession(source_.uri);
-      auto t = loadgen::OpenSession(target_.uri);
+      auto s = OpenLoadSession(source_.uri);
+      auto t = OpenLoadSession(target_.uri);
       if (s.ok() && t.ok()) {
         auto a = (*s)->QueryInt(sql);
         auto b = (*t)->QueryInt(sql);
