@@ -1,18 +1,16 @@
 // Source log retention: how many bytes of its log (PostgreSQL WAL held by the task's slot,
-// MariaDB binlog after the task's position) a source keeps for a task, for the metric
-// cutover_source_log_retained_bytes. DMS watches nothing of the kind, yet a slot that stops
-// advancing filling the source's disk is the most common PostgreSQL outage in its own
-// troubleshooting pages.
+// MariaDB binlog from the task's resume position) a source keeps for a task, for the metric
+// cutover_source_log_retained_bytes. DMS's task metrics have nothing of the kind, yet a slot
+// that stops advancing and fills the source's disk is a classic PostgreSQL outage.
 //
 // Design: each engine answers with one small function in its own folder
 // (engine/pg/pg_log_retention.h, engine/mariadb/maria_log_retention.h), offered through its
 // driver (EngineDriver::RetainedLogBytes), on a short-lived connection of its own, so a probe
 // never touches the task's connections and a slow or dead source cannot delay the task.
 // RetainedSourceLogBytes finds the source's driver in the registry. LogRetentionProbe calls it
-// from its
-// own thread every few seconds and stores the answer in ReplicationMetrics; a failed probe
-// clears the value (a stale number would hide the outage) and is logged once per distinct
-// error.
+// from its own thread every few seconds and stores the answer in ReplicationMetrics; a failed
+// probe clears the value (a stale number would hide the outage) and is logged once per
+// distinct error.
 #pragma once
 
 #include <chrono>
