@@ -29,11 +29,22 @@ int ClosedPort() {
   return ntohs(addr.sin_port);
 }
 
-std::unique_ptr<Database> OnServer(std::unique_ptr<harness::ThrowawayServer> server) {
+// Database `name` on `server`, created with `create_sql` unless `own` (the server's own one).
+std::unique_ptr<Database> OnServer(const harness::ThrowawayServer* server, const std::string& name,
+                                   bool own, const std::string& create_sql) {
   if (!server) return nullptr;
   auto db = std::make_unique<Database>();
-  db->uri = server->uri();
-  db->server = std::move(server);
+  db->server = server;
+  const std::string& uri = server->uri();
+  db->name = own ? uri.substr(uri.rfind('/') + 1) : name;
+  db->uri = uri.substr(0, uri.rfind('/') + 1) + db->name;
+  if (!own) {
+    auto r = server->Sql(create_sql);
+    if (!r.ok()) {
+      ADD_FAILURE() << "cannot create database " << name << ": " << r.status().message();
+      return nullptr;
+    }
+  }
   return db;
 }
 
@@ -50,15 +61,17 @@ std::vector<Engine> MakeEngines() {
   pg.zoo = ZooEngine::kPostgres;
   pg.types = {"integer", "bigint", "numeric(12,4)", "varchar(40)", "text", "timestamp(6)", "bytea",
               ""};
-  pg.start = [](const std::string& label, const std::string&) {
-    return OnServer(StartPostgres(label));
+  pg.start_server = [](const std::string& label) { return StartPostgres(label); };
+  pg.create = [](const harness::ThrowawayServer* server, const std::string& name, bool own,
+                 const std::string&) {
+    return OnServer(server, name, own, "CREATE DATABASE " + name);
   };
   pg.sql = [](const Database& db, const std::string& sql) {
-    return db.server->Sql("SET TimeZone = 'UTC';\n" + sql);
+    return db.server->Sql("SET TimeZone = 'UTC';\n" + sql, db.name);
   };
   pg.canon_rows = [](const Database& db, const std::string& table,
                      const std::vector<CanonCol>& cols) {
-    return PgCanonRows(*db.server, "public.\"" + table + "\"", "1", cols);
+    return PgCanonRows(*db.server, "public.\"" + table + "\"", "1", cols, db.name);
   };
   pg.bytes_literal = [](const std::string& hex) { return "decode('" + hex + "', 'hex')"; };
   pg.bad_uris = [](const Database& real, const std::string&) {
@@ -76,18 +89,21 @@ std::vector<Engine> MakeEngines() {
   maria.types = {"int",      "bigint",      "decimal(12,4)",
                  "varchar(40)", "text",     "datetime(6)",
                  "blob",     " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"};
-  maria.start = [](const std::string& label, const std::string&) {
-    return OnServer(StartMariaDb(label));
+  maria.start_server = [](const std::string& label) { return StartMariaDb(label); };
+  maria.create = [](const harness::ThrowawayServer* server, const std::string& name, bool own,
+                    const std::string&) {
+    return OnServer(server, name, own, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4");
   };
   maria.sql = [](const Database& db, const std::string& sql) {
     return db.server->Sql(
         "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES,NO_BACKSLASH_ESCAPES');\n"
         "SET time_zone = '+00:00';\n" +
-        sql);
+            sql,
+        db.name);
   };
   maria.canon_rows = [](const Database& db, const std::string& table,
                         const std::vector<CanonCol>& cols) {
-    return MariaCanonRows(*db.server, "`" + table + "`", "1", cols);
+    return MariaCanonRows(*db.server, "`" + db.name + "`.`" + table + "`", "1", cols);
   };
   maria.bytes_literal = [](const std::string& hex) { return "X'" + hex + "'"; };
   maria.bad_uris = [](const Database& real, const std::string&) {
@@ -103,9 +119,10 @@ std::vector<Engine> MakeEngines() {
   sqlite.zoo = ZooEngine::kSqlite;
   sqlite.types = {"INTEGER", "BIGINT",   "DECIMAL(12,4)", "VARCHAR(40)",
                   "TEXT",    "DATETIME", "BLOB",          ""};
-  sqlite.start = [](const std::string& label, const std::string& scratch) {
+  sqlite.create = [](const harness::ThrowawayServer*, const std::string& name, bool,
+                     const std::string& scratch) {
     auto db = std::make_unique<Database>();
-    db->path = scratch + "/" + label + ".db";
+    db->path = scratch + "/" + name + ".db";
     db->uri = "sqlite://" + db->path;
     // A source file in WAL mode, as an application with concurrent readers runs it.
     ZooEndpoint file;
@@ -161,7 +178,7 @@ std::vector<std::string> Database::Rows(const std::string& table,
 ZooEndpoint Database::Zoo() const {
   ZooEndpoint z;
   z.engine = engine->zoo;
-  z.server = server.get();
+  z.server = server;
   z.sqlite_path = path;
   return z;
 }

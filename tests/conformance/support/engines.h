@@ -1,7 +1,7 @@
 // The engines the conformance suite runs against: one table, one row per engine.
 //
 // Design. Everything the suite knows about an engine is in Engines(): its name, how to start a
-// throwaway database of it, how to run SQL on it, how to read a table back as canonical rows, the
+// throwaway server of it and make a fresh database there, how to run SQL on it, how to read a table back as canonical rows, the
 // column types of the contract's tables in its dialect, and URIs that must fail (nothing listening,
 // a wrong password). The tests themselves are engine-neutral: they are instantiated over every
 // (source, target) pair of this table. Adding an engine to the suite is one more row here (later
@@ -27,10 +27,13 @@ namespace cutover::testing::conformance {
 
 struct Engine;
 
-// One throwaway database of an engine: a server, or a file in the test's scratch directory.
+// One fresh database of an engine for one test: a database on a (shared) throwaway server, or a
+// file in the test's scratch directory. Tests of one pair share the pair's servers (starting one
+// costs seconds) and never each other's databases.
 struct Database {
   const Engine* engine = nullptr;
-  std::unique_ptr<harness::ThrowawayServer> server;  // server engines
+  const harness::ThrowawayServer* server = nullptr;  // server engines (not owned)
+  std::string name;                                  // server engines: the database's name
   std::string path;                                  // file engines: the database file
   std::string uri;                                   // what `cutover --source/--target` takes
 
@@ -64,10 +67,15 @@ struct Engine {
   std::string name;  // "pg", "mariadb", "sqlite": used in test names
   ZooEngine zoo;     // the same engine in the type zoo
   ColumnTypes types;
-  // Starts an empty database; `label` names it in logs, `scratch` is a directory the test owns.
-  // nullptr (and a test failure) when it cannot start.
-  std::function<std::unique_ptr<Database>(const std::string& label, const std::string& scratch)>
-      start;
+  // Starts a throwaway server (`label` names it in logs); null for an engine without servers.
+  std::function<std::unique_ptr<harness::ThrowawayServer>(const std::string& label)> start_server;
+  // A fresh empty database `name` on `server` (server engines; with `own`, the server's own
+  // database instead, which the type zoo's table names assume) or in directory `scratch` (file
+  // engines). nullptr (and a test failure) when it cannot be made.
+  std::function<std::unique_ptr<Database>(const harness::ThrowawayServer* server,
+                                          const std::string& name, bool own,
+                                          const std::string& scratch)>
+      create;
   std::function<Result<std::string>(const Database&, const std::string& sql)> sql;
   // Canonical rows of `table` as named by this engine's SQL (see Database::Rows).
   std::function<std::vector<std::string>(const Database&, const std::string& table,
