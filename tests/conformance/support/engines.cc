@@ -97,7 +97,7 @@ std::vector<Engine> MakeEngines() {
   maria.sql = [](const Database& db, const std::string& sql) {
     return db.server->Sql(
         "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES,NO_BACKSLASH_ESCAPES');\n"
-        "SET time_zone = '+00:00';\n" +
+        "SET NAMES utf8mb4; SET time_zone = '+00:00';\n" +
             sql,
         db.name);
   };
