@@ -17,8 +17,8 @@ std::string Quote(const std::string& text) {
 }
 
 // Names with 2-, 3- and 4-byte UTF-8 characters, a tab, a backslash and a quote.
-const char* const kNames[] = {"Zoë Ünïcode", "日本語の名前", "😀 emoji 𝄞", "plain ascii",
-                              "tab\there",   "back\\slash 'quoted'"};
+const char* const kNames[] = {"Zoë Ünïcode", "日本語の名前", "😀 emoji 𝄞",
+                              "plain ascii", "tab\there",    "back\\slash 'quoted'"};
 
 std::string Decimal(int i) {
   switch (i) {  // the limits of DECIMAL(12,4) first
@@ -55,8 +55,8 @@ std::string CustomerRow(const Engine& e, int i) {
                        : i == 10    ? e.bytes_literal("")
                        : i % 3 == 1 ? e.bytes_literal(fmt::format("00{:02x}00", i % 256))
                                     : e.bytes_literal(fmt::format("{:08x}", i * 2654435761u));
-  return fmt::format("({}, {}, {}, {}, {}, {})", i,
-                     Quote(fmt::format("{} #{}", kNames[i % 6], i)), email, balance, at, avatar);
+  return fmt::format("({}, {}, {}, {}, {}, {})", i, Quote(fmt::format("{} #{}", kNames[i % 6], i)),
+                     email, balance, at, avatar);
 }
 
 }  // namespace
@@ -77,7 +77,9 @@ const std::vector<ContractTable>& ShapedTables() {
         {"UnitPrice", Canon::kDecimal},
         {"Note", Canon::kText}}},
       {"event_log",
-       {{"id", Canon::kInt}, {"at", Canon::kTimestamp}, {"payload", Canon::kBytes},
+       {{"id", Canon::kInt},
+        {"at", Canon::kTimestamp},
+        {"payload", Canon::kBytes},
         {"msg", Canon::kText}}},
   };
   return tables;
@@ -93,9 +95,8 @@ std::string CreateShapedTables(const Engine& e) {
       "CREATE TABLE \"OrderLine\" (\"OrderId\" {} NOT NULL, \"Sku\" {} NOT NULL, \"Qty\" {} NOT "
       "NULL, \"UnitPrice\" {} NOT NULL, \"Note\" {}, PRIMARY KEY (\"OrderId\", \"Sku\")){};\n",
       t.integer, t.key_text, t.integer, t.decimal_12_4, t.text, t.table_options);
-  sql += fmt::format(
-      "CREATE TABLE event_log (id {} PRIMARY KEY, at {}, payload {}, msg {}){};\n", t.bigint,
-      t.timestamp_us, t.bytes, t.text, t.table_options);
+  sql += fmt::format("CREATE TABLE event_log (id {} PRIMARY KEY, at {}, payload {}, msg {}){};\n",
+                     t.bigint, t.timestamp_us, t.bytes, t.text, t.table_options);
   for (int first = 1; first <= kCustomerRows; first += 250) {
     sql += "INSERT INTO \"Customer\" VALUES ";
     for (int i = first; i < first + 250 && i <= kCustomerRows; ++i)
@@ -188,8 +189,7 @@ std::string CreateKcTables(const Engine& e, int accounts) {
       "CREATE TABLE kc_accounts (id {} PRIMARY KEY, balance {} NOT NULL, note {}){};\n"
       "CREATE TABLE kc_events (id {} PRIMARY KEY, account {}, amount {}){};\n"
       "INSERT INTO kc_accounts VALUES ",
-      t.integer, t.bigint, t.text, t.table_options, t.bigint, t.integer, t.bigint,
-      t.table_options);
+      t.integer, t.bigint, t.text, t.table_options, t.bigint, t.integer, t.bigint, t.table_options);
   for (int i = 1; i <= accounts; ++i)
     sql += fmt::format("{}({}, 1000, 'start ✓')", i == 1 ? "" : ", ", i);
   return sql + ";\n";

@@ -59,8 +59,8 @@ std::vector<Engine> MakeEngines() {
   Engine pg;
   pg.name = "pg";
   pg.zoo = ZooEngine::kPostgres;
-  pg.types = {"integer", "bigint", "numeric(12,4)", "varchar(40)", "text", "timestamp(6)", "bytea",
-              ""};
+  pg.types = {"integer", "bigint",       "numeric(12,4)", "varchar(40)",
+              "text",    "timestamp(6)", "bytea",         ""};
   pg.start_server = [](const std::string& label) { return StartPostgres(label); };
   pg.create = [](const harness::ThrowawayServer* server, const std::string& name, bool own,
                  const std::string&) {
@@ -75,20 +75,18 @@ std::vector<Engine> MakeEngines() {
   };
   pg.bytes_literal = [](const std::string& hex) { return "decode('" + hex + "', 'hex')"; };
   pg.bad_uris = [](const Database& real, const std::string&) {
-    return std::vector<BadUri>{
-        {"unreachable", WithSecret("postgresql", ClosedPort()),
-         "cannot connect to postgresql://cutover:***@127.0.0.1"},
-        {"wrong password", WithSecret("postgresql", real.server->port()),
-         "password authentication failed"}};
+    return std::vector<BadUri>{{"unreachable", WithSecret("postgresql", ClosedPort()),
+                                "cannot connect to postgresql://cutover:***@127.0.0.1"},
+                               {"wrong password", WithSecret("postgresql", real.server->port()),
+                                "password authentication failed"}};
   };
   engines.push_back(std::move(pg));
 
   Engine maria;
   maria.name = "mariadb";
   maria.zoo = ZooEngine::kMariaDb;
-  maria.types = {"int",      "bigint",      "decimal(12,4)",
-                 "varchar(40)", "text",     "datetime(6)",
-                 "blob",     " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"};
+  maria.types = {"int",  "bigint",      "decimal(12,4)", "varchar(40)",
+                 "text", "datetime(6)", "blob",          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"};
   maria.start_server = [](const std::string& label) { return StartMariaDb(label); };
   maria.create = [](const harness::ThrowawayServer* server, const std::string& name, bool own,
                     const std::string&) {
@@ -109,7 +107,8 @@ std::vector<Engine> MakeEngines() {
   maria.bad_uris = [](const Database& real, const std::string&) {
     return std::vector<BadUri>{{"unreachable", WithSecret("mariadb", ClosedPort()),
                                 "cannot connect to mariadb://cutover:***@127.0.0.1:"},
-                               {"wrong password", WithSecret("mariadb", real.server->port()),
+                               // mysql:// is the scheme's alias: refused the same way.
+                               {"wrong password", WithSecret("mysql", real.server->port()),
                                 "Access denied for user 'cutover'"}};
   };
   engines.push_back(std::move(maria));
@@ -144,8 +143,7 @@ std::vector<Engine> MakeEngines() {
   sqlite.bad_uris = [](const Database&, const std::string& scratch) {
     std::string junk = scratch + "/not-a-database.db";
     if (FILE* f = std::fopen(junk.c_str(), "w")) {
-      std::fputs("this is a text file, not a database; long enough to hold a header........",
-                 f);
+      std::fputs("this is a text file, not a database; long enough to hold a header........", f);
       std::fclose(f);
     }
     return std::vector<BadUri>{

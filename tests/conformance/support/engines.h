@@ -1,11 +1,11 @@
 // The engines the conformance suite runs against: one table, one row per engine.
 //
 // Design. Everything the suite knows about an engine is in Engines(): its name, how to start a
-// throwaway server of it and make a fresh database there, how to run SQL on it, how to read a table back as canonical rows, the
-// column types of the contract's tables in its dialect, and URIs that must fail (nothing listening,
-// a wrong password). The tests themselves are engine-neutral: they are instantiated over every
-// (source, target) pair of this table. Adding an engine to the suite is one more row here (later
-// this table is meant to come from the engine registry).
+// throwaway server of it and make a fresh database there, how to run SQL on it, how to read a table
+// back as canonical rows, the column types of the contract's tables in its dialect, and URIs that
+// must fail (nothing listening, a wrong password). The tests themselves are engine-neutral: they
+// are instantiated over every (source, target) pair of this table. Adding an engine to the suite is
+// one more row here (later this table is meant to come from the engine registry).
 //
 // Nothing here uses engine code: servers are read with their own clients (psql, mariadb) and
 // SQLite files with the sqlite3 C API, and every value is rendered in SQL to one canonical text
