@@ -1,8 +1,6 @@
 // Bad input gives one clear error line, exit code 2, and never a password. (An unreachable
 // server and a wrong password, on either side of every engine pair, are in the conformance suite:
 // tests/conformance/contract_test.cc, BadEndpointsGiveOneLineExitTwoAndNoPassword.)
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>

@@ -8,10 +8,7 @@
 // (support/maria_support.h); the only normalisations are the lossy rules of docs/types.md.
 #include <signal.h>
 
-#include <atomic>
 #include <cstdio>
-#include <random>
-#include <thread>
 
 #include <gtest/gtest.h>
 

@@ -8,17 +8,11 @@
 // compared as IEEE doubles with NaN/Infinity -> NULL and -0 -> 0. Tables without floats are
 // compared by row count plus a sum of per-row MD5 prefixes computed by each server; tables with
 // floats (and any table that differs, for the message) are fetched row by row.
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstring>
-#include <random>
 #include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 

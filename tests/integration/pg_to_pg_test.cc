@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>

@@ -6,8 +6,6 @@
 // (tests/integration/support/sqlite_support.h).
 #include <signal.h>
 
-#include <atomic>
-#include <thread>
 
 #include <gtest/gtest.h>
 
