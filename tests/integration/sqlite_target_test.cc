@@ -6,7 +6,6 @@
 // (tests/integration/support/sqlite_support.h).
 #include <signal.h>
 
-
 #include <gtest/gtest.h>
 
 #include "tests/integration/support/sqlite_support.h"
