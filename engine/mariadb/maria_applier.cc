@@ -62,18 +62,10 @@ class MariaApplier : public Applier {
     const TableSchema& t = *b.table;
     const TablePlan& plan = PlanOf(b.table);
     bulk_target_ = plan.target;
+    bulk_source_ = t.name;
     if (!b.deletes.empty()) RETURN_IF_ERROR(BulkDelete(t, plan, b.deletes));
-    if (!b.updates.empty()) {
-      // Rows with the same unchanged (TOAST) columns share a statement.
-      std::unordered_map<std::string, std::vector<const std::vector<Value>*>> by_mask;
-      for (const auto& row : b.updates) {
-        std::string mask(row.size(), '1');
-        for (size_t i = 0; i < row.size(); ++i)
-          if (row[i].is_unchanged()) mask[i] = '0';
-        by_mask[mask].push_back(&row);
-      }
-      for (auto& [mask, rows] : by_mask) RETURN_IF_ERROR(BulkUpsert(t, plan, mask, rows));
-    }
+    // Rows with the same unchanged (TOAST) columns share a statement.
+    for (const UpdateGroup& g : b.updates) RETURN_IF_ERROR(BulkUpsert(t, plan, g.columns, g.rows));
     if (!b.inserts.empty()) RETURN_IF_ERROR(BulkInsert(t, plan, b.inserts));
     return Status::Ok();
   }
@@ -155,7 +147,8 @@ class MariaApplier : public Applier {
     std::vector<Value> key;
     Check check = Check::kNone;
     int64_t expected = 0;
-    TableName about;  // the target table a statement writes, when known (lock-wait messages)
+    TableName about;   // the target table a statement writes, when known (lock-wait messages)
+    TableName source;  // the source table of a bulk statement (for reports)
 
     std::string Describe() const {
       if (!table) return what;
@@ -258,6 +251,7 @@ class MariaApplier : public Applier {
       Pending p =
           Text(what + " of " + std::to_string(n) + " row(s)", check, static_cast<int64_t>(n));
       p.about = bulk_target_;
+      p.source = bulk_source_;
       Status s = Queue(stmt_, std::move(p));
       stmt_.clear();
       n = 0;
@@ -301,7 +295,7 @@ class MariaApplier : public Applier {
   // Updates of existing rows as INSERT ... ON DUPLICATE KEY UPDATE of the changed columns: the
   // key and the changed columns go in, Unchanged columns are neither inserted nor updated.
   Status BulkUpsert(const TableSchema& t, const TablePlan& plan, const std::string& mask,
-                    const std::vector<const std::vector<Value>*>& rows) {
+                    const std::vector<std::vector<Value>>& rows) {
     std::vector<size_t> cols, set_cols;
     for (size_t c = 0; c < t.columns.size(); ++c) {
       if (t.IsKeyColumn(c)) {
@@ -322,11 +316,11 @@ class MariaApplier : public Applier {
       tail += (j ? ", " : "") + ident + " = VALUES(" + ident + ")";
     }
     return Bulk(rows, head, tail, "update of " + t.name.ToString(), Check::kUpserted,
-                [&](const std::vector<Value>* row, std::string& out) -> Status {
+                [&](const std::vector<Value>& row, std::string& out) -> Status {
                   out.push_back('(');
                   for (size_t j = 0; j < cols.size(); ++j) {
                     if (j) out += ", ";
-                    RETURN_IF_ERROR(AppendValue(out, plan, t, *row, cols[j], scratch_));
+                    RETURN_IF_ERROR(AppendValue(out, plan, t, row, cols[j], scratch_));
                   }
                   out.push_back(')');
                   return Status::Ok();
@@ -474,13 +468,13 @@ class MariaApplier : public Applier {
         break;
     }
     if (missing <= 0) return;
-    missing_rows_ += missing;
-    if (++missing_reports_ <= 10) {
-      Log(LogLevel::kWarn,
-          "{}: {} of {} target row(s) not found (the target differs from the source){}",
-          p.Describe(), missing, p.expected,
-          p.check == Check::kUpserted ? "; they were inserted with the changed columns" : "");
-    }
+    ReportRowsNotFound(
+        RowsNotFound{.op = p.check == Check::kDeleted ? ChangeOp::kDelete : ChangeOp::kUpdate,
+                     .table = p.table ? p.table->name : p.source,
+                     .key = p.key,
+                     .expected = p.expected,
+                     .missing = missing,
+                     .inserted = p.check == Check::kUpserted});
   }
 
   struct PlanEntry {
@@ -493,6 +487,7 @@ class MariaApplier : public Applier {
   std::string uri_;
   SinkOptions options_;
   TableName bulk_target_;  // the target table of the batch being applied
+  TableName bulk_source_;  // and its source table
   std::string db_;
   size_t packet_bytes_;
   size_t statement_bytes_;
@@ -502,15 +497,12 @@ class MariaApplier : public Applier {
   std::vector<Pending> pending_;
   std::string stmt_;
   std::string scratch_;
-  int64_t missing_rows_ = 0;
-  int64_t missing_reports_ = 0;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Applier>> MariaSink::OpenApplier(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "apply", /*writes_rows=*/true));
-  RETURN_IF_ERROR(CreateControlTables(*conn, conn->uri().database));
   ASSIGN_OR_RETURN(size_t max_packet, MaxAllowedPacket(*conn));
   auto applier = std::make_unique<MariaApplier>(std::move(conn), task, max_packet, uri_, options_);
   RETURN_IF_ERROR(applier->Init());

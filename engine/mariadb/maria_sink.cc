@@ -7,6 +7,7 @@
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_sink_internal.h"
 #include "engine/mariadb/maria_target_types.h"
+#include "engine/mariadb/maria_task_state.h"
 
 namespace cutover::mariadb {
 
@@ -282,26 +283,14 @@ Status MariaSink::PrepareTables(const std::string& task, const std::vector<Table
 
 Result<TaskState> MariaSink::ReadTaskState(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "state", /*writes_rows=*/false));
-  const std::string& db = conn->uri().database;
-  RETURN_IF_ERROR(CreateControlTables(*conn, db));
-  std::string qdb = MariaConn::QuoteIdent(db) + ".";
-  TaskState state;
-  ASSIGN_OR_RETURN(MariaRows cp, conn->Query("SELECT position FROM " + qdb + kCheckpointTable +
-                                                 " WHERE task = " + conn->QuoteLiteral(task),
-                                             "reading checkpoint"));
-  if (!cp.rows.empty() && cp.rows[0][0]) state.applied = Position{0, 0, *cp.rows[0][0]};
-  ASSIGN_OR_RETURN(
-      MariaRows ts,
-      conn->Query("SELECT table_schema, table_name, snapshot_position, `rows` FROM " + qdb +
-                      kTableStateTable + " WHERE task = " + conn->QuoteLiteral(task),
-                  "reading table state"));
-  for (const auto& row : ts.rows) {
-    TableLoadState s;
-    s.snapshot.text = row[2].value_or("");
-    s.rows = std::stoll(row[3].value_or("0"));
-    state.loaded[TableName{row[0].value_or(""), row[1].value_or("")}] = s;
-  }
-  return state;
+  ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadMariaTaskState(*conn, task));
+  return state ? std::move(*state) : TaskState{};
+}
+
+Status MariaSink::CreateControlTables() {
+  ASSIGN_OR_RETURN(auto conn,
+                   ConnectTarget(uri_, options_, "control tables", /*writes_rows=*/false));
+  return mariadb::CreateControlTables(*conn, conn->uri().database);
 }
 
 Status MariaSink::DropTask(const std::string& task) {

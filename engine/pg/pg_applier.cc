@@ -56,17 +56,8 @@ class PgApplier : public Applier {
     const TableSchema& t = *b.table;
     batch_table_ = b.table;
     if (!b.deletes.empty()) RETURN_IF_ERROR(BulkDelete(t, b.deletes));
-    if (!b.updates.empty()) {
-      // Rows with the same unchanged (TOAST) columns share a statement.
-      std::unordered_map<std::string, std::vector<const std::vector<Value>*>> by_mask;
-      for (const auto& row : b.updates) {
-        std::string mask(row.size(), '1');
-        for (size_t i = 0; i < row.size(); ++i)
-          if (row[i].is_unchanged()) mask[i] = '0';
-        by_mask[mask].push_back(&row);
-      }
-      for (auto& [mask, rows] : by_mask) RETURN_IF_ERROR(BulkUpdate(t, mask, rows));
-    }
+    // Rows with the same unchanged (TOAST) columns share a statement.
+    for (const UpdateGroup& g : b.updates) RETURN_IF_ERROR(BulkUpdate(t, g.columns, g.rows));
     if (!b.inserts.empty()) RETURN_IF_ERROR(BulkInsert(t, b.inserts));
     return Status::Ok();
   }
@@ -176,9 +167,10 @@ class PgApplier : public Applier {
     }
   };
 
-  static Pending Text(std::string what, int64_t expected_rows = -1,
-                      TableSchemaPtr about = nullptr) {
+  static Pending Text(std::string what, int64_t expected_rows = -1, TableSchemaPtr about = nullptr,
+                      ChangeOp op = ChangeOp::kInsert) {
     Pending p;
+    p.op = op;
     p.what = std::move(what);
     p.expected_rows = expected_rows;
     p.about = std::move(about);
@@ -357,18 +349,18 @@ class PgApplier : public Applier {
         },
         arrays_, present_,
         Text("delete of " + std::to_string(rows.size()) + " row(s) from " + t.name.ToString(),
-             static_cast<int64_t>(rows.size()), Shared(t)));
+             static_cast<int64_t>(rows.size()), Shared(t), ChangeOp::kDelete));
   }
 
   Status BulkUpdate(const TableSchema& t, const std::string& mask,
-                    const std::vector<const std::vector<Value>*>& rows) {
+                    const std::vector<std::vector<Value>>& rows) {
     std::vector<size_t> set_cols;
     for (size_t c = 0; c < t.columns.size(); ++c)
       if (mask[c] == '1' && !t.IsKeyColumn(c)) set_cols.push_back(c);
     if (set_cols.empty()) return Status::Ok();  // nothing but the key: the row is unchanged
     arrays_.clear();
     present_.clear();
-    auto get = [](const std::vector<Value>* r) -> const std::vector<Value>& { return *r; };
+    auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
     for (size_t k : t.key) RETURN_IF_ERROR(AddArrayParam(t, rows, k, get));
     for (size_t c : set_cols) RETURN_IF_ERROR(AddArrayParam(t, rows, c, get));
     return SendPrepared(
@@ -389,7 +381,7 @@ class PgApplier : public Applier {
         },
         arrays_, present_,
         Text("update of " + std::to_string(rows.size()) + " row(s) of " + t.name.ToString(),
-             static_cast<int64_t>(rows.size()), Shared(t)));
+             static_cast<int64_t>(rows.size()), Shared(t), ChangeOp::kUpdate));
   }
 
   // A parameter of a foreign-key action step: a value the target holds already (a parent's
@@ -486,12 +478,12 @@ class PgApplier : public Applier {
       } else if (st == PGRES_COMMAND_OK && p.expected_rows >= 0) {
         int64_t touched = std::atoll(PQcmdTuples(r));
         if (touched < p.expected_rows) {
-          missing_rows_ += p.expected_rows - touched;
-          if (++missing_reports_ <= 10) {
-            Log(LogLevel::kWarn,
-                "{}: {} of {} target row(s) not found (the target differs from the source)",
-                p.Describe(), p.expected_rows - touched, p.expected_rows);
-          }
+          const TableSchemaPtr& t = p.table ? p.table : p.about;
+          ReportRowsNotFound(RowsNotFound{.op = p.op,
+                                          .table = t ? t->name : TableName{},
+                                          .key = p.key,
+                                          .expected = p.expected_rows,
+                                          .missing = p.expected_rows - touched});
         }
       }
       PQclear(r);
@@ -526,8 +518,6 @@ class PgApplier : public Applier {
   std::vector<bool> present_;
   std::vector<const char*> params_;
   std::string scratch_;
-  int64_t missing_rows_ = 0;
-  int64_t missing_reports_ = 0;
   std::vector<std::string> arrays_;  // bulk parameters, one text[] literal per column
 };
 
@@ -536,7 +526,6 @@ class PgApplier : public Applier {
 Result<std::unique_ptr<Applier>> PgSink::OpenApplier(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-apply",
                                             replica_role_ != ReplicaRole::kNotNeeded));
-  RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables"));
   auto applier = std::make_unique<PgApplier>(std::move(conn), task, uri_, options_);
   RETURN_IF_ERROR(applier->Init());
   return std::unique_ptr<Applier>(std::move(applier));

@@ -9,6 +9,7 @@
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_sink_internal.h"
 #include "engine/pg/pg_target_types.h"
+#include "engine/pg/pg_task_state.h"
 #include "engine/pg/pg_types.h"
 
 namespace cutover::pg {
@@ -115,22 +116,13 @@ Status ExplainLockWait(const std::string& uri, const SinkOptions& options, const
 
 Result<TaskState> PgSink::ReadTaskState(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover", /*replica=*/false));
-  RETURN_IF_ERROR(conn->ExecOk(kControlDdl, "creating control tables on the target"));
-  TaskState state;
-  ASSIGN_OR_RETURN(auto cp,
-                   conn->ExecParams("SELECT position FROM cutover.checkpoint WHERE task = $1",
-                                    {task.c_str()}, "reading checkpoint"));
-  if (cp.rows() == 1) state.applied = Position{0, 0, cp.str(0, 0)};
-  ASSIGN_OR_RETURN(auto ts, conn->ExecParams("SELECT table_schema, table_name, snapshot_position, "
-                                             "rows FROM cutover.table_state WHERE task = $1",
-                                             {task.c_str()}, "reading table state"));
-  for (int r = 0; r < ts.rows(); ++r) {
-    TableLoadState s;
-    s.snapshot.text = ts.str(r, 2);
-    s.rows = std::stoll(ts.str(r, 3));
-    state.loaded[TableName{ts.str(r, 0), ts.str(r, 1)}] = s;
-  }
-  return state;
+  ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadPgTaskState(*conn, task));
+  return state ? std::move(*state) : TaskState{};
+}
+
+Status PgSink::CreateControlTables() {
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover", /*replica=*/false));
+  return conn->ExecOk(kControlDdl, "creating control tables on the target");
 }
 
 Status PgSink::DropTask(const std::string& task) {

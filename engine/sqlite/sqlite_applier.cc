@@ -201,14 +201,10 @@ class SqliteApplier : public Applier {
   Status Update(const Change& c) {
     const TableSchema& t = *c.table;
     const TablePlan& plan = Plan(c.table);
-    std::string mask(c.after.size(), '1');
+    std::string mask = UpdateGroup::ColumnsOf(c.after);
     std::vector<size_t> set;
-    for (size_t i = 0; i < c.after.size(); ++i) {
-      if (c.after[i].is_unchanged())
-        mask[i] = '0';
-      else
-        set.push_back(i);
-    }
+    for (size_t i = 0; i < c.after.size(); ++i)
+      if (mask[i] == '1') set.push_back(i);
     if (set.empty()) return Status::Ok();
     ASSIGN_OR_RETURN(SqliteStmt * st, Statement(c.table, "update " + mask, [&] {
                        std::string sql = "UPDATE " + plan.quoted + " SET ";
@@ -224,7 +220,7 @@ class SqliteApplier : public Applier {
     ASSIGN_OR_RETURN(int64_t n, st->Run());
     if (n > 0) return Status::Ok();
     bool whole = set.size() == c.after.size();
-    ReportMissing(c, whole ? "; inserted it" : "");
+    ReportMissing(c, /*inserted=*/whole);
     return whole ? Insert(c.table, c.after) : Status::Ok();
   }
 
@@ -241,21 +237,16 @@ class SqliteApplier : public Applier {
       c.op = ChangeOp::kDelete;
       c.table = tp;
       c.before = key_source;
-      ReportMissing(c, "");
+      ReportMissing(c, /*inserted=*/false);
     }
     return Status::Ok();
   }
 
-  void ReportMissing(const Change& c, const char* done) {
-    if (++missing_ > 10) return;
+  void ReportMissing(const Change& c, bool inserted) {
     const std::vector<Value>& src = c.before.empty() ? c.after : c.before;
-    std::string key;
-    for (size_t j = 0; j < c.table->key.size(); ++j)
-      key += (j ? ", " : "") + src[c.table->key[j]].DebugString();
-    Log(LogLevel::kWarn,
-        "{} on {} key ({}): target row not found (the target differs from the "
-        "source){}",
-        ChangeOpName(c.op), c.table->name.ToString(), key, done);
+    RowsNotFound r{.op = c.op, .table = c.table->name, .inserted = inserted};
+    for (size_t k : c.table->key) r.key.push_back(src[k]);
+    ReportRowsNotFound(r);
   }
 
   std::unique_ptr<SqliteConn> conn_;
@@ -263,14 +254,12 @@ class SqliteApplier : public Applier {
   std::map<const TableSchema*, PlanEntry> plans_;
   std::map<std::string, std::unique_ptr<SqliteStmt>> statements_;
   std::unique_ptr<SqliteStmt> checkpoint_;
-  int64_t missing_ = 0;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Applier>> SqliteSink::OpenApplier(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, OpenWriter("apply"));
-  RETURN_IF_ERROR(CreateControlTables(*conn));
   return std::unique_ptr<Applier>(new SqliteApplier(std::move(conn), task));
 }
 

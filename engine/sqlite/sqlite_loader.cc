@@ -113,7 +113,7 @@ Result<std::unique_ptr<TableLoader>> SqliteSink::BeginTableLoad(const std::strin
   std::string what = "target table " + plan.target.ToString();
   RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -65536", what + ": setting the cache size"));
   RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE", what + ": BEGIN IMMEDIATE"));
-  Status s = CreateControlTables(*conn);
+  Status s;
   switch (prep) {
     case TablePrep::kDropAndCreate:
       if (s.ok()) s = conn->Exec("DROP TABLE IF EXISTS " + plan.quoted, what + ": dropping");

@@ -9,6 +9,7 @@
 #include "engine/sqlite/sqlite_catalog.h"
 #include "engine/sqlite/sqlite_conn.h"
 #include "engine/sqlite/sqlite_sink_internal.h"
+#include "engine/sqlite/sqlite_task_state.h"
 #include "engine/sqlite/sqlite_types.h"
 
 namespace cutover::sqlite {
@@ -176,30 +177,14 @@ std::vector<std::string> SqliteSink::MappingWarnings(const TableSchema& table) c
 }
 
 Result<TaskState> SqliteSink::ReadTaskState(const std::string& task) {
+  ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadSqliteTaskState(uri_, task));
+  return state ? std::move(*state) : TaskState{};
+}
+
+Status SqliteSink::CreateControlTables() {
   std::lock_guard<std::mutex> lock(*write_mu_);
-  ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, "state"));
-  RETURN_IF_ERROR(CreateControlTables(*conn));
-  TaskState state;
-  ASSIGN_OR_RETURN(auto cp, conn->Prepare(std::string("SELECT position FROM ") + kCheckpointTable +
-                                              " WHERE task = ?1",
-                                          "reading the checkpoint"));
-  RETURN_IF_ERROR(cp->BindText(1, task));
-  ASSIGN_OR_RETURN(bool row, cp->Step());
-  if (row) state.applied = Position{0, 0, std::string(cp->column_text(0))};
-  ASSIGN_OR_RETURN(auto ts, conn->Prepare(std::string("SELECT table_schema, table_name, "
-                                                      "snapshot_position, rows FROM ") +
-                                              kTableStateTable + " WHERE task = ?1",
-                                          "reading the table state"));
-  RETURN_IF_ERROR(ts->BindText(1, task));
-  for (;;) {
-    ASSIGN_OR_RETURN(bool r, ts->Step());
-    if (!r) break;
-    TableLoadState s;
-    s.snapshot.text = std::string(ts->column_text(2));
-    s.rows = ts->column_int64(3);
-    state.loaded[TableName{std::string(ts->column_text(0)), std::string(ts->column_text(1))}] = s;
-  }
-  return state;
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("control tables"));
+  return sqlite::CreateControlTables(*conn);
 }
 
 Status SqliteSink::DropTask(const std::string& task) {
@@ -220,18 +205,10 @@ Result<std::vector<TableName>> ReadSqliteTaskTables(const std::string& uri,
                                                     const std::string& task) {
   ASSIGN_OR_RETURN(auto conn,
                    SqliteConn::Open(uri, "validate", SqliteOpenOptions{.create = false}));
+  ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadSqliteTaskState(*conn, task));
   std::vector<TableName> out;
-  ASSIGN_OR_RETURN(bool exists, TableExists(*conn, kTableStateTable));
-  if (!exists) return out;
-  ASSIGN_OR_RETURN(auto st, conn->Prepare(std::string("SELECT table_schema, table_name FROM ") +
-                                              kTableStateTable + " WHERE task = ?1 ORDER BY 1, 2",
-                                          "reading task " + task + "'s tables on the target"));
-  RETURN_IF_ERROR(st->BindText(1, task));
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(TableName{std::string(st->column_text(0)), std::string(st->column_text(1))});
-  }
+  if (state)
+    for (const auto& [name, loaded] : state->loaded) out.push_back(name);
   return out;
 }
 
