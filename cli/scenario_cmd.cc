@@ -73,7 +73,8 @@ class ScenarioCommand : public Command {
         continue;
       }
       std::printf("%s: ok (%s -> %s, %zu phase(s), about %.0f s of phases)\n", f.c_str(),
-                  EngineName(sc->source.engine), EngineName(sc->target.engine), sc->phases.size(),
+                  std::string(sc->source.engine->name()).c_str(),
+                  std::string(sc->target.engine->name()).c_str(), sc->phases.size(),
                   sc->planned_seconds());
     }
     return rc;
@@ -94,8 +95,9 @@ class ScenarioCommand : public Command {
         std::printf("%-34s (invalid: %s)\n", f.stem().c_str(), sc.status().message().c_str());
         continue;
       }
-      std::printf("%-34s %s -> %s  %s\n", sc->name.c_str(), EngineName(sc->source.engine),
-                  EngineName(sc->target.engine), sc->description.c_str());
+      std::printf("%-34s %s -> %s  %s\n", sc->name.c_str(),
+                  std::string(sc->source.engine->name()).c_str(),
+                  std::string(sc->target.engine->name()).c_str(), sc->description.c_str());
     }
     std::printf("\nrun one: cutover scenario run %s/NAME.toml\n", dir.c_str());
     return 0;

@@ -276,6 +276,18 @@ std::string_view ServerKindName(ServerKind kind) {
   return kind == ServerKind::kPostgres ? "postgres" : "mariadb";
 }
 
+Result<ServerKind> ServerKindNamed(std::string_view name) {
+  for (ServerKind k : {ServerKind::kPostgres, ServerKind::kMariaDb})
+    if (ServerKindName(k) == name) return k;
+  return InvalidArgument("no throwaway server of kind '" + std::string(name) + "'");
+}
+
+Result<std::unique_ptr<ThrowawayServer>> ThrowawayServer::Start(std::string_view kind,
+                                                                std::string name) {
+  ASSIGN_OR_RETURN(ServerKind k, ServerKindNamed(kind));
+  return Start(k, std::move(name));
+}
+
 std::string SourceDir() {
   if (const char* env = std::getenv("CUTOVER_SOURCE_DIR"); env && *env) return env;
 #ifdef CUTOVER_SOURCE_DIR

@@ -20,14 +20,18 @@ namespace cutover::harness {
 
 enum class ServerKind { kPostgres, kMariaDb };
 
-// "postgres" or "mariadb", as servers.sh spells them.
+// "postgres" or "mariadb", as servers.sh spells them (EngineDriver::throwaway_server()).
 std::string_view ServerKindName(ServerKind kind);
+// The kind servers.sh calls `name`; kInvalidArgument for a name it does not know.
+Result<ServerKind> ServerKindNamed(std::string_view name);
 
 class ThrowawayServer {
  public:
   // Starts a server configured for CDC in a new temp dir on a free 127.0.0.1 port. `name` is
   // a human-readable prefix (e.g. the test name); it is sanitized and made unique.
   static Result<std::unique_ptr<ThrowawayServer>> Start(ServerKind kind, std::string name);
+  // The same, by servers.sh's name of the kind ("postgres", "mariadb").
+  static Result<std::unique_ptr<ThrowawayServer>> Start(std::string_view kind, std::string name);
 
   ThrowawayServer(const ThrowawayServer&) = delete;
   ThrowawayServer& operator=(const ThrowawayServer&) = delete;

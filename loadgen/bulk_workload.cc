@@ -2,7 +2,7 @@
 // bulk_rows (the first drawn with --dist), so a transaction changes txn_size x rows rows: what
 // a batch job or a data migration does to a replication stream (PostgreSQL streams such
 // transactions in chunks before they commit). Scale N: 10,000 N rows.
-#include "loadgen/dialect.h"
+#include "engine/core/load_session.h"
 #include "loadgen/workload.h"
 
 namespace cutover::loadgen {

@@ -14,7 +14,7 @@
 //   delete  an order drawn with --dist and its items (a key already deleted changes 0 rows)
 #include <fmt/format.h>
 
-#include "loadgen/dialect.h"
+#include "engine/core/load_session.h"
 #include "loadgen/workload.h"
 
 namespace cutover::loadgen {

@@ -3,7 +3,7 @@
 // another workload (--heartbeat). A harness reading the row on the target computes the
 // replication lag as (target clock - source_time); seq tells which beat arrived. The table lives
 // in the default schema/database so that a replication task's default "all tables" carries it.
-#include "loadgen/dialect.h"
+#include "engine/core/load_session.h"
 #include "loadgen/workload.h"
 
 namespace cutover::loadgen {
@@ -42,7 +42,7 @@ class HeartbeatWorkload : public Workload {
     auto seq = session.QueryInt("SELECT max(seq) FROM cutover_heartbeat");
     if (!seq.ok()) {
       if (session.broken()) return seq.status();
-      RETURN_IF_ERROR(session.Exec(CreateTableSql(session.engine(), Tables()[0]))
+      RETURN_IF_ERROR(session.Exec(CreateTableSql(session, Tables()[0]))
                           .WithContext("creating cutover_heartbeat"));
       seq = int64_t{0};
     }

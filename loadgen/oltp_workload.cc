@@ -8,7 +8,7 @@
 // hid = max(hid) at start + seq * txn_size + j + 1.
 #include <algorithm>
 
-#include "loadgen/dialect.h"
+#include "engine/core/load_session.h"
 #include "loadgen/workload.h"
 
 namespace cutover::loadgen {

@@ -7,8 +7,10 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/core/load_session.h"
 #include "engine/core/log.h"
-#include "loadgen/dialect.h"
+#include "engine/core/uri.h"
+#include "engine/registry/registry.h"
 #include "loadgen/schedule.h"
 
 namespace cutover::loadgen {
@@ -70,7 +72,7 @@ class Run {
                                    std::string_view who) {
     for (;;) {
       if (stop_.load() || Clock::now() >= end_) return nullptr;
-      auto s = OpenSession(o_.uri);
+      auto s = OpenLoadSession(o_.uri);
       if (s.ok()) {
         if (lost) {
           c.reconnects.fetch_add(1);
@@ -192,7 +194,7 @@ class Run {
       std::vector<std::thread> openers;
       for (auto& slot : initial_) {
         openers.emplace_back([&] {
-          auto s = OpenSession(o_.uri);
+          auto s = OpenLoadSession(o_.uri);
           if (s.ok()) slot = std::move(s).value();
         });
       }
@@ -269,15 +271,14 @@ Status InitTables(const LoadOptions& o, Progress::Mode mode) {
     ASSIGN_OR_RETURN(auto hb, MakeWorkload("heartbeat", o.workload_options));
     all.push_back(std::move(hb));
   }
-  ASSIGN_OR_RETURN(auto session, OpenSession(o.uri));
-  const EngineKind engine = session->engine();
+  ASSIGN_OR_RETURN(auto session, OpenLoadSession(o.uri));
   int64_t total = 0;
   for (auto& w : all) {
     auto tables = w->Tables();
     for (auto it = tables.rbegin(); it != tables.rend(); ++it)
       RETURN_IF_ERROR(session->Exec(DropTableSql(*it)).WithContext("dropping " + it->name));
     for (const auto& t : tables)
-      RETURN_IF_ERROR(session->Exec(CreateTableSql(engine, t)).WithContext("creating " + t.name));
+      RETURN_IF_ERROR(session->Exec(CreateTableSql(*session, t)).WithContext("creating " + t.name));
     total += w->InitialRows();
   }
   Progress progress("init " + o.workload, total, mode);
@@ -285,10 +286,8 @@ Status InitTables(const LoadOptions& o, Progress::Mode mode) {
   progress.Finish();
   for (auto& w : all) {
     for (const auto& t : w->Tables()) {
-      std::string analyze = engine == EngineKind::kMariaDb  ? "ANALYZE TABLE " + t.name
-                            : engine == EngineKind::kSqlite ? "ANALYZE " + t.name
-                                                            : "VACUUM ANALYZE " + t.name;
-      RETURN_IF_ERROR(session->Exec(analyze).WithContext("analyzing " + t.name));
+      RETURN_IF_ERROR(
+          session->Exec(session->AnalyzeSql(t.name)).WithContext("analyzing " + t.name));
     }
   }
   Log(LogLevel::kInfo, "init {}: {} rows in {} table(s) on {}", o.workload,
@@ -309,8 +308,8 @@ Status RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, const LoadOu
   s.duration_s = o.duration_s;
   ASSIGN_OR_RETURN(auto workload, MakeWorkload(o.workload, o.workload_options));
   std::unique_ptr<Workload> heartbeat;
-  ASSIGN_OR_RETURN(auto control, OpenSession(o.uri));
-  s.engine = EngineName(control->engine());
+  ASSIGN_OR_RETURN(auto control, OpenLoadSession(o.uri));
+  s.engine = control->engine();
   if (Status st = workload->Prepare(*control); !st.ok()) {
     if (st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kPermissionDenied)
       return st;

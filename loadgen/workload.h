@@ -26,9 +26,9 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/load_session.h"
 #include "engine/core/progress.h"
 #include "loadgen/random.h"
-#include "loadgen/session.h"
 
 namespace cutover::loadgen {
 

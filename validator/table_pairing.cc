@@ -6,64 +6,17 @@
 #include <algorithm>
 #include <map>
 
-#include "engine/core/naming.h"
 #include "engine/core/table_pattern.h"
 #include "engine/core/uri.h"
-#include "engine/mariadb/maria_conn.h"
-#include "engine/pg/pg_conn.h"
-#include "engine/pg/pg_types.h"
 #include "engine/pipeline/endpoints.h"
-#include "engine/sqlite/sqlite_sink.h"
+#include "engine/registry/registry.h"
 
 namespace cutover::validator {
 namespace {
 
-// The task's source tables as the target's control table lists them.
-Result<std::vector<TableName>> TaskTables(const std::string& target_uri, EngineKind target,
-                                          const std::string& task) {
-  std::vector<TableName> out;
-  std::string what = "reading task " + task + "'s tables on the target";
-  if (target == EngineKind::kPostgres) {
-    ASSIGN_OR_RETURN(auto conn,
-                     pg::PgConn::Connect(target_uri, pg::ConnMode::kNormal, "cutover-validate"));
-    ASSIGN_OR_RETURN(auto exists,
-                     conn->Exec("SELECT to_regclass('cutover.table_state') IS NOT NULL", what));
-    if (exists.get(0, 0) == "t") {
-      ASSIGN_OR_RETURN(auto r, conn->ExecParams("SELECT table_schema, table_name FROM "
-                                                "cutover.table_state WHERE task = $1 ORDER BY 1, 2",
-                                                {task.c_str()}, what));
-      for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1)});
-    }
-  } else if (target == EngineKind::kMariaDb) {
-    ASSIGN_OR_RETURN(auto conn, mariadb::MariaConn::Connect(target_uri, "cutover-validate"));
-    ASSIGN_OR_RETURN(
-        auto exists,
-        conn->Query("SELECT count(*) FROM information_schema.TABLES WHERE "
-                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_cutover_table_state'",
-                    what));
-    if (exists.Get(0, "count(*)").value_or("0") != "0") {
-      ASSIGN_OR_RETURN(auto r, conn->Query("SELECT table_schema, table_name FROM "
-                                           "_cutover_table_state WHERE task = " +
-                                               conn->QuoteLiteral(task) + " ORDER BY 1, 2",
-                                           what));
-      for (size_t i = 0; i < r.rows.size(); ++i)
-        out.push_back({r.Get(i, "table_schema").value_or(""), r.Get(i, "table_name").value_or("")});
-    }
-  } else if (target == EngineKind::kSqlite) {
-    ASSIGN_OR_RETURN(out, sqlite::ReadSqliteTaskTables(target_uri, task));
-  } else {
-    return InvalidArgument("--task: reading a task's tables from a " +
-                           std::string(EngineName(target)) + " target is not supported yet");
-  }
-  if (out.empty())
-    return NotFound("--task " + task + ": the target has no loaded tables for this task");
-  return out;
-}
-
-std::string TargetDatabase(const std::string& target_uri, EngineKind target) {
-  if (target != EngineKind::kMariaDb) return "";
-  auto u = mariadb::ParseMariaUri(target_uri);
-  return u.ok() ? u->database : "";
+// PostgreSQL's blank-padded character(n) (bpchar), by the type text its catalog prints.
+bool IsBlankPaddedChar(const std::string& type_name) {
+  return type_name == "bpchar" || type_name == "character" || type_name.rfind("character(", 0) == 0;
 }
 
 // Every column a table has: the replicated ones, then those the engine computes (generated
@@ -97,7 +50,7 @@ RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t
   RulePair r;
   if (se == te) return r;  // same engine: the target recreates the source's type exactly
   // Each rule is one of docs/types.md's lossy rules, for exactly the directions it names.
-  if (se == "postgresql" && te == "mariadb" && s.type_id == pg::kBpcharOid)
+  if (se == "postgresql" && te == "mariadb" && IsBlankPaddedChar(s.type_name))
     r.source.strip_trailing_spaces = r.target.strip_trailing_spaces = true;  // L1
   if (s.kind == ValueKind::kFloat64) {
     if (te == "mariadb") r.source.non_finite_float_as_null = true;  // L2: PostgreSQL, SQLite
@@ -123,11 +76,13 @@ RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t
 }
 
 Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
-  RETURN_IF_ERROR(EngineOfUri(req.source_uri, "--source").status());
-  ASSIGN_OR_RETURN(EngineKind target_kind, EngineOfUri(req.target_uri, "--target"));
+  RETURN_IF_ERROR(EngineForUri(req.source_uri, "--source").status());
+  ASSIGN_OR_RETURN(const EngineDriver* target_engine, EngineForUri(req.target_uri, "--target"));
   std::vector<std::string> patterns = req.patterns;
   if (!req.task.empty()) {
-    ASSIGN_OR_RETURN(auto names, TaskTables(req.target_uri, target_kind, req.task));
+    ASSIGN_OR_RETURN(auto names, target_engine->ReadTaskTables(req.target_uri, req.task));
+    if (names.empty())
+      return NotFound("--task " + req.task + ": the target has no loaded tables for this task");
     TablePatterns filter(req.patterns);
     patterns.clear();
     for (const auto& n : names)
@@ -146,8 +101,9 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
   for (auto& t : *source_tables) t = routing.Route(t);
   Result<std::unique_ptr<Source>> target = MakeSource(req.target_uri, SourceOptions{});
   if (!target.ok())
-    return Status(target.status().code(), "--target: " + std::string(EngineName(target_kind)) +
-                                              " targets cannot be validated yet");
+    return Status(target.status().code(),
+                  "--target: " + std::string(target_engine->display_name()) +
+                      " targets cannot be validated yet");
   auto all_target = (*target)->DiscoverTablesOrFail({});
   std::map<TableName, TableSchemaPtr> on_target;
   if (all_target.ok()) {
@@ -155,12 +111,10 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
   } else if (all_target.status().code() != StatusCode::kNotFound) {
     return all_target.status().WithContext("target");
   }
-  std::string target_engine = EngineName(target_kind);
-  std::string target_db = TargetDatabase(req.target_uri, target_kind);
 
   std::vector<TablePair> out;
   for (const auto& s : *source_tables) {
-    TableName tn = TargetTableName(*s, target_engine, target_db);
+    ASSIGN_OR_RETURN(TableName tn, target_engine->TargetTable(*s, req.target_uri));
     auto it = on_target.find(tn);
     if (it == on_target.end())
       return NotFound("table " + s->name.ToString() + ": not found on the target (expected " +

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/task/table_mapping.h"
+#include "engine/core/range_scanner.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
-#include "validator/scanner.h"
+#include "engine/task/table_mapping.h"
 
 namespace cutover::validator {
 

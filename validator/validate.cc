@@ -9,8 +9,9 @@
 
 #include "engine/core/canonical.h"
 #include "engine/core/log.h"
+#include "engine/core/range_scanner.h"
 #include "engine/core/uri.h"
-#include "validator/scanner.h"
+#include "engine/registry/registry.h"
 #include "validator/table_pairing.h"
 
 namespace cutover::validator {
@@ -438,9 +439,9 @@ class Validator {
 }  // namespace
 
 Result<ValidationResult> Validate(const ValidateOptions& options, const std::atomic<bool>& stop) {
-  ASSIGN_OR_RETURN(auto pairs, PairTables(PairingRequest{options.source_uri, options.target_uri,
-                                                         options.tables, options.task,
-                                                         options.mapping}));
+  ASSIGN_OR_RETURN(auto pairs,
+                   PairTables(PairingRequest{options.source_uri, options.target_uri, options.tables,
+                                             options.task, options.mapping}));
   Validator v(options, std::move(pairs), stop);
   return v.Run();
 }

@@ -2,33 +2,6 @@
 
 namespace cutover {
 
-const char* EngineName(EngineKind kind) {
-  switch (kind) {
-    case EngineKind::kPostgres:
-      return "postgresql";
-    case EngineKind::kMariaDb:
-      return "mariadb";
-    case EngineKind::kSqlite:
-      return "sqlite";
-  }
-  return "?";
-}
-
-Result<EngineKind> EngineOfUri(std::string_view uri, std::string_view what) {
-  auto scheme_end = uri.find("://");
-  if (scheme_end == std::string_view::npos) {
-    // Not echoed: without a scheme we cannot tell where a password would be.
-    return InvalidArgument(std::string(what) +
-                           " is not a URI (expected postgresql://user@host:port/db)");
-  }
-  std::string_view scheme = uri.substr(0, scheme_end);
-  if (scheme == "postgresql" || scheme == "postgres") return EngineKind::kPostgres;
-  if (scheme == "mariadb" || scheme == "mysql") return EngineKind::kMariaDb;
-  if (scheme == "sqlite") return EngineKind::kSqlite;
-  return InvalidArgument(std::string(what) + ": unsupported URI scheme '" + std::string(scheme) +
-                         "' (expected postgresql://, mariadb://, mysql:// or sqlite://)");
-}
-
 namespace {
 
 // [begin, end) of the password in the user-info part, or npos.

@@ -1,4 +1,5 @@
-// Endpoint URIs: which engine a URI names, and its printable (password-free) form.
+// Endpoint URIs: their printable (password-free) form. Which engine a URI names is the engine
+// registry's business (engine/registry/registry.h, EngineForUri).
 //
 // Secrets never leave this file in clear: every message, log line and report that mentions an
 // endpoint uses RedactUri(). Engine-specific parsing stays with the engine (libpq parses
@@ -11,14 +12,6 @@
 #include "engine/core/status.h"
 
 namespace cutover {
-
-enum class EngineKind { kPostgres, kMariaDb, kSqlite };
-
-const char* EngineName(EngineKind kind);
-
-// Engine named by the URI's scheme: postgresql:// or postgres://, mariadb:// or mysql://,
-// sqlite://. `what` names the option for the error ("--source").
-Result<EngineKind> EngineOfUri(std::string_view uri, std::string_view what);
 
 // The URI with any password replaced by "***": in the user-info part (user:secret@host) and in a
 // `password=` query parameter.

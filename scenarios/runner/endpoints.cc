@@ -1,24 +1,12 @@
 #include "scenarios/runner/endpoints.h"
 
-#include <sqlite3.h>
-
-#include <cctype>
 #include <cstdlib>
 
-#include "engine/mariadb/maria_conn.h"
-#include "engine/pg/pg_conn.h"
+#include "engine/registry/registry.h"
 
 namespace cutover::scenario {
 
 namespace {
-
-// "15.18 (Debian 15.18-0+deb12u1)" -> "15.18"; "10.11.6-MariaDB-0+deb12u2-log" -> "10.11.6".
-std::string LeadingVersion(std::string_view text) {
-  size_t n = 0;
-  while (n < text.size() && (std::isdigit(static_cast<unsigned char>(text[n])) || text[n] == '.'))
-    ++n;
-  return std::string(text.substr(0, n));
-}
 
 // Splits "scheme://[userinfo@]host[:port][/rest]" into the authority's span.
 struct Authority {
@@ -40,38 +28,6 @@ Result<Authority> FindAuthority(std::string_view uri) {
 
 }  // namespace
 
-Result<std::string> ServerVersion(const std::string& uri) {
-  ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(uri, "endpoint"));
-  if (kind == EngineKind::kPostgres) {
-    ASSIGN_OR_RETURN(auto conn,
-                     pg::PgConn::Connect(uri, pg::ConnMode::kNormal, "cutover-scenario"));
-    ASSIGN_OR_RETURN(auto r, conn->Exec("SHOW server_version"));
-    return "PostgreSQL " + LeadingVersion(r.rows() ? r.get(0, 0) : "");
-  }
-  if (kind == EngineKind::kMariaDb) {
-    ASSIGN_OR_RETURN(auto conn, mariadb::MariaConn::Connect(uri, "scenario version"));
-    ASSIGN_OR_RETURN(auto rows, conn->Query("SELECT VERSION()"));
-    std::string v = rows.rows.empty() || !rows.rows[0][0] ? "" : *rows.rows[0][0];
-    return "MariaDB " + LeadingVersion(v);
-  }
-  return std::string("SQLite ") + sqlite3_libversion();
-}
-
-std::string HeartbeatMicrosSql(EngineKind engine) {
-  switch (engine) {
-    case EngineKind::kPostgres:
-      return "SELECT (extract(epoch FROM source_time) * 1000000)::bigint FROM cutover_heartbeat "
-             "WHERE id = 1";
-    case EngineKind::kMariaDb:
-      return "SELECT CAST(UNIX_TIMESTAMP(source_time) * 1000000 AS SIGNED) FROM "
-             "cutover_heartbeat WHERE id = 1";
-    case EngineKind::kSqlite:
-      return "SELECT CAST((julianday(source_time) - 2440587.5) * 86400000000.0 AS INTEGER) FROM "
-             "cutover_heartbeat WHERE id = 1";
-  }
-  return "";
-}
-
 Result<HostPort> HostPortOfUri(std::string_view uri) {
   ASSIGN_OR_RETURN(Authority a, FindAuthority(uri));
   std::string_view hp = uri.substr(a.host_begin, a.end - a.host_begin);
@@ -82,8 +38,8 @@ Result<HostPort> HostPortOfUri(std::string_view uri) {
     out.port = std::atoi(std::string(hp.substr(colon + 1)).c_str());
   } else {
     out.host = std::string(hp);
-    ASSIGN_OR_RETURN(EngineKind kind, EngineOfUri(uri, "endpoint"));
-    out.port = kind == EngineKind::kMariaDb ? 3306 : 5432;
+    ASSIGN_OR_RETURN(const EngineDriver* engine, EngineForUri(uri, "endpoint"));
+    out.port = engine->default_port();
   }
   if (out.host.empty()) out.host = "127.0.0.1";
   if (out.host.front() == '[') out.host = out.host.substr(1, out.host.size() - 2);

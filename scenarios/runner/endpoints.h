@@ -1,6 +1,6 @@
-// What the scenario runner needs to know about an endpoint beyond the engine's own interfaces:
-// its server version (for the report), how to read the replicated heartbeat on it (lag), and
-// its URI rewritten to go through a fault proxy.
+// Endpoint URIs for the fault proxy: the host and port a URI reaches, and the URI rewritten to
+// go through a proxy. (Server versions and heartbeat SQL are the engine driver's:
+// engine/core/driver.h.)
 #pragma once
 
 #include <string>
@@ -11,14 +11,8 @@
 
 namespace cutover::scenario {
 
-// "PostgreSQL 15.18", "MariaDB 10.11.6", "SQLite 3.40.1". Errors name the redacted URI.
-Result<std::string> ServerVersion(const std::string& uri);
-
-// SQL returning cutover_heartbeat.source_time as µs since the Unix epoch (one integer), for a
-// table replicated onto an endpoint of this engine.
-std::string HeartbeatMicrosSql(EngineKind engine);
-
-// The host and port of a postgresql:// or mariadb:// URI, for starting a proxy in front of it.
+// The host and port of a network engine's URI (the engine's default port when it has none),
+// for starting a proxy in front of it.
 struct HostPort {
   std::string host;
   int port = 0;

@@ -1,14 +1,14 @@
 #include "scenarios/runner/lag_probe.h"
 
-#include "loadgen/session.h"
-#include "scenarios/runner/endpoints.h"
+#include "engine/core/load_session.h"
+#include "engine/registry/registry.h"
 
 namespace cutover::scenario {
 
-LagProbe::LagProbe(std::string target_uri, EngineKind target_engine, double interval_s,
+LagProbe::LagProbe(std::string target_uri, const EngineDriver& target_engine, double interval_s,
                    Clock::time_point run_start, Series* out)
     : uri_(std::move(target_uri)),
-      engine_(target_engine),
+      engine_(&target_engine),
       interval_s_(interval_s),
       run_start_(run_start),
       out_(out) {}
@@ -27,7 +27,7 @@ void LagProbe::Stop() {
 }
 
 void LagProbe::Run() {
-  const std::string sql = HeartbeatMicrosSql(engine_);
+  const std::string sql = engine_->HeartbeatMicrosSql();
   const auto interval =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s_));
   std::unique_ptr<loadgen::Session> session;
@@ -36,7 +36,7 @@ void LagProbe::Run() {
     next += interval;
     std::optional<double> lag;
     if (!session) {
-      auto s = loadgen::OpenSession(uri_);
+      auto s = OpenLoadSession(uri_);
       if (s.ok()) session = std::move(*s);
     }
     if (session) {

@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/core/uri.h"
+#include "engine/core/driver.h"
 #include "scenarios/runner/series.h"
 
 namespace cutover::scenario {
@@ -22,7 +22,7 @@ class LagProbe {
  public:
   using Clock = std::chrono::steady_clock;
   // Samples go to `out` with t in seconds since `run_start`.
-  LagProbe(std::string target_uri, EngineKind target_engine, double interval_s,
+  LagProbe(std::string target_uri, const EngineDriver& target_engine, double interval_s,
            Clock::time_point run_start, Series* out);
   ~LagProbe();  // Stop()
   void Start();
@@ -32,7 +32,7 @@ class LagProbe {
   void Run();
 
   std::string uri_;
-  EngineKind engine_;
+  const EngineDriver* engine_;
   double interval_s_;
   Clock::time_point run_start_;
   Series* out_;

@@ -30,7 +30,9 @@ json LoadJson(const LoadProfile& l) {
 }
 
 json EndpointJson(const EndpointSpec& e, const std::string& uri) {
-  return {{"engine", EngineName(e.engine)}, {"uri", uri}, {"throwaway", e.throwaway()}};
+  return {{"engine", e.engine ? std::string(e.engine->name()) : std::string()},
+          {"uri", uri},
+          {"throwaway", e.throwaway()}};
 }
 
 json ValidationJson(const ValidationSummary& v) {

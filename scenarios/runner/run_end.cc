@@ -38,8 +38,8 @@ Result<bool> Run::WaitHeartbeatReplicated(double timeout_s) {
   double from = Now();
   const char* sql = "SELECT seq FROM cutover_heartbeat WHERE id = 1";
   while (Now() - from < timeout_s) {
-    auto s = loadgen::OpenSession(source_.uri);
-    auto t = loadgen::OpenSession(target_.uri);
+    auto s = OpenLoadSession(source_.uri);
+    auto t = OpenLoadSession(target_.uri);
     if (s.ok() && t.ok()) {
       auto a = (*s)->QueryInt(sql);
       auto b = (*t)->QueryInt(sql);

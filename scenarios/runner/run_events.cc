@@ -73,7 +73,7 @@ Status Run::Fire(const Event& e, const Phase& phase) {
       StartWorker(
           idx,
           [uri, sql]() -> Status {
-            ASSIGN_OR_RETURN(auto session, loadgen::OpenSession(uri));
+            ASSIGN_OR_RETURN(auto session, OpenLoadSession(uri));
             return session->Exec(sql);
           },
           phase_index_);

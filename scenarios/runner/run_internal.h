@@ -18,10 +18,11 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/load_session.h"
 #include "engine/core/log.h"
+#include "engine/registry/registry.h"
 #include "harness/throwaway_server.h"
 #include "loadgen/runner.h"
-#include "loadgen/session.h"
 #include "reports/report_render.h"
 #include "scenarios/proxy/fault_proxy.h"
 #include "scenarios/runner/analysis.h"

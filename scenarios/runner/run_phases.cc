@@ -8,8 +8,8 @@ Status Run::Main() {
   t0_ = Clock::now();
   started_ = true;
   record_.series["lag_s"];
-  lag_ = std::make_unique<LagProbe>(target_.uri, sc_.target.engine, sc_.measure.lag_interval_s, t0_,
-                                    &record_.series["lag_s"]);
+  lag_ = std::make_unique<LagProbe>(target_.uri, *sc_.target.engine, sc_.measure.lag_interval_s,
+                                    t0_, &record_.series["lag_s"]);
   load_ =
       std::make_unique<LoadDriver>(source_.uri, t0_, dir_ + "/load.log",
                                    &record_.series["source_tps"], &record_.series["load_p95_ms"]);

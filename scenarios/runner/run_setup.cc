@@ -19,9 +19,9 @@ Status Run::Prepare() {
   if (stop_) return Aborted("interrupted while starting servers");
   record_.source_uri = RedactUri(source_.uri);
   record_.target_uri = RedactUri(target_.uri);
-  auto sv = ServerVersion(source_.uri);
+  auto sv = sc_.source.engine->ServerVersion(source_.uri);
   record_.version_source = sv.ok() ? *sv : "unknown (" + sv.status().message() + ")";
-  auto tv = ServerVersion(target_.uri);
+  auto tv = sc_.target.engine->ServerVersion(target_.uri);
   record_.version_target = tv.ok() ? *tv : "unknown (" + tv.status().message() + ")";
   RETURN_IF_ERROR(StartProxy(Side::kSource, source_));
   RETURN_IF_ERROR(StartProxy(Side::kTarget, target_));
@@ -34,16 +34,15 @@ Status Run::Prepare() {
 Status Run::OpenEndpoint(const EndpointSpec& spec, const char* role, Endpoint& ep) {
   if (!spec.throwaway()) {
     ep.uri = spec.uri;
-  } else if (spec.engine == EngineKind::kSqlite) {
+  } else if (spec.engine->throwaway_server().empty()) {  // a file engine
     std::string path = dir_ + "/" + role + ".db";
     std::error_code ec;
     fs::remove(path, ec);
-    ep.uri = "sqlite://" + path;
+    ep.uri = spec.engine->FileUri(path);
   } else {
-    Log(LogLevel::kInfo, "starting a throwaway {} {} server", EngineName(spec.engine), role);
-    auto kind = spec.engine == EngineKind::kPostgres ? harness::ServerKind::kPostgres
-                                                     : harness::ServerKind::kMariaDb;
-    ASSIGN_OR_RETURN(ep.server, harness::ThrowawayServer::Start(kind, sc_.name + "-" + role));
+    Log(LogLevel::kInfo, "starting a throwaway {} {} server", spec.engine->name(), role);
+    ASSIGN_OR_RETURN(ep.server, harness::ThrowawayServer::Start(spec.engine->throwaway_server(),
+                                                                sc_.name + "-" + role));
     ep.uri = ep.server->uri();
   }
   ep.engine_uri = ep.uri;
@@ -85,7 +84,7 @@ Status Run::CreateDataset() {
   Log(LogLevel::kInfo, "dataset: {} (scale {}) on the source", o.workload, sc_.dataset.scale);
   RETURN_IF_ERROR(loadgen::InitTables(o, opt_.progress).WithContext("dataset"));
   for (size_t i = 0; i < sc_.dataset.sql.size(); ++i) {
-    ASSIGN_OR_RETURN(auto session, loadgen::OpenSession(source_.uri));
+    ASSIGN_OR_RETURN(auto session, OpenLoadSession(source_.uri));
     RETURN_IF_ERROR(session->Exec(sc_.dataset.sql[i])
                         .WithContext("dataset sql file " + sc_.dataset.sql_files[i]));
   }

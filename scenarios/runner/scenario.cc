@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "engine/registry/registry.h"
+
 namespace cutover::scenario {
 
 const char* EventKindName(EventKind kind) {
@@ -223,14 +225,13 @@ class Parser {
     if (t == nullptr) return Error(LineOf(root), key, "missing (expected a table with engine)");
     RETURN_IF_ERROR(CheckKeys(*t, prefix, {"engine", "uri"}));
     std::string engine;
-    RETURN_IF_ERROR(
-        OneOf(*t, prefix, "engine", {"postgresql", "mariadb", "sqlite"}, &engine, true));
-    out->engine = engine == "postgresql" ? EngineKind::kPostgres
-                  : engine == "mariadb"  ? EngineKind::kMariaDb
-                                         : EngineKind::kSqlite;
+    std::vector<std::string> names;
+    for (const EngineDriver* d : Engines()) names.emplace_back(d->name());
+    RETURN_IF_ERROR(OneOf(*t, prefix, "engine", names, &engine, true));
+    out->engine = FindEngine(engine);
     RETURN_IF_ERROR(String(*t, prefix, "uri", &out->uri));
     if (!out->uri.empty()) {
-      auto kind = EngineOfUri(out->uri, prefix + "uri");
+      auto kind = EngineForUri(out->uri, prefix + "uri");
       if (!kind.ok() || *kind != out->engine) {
         return Error(LineOf(*t->get("uri")), prefix + "uri",
                      "expected a " + engine + " URI (got '" + RedactUri(out->uri) + "')");
@@ -310,9 +311,10 @@ class Parser {
           return Error(e->line, prefix + "latency_ms", "missing (a latency fault needs it)");
         RETURN_IF_ERROR(Integer(t, prefix, "latency_ms", &e->latency_ms, 1, 60000));
         const EndpointSpec& ep = e->side == Side::kSource ? sc.source : sc.target;
-        if (ep.engine == EngineKind::kSqlite) {
-          return Error(LineOf(*t.get("endpoint")), prefix + "endpoint",
-                       "a SQLite endpoint has no network to fault");
+        if (!ep.engine->capabilities().network) {
+          return Error(
+              LineOf(*t.get("endpoint")), prefix + "endpoint",
+              "a " + std::string(ep.engine->display_name()) + " endpoint has no network to fault");
         }
         break;
       }
@@ -336,13 +338,13 @@ class Parser {
         break;
       case EventKind::kStopTarget:
       case EventKind::kStartTarget:
-        if (!sc.target.throwaway() || sc.target.engine == EngineKind::kSqlite) {
+        if (!sc.target.throwaway() || sc.target.engine->throwaway_server().empty()) {
           return Error(LineOf(*t.get("kind")), prefix + "kind",
                        "needs a throwaway PostgreSQL or MariaDB target (no [target] uri)");
         }
         break;
       case EventKind::kRestartSource:
-        if (!sc.source.throwaway() || sc.source.engine == EngineKind::kSqlite) {
+        if (!sc.source.throwaway() || sc.source.engine->throwaway_server().empty()) {
           return Error(LineOf(*t.get("kind")), prefix + "kind",
                        "needs a throwaway PostgreSQL or MariaDB source (no [source] uri)");
         }
@@ -436,9 +438,10 @@ class Parser {
     RETURN_IF_ERROR(String(root, "", "description", &sc.description));
     RETURN_IF_ERROR(Endpoint(root, "source", &sc.source));
     RETURN_IF_ERROR(Endpoint(root, "target", &sc.target));
-    if (sc.target.engine == EngineKind::kSqlite && sc.target.throwaway()) {
+    if (sc.target.engine->throwaway_server().empty() && sc.target.throwaway()) {
       return Error(LineOf(*root.get("target")), "target.uri",
-                   "a SQLite target needs a uri (sqlite:///path)");
+                   "a " + std::string(sc.target.engine->display_name()) + " target needs a uri (" +
+                       sc.target.engine->FileUri("/path") + ")");
     }
 
     ASSIGN_OR_RETURN(const toml::table* ds, Table(root, "", "dataset"));

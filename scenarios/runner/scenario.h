@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/driver.h"
 #include "engine/core/status.h"
 #include "engine/core/uri.h"
 
@@ -82,7 +83,7 @@ struct Phase {
 };
 
 struct EndpointSpec {
-  EngineKind engine = EngineKind::kPostgres;
+  const EngineDriver* engine = nullptr;  // set by the parser (engine/registry)
   std::string uri;  // empty: a throwaway server (SQLite: a file in the output directory)
   bool throwaway() const { return uri.empty(); }
 };

@@ -16,8 +16,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/core/range_scanner.h"
+#include "engine/registry/registry.h"
 #include "tests/integration/support/test_support.h"
-#include "validator/scanner.h"
 #include "validator/table_pairing.h"
 
 namespace cutover::testing {
@@ -314,7 +315,7 @@ TEST(ValidatePgBinary, BinaryAndTextCopyGiveTheSameCanonicalRows) {
     ASSERT_TRUE(pairs.ok()) << pairs.status().ToString();
     ASSERT_EQ(pairs->size(), 1u);
     const validator::ScanTable& t = (*pairs)[0].source;
-    auto scanner = validator::OpenRangeScanner(server->uri(), "source");
+    auto scanner = OpenRangeScanner(server->uri(), "source");
     ASSERT_TRUE(scanner.ok()) << scanner.status().ToString();
     std::map<std::string, RowHash> text_rows, binary_rows;
     for (bool want_values : {true, false}) {

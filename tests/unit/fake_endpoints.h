@@ -10,7 +10,8 @@
 //     first PrepareCdc creates the capture (created = true, with a snapshot at `cdc_start` when
 //     asked for); later calls find it (created = false). OpenSnapshot gives a snapshot at
 //     `fresh_snapshot`. When the script is exhausted the stream sets the shared stop flag and
-//     returns kNone, so RunReplication finishes and returns.
+//     returns kNone, so RunReplication finishes and returns; or, with `end_status` set, fails
+//     with it (Unavailable: the connection was lost).
 //   - FakeSink is the "target": committed rows per table (key -> row) and a TaskState. A
 //     TableLoader and an Applier buffer their work; their Commit makes rows and state visible
 //     together, as a real target transaction would. Contract violations (Apply outside Begin,
@@ -212,6 +213,9 @@ class FakeSource : public Source {
   std::vector<StreamEvent> script;  // replayed from the start by every OpenStream
   // Called just before the stream hands out script[index] (e.g. to set the stop flag).
   std::function<void(size_t index)> on_deliver;
+  // What the stream's Next returns once the script is exhausted: OK sets the stop flag and
+  // delivers kNone (the run finishes); an error is returned as is, every time.
+  Status end_status;
 
   // Recorded.
   std::vector<bool> prepare_cdc_calls;  // `want_snapshot` of each PrepareCdc
@@ -279,6 +283,7 @@ class FakeSource : public Source {
 
 inline Status FakeStream::Next(StreamEvent& out, std::chrono::milliseconds) {
   if (next_ >= source_.script.size()) {
+    if (!source_.end_status.ok()) return source_.end_status;
     source_.stop_->store(true);  // end of the script: let RunReplication return
     out = StreamEvent{};
     return Status::Ok();

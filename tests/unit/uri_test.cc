@@ -8,6 +8,7 @@
 // parameter, and parameters whose name merely ends in "password" (left alone). Pure: no
 // server, no libpq calls.
 #include "engine/core/uri.h"
+#include "engine/registry/registry.h"
 
 #include <string>
 #include <string_view>
@@ -30,39 +31,46 @@ void ExpectRedacted(std::string_view uri, std::string_view expected, std::string
 }
 
 // ------------------------------------------------------------------------------------------
-// EngineOfUri / EngineName
+// EngineForUri / the registry's names
 
-TEST(UriTest, EngineOfUriSchemes) {
+TEST(UriTest, EngineForUriSchemes) {
   struct Case {
     const char* uri;
-    EngineKind kind;
+    const char* engine;
   };
   const Case cases[] = {
-      {"postgresql://u@h:5432/db", EngineKind::kPostgres},
-      {"postgres://u@h/db", EngineKind::kPostgres},
-      {"postgresql://", EngineKind::kPostgres},
-      {"postgresql:///db?host=/tmp", EngineKind::kPostgres},
-      {"mariadb://root:pw@127.0.0.1:3306/app", EngineKind::kMariaDb},
-      {"mysql://root@localhost/app", EngineKind::kMariaDb},
-      {"sqlite:///tmp/app.db", EngineKind::kSqlite},
-      {"sqlite://relative.db", EngineKind::kSqlite},
+      {"postgresql://u@h:5432/db", "postgresql"},
+      {"postgres://u@h/db", "postgresql"},
+      {"postgresql://", "postgresql"},
+      {"postgresql:///db?host=/tmp", "postgresql"},
+      {"mariadb://root:pw@127.0.0.1:3306/app", "mariadb"},
+      {"mysql://root@localhost/app", "mariadb"},
+      {"sqlite:///tmp/app.db", "sqlite"},
+      {"sqlite://relative.db", "sqlite"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.uri);
-    Result<EngineKind> r = EngineOfUri(c.uri, "--source");
+    Result<const EngineDriver*> r = EngineForUri(c.uri, "--source");
     ASSERT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(*r, c.kind);
+    EXPECT_EQ((*r)->name(), c.engine);
   }
 }
 
 TEST(UriTest, EngineNames) {
-  EXPECT_STREQ(EngineName(EngineKind::kPostgres), "postgresql");
-  EXPECT_STREQ(EngineName(EngineKind::kMariaDb), "mariadb");
-  EXPECT_STREQ(EngineName(EngineKind::kSqlite), "sqlite");
+  EXPECT_EQ(EngineNames(), "postgresql, mariadb, sqlite");
+  for (const EngineDriver* d : Engines()) {
+    EXPECT_EQ(FindEngine(d->name()), d);
+    for (std::string_view scheme : d->schemes()) {
+      auto r = EngineForUri(std::string(scheme) + "://x", "--source");
+      ASSERT_TRUE(r.ok()) << scheme;
+      EXPECT_EQ(*r, d);
+    }
+  }
+  EXPECT_EQ(FindEngine("oracle"), nullptr);
 }
 
-TEST(UriTest, EngineOfUriUnsupportedScheme) {
-  Result<EngineKind> r = EngineOfUri("oracle://scott:tiger@h/orcl", "--target");
+TEST(UriTest, EngineForUriUnsupportedScheme) {
+  Result<const EngineDriver*> r = EngineForUri("oracle://scott:tiger@h/orcl", "--target");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   const std::string& m = r.status().message();
@@ -75,7 +83,7 @@ TEST(UriTest, EngineOfUriUnsupportedScheme) {
   for (const char* uri : {"oracle://", "PostgreSQL://u@h/db", "pg://h/db", "http://h", "://h/db",
                           "postgresqlx://h", "sqlite3:///x.db"}) {
     SCOPED_TRACE(uri);
-    Result<EngineKind> bad = EngineOfUri(uri, "--source");
+    Result<const EngineDriver*> bad = EngineForUri(uri, "--source");
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(bad.status().message().find("unsupported URI scheme"), std::string::npos)
@@ -83,11 +91,11 @@ TEST(UriTest, EngineOfUriUnsupportedScheme) {
   }
 }
 
-TEST(UriTest, EngineOfUriNotAUri) {
+TEST(UriTest, EngineForUriNotAUri) {
   for (const char* uri : {"no-scheme", "", "postgresql:/h/db", "postgresql:", "h:5432/db",
                           "host=localhost dbname=app"}) {
     SCOPED_TRACE(uri);
-    Result<EngineKind> r = EngineOfUri(uri, "--source");
+    Result<const EngineDriver*> r = EngineForUri(uri, "--source");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     const std::string& m = r.status().message();
@@ -95,9 +103,9 @@ TEST(UriTest, EngineOfUriNotAUri) {
   }
 }
 
-TEST(UriTest, EngineOfUriErrorRedactsPasswordQuery) {
+TEST(UriTest, EngineForUriErrorRedactsPasswordQuery) {
   // Missing scheme, but a password parameter: the message shows the URI redacted.
-  Result<EngineKind> r = EngineOfUri("localhost/db?password=hunter2", "--source");
+  Result<const EngineDriver*> r = EngineForUri("localhost/db?password=hunter2", "--source");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << r.status().message();
 }
@@ -257,7 +265,7 @@ TEST(UriTest, RedactPasswordContainingQuestionMarkOrHash) {
 }
 
 TEST(UriTest, NotAUriErrorDoesNotEchoTheText) {
-  auto r = EngineOfUri("u:secret@host/db", "--source");
+  auto r = EngineForUri("u:secret@host/db", "--source");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message().find("secret"), std::string::npos) << r.status().message();
 }

@@ -11,10 +11,11 @@
 #include <gtest/gtest.h>
 
 #include "engine/core/canonical.h"
+#include "engine/mariadb/maria_scanner.h"
 #include "engine/mariadb/maria_types.h"
+#include "engine/pg/pg_canonical_text.h"
+#include "engine/pg/pg_scanner.h"
 #include "engine/pg/pg_types.h"
-#include "validator/maria_scanner.h"
-#include "validator/pg_scanner.h"
 #include "validator/table_pairing.h"
 
 namespace cutover::validator {

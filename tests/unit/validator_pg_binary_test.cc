@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/core/canonical.h"
+#include "engine/pg/pg_binary.h"
 #include "engine/pg/pg_types.h"
-#include "validator/pg_binary.h"
 
 namespace cutover::validator {
 namespace {

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "engine/core/range_scanner.h"
 #include "engine/core/status.h"
-#include "validator/scanner.h"
 
 namespace cutover::validator {
 

@@ -1,14 +1,42 @@
-// SQLite adapter of loadgen::Session (session.h): cached prepared statements inside
-// BEGIN IMMEDIATE ... COMMIT (the write lock is taken up front, so concurrent clients queue on
-// the busy timeout instead of failing at their first write).
+// SQLite adapter of loadgen::Session (engine/core/load_session.h): cached prepared statements
+// inside BEGIN IMMEDIATE ... COMMIT (the write lock is taken up front, so concurrent clients queue
+// on the busy timeout instead of failing at their first write).
 #include <unordered_map>
 
 #include "engine/sqlite/sqlite_conn.h"
-#include "loadgen/dialect.h"
-#include "loadgen/session.h"
+#include "engine/sqlite/sqlite_load_session.h"
 
 namespace cutover::loadgen {
 namespace {
+
+// The column type text of a workload column type on this engine: declared names that say what
+// the column holds (a SQLite source maps them back); affinities: INTEGER, NUMERIC for
+// DECIMAL/TIMESTAMP*/JSON/UUID, TEXT, BLOB.
+const char* TypeSql(ColType type) {
+  switch (type) {
+    case ColType::kInt:
+      return "INTEGER";
+    case ColType::kBigInt:
+      return "BIGINT";
+    case ColType::kMoney:
+      return "DECIMAL(12,2)";
+    case ColType::kTimestampTz:
+      return "TIMESTAMPTZ";
+    case ColType::kTimestamp:
+      return "TIMESTAMP";
+    case ColType::kJson:
+      return "JSON";
+    case ColType::kBytes:
+      return "BLOB";
+    case ColType::kUuid:
+      return "UUID";
+    case ColType::kShortText:
+      return "VARCHAR(200)";
+    case ColType::kLongText:
+      return "TEXT";
+  }
+  return "text";
+}
 
 constexpr int64_t kBulkRowsPerTransaction = 50000;
 
@@ -16,7 +44,13 @@ class SqliteSession : public Session {
  public:
   explicit SqliteSession(std::unique_ptr<sqlite::SqliteConn> conn) : conn_(std::move(conn)) {}
 
-  EngineKind engine() const override { return EngineKind::kSqlite; }
+  std::string engine() const override { return "sqlite"; }
+
+  std::string ColumnSql(const ColumnDef& c) const override {
+    return std::string(TypeSql(c.type)) + (c.nullable ? " NULL" : " NOT NULL");
+  }
+
+  std::string AnalyzeSql(const std::string& table) const override { return "ANALYZE " + table; }
   bool broken() const override { return false; }  // a file cannot go away like a server
 
   Status RunTransaction(std::span<const Statement> statements,

@@ -1,6 +1,6 @@
-// MariaDB adapter of loadgen::Session (session.h): a transaction travels as one multi-statement
-// text query "START TRANSACTION; ...; COMMIT" with client-escaped literals, so it costs one
-// round trip; bulk loads are multi-row INSERTs of about 1 MiB each.
+// MariaDB adapter of loadgen::Session (engine/core/load_session.h): a transaction travels as one
+// multi-statement text query "START TRANSACTION; ...; COMMIT" with client-escaped literals, so it
+// costs one round trip; bulk loads are multi-row INSERTs of about 1 MiB each.
 #include <errmsg.h>
 #include <mysql.h>
 
@@ -8,12 +8,38 @@
 #include <cmath>
 
 #include "engine/mariadb/maria_conn.h"
+#include "engine/mariadb/maria_load_session.h"
 #include "engine/mariadb/maria_types.h"
-#include "loadgen/dialect.h"
-#include "loadgen/session.h"
 
 namespace cutover::loadgen {
 namespace {
+
+// The column type text of a workload column type on this engine.
+const char* TypeSql(ColType type) {
+  switch (type) {
+    case ColType::kInt:
+      return "INT";
+    case ColType::kBigInt:
+      return "BIGINT";
+    case ColType::kMoney:
+      return "DECIMAL(12,2)";
+    case ColType::kTimestampTz:
+      return "TIMESTAMP(6)";  // stored as UTC (docs/types.md)
+    case ColType::kTimestamp:
+      return "DATETIME(6)";
+    case ColType::kJson:
+      return "JSON";
+    case ColType::kBytes:
+      return "LONGBLOB";
+    case ColType::kUuid:
+      return "UUID";
+    case ColType::kShortText:
+      return "VARCHAR(200)";
+    case ColType::kLongText:
+      return "MEDIUMTEXT";  // TEXT stops at 65,535 bytes
+  }
+  return "text";
+}
 
 constexpr size_t kInsertBatchBytes = 1 << 20;
 
@@ -21,7 +47,22 @@ class MariaSession : public Session {
  public:
   explicit MariaSession(std::unique_ptr<mariadb::MariaConn> conn) : conn_(std::move(conn)) {}
 
-  EngineKind engine() const override { return EngineKind::kMariaDb; }
+  std::string engine() const override { return "mariadb"; }
+
+  std::string ColumnSql(const ColumnDef& c) const override {
+    std::string sql = std::string(TypeSql(c.type)) + (c.nullable ? " NULL" : " NOT NULL");
+    // MariaDB gives the first NOT NULL TIMESTAMP an implicit ON UPDATE CURRENT_TIMESTAMP unless
+    // it has an explicit default (explicit_defaults_for_timestamp=OFF); values must only ever
+    // change when the workload writes them.
+    if (c.type == ColType::kTimestampTz && !c.nullable) sql += " DEFAULT CURRENT_TIMESTAMP(6)";
+    return sql;
+  }
+
+  std::string TableOptionsSql() const override { return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"; }
+
+  std::string AnalyzeSql(const std::string& table) const override {
+    return "ANALYZE TABLE " + table;
+  }
   bool broken() const override { return broken_; }
 
   Status RunTransaction(std::span<const Statement> statements,

@@ -1,11 +1,11 @@
-#include "validator/maria_scanner.h"
+#include "engine/mariadb/maria_scanner.h"
 
 #include <mysql.h>
 
 #include "engine/core/civil_time.h"
+#include "engine/core/row_encoder.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_types.h"
-#include "validator/row_encoder.h"
 
 namespace cutover::validator {
 

@@ -1,4 +1,8 @@
-// Session: the engine-neutral connection the workloads talk to, one adapter per engine.
+// Session: the engine-neutral connection the load generator's workloads talk to. Each engine
+// folder implements it (engine/<x>/<x>_load_session.cc) and its driver opens it
+// (engine/core/driver.h); the scenario runner's lag probe uses it too. It lives in engine/core
+// because it is part of the contract every engine driver fulfils; the namespace says who
+// consumes it.
 //
 // Design: workloads are written once. They describe their tables with a small column-type
 // vocabulary (TableDef) and their work as whole transactions of statements in one neutral SQL
@@ -6,7 +10,7 @@
 // MariaDB and SQLite all accept (UPDATE ... SET c = c + $1, INSERT ... VALUES, DELETE,
 // SELECT ... WHERE). Parameters are engine-neutral Values (engine/core/value.h), so the types a
 // workload writes are exactly the kinds the replication engine carries. Everything dialect-
-// specific lives in the adapters and dialect.h: DDL type names, placeholder syntax, how a
+// specific lives in the adapters: DDL type names, placeholder syntax, how a
 // Value becomes a parameter or literal, how a transaction travels:
 //
 //   PostgreSQL  prepared statements sent in libpq pipeline mode: one round trip per
@@ -32,12 +36,11 @@
 #include <vector>
 
 #include "engine/core/status.h"
-#include "engine/core/uri.h"
 #include "engine/core/value.h"
 
 namespace cutover::loadgen {
 
-// Column types of the workloads' tables, mapped per engine by dialect.h.
+// Column types of the workloads' tables, mapped per engine by Session::ColumnSql.
 enum class ColType {
   kInt,          // 32-bit integer
   kBigInt,       // 64-bit integer
@@ -77,7 +80,17 @@ class Session {
  public:
   virtual ~Session() = default;
 
-  virtual EngineKind engine() const = 0;
+  // The driver's engine name ("postgresql", "mariadb", "sqlite").
+  virtual std::string engine() const = 0;
+
+  // DDL of one workload column on this engine after its name: type, NULL / NOT NULL, and
+  // anything the engine needs so that values change only when a workload writes them
+  // (MariaDB: an explicit DEFAULT for a NOT NULL TIMESTAMP).
+  virtual std::string ColumnSql(const ColumnDef& column) const = 0;
+  // Table options after CREATE TABLE's closing parenthesis ("" when none).
+  virtual std::string TableOptionsSql() const { return ""; }
+  // Statement refreshing the planner statistics of `table`.
+  virtual std::string AnalyzeSql(const std::string& table) const = 0;
 
   // Runs `statements` as one transaction. On success `affected[i]` holds rows changed by
   // statement i (UPDATE counts rows matched, as PostgreSQL does) or rows returned by a SELECT.
@@ -102,13 +115,34 @@ class Session {
   virtual bool broken() const = 0;
 };
 
-// Opens a session on the engine named by the URI's scheme (postgresql://, mariadb://, mysql://,
-// sqlite://). Errors name the redacted URI.
-Result<std::unique_ptr<Session>> OpenSession(const std::string& uri);
+// CREATE TABLE for `table` (with its primary key) on `session`'s engine, and DROP TABLE IF EXISTS.
+std::string CreateTableSql(const Session& session, const TableDef& table);
+std::string DropTableSql(const TableDef& table);
 
-// Adapters (one file each); OpenSession dispatches to them.
-Result<std::unique_ptr<Session>> OpenPgSession(const std::string& uri);
-Result<std::unique_ptr<Session>> OpenMariaSession(const std::string& uri);
-Result<std::unique_ptr<Session>> OpenSqliteSession(const std::string& uri);
+// Rewrites the `$n` placeholders of neutral SQL with `replace(n)` (n is 1-based). A '$' not
+// followed by a digit is kept. Neutral SQL has no string literals, so no quoting is parsed.
+template <typename F>
+std::string RewritePlaceholders(std::string_view sql, F replace) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      size_t j = i + 1;
+      int n = 0;
+      while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') n = n * 10 + (sql[j++] - '0');
+      replace(n, out);
+      i = j - 1;
+    } else {
+      out.push_back(sql[i]);
+    }
+  }
+  return out;
+}
+
+// "YYYY-MM-DD HH:MM:SS.ffffff" for µs since the epoch (UTC), as MariaDB and SQLite read it.
+std::string FormatMicros(int64_t micros);
+
+// Current wall-clock time as a Value of kind kTimestampTz (µs).
+Value NowTimestampTz();
 
 }  // namespace cutover::loadgen

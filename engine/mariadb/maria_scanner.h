@@ -12,9 +12,9 @@
 #include <string_view>
 
 #include "engine/core/canonical.h"
+#include "engine/core/range_scanner.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
-#include "validator/scanner.h"
 
 namespace cutover::validator {
 

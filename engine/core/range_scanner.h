@@ -4,13 +4,14 @@
 //
 // Design: everything engine-specific about validation lives behind this interface (how to read
 // a key range fast, how the server's text becomes canonical bytes, how to cut a table into
-// ranges), so adding an engine is one file (pg_scanner.cc, maria_scanner.cc; SQLite next) plus
-// one line in OpenRangeScanner. Scanners stream: a row's bytes live only during the callback,
-// so memory does not depend on the range's size. The comparison itself (validator/validate.h)
-// is order-independent, so scanners need not agree on row order, only on which rows a range
-// holds: ranges are half-open [lo, hi) on the key in each engine's own comparison, and both
-// sides get the same bound Values. Text keys of cross-engine pairs are compared bytewise
-// (PostgreSQL COLLATE "C", MariaDB binary collations) so both engines agree.
+// ranges), so each engine folder implements it (engine/<x>/<x>_scanner.cc) and its driver opens
+// it (EngineDriver::OpenScanner); it lives in engine/core because it is part of the contract
+// every driver fulfils, and the namespace says who consumes it. Scanners stream: a row's bytes live
+// only during the callback, so memory does not depend on the range's size. The comparison itself
+// (validator/validate.h) is order-independent, so scanners need not agree on row order, only on
+// which rows a range holds: ranges are half-open [lo, hi) on the key in each engine's own
+// comparison, and both sides get the same bound Values. Text keys of cross-engine pairs are
+// compared bytewise (PostgreSQL COLLATE "C", MariaDB binary collations) so both engines agree.
 #pragma once
 
 #include <functional>
@@ -90,10 +91,5 @@ class RangeScanner : NonCopyable {
   // Human-readable text of a value read from this engine (for reports).
   virtual std::string Display(const Value& v) const = 0;
 };
-
-// Opens a scanner on a new connection to `uri` (postgresql:// or mariadb://). `what` names the
-// side ("source", "target") in errors.
-Result<std::unique_ptr<RangeScanner>> OpenRangeScanner(const std::string& uri,
-                                                       std::string_view what);
 
 }  // namespace cutover::validator

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/core/canonical.h"
-#include "validator/scanner.h"
+#include "engine/core/range_scanner.h"
 
 namespace cutover::validator {
 

@@ -1,5 +1,5 @@
-// PostgreSQL adapter of loadgen::Session (session.h): prepared statements in libpq pipeline
-// mode, so a whole transaction costs one round trip; COPY for bulk loads.
+// PostgreSQL adapter of loadgen::Session (engine/core/load_session.h): prepared statements in libpq
+// pipeline mode, so a whole transaction costs one round trip; COPY for bulk loads.
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -7,12 +7,38 @@
 
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_conn.h"
+#include "engine/pg/pg_load_session.h"
 #include "engine/pg/pg_types.h"
-#include "loadgen/dialect.h"
-#include "loadgen/session.h"
 
 namespace cutover::loadgen {
 namespace {
+
+// The column type text of a workload column type on this engine.
+const char* TypeSql(ColType type) {
+  switch (type) {
+    case ColType::kInt:
+      return "integer";
+    case ColType::kBigInt:
+      return "bigint";
+    case ColType::kMoney:
+      return "numeric(12,2)";
+    case ColType::kTimestampTz:
+      return "timestamp(6) with time zone";
+    case ColType::kTimestamp:
+      return "timestamp(6)";
+    case ColType::kJson:
+      return "jsonb";
+    case ColType::kBytes:
+      return "bytea";
+    case ColType::kUuid:
+      return "uuid";
+    case ColType::kShortText:
+      return "varchar(200)";
+    case ColType::kLongText:
+      return "text";
+  }
+  return "text";
+}
 
 constexpr size_t kCopyChunkBytes = 1 << 20;
 
@@ -20,7 +46,15 @@ class PgSession : public Session {
  public:
   explicit PgSession(std::unique_ptr<pg::PgConn> conn) : conn_(std::move(conn)) {}
 
-  EngineKind engine() const override { return EngineKind::kPostgres; }
+  std::string engine() const override { return "postgresql"; }
+
+  std::string ColumnSql(const ColumnDef& c) const override {
+    return std::string(TypeSql(c.type)) + (c.nullable ? " NULL" : " NOT NULL");
+  }
+
+  std::string AnalyzeSql(const std::string& table) const override {
+    return "VACUUM ANALYZE " + table;
+  }
 
   bool broken() const override {
     return broken_ || PQstatus(const_cast<pg::PgConn&>(*conn_).raw()) == CONNECTION_BAD;

@@ -1,11 +1,11 @@
-#include "validator/pg_binary.h"
+#include "engine/pg/pg_binary.h"
 
 #include <bit>
 #include <cstring>
 
 #include "engine/core/value.h"
+#include "engine/pg/pg_canonical_text.h"
 #include "engine/pg/pg_types.h"
-#include "validator/pg_scanner.h"
 
 namespace cutover::validator {
 

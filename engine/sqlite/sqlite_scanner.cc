@@ -1,9 +1,9 @@
-#include "validator/sqlite_scanner.h"
+#include "engine/sqlite/sqlite_scanner.h"
 
+#include "engine/core/row_encoder.h"
 #include "engine/sqlite/sqlite_conn.h"
 #include "engine/sqlite/sqlite_row.h"
 #include "engine/sqlite/sqlite_types.h"
-#include "validator/row_encoder.h"
 
 namespace cutover::validator {
 

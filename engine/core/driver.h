@@ -1,0 +1,140 @@
+// EngineDriver: everything cutover needs from one database engine, behind one interface.
+//
+// Design: the engine is the unit of extension. Each engine folder (engine/pg, engine/mariadb,
+// engine/sqlite, ...) implements one EngineDriver and the registry (engine/registry/) lists the
+// drivers; the pipeline, the validator, the load generator, the scenario runner and the CLI find
+// an engine by URI scheme or name there and call it only through this interface and the
+// interfaces it returns (Source, Sink, validator::RangeScanner, loadgen::Session). Nothing
+// outside an engine folder includes its headers except the registry's one list
+// (engine/registry/engines.cc), so adding an engine is one folder plus one line there
+// (docs/adding-an-engine.md). Optional parts (a scanner, a load session, a change-log dump)
+// have defaults that say the engine does not offer them, so a new engine can grow into the
+// contract; its capabilities tell the callers what it can do before they try.
+//
+// Contract for implementers: a driver is stateless and lives for the whole process (the
+// registry hands out `const EngineDriver&`), so every method is safe to call from any thread.
+// Every method that connects names the redacted URI in its errors (engine/core/uri.h).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/endpoint.h"
+#include "engine/core/load_session.h"
+#include "engine/core/range_scanner.h"
+#include "engine/core/schema.h"
+#include "engine/core/status.h"
+#include "engine/core/target_session.h"
+
+namespace cutover {
+
+// Options every source accepts (each engine uses those that concern it).
+struct SourceOptions {
+  std::string spool_dir;  // where the source may spool large in-progress transactions
+  // Connections a snapshot opens up front for parallel readers (MariaDB cannot share one
+  // snapshot between connections: they are aligned once, at the start). The full load's
+  // --parallel.
+  int snapshot_connections = 4;
+};
+
+// What an engine can do, so callers decide before they try.
+struct EngineCapabilities {
+  bool source = false;  // OpenSource works: full load and change capture
+  bool target = false;  // OpenSink works
+  // The target applies each source transaction together with the task's checkpoint in one
+  // target transaction (exactly-once by construction). A target without it (files) must make
+  // its own writes idempotent.
+  bool transactional = false;
+  bool append_only = false;  // the target can only append (no UPDATE / DELETE in place)
+  // The source keeps a server-side position for the task (PostgreSQL's replication slot) that
+  // must be dropped when the task is.
+  bool has_slot = false;
+  // Endpoints are network servers (scripts/servers.sh can start a throwaway one, a fault proxy
+  // can sit in front of it); false: a local file (SQLite).
+  bool network = false;
+};
+
+// `cutover binlog`-style dump of a source's change log as cutover decodes it.
+struct ChangeLogDumpRequest {
+  std::string uri;
+  std::string from;        // engine's position text (MariaDB FILE:OFFSET); "" = current end
+  std::string gtid;        // start after this GTID state instead (engines with GTIDs)
+  std::string until;       // stop at this position; "" = never
+  bool until_end = false;  // stop at the end as it was at the start
+  std::vector<std::string> tables;  // decode rows only of these table patterns
+  bool rows = false;                // print every decoded row image
+  bool stats = false;               // print only a summary
+  int64_t count = 0;                // stop after this many events (0: no limit)
+  uint32_t server_id = 4023;        // replica id of the dump connection (MariaDB)
+  int heartbeat_ms = 1000;
+  const std::atomic<bool>* stop = nullptr;  // set: stop at the next event (signals)
+};
+
+class EngineDriver {
+ public:
+  virtual ~EngineDriver() = default;
+
+  // The engine's name: what Source::engine() / Sink::engine() / TableSchema::engine say
+  // ("postgresql"), and what scenario files and reports use.
+  virtual std::string_view name() const = 0;
+  // For people: "PostgreSQL".
+  virtual std::string_view display_name() const = 0;
+  // URI schemes naming this engine, the first one canonical ("postgresql", "postgres").
+  virtual std::vector<std::string_view> schemes() const = 0;
+  virtual EngineCapabilities capabilities() const = 0;
+
+  // Replication endpoints. Defaults: kInvalidArgument naming the engine (the user asked for
+  // something it does not do).
+  virtual Result<std::unique_ptr<Source>> OpenSource(const std::string& uri,
+                                                     const SourceOptions& options) const;
+  virtual Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri,
+                                                 const SinkOptions& options) const;
+
+  // The validator's reader of key ranges (engine/core/range_scanner.h), on a new connection.
+  virtual Result<std::unique_ptr<validator::RangeScanner>> OpenScanner(
+      const std::string& uri) const;
+  // The load generator's session (engine/core/load_session.h), on a new connection; also used
+  // to read the replicated heartbeat (HeartbeatMicrosSql) on a target.
+  virtual Result<std::unique_ptr<loadgen::Session>> OpenLoadSession(const std::string& uri) const;
+
+  // Where `source_table` lands on a target of this engine reached by `target_uri`: honours the
+  // task's mapping (TableSchema::target_schema / target_table) where the engine has room for it.
+  // The sinks and the validator both use it, so they always agree.
+  virtual Result<TableName> TargetTable(const TableSchema& source_table,
+                                        const std::string& target_uri) const = 0;
+
+  // Read-only: the source tables a task has on a target of this engine, from its control
+  // tables; empty when the task (or any control table) does not exist. Never creates anything.
+  virtual Result<std::vector<TableName>> ReadTaskTables(const std::string& target_uri,
+                                                        const std::string& task) const = 0;
+
+  // "PostgreSQL 15.18", "MariaDB 10.11.6", "SQLite 3.40.1".
+  virtual Result<std::string> ServerVersion(const std::string& uri) const = 0;
+  // SQL returning cutover_heartbeat.source_time as µs since the Unix epoch (one integer) on a
+  // target of this engine (the scenario runner's lag probe).
+  virtual std::string HeartbeatMicrosSql() const = 0;
+  // The port a URI without one means (network engines), else 0.
+  virtual int default_port() const { return 0; }
+  // scripts/servers.sh's name for a throwaway server of this engine ("postgres", "mariadb"),
+  // or "" when the engine has none (files).
+  virtual std::string_view throwaway_server() const { return ""; }
+  // The URI of a local file endpoint at `path` (file engines); "" otherwise.
+  virtual std::string FileUri(const std::string& path) const {
+    (void)path;
+    return "";
+  }
+
+  // Prints the source's change log as cutover decodes it, one line per event, to stdout.
+  // Default: kInvalidArgument.
+  virtual Status DumpChangeLog(const ChangeLogDumpRequest& request) const;
+};
+
+// The leading version number of a server's version text: "15.18 (Debian 15.18-0+deb12u1)" ->
+// "15.18"; "10.11.6-MariaDB-0+deb12u2-log" -> "10.11.6".
+std::string LeadingVersionNumber(std::string_view text);
+
+}  // namespace cutover

@@ -1,0 +1,95 @@
+#include "engine/mariadb/maria_driver.h"
+
+#include "engine/core/naming.h"
+#include "engine/mariadb/maria_binlog_dump.h"
+#include "engine/mariadb/maria_conn.h"
+#include "engine/mariadb/maria_load_session.h"
+#include "engine/mariadb/maria_scanner.h"
+#include "engine/mariadb/maria_sink.h"
+#include "engine/mariadb/maria_source.h"
+
+namespace cutover::mariadb {
+namespace {
+
+class MariaDriver final : public EngineDriver {
+ public:
+  std::string_view name() const override { return "mariadb"; }
+  std::string_view display_name() const override { return "MariaDB"; }
+  std::vector<std::string_view> schemes() const override { return {"mariadb", "mysql"}; }
+  EngineCapabilities capabilities() const override {
+    EngineCapabilities c;
+    c.source = c.target = c.transactional = c.network = true;
+    return c;
+  }
+
+  Result<std::unique_ptr<Source>> OpenSource(const std::string& uri,
+                                             const SourceOptions& options) const override {
+    MariaSourceOptions mo;
+    mo.snapshot_connections = options.snapshot_connections;
+    ASSIGN_OR_RETURN(auto source, MariaSource::Open(uri, mo));
+    return std::unique_ptr<Source>(std::move(source));
+  }
+  Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri,
+                                         const SinkOptions& options) const override {
+    return std::unique_ptr<Sink>(new MariaSink(uri, options));
+  }
+  Result<std::unique_ptr<validator::RangeScanner>> OpenScanner(
+      const std::string& uri) const override {
+    return validator::OpenMariaScanner(uri);
+  }
+  Result<std::unique_ptr<loadgen::Session>> OpenLoadSession(const std::string& uri) const override {
+    return loadgen::OpenMariaSession(uri);
+  }
+
+  // A MariaDB URI names one database: every table lands there.
+  Result<TableName> TargetTable(const TableSchema& t, const std::string& uri) const override {
+    ASSIGN_OR_RETURN(MariaUri u, ParseMariaUri(uri));
+    return TargetTableName(t, name(), u.database);
+  }
+
+  Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,
+                                                const std::string& task) const override {
+    std::vector<TableName> out;
+    std::string what = "reading task " + task + "'s tables on the target";
+    ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri, "cutover-validate"));
+    ASSIGN_OR_RETURN(
+        auto exists,
+        conn->Query("SELECT count(*) FROM information_schema.TABLES WHERE "
+                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_cutover_table_state'",
+                    what));
+    if (exists.Get(0, "count(*)").value_or("0") == "0") return out;
+    ASSIGN_OR_RETURN(auto r, conn->Query("SELECT table_schema, table_name FROM "
+                                         "_cutover_table_state WHERE task = " +
+                                             conn->QuoteLiteral(task) + " ORDER BY 1, 2",
+                                         what));
+    for (size_t i = 0; i < r.rows.size(); ++i)
+      out.push_back({r.Get(i, "table_schema").value_or(""), r.Get(i, "table_name").value_or("")});
+    return out;
+  }
+
+  Result<std::string> ServerVersion(const std::string& uri) const override {
+    ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri, "server version"));
+    ASSIGN_OR_RETURN(auto rows, conn->Query("SELECT VERSION()"));
+    std::string v = rows.rows.empty() || !rows.rows[0][0] ? "" : *rows.rows[0][0];
+    return "MariaDB " + LeadingVersionNumber(v);
+  }
+  std::string HeartbeatMicrosSql() const override {
+    return "SELECT CAST(UNIX_TIMESTAMP(source_time) * 1000000 AS SIGNED) FROM "
+           "cutover_heartbeat WHERE id = 1";
+  }
+  int default_port() const override { return 3306; }
+  std::string_view throwaway_server() const override { return "mariadb"; }
+
+  Status DumpChangeLog(const ChangeLogDumpRequest& request) const override {
+    return DumpBinlog(request);
+  }
+};
+
+}  // namespace
+
+const EngineDriver& Driver() {
+  static const MariaDriver driver;
+  return driver;
+}
+
+}  // namespace cutover::mariadb

@@ -1,0 +1,79 @@
+#include "engine/pg/pg_driver.h"
+
+#include "engine/core/naming.h"
+#include "engine/pg/pg_conn.h"
+#include "engine/pg/pg_load_session.h"
+#include "engine/pg/pg_scanner.h"
+#include "engine/pg/pg_sink.h"
+#include "engine/pg/pg_source.h"
+
+namespace cutover::pg {
+namespace {
+
+class PgDriver final : public EngineDriver {
+ public:
+  std::string_view name() const override { return "postgresql"; }
+  std::string_view display_name() const override { return "PostgreSQL"; }
+  std::vector<std::string_view> schemes() const override { return {"postgresql", "postgres"}; }
+  EngineCapabilities capabilities() const override {
+    EngineCapabilities c;
+    c.source = c.target = c.transactional = c.has_slot = c.network = true;
+    return c;
+  }
+
+  Result<std::unique_ptr<Source>> OpenSource(const std::string& uri,
+                                             const SourceOptions& options) const override {
+    return std::unique_ptr<Source>(new PgSource(uri, options.spool_dir));
+  }
+  Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri,
+                                         const SinkOptions& options) const override {
+    return std::unique_ptr<Sink>(new PgSink(uri, options));
+  }
+  Result<std::unique_ptr<validator::RangeScanner>> OpenScanner(
+      const std::string& uri) const override {
+    return validator::OpenPgScanner(uri);
+  }
+  Result<std::unique_ptr<loadgen::Session>> OpenLoadSession(const std::string& uri) const override {
+    return loadgen::OpenPgSession(uri);
+  }
+
+  Result<TableName> TargetTable(const TableSchema& t, const std::string&) const override {
+    return TargetTableName(t, name(), "");
+  }
+
+  Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,
+                                                const std::string& task) const override {
+    std::vector<TableName> out;
+    std::string what = "reading task " + task + "'s tables on the target";
+    ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, "cutover-validate"));
+    ASSIGN_OR_RETURN(auto exists,
+                     conn->Exec("SELECT to_regclass('cutover.table_state') IS NOT NULL", what));
+    if (exists.get(0, 0) != "t") return out;
+    ASSIGN_OR_RETURN(auto r, conn->ExecParams("SELECT table_schema, table_name FROM "
+                                              "cutover.table_state WHERE task = $1 ORDER BY 1, 2",
+                                              {task.c_str()}, what));
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1)});
+    return out;
+  }
+
+  Result<std::string> ServerVersion(const std::string& uri) const override {
+    ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, "cutover-version"));
+    ASSIGN_OR_RETURN(auto r, conn->Exec("SHOW server_version"));
+    return "PostgreSQL " + LeadingVersionNumber(r.rows() ? r.get(0, 0) : "");
+  }
+  std::string HeartbeatMicrosSql() const override {
+    return "SELECT (extract(epoch FROM source_time) * 1000000)::bigint FROM cutover_heartbeat "
+           "WHERE id = 1";
+  }
+  int default_port() const override { return 5432; }
+  std::string_view throwaway_server() const override { return "postgres"; }
+};
+
+}  // namespace
+
+const EngineDriver& Driver() {
+  static const PgDriver driver;
+  return driver;
+}
+
+}  // namespace cutover::pg
