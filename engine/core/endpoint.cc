@@ -19,9 +19,11 @@ Status Applier::ApplyBatch(const TableBatch& batch) {
   }
   c.before.clear();
   c.op = ChangeOp::kUpdate;
-  for (const auto& row : batch.updates) {
-    c.after = row;
-    RETURN_IF_ERROR(Apply(c));
+  for (const UpdateGroup& g : batch.updates) {
+    for (const auto& row : g.rows) {
+      c.after = row;
+      RETURN_IF_ERROR(Apply(c));
+    }
   }
   c.op = ChangeOp::kInsert;
   for (const auto& row : batch.inserts) {
@@ -29,6 +31,13 @@ Status Applier::ApplyBatch(const TableBatch& batch) {
     RETURN_IF_ERROR(Apply(c));
   }
   return Status::Ok();
+}
+
+std::string UpdateGroup::ColumnsOf(const std::vector<Value>& row) {
+  std::string columns(row.size(), '1');
+  for (size_t i = 0; i < row.size(); ++i)
+    if (row[i].is_unchanged()) columns[i] = '0';
+  return columns;
 }
 
 Result<std::vector<std::vector<Value>>> Applier::ApplyReferential(const ReferentialStep& step) {

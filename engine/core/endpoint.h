@@ -139,14 +139,49 @@ class TableLoader : NonCopyable {
   virtual Status Commit(const Position& snapshot, int64_t rows) = 0;
 };
 
+// Updates of one table that carry the same columns: the others are Unchanged (a TOASTed value
+// the source did not send), and the target keeps its value. One statement shape (SET of exactly
+// these columns) serves every row of the group.
+struct UpdateGroup {
+  std::string columns;  // one character per column: '1' the rows carry its value, '0' Unchanged
+  std::vector<std::vector<Value>> rows;  // new rows of existing keys
+
+  // `columns` of `row`.
+  static std::string ColumnsOf(const std::vector<Value>& row);
+};
+
 // The net effect of a run of changes on one table (see engine/pipeline/net_effect.h): every key
 // appears at most once across the three lists, so they may be applied in any order among keys.
 struct TableBatch {
   TableSchemaPtr table;
   std::vector<std::vector<Value>> deletes;  // rows whose key columns identify the row to delete
-  std::vector<std::vector<Value>> updates;  // new rows of existing keys; may hold Unchanged
+  std::vector<UpdateGroup> updates;         // new rows of existing keys, by the columns they carry
   std::vector<std::vector<Value>> inserts;  // rows for keys absent before the batch
-  size_t size() const { return deletes.size() + updates.size() + inserts.size(); }
+  size_t size() const {
+    size_t n = deletes.size() + inserts.size();
+    for (const UpdateGroup& g : updates) n += g.rows.size();
+    return n;
+  }
+};
+
+// Target rows an UPDATE or DELETE did not find: the target differs from the source (rows changed
+// or deleted there behind the task's back). Not an error: the applier reports it
+// (Applier::ReportRowsNotFound) and goes on; the pipeline counts and logs it
+// (engine/pipeline/rows_not_found.h), the same way for every target.
+struct RowsNotFound {
+  ChangeOp op = ChangeOp::kUpdate;  // kUpdate or kDelete
+  TableName table;                  // the source table
+  std::vector<Value> key;           // the row's key, for a statement on one row; else empty
+  int64_t expected = 1;             // rows the statement named
+  int64_t missing = 1;              // of them, not found on the target
+  bool inserted = false;            // updates: the applier inserted them with the columns it had
+};
+
+// Where an applier's RowsNotFound go.
+class RowsNotFoundReport {
+ public:
+  virtual ~RowsNotFoundReport() = default;
+  virtual void Report(const RowsNotFound& r) = 0;
 };
 
 // One step of a foreign-key action the source performed but did not log (see
@@ -180,6 +215,18 @@ class Applier : NonCopyable {
   virtual Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& step);
   // Records `applied` as the task's checkpoint in the open target transaction and commits.
   virtual Status Commit(const Position& applied) = 0;
+
+  // Where the applier reports target rows its UPDATEs and DELETEs did not find; set by the
+  // pipeline before the first Begin. Unset: they are not reported.
+  void set_rows_not_found_report(RowsNotFoundReport* report) { rows_not_found_ = report; }
+
+ protected:
+  void ReportRowsNotFound(const RowsNotFound& r) {
+    if (rows_not_found_) rows_not_found_->Report(r);
+  }
+
+ private:
+  RowsNotFoundReport* rows_not_found_ = nullptr;
 };
 
 class Sink : NonCopyable {
@@ -187,8 +234,15 @@ class Sink : NonCopyable {
   virtual ~Sink() = default;
   virtual std::string engine() const = 0;
 
-  // Reads the task's state; creates the control tables if missing. No state: empty TaskState.
+  // Reads the task's state. Creates and changes nothing on the target (it may not even have been
+  // written to yet): no control tables, or no state for the task, is an empty TaskState.
   virtual Result<TaskState> ReadTaskState(const std::string& task) = 0;
+
+  // Creates the control tables (checkpoint, table state) when missing: the explicit step before
+  // anything is written. The pipeline calls it once per run, after ReadTaskState and before
+  // PrepareTables, BeginTableLoad and OpenApplier, which need the tables. Idempotent. Default:
+  // nothing (a sink without control tables).
+  virtual Status CreateControlTables() { return Status::Ok(); }
 
   // Starts loading `table` on a new connection (thread-safe with other BeginTableLoad calls).
   virtual Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,

@@ -62,6 +62,7 @@ class MariaSink : public Sink {
   std::string engine() const override { return "mariadb"; }
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
+  Status CreateControlTables() override;
   Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
                                                       const TableSchema& table,
                                                       TablePrep prep) override;

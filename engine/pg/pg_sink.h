@@ -42,6 +42,7 @@ class PgSink : public Sink {
   std::string engine() const override { return "postgresql"; }
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
+  Status CreateControlTables() override;
   Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
                                                       const TableSchema& table,
                                                       TablePrep prep) override;

@@ -110,16 +110,23 @@ bool NetEffect::HoldsAny(const std::vector<TableName>& tables) const {
 
 std::vector<TableBatch> NetEffect::Drain() {
   std::vector<TableBatch> out;
+  std::unordered_map<std::string, size_t> group_of;  // UpdateGroup::columns -> index
   for (auto& ts : tables_) {
     TableBatch b;
     b.table = ts.schema;
+    group_of.clear();
     for (auto& [key, e] : ts.entries) {
-      if (e.existed_before && !e.exists_now)
+      if (e.existed_before && !e.exists_now) {
         b.deletes.push_back(std::move(e.row));
-      else if (e.existed_before && e.exists_now)
-        b.updates.push_back(std::move(e.row));
-      else if (!e.existed_before && e.exists_now)
+      } else if (e.existed_before && e.exists_now) {
+        // Rows with the same Unchanged columns share a group, so one statement shape.
+        std::string columns = UpdateGroup::ColumnsOf(e.row);
+        auto [it, added] = group_of.try_emplace(columns, b.updates.size());
+        if (added) b.updates.push_back(UpdateGroup{std::move(columns), {}});
+        b.updates[it->second].rows.push_back(std::move(e.row));
+      } else if (!e.existed_before && e.exists_now) {
         b.inserts.push_back(std::move(e.row));
+      }
     }
     if (b.size() > 0) out.push_back(std::move(b));
   }

@@ -12,6 +12,7 @@
 #include "engine/core/lossy.h"
 #include "engine/pipeline/net_effect.h"
 #include "engine/pipeline/referential_actions.h"
+#include "engine/pipeline/rows_not_found.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/table_routing.h"
 
@@ -131,7 +132,10 @@ class CdcLoop {
         stop_(stop),
         stats_(stats),
         referential_(referential),
-        routing_(std::move(routing)) {}
+        routing_(std::move(routing)) {
+    applier_.set_rows_not_found_report(&rows_not_found_);
+  }
+  ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
 
   Status Run() {
     StreamEvent ev;
@@ -323,6 +327,7 @@ class CdcLoop {
   const std::atomic<bool>& stop_;
   ReplicateStats& stats_;
   const ReferentialActions* referential_;  // null when the stream carries FK actions
+  RowsNotFoundLog rows_not_found_;         // what the applier's UPDATEs/DELETEs did not find
 
   TransactionInfo txn_;
   bool in_txn_ = false;
@@ -418,6 +423,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
   stats.connected = stats.ever_connected = true;
   if (opt.metrics) opt.metrics->Running();
+  // Everything below may write to the target: its control tables first (reading created none).
+  RETURN_IF_ERROR(sink.CreateControlTables());
 
   std::vector<TableSchemaPtr> to_load;
   std::map<TableName, Position> table_snapshots;

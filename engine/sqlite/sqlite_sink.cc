@@ -8,19 +8,11 @@
 #include "engine/core/naming.h"
 #include "engine/sqlite/sqlite_catalog.h"
 #include "engine/sqlite/sqlite_conn.h"
+#include "engine/sqlite/sqlite_sink_internal.h"
+#include "engine/sqlite/sqlite_task_state.h"
 #include "engine/sqlite/sqlite_types.h"
 
 namespace cutover::sqlite {
-
-namespace {
-
-constexpr const char* kCheckpointTable = "_cutover_checkpoint";
-constexpr const char* kTableStateTable = "_cutover_table_state";
-constexpr const char* kNowUtc = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
-
-std::string Q(std::string_view ident) {
-  return SqliteConn::QuoteIdent(ident);
-}
 
 Status CreateControlTables(SqliteConn& conn) {
   return conn.Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kCheckpointTable +
@@ -33,14 +25,6 @@ Status CreateControlTables(SqliteConn& conn) {
                    "creating the control tables on the target");
 }
 
-// Everything a statement about one table needs, computed once per table schema.
-struct TablePlan {
-  TableName target;
-  std::string quoted;       // "table"
-  std::string column_list;  // "a", "b", ...
-  std::vector<SqliteTargetColumn> columns;
-};
-
 TablePlan MakePlan(const TableSchema& t) {
   TablePlan p;
   p.target = TargetTableName(t, kSqliteEngine, "");
@@ -52,38 +36,7 @@ TablePlan MakePlan(const TableSchema& t) {
   return p;
 }
 
-std::string CreateTableSql(const TableSchema& t, const TablePlan& plan) {
-  std::string sql = "CREATE TABLE " + plan.quoted + " (";
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    sql += (i ? ", " : "") + Q(t.columns[i].name);
-    if (!plan.columns[i].declared.empty()) sql += " " + plan.columns[i].declared;
-    if (!t.columns[i].nullable || t.IsKeyColumn(i)) sql += " NOT NULL";
-  }
-  for (const Column& c : t.computed) {  // columns the target computes itself
-    auto expr = TranslateGeneratedExpression(t, c, kSqliteEngine);
-    std::string declared = PlanSqliteColumn(c, t.engine).declared;
-    sql += ", " + Q(c.name) + (declared.empty() ? "" : " " + declared) + " GENERATED ALWAYS AS (" +
-           (expr.ok() ? *expr : c.generated) + ") " + (c.generated_stored ? "STORED" : "VIRTUAL");
-  }
-  if (!t.key.empty()) {
-    sql += ", PRIMARY KEY (";
-    for (size_t j = 0; j < t.key.size(); ++j) sql += (j ? ", " : "") + Q(t.columns[t.key[j]].name);
-    sql += ")";
-  }
-  sql += ")";
-  // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
-  for (const ForeignKey& fk : t.foreign_keys) {
-    if (!fk.HasAction()) continue;
-    sql += "; CREATE INDEX " + Q("cutover_fk_" + t.name.name + "_" + fk.name) + " ON " +
-           plan.quoted + " (";
-    for (size_t j = 0; j < fk.columns.size(); ++j)
-      sql += (j ? ", " : "") + Q(t.columns[fk.columns[j]].name);
-    sql += ")";
-  }
-  return sql;
-}
-
-std::string KeyList(const TableSchema& t) {
+static std::string KeyList(const TableSchema& t) {
   std::string s;
   for (size_t j = 0; j < t.key.size(); ++j) s += (j ? ", " : "") + Q(t.columns[t.key[j]].name);
   return s;
@@ -105,7 +58,6 @@ std::string InsertSql(const TableSchema& t, const TablePlan& plan, bool upsert) 
          (set.empty() ? std::string("NOTHING") : "UPDATE SET " + set);
 }
 
-// Binds column `i` of `row` as parameter `index` (BindForSqlite: the one conversion of the full
 // load and both apply modes): a lossy rule it hits is reported, errors name table, key, column.
 Status BindOne(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row, size_t i,
                SqliteStmt& st, int index) {
@@ -137,326 +89,6 @@ Status RollbackIfOpen(SqliteConn& conn) {
   if (!conn.in_transaction()) return Status::Ok();
   return conn.Exec("ROLLBACK", "rolling back");
 }
-
-// ---------------------------------------------------------------------------------------------
-// Full load
-
-class SqliteTableLoader : public TableLoader {
- public:
-  SqliteTableLoader(std::unique_lock<std::mutex> lock, std::unique_ptr<SqliteConn> conn,
-                    std::string task, const TableSchema& table, TablePlan plan,
-                    std::unique_ptr<SqliteStmt> insert)
-      : lock_(std::move(lock)),
-        conn_(std::move(conn)),
-        task_(std::move(task)),
-        table_(table),
-        plan_(std::move(plan)),
-        insert_(std::move(insert)) {}
-
-  ~SqliteTableLoader() override {
-    insert_.reset();
-    (void)RollbackIfOpen(*conn_);  // abandoned without Commit: nothing stays
-  }
-
-  Status Write(const std::vector<Value>& row) override {
-    insert_->Reset();
-    RETURN_IF_ERROR(BindRow(plan_, table_, row, *insert_));
-    RETURN_IF_ERROR(insert_->Run().status().WithContext("table " + table_.name.ToString()));
-    ++rows_;
-    return Status::Ok();
-  }
-
-  Status Commit(const Position& snapshot, int64_t rows) override {
-    std::string what = "table " + table_.name.ToString();
-    if (rows != rows_)
-      return Internal(what + ": " + std::to_string(rows_) + " rows written but " +
-                      std::to_string(rows) + " reported");
-    ASSIGN_OR_RETURN(auto st,
-                     conn_->Prepare(std::string("INSERT OR REPLACE INTO ") + kTableStateTable +
-                                        " (task, table_schema, table_name, snapshot_position, "
-                                        "rows, loaded_at) VALUES (?1, ?2, ?3, ?4, ?5, " +
-                                        kNowUtc + ")",
-                                    what + ": recording load state"));
-    RETURN_IF_ERROR(st->BindText(1, task_));
-    RETURN_IF_ERROR(st->BindText(2, table_.name.schema));
-    RETURN_IF_ERROR(st->BindText(3, table_.name.name));
-    RETURN_IF_ERROR(st->BindText(4, snapshot.text));
-    RETURN_IF_ERROR(st->BindInt64(5, rows));
-    RETURN_IF_ERROR(st->Run().status());
-    st.reset();
-    insert_.reset();
-    return conn_->Exec("COMMIT", what + ": COMMIT");
-  }
-
- private:
-  std::unique_lock<std::mutex> lock_;  // released last, after the rollback
-  std::unique_ptr<SqliteConn> conn_;
-  std::string task_;
-  TableSchema table_;
-  TablePlan plan_;
-  std::unique_ptr<SqliteStmt> insert_;
-  int64_t rows_ = 0;
-};
-
-// ---------------------------------------------------------------------------------------------
-// CDC apply
-
-class SqliteApplier : public Applier {
- public:
-  SqliteApplier(std::unique_ptr<SqliteConn> conn, std::string task)
-      : conn_(std::move(conn)), task_(std::move(task)) {}
-
-  ~SqliteApplier() override {
-    statements_.clear();
-    checkpoint_.reset();
-    (void)RollbackIfOpen(*conn_);
-  }
-
-  Status Begin() override {
-    return conn_->Exec("BEGIN IMMEDIATE", "starting a target transaction");
-  }
-
-  Status Apply(const Change& c) override {
-    switch (c.op) {
-      case ChangeOp::kRead:
-      case ChangeOp::kInsert:
-        return Insert(c.table, c.after);
-      case ChangeOp::kUpdate:
-        return Update(c);
-      case ChangeOp::kDelete:
-        return Delete(c.table, c.before.empty() ? c.after : c.before);
-      case ChangeOp::kTruncate:
-        for (const TableSchemaPtr& t : c.truncated)
-          RETURN_IF_ERROR(
-              conn_->Exec("DELETE FROM " + Plan(t).quoted, "truncate of " + t->name.ToString()));
-        return Status::Ok();
-    }
-    return Internal("unknown change op");
-  }
-
-  // One statement on the child table; when the caller needs the touched rows' values, a SELECT
-  // of them first, returned with their storage class (so they bind back exactly).
-  Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& st) override {
-    const TableSchema& t = *st.table;
-    const TablePlan& plan = Plan(st.table);
-    std::string cols_key;
-    for (size_t c : st.columns) cols_key += std::to_string(c) + ",";
-    auto where = [&](size_t first) {
-      std::string w = " WHERE ";
-      for (size_t j = 0; j < st.columns.size(); ++j)
-        w += (j ? " AND " : "") + Q(t.columns[st.columns[j]].name) + " = ?" +
-             std::to_string(first + j + 1);
-      return w;
-    };
-    auto bind_match = [&](SqliteStmt& stmt, size_t first) -> Status {
-      for (size_t j = 0; j < st.columns.size(); ++j)
-        RETURN_IF_ERROR(
-            BindMatch(plan, t, st.columns[j], st.match[j], stmt, static_cast<int>(first + j + 1)));
-      return Status::Ok();
-    };
-    std::string what =
-        std::string(st.kind == ReferentialStep::Kind::kDelete ? "delete" : "update") + " on " +
-        t.name.ToString() + " by foreign key " + st.constraint;
-    std::vector<std::vector<Value>> rows;
-    if (!st.returning.empty()) {
-      std::string ret_key;
-      for (size_t c : st.returning) ret_key += std::to_string(c) + ",";
-      ASSIGN_OR_RETURN(SqliteStmt * sel,
-                       Statement(st.table, "fk select " + cols_key + ":" + ret_key, [&] {
-                         std::string sql = "SELECT ";
-                         for (size_t j = 0; j < st.returning.size(); ++j)
-                           sql += (j ? ", " : "") + Q(t.columns[st.returning[j]].name);
-                         return sql + " FROM " + plan.quoted + where(0);
-                       }));
-      RETURN_IF_ERROR(bind_match(*sel, 0));
-      for (;;) {
-        ASSIGN_OR_RETURN(bool more, sel->Step());
-        if (!more) break;
-        auto& out = rows.emplace_back();
-        for (int i = 0; i < sel->column_count(); ++i) {
-          switch (sqlite3_column_type(sel->raw(), i)) {
-            case SQLITE_NULL:
-              out.push_back(Value::Null());
-              break;
-            case SQLITE_INTEGER:
-              out.push_back(Value::Int64(sel->column_int64(i)));
-              break;
-            case SQLITE_FLOAT:
-              out.push_back(Value::Float64(sel->column_double(i)));
-              break;
-            case SQLITE_BLOB:
-              out.push_back(Value::String(ValueKind::kBytes, std::string(sel->column_blob(i))));
-              break;
-            default:
-              out.push_back(Value::String(ValueKind::kText, std::string(sel->column_text(i))));
-          }
-        }
-      }
-      sel->Reset();
-    }
-    char kind = st.kind == ReferentialStep::Kind::kDelete    ? 'd'
-                : st.kind == ReferentialStep::Kind::kSetNull ? 'n'
-                                                             : 'v';
-    size_t first = st.kind == ReferentialStep::Kind::kSetValues ? st.columns.size() : 0;
-    ASSIGN_OR_RETURN(
-        SqliteStmt * stmt, Statement(st.table, std::string("fk ") + kind + cols_key, [&] {
-          if (st.kind == ReferentialStep::Kind::kDelete)
-            return "DELETE FROM " + plan.quoted + where(first);
-          std::string sql = "UPDATE " + plan.quoted + " SET ";
-          for (size_t j = 0; j < st.columns.size(); ++j) {
-            sql += (j ? ", " : "") + Q(t.columns[st.columns[j]].name) + " = " +
-                   (st.kind == ReferentialStep::Kind::kSetNull ? std::string("NULL")
-                                                               : "?" + std::to_string(j + 1));
-          }
-          return sql + where(first);
-        }));
-    if (st.kind == ReferentialStep::Kind::kSetValues) {
-      for (size_t j = 0; j < st.columns.size(); ++j)
-        RETURN_IF_ERROR(
-            BindMatch(plan, t, st.columns[j], st.values[j], *stmt, static_cast<int>(j + 1)));
-    }
-    RETURN_IF_ERROR(bind_match(*stmt, first));
-    RETURN_IF_ERROR(stmt->Run().status().WithContext(what));
-    return rows;
-  }
-
-  Status Commit(const Position& applied) override {
-    if (!checkpoint_) {
-      ASSIGN_OR_RETURN(
-          checkpoint_,
-          conn_->Prepare(std::string("INSERT INTO ") + kCheckpointTable +
-                             " (task, position, updated_at) VALUES (?1, ?2, " + kNowUtc +
-                             ") ON CONFLICT (task) DO UPDATE SET position = "
-                             "excluded.position, updated_at = excluded.updated_at",
-                         "writing the checkpoint"));
-    }
-    checkpoint_->Reset();
-    RETURN_IF_ERROR(checkpoint_->BindText(1, task_));
-    RETURN_IF_ERROR(checkpoint_->BindText(2, applied.text));
-    RETURN_IF_ERROR(checkpoint_->Run().status().WithContext("checkpoint " + applied.text));
-    checkpoint_->Reset();
-    return conn_->Exec("COMMIT", "COMMIT at " + applied.text);
-  }
-
- private:
-  struct PlanEntry {
-    TableSchemaPtr keep;
-    TablePlan plan;
-  };
-
-  const TablePlan& Plan(const TableSchemaPtr& t) {
-    auto it = plans_.find(t.get());
-    if (it == plans_.end()) it = plans_.emplace(t.get(), PlanEntry{t, MakePlan(*t)}).first;
-    return it->second.plan;
-  }
-
-  // The cached statement for (table, kind); `build` makes its SQL the first time.
-  template <typename F>
-  Result<SqliteStmt*> Statement(const TableSchemaPtr& t, const std::string& kind, F build) {
-    std::string key = std::to_string(reinterpret_cast<uintptr_t>(t.get())) + "/" + kind;
-    auto it = statements_.find(key);
-    if (it == statements_.end()) {
-      ASSIGN_OR_RETURN(auto st, conn_->Prepare(build(), kind + " on " + t->name.ToString()));
-      it = statements_.emplace(key, std::move(st)).first;
-    }
-    it->second->Reset();
-    return it->second.get();
-  }
-
-  // ` WHERE "k1" = ?n+1 AND ...` binding the key of `row` after `first` parameters.
-  static std::string WhereKey(const TableSchema& t, size_t first) {
-    std::string s = " WHERE ";
-    for (size_t j = 0; j < t.key.size(); ++j)
-      s +=
-          (j ? " AND " : "") + Q(t.columns[t.key[j]].name) + " = ?" + std::to_string(first + j + 1);
-    return s;
-  }
-
-  Status BindKey(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row,
-                 size_t first, SqliteStmt& st) {
-    for (size_t j = 0; j < t.key.size(); ++j)
-      RETURN_IF_ERROR(BindOne(plan, t, row, t.key[j], st, static_cast<int>(first + j + 1)));
-    return Status::Ok();
-  }
-
-  Status Insert(const TableSchemaPtr& tp, const std::vector<Value>& row) {
-    const TableSchema& t = *tp;
-    const TablePlan& plan = Plan(tp);
-    ASSIGN_OR_RETURN(SqliteStmt * st,
-                     Statement(tp, "insert", [&] { return InsertSql(t, plan, true); }));
-    RETURN_IF_ERROR(BindRow(plan, t, row, *st));
-    return st->Run().status().WithContext("table " + t.name.ToString());
-  }
-
-  Status Update(const Change& c) {
-    const TableSchema& t = *c.table;
-    const TablePlan& plan = Plan(c.table);
-    std::string mask(c.after.size(), '1');
-    std::vector<size_t> set;
-    for (size_t i = 0; i < c.after.size(); ++i) {
-      if (c.after[i].is_unchanged())
-        mask[i] = '0';
-      else
-        set.push_back(i);
-    }
-    if (set.empty()) return Status::Ok();
-    ASSIGN_OR_RETURN(SqliteStmt * st, Statement(c.table, "update " + mask, [&] {
-                       std::string sql = "UPDATE " + plan.quoted + " SET ";
-                       for (size_t j = 0; j < set.size(); ++j)
-                         sql += (j ? ", " : "") + Q(t.columns[set[j]].name) + " = ?" +
-                                std::to_string(j + 1);
-                       return sql + WhereKey(t, set.size());
-                     }));
-    for (size_t j = 0; j < set.size(); ++j)
-      RETURN_IF_ERROR(BindOne(plan, t, c.after, set[j], *st, static_cast<int>(j + 1)));
-    const std::vector<Value>& key_source = c.before.empty() ? c.after : c.before;
-    RETURN_IF_ERROR(BindKey(plan, t, key_source, set.size(), *st));
-    ASSIGN_OR_RETURN(int64_t n, st->Run());
-    if (n > 0) return Status::Ok();
-    bool whole = set.size() == c.after.size();
-    ReportMissing(c, whole ? "; inserted it" : "");
-    return whole ? Insert(c.table, c.after) : Status::Ok();
-  }
-
-  Status Delete(const TableSchemaPtr& tp, const std::vector<Value>& key_source) {
-    const TableSchema& t = *tp;
-    const TablePlan& plan = Plan(tp);
-    ASSIGN_OR_RETURN(SqliteStmt * st, Statement(tp, "delete", [&] {
-                       return "DELETE FROM " + plan.quoted + WhereKey(t, 0);
-                     }));
-    RETURN_IF_ERROR(BindKey(plan, t, key_source, 0, *st));
-    ASSIGN_OR_RETURN(int64_t n, st->Run());
-    if (n == 0) {
-      Change c;
-      c.op = ChangeOp::kDelete;
-      c.table = tp;
-      c.before = key_source;
-      ReportMissing(c, "");
-    }
-    return Status::Ok();
-  }
-
-  void ReportMissing(const Change& c, const char* done) {
-    if (++missing_ > 10) return;
-    const std::vector<Value>& src = c.before.empty() ? c.after : c.before;
-    std::string key;
-    for (size_t j = 0; j < c.table->key.size(); ++j)
-      key += (j ? ", " : "") + src[c.table->key[j]].DebugString();
-    Log(LogLevel::kWarn,
-        "{} on {} key ({}): target row not found (the target differs from the "
-        "source){}",
-        ChangeOpName(c.op), c.table->name.ToString(), key, done);
-  }
-
-  std::unique_ptr<SqliteConn> conn_;
-  std::string task_;
-  std::map<const TableSchema*, PlanEntry> plans_;
-  std::map<std::string, std::unique_ptr<SqliteStmt>> statements_;
-  std::unique_ptr<SqliteStmt> checkpoint_;
-  int64_t missing_ = 0;
-};
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 
@@ -544,68 +176,15 @@ std::vector<std::string> SqliteSink::MappingWarnings(const TableSchema& table) c
   return out;
 }
 
-Result<std::unique_ptr<TableLoader>> SqliteSink::BeginTableLoad(const std::string& task,
-                                                                const TableSchema& table,
-                                                                TablePrep prep) {
-  std::unique_lock<std::mutex> lock(*write_mu_);  // one writer per file: loaders take turns
-  ASSIGN_OR_RETURN(auto conn, OpenWriter("load"));
-  TablePlan plan = MakePlan(table);
-  std::string what = "target table " + plan.target.ToString();
-  RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -65536", what + ": setting the cache size"));
-  RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE", what + ": BEGIN IMMEDIATE"));
-  Status s = CreateControlTables(*conn);
-  switch (prep) {
-    case TablePrep::kDropAndCreate:
-      if (s.ok()) s = conn->Exec("DROP TABLE IF EXISTS " + plan.quoted, what + ": dropping");
-      if (s.ok()) s = conn->Exec(CreateTableSql(table, plan), what + ": creating");
-      break;
-    case TablePrep::kTruncate:
-      if (s.ok()) s = conn->Exec("DELETE FROM " + plan.quoted, what + ": emptying");
-      break;
-    case TablePrep::kDoNothing:
-      break;
-  }
-  Result<std::unique_ptr<SqliteStmt>> insert =
-      s.ok() ? conn->Prepare(InsertSql(table, plan, false), what + ": INSERT") : s;
-  if (!insert.ok()) {
-    (void)RollbackIfOpen(*conn);
-    return insert.status();
-  }
-  return std::unique_ptr<TableLoader>(new SqliteTableLoader(
-      std::move(lock), std::move(conn), task, table, std::move(plan), std::move(*insert)));
-}
-
-Result<std::unique_ptr<Applier>> SqliteSink::OpenApplier(const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn, OpenWriter("apply"));
-  RETURN_IF_ERROR(CreateControlTables(*conn));
-  return std::unique_ptr<Applier>(new SqliteApplier(std::move(conn), task));
-}
-
 Result<TaskState> SqliteSink::ReadTaskState(const std::string& task) {
+  ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadSqliteTaskState(uri_, task));
+  return state ? std::move(*state) : TaskState{};
+}
+
+Status SqliteSink::CreateControlTables() {
   std::lock_guard<std::mutex> lock(*write_mu_);
-  ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, "state"));
-  RETURN_IF_ERROR(CreateControlTables(*conn));
-  TaskState state;
-  ASSIGN_OR_RETURN(auto cp, conn->Prepare(std::string("SELECT position FROM ") + kCheckpointTable +
-                                              " WHERE task = ?1",
-                                          "reading the checkpoint"));
-  RETURN_IF_ERROR(cp->BindText(1, task));
-  ASSIGN_OR_RETURN(bool row, cp->Step());
-  if (row) state.applied = Position{0, 0, std::string(cp->column_text(0))};
-  ASSIGN_OR_RETURN(auto ts, conn->Prepare(std::string("SELECT table_schema, table_name, "
-                                                      "snapshot_position, rows FROM ") +
-                                              kTableStateTable + " WHERE task = ?1",
-                                          "reading the table state"));
-  RETURN_IF_ERROR(ts->BindText(1, task));
-  for (;;) {
-    ASSIGN_OR_RETURN(bool r, ts->Step());
-    if (!r) break;
-    TableLoadState s;
-    s.snapshot.text = std::string(ts->column_text(2));
-    s.rows = ts->column_int64(3);
-    state.loaded[TableName{std::string(ts->column_text(0)), std::string(ts->column_text(1))}] = s;
-  }
-  return state;
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("control tables"));
+  return sqlite::CreateControlTables(*conn);
 }
 
 Status SqliteSink::DropTask(const std::string& task) {
@@ -626,18 +205,10 @@ Result<std::vector<TableName>> ReadSqliteTaskTables(const std::string& uri,
                                                     const std::string& task) {
   ASSIGN_OR_RETURN(auto conn,
                    SqliteConn::Open(uri, "validate", SqliteOpenOptions{.create = false}));
+  ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadSqliteTaskState(*conn, task));
   std::vector<TableName> out;
-  ASSIGN_OR_RETURN(bool exists, TableExists(*conn, kTableStateTable));
-  if (!exists) return out;
-  ASSIGN_OR_RETURN(auto st, conn->Prepare(std::string("SELECT table_schema, table_name FROM ") +
-                                              kTableStateTable + " WHERE task = ?1 ORDER BY 1, 2",
-                                          "reading task " + task + "'s tables on the target"));
-  RETURN_IF_ERROR(st->BindText(1, task));
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(TableName{std::string(st->column_text(0)), std::string(st->column_text(1))});
-  }
+  if (state)
+    for (const auto& [name, loaded] : state->loaded) out.push_back(name);
   return out;
 }
 

@@ -46,6 +46,7 @@ class SqliteSink : public Sink {
   std::string engine() const override { return "sqlite"; }
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
+  Status CreateControlTables() override;
   Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
@@ -65,7 +66,8 @@ class SqliteSink : public Sink {
 };
 
 // The source tables a task has loaded into the SQLite target at `uri` (for `cutover validate
-// --task`); empty when it has none. The file must exist.
+// --task`); empty when it has none. The file must exist. Superseded by ReadSqliteTaskState
+// (sqlite_task_state.h), which validator/table_pairing.cc is to use instead.
 Result<std::vector<TableName>> ReadSqliteTaskTables(const std::string& uri,
                                                     const std::string& task);
 

@@ -74,6 +74,13 @@ std::string Show(const std::vector<Row>& rows) {
   return joined;
 }
 
+// Every update of `b`, whatever its group.
+std::vector<std::vector<Value>> UpdateRows(const TableBatch& b) {
+  std::vector<std::vector<Value>> out;
+  for (const UpdateGroup& g : b.updates) out.insert(out.end(), g.rows.begin(), g.rows.end());
+  return out;
+}
+
 struct Folded {
   std::string deletes, updates, inserts;
 };
@@ -84,7 +91,7 @@ Folded Fold(const std::vector<Change>& changes) {
   EXPECT_TRUE(n.empty());
   if (batches.empty()) return {};
   EXPECT_EQ(batches.size(), 1u);
-  return {Show(batches[0].deletes), Show(batches[0].updates), Show(batches[0].inserts)};
+  return {Show(batches[0].deletes), Show(UpdateRows(batches[0])), Show(batches[0].inserts)};
 }
 
 TEST(NetEffectTest, InsertThenUpdatesIsOneInsertOfTheFinalRow) {
@@ -102,6 +109,26 @@ TEST(NetEffectTest, RepeatedUpdatesAreOneUpdate) {
 TEST(NetEffectTest, UnchangedColumnsTakeTheLastKnownValueOrStayUnchanged) {
   EXPECT_EQ(Fold({Upd(1, "a", T("x")), Upd(1, "b")}).updates, "1|text('b')|text('x');");
   EXPECT_EQ(Fold({Upd(1, "a"), Upd(1, "b")}).updates, "1|text('b')|<unchanged>;");
+}
+
+// Updates carrying the same columns share a group (one statement shape for every sink); the
+// group's `columns` says which they carry.
+TEST(NetEffectTest, UpdatesAreGroupedByTheColumnsTheyCarry) {
+  NetEffect n;
+  for (const Change& c : {Upd(1, "a"), Upd(2, "b", T("x")), Upd(3, "c"), Upd(4, "d", T("y"))})
+    EXPECT_TRUE(n.Add(c));
+  auto batches = n.Drain();
+  ASSERT_EQ(batches.size(), 1u);
+  const TableBatch& b = batches[0];
+  EXPECT_EQ(b.size(), 4u);
+  ASSERT_EQ(b.updates.size(), 2u);
+  std::map<std::string, std::string> groups;
+  for (const UpdateGroup& g : b.updates) {
+    for (const Row& r : g.rows) EXPECT_EQ(UpdateGroup::ColumnsOf(r), g.columns);
+    groups[g.columns] = Show(g.rows);
+  }
+  EXPECT_EQ(groups["110"], "1|text('a')|<unchanged>;3|text('c')|<unchanged>;");
+  EXPECT_EQ(groups["111"], "2|text('b')|text('x');4|text('d')|text('y');");
 }
 
 TEST(NetEffectTest, InsertThenDeleteIsNothingAndDeleteThenInsertIsAnUpdate) {
@@ -197,7 +224,7 @@ TEST(NetEffectTest, RandomSequencesGiveTheSameTableAsRowByRowApply) {
         // Unfoldable: drain what came before into the model, then apply this change alone.
         for (const TableBatch& b : net.Drain()) {
           for (const Row& r : b.deletes) start.erase(r[0].as_int64());
-          for (const Row& r : b.updates) {
+          for (const Row& r : UpdateRows(b)) {
             Row& cur = start.at(r[0].as_int64());
             for (size_t i = 0; i < r.size(); ++i)
               if (!r[i].is_unchanged()) cur[i] = r[i];
@@ -216,7 +243,7 @@ TEST(NetEffectTest, RandomSequencesGiveTheSameTableAsRowByRowApply) {
         ASSERT_TRUE(start.count(r[0].as_int64())) << "delete of an absent row";
         start.erase(r[0].as_int64());
       }
-      for (const Row& r : b.updates) {
+      for (const Row& r : UpdateRows(b)) {
         ASSERT_TRUE(start.count(r[0].as_int64())) << "update of an absent row";
         Row& cur = start.at(r[0].as_int64());
         for (size_t i = 0; i < r.size(); ++i)

@@ -1,0 +1,363 @@
+// MariaSink's full load (maria_sink.h): the table created before its transaction (DDL commits
+// implicitly), then one LOAD DATA LOCAL INFILE fed from a bounded chunk queue by a loader
+// thread (or multi-row INSERTs), the table_state row, COMMIT.
+#include <errmsg.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "engine/core/generated_columns.h"
+#include "engine/core/log.h"
+#include "engine/mariadb/maria_conn.h"
+#include "engine/mariadb/maria_sink.h"
+#include "engine/mariadb/maria_sink_internal.h"
+#include "engine/mariadb/maria_target_types.h"
+
+namespace cutover::mariadb {
+
+namespace {
+
+// A bounded queue of byte chunks from the pipeline thread (producer) to the infile callback on
+// the loader thread (consumer).
+class ChunkQueue {
+ public:
+  // Producer. Waits while the queue is full; false when the consumer has gone.
+  bool Push(std::string&& chunk) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return chunks_.size() < kMaxChunks || finished_; });
+    if (finished_) return false;
+    chunks_.push_back(std::move(chunk));
+    cv_.notify_all();
+    return true;
+  }
+  // Producer: no more chunks (end of data), or `cancel`: the data is incomplete.
+  void Close(bool cancel) {
+    std::lock_guard<std::mutex> lock(mu_);
+    (cancel ? cancelled_ : closed_) = true;
+    cv_.notify_all();
+  }
+  // Consumer: up to `len` bytes; 0 at the end; -1 if the producer cancelled.
+  int Read(char* buf, unsigned len) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (pos_ == current_.size()) {
+      cv_.wait(lock, [&] { return !chunks_.empty() || closed_ || cancelled_; });
+      if (cancelled_) return -1;
+      if (chunks_.empty()) return 0;  // closed and drained
+      current_ = std::move(chunks_.front());
+      chunks_.pop_front();
+      pos_ = 0;
+      cv_.notify_all();
+    }
+    size_t n = std::min<size_t>(len, current_.size() - pos_);
+    std::memcpy(buf, current_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<int>(n);
+  }
+  // Consumer: the statement has ended; producers stop waiting.
+  void Finish() {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  static constexpr size_t kMaxChunks = 4;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> chunks_;
+  std::string current_;  // consumer's chunk being read
+  size_t pos_ = 0;
+  bool closed_ = false, cancelled_ = false, finished_ = false;
+};
+
+// libmariadb's LOCAL INFILE callbacks, reading from the ChunkQueue given as userdata.
+int InfileInit(void** ptr, const char*, void* userdata) {
+  *ptr = userdata;
+  return 0;
+}
+int InfileRead(void* ptr, char* buf, unsigned len) {
+  return static_cast<ChunkQueue*>(ptr)->Read(buf, len);
+}
+void InfileEnd(void*) {}
+int InfileError(void*, char* msg, unsigned len) {
+  std::snprintf(msg, len, "the rows being loaded were abandoned by cutover");
+  return CR_UNKNOWN_ERROR;
+}
+
+enum class LoadMethod { kInfile, kInsert };
+
+// CUTOVER_MARIA_LOAD=insert selects multi-row INSERTs instead of LOAD DATA LOCAL, for the
+// benchmark that compares them (bench/macro/maria_load_methods.sh).
+LoadMethod ConfiguredLoadMethod() {
+  const char* env = std::getenv("CUTOVER_MARIA_LOAD");
+  return env && std::string(env) == "insert" ? LoadMethod::kInsert : LoadMethod::kInfile;
+}
+
+class MariaTableLoader : public TableLoader {
+ public:
+  MariaTableLoader(std::unique_ptr<MariaConn> conn, std::string task, const TableSchema& table,
+                   TablePlan plan, LoadMethod method, size_t max_packet)
+      : conn_(std::move(conn)),
+        task_(std::move(task)),
+        table_(table),
+        plan_(std::move(plan)),
+        method_(method),
+        statement_bytes_(std::min<size_t>(kStatementBytes, max_packet / 2)),
+        what_("table " + table.name.ToString()) {}
+
+  ~MariaTableLoader() override {
+    if (thread_.joinable()) {
+      queue_.Close(/*cancel=*/true);  // abandoned without Commit: the LOAD fails, nothing stays
+      thread_.join();
+    }
+  }
+
+  Status Start() {
+    if (method_ == LoadMethod::kInsert) return Status::Ok();
+    std::string sql = "LOAD DATA LOCAL INFILE 'cutover-stream' INTO TABLE " + plan_.qualified +
+                      " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'"
+                      " LINES TERMINATED BY '\\n' (";
+    std::string set;
+    for (size_t i = 0; i < table_.columns.size(); ++i) {
+      if (i) sql += ", ";
+      std::string ident = MariaConn::QuoteIdent(table_.columns[i].name);
+      if (plan_.columns[i].is_bit) {  // LOAD DATA would store the digits' bytes in a BIT column
+        std::string var = "@c" + std::to_string(i);
+        sql += var;
+        set += (set.empty() ? " SET " : ", ") + ident + " = CAST(" + var + " AS UNSIGNED)";
+      } else {
+        sql += ident;
+      }
+    }
+    sql += ")" + set;
+    mysql_set_local_infile_handler(conn_->raw(), InfileInit, InfileRead, InfileEnd, InfileError,
+                                   &queue_);
+    thread_ = std::thread([this, sql = std::move(sql)] {
+      if (mysql_real_query(conn_->raw(), sql.data(), sql.size()) != 0) {
+        load_status_ = conn_->LastError(what_ + ": LOAD DATA LOCAL INFILE");
+      } else {
+        loaded_rows_ = static_cast<int64_t>(mysql_affected_rows(conn_->raw()));
+        warnings_ = mysql_warning_count(conn_->raw());
+      }
+      queue_.Finish();
+    });
+    buf_.reserve(kChunkBytes + 4096);
+    return Status::Ok();
+  }
+
+  Status Write(const std::vector<Value>& row) override {
+    ++rows_sent_;
+    if (method_ == LoadMethod::kInsert) return WriteInsert(row);
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) buf_.push_back('\t');
+      Result<MariaText> how = Encode(plan_, table_, row, i, scratch_);
+      if (!how.ok()) return how.status();
+      if (*how == MariaText::kNull) {
+        buf_ += "\\N";
+        continue;
+      }
+      for (char ch : scratch_) {
+        switch (ch) {
+          case '\\':
+            buf_ += "\\\\";
+            break;
+          case '\t':
+            buf_ += "\\t";
+            break;
+          case '\n':
+            buf_ += "\\n";
+            break;
+          case '\0':
+            buf_ += "\\0";
+            break;
+          default:
+            buf_.push_back(ch);
+        }
+      }
+    }
+    buf_.push_back('\n');
+    if (buf_.size() >= kChunkBytes) return PushChunk();
+    return Status::Ok();
+  }
+
+  Status Commit(const Position& snapshot, int64_t rows) override {
+    if (method_ == LoadMethod::kInsert) {
+      RETURN_IF_ERROR(FlushInsert());
+    } else {
+      RETURN_IF_ERROR(PushChunk());
+      queue_.Close(/*cancel=*/false);
+      thread_.join();
+      RETURN_IF_ERROR(load_status_);
+      RETURN_IF_ERROR(CheckStored(loaded_rows_, warnings_, "LOAD DATA"));
+    }
+    if (rows != rows_sent_)
+      return Internal(what_ + ": " + std::to_string(rows_sent_) + " rows written but " +
+                      std::to_string(rows) + " reported");
+    RETURN_IF_ERROR(conn_->Exec(
+        "INSERT INTO " + MariaConn::QuoteIdent(conn_->uri().database) + "." + kTableStateTable +
+            " (task, table_schema, table_name, snapshot_position, `rows`, loaded_at) VALUES (" +
+            conn_->QuoteLiteral(task_) + ", " + conn_->QuoteLiteral(table_.name.schema) + ", " +
+            conn_->QuoteLiteral(table_.name.name) + ", " + conn_->QuoteLiteral(snapshot.text) +
+            ", " + std::to_string(rows) +
+            ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE snapshot_position = "
+            "VALUES(snapshot_position), `rows` = VALUES(`rows`), loaded_at = VALUES(loaded_at)",
+        what_ + ": recording load state"));
+    return conn_->Exec("COMMIT", what_ + ": COMMIT");
+  }
+
+ private:
+  static constexpr size_t kChunkBytes = 256 * 1024;
+  static constexpr size_t kStatementBytes = 4 * 1024 * 1024;
+
+  Status PushChunk() {
+    if (buf_.empty()) return Status::Ok();
+    std::string chunk;
+    chunk.reserve(kChunkBytes + 4096);
+    chunk.swap(buf_);
+    if (queue_.Push(std::move(chunk))) return Status::Ok();
+    thread_.join();  // the statement ended early: its error says why
+    RETURN_IF_ERROR(load_status_);
+    return Internal(what_ + ": LOAD DATA ended before every row was sent");
+  }
+
+  // LOAD DATA LOCAL skips duplicate keys and turns bad values into warnings (it cannot stop the
+  // client's stream), and a multi-row INSERT may warn too: any difference fails the table.
+  Status CheckStored(int64_t stored, unsigned warnings, const char* how) {
+    if (warnings > 0) {
+      auto w = conn_->Query("SHOW WARNINGS LIMIT 1", what_ + ": reading warnings");
+      std::string first = w.ok() && !w->rows.empty() && w->rows[0].size() >= 3
+                              ? w->rows[0][2].value_or("") + " (" + w->rows[0][1].value_or("") + ")"
+                              : "(warning text unavailable)";
+      return InvalidArgument(
+          what_ + ": " + how + " reported " + std::to_string(warnings) +
+          " warning(s), the target would not hold the rows exactly; first: " + first);
+    }
+    if (stored != statement_rows_sent()) {
+      return FailedPrecondition(what_ + ": " + how + " stored " + std::to_string(stored) + " of " +
+                                std::to_string(statement_rows_sent()) +
+                                " rows (rows with the same key already in the target table?)");
+    }
+    return Status::Ok();
+  }
+  int64_t statement_rows_sent() const {
+    return method_ == LoadMethod::kInsert ? insert_rows_ : rows_sent_;
+  }
+
+  Status WriteInsert(const std::vector<Value>& row) {
+    if (insert_.empty())
+      insert_ = "INSERT INTO " + plan_.qualified + " (" + plan_.column_list + ") VALUES ";
+    else
+      insert_ += ", ";
+    RETURN_IF_ERROR(AppendRowTuple(insert_, plan_, table_, row, scratch_));
+    ++insert_rows_;
+    if (insert_.size() >= statement_bytes_) return FlushInsert();
+    return Status::Ok();
+  }
+
+  Status FlushInsert() {
+    if (insert_.empty()) return Status::Ok();
+    // Not MariaConn::Exec: its draining of further results resets the affected-row count.
+    if (mysql_real_query(conn_->raw(), insert_.data(), insert_.size()) != 0)
+      return conn_->LastError(what_ + ": INSERT of " + std::to_string(insert_rows_) + " rows");
+    RETURN_IF_ERROR(CheckStored(static_cast<int64_t>(mysql_affected_rows(conn_->raw())),
+                                mysql_warning_count(conn_->raw()), "INSERT"));
+    insert_.clear();
+    insert_rows_ = 0;
+    return Status::Ok();
+  }
+
+  std::unique_ptr<MariaConn> conn_;
+  std::string task_;
+  TableSchema table_;
+  TablePlan plan_;
+  LoadMethod method_;
+  size_t statement_bytes_;
+  std::string what_;
+  int64_t rows_sent_ = 0;
+  std::string scratch_;
+  // LOAD DATA
+  ChunkQueue queue_;
+  std::thread thread_;
+  std::string buf_;
+  Status load_status_;       // written by the loader thread, read after join
+  int64_t loaded_rows_ = 0;  // idem
+  unsigned warnings_ = 0;    // idem
+  // INSERT
+  std::string insert_;
+  int64_t insert_rows_ = 0;
+};
+}  // namespace
+
+Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string& task,
+                                                               const TableSchema& table,
+                                                               TablePrep prep) {
+  LoadMethod method = ConfiguredLoadMethod();
+  // Tables are loaded in parallel in any order: foreign keys of existing target tables must not
+  // reject rows whose parents arrive later (the session has foreign_key_checks = 0).
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "load", /*writes_rows=*/true,
+                                            MariaConnectOptions{.local_infile = true}));
+  TablePlan plan = MakePlan(table, conn->uri().database);
+  std::string what = "target table " + plan.target.ToString();
+  ASSIGN_OR_RETURN(size_t max_packet, MaxAllowedPacket(*conn));
+  if (method == LoadMethod::kInfile) {
+    ASSIGN_OR_RETURN(MariaRows r,
+                     conn->Query("SELECT @@local_infile", what + ": checking local_infile"));
+    if (!r.rows.empty() && r.rows[0][0] == std::optional<std::string>("0")) {
+      Log(LogLevel::kInfo, "{}: the target has local_infile=OFF, loading with INSERT statements",
+          plan.target.ToString());
+      method = LoadMethod::kInsert;
+    }
+  }
+  // DDL commits implicitly in MariaDB, so the table is prepared before its load transaction.
+  switch (prep) {
+    case TablePrep::kDropAndCreate: {
+      std::string ddl = "CREATE TABLE " + plan.qualified + " (";
+      for (size_t i = 0; i < table.columns.size(); ++i) {
+        const Column& c = table.columns[i];
+        ddl += MariaConn::QuoteIdent(c.name) + " " + plan.columns[i].ddl_type;
+        if (!c.nullable || table.IsKeyColumn(i)) ddl += " NOT NULL";
+        ddl += ", ";
+      }
+      for (const Column& c : table.computed) {  // columns the target computes itself
+        ASSIGN_OR_RETURN(std::string expr, TranslateGeneratedExpression(table, c, engine()));
+        ddl += MariaConn::QuoteIdent(c.name) + " " +
+               PlanMariaColumn(c, table.engine, false).ddl_type + " GENERATED ALWAYS AS (" + expr +
+               ") " + (c.generated_stored ? "STORED" : "VIRTUAL") + ", ";
+      }
+      // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
+      for (const ForeignKey& fk : table.foreign_keys) {
+        if (!fk.HasAction()) continue;
+        ddl += "KEY (";
+        for (size_t j = 0; j < fk.columns.size(); ++j)
+          ddl += (j ? ", " : "") + MariaConn::QuoteIdent(table.columns[fk.columns[j]].name);
+        ddl += "), ";
+      }
+      if (!table.key.empty()) {
+        ddl += "PRIMARY KEY (";
+        for (size_t j = 0; j < table.key.size(); ++j)
+          ddl += (j ? ", " : "") + MariaConn::QuoteIdent(table.columns[table.key[j]].name);
+        ddl += ")";
+      } else {
+        ddl.resize(ddl.size() - 2);
+      }
+      ddl += ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin";
+      // Dropped by PrepareTables already; a no-op then.
+      RETURN_IF_ERROR(conn->Exec("DROP TABLE IF EXISTS " + plan.qualified, what + ": dropping"));
+      RETURN_IF_ERROR(conn->Exec(ddl, what + ": creating table"));
+      break;
+    }
+    case TablePrep::kTruncate:  // emptied by PrepareTables, from one session
+    case TablePrep::kDoNothing:
+      break;
+  }
+  RETURN_IF_ERROR(conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
+  auto loader = std::make_unique<MariaTableLoader>(std::move(conn), task, table, std::move(plan),
+                                                   method, max_packet);
+  RETURN_IF_ERROR(loader->Start());
+  return std::unique_ptr<TableLoader>(std::move(loader));
+}
+
+}  // namespace cutover::mariadb

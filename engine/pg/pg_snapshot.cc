@@ -1,0 +1,141 @@
+// PgSource's snapshots (pg_source.h): an exported snapshot, from a slot created with one or from a
+// plain REPEATABLE READ transaction, that every full-load reader imports on its own connection;
+// each reader streams one table with COPY ... TO STDOUT.
+#include <unistd.h>
+
+#include <set>
+
+#include "engine/core/log.h"
+#include "engine/pg/copy_text.h"
+#include "engine/pg/pg_conn.h"
+#include "engine/pg/pg_source.h"
+#include "engine/pg/pg_source_internal.h"
+#include "engine/pg/pg_types.h"
+#include "engine/pg/pgoutput.h"
+
+namespace cutover::pg {
+
+namespace {
+
+class PgTableReader : public TableReader {
+ public:
+  PgTableReader(std::unique_ptr<PgConn> conn, const TableSchema& table)
+      : conn_(std::move(conn)), table_(table) {}
+
+  Result<bool> Next(std::vector<Value>& row) override {
+    char* buf = nullptr;
+    int n = PQgetCopyData(conn_->raw(), &buf, 0);
+    if (n == -1) {
+      PgResult res(PQgetResult(conn_->raw()));
+      if (PQresultStatus(res.raw()) != PGRES_COMMAND_OK)
+        return conn_->ErrorFrom(res.raw(), "table " + table_.name.ToString() + ": COPY TO");
+      return false;
+    }
+    if (n < 0) return conn_->ConnectionError("table " + table_.name.ToString() + ": COPY TO");
+    std::string_view line(buf, static_cast<size_t>(n));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    Status s = decoder_.Decode(line, fields_);
+    if (s.ok() && fields_.size() != table_.columns.size()) {
+      s = Internal("expected " + std::to_string(table_.columns.size()) + " fields, got " +
+                   std::to_string(fields_.size()));
+    }
+    if (s.ok()) {
+      row.resize(fields_.size());
+      for (size_t i = 0; i < fields_.size() && s.ok(); ++i) {
+        if (!fields_[i]) {
+          row[i] = Value::Null();
+          continue;
+        }
+        s = DecodeColumnText(table_.columns[i], *fields_[i], row[i]);
+        if (!s.ok()) s = s.WithContext("column " + table_.columns[i].name);
+      }
+    }
+    PQfreemem(buf);
+    if (!s.ok()) return s.WithContext("table " + table_.name.ToString());
+    return true;
+  }
+
+ private:
+  std::unique_ptr<PgConn> conn_;
+  TableSchema table_;
+  CopyLineDecoder decoder_;
+  std::vector<CopyField> fields_;
+};
+
+class PgSnapshot : public Snapshot {
+ public:
+  PgSnapshot(std::unique_ptr<PgConn> holder, std::string uri, std::string name, Position pos,
+             std::set<TableName> partitioned)
+      : holder_(std::move(holder)),
+        uri_(std::move(uri)),
+        name_(std::move(name)),
+        pos_(std::move(pos)),
+        partitioned_(std::move(partitioned)) {}
+
+  const Position& position() const override { return pos_; }
+
+  Result<std::unique_ptr<TableReader>> OpenReader(const TableSchema& table) override {
+    std::string what = "table " + table.name.ToString();
+    ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover-read"));
+    RETURN_IF_ERROR(conn->ExecOk("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    RETURN_IF_ERROR(conn->ExecOk("SET TRANSACTION SNAPSHOT " + conn->QuoteLiteral(name_),
+                                 what + ": importing snapshot " + name_));
+    std::string cols;
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      cols += (i ? ", " : "") + conn->QuoteIdent(table.columns[i].name);
+    std::string rel = QualifiedName(*conn, table.name);
+    // `COPY t TO` reads t's own rows only (never an inheritance child's, which is a table of its
+    // own, selected or not) and refuses a partitioned table, which is read whole by a query.
+    std::string sql = partitioned_.count(table.name)
+                          ? "COPY (SELECT " + cols + " FROM " + rel + ") TO STDOUT"
+                          : "COPY " + rel + " (" + cols + ") TO STDOUT";
+    RETURN_IF_ERROR(conn->ExecOk(sql, what + ": COPY TO STDOUT"));
+    return std::unique_ptr<TableReader>(new PgTableReader(std::move(conn), table));
+  }
+
+ private:
+  std::unique_ptr<PgConn> holder_;  // keeps the exported snapshot alive; must stay idle
+  std::string uri_;
+  std::string name_;
+  Position pos_;
+  std::set<TableName> partitioned_;
+};
+
+}  // namespace
+
+// Creates a logical slot with an exported snapshot on a fresh replication connection.
+Result<std::unique_ptr<Snapshot>> CreateSlotWithSnapshot(const std::string& uri,
+                                                         const std::string& slot, bool temporary,
+                                                         std::set<TableName> partitioned) {
+  ASSIGN_OR_RETURN(auto repl, PgConn::Connect(uri, ConnMode::kReplication, "cutover-snapshot"));
+  std::string sql = "CREATE_REPLICATION_SLOT " + repl->QuoteIdent(slot) +
+                    (temporary ? " TEMPORARY" : "") + " LOGICAL pgoutput (SNAPSHOT 'export')";
+  ASSIGN_OR_RETURN(auto res, repl->Exec(sql, "creating replication slot " + slot));
+  if (res.rows() != 1 || res.cols() < 3)
+    return Internal("CREATE_REPLICATION_SLOT: unexpected reply");
+  ASSIGN_OR_RETURN(uint64_t lsn, ParseLsn(res.get(0, 1)));
+  std::string snapshot_name = res.str(0, 2);
+  Log(LogLevel::kInfo, "{}slot {} created at {} (snapshot {})", temporary ? "temporary " : "", slot,
+      FormatLsn(lsn), snapshot_name);
+  return std::unique_ptr<Snapshot>(new PgSnapshot(std::move(repl), uri, snapshot_name,
+                                                  LsnPosition(lsn), std::move(partitioned)));
+}
+
+Result<std::unique_ptr<Snapshot>> PgSource::OpenSnapshot(const std::string& task) {
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+  ASSIGN_OR_RETURN(auto wl, conn->Exec("SELECT current_setting('wal_level')"));
+  if (wl.get(0, 0) == "logical") {
+    // A temporary slot gives a snapshot whose position is comparable with the task's stream.
+    std::string tmp = SlotName(task) + "_tmp_" + std::to_string(getpid());
+    return CreateSlotWithSnapshot(uri_, tmp, true, partitioned_);
+  }
+  // Full load only, without logical decoding: an exported snapshot of a plain transaction.
+  RETURN_IF_ERROR(conn->ExecOk("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  ASSIGN_OR_RETURN(auto snap, conn->Exec("SELECT pg_export_snapshot(), pg_current_wal_lsn()"));
+  ASSIGN_OR_RETURN(uint64_t lsn, ParseLsn(snap.get(0, 1)));
+  std::string name = snap.str(0, 0);
+  return std::unique_ptr<Snapshot>(
+      new PgSnapshot(std::move(conn), uri_, name, LsnPosition(lsn), partitioned_));
+}
+
+}  // namespace cutover::pg

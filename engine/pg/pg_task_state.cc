@@ -1,0 +1,37 @@
+#include "engine/pg/pg_task_state.h"
+
+namespace cutover::pg {
+
+Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string& task) {
+  ASSIGN_OR_RETURN(auto exists, conn.Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL, "
+                                          "to_regclass('cutover.table_state') IS NOT NULL",
+                                          "looking for the control tables on the target"));
+  const bool has_checkpoint = exists.get(0, 0) == "t", has_table_state = exists.get(0, 1) == "t";
+  if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
+  TaskState state;
+  if (has_checkpoint) {
+    ASSIGN_OR_RETURN(auto cp,
+                     conn.ExecParams("SELECT position FROM cutover.checkpoint WHERE task = $1",
+                                     {task.c_str()}, "reading checkpoint"));
+    if (cp.rows() == 1) state.applied = Position{0, 0, cp.str(0, 0)};
+  }
+  if (has_table_state) {
+    ASSIGN_OR_RETURN(auto ts, conn.ExecParams("SELECT table_schema, table_name, snapshot_position, "
+                                              "rows FROM cutover.table_state WHERE task = $1",
+                                              {task.c_str()}, "reading table state"));
+    for (int r = 0; r < ts.rows(); ++r) {
+      TableLoadState s;
+      s.snapshot.text = ts.str(r, 2);
+      s.rows = std::stoll(ts.str(r, 3));
+      state.loaded[TableName{ts.str(r, 0), ts.str(r, 1)}] = s;
+    }
+  }
+  return std::optional<TaskState>(std::move(state));
+}
+
+Result<std::optional<TaskState>> ReadPgTaskState(const std::string& uri, const std::string& task) {
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, "cutover task state"));
+  return ReadPgTaskState(*conn, task);
+}
+
+}  // namespace cutover::pg

@@ -1,0 +1,48 @@
+#include "engine/sqlite/sqlite_task_state.h"
+
+#include "engine/sqlite/sqlite_catalog.h"
+#include "engine/sqlite/sqlite_sink_internal.h"
+
+namespace cutover::sqlite {
+
+Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std::string& task) {
+  ASSIGN_OR_RETURN(bool has_checkpoint, TableExists(conn, kCheckpointTable));
+  ASSIGN_OR_RETURN(bool has_table_state, TableExists(conn, kTableStateTable));
+  if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
+  TaskState state;
+  if (has_checkpoint) {
+    ASSIGN_OR_RETURN(auto cp, conn.Prepare(std::string("SELECT position FROM ") + kCheckpointTable +
+                                               " WHERE task = ?1",
+                                           "reading the checkpoint"));
+    RETURN_IF_ERROR(cp->BindText(1, task));
+    ASSIGN_OR_RETURN(bool row, cp->Step());
+    if (row) state.applied = Position{0, 0, std::string(cp->column_text(0))};
+  }
+  if (has_table_state) {
+    ASSIGN_OR_RETURN(auto ts, conn.Prepare(std::string("SELECT table_schema, table_name, "
+                                                       "snapshot_position, rows FROM ") +
+                                               kTableStateTable + " WHERE task = ?1",
+                                           "reading the table state"));
+    RETURN_IF_ERROR(ts->BindText(1, task));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool r, ts->Step());
+      if (!r) break;
+      TableLoadState s;
+      s.snapshot.text = std::string(ts->column_text(2));
+      s.rows = ts->column_int64(3);
+      state.loaded[TableName{std::string(ts->column_text(0)), std::string(ts->column_text(1))}] = s;
+    }
+  }
+  return std::optional<TaskState>(std::move(state));
+}
+
+Result<std::optional<TaskState>> ReadSqliteTaskState(const std::string& uri,
+                                                     const std::string& task) {
+  auto conn = SqliteConn::Open(uri, "task state", SqliteOpenOptions{.wal = false, .create = false});
+  if (!conn.ok() && conn.status().code() == StatusCode::kNotFound)
+    return std::optional<TaskState>();  // no file: cutover never wrote there
+  if (!conn.ok()) return conn.status();
+  return ReadSqliteTaskState(**conn, task);
+}
+
+}  // namespace cutover::sqlite
