@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/task/table_mapping.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
+#include "engine/task/table_mapping.h"
 #include "validator/scanner.h"
 
 namespace cutover::validator {

@@ -438,9 +438,9 @@ class Validator {
 }  // namespace
 
 Result<ValidationResult> Validate(const ValidateOptions& options, const std::atomic<bool>& stop) {
-  ASSIGN_OR_RETURN(auto pairs, PairTables(PairingRequest{options.source_uri, options.target_uri,
-                                                         options.tables, options.task,
-                                                         options.mapping}));
+  ASSIGN_OR_RETURN(auto pairs,
+                   PairTables(PairingRequest{options.source_uri, options.target_uri, options.tables,
+                                             options.task, options.mapping}));
   Validator v(options, std::move(pairs), stop);
   return v.Run();
 }

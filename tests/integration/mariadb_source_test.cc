@@ -180,7 +180,8 @@ TEST_F(MariaDbSource, ToPostgresFullLoadThenEveryOperation) {
   EXPECT_GT(rss_kb, 0);
   EXPECT_LT(rss_kb, 300 * 1024) << "peak RSS " << rss_kb / 1024 << " MiB";
   RecordProperty("peak_rss_kb", static_cast<int>(rss_kb));
-  std::printf("engine peak RSS during the 200,000-row transaction run: %.1f MiB\n", rss_kb / 1024.0);
+  std::printf("engine peak RSS during the 200,000-row transaction run: %.1f MiB\n",
+              rss_kb / 1024.0);
 
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
