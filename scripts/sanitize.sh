@@ -13,11 +13,12 @@
 # ordinary ones (build/, compiling them again instrumented would double this step's build time
 # for test scaffolding only); CUTOVER_TEST_BINARY makes them run the instrumented `cutover` as
 # their child process, so the engine is checked end to end against real servers, with the
-# same SQL comparisons as in ctest. Every sanitizer report (from the test binary or any `cutover` it starts, leaks
-# included) is written to a file under $CUTOVER_SANITIZE_DIR (default /tmp/cutover-sanitize),
-# and any report fails the run even when the test that triggered it passed (a test expecting
-# exit code 1 or 2 would otherwise hide a report). Exit code: 0 clean, 1 a test failed or a
-# sanitizer reported, 2 bad usage or a listed integration test no longer exists.
+# same SQL comparisons as in ctest. Every sanitizer report (from the unit tests or any
+# `cutover` a test starts, leaks included) is written to a file under $CUTOVER_SANITIZE_DIR
+# (default /tmp/cutover-sanitize), and any report fails the run even when the test that
+# triggered it passed (a test expecting exit code 1 or 2 would otherwise hide a report).
+# Exit code: 0 clean, 1 a test failed or a sanitizer reported, 2 bad usage or a listed
+# integration test no longer exists.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -66,7 +67,8 @@ rm -rf "$reports"
 mkdir -p "$reports"
 # log_path: one file per reporting process (<prefix>.<pid>); the test output still says which
 # test failed. Leak checks stay on (ASan's default on Linux).
-export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1"
+asan="log_path=$reports/asan:detect_leaks=1:detect_stack_use_after_return=1"
+export ASAN_OPTIONS="$asan:check_initialization_order=1:strict_init_order=1"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="log_path=$reports/lsan"
 
@@ -77,10 +79,8 @@ build-fuzz/tests/unit_tests --gtest_brief=1 || rc=1
 if ! $unit_only; then
   missing=()
   for p in "${patterns[@]}"; do
-    if ! build/tests/integration_tests --gtest_list_tests --gtest_filter="$p" |
-        grep -q '^  '; then
-      missing+=("$p")
-    fi
+    listed="$(build/tests/integration_tests --gtest_list_tests --gtest_filter="$p")"
+    grep -q '^  ' <<<"$listed" || missing+=("$p")
   done
   if [[ ${#missing[@]} -gt 0 ]]; then
     echo "sanitize: no integration test matches: ${missing[*]} (update scripts/sanitize.sh)" >&2
