@@ -84,6 +84,7 @@ if ! $unit_only; then
   done
   if [[ ${#missing[@]} -gt 0 ]]; then
     echo "sanitize: no integration test matches: ${missing[*]} (update scripts/sanitize.sh)" >&2
+    compgen -G "$reports/*" >/dev/null || rm -rf "$reports"
     exit 2
   fi
   filter="$(IFS=:; echo "${patterns[*]}")"
