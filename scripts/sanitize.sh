@@ -84,13 +84,13 @@ if ! $unit_only; then
   done
   if [[ ${#missing[@]} -gt 0 ]]; then
     echo "sanitize: no integration test matches: ${missing[*]} (update scripts/sanitize.sh)" >&2
-    compgen -G "$reports/*" >/dev/null || rm -rf "$reports"
-    exit 2
+    rc=2
+  else
+    filter="$(IFS=:; echo "${patterns[*]}")"
+    echo "sanitize: integration tests running the ASan + UBSan cutover: $filter"
+    CUTOVER_TEST_BINARY="$PWD/build-fuzz/cutover" build/tests/integration_tests \
+      --gtest_filter="$filter" | grep -v '^\[ RUN ' || rc=1
   fi
-  filter="$(IFS=:; echo "${patterns[*]}")"
-  echo "sanitize: integration tests running the ASan + UBSan cutover: $filter"
-  CUTOVER_TEST_BINARY="$PWD/build-fuzz/cutover" build/tests/integration_tests \
-    --gtest_filter="$filter" | grep -v '^\[ RUN ' || rc=1
 fi
 
 if compgen -G "$reports/*" >/dev/null; then
@@ -99,7 +99,7 @@ if compgen -G "$reports/*" >/dev/null; then
     echo "--- $f" >&2
     head -40 "$f" >&2
   done
-  rc=1
+  [[ $rc -eq 0 ]] && rc=1
 else
   rm -rf "$reports"
 fi
