@@ -3,13 +3,9 @@
 # ./build).
 #
 # Design: works from any working directory (it changes to the repository root first); extra
-# arguments go to `cmake --build`, e.g. `scripts/build.sh --target cutover`.
+# arguments go to `cmake --build`, e.g. `scripts/build.sh --target cutover`. Under CI=true (or
+# CUTOVER_WERROR=ON) a compiler warning fails the build (scripts/configure.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [[ "${CI:-}" == "true" ]]; then
-  # Configure output is noise in CI; compiler errors and warnings still show.
-  cmake --preset default >/dev/null
-else
-  cmake --preset default
-fi
+bash scripts/configure.sh default  # under CI=true: warnings are errors
 cmake --build --preset default "$@"

@@ -18,11 +18,7 @@ seconds="${1:-600}"
 shift || true
 work="${CUTOVER_FUZZ_DIR:-/tmp/cutover-fuzz}"
 
-if [[ "${CI:-}" == "true" ]]; then
-  cmake --preset fuzz >/dev/null
-else
-  cmake --preset fuzz
-fi
+bash scripts/configure.sh fuzz  # under CI=true: warnings are errors
 cmake --build --preset fuzz
 
 targets=("$@")

@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
-# The project's test command: installs dependencies, builds, runs every test with ctest, then a
-# short pass of every fuzz target.
+# The project's test command: installs dependencies, checks formatting, builds (warnings are
+# errors under CI=true), runs every test with ctest, a short pass of every fuzz target, and the
+# unit tests plus a few integration tests under ASan/UBSan.
 #
-# Design: each step is its own script so developers can run them separately; extra arguments
-# are passed to `ctest --preset default` (e.g. `-L unit`, `-R ThrowawayServer`). Without
-# arguments the fuzz targets then run for CUTOVER_FUZZ_SECONDS each (default 8: about a minute
-# in all; scripts/fuzz.sh alone runs them 10 minutes each). The exit code is non-zero when ctest
-# or a fuzz target failed.
+# Design: each step is its own script so developers can run them separately
+# (check-format.sh, check-boundaries.sh (the engine boundary, docs/adding-an-engine.md), build.sh, fuzz.sh, sanitize.sh); extra arguments are passed to
+# `ctest --preset default` (e.g. `-L unit`, `-R ThrowawayServer`) and then only the build and
+# ctest run. Without arguments: the format check of every tracked C++ file first (about a
+# second), then the build and ctest, then the fuzz targets for CUTOVER_FUZZ_SECONDS each
+# (default 8: about a minute in all; 0 skips them; scripts/fuzz.sh alone runs them 10 minutes
+# each), then scripts/sanitize.sh (CUTOVER_SANITIZE_TESTS=0 skips it). A failing step does not
+# stop the later ones (a build failure does); the exit code is non-zero when any step failed,
+# and the last line names the failed steps.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh
-rc=0
-ctest --preset default "$@" || rc=$?
-if [[ $# -eq 0 && "${CUTOVER_FUZZ_SECONDS:-8}" != "0" ]]; then
-  fuzz_rc=0
-  bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-8}" || fuzz_rc=$?
-  [[ $rc -eq 0 && $fuzz_rc -ne 0 ]] && rc=$fuzz_rc
+failed=()
+if [[ $# -eq 0 ]]; then
+  bash scripts/check-format.sh || failed+=(format)
+  bash scripts/check-boundaries.sh || failed+=(boundaries)
 fi
-exit "$rc"
+bash scripts/build.sh
+ctest --preset default "$@" || failed+=(ctest)
+if [[ $# -eq 0 ]]; then
+  if [[ "${CUTOVER_FUZZ_SECONDS:-8}" != "0" ]]; then
+    bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-8}" || failed+=(fuzz)
+  fi
+  if [[ "${CUTOVER_SANITIZE_TESTS:-1}" != "0" ]]; then
+    bash scripts/sanitize.sh || failed+=(sanitize)
+  fi
+fi
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "test: failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "test: all passed"

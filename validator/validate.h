@@ -27,10 +27,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/task/table_mapping.h"
 #include "engine/core/progress.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
+#include "engine/task/table_mapping.h"
 
 namespace cutover::validator {
 

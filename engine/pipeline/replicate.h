@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "engine/core/endpoint.h"
-#include "engine/task/table_mapping.h"
 #include "engine/core/progress.h"
 #include "engine/core/target_session.h"
 #include "engine/pipeline/metrics.h"
+#include "engine/task/table_mapping.h"
 
 namespace cutover {
 

@@ -845,7 +845,6 @@ TEST(PgTypesColumnTest, RealIsTheStoredSingleWidened) {
   EXPECT_EQ(v, Value::Float64(0.1));
 }
 
-
 // Found by fuzz/copy_text_fuzz: a year of many digits overflowed the day arithmetic (UB).
 TEST(PgTypesFuzzRegression, HugeYearsAreBadValuesNotOverflows) {
   Value v;

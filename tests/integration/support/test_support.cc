@@ -35,8 +35,16 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// The binary under test: $CUTOVER_TEST_BINARY when set (scripts/sanitize.sh points it at the
+// ASan/UBSan build of `cutover`), else the one built with these tests.
+std::string CutoverBinary() {
+  const char* env = std::getenv("CUTOVER_TEST_BINARY");
+  return env != nullptr && *env != '\0' ? env : CUTOVER_BINARY;
+}
+
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
             const std::string& err_path) {
+  std::string bin = CutoverBinary();
   pid_t pid = fork();
   if (pid == 0) {
     int out = open(out_path.c_str(), O_WRONLY | O_TRUNC | O_CREAT, 0644);
@@ -46,7 +54,6 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     std::vector<char*> argv;
-    std::string bin = CUTOVER_BINARY;
     argv.push_back(bin.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());

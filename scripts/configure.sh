@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Configures one CMake preset the way the project's scripts build it:  configure.sh PRESET
+#
+# Design: the one place that turns CI=true into build settings, shared by build.sh, fuzz.sh and
+# sanitize.sh. Under CI=true warnings are errors (CMake option CUTOVER_WERROR=ON) and configure
+# output is dropped (compiler errors and warnings still show). Elsewhere the build tree keeps
+# what it was configured with (default: warnings stay warnings, so work in progress compiles).
+# CUTOVER_WERROR=ON|OFF in the environment sets it either way, e.g.
+# `CUTOVER_WERROR=ON scripts/build.sh` builds as CI does, `CUTOVER_WERROR=OFF` switches back.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+preset="${1:?usage: configure.sh PRESET}"
+args=(--preset "$preset")
+werror="${CUTOVER_WERROR:-}"
+[[ -z "$werror" && "${CI:-}" == "true" ]] && werror=ON
+[[ -n "$werror" ]] && args+=("-DCUTOVER_WERROR=$werror")
+if [[ "${CI:-}" == "true" ]]; then
+  cmake "${args[@]}" >/dev/null
+else
+  cmake "${args[@]}"
+fi
