@@ -106,8 +106,8 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       }
       double secs = std::chrono::duration<double>(Clock::now() - started).count();
       Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)",
-          t->source()->name.ToString(),
-          FormatCount(rows), secs, FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
+          t->source()->name.ToString(), FormatCount(rows), secs,
+          FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
       stats.tables_loaded++;
       ++loaded_here;
       stats.rows_loaded += rows;
@@ -493,8 +493,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
   if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kCdc);
-  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats,
-               transforms, referential.get());
+  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats, transforms,
+               referential.get());
   return loop.Run();
 }
 

@@ -91,9 +91,12 @@ std::optional<Operand> ParseOperand(ValueKind kind, const std::string& text) {
   size_t i = 0;
   switch (kind) {
     case ValueKind::kBool:
-      if (text == "true" || text == "1" || text == "t") o.integer = 1;
-      else if (text == "false" || text == "0" || text == "f") o.integer = 0;
-      else return std::nullopt;
+      if (text == "true" || text == "1" || text == "t")
+        o.integer = 1;
+      else if (text == "false" || text == "0" || text == "f")
+        o.integer = 0;
+      else
+        return std::nullopt;
       return o;
     case ValueKind::kDate: {
       auto d = ParseDate(text, i);
@@ -183,8 +186,8 @@ Result<RowFilter> RowFilter::Compile(const TableSchema& table,
                                      const std::vector<task::SourceFilter>& filters) {
   RowFilter out;
   for (const auto& f : filters) {
-    std::string where = "table mapping rule " + f.rule_id + ": filter on " +
-                        table.name.ToString() + "." + f.column;
+    std::string where =
+        "table mapping rule " + f.rule_id + ": filter on " + table.name.ToString() + "." + f.column;
     Filter compiled;
     bool found = false;
     for (size_t i = 0; i < table.columns.size(); ++i) {

@@ -29,8 +29,10 @@ void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op) const {
           for (size_t i = 0; i < cols.size(); ++i) {
             if (cols[i].name != t.text) continue;
             const Value& v = row[i];
-            if (v.is_null()) null = true;  // SQL: NULL || x is NULL
-            else if (v.is_unchanged()) null = true;
+            if (v.is_null())
+              null = true;  // SQL: NULL || x is NULL
+            else if (v.is_unchanged())
+              null = true;
             else if (v.kind() == ValueKind::kText || v.kind() == ValueKind::kDecimal ||
                      v.kind() == ValueKind::kUuid || v.kind() == ValueKind::kJson ||
                      v.kind() == ValueKind::kOther)
@@ -60,11 +62,11 @@ TableTransforms::TableTransforms(std::shared_ptr<const task::TableMapping> mappi
     : mapping_(mapping), routing_(std::move(mapping), std::move(target_schema)) {}
 
 bool TableTransforms::empty() const {
-  return routing_.empty() && (!mapping_ || (!mapping_->filters_anything() &&
-                                            !mapping_->maps_columns()));
+  return routing_.empty() &&
+         (!mapping_ || (!mapping_->filters_anything() && !mapping_->maps_columns()));
 }
 
-Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source) {
+Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source, bool in_stream) {
   auto it = cache_.find(source.get());
   if (it != cache_.end()) return it->second.get();
   auto t = std::make_unique<TableTransform>();
@@ -87,7 +89,10 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source)
       std::set<std::string> seen;
       for (size_t i = 0; i < source->columns.size(); ++i) {
         if (m.target_names[i].empty()) {
-          if (source->IsKeyColumn(i))
+          // A stream's schema may key a table by every column (PostgreSQL REPLICA IDENTITY
+          // FULL): there a removed column only leaves the key; the primary key was checked at
+          // start (tables the task was started with).
+          if (source->IsKeyColumn(i) && !in_stream)
             return InvalidArgument("table mapping rule " + m.removed_by[i] +
                                    " removes key column " + source->columns[i].name + " of " +
                                    source->name.ToString() +
@@ -117,13 +122,21 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source)
       if (shaped->columns.empty())
         return InvalidArgument("table mapping: the column rules leave no column of " +
                                source->name.ToString());
-      for (size_t& k : shaped->key) k = static_cast<size_t>(new_index[k]);
+      std::vector<size_t> key;
+      for (size_t k : shaped->key)
+        if (new_index[k] >= 0) key.push_back(static_cast<size_t>(new_index[k]));
+      if (key.empty() && !shaped->key.empty())
+        return InvalidArgument("table mapping: the column rules remove every key column of " +
+                               source->name.ToString());
+      shaped->key = std::move(key);
       std::vector<ForeignKey> fks;
       for (ForeignKey fk : shaped->foreign_keys) {
         bool kept = true;
         for (size_t& c : fk.columns) {
-          if (new_index[c] < 0) kept = false;
-          else c = static_cast<size_t>(new_index[c]);
+          if (new_index[c] < 0)
+            kept = false;
+          else
+            c = static_cast<size_t>(new_index[c]);
         }
         if (kept) fks.push_back(std::move(fk));
       }
@@ -141,13 +154,13 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source)
 Result<bool> TableTransforms::Apply(Change& c) {
   if (c.op == ChangeOp::kTruncate) {
     for (auto& t : c.truncated) {
-      ASSIGN_OR_RETURN(const TableTransform* tt, For(t));
+      ASSIGN_OR_RETURN(const TableTransform* tt, For(t, true));
       t = tt->target();
     }
     if (!c.truncated.empty()) c.table = c.truncated.front();
     return true;
   }
-  ASSIGN_OR_RETURN(const TableTransform* t, For(c.table));
+  ASSIGN_OR_RETURN(const TableTransform* t, For(c.table, true));
   const RowFilter& f = t->filter();
   if (!f.empty()) {
     auto old_verdict = [&]() {

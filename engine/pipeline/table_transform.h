@@ -56,8 +56,8 @@ class TableTransform {
   TableSchemaPtr target_;
   RowFilter filter_;
   bool shapes_ = false;
-  std::vector<size_t> kept_;               // source column index of each travelling column
-  std::vector<task::AddedColumn> added_;   // appended after them
+  std::vector<size_t> kept_;              // source column index of each travelling column
+  std::vector<task::AddedColumn> added_;  // appended after them
   bool has_operation_column_ = false;
 };
 
@@ -70,8 +70,10 @@ class TableTransforms {
   bool empty() const;
 
   // The transform of `source` (built once per schema object). kInvalidArgument naming the rule
-  // for a filter or add-column that cannot apply, or a removed key column.
-  Result<const TableTransform*> For(const TableSchemaPtr& source);
+  // for a filter or add-column that cannot apply, or a removed key column. `in_stream`: a
+  // schema from the change stream, whose key may be a replica identity of every column (a
+  // removed column then just leaves the key).
+  Result<const TableTransform*> For(const TableSchemaPtr& source, bool in_stream = false);
 
   // Rewrites a source change for the target (see the header comment). Returns false when the
   // change does not travel.

@@ -144,8 +144,8 @@ Result<ColumnMapping> TableMapping::MapColumns(const TableName& source,
       a.name = r.value;
       auto terms = ParseColumnExpression(r.expression);
       if (!terms.ok())
-        return terms.status().WithContext("table mapping rule " + r.id + " (add-column " +
-                                          r.value + ")");
+        return terms.status().WithContext("table mapping rule " + r.id + " (add-column " + r.value +
+                                          ")");
       a.terms = std::move(terms).value();
       for (const auto& t : a.terms) {
         if (t.kind == ExpressionTerm::Kind::kOperation) a.has_operation = true;
@@ -370,10 +370,14 @@ class TableMappingReader {
       return;
     }
     static const std::vector<std::pair<std::string, FilterOp>> kOps = {
-        {"eq", FilterOp::kEq},           {"noteq", FilterOp::kNotEq},
-        {"ste", FilterOp::kLte},         {"lte", FilterOp::kLte},
-        {"gte", FilterOp::kGte},         {"between", FilterOp::kBetween},
-        {"notbetween", FilterOp::kNotBetween}, {"null", FilterOp::kNull},
+        {"eq", FilterOp::kEq},
+        {"noteq", FilterOp::kNotEq},
+        {"ste", FilterOp::kLte},
+        {"lte", FilterOp::kLte},
+        {"gte", FilterOp::kGte},
+        {"between", FilterOp::kBetween},
+        {"notbetween", FilterOp::kNotBetween},
+        {"null", FilterOp::kNull},
         {"notnull", FilterOp::kNotNull}};
     std::vector<std::string> names;
     for (const auto& [n, op] : kOps) names.push_back(n);
@@ -460,8 +464,7 @@ class TableMappingReader {
           it->second == NameAction::kReplacePrefix || it->second == NameAction::kReplaceSuffix;
       if (needs_old && c.naming.old_value.empty())
         problems_.Error(r.path(), "rule " + id + ": " + action + " needs \"old-value\"");
-      if (it->second == NameAction::kRename &&
-          column.find_first_of("%[") != std::string::npos)
+      if (it->second == NameAction::kRename && column.find_first_of("%[") != std::string::npos)
         problems_.Error(r.PathOf("object-locator") + ".column-name",
                         "rule " + id + ": rename names one column: no wildcards");
     }

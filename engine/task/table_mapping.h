@@ -95,12 +95,12 @@ struct ColumnRule {
   std::string id;
   std::string name;
   ColumnAction action = ColumnAction::kName;
-  NameRule naming;             // kName: the name action (its schema/table patterns are unused)
-  std::string schema = "%";    // object-locator patterns
+  NameRule naming;           // kName: the name action (its schema/table patterns are unused)
+  std::string schema = "%";  // object-locator patterns
   std::string table = "%";
   std::string column = "%";
-  std::string value;           // kAdd: the new column's name
-  std::string expression;      // kAdd: DMS expression
+  std::string value;       // kAdd: the new column's name
+  std::string expression;  // kAdd: DMS expression
 };
 
 // One term of an add-column expression; the value is the terms concatenated ('||').

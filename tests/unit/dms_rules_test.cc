@@ -35,9 +35,9 @@ TableSchemaPtr Table() {
   auto t = std::make_shared<TableSchema>();
   t->name = {"s", "t"};
   t->engine = "postgresql";
-  t->columns = {{"id", ValueKind::kInt64},       {"price", ValueKind::kDecimal},
-                {"made", ValueKind::kDate},      {"at", ValueKind::kTimestamp},
-                {"region", ValueKind::kText},    {"ok", ValueKind::kBool},
+  t->columns = {{"id", ValueKind::kInt64},    {"price", ValueKind::kDecimal},
+                {"made", ValueKind::kDate},   {"at", ValueKind::kTimestamp},
+                {"region", ValueKind::kText}, {"ok", ValueKind::kBool},
                 {"secret", ValueKind::kText}};
   t->key = {0};
   return t;
@@ -67,8 +67,8 @@ constexpr int64_t k2024_02_01 = 19754;  // days since 1970-01-01
 TEST(DmsFilters, EveryOperatorComparesAsTheColumnType) {
   auto r = Row(10, "9.50", k2024_02_01, k2024_02_01 * 86400000000LL + 3600000000LL, "eu");
   auto cond = [](const std::string& col, const std::string& c) {
-    return R"({"filter-type": "source", "column-name": ")" + col +
-           R"(", "filter-conditions": [)" + c + "]}";
+    return R"({"filter-type": "source", "column-name": ")" + col + R"(", "filter-conditions": [)" +
+           c + "]}";
   };
   using V = FilterVerdict;
   // Numbers numerically: "10" > "9" although "10" < "9" as text.
@@ -78,23 +78,27 @@ TEST(DmsFilters, EveryOperatorComparesAsTheColumnType) {
   EXPECT_EQ(Eval(cond("price", R"({"filter-operator": "eq", "value": "9.5"})"), r), V::kPass);
   EXPECT_EQ(Eval(cond("price", R"({"filter-operator": "noteq", "value": "9.5"})"), r), V::kFail);
   EXPECT_EQ(Eval(cond("price", R"({"filter-operator": "between", "start-value": "9",
-                                   "end-value": "10"})"), r), V::kPass);
-  EXPECT_EQ(Eval(cond("price", R"({"filter-operator": "notbetween", "start-value": "9",
-                                   "end-value": "10"})"), r), V::kFail);
-  // Dates as dates, timestamps as timestamps.
-  EXPECT_EQ(Eval(cond("made", R"({"filter-operator": "eq", "value": "2024-02-01"})"), r),
+                                   "end-value": "10"})"),
+                 r),
             V::kPass);
+  EXPECT_EQ(Eval(cond("price", R"({"filter-operator": "notbetween", "start-value": "9",
+                                   "end-value": "10"})"),
+                 r),
+            V::kFail);
+  // Dates as dates, timestamps as timestamps.
+  EXPECT_EQ(Eval(cond("made", R"({"filter-operator": "eq", "value": "2024-02-01"})"), r), V::kPass);
   EXPECT_EQ(Eval(cond("made", R"({"filter-operator": "gte", "value": "2024-02-02"})"), r),
             V::kFail);
   EXPECT_EQ(Eval(cond("at", R"({"filter-operator": "between", "start-value": "2024-02-01",
-                                "end-value": "2024-02-01 01:00:00"})"), r), V::kPass);
-  EXPECT_EQ(Eval(cond("at", R"({"filter-operator": "gte", "value": "2024-02-01T01:00:00.5"})"),
-                 r), V::kFail);
+                                "end-value": "2024-02-01 01:00:00"})"),
+                 r),
+            V::kPass);
+  EXPECT_EQ(Eval(cond("at", R"({"filter-operator": "gte", "value": "2024-02-01T01:00:00.5"})"), r),
+            V::kFail);
   // Text in byte order; NULL only satisfies null.
   EXPECT_EQ(Eval(cond("region", R"({"filter-operator": "eq", "value": "eu"})"), r), V::kPass);
   auto nul = Row(1, "1", 0, 0, nullptr);
-  EXPECT_EQ(Eval(cond("region", R"({"filter-operator": "noteq", "value": "eu"})"), nul),
-            V::kFail);
+  EXPECT_EQ(Eval(cond("region", R"({"filter-operator": "noteq", "value": "eu"})"), nul), V::kFail);
   EXPECT_EQ(Eval(cond("region", R"({"filter-operator": "null"})"), nul), V::kPass);
   EXPECT_EQ(Eval(cond("region", R"({"filter-operator": "notnull"})"), nul), V::kFail);
   EXPECT_EQ(Eval(cond("ok", R"({"filter-operator": "eq", "value": "true"})"), r), V::kPass);
@@ -176,8 +180,8 @@ TEST(DmsColumnRules, EveryActionMapsTheColumns) {
   ASSERT_TRUE(m);
   auto cm = m->MapColumns({"s", "t"}, {"id", "price", "made", "at", "region", "ok", "secret"});
   ASSERT_TRUE(cm.ok()) << cm.status().message();
-  EXPECT_EQ(cm->target_names, (std::vector<std::string>{"ID", "cost", "MADE_on", "AT",
-                                                        "X_GION", "OK", ""}));
+  EXPECT_EQ(cm->target_names,
+            (std::vector<std::string>{"ID", "cost", "MADE_on", "AT", "X_GION", "OK", ""}));
   EXPECT_EQ(cm->removed_by[6], "4");
   ASSERT_EQ(cm->added.size(), 1u);
   EXPECT_TRUE(cm->added[0].has_operation);
@@ -279,13 +283,13 @@ TEST(DmsFilters, ChangesCrossingTheFilterBecomeInsertsAndDeletes) {
     bool travels = transforms.Apply(c).value();
     return travels ? std::string(ChangeOpName(c.op)) : std::string("dropped");
   };
-  EXPECT_EQ(update("us", "eu", false), ChangeOpName(ChangeOp::kInsert));   // moves in
-  EXPECT_EQ(update("eu", "us", false), ChangeOpName(ChangeOp::kDelete));   // moves out
-  EXPECT_EQ(update("us", "us", false), "dropped");                          // stays out
-  EXPECT_EQ(update("eu", "eu", false), ChangeOpName(ChangeOp::kUpdate));   // stays in
+  EXPECT_EQ(update("us", "eu", false), ChangeOpName(ChangeOp::kInsert));     // moves in
+  EXPECT_EQ(update("eu", "us", false), ChangeOpName(ChangeOp::kDelete));     // moves out
+  EXPECT_EQ(update("us", "us", false), "dropped");                           // stays out
+  EXPECT_EQ(update("eu", "eu", false), ChangeOpName(ChangeOp::kUpdate));     // stays in
   EXPECT_EQ(update(nullptr, "us", false), ChangeOpName(ChangeOp::kDelete));  // unknown old
   EXPECT_EQ(update(nullptr, "eu", false), ChangeOpName(ChangeOp::kUpdate));  // upserted
-  EXPECT_EQ(update("x", "us", true), ChangeOpName(ChangeOp::kDelete));  // key-only old image
+  EXPECT_EQ(update("x", "us", true), ChangeOpName(ChangeOp::kDelete));       // key-only old image
   Change ins;
   ins.op = ChangeOp::kInsert;
   ins.table = t;
