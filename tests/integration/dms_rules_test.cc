@@ -292,6 +292,48 @@ TEST(DmsRules, MariaDbToPgColumnRulesThroughCdcAndValidate) {
   EXPECT_NE(v.out.find("\"42\""), std::string::npos) << v.out;
 }
 
+// operation_indicator on a real target: a source delete leaves the row marked, as in DMS.
+TEST(DmsRules, OperationIndicatorMarksRowsPgToPg) {
+  auto source = StartPostgres("dmsr_opsrc");
+  auto target = StartPostgres("dmsr_optgt");
+  ASSERT_TRUE(source && target);
+  Sql(*source,
+      "CREATE TABLE t (id int PRIMARY KEY, v text, big text);"
+      "INSERT INTO t SELECT g, 'v' || g, repeat('x', 5000) FROM generate_series(1, 3) g;");
+  std::string mapping = WriteTemp("op.json", R"j({"rules": [
+    {"rule-type": "selection", "rule-id": "1", "rule-name": "all", "rule-action": "include",
+     "object-locator": {"schema-name": "public", "table-name": "%"}},
+    {"rule-type": "transformation", "rule-id": "2", "rule-name": "op",
+     "rule-action": "add-column", "rule-target": "column", "value": "op",
+     "expression": "operation_indicator('D', 'U', 'I')",
+     "object-locator": {"schema-name": "public", "table-name": "t"}}]})j");
+  EngineProcess engine({"replicate", "--source", source->uri(), "--target", target->uri(), "--task",
+                        "op", "--table-mappings", mapping});
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Sql(*target,
+                   "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                   "'public' AND table_name = 't'") == "1";
+      },
+      120s))
+      << engine.Log();
+  auto rows = [&] {
+    return Sql(*target,
+               "SELECT coalesce(string_agg(concat_ws(':', id, v, length(big), op), ',' ORDER BY "
+               "id), '') FROM public.t");
+  };
+  ASSERT_TRUE(Eventually([&] { return rows() == "1:v1:5000:I,2:v2:5000:I,3:v3:5000:I"; }, 120s))
+      << engine.Log() << rows();
+  Sql(*source,
+      "UPDATE t SET v = 'changed' WHERE id = 1; DELETE FROM t WHERE id = 2;"
+      "INSERT INTO t VALUES (4, 'v4', 'y');");
+  EXPECT_TRUE(Eventually(
+      [&] { return rows() == "1:changed:5000:U,2:v2:5000:D,3:v3:5000:I,4:v4:1:I"; }, 60s))
+      << engine.Log() << rows();
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
+}
+
 TEST(DmsRules, RemovedKeyColumnAndBadExpressionAreNamed) {
   auto source = StartPostgres("dmsr_bad");
   auto target = StartPostgres("dmsr_badt");
