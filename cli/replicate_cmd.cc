@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "engine/core/log.h"
 #include "engine/pipeline/endpoints.h"
+#include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/replicate.h"
 #include "engine/pipeline/supervise.h"
 #include "engine/task/task_settings.h"
@@ -70,6 +71,15 @@ class ReplicateCommand : public Command {
     rep->add_option("--metrics-file", metrics_file_,
                     "Append one JSON line of cumulative counters per second to this file "
                     "(phase, rows loaded, transactions and changes applied, last position)");
+    rep->add_option("--metrics-listen", metrics_listen_,
+                    "Serve Prometheus metrics on http://HOST:PORT/metrics and the task's health "
+                    "on /healthz (HOST numeric, e.g. 127.0.0.1:9187; docs/metrics.md)");
+    rep->add_option("--metrics-stall-seconds", stall_s_,
+                    "/healthz reports the task unhealthy after this long without progress "
+                    "(rows loaded, a change read, a target commit, or a poll that found the source "
+                    "caught up)")
+        ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600))
+        ->capture_default_str();
     rep->add_option("--retry-for", retry_for_s_,
                     "When a server goes away after the task started, reconnect and resume for up "
                     "to this many seconds of continuous failure (0: exit at once)")
@@ -105,21 +115,31 @@ class ReplicateCommand : public Command {
     SourceOptions so;
     so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_, source_uri_) : spool_dir_;
     so.snapshot_connections = parallel_;
-    ReplicationMetrics metrics;
+    auto metrics = std::make_shared<ReplicationMetrics>();
     std::unique_ptr<MetricsFileWriter> metrics_writer;
+    std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+    if (!metrics_listen_.empty()) {
+      MetricsEndpointOptions mo{metrics_listen_, source_uri_, task_, target_uri_,
+                                std::chrono::seconds(stall_s_)};
+      auto e = MetricsEndpoint::Start(mo, metrics);
+      if (!e.ok()) return Fail(e.status());
+      metrics_endpoint = std::move(*e);
+      opt.metrics = metrics.get();
+    }
     if (!metrics_file_.empty()) {
-      auto w = MetricsFileWriter::Start(metrics_file_, metrics);
+      auto w = MetricsFileWriter::Start(metrics_file_, *metrics);
       if (!w.ok()) return Fail(w.status());
       metrics_writer = std::move(*w);
-      opt.metrics = &metrics;
+      opt.metrics = metrics.get();
     }
     RetryPolicy retry;
     retry.retry_for = std::chrono::seconds(retry_for_s_);
     ReplicateStats stats;
     Status s =
         RunReplicationSupervised(source_uri_, target_uri_, so, opt, retry, StopFlag(), &stats);
-    metrics.SetPhase(ReplicationPhase::kStopped);
+    metrics->SetPhase(ReplicationPhase::kStopped);
     if (metrics_writer) metrics_writer->Stop();
+    if (metrics_endpoint) metrics_endpoint->Stop();
     if (!s.ok()) return Fail(s);
     Log(LogLevel::kInfo,
         "done: {} table(s) / {} rows loaded; {} transactions ({} changes) applied in {} target "
@@ -162,6 +182,8 @@ class ReplicateCommand : public Command {
   CLI::Option *group_changes_opt_ = nullptr, *group_ms_opt_ = nullptr;
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
   std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
+  std::string metrics_listen_;
+  int64_t stall_s_ = 300;
   std::vector<std::string> tables_;
   std::vector<std::string> exclude_tables_;
   int parallel_ = 4;

@@ -6,7 +6,8 @@
 # every submission). Runs as root, or re-runs itself through sudo. Debian's postgresql and
 # mariadb packages create a system cluster and may start it; we never use those (tests start
 # their own servers on free ports via scripts/servers.sh), so they are stopped and disabled
-# to keep ports 5432/3306 and memory free. pgbench ships in postgresql-15 itself.
+# to keep ports 5432/3306 and memory free; likewise Debian's prometheus service (the tests
+# start their own `prometheus` binary with a temp config). pgbench ships in postgresql-15 itself.
 # Usage: install-deps.sh [--bench]   (--bench adds the benchmark peers)
 set -euo pipefail
 
@@ -20,6 +21,7 @@ PACKAGES=(
   pgcopydb python3
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for fuzz/ (scripts/fuzz.sh)
   chromium  # headless rendering check of the scenario reports (tests/integration/report_chromium_test.cc)
+  prometheus  # prometheus + promtool: scrape and alert-rule tests (tests/integration/metrics_endpoint_test.cc)
 )
 # Peers the benchmarks compare against (bench/): only with --bench, CI does not need them.
 BENCH_PACKAGES=(sysbench pgloader percona-toolkit)
@@ -59,7 +61,8 @@ stop_system_services() {
       run_root pg_ctlcluster "$ver" "$name" stop >/dev/null 2>&1 || true
     done < <(pg_lsclusters -h 2>/dev/null || true)
   fi
-  for svc in postgresql mariadb mysql; do
+  # prometheus: the tests start their own on a free port; the system one would hold 9090.
+  for svc in postgresql mariadb mysql prometheus; do
     if [[ -x /etc/init.d/$svc ]]; then
       if run_root service "$svc" status >/dev/null 2>&1; then
         say "stopping system service $svc"

@@ -14,11 +14,6 @@
 namespace cutover::validator {
 namespace {
 
-// PostgreSQL's blank-padded character(n) (bpchar), by the type text its catalog prints.
-bool IsBlankPaddedChar(const std::string& type_name) {
-  return type_name == "bpchar" || type_name == "character" || type_name.rfind("character(", 0) == 0;
-}
-
 // Every column a table has: the replicated ones, then those the engine computes (generated
 // columns a PostgreSQL catalog lists in TableSchema::computed). All of them are compared.
 std::vector<const Column*> AllColumns(const TableSchema& t) {
@@ -36,13 +31,6 @@ const Column* FindColumn(const TableSchema& t, const std::string& name) {
   return nullptr;
 }
 
-// DECIMAL(p,s) / numeric(p,s) -> s; -1 when the type text has no scale.
-int ScaleOf(const std::string& type_name) {
-  size_t comma = type_name.find(',');
-  if (comma == std::string::npos) return -1;
-  return std::atoi(type_name.c_str() + comma + 1);
-}
-
 }  // namespace
 
 RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t,
@@ -50,7 +38,7 @@ RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t
   RulePair r;
   if (se == te) return r;  // same engine: the target recreates the source's type exactly
   // Each rule is one of docs/types.md's lossy rules, for exactly the directions it names.
-  if (se == "postgresql" && te == "mariadb" && IsBlankPaddedChar(s.type_name))
+  if (te == "mariadb" && s.type.family == TypeFamily::kFixedText && s.type.enforced)
     r.source.strip_trailing_spaces = r.target.strip_trailing_spaces = true;  // L1
   if (s.kind == ValueKind::kFloat64) {
     if (te == "mariadb") r.source.non_finite_float_as_null = true;  // L2: PostgreSQL, SQLite
@@ -60,16 +48,15 @@ RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t
   if (te == "mariadb" && s.kind == ValueKind::kDecimal && t.kind == ValueKind::kDecimal) {
     // L5: PostgreSQL numeric, SQLite DECIMAL without (p,s) or with more fraction digits than
     // the target keeps -> DECIMAL(65,30), rounded half away from zero.
-    int source_scale = ScaleOf(s.type_name), target_scale = ScaleOf(t.type_name);
+    int source_scale = s.type.scale, target_scale = t.type.scale;
     if (target_scale >= 0 && (source_scale < 0 || source_scale > target_scale))
       r.source.round_decimal_scale = target_scale;
   }
-  if (se == "mariadb" && (te == "postgresql" || te == "sqlite") &&
-      (s.kind == ValueKind::kDate || s.kind == ValueKind::kTimestamp ||
-       s.kind == ValueKind::kTimestampTz))
+  if (s.type.zero_dates && (s.kind == ValueKind::kDate || s.kind == ValueKind::kTimestamp ||
+                            s.kind == ValueKind::kTimestampTz))
     r.source.zero_date_as_null = true;  // L7
   // MariaDB TIME lands in a PostgreSQL interval (a time cannot hold negative or >= 24 h values).
-  if (se == "mariadb" && te == "postgresql" && s.kind == ValueKind::kTime &&
+  if (s.type.extended_range && te == "postgresql" && s.kind == ValueKind::kTime &&
       t.kind == ValueKind::kOther)
     r.target.interval_as_time = true;
   return r;

@@ -30,6 +30,12 @@ Status EngineDriver::DumpChangeLog(const ChangeLogDumpRequest&) const {
   return NotOffered(*this, "a change-log dump");
 }
 
+Result<std::optional<int64_t>> EngineDriver::RetainedLogBytes(const std::string&,
+                                                              const std::string&,
+                                                              const std::string&) const {
+  return std::optional<int64_t>();
+}
+
 std::string LeadingVersionNumber(std::string_view text) {
   size_t n = 0;
   while (n < text.size() && ((text[n] >= '0' && text[n] <= '9') || text[n] == '.')) ++n;

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -131,6 +132,14 @@ class EngineDriver {
   // Prints the source's change log as cutover decodes it, one line per event, to stdout.
   // Default: kInvalidArgument.
   virtual Status DumpChangeLog(const ChangeLogDumpRequest& request) const;
+
+  // Bytes of its change log the source at `uri` keeps for `task`, whose last applied position
+  // (text form) is `position` ("" before CDC started), on a short-lived connection of its own
+  // (the metric cutover_source_log_retained_bytes, docs/metrics.md). nullopt: the engine has no
+  // such log, or nothing is held yet. Default: nullopt.
+  virtual Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri,
+                                                          const std::string& task,
+                                                          const std::string& position) const;
 };
 
 // The leading version number of a server's version text: "15.18 (Debian 15.18-0+deb12u1)" ->

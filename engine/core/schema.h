@@ -3,7 +3,8 @@
 // A schema comes from the source's catalog (or a CDC relation message) and travels with every
 // change as a shared pointer, so a sink can build statements without asking the source again.
 // `type_name` keeps the source engine's own type text ("numeric(12,2)", "varchar(40)") so a
-// same-engine target can recreate the column exactly; `kind` is what crosses engines.
+// same-engine target can recreate the column exactly; `kind` (what its values are) and `type`
+// (what the column can hold, engine-neutral: engine/core/column_type.h) are what cross engines.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/column_type.h"
 #include "engine/core/value.h"
 
 namespace cutover {
@@ -32,6 +34,9 @@ struct Column {
   bool nullable = true;
   std::string type_name;  // source engine's type text, e.g. "numeric(12,2)"
   uint32_t type_id = 0;   // source engine's type id (PostgreSQL type OID)
+  // What the column can hold, described by its source in engine-neutral terms; targets of
+  // another engine choose their column type from this alone.
+  ColumnType type;
   // A generated column: its expression as the source engine writes it (PostgreSQL
   // pg_get_expr, MariaDB GENERATION_EXPRESSION, SQLite's CREATE TABLE text); empty for an
   // ordinary column. In TableSchema::columns such a column's source values travel like any

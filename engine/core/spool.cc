@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -97,6 +98,15 @@ std::string EscapeKey(std::string_view key) {
 // ---------------------------------------------------------------------------------------------
 // SpoolWriter
 
+namespace {
+// Records appended to writers that still exist, over the whole process (SpooledRecordsOpen).
+std::atomic<int64_t> g_open_records{0};
+}  // namespace
+
+int64_t SpooledRecordsOpen() {
+  return g_open_records.load(std::memory_order_relaxed);
+}
+
 Result<SpoolWriter> SpoolWriter::Create(std::string path) {
   int fd;
   do {
@@ -122,6 +132,7 @@ SpoolWriter::SpoolWriter(SpoolWriter&& other) noexcept
 SpoolWriter& SpoolWriter::operator=(SpoolWriter&& other) noexcept {
   if (this != &other) {
     Close();
+    g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
     buffer_ = std::move(other.buffer_);
@@ -136,6 +147,7 @@ SpoolWriter& SpoolWriter::operator=(SpoolWriter&& other) noexcept {
 
 SpoolWriter::~SpoolWriter() {
   Close();
+  g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
 }
 
 void SpoolWriter::Close() {
@@ -190,6 +202,7 @@ Status SpoolWriter::Append(std::string_view record) {
     if (!error_.ok()) return error_;
   }
   ++records_;
+  g_open_records.fetch_add(1, std::memory_order_relaxed);
   bytes_ += framed;
   return Status::Ok();
 }

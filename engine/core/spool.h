@@ -96,6 +96,10 @@ class SpoolWriter {
   bool finished_ = false;
 };
 
+// Records appended to spool writers that still exist, summed over the process: changes of
+// in-progress source transactions waiting on disk (the CDCChangesDiskSource metric).
+int64_t SpooledRecordsOpen();
+
 // Reads the records of a finished spool file in order. Single-threaded; movable, not copyable.
 class SpoolReader {
  public:

@@ -4,6 +4,7 @@
 #include "engine/mariadb/maria_binlog_dump.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_load_session.h"
+#include "engine/mariadb/maria_log_retention.h"
 #include "engine/mariadb/maria_scanner.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_source.h"
@@ -82,6 +83,10 @@ class MariaDriver final : public EngineDriver {
 
   Status DumpChangeLog(const ChangeLogDumpRequest& request) const override {
     return DumpBinlog(request);
+  }
+  Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri, const std::string&,
+                                                  const std::string& position) const override {
+    return MariaBinlogBytesAfter(uri, position);
   }
 };
 

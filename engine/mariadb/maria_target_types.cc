@@ -6,7 +6,6 @@
 
 #include "engine/core/civil_time.h"
 #include "engine/mariadb/maria_types.h"
-#include "engine/pg/pg_types.h"  // PostgreSQL type OIDs only (header constants, no link)
 
 namespace cutover::mariadb {
 
@@ -39,9 +38,9 @@ std::vector<int> TypeModifiers(const std::string& type_name) {
   return out;
 }
 
-std::string Fsp(const std::string& base, const Column& c) {
-  std::vector<int> mods = TypeModifiers(c.type_name);
-  int fsp = mods.size() == 1 && mods[0] >= 0 && mods[0] <= 6 ? mods[0] : 6;
+// "TIME(3)": the fraction digits the source keeps, 6 when unknown.
+std::string Fsp(const std::string& base, const ColumnType& t) {
+  int fsp = t.fsp >= 0 && t.fsp <= 6 ? t.fsp : 6;
   return base + "(" + std::to_string(fsp) + ")";
 }
 
@@ -76,99 +75,103 @@ void SetDecimal(MariaTargetColumn& tc, const std::vector<int>& mods) {
   tc.max_int_digits = kDecimalMaxPrecision - kDecimalMaxScale;
 }
 
-MariaTargetColumn PlanFromPostgres(const Column& c, bool is_key) {
+// Another engine's column, from its neutral description (engine/core/column_type.h);
+// leaves `ddl_type` empty when the description does not decide (the caller maps by kind).
+MariaTargetColumn PlanFromType(const Column& c, bool is_key) {
   MariaTargetColumn tc;
-  std::vector<int> mods = TypeModifiers(c.type_name);
-  switch (c.type_id) {
-    case pg::kBoolOid:
+  const ColumnType& t = c.type;
+  switch (t.family) {
+    case TypeFamily::kBool:
       tc.ddl_type = "BOOLEAN";
       return tc;
-    case pg::kInt2Oid:
-      tc.ddl_type = "SMALLINT";
+    case TypeFamily::kInteger:
+      if (t.bits <= 8)
+        tc.ddl_type = "TINYINT";
+      else if (t.bits <= 16)
+        tc.ddl_type = "SMALLINT";
+      else if (t.bits <= 24)
+        tc.ddl_type = "MEDIUMINT";
+      else if (t.bits <= 32)
+        tc.ddl_type = "INT";
+      else
+        tc.ddl_type = "BIGINT";
+      if (t.is_unsigned) tc.ddl_type += " UNSIGNED";
       return tc;
-    case pg::kInt4Oid:
-      tc.ddl_type = "INT";
-      return tc;
-    case pg::kOidOid:
-      tc.ddl_type = "INT UNSIGNED";
-      return tc;
-    case pg::kInt8Oid:
-      tc.ddl_type = "BIGINT";
-      return tc;
-    case pg::kFloat4Oid:
-    case pg::kFloat8Oid:
-      tc.ddl_type = c.type_id == pg::kFloat4Oid ? "FLOAT" : "DOUBLE";
+    case TypeFamily::kFloat:
+      tc.ddl_type = t.bits == 32 ? "FLOAT" : "DOUBLE";
       tc.special_floats_to_null = true;  // L2, L4: value-level
-      tc.is_float32 = c.type_id == pg::kFloat4Oid;
+      tc.is_float32 = t.bits == 32;
       return tc;
-    case pg::kNumericOid:
-      SetDecimal(tc, mods);
+    case TypeFamily::kDecimal:
+      // A declared precision is used even unenforced (SQLite): values that do not fit it stop
+      // the task (R8) rather than being rounded.
+      SetDecimal(tc, t.precision >= 0 ? std::vector<int>{t.precision, t.scale < 0 ? 0 : t.scale}
+                                      : std::vector<int>{});
       return tc;
-    case pg::kVarcharOid:
-      if (mods.size() == 1 && mods[0] <= static_cast<int>(kKeyChars)) {
-        tc.ddl_type = "VARCHAR(" + std::to_string(mods[0]) + ")" + kTextCollation;
-        tc.max_chars = static_cast<size_t>(mods[0]);
+    case TypeFamily::kVarText:
+      if (t.enforced && t.length >= 0 && t.length <= static_cast<int64_t>(kKeyChars)) {
+        tc.ddl_type = "VARCHAR(" + std::to_string(t.length) + ")" + kTextCollation;
+        tc.max_chars = static_cast<size_t>(t.length);
       } else {
-        SetText(tc, is_key, c.type_name);
+        SetText(tc, is_key, c.type_name.empty() ? "text" : c.type_name);
       }
       return tc;
-    case pg::kBpcharOid:
-      if (mods.size() == 1 && mods[0] <= 255) {
-        tc.ddl_type = "CHAR(" + std::to_string(mods[0]) + ")" + kTextCollation;
-        tc.max_chars = static_cast<size_t>(mods[0]);
+    case TypeFamily::kFixedText:
+      if (t.enforced && t.length >= 0 && t.length <= 255) {
+        tc.ddl_type = "CHAR(" + std::to_string(t.length) + ")" + kTextCollation;
+        tc.max_chars = static_cast<size_t>(t.length);
         tc.strips_trailing_spaces = true;  // L1: value-level
       } else {
-        SetText(tc, is_key, c.type_name);
+        SetText(tc, is_key, c.type_name.empty() ? "text" : c.type_name);
       }
       return tc;
-    case pg::kTextOid:
-    case pg::kNameOid:
-    case pg::kCharOid:
-      SetText(tc, is_key, c.type_name);
+    case TypeFamily::kText:
+      SetText(tc, is_key, c.type_name.empty() ? "text" : c.type_name);
       return tc;
-    case pg::kByteaOid:
+    case TypeFamily::kBytes:
       if (is_key) {
         tc.ddl_type = "VARBINARY(3072)";
         tc.max_bytes = kKeyBytes;
-        tc.warning = "bytea as a key column -> VARBINARY(3072): L10, longer values stop the task";
+        tc.warning = (c.type_name.empty() ? std::string("bytes") : c.type_name) +
+                     " as a key column -> VARBINARY(3072): L10, longer values stop the task";
       } else {
         tc.ddl_type = "LONGBLOB";
       }
       return tc;
-    case pg::kDateOid:
+    case TypeFamily::kDate:
       tc.ddl_type = "DATE";
       return tc;
-    case pg::kTimeOid:
-      tc.ddl_type = Fsp("TIME", c);
+    case TypeFamily::kTime:
+      tc.ddl_type = Fsp("TIME", t);
       return tc;
-    case pg::kTimestampOid:
-      tc.ddl_type = Fsp("DATETIME", c);
+    case TypeFamily::kTimestamp:
+      tc.ddl_type = Fsp("DATETIME", t);
       return tc;
-    case pg::kTimestampTzOid:
-      tc.ddl_type = Fsp("DATETIME", c);
-      tc.warning = c.type_name + " -> " + tc.ddl_type +
+    case TypeFamily::kTimestampTz:
+      tc.ddl_type = Fsp("DATETIME", t);
+      tc.warning = (c.type_name.empty() ? std::string("timestamp with time zone") : c.type_name) +
+                   " -> " + tc.ddl_type +
                    ": L6, the instant is kept as UTC wall time, without a zone";
       return tc;
-    case pg::kJsonOid:
-    case pg::kJsonbOid:
+    case TypeFamily::kJson:
       if (is_key)
-        SetText(tc, is_key, c.type_name);
+        SetText(tc, is_key, c.type_name.empty() ? "json" : c.type_name);
       else
         tc.ddl_type = "JSON";
       return tc;
-    case pg::kUuidOid:
+    case TypeFamily::kUuid:
       tc.ddl_type = "UUID";
       return tc;
-    default:
-      break;
+    case TypeFamily::kOther:
+      SetText(tc, is_key, c.type_name);
+      if (tc.warning.empty())
+        tc.warning = c.type_name + " -> LONGTEXT: L8, stored as the source's text form";
+      else
+        tc.warning += " (L8: stored as the source's text form)";
+      return tc;
+    default:  // kYear, kBit, kEnum, kSet come only from MariaDB itself; kUnknown: by kind
+      return tc;
   }
-  if (c.kind != ValueKind::kOther) return tc;  // filled by the caller from the kind
-  SetText(tc, is_key, c.type_name);
-  if (tc.warning.empty())
-    tc.warning = c.type_name + " -> LONGTEXT: L8, stored as PostgreSQL's text form";
-  else
-    tc.warning += " (L8: stored as PostgreSQL's text form)";
-  return tc;
 }
 
 // Any other source: by logical kind.
@@ -265,11 +268,9 @@ MariaTargetColumn PlanMariaColumn(const Column& c, const std::string& source_eng
         empty_label = empty_label || t.find(label) != std::string::npos;
       tc.refuses_empty_enum = !empty_label;
     }
-  } else if (source_engine == "postgresql") {
-    tc = PlanFromPostgres(c, is_key);
-    if (tc.ddl_type.empty()) PlanFromKind(c, is_key, tc);
   } else {
-    PlanFromKind(c, is_key, tc);
+    tc = PlanFromType(c, is_key);
+    if (tc.ddl_type.empty()) PlanFromKind(c, is_key, tc);
   }
   tc.name = c.name;
   tc.kind = c.kind;

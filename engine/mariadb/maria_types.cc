@@ -1,5 +1,6 @@
 #include "engine/mariadb/maria_types.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -115,6 +116,101 @@ bool ReadDate(std::string_view t, size_t& pos, int64_t& days, bool& zero) {
   return true;
 }
 
+// The labels of "enum('a','b''c')" / "set(...)", unquoted.
+std::vector<std::string> EnumLabels(const std::string& column_type) {
+  std::vector<std::string> out;
+  size_t open = column_type.find('(');
+  if (open == std::string::npos) return out;
+  std::string cur;
+  bool in = false;
+  for (size_t i = open + 1; i < column_type.size(); ++i) {
+    char ch = column_type[i];
+    if (!in) {
+      if (ch == '\'')
+        in = true;
+      else if (ch == ')')
+        break;
+      continue;
+    }
+    if (ch == '\'' && i + 1 < column_type.size() && column_type[i + 1] == '\'') {
+      cur.push_back('\'');
+      ++i;
+    } else if (ch == '\'') {
+      out.push_back(cur);
+      cur.clear();
+      in = false;
+    } else {
+      cur.push_back(ch);
+    }
+  }
+  return out;
+}
+
+// The engine-neutral description of a MariaDB column (engine/core/column_type.h).
+ColumnType DescribeMariaColumnType(const MariaColumnInfo& info, bool is_unsigned) {
+  const std::string& d = info.data_type;
+  const std::string& ct = info.column_type;
+  ColumnType t;
+  auto integer = [&](int bits) {
+    t.family = TypeFamily::kInteger;
+    t.bits = bits;
+    t.is_unsigned = is_unsigned;
+  };
+  if (info.is_json) {
+    t.family = TypeFamily::kJson;
+  } else if (d == "tinyint") {
+    integer(8);
+  } else if (d == "smallint") {
+    integer(16);
+  } else if (d == "mediumint") {
+    integer(24);
+  } else if (d == "int") {
+    integer(32);
+  } else if (d == "bigint") {
+    integer(64);
+  } else if (d == "decimal") {
+    t.family = TypeFamily::kDecimal;
+    int p = FirstParenNumber(ct, 0), s = FirstParenNumber(ct, 1);
+    t.precision = p < 0 ? 10 : p;
+    t.scale = s < 0 ? 0 : s;
+  } else if (d == "float" || d == "double") {
+    t.family = TypeFamily::kFloat;
+    t.bits = d == "float" ? 32 : 64;
+  } else if (d == "date") {
+    t.family = TypeFamily::kDate;
+    t.zero_dates = true;
+  } else if (d == "time") {
+    t.family = TypeFamily::kTime;
+    t.fsp = std::max(0, FirstParenNumber(ct, 0));
+    t.extended_range = true;
+  } else if (d == "datetime" || d == "timestamp") {
+    t.family = d == "datetime" ? TypeFamily::kTimestamp : TypeFamily::kTimestampTz;
+    t.fsp = std::max(0, FirstParenNumber(ct, 0));
+    t.zero_dates = true;
+  } else if (d == "year") {
+    t.family = TypeFamily::kYear;
+  } else if (d == "bit") {
+    t.family = TypeFamily::kBit;
+    t.bits = std::max(1, FirstParenNumber(ct, 0));
+  } else if (d == "char" || d == "varchar") {
+    t.family = d == "char" ? TypeFamily::kFixedText : TypeFamily::kVarText;
+    t.length = FirstParenNumber(ct, 0);
+  } else if (d == "tinytext" || d == "text" || d == "mediumtext" || d == "longtext") {
+    t.family = TypeFamily::kText;
+  } else if (d == "binary" || d == "varbinary") {
+    t.family = TypeFamily::kBytes;
+    t.length = FirstParenNumber(ct, 0);
+  } else if (d == "tinyblob" || d == "blob" || d == "mediumblob" || d == "longblob") {
+    t.family = TypeFamily::kBytes;
+  } else if (d == "enum" || d == "set") {
+    t.family = d == "enum" ? TypeFamily::kEnum : TypeFamily::kSet;
+    t.labels = EnumLabels(ct);
+  } else if (d == "uuid") {
+    t.family = TypeFamily::kUuid;
+  }
+  return t;
+}
+
 }  // namespace
 
 Result<Column> MariaColumn(const MariaColumnInfo& info) {
@@ -149,6 +245,7 @@ Result<Column> MariaColumn(const MariaColumnInfo& info) {
   if (is_unsigned && c.kind == ValueKind::kInt64 && info.data_type != "year") {
     c.kind = ValueKind::kUInt64;
   }
+  c.type = DescribeMariaColumnType(info, is_unsigned);
   if (info.is_json) {
     c.kind = ValueKind::kJson;
     c.type_name = "json";

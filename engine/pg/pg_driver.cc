@@ -3,6 +3,7 @@
 #include "engine/core/naming.h"
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_load_session.h"
+#include "engine/pg/pg_log_retention.h"
 #include "engine/pg/pg_scanner.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_source.h"
@@ -67,6 +68,10 @@ class PgDriver final : public EngineDriver {
   }
   int default_port() const override { return 5432; }
   std::string_view throwaway_server() const override { return "postgres"; }
+  Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri, const std::string& task,
+                                                  const std::string&) const override {
+    return PgSlotRetainedWalBytes(uri, task);
+  }
 };
 
 }  // namespace

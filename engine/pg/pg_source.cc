@@ -321,6 +321,7 @@ class PgStream : public ChangeStream {
           c.nullable = kc.nullable;
         }
       }
+      c.type = DescribePgColumnType(c.type_id, c.type_name, c.kind);
       if (rc.key) schema->key.push_back(i);
       schema->columns.push_back(std::move(c));
     }
@@ -557,6 +558,7 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
     col.type_id = static_cast<uint32_t>(std::stoul(cols.str(r, 2)));
     col.kind = KindForTypeOid(col.type_id);
     col.type_name = cols.str(r, 3);
+    col.type = DescribePgColumnType(col.type_id, col.type_name, col.kind);
     col.nullable = cols.get(r, 4) != "t";
     if (!cols.get(r, 5).empty()) {
       // A generated column: pgoutput and COPY leave it out, so the target computes it.

@@ -1,7 +1,6 @@
 #include "engine/pg/pg_target_types.h"
 
 #include "engine/core/civil_time.h"
-#include "engine/mariadb/maria_types.h"
 
 #include <fmt/format.h>
 
@@ -9,97 +8,65 @@ namespace cutover::pg {
 
 namespace {
 
-// The first number inside "(...)" of a type text ("varchar(40) ..." -> 40), or -1.
-int ParenNumber(const std::string& type, int which = 0) {
-  size_t pos = type.find('(');
-  if (pos == std::string::npos) return -1;
-  ++pos;
-  for (int i = 0; i < which; ++i) {
-    pos = type.find(',', pos);
-    if (pos == std::string::npos) return -1;
-    ++pos;
-  }
-  int v = 0;
-  bool any = false;
-  while (pos < type.size() && type[pos] >= '0' && type[pos] <= '9') {
-    v = v * 10 + (type[pos++] - '0');
-    any = true;
-  }
-  return any ? v : -1;
-}
-
-bool StartsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
-
-// MariaDB column (maria_types.h: type_id is the MYSQL_TYPE_* code, type_name the COLUMN_TYPE).
-std::string FromMariaDb(const Column& c) {
-  const std::string& t = c.type_name;
-  bool is_unsigned = c.kind == ValueKind::kUInt64;
-  switch (c.type_id) {
-    case mariadb::type_id::kTiny:
-      return "smallint";
-    case mariadb::type_id::kShort:
-      return is_unsigned ? "integer" : "smallint";
-    case mariadb::type_id::kInt24:
-      return "integer";
-    case mariadb::type_id::kLong:
-      return is_unsigned ? "bigint" : "integer";
-    case mariadb::type_id::kLongLong:
-      return is_unsigned ? "numeric(20,0)" : "bigint";
-    case mariadb::type_id::kNewDecimal: {
-      int p = ParenNumber(t, 0), s = ParenNumber(t, 1);
-      return fmt::format("numeric({},{})", p < 0 ? 10 : p, s < 0 ? 0 : s);
-    }
-    case mariadb::type_id::kFloat:
-      return "real";
-    case mariadb::type_id::kDouble:
-      return "double precision";
-    case mariadb::type_id::kDate:
-      return "date";
-    case mariadb::type_id::kTime2:
-      return "interval";
-    case mariadb::type_id::kDatetime2: {
-      int n = ParenNumber(t);
-      return fmt::format("timestamp({})", n < 0 ? 0 : n);
-    }
-    case mariadb::type_id::kTimestamp2: {
-      int n = ParenNumber(t);
-      return fmt::format("timestamptz({})", n < 0 ? 0 : n);
-    }
-    case mariadb::type_id::kYear:
-      return "smallint";
-    case mariadb::type_id::kBit:
-      return ParenNumber(t) == 64 ? "numeric(20,0)" : "bigint";
-    case mariadb::type_id::kEnum:
-    case mariadb::type_id::kSet:
+// Another engine's column, from its neutral description (engine/core/column_type.h).
+std::string FromColumnType(const ColumnType& t) {
+  switch (t.family) {
+    case TypeFamily::kBool:
+      return "boolean";
+    case TypeFamily::kInteger:
+      // The smallest PostgreSQL integer holding every value (unsigned ones need the next size).
+      if (t.bits <= 8) return "smallint";
+      if (t.bits <= 16) return t.is_unsigned ? "integer" : "smallint";
+      if (t.bits <= 24) return "integer";
+      if (t.bits <= 32) return t.is_unsigned ? "bigint" : "integer";
+      return t.is_unsigned ? "numeric(20,0)" : "bigint";
+    case TypeFamily::kFloat:
+      return t.bits == 32 ? "real" : "double precision";
+    case TypeFamily::kDecimal:
+      // An unenforced precision (SQLite) must not round values the source holds.
+      if (t.enforced && t.precision > 0)
+        return fmt::format("numeric({},{})", t.precision, t.scale < 0 ? 0 : t.scale);
+      return "numeric";
+    case TypeFamily::kFixedText:  // a fixed-length source pads nothing a reader sees
+    case TypeFamily::kVarText:
+      if (t.enforced && t.length > 0) return fmt::format("varchar({})", t.length);
       return "text";
-    default:
+    case TypeFamily::kBytes:
+      return "bytea";
+    case TypeFamily::kDate:
+      return "date";
+    case TypeFamily::kTime:
+      // A duration (negative, or past 24 h) does not fit PostgreSQL's time.
+      return t.extended_range ? "interval" : "time(6)";
+    case TypeFamily::kTimestamp:
+      return fmt::format("timestamp({})", t.fsp < 0 ? 6 : t.fsp);
+    case TypeFamily::kTimestampTz:
+      return fmt::format("timestamptz({})", t.fsp < 0 ? 6 : t.fsp);
+    case TypeFamily::kYear:
+      return "smallint";
+    case TypeFamily::kBit:
+      return t.bits >= 64 ? "numeric(20,0)" : "bigint";
+    case TypeFamily::kJson:
+      return "json";  // not jsonb: keeps the source's text exactly (spacing, key order)
+    case TypeFamily::kUuid:
+      return "uuid";
+    case TypeFamily::kEnum:  // L9: the labels, without the constraint
+    case TypeFamily::kSet:
+    case TypeFamily::kText:
+    case TypeFamily::kOther:
+      return "text";
+    case TypeFamily::kUnknown:
       break;
   }
-  switch (c.kind) {
-    case ValueKind::kJson:
-      return "json";  // not jsonb: keeps the text exactly
-    case ValueKind::kUuid:
-      return "uuid";
-    case ValueKind::kBytes:
-      return "bytea";
-    case ValueKind::kText:
-      if (StartsWith(t, "char(") || StartsWith(t, "varchar(")) {
-        return fmt::format("varchar({})", ParenNumber(t));
-      }
-      return "text";
-    default:
-      return "text";
-  }
+  return "";
 }
 
 }  // namespace
 
 std::string TargetColumnType(const Column& c, const std::string& source_engine) {
   if (source_engine == "postgresql" && !c.type_name.empty()) return c.type_name;
-  if (source_engine == "mariadb") return FromMariaDb(c);
-  switch (c.kind) {
+  if (std::string t = FromColumnType(c.type); !t.empty()) return t;
+  switch (c.kind) {  // not described: by the kind of its values
     case ValueKind::kBool:
       return "boolean";
     case ValueKind::kInt64:
@@ -121,7 +88,7 @@ std::string TargetColumnType(const Column& c, const std::string& source_engine) 
     case ValueKind::kTimestampTz:
       return "timestamptz(6)";
     case ValueKind::kJson:
-      return "json";  // not jsonb: keeps the source's text exactly (spacing, key order)
+      return "json";
     case ValueKind::kUuid:
       return "uuid";
     default:
@@ -131,12 +98,12 @@ std::string TargetColumnType(const Column& c, const std::string& source_engine) 
 
 std::vector<std::string> PgMappingWarnings(const TableSchema& table) {
   std::vector<std::string> out;
-  if (table.engine != "mariadb") return out;
+  if (table.engine == "postgresql") return out;
   for (const Column& c : table.columns) {
-    switch (c.type_id) {
+    switch (c.type.family) {
       // Zero dates (L7) depend on the values: announced when one is written (PgTargetValue).
-      case mariadb::type_id::kEnum:
-      case mariadb::type_id::kSet:
+      case TypeFamily::kEnum:
+      case TypeFamily::kSet:
         out.push_back("column " + c.name + " (" + c.type_name.substr(0, 40) +
                       (c.type_name.size() > 40 ? "..." : "") +
                       " -> text): L9, values become their labels, the allowed set is not enforced");
@@ -156,7 +123,8 @@ Result<PgWrite> PgTargetValue(const Column& c, const std::string& source_engine,
       return PgWrite::kNull;
     case ValueKind::kTime:
       // A SQLite TIME may pass 24 h (a MariaDB TIME becomes interval, a PostgreSQL time fits).
-      if (c.kind == ValueKind::kTime && source_engine == "sqlite" &&
+      // A source that does not enforce the range of its times (SQLite) may pass 24 h.
+      if (c.kind == ValueKind::kTime && c.type.family == TypeFamily::kTime && !c.type.enforced &&
           (v.as_micros_or_days() < 0 || v.as_micros_or_days() > kMicrosPerDay)) {
         return InvalidArgument("column " + c.name + ": value " + ShowValue(v) +
                                " cannot be stored in time: PostgreSQL time holds 00:00:00 to "

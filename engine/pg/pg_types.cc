@@ -8,6 +8,118 @@
 
 namespace cutover::pg {
 
+namespace {
+
+// The numbers in the first "(...)" of a type text: "numeric(12,2)" -> {12, 2}.
+std::vector<int> TypeModifiers(const std::string& type_name) {
+  std::vector<int> out;
+  size_t open = type_name.find('(');
+  if (open == std::string::npos) return out;
+  size_t close = type_name.find(')', open);
+  if (close == std::string::npos) return out;
+  int v = -1;
+  for (size_t i = open + 1; i <= close; ++i) {
+    char ch = type_name[i];
+    if (ch >= '0' && ch <= '9') {
+      v = (v < 0 ? 0 : v * 10) + (ch - '0');
+    } else if (ch == ',' || ch == ')') {
+      if (v < 0) return {};
+      out.push_back(v);
+      v = -1;
+    } else if (ch != ' ') {
+      return {};
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ColumnType DescribePgColumnType(uint32_t oid, const std::string& type_name, ValueKind kind) {
+  std::vector<int> mods = TypeModifiers(type_name);
+  auto one = [&](int dflt) { return mods.size() == 1 ? mods[0] : dflt; };
+  ColumnType t;
+  switch (oid) {
+    case kBoolOid:
+      t.family = TypeFamily::kBool;
+      break;
+    case kInt2Oid:
+      t.family = TypeFamily::kInteger;
+      t.bits = 16;
+      break;
+    case kInt4Oid:
+      t.family = TypeFamily::kInteger;
+      t.bits = 32;
+      break;
+    case kOidOid:
+      t.family = TypeFamily::kInteger;
+      t.bits = 32;
+      t.is_unsigned = true;
+      break;
+    case kInt8Oid:
+      t.family = TypeFamily::kInteger;
+      t.bits = 64;
+      break;
+    case kFloat4Oid:
+      t.family = TypeFamily::kFloat;
+      t.bits = 32;
+      break;
+    case kFloat8Oid:
+      t.family = TypeFamily::kFloat;
+      t.bits = 64;
+      break;
+    case kNumericOid:
+      t.family = TypeFamily::kDecimal;
+      if (mods.size() == 2) {
+        t.precision = mods[0];
+        t.scale = mods[1];
+      }
+      break;
+    case kVarcharOid:
+      t.family = TypeFamily::kVarText;
+      t.length = one(-1);
+      break;
+    case kBpcharOid:
+      t.family = TypeFamily::kFixedText;
+      t.length = one(-1);
+      break;
+    case kTextOid:
+    case kNameOid:
+    case kCharOid:
+      t.family = TypeFamily::kText;
+      break;
+    case kByteaOid:
+      t.family = TypeFamily::kBytes;
+      break;
+    case kDateOid:
+      t.family = TypeFamily::kDate;
+      break;
+    case kTimeOid:
+      t.family = TypeFamily::kTime;
+      t.fsp = one(-1);
+      break;
+    case kTimestampOid:
+      t.family = TypeFamily::kTimestamp;
+      t.fsp = one(-1);
+      break;
+    case kTimestampTzOid:
+      t.family = TypeFamily::kTimestampTz;
+      t.fsp = one(-1);
+      break;
+    case kJsonOid:
+    case kJsonbOid:
+      t.family = TypeFamily::kJson;
+      break;
+    case kUuidOid:
+      t.family = TypeFamily::kUuid;
+      break;
+    default:
+      t.family = kind == ValueKind::kOther ? TypeFamily::kOther : TypeFamily::kUnknown;
+      break;
+  }
+  return t;
+}
+
 ValueKind KindForTypeOid(uint32_t oid) {
   switch (oid) {
     case kBoolOid:

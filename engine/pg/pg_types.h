@@ -47,6 +47,12 @@ enum : uint32_t {
 // The logical kind values of a column of type `oid` take.
 ValueKind KindForTypeOid(uint32_t oid);
 
+// The engine-neutral description (engine/core/column_type.h) of a column of type `oid` whose
+// format_type text is `type_name` ("numeric(12,2)", "character varying(40)", "time(3) without
+// time zone"). Types without a neutral family are kOther when their values travel as text
+// (`kind` kOther), else kUnknown (the target maps by kind).
+ColumnType DescribePgColumnType(uint32_t oid, const std::string& type_name, ValueKind kind);
+
 // Parses PostgreSQL's text output of a value of logical `kind` (from KindForTypeOid).
 // Errors say what was expected; the caller adds table/column context.
 Status DecodeText(ValueKind kind, std::string_view text, Value& out);

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
@@ -60,7 +61,7 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   count(pending);
   RETURN_IF_ERROR(loader->Commit(snapshot.position(), rows));
   LossyNotices::Run().ReportCounts(table.name);  // values this load changed by a lossy rule
-  if (opt.metrics) opt.metrics->TableLoaded();
+  if (opt.metrics) opt.metrics->TableLoaded(table.name.ToString(), rows);
   return Status::Ok();
 }
 
@@ -159,7 +160,10 @@ class CdcLoop {
       RETURN_IF_ERROR(stream_.Next(ev, wait));
       switch (ev.type) {
         case StreamEvent::Type::kNone:
-          if (!in_txn_) RETURN_IF_ERROR(CommitGroup());
+          if (!in_txn_) {
+            RETURN_IF_ERROR(CommitGroup());
+            if (opt_.metrics) opt_.metrics->SourceIdle();
+          }
           break;
         case StreamEvent::Type::kBegin:
           RETURN_IF_ERROR(OnBegin(ev.txn));
@@ -187,10 +191,12 @@ class CdcLoop {
     txn_ = txn;
     skip_ = applied_ && txn.position <= *applied_;
     txn_changes_ = 0;
+    if (opt_.metrics) opt_.metrics->TransactionRead(txn.commit_time_us);
     if (!skip_ && !group_open_) {
       RETURN_IF_ERROR(applier_.Begin());
       group_open_ = true;
       group_started_ = Clock::now();
+      if (opt_.metrics) opt_.metrics->GroupOpened(txn.commit_time_us);
     }
     return Status::Ok();
   }
@@ -203,6 +209,8 @@ class CdcLoop {
   }
 
   Status OnChange(Change& c) {
+    int64_t bytes = opt_.metrics ? ApproxChangeBytes(c) : 0;
+    if (opt_.metrics) opt_.metrics->ChangeRead(bytes);
     if (skip_) return Status::Ok();
     if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
       auto travels = transforms_.Apply(c);
@@ -220,6 +228,7 @@ class CdcLoop {
       return Status::Ok();
     }
     ++txn_changes_;
+    if (opt_.metrics) CountForMetrics(c, bytes);
     if (opt_.apply_mode == ApplyMode::kNet) {
       if (net_.Add(c)) {
         if (net_.keys() >= opt_.net_max_keys || net_.approx_bytes() >= opt_.net_max_bytes)
@@ -232,6 +241,21 @@ class CdcLoop {
     if (!s.ok())
       return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
     return Status::Ok();
+  }
+
+  // Per-table operations and bytes of the open group, published at its commit; the changes
+  // waiting for the target.
+  void CountForMetrics(const Change& c, int64_t bytes) {
+    group_bytes_ += bytes;
+    if (c.op != ChangeOp::kTruncate) {
+      auto& [table, counts] = group_tables_[c.table.get()];
+      if (!table) table = c.table;
+      ++(c.op == ChangeOp::kDelete   ? counts.deletes
+         : c.op == ChangeOp::kUpdate ? counts.updates
+                                     : counts.inserts);
+    }
+    opt_.metrics->SetIncomingChanges(group_changes_ + txn_changes_);
+    opt_.metrics->SetMemoryChanges(static_cast<int64_t>(net_.keys()));
   }
 
   // The foreign-key actions `c` implies that the source did not log (referential_actions.h),
@@ -287,12 +311,21 @@ class CdcLoop {
     RETURN_IF_ERROR(stream_.Confirm(pending_position_));
     ++stats_.target_commits;
     if (opt_.metrics) {
-      opt_.metrics->Committed(group_txns_, group_changes_, pending_position_.text,
-                              pending_commit_time_us_);
+      std::map<std::string, TableChangeCounts> per_table;
+      for (const auto& [ptr, entry] : group_tables_) {
+        TableChangeCounts& t = per_table[entry.first->name.ToString()];
+        t.inserts += entry.second.inserts;
+        t.updates += entry.second.updates;
+        t.deletes += entry.second.deletes;
+      }
+      opt_.metrics->Committed(group_txns_, group_changes_, group_bytes_, per_table,
+                              pending_position_.text, pending_commit_time_us_);
     }
     group_open_ = false;
     group_changes_ = 0;
     group_txns_ = 0;
+    group_bytes_ = 0;
+    group_tables_.clear();
     return Status::Ok();
   }
 
@@ -313,6 +346,9 @@ class CdcLoop {
   Clock::time_point group_started_;
   int64_t group_changes_ = 0;
   int64_t group_txns_ = 0;
+  int64_t group_bytes_ = 0;  // metrics only
+  std::unordered_map<const TableSchema*, std::pair<TableSchemaPtr, TableChangeCounts>>
+      group_tables_;  // metrics only
   Position pending_position_;
   int64_t pending_commit_time_us_ = 0;
   NetEffect net_;
@@ -407,6 +443,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   AnnounceGeneratedColumns(targets, sink.engine(), target_creates);
   ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
   stats.connected = stats.ever_connected = true;
+  if (opt.metrics) opt.metrics->Running();
 
   std::vector<TableSchemaPtr> to_load;
   std::map<TableName, Position> table_snapshots;
@@ -492,7 +529,10 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   }
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
-  if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kCdc);
+  if (opt.metrics) {
+    opt.metrics->CdcStarted(from.text);
+    opt.metrics->SetPhase(ReplicationPhase::kCdc);
+  }
   CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats, transforms,
                referential.get());
   return loop.Run();

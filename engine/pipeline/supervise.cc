@@ -95,6 +95,7 @@ Status RunReplicationSupervised(const EndpointFactory& open, const ReplicateOpti
                            std::to_string(policy.retry_for.count()) + " s");
     }
     Log(LogLevel::kWarn, "{}; reconnecting in {:.1f} s", s.message(), backoff.count() / 1000.0);
+    if (options.metrics) options.metrics->Retrying(s.message());
     clock.SleepUnlessStopped(backoff, stop);
     if (stop.load()) return Status::Ok();
     backoff = std::min(policy.max_backoff, backoff * 2);

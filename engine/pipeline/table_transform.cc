@@ -110,7 +110,7 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source,
         c.name = a.name;
         c.kind = ValueKind::kText;  // added columns are text (docs/dms.md)
         c.nullable = true;
-        c.type_id = 0xFFFFFFFFu;  // no source type: targets map the kind
+        c.type = ColumnType::Of(TypeFamily::kText);  // unbounded text on every target
         shaped->columns.push_back(std::move(c));
         t->has_operation_column_ = t->has_operation_column_ || a.has_operation;
       }

@@ -111,7 +111,98 @@ std::string GeneratedExpression(const std::string& sql, const std::string& colum
   return "";
 }
 
+// The numbers in the first "(...)" of a declared type: "DECIMAL(12,2)" -> {12, 2}.
+std::vector<int> DeclaredModifiers(const std::string& declared) {
+  std::vector<int> out;
+  size_t open = declared.find('(');
+  if (open == std::string::npos) return out;
+  int v = -1;
+  for (size_t i = open + 1; i < declared.size(); ++i) {
+    char ch = declared[i];
+    if (ch >= '0' && ch <= '9') {
+      v = (v < 0 ? 0 : v * 10) + (ch - '0');
+    } else if (ch == ',' || ch == ')') {
+      if (v < 0) return {};
+      out.push_back(v);
+      v = -1;
+      if (ch == ')') return out;
+    } else if (ch != ' ') {
+      return {};
+    }
+  }
+  return {};
+}
+
 }  // namespace
+
+// The engine-neutral description of a column declared `declared` whose values are `kind`
+// (SqliteKindForDeclaredType). SQLite enforces no length, precision or time range: the
+// declared ones are kept for targets that want them, marked unenforced.
+ColumnType DescribeSqliteColumnType(const std::string& declared, ValueKind kind) {
+  std::vector<int> mods = DeclaredModifiers(declared);
+  ColumnType t;
+  t.enforced = false;
+  switch (kind) {
+    case ValueKind::kBool:
+      t.family = TypeFamily::kBool;
+      break;
+    case ValueKind::kInt64:
+      t.family = TypeFamily::kInteger;
+      t.bits = 64;
+      break;
+    case ValueKind::kFloat64:
+      t.family = TypeFamily::kFloat;
+      t.bits = 64;
+      break;
+    case ValueKind::kDecimal:
+      t.family = TypeFamily::kDecimal;
+      if (mods.size() == 2) {
+        t.precision = mods[0];
+        t.scale = mods[1];
+      }
+      break;
+    case ValueKind::kBytes:
+      t.family = TypeFamily::kBytes;
+      break;
+    case ValueKind::kDate:
+      t.family = TypeFamily::kDate;
+      break;
+    case ValueKind::kTime:
+      t.family = TypeFamily::kTime;
+      break;
+    case ValueKind::kTimestamp:
+      t.family = TypeFamily::kTimestamp;
+      break;
+    case ValueKind::kTimestampTz:
+      t.family = TypeFamily::kTimestampTz;
+      break;
+    case ValueKind::kJson:
+      t.family = TypeFamily::kJson;
+      break;
+    case ValueKind::kUuid:
+      t.family = TypeFamily::kUuid;
+      break;
+    case ValueKind::kText: {
+      std::string upper = declared;
+      for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      bool fixed = upper.rfind("CHAR", 0) == 0 || upper.rfind("CHARACTER(", 0) == 0 ||
+                   upper.rfind("NCHAR", 0) == 0;
+      bool var =
+          upper.find("VARCHAR") != std::string::npos || upper.find("VARYING") != std::string::npos;
+      if ((fixed || var) && mods.size() == 1) {
+        t.family = var ? TypeFamily::kVarText : TypeFamily::kFixedText;
+        t.length = mods[0];
+      } else {
+        t.family = TypeFamily::kText;
+      }
+      break;
+    }
+    default:
+      t.family = TypeFamily::kUnknown;
+      break;
+  }
+  return t;
+}
 
 Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table) {
   std::string what = "table main." + table;
@@ -135,6 +226,7 @@ Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table
       c.name = std::string(st->column_text(0));
       c.type_name = std::string(st->column_text(1));
       c.kind = SqliteKindForDeclaredType(c.type_name);
+      c.type = DescribeSqliteColumnType(c.type_name, c.kind);
       c.nullable = st->column_int64(2) == 0;
       if (int hidden = static_cast<int>(st->column_int64(4)); hidden == 2 || hidden == 3) {
         // Generated: read from the table like any column, so its values travel (plain target

@@ -38,6 +38,11 @@ Result<SqliteTableInfo> ReadTableInfo(SqliteConn& conn, const std::string& table
 // Whether a table (of any kind) named `name` exists in the main schema.
 Result<bool> TableExists(SqliteConn& conn, const std::string& name);
 
+// The engine-neutral description (engine/core/column_type.h) of a column declared `declared`
+// whose values are `kind` (SqliteKindForDeclaredType). SQLite enforces no length, precision or
+// time range: the declared ones are kept for targets that want them, marked unenforced.
+ColumnType DescribeSqliteColumnType(const std::string& declared, ValueKind kind);
+
 // "name type, ...; key (a, b)": compared to notice that a table's columns changed.
 std::string ColumnSignature(const TableSchema& t);
 

@@ -521,13 +521,12 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
     set(c.type_name);
     return tc;
   }
-  std::string type_lower = c.type_name;
-  for (char& ch : type_lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  std::string parens;
-  if (size_t p = c.type_name.find('('); p != std::string::npos) {
-    size_t q = c.type_name.find(')', p);
-    if (q != std::string::npos) parens = c.type_name.substr(p, q - p + 1);
-  }
+  // Decided from the source's neutral description (engine/core/column_type.h), then the kind.
+  const ColumnType& type = c.type;
+  std::string parens;  // "(p,s)" of a decimal
+  if (type.family == TypeFamily::kDecimal && type.precision >= 0)
+    parens =
+        "(" + std::to_string(type.precision) + "," + std::to_string(std::max(type.scale, 0)) + ")";
   switch (c.kind) {
     case ValueKind::kBool:
       set("BOOLEAN");
@@ -537,7 +536,8 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
       break;
     case ValueKind::kUInt64:
       // Only BIGINT UNSIGNED and BIT(64) can pass INT64_MAX; SQLite's INTEGER is signed 64-bit.
-      set(type_lower.find("bigint") != std::string::npos || type_lower == "bit(64)"
+      set((type.family == TypeFamily::kInteger || type.family == TypeFamily::kBit) &&
+                  type.bits >= 64
               ? "DECIMAL TEXT(20,0)"
               : "INTEGER");
       break;
@@ -577,9 +577,8 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
       set("TEXT");
       break;
   }
-  if (source_engine == "mariadb" &&
-      (c.kind == ValueKind::kDate || c.kind == ValueKind::kTimestamp ||
-       c.kind == ValueKind::kTimestampTz)) {
+  if (type.zero_dates && (c.kind == ValueKind::kDate || c.kind == ValueKind::kTimestamp ||
+                          c.kind == ValueKind::kTimestampTz)) {
     tc.other_as_null = true;  // L7, value-level: reported when a zero date is written
     tc.nullable = c.nullable;
   }

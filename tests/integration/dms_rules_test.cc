@@ -234,8 +234,8 @@ TEST(DmsRules, MariaDbToPgColumnRulesThroughCdcAndValidate) {
   ASSERT_TRUE(Eventually(
       [&] {
         schema = Sql(*target,
-                     "SELECT coalesce(max(table_schema), '') FROM information_schema.tables "
-                     "WHERE table_name = 'Orders'");
+                     "SELECT CASE WHEN count(*) = 2 THEN max(table_schema) ELSE '' END FROM "
+                     "information_schema.tables WHERE table_name IN ('Orders', 'Customer')");
         return !schema.empty();
       },
       120s))

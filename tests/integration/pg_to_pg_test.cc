@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -301,41 +300,6 @@ TEST_F(PgToPg, TruncatePrepKeepsTargetTablesAndCdcOnlyStreamsFromNow) {
   engine.Signal(SIGINT);
   EXPECT_EQ(engine.Wait(30s), 0) << engine.Log();
   EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM cutover.table_state WHERE task = 'tp_cdc'"), "0");
-}
-
-TEST_F(PgToPg, KillNineThreeTimesDuringCdcWithConcurrentWritersLosesAndDuplicatesNothing) {
-  CreateKcSchema(*source_);
-  std::atomic<bool> stop{false};
-  std::atomic<long> committed{0};
-  std::vector<std::thread> writers;
-  for (int i = 1; i <= 2; ++i)
-    writers.emplace_back(RunKcOltpWriter, source_->uri(), i, std::cref(stop), std::ref(committed));
-
-  std::mt19937 rng(42);
-  auto engine = std::make_unique<EngineProcess>(Replicate("kc", {"--tables", "kc.%"}));
-  ASSERT_TRUE(WaitLoaded("kc", 2, *engine)) << engine->Log();
-  std::string earlier_runs;  // every killed run's log, shown if the end state differs
-  for (int kill_no = 1; kill_no <= 3; ++kill_no) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 2500));
-    ASSERT_TRUE(engine->Running()) << "engine died before kill " << kill_no << ":\n"
-                                   << earlier_runs << engine->Log();
-    engine->Signal(SIGKILL);
-    EXPECT_EQ(engine->Wait(10s), 128 + SIGKILL);
-    earlier_runs += "--- engine run " + std::to_string(kill_no) + " (killed) ---\n" + engine->Log();
-    engine = std::make_unique<EngineProcess>(Replicate("kc", {"--tables", "kc.%"}));
-  }
-  std::this_thread::sleep_for(2s);
-  stop = true;
-  for (auto& w : writers) w.join();
-  EXPECT_GT(committed.load(), 100);
-  std::printf("[ measure ] writers committed %ld transactions during the kill test\n",
-              committed.load());
-  std::vector<TableSpec> tables = {{"kc.accounts", "id"}, {"kc.events", "id"}};
-  EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 120s), "")
-      << earlier_runs << "--- last engine run ---\n"
-      << engine->Log();
-  engine->Signal(SIGTERM);
-  EXPECT_EQ(engine->Wait(60s), 0) << engine->Log();
 }
 
 TEST_F(PgToPg, ServerRestartsDuringCdcAreWaitedOutAndResumeExactly) {

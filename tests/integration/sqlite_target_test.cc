@@ -1,12 +1,10 @@
 // SQLite as a target: PostgreSQL -> SQLite full load and CDC of every PostgreSQL type cutover
 // maps (docs/types.md, "SQLite"), the lossy rules (NaN -> NULL, -0 -> 0) and the stored forms
-// (dates before year 1, infinity), kill -9 during CDC, and `cutover validate` on the pair.
+// (dates before year 1, infinity), and `cutover validate` on the pair. (Kill -9 during CDC into
+// SQLite is in the conformance suite: tests/conformance/contract_test.cc.)
 // Compared independently: PostgreSQL through psql, SQLite through the sqlite3 C API
 // (tests/integration/support/sqlite_support.h).
 #include <signal.h>
-
-#include <atomic>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -115,41 +113,6 @@ TEST_F(SqliteTarget, FromPostgresFullLoadAndCdcAreExact) {
   v = RunCutover({"validate", "--source", pg_->uri(), "--target", dir_.uri("dst.db"), "--task",
                   "p2s", "--tables", "pt"});
   EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
-}
-
-TEST_F(SqliteTarget, KillNineDuringCdcIntoSqliteIsExact) {
-  CreateKcSchema(*pg_);
-  std::atomic<bool> stop{false};
-  std::atomic<long> committed{0};
-  std::thread writer(RunKcOltpWriter, pg_->uri(), 1, std::cref(stop), std::ref(committed));
-  std::vector<std::string> args = Args("kc");
-  args.insert(args.end(), {"--tables", "kc.%"});
-  auto engine = std::make_unique<EngineProcess>(args);
-  ASSERT_TRUE(Eventually(
-      [&] { return SqliteValue(dst(), "SELECT count(*) FROM _cutover_table_state") == "2"; }, 60s))
-      << engine->Log();
-  KillNineAndRestart(engine, args, 3, 11);
-  std::this_thread::sleep_for(2s);
-  stop = true;
-  writer.join();
-  ASSERT_FALSE(HasFatalFailure());
-  EXPECT_GT(committed.load(), 100);
-  const std::vector<CanonCol> acc = {
-      {"id", Canon::kInt}, {"balance", Canon::kInt}, {"note", Canon::kText}};
-  const std::vector<CanonCol> ev = {{"id", Canon::kInt},
-                                    {"account", Canon::kInt},
-                                    {"amount", Canon::kInt},
-                                    {"at", Canon::kTimestamp}};
-  EXPECT_EQ(WaitUntilSame([&] { return PgCanonRows(*pg_, "kc.accounts", "id", acc); },
-                          [&] { return SqliteCanonRows(dst(), "accounts", "id", acc); }, 120s),
-            "")
-      << engine->Log();
-  EXPECT_EQ(WaitUntilSame([&] { return PgCanonRows(*pg_, "kc.events", "id", ev); },
-                          [&] { return SqliteCanonRows(dst(), "events", "id", ev); }, 60s),
-            "")
-      << engine->Log();
-  engine->Signal(SIGTERM);
-  EXPECT_EQ(engine->Wait(60s), 0) << engine->Log();
 }
 
 }  // namespace

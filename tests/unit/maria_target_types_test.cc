@@ -1,5 +1,6 @@
 // Unit tests of the MariaDB target column plan and value encoder (no server).
 #include "engine/mariadb/maria_target_types.h"
+#include "engine/sqlite/sqlite_catalog.h"
 
 #include <cmath>
 
@@ -16,6 +17,7 @@ Column PgCol(const std::string& name, uint32_t oid, const std::string& type_name
   c.type_id = oid;
   c.type_name = type_name;
   c.kind = pg::KindForTypeOid(oid);
+  c.type = pg::DescribePgColumnType(oid, type_name, c.kind);  // as the PostgreSQL source does
   return c;
 }
 
@@ -209,6 +211,7 @@ TEST(MariaTargetTypes, FixedDecimalRefusesWhatItWouldRound) {
   c.name = "UnitPrice";
   c.kind = ValueKind::kDecimal;
   c.type_name = "NUMERIC(10,2)";
+  c.type = sqlite::DescribeSqliteColumnType(c.type_name, c.kind);  // as the SQLite source does
   MariaTargetColumn tc = PlanMariaColumn(c, "sqlite", false);
   EXPECT_EQ(tc.ddl_type, "DECIMAL(10,2)");
   EXPECT_EQ(tc.warning, "");
@@ -224,6 +227,7 @@ TEST(MariaTargetTypes, FixedDecimalRefusesWhatItWouldRound) {
       "ERROR column UnitPrice: value '123456789' cannot be stored in DECIMAL(10,2): more than "
       "8 integer digits");
   c.type_name = "NUMERIC(10,0)";
+  c.type = sqlite::DescribeSqliteColumnType(c.type_name, c.kind);
   EXPECT_EQ(Enc(PlanMariaColumn(c, "sqlite", false), dec("7.000")), "7");
   // R5: MariaDB ENUM's invalid index 0 ('') cannot be written into a strict target.
   Column e;

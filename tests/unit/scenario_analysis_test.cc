@@ -166,8 +166,8 @@ TEST(ScenarioMetrics, EngineMetricsLineIsJson) {
   ReplicationMetrics m;
   m.SetPhase(ReplicationPhase::kCdc);
   m.AddRowsLoaded(10);
-  m.Committed(3, 12, "0/1A\"B", 1763770000050000);
-  m.Committed(1, 4, "0/1C", 0);
+  m.Committed(3, 12, 1200, {}, "0/1A\"B", 1763770000050000);
+  m.Committed(1, 4, 400, {}, "0/1C", 0);
   auto j = nlohmann::json::parse(m.JsonLine());
   EXPECT_EQ(j["phase"], "cdc");
   EXPECT_EQ(j["rows_loaded"], 10);

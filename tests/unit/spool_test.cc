@@ -204,6 +204,30 @@ TEST_F(SpoolTest, WriterAndReaderAreMovable) {
   EXPECT_FALSE(MustNext(moved_reader, record));
 }
 
+// SpooledRecordsOpen (the CDCChangesDiskSource metric) counts records of writers that exist,
+// through moves, and drops them when the writer is gone.
+TEST_F(SpoolTest, OpenRecordsAreCountedUntilTheWriterIsGone) {
+  const int64_t base = SpooledRecordsOpen();
+  {
+    auto created = SpoolWriter::Create(File("counted.spool"));
+    ASSERT_TRUE(created.ok());
+    SpoolWriter writer = std::move(created).value();
+    ASSERT_TRUE(writer.Append("a").ok());
+    ASSERT_TRUE(writer.Append("b").ok());
+    EXPECT_EQ(SpooledRecordsOpen(), base + 2);
+    SpoolWriter moved = std::move(writer);
+    ASSERT_TRUE(moved.Append("c").ok());
+    EXPECT_EQ(SpooledRecordsOpen(), base + 3);
+    auto other = SpoolWriter::Create(File("other.spool"));
+    ASSERT_TRUE(other.ok());
+    moved = std::move(other).value();  // the first file's records are gone with it
+    EXPECT_EQ(SpooledRecordsOpen(), base);
+    ASSERT_TRUE(moved.Append("d").ok());
+    EXPECT_EQ(SpooledRecordsOpen(), base + 1);
+  }
+  EXPECT_EQ(SpooledRecordsOpen(), base);
+}
+
 TEST_F(SpoolTest, AppendOrFinishAfterFinishIsFailedPrecondition) {
   auto writer = SpoolWriter::Create(File("done.spool"));
   ASSERT_TRUE(writer.ok());

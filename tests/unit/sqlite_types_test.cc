@@ -186,6 +186,22 @@ Column Col(ValueKind kind, const char* type_name) {
   return c;
 }
 
+// Columns as their sources describe them (engine/core/column_type.h).
+Column Decimal38x10() {
+  Column c = Col(ValueKind::kDecimal, "numeric(38,10)");
+  c.type = ColumnType::Of(TypeFamily::kDecimal);
+  c.type.precision = 38;
+  c.type.scale = 10;
+  return c;
+}
+Column BigintUnsigned() {
+  Column c = Col(ValueKind::kUInt64, "bigint(20) unsigned");
+  c.type = ColumnType::Of(TypeFamily::kInteger);
+  c.type.bits = 64;
+  c.type.is_unsigned = true;
+  return c;
+}
+
 TEST_F(SqliteRoundTrip, DecimalsAndUnsignedIntegersStayExact) {
   std::vector<Value> decimals = {
       Value::String(ValueKind::kDecimal, "12345678901234567890123456789012345678"),
@@ -195,12 +211,10 @@ TEST_F(SqliteRoundTrip, DecimalsAndUnsignedIntegersStayExact) {
       Value::String(ValueKind::kDecimal, "NaN"),
       Value::String(ValueKind::kDecimal, "-Infinity")};
   std::string declared;
-  EXPECT_EQ(
-      RoundTrip(Col(ValueKind::kDecimal, "numeric(38,10)"), "postgresql", decimals, &declared),
-      decimals);
+  EXPECT_EQ(RoundTrip(Decimal38x10(), "postgresql", decimals, &declared), decimals);
   EXPECT_EQ(declared, "DECIMAL TEXT(38,10)");
   std::vector<Value> big = {Value::UInt64(std::numeric_limits<uint64_t>::max()), Value::UInt64(0)};
-  auto back = RoundTrip(Col(ValueKind::kUInt64, "bigint(20) unsigned"), "mariadb", big, &declared);
+  auto back = RoundTrip(BigintUnsigned(), "mariadb", big, &declared);
   EXPECT_EQ(declared, "DECIMAL TEXT(20,0)");
   ASSERT_EQ(back.size(), 2u);
   EXPECT_EQ(back[0], Value::String(ValueKind::kDecimal, "18446744073709551615"));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "engine/pg/pg_canonical_text.h"
 #include "engine/pg/pg_scanner.h"
 #include "engine/pg/pg_types.h"
+#include "engine/sqlite/sqlite_catalog.h"
 #include "validator/table_pairing.h"
 
 namespace cutover::validator {
@@ -27,7 +29,27 @@ Column Col(ValueKind kind, uint32_t oid = 0, std::string type = "") {
   c.kind = kind;
   c.type_id = oid;
   c.type_name = std::move(type);
+  // Described as the PostgreSQL source describes it (kUnknown for other engines' type ids).
+  c.type = pg::DescribePgColumnType(oid, c.type_name, kind);
   return c;
+}
+
+// A SQLite column as the SQLite catalog describes it.
+Column SqliteCol(ValueKind kind, const std::string& declared) {
+  Column c = Col(kind, 0, declared);
+  c.type = sqlite::DescribeSqliteColumnType(declared, kind);
+  return c;
+}
+
+// A MariaDB column as the MariaDB source builds it (information_schema's DATA_TYPE, COLUMN_TYPE).
+Column MariaCol(const std::string& data_type, const std::string& column_type) {
+  mariadb::MariaColumnInfo info;
+  info.name = "c";
+  info.data_type = data_type;
+  info.column_type = column_type;
+  auto c = mariadb::MariaColumn(info);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? *c : Column{};
 }
 
 void ExpectSamePath(const Column& c, const CanonicalRule& rule, const std::string& text) {
@@ -142,23 +164,22 @@ TEST(ValidatorCanonicalPathsTest, RulesForColumnPairs) {
   EXPECT_TRUE(r.source.non_finite_float_as_null && r.source.negative_zero_as_zero);
   // numeric(40,35) has more fraction digits than DECIMAL(65,30) keeps.
   r = RulesForColumns(Col(ValueKind::kDecimal, pg::kNumericOid, "numeric(40,35)"), "postgresql",
-                      Col(ValueKind::kDecimal, 246, "decimal(65,30)"), "mariadb");
+                      MariaCol("decimal", "decimal(65,30)"), "mariadb");
   EXPECT_EQ(r.source.round_decimal_scale, 30);
   // numeric without typmod lands in DECIMAL(65,30): the source side is rounded to 30 digits.
   Column numeric = Col(ValueKind::kDecimal, pg::kNumericOid, "numeric");
-  r = RulesForColumns(numeric, "postgresql", Col(ValueKind::kDecimal, 246, "decimal(65,30)"),
-                      "mariadb");
+  r = RulesForColumns(numeric, "postgresql", MariaCol("decimal", "decimal(65,30)"), "mariadb");
   EXPECT_EQ(r.source.round_decimal_scale, 30);
   r = RulesForColumns(Col(ValueKind::kDecimal, pg::kNumericOid, "numeric(12,2)"), "postgresql",
-                      Col(ValueKind::kDecimal, 246, "decimal(12,2)"), "mariadb");
+                      MariaCol("decimal", "decimal(12,2)"), "mariadb");
   EXPECT_EQ(r.source.round_decimal_scale, -1);
   // MariaDB -> PostgreSQL: zero dates become NULL, TIME lands in interval.
   r = RulesForColumns(
-      Col(ValueKind::kTimestamp, 12, "datetime(6)"), "mariadb",
+      MariaCol("datetime", "datetime(6)"), "mariadb",
       Col(ValueKind::kTimestamp, pg::kTimestampOid, "timestamp(6) without time zone"),
       "postgresql");
   EXPECT_TRUE(r.source.zero_date_as_null);
-  r = RulesForColumns(Col(ValueKind::kTime, 11, "time(6)"), "mariadb",
+  r = RulesForColumns(MariaCol("time", "time(6)"), "mariadb",
                       Col(ValueKind::kOther, 1186, "interval"), "postgresql");
   EXPECT_TRUE(r.target.interval_as_time);
 }
@@ -216,7 +237,7 @@ TEST(ValidatorSqliteRulesTest, SqliteToMariaDbFloatsAndDecimals) {
   EXPECT_FALSE(Equal(r, Value::Float64(1.5), Value::Float64(1.25)));
 
   // L5: a SQLite DECIMAL without (p,s) lands in DECIMAL(65,30), rounded half away from zero.
-  Column maria_dec = Col(ValueKind::kDecimal, 0, "decimal(65,30)");
+  Column maria_dec = MariaCol("decimal", "decimal(65,30)");
   r = RulesForColumns(Col(ValueKind::kDecimal, 0, "DECIMAL TEXT"), "sqlite", maria_dec, "mariadb");
   EXPECT_EQ(r.source.round_decimal_scale, 30);
   std::string d31 = "0." + std::string(29, '0') + "15";  // 31 fraction digits
@@ -226,8 +247,8 @@ TEST(ValidatorSqliteRulesTest, SqliteToMariaDbFloatsAndDecimals) {
   EXPECT_FALSE(Equal(r, Dec(d31), Dec("0." + std::string(29, '0') + "1")));
   EXPECT_FALSE(Equal(r, Dec("12.5"), Dec("12.6")));
   // DECIMAL(p,s) that fits keeps its digits: no rounding.
-  r = RulesForColumns(Col(ValueKind::kDecimal, 0, "DECIMAL TEXT(38,10)"), "sqlite",
-                      Col(ValueKind::kDecimal, 0, "decimal(38,10)"), "mariadb");
+  r = RulesForColumns(SqliteCol(ValueKind::kDecimal, "DECIMAL TEXT(38,10)"), "sqlite",
+                      MariaCol("decimal", "decimal(38,10)"), "mariadb");
   EXPECT_EQ(r.source.round_decimal_scale, -1);
   // SQLite -> PostgreSQL keeps every value: no rule at all.
   r = RulesForColumns(Col(ValueKind::kFloat64, 0, "REAL"), "sqlite",
@@ -237,13 +258,15 @@ TEST(ValidatorSqliteRulesTest, SqliteToMariaDbFloatsAndDecimals) {
 }
 
 TEST(ValidatorSqliteRulesTest, MariaDbZeroDatesToSqliteAreNull) {
-  for (auto [kind, type] :
-       {std::pair{ValueKind::kDate, "date"}, std::pair{ValueKind::kTimestamp, "datetime(6)"},
-        std::pair{ValueKind::kTimestampTz, "timestamp(6)"}}) {
-    RulePair r = RulesForColumns(Col(kind, 0, type), "mariadb", Col(kind, 0, "DATE"), "sqlite");
+  for (auto [kind, data_type, type] :
+       {std::tuple{ValueKind::kDate, "date", "date"},
+        std::tuple{ValueKind::kTimestamp, "datetime", "datetime(6)"},
+        std::tuple{ValueKind::kTimestampTz, "timestamp", "timestamp(6)"}}) {
+    RulePair r =
+        RulesForColumns(MariaCol(data_type, type), "mariadb", Col(kind, 0, "DATE"), "sqlite");
     EXPECT_TRUE(r.source.zero_date_as_null) << type;  // L7
   }
-  RulePair r = RulesForColumns(Col(ValueKind::kDate, 0, "date"), "mariadb",
+  RulePair r = RulesForColumns(MariaCol("date", "date"), "mariadb",
                                Col(ValueKind::kDate, 0, "DATE"), "sqlite");
   EXPECT_TRUE(Equal(r, Value::String(ValueKind::kOther, "0000-00-00"), Value::Null()));
   EXPECT_TRUE(Equal(r, Value::String(ValueKind::kOther, "2024-00-05"), Value::Null()));  // partly

@@ -203,8 +203,8 @@ std::vector<std::string> SqliteCanonRows(const std::string& path, const std::str
 }
 
 std::vector<std::string> PgCanonRows(const harness::ThrowawayServer& pg, const std::string& table,
-                                     const std::string& order_by,
-                                     const std::vector<CanonCol>& cols) {
+                                     const std::string& order_by, const std::vector<CanonCol>& cols,
+                                     const std::string& db) {
   std::string sql = "SELECT concat_ws('|'";
   for (const auto& c : cols) {
     std::string n = "\"" + c.name + "\"", e;
@@ -239,7 +239,7 @@ std::vector<std::string> PgCanonRows(const harness::ThrowawayServer& pg, const s
     sql += ", coalesce(" + e + ", 'N')";
   }
   sql += ") FROM " + table + " ORDER BY " + order_by;
-  auto r = pg.Sql("SET TimeZone = 'UTC'; " + sql);
+  auto r = pg.Sql("SET TimeZone = 'UTC'; " + sql, db);
   if (!r.ok()) return {"error: " + r.status().message()};
   return Normalize(Lines(*r), cols);
 }

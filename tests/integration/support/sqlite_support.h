@@ -58,9 +58,10 @@ struct CanonCol {
 std::vector<std::string> SqliteCanonRows(const std::string& path, const std::string& table,
                                          const std::string& order_by,
                                          const std::vector<CanonCol>& cols);
+// `db`: the database on the server holding `table`.
 std::vector<std::string> PgCanonRows(const harness::ThrowawayServer& pg, const std::string& table,
-                                     const std::string& order_by,
-                                     const std::vector<CanonCol>& cols);
+                                     const std::string& order_by, const std::vector<CanonCol>& cols,
+                                     const std::string& db = "cutover");
 std::vector<std::string> MariaCanonRows(const harness::ThrowawayServer& maria,
                                         const std::string& table, const std::string& order_by,
                                         const std::vector<CanonCol>& cols);
