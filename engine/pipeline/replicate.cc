@@ -14,7 +14,7 @@
 #include "engine/pipeline/referential_actions.h"
 #include "engine/pipeline/rows_not_found.h"
 #include "engine/pipeline/start_checks.h"
-#include "engine/pipeline/table_routing.h"
+#include "engine/pipeline/table_transform.h"
 
 namespace cutover {
 
@@ -25,11 +25,15 @@ using Clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------------------------
 // Full load
 
+// `transform` (table_transform.h): the source table read, the target table written, and the
+// task's filter and column rules between them.
 Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
-                 const TableSchema& table, const std::atomic<bool>& stop,
+                 const TableTransform& transform, const std::atomic<bool>& stop,
                  const std::atomic<bool>& abort_all, Progress& progress, int64_t& rows) {
-  ASSIGN_OR_RETURN(auto reader, snapshot.OpenReader(table));
+  const TableSchema& table = *transform.target();
+  ASSIGN_OR_RETURN(auto reader, snapshot.OpenReader(*transform.source()));
   ASSIGN_OR_RETURN(auto loader, sink.BeginTableLoad(opt.task, table, opt.prep));
+  const RowFilter& filter = transform.filter();
   std::vector<Value> row;
   rows = 0;
   int64_t pending = 0;
@@ -40,9 +44,15 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   for (;;) {
     ASSIGN_OR_RETURN(bool more, reader->Next(row));
     if (!more) break;
-    RETURN_IF_ERROR(loader->Write(row));
-    ++rows;
-    if (++pending == 4096) {
+    if (!filter.empty() && filter.Evaluate(row) == FilterVerdict::kFail) {
+      ++pending;  // read, counted for progress, not written
+    } else {
+      transform.ShapeRow(row, ChangeOp::kRead);
+      RETURN_IF_ERROR(loader->Write(row));
+      ++rows;
+      ++pending;
+    }
+    if (pending >= 4096) {
       count(pending);
       pending = 0;
       if (stop.load() || abort_all.load())
@@ -57,19 +67,19 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
 }
 
 Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
-                std::vector<TableSchemaPtr> tables, const std::atomic<bool>& stop,
+                std::vector<const TableTransform*> tables, const std::atomic<bool>& stop,
                 ReplicateStats& stats) {
   // A table mapping's load-order first (higher first, as DMS); then largest first, so the
   // longest table starts early and the workers finish together.
-  auto order = [&](const TableSchemaPtr& t) -> int64_t {
-    return opt.mapping ? opt.mapping->LoadOrder(t->name) : 0;
+  auto order = [&](const TableTransform* t) -> int64_t {
+    return opt.mapping ? opt.mapping->LoadOrder(t->source()->name) : 0;
   };
   std::stable_sort(tables.begin(), tables.end(), [&](const auto& a, const auto& b) {
     if (order(a) != order(b)) return order(a) > order(b);
-    return a->estimated_rows > b->estimated_rows;
+    return a->source()->estimated_rows > b->source()->estimated_rows;
   });
   int64_t total = 0;
-  for (const auto& t : tables) total += std::max<int64_t>(t->estimated_rows, 0);
+  for (const auto* t : tables) total += std::max<int64_t>(t->source()->estimated_rows, 0);
   Progress progress("full load", total > 0 ? total : -1, opt.progress);
   Log(LogLevel::kInfo, "full load of {} table(s) from snapshot at {}, {} worker(s)", tables.size(),
       snapshot.position().text, opt.parallel);
@@ -81,7 +91,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   size_t loaded_here = 0;
   auto worker = [&] {
     for (;;) {
-      TableSchemaPtr t;
+      const TableTransform* t = nullptr;
       {
         std::lock_guard<std::mutex> lock(mu);
         if (next >= tables.size() || abort_all.load() || stop.load()) return;
@@ -97,8 +107,9 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
         return;
       }
       double secs = std::chrono::duration<double>(Clock::now() - started).count();
-      Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)", t->name.ToString(),
-          FormatCount(rows), secs, FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
+      Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)",
+          t->source()->name.ToString(), FormatCount(rows), secs,
+          FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
       stats.tables_loaded++;
       ++loaded_here;
       stats.rows_loaded += rows;
@@ -122,7 +133,7 @@ class CdcLoop {
  public:
   CdcLoop(ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
-          const std::atomic<bool>& stop, ReplicateStats& stats, TableRouting routing,
+          const std::atomic<bool>& stop, ReplicateStats& stats, TableTransforms& transforms,
           const ReferentialActions* referential)
       : stream_(stream),
         applier_(applier),
@@ -132,7 +143,7 @@ class CdcLoop {
         stop_(stop),
         stats_(stats),
         referential_(referential),
-        routing_(std::move(routing)) {
+        transforms_(transforms) {
     applier_.set_rows_not_found_report(&rows_not_found_);
   }
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
@@ -205,9 +216,12 @@ class CdcLoop {
     int64_t bytes = opt_.metrics ? ApproxChangeBytes(c) : 0;
     if (opt_.metrics) opt_.metrics->ChangeRead(bytes);
     if (skip_) return Status::Ok();
-    if (!routing_.empty()) {  // where the task's table mapping puts the table
-      c.table = routing_.Route(c.table);
-      for (auto& t : c.truncated) t = routing_.Route(t);
+    if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
+      auto travels = transforms_.Apply(c);
+      if (!travels.ok())
+        return travels.status().WithContext("source transaction " + txn_.xid + " at " +
+                                            txn_.position.text);
+      if (!*travels) return Status::Ok();
     }
     if (referential_ && referential_->Triggers(c)) RETURN_IF_ERROR(ApplyReferential(c));
     if (c.op == ChangeOp::kTruncate) {
@@ -343,7 +357,7 @@ class CdcLoop {
   Position pending_position_;
   int64_t pending_commit_time_us_ = 0;
   NetEffect net_;
-  TableRouting routing_;
+  TableTransforms& transforms_;
 };
 
 // A walk of foreign-key actions reads a table's rows to act on the next table
@@ -396,30 +410,42 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       problems.Refuse("--table-mappings", used.message(), "fix the rule or remove it");
   }
   if (want_cdc) RETURN_IF_ERROR(CheckCdcStart(source, tables, problems));
-  TableRouting routing(opt.mapping, opt.target_schema);
-  for (auto& t : tables) t = routing.Route(t);
+  // What the sink sees: each table as the task's mapping lands it (table_transform.h). The
+  // source keeps reading and streaming `tables` as they are.
+  TableTransforms transforms(opt.mapping, opt.target_schema);
+  std::vector<TableSchemaPtr> targets;
+  std::map<TableName, const TableTransform*> transform_of;
+  for (const auto& t : tables) {
+    auto tt = transforms.For(t);
+    if (!tt.ok()) {
+      problems.Refuse("--table-mappings", tt.status().message(), "fix the rule");
+      continue;
+    }
+    targets.push_back((*tt)->target());
+    transform_of[t->name] = *tt;
+  }
   // Whether cutover creates the target tables (and so their generated columns) itself.
   const bool target_creates = want_load && opt.prep == TablePrep::kDropAndCreate;
-  CheckGeneratedColumns(tables, sink.engine(), target_creates, problems);
+  CheckGeneratedColumns(targets, sink.engine(), target_creates, problems);
   // A source whose log lacks foreign-key actions: the pipeline reproduces them.
   std::unique_ptr<ReferentialActions> referential;
   if (want_cdc && !source.StreamCarriesForeignKeyActions()) {
-    ReferentialActions::CheckTask(tables, problems);
-    referential = std::make_unique<ReferentialActions>(tables);
+    ReferentialActions::CheckTask(targets, problems);
+    referential = std::make_unique<ReferentialActions>(targets);
     if (referential->empty()) referential.reset();
   }
   RETURN_IF_ERROR(
-      sink.CheckTarget(opt.task, tables, want_load ? opt.prep : TablePrep::kDoNothing, problems));
+      sink.CheckTarget(opt.task, targets, want_load ? opt.prep : TablePrep::kDoNothing, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
   // Type-level lossy rules now; value-level ones when a value hits them (engine/core/lossy.h).
   LossyNotices::Run().Reset();
-  for (const auto& t : tables) {
+  for (const auto& t : targets) {
     for (const std::string& w : sink.MappingWarnings(*t)) {
       Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);
     }
   }
-  AnnounceGeneratedColumns(tables, sink.engine(), target_creates);
+  AnnounceGeneratedColumns(targets, sink.engine(), target_creates);
   ASSIGN_OR_RETURN(TaskState state, sink.ReadTaskState(opt.task));
   stats.connected = stats.ever_connected = true;
   if (opt.metrics) opt.metrics->Running();
@@ -475,8 +501,14 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
 
   if (snapshot) {
     if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kFullLoad);
-    RETURN_IF_ERROR(sink.PrepareTables(opt.task, to_load, opt.prep));
-    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_load, stop, stats));
+    std::vector<TableSchemaPtr> to_prepare;
+    std::vector<const TableTransform*> to_copy;
+    for (const auto& t : to_load) {
+      to_copy.push_back(transform_of.at(t->name));
+      to_prepare.push_back(to_copy.back()->target());
+    }
+    RETURN_IF_ERROR(sink.PrepareTables(opt.task, to_prepare, opt.prep));
+    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_copy, stop, stats));
     for (const auto& t : to_load) table_snapshots[t->name] = snapshot->position();
     snapshot.reset();  // releases the exported snapshot (and a temporary slot)
   }
@@ -508,8 +540,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     opt.metrics->CdcStarted(from.text);
     opt.metrics->SetPhase(ReplicationPhase::kCdc);
   }
-  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats,
-               std::move(routing), referential.get());
+  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats, transforms,
+               referential.get());
   return loop.Run();
 }
 

@@ -54,9 +54,7 @@ int64_t TableMapping::LoadOrder(const TableName& source) const {
   return order;
 }
 
-namespace {
-
-std::string Apply(const NameRule& r, std::string name) {
+std::string ApplyNameAction(const NameRule& r, std::string name) {
   auto starts = [&](const std::string& p) { return name.compare(0, p.size(), p) == 0; };
   auto ends = [&](const std::string& s) {
     return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
@@ -86,19 +84,176 @@ std::string Apply(const NameRule& r, std::string name) {
   return name;
 }
 
-}  // namespace
-
 TableName TableMapping::TargetName(const TableName& source, const TableName& landing) const {
   TableName out = landing;
   for (const auto& r : renames_) {
     if (!MatchDmsPattern(r.schema, source.schema)) continue;
     if (r.target == NameTarget::kTable && !MatchDmsPattern(r.table, source.name)) continue;
     if (r.target == NameTarget::kSchema)
-      out.schema = Apply(r, out.schema);
+      out.schema = ApplyNameAction(r, out.schema);
     else
-      out.name = Apply(r, out.name);
+      out.name = ApplyNameAction(r, out.name);
   }
   return out;
+}
+
+std::vector<SourceFilter> TableMapping::Filters(const TableName& source) const {
+  std::vector<SourceFilter> out;
+  for (const auto& r : selections_) {
+    if (r.action == SelectionAction::kExclude || r.filters.empty()) continue;
+    bool match =
+        r.action == SelectionAction::kExplicit
+            ? r.schema == source.schema && r.table == source.name
+            : MatchDmsPattern(r.schema, source.schema) && MatchDmsPattern(r.table, source.name);
+    if (match) out.insert(out.end(), r.filters.begin(), r.filters.end());
+  }
+  return out;
+}
+
+bool TableMapping::filters_anything() const {
+  for (const auto& r : selections_)
+    if (!r.filters.empty()) return true;
+  return false;
+}
+
+Result<ColumnMapping> TableMapping::MapColumns(const TableName& source,
+                                               const std::vector<std::string>& columns) const {
+  ColumnMapping m;
+  m.target_names = columns;
+  m.removed_by.assign(columns.size(), "");
+  auto on_table = [&](const ColumnRule& r) {
+    return MatchDmsPattern(r.schema, source.schema) && MatchDmsPattern(r.table, source.name);
+  };
+  // include-column: once any matches this table, only the columns it names travel (DMS).
+  std::vector<bool> included(columns.size(), false);
+  std::string include_rule;
+  for (const auto& r : column_rules_) {
+    if (r.action != ColumnAction::kInclude || !on_table(r)) continue;
+    if (include_rule.empty()) include_rule = r.id;
+    for (size_t i = 0; i < columns.size(); ++i)
+      if (MatchDmsPattern(r.column, columns[i])) included[i] = true;
+  }
+  for (size_t i = 0; i < columns.size() && !include_rule.empty(); ++i) {
+    if (!included[i]) m.removed_by[i] = include_rule;
+  }
+  for (const auto& r : column_rules_) {
+    if (!on_table(r)) continue;
+    if (r.action == ColumnAction::kAdd) {
+      AddedColumn a;
+      a.rule_id = r.id;
+      a.name = r.value;
+      auto terms = ParseColumnExpression(r.expression);
+      if (!terms.ok())
+        return terms.status().WithContext("table mapping rule " + r.id + " (add-column " + r.value +
+                                          ")");
+      a.terms = std::move(terms).value();
+      for (const auto& t : a.terms) {
+        if (t.kind == ExpressionTerm::Kind::kOperation) a.has_operation = true;
+        if (t.kind == ExpressionTerm::Kind::kColumn &&
+            std::find(columns.begin(), columns.end(), t.text) == columns.end())
+          return InvalidArgument("table mapping rule " + r.id + " (add-column " + r.value +
+                                 "): table " + source.ToString() + " has no column " + t.text);
+      }
+      m.added.push_back(std::move(a));
+      continue;
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (!MatchDmsPattern(r.column, columns[i])) continue;
+      if (r.action == ColumnAction::kRemove)
+        m.removed_by[i] = r.id;
+      else if (r.action == ColumnAction::kName)
+        m.target_names[i] = ApplyNameAction(r.naming, m.target_names[i]);
+    }
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!m.removed_by[i].empty()) m.target_names[i].clear();
+    if (m.target_names[i] != columns[i]) m.changes_anything = true;
+  }
+  if (!m.added.empty()) m.changes_anything = true;
+  return m;
+}
+
+namespace {
+
+// A quoted SQL string starting at s[i] == '\''; '' inside is one quote.
+Result<std::string> QuotedString(std::string_view s, size_t& i) {
+  std::string out;
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\'') {
+      if (i + 1 < s.size() && s[i + 1] == '\'') {
+        out += '\'';
+        ++i;
+        continue;
+      }
+      ++i;
+      return out;
+    }
+    out += s[i];
+  }
+  return InvalidArgument("unterminated string in expression");
+}
+
+void SkipSpaces(std::string_view s, size_t& i) {
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+}
+
+}  // namespace
+
+Result<std::vector<ExpressionTerm>> ParseColumnExpression(std::string_view s) {
+  std::vector<ExpressionTerm> out;
+  size_t i = 0;
+  auto unsupported = [&](size_t at) {
+    return InvalidArgument("cannot evaluate expression \"" + std::string(s) + "\" at \"" +
+                           std::string(s.substr(at, 20)) +
+                           "\": cutover evaluates quoted strings, numbers, $column, "
+                           "operation_indicator('D','U','I') joined by ||");
+  };
+  for (;;) {
+    SkipSpaces(s, i);
+    if (i >= s.size()) return InvalidArgument("empty expression (or one ending in ||)");
+    ExpressionTerm t;
+    size_t at = i;
+    if (s[i] == '\'') {
+      ASSIGN_OR_RETURN(t.text, QuotedString(s, i));
+    } else if (s[i] == '$') {
+      size_t j = ++i;
+      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
+      if (i == j) return unsupported(at);
+      t.kind = ExpressionTerm::Kind::kColumn;
+      t.text = std::string(s.substr(j, i - j));
+      if (t.text.rfind("AR_", 0) == 0) return unsupported(at);  // header variables
+    } else if (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '-' || s[i] == '.') {
+      size_t j = i++;
+      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+      t.text = std::string(s.substr(j, i - j));
+    } else if (s.substr(i, 19) == "operation_indicator") {
+      i += 19;
+      SkipSpaces(s, i);
+      if (i >= s.size() || s[i] != '(') return unsupported(at);
+      ++i;
+      std::string marks[3];
+      for (int k = 0; k < 3; ++k) {
+        SkipSpaces(s, i);
+        if (i >= s.size() || s[i] != '\'') return unsupported(at);
+        ASSIGN_OR_RETURN(marks[k], QuotedString(s, i));
+        SkipSpaces(s, i);
+        char want = k < 2 ? ',' : ')';
+        if (i >= s.size() || s[i] != want) return unsupported(at);
+        ++i;
+      }
+      t.kind = ExpressionTerm::Kind::kOperation;
+      t.delete_mark = marks[0];
+      t.update_mark = marks[1];
+      t.insert_mark = marks[2];
+    } else {
+      return unsupported(at);
+    }
+    out.push_back(std::move(t));
+    SkipSpaces(s, i);
+    if (i >= s.size()) return out;
+    if (s.substr(i, 2) != "||") return unsupported(i);
+    i += 2;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +277,9 @@ class TableMappingReader {
     // Transformations apply in rule-id order (numeric where the ids are numbers).
     std::stable_sort(out_.renames_.begin(), out_.renames_.end(),
                      [](const NameRule& a, const NameRule& b) { return Num(a.id) < Num(b.id); });
+    std::stable_sort(
+        out_.column_rules_.begin(), out_.column_rules_.end(),
+        [](const ColumnRule& a, const ColumnRule& b) { return Num(a.id) < Num(b.id); });
     return std::move(out_);
   }
 
@@ -186,13 +344,134 @@ class TableMappingReader {
           problems_.Error(l.path(), "an explicit rule names one table exactly: no wildcards");
       }
     }
-    if (const nlohmann::json* f = r.Array("filters"); f && !f->empty()) {
-      problems_.Error(r.PathOf("filters"),
-                      "rule " + id +
-                          ": source filters are not supported by this version of cutover; "
-                          "remove them or replicate the whole table");
+    if (const nlohmann::json* f = r.Array("filters")) {
+      if (rule.action == SelectionAction::kExclude && !f->empty())
+        problems_.Error(r.PathOf("filters"), "rule " + id + ": an exclude rule has no filters");
+      for (size_t i = 0; i < f->size(); ++i)
+        Filter((*f)[i], r.PathOf("filters") + "[" + std::to_string(i) + "]", rule);
     }
     out_.selections_.push_back(std::move(rule));
+  }
+
+  void Filter(const nlohmann::json& v, const std::string& path, SelectionRule& rule) {
+    JsonObject f(v, path, problems_);
+    f.CheckKeys({"filter-type", "column-name", "filter-conditions"});
+    auto type = f.Enum("filter-type", {"source"});
+    if (!type && !f.Has("filter-type")) problems_.Error(path, "missing filter-type (\"source\")");
+    SourceFilter out;
+    out.rule_id = rule.id;
+    out.column = f.String("column-name").value_or("");
+    if (out.column.empty()) problems_.Error(path, "missing column-name");
+    const nlohmann::json* conds = f.Array("filter-conditions");
+    if (!conds || conds->empty()) {
+      if (!f.Has("filter-conditions") || (conds && conds->empty()))
+        problems_.Error(f.PathOf("filter-conditions"),
+                        "expected a non-empty array of {\"filter-operator\": ..., \"value\": ...}");
+      return;
+    }
+    static const std::vector<std::pair<std::string, FilterOp>> kOps = {
+        {"eq", FilterOp::kEq},
+        {"noteq", FilterOp::kNotEq},
+        {"ste", FilterOp::kLte},
+        {"lte", FilterOp::kLte},
+        {"gte", FilterOp::kGte},
+        {"between", FilterOp::kBetween},
+        {"notbetween", FilterOp::kNotBetween},
+        {"null", FilterOp::kNull},
+        {"notnull", FilterOp::kNotNull}};
+    std::vector<std::string> names;
+    for (const auto& [n, op] : kOps) names.push_back(n);
+    for (size_t i = 0; i < conds->size(); ++i) {
+      JsonObject c((*conds)[i], f.PathOf("filter-conditions") + "[" + std::to_string(i) + "]",
+                   problems_);
+      c.CheckKeys({"filter-operator", "value", "start-value", "end-value"});
+      auto op = c.Enum("filter-operator", names);
+      if (!c.Has("filter-operator")) problems_.Error(c.path(), "missing filter-operator");
+      if (!op) continue;
+      FilterCondition cond;
+      for (const auto& [n, o] : kOps)
+        if (n == *op) cond.op = o;
+      auto value = c.String("value");
+      auto start = c.String("start-value");
+      auto end = c.String("end-value");
+      bool range = cond.op == FilterOp::kBetween || cond.op == FilterOp::kNotBetween;
+      bool nullness = cond.op == FilterOp::kNull || cond.op == FilterOp::kNotNull;
+      if (range) {
+        if (!start || !end)
+          problems_.Error(c.path(), *op + " needs \"start-value\" and \"end-value\"");
+        cond.start = start.value_or("");
+        cond.end = end.value_or("");
+      } else if (!nullness) {
+        if (!value) problems_.Error(c.path(), *op + " needs \"value\"");
+        cond.value = value.value_or("");
+      }
+      out.conditions.push_back(std::move(cond));
+    }
+    rule.filters.push_back(std::move(out));
+  }
+
+  void Column(JsonObject& r, const std::string& id, const std::string& action,
+              const NameRule& naming, const std::string& column) {
+    ColumnRule c;
+    c.id = id;
+    c.name = naming.name;
+    c.schema = naming.schema;
+    c.table = naming.table;
+    c.column = column;
+    c.naming = naming;
+    if (action == "remove-column") {
+      c.action = ColumnAction::kRemove;
+    } else if (action == "include-column") {
+      c.action = ColumnAction::kInclude;
+    } else if (action == "add-column") {
+      c.action = ColumnAction::kAdd;
+      c.value = naming.value;
+      c.expression = r.String("expression").value_or("");
+      if (c.value.empty())
+        problems_.Error(r.path(), "rule " + id + ": add-column needs \"value\" (the new column)");
+      if (c.expression.empty()) {
+        problems_.Error(r.path(), "rule " + id + ": add-column needs \"expression\"");
+      } else if (auto e = ParseColumnExpression(c.expression); !e.ok()) {
+        problems_.Error(r.PathOf("expression"), "rule " + id + ": " + e.status().message());
+      }
+    } else {
+      static const std::vector<std::pair<std::string, NameAction>> kNameActions = {
+          {"rename", NameAction::kRename},
+          {"convert-lowercase", NameAction::kLowercase},
+          {"convert-uppercase", NameAction::kUppercase},
+          {"add-prefix", NameAction::kAddPrefix},
+          {"remove-prefix", NameAction::kRemovePrefix},
+          {"replace-prefix", NameAction::kReplacePrefix},
+          {"add-suffix", NameAction::kAddSuffix},
+          {"remove-suffix", NameAction::kRemoveSuffix},
+          {"replace-suffix", NameAction::kReplaceSuffix}};
+      auto it = std::find_if(kNameActions.begin(), kNameActions.end(),
+                             [&](const auto& p) { return p.first == action; });
+      if (it == kNameActions.end()) {
+        problems_.Error(r.PathOf("rule-action"),
+                        "rule " + id + ": " + action +
+                            " on columns is not supported by this version of cutover; remove "
+                            "the rule");
+        return;
+      }
+      c.action = ColumnAction::kName;
+      c.naming.action = it->second;
+      bool needs_value =
+          it->second != NameAction::kLowercase && it->second != NameAction::kUppercase;
+      if (needs_value && c.naming.value.empty())
+        problems_.Error(r.path(), "rule " + id + ": " + action + " needs a non-empty \"value\"");
+      bool needs_old =
+          it->second == NameAction::kReplacePrefix || it->second == NameAction::kReplaceSuffix;
+      if (needs_old && c.naming.old_value.empty())
+        problems_.Error(r.path(), "rule " + id + ": " + action + " needs \"old-value\"");
+      if (it->second == NameAction::kRename && column.find_first_of("%[") != std::string::npos)
+        problems_.Error(r.PathOf("object-locator") + ".column-name",
+                        "rule " + id + ": rename names one column: no wildcards");
+    }
+    if (c.action != ColumnAction::kAdd && column.empty())
+      problems_.Error(r.PathOf("object-locator"),
+                      "rule " + id + ": missing column-name (the column the rule applies to)");
+    out_.column_rules_.push_back(std::move(c));
   }
 
   void Transformation(JsonObject& r, const std::string& id) {
@@ -227,16 +506,19 @@ class TableMappingReader {
     if (!r.Has("rule-action")) problems_.Error(r.path(), "missing rule-action");
     rule.value = r.String("value").value_or("");
     rule.old_value = r.String("old-value").value_or("");
+    std::string column;
     if (const nlohmann::json* loc = r.Object("object-locator")) {
       JsonObject l(*loc, r.PathOf("object-locator"), problems_);
       l.CheckKeys({"schema-name", "table-name", "column-name", "data-type", "table-tablespace-name",
                    "index-tablespace-name"});
       rule.schema = l.String("schema-name").value_or("%");
       rule.table = l.String("table-name").value_or("%");
+      column = l.String("column-name").value_or("");
     } else {
       problems_.Error(r.path(), "missing object-locator");
     }
     if (!target || !action) return;
+    if (*target == "column") return Column(r, id, *action, rule, column);
     if (*target != "schema" && *target != "table") {
       problems_.Error(r.PathOf("rule-target"),
                       "rule " + id + ": transformations of " + *target +

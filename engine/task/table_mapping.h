@@ -9,7 +9,12 @@
 //   transformation  rule-target schema / table with rename, convert-lowercase,
 //                   convert-uppercase, add-/remove-/replace-prefix, add-/remove-/replace-suffix:
 //                   where tables land on the target. Applied in rule-id order.
-// Everything else DMS defines (column transformations, source filters, table-settings) is
+//   filters         source filters of a selection rule (eq, noteq, ste/lte, gte, between,
+//                   notbetween, null, notnull): conditions of one filter are OR-ed, filters
+//                   AND-ed; applied by engine/pipeline/table_transform.h.
+//   column rules    rule-target column: the same name actions, remove-column, include-column,
+//                   add-column (constants, $column, operation_indicator, '||'): MapColumns.
+// Everything else DMS defines (change-data-type, define-primary-key, table-settings, ...) is
 // recognised and refused with an error naming the rule, until cutover implements it: a rule
 // that was silently ignored would replicate something other than what the user asked for.
 //
@@ -33,6 +38,22 @@ bool MatchDmsPattern(std::string_view pattern, std::string_view text);
 
 enum class SelectionAction { kInclude, kExclude, kExplicit };
 
+// One condition of a source filter (DMS filter-conditions[]). Values are the text the user
+// wrote; they are compared as the column's type (engine/pipeline/row_filter.h).
+enum class FilterOp { kEq, kNotEq, kLte, kGte, kBetween, kNotBetween, kNull, kNotNull };
+struct FilterCondition {
+  FilterOp op = FilterOp::kEq;
+  std::string value;  // eq, noteq, ste/lte, gte
+  std::string start;  // between, notbetween
+  std::string end;
+};
+// A source filter on one column: a row passes when any condition holds.
+struct SourceFilter {
+  std::string rule_id;
+  std::string column;
+  std::vector<FilterCondition> conditions;
+};
+
 struct SelectionRule {
   std::string id;  // rule-id, as written
   std::string name;
@@ -40,6 +61,7 @@ struct SelectionRule {
   std::string schema;  // schema-name pattern (database name for MariaDB, "main" for SQLite)
   std::string table;   // table-name pattern
   int64_t load_order = 0;
+  std::vector<SourceFilter> filters;  // include / explicit only
 };
 
 enum class NameTarget { kSchema, kTable };
@@ -66,6 +88,54 @@ struct NameRule {
   std::string old_value;  // replace-prefix / replace-suffix: the one replaced
 };
 
+enum class ColumnAction { kName, kRemove, kInclude, kAdd };
+
+// A transformation rule on columns (rule-target column).
+struct ColumnRule {
+  std::string id;
+  std::string name;
+  ColumnAction action = ColumnAction::kName;
+  NameRule naming;           // kName: the name action (its schema/table patterns are unused)
+  std::string schema = "%";  // object-locator patterns
+  std::string table = "%";
+  std::string column = "%";
+  std::string value;       // kAdd: the new column's name
+  std::string expression;  // kAdd: DMS expression
+};
+
+// One term of an add-column expression; the value is the terms concatenated ('||').
+struct ExpressionTerm {
+  enum class Kind { kLiteral, kColumn, kOperation } kind = Kind::kLiteral;
+  std::string text;  // kLiteral: the text; kColumn: the source column's name
+  std::string insert_mark = "I", update_mark = "U", delete_mark = "D";  // kOperation
+};
+
+// An added column: its target name and how its value is computed from the source row.
+struct AddedColumn {
+  std::string rule_id;
+  std::string name;
+  std::vector<ExpressionTerm> terms;
+  bool has_operation = false;  // operation_indicator(...) in the expression
+};
+
+// What the column rules make of one source table's columns.
+struct ColumnMapping {
+  // Per source column (in order): its name on the target, or empty when it does not travel
+  // (remove-column, or not named by the table's include-column rules).
+  std::vector<std::string> target_names;
+  // Per source column: the rule that removed it (empty when it travels).
+  std::vector<std::string> removed_by;
+  std::vector<AddedColumn> added;  // appended after the source columns
+  bool changes_anything = false;
+};
+
+// A name action (rename, case, prefix, suffix) applied to one name.
+std::string ApplyNameAction(const NameRule& rule, std::string name);
+
+// Parses a DMS add-column expression: terms joined by '||', each a quoted string ('a''b'), a
+// number, $column, or operation_indicator('D','U','I'). kInvalidArgument saying what is wrong.
+Result<std::vector<ExpressionTerm>> ParseColumnExpression(std::string_view text);
+
 class TableMapping {
  public:
   const std::vector<SelectionRule>& selections() const { return selections_; }
@@ -85,10 +155,22 @@ class TableMapping {
   TableName TargetName(const TableName& source, const TableName& landing) const;
   bool renames_anything() const { return !renames_.empty(); }
 
+  // The source filters of `source`: those of every include / explicit rule selecting it.
+  std::vector<SourceFilter> Filters(const TableName& source) const;
+  bool filters_anything() const;
+
+  // Column rules applied to `source`'s columns. kInvalidArgument naming the rule when an
+  // add-column expression names a column the table lacks or cannot be evaluated.
+  Result<ColumnMapping> MapColumns(const TableName& source,
+                                   const std::vector<std::string>& columns) const;
+  bool maps_columns() const { return !column_rules_.empty(); }
+  const std::vector<ColumnRule>& column_rules() const { return column_rules_; }
+
  private:
   friend class TableMappingReader;
   std::vector<SelectionRule> selections_;
   std::vector<NameRule> renames_;
+  std::vector<ColumnRule> column_rules_;
   mutable std::vector<bool> used_;
 };
 

@@ -1,0 +1,223 @@
+#include "engine/pipeline/table_transform.h"
+
+#include <algorithm>
+#include <set>
+
+namespace cutover {
+
+void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op) const {
+  if (!shapes_ || row.empty()) return;
+  std::vector<Value> out;
+  out.reserve(kept_.size() + added_.size());
+  for (const auto& a : added_) {
+    // Added columns first into a side buffer: they may read columns that do not travel.
+    std::string text;
+    bool null = false;
+    for (const auto& t : a.terms) {
+      switch (t.kind) {
+        case task::ExpressionTerm::Kind::kLiteral:
+          text += t.text;
+          break;
+        case task::ExpressionTerm::Kind::kOperation:
+          text += op == ChangeOp::kDelete   ? t.delete_mark
+                  : op == ChangeOp::kUpdate ? t.update_mark
+                                            : t.insert_mark;
+          break;
+        case task::ExpressionTerm::Kind::kColumn: {
+          // Resolved at build time: the index is in `text` of a copy; look it up by name.
+          const auto& cols = source_->columns;
+          for (size_t i = 0; i < cols.size(); ++i) {
+            if (cols[i].name != t.text) continue;
+            const Value& v = row[i];
+            if (v.is_null())
+              null = true;  // SQL: NULL || x is NULL
+            else if (v.is_unchanged())
+              null = true;
+            else if (v.kind() == ValueKind::kText || v.kind() == ValueKind::kDecimal ||
+                     v.kind() == ValueKind::kUuid || v.kind() == ValueKind::kJson ||
+                     v.kind() == ValueKind::kOther)
+              text += v.str();
+            else if (v.kind() == ValueKind::kInt64)
+              text += std::to_string(v.as_int64());
+            else if (v.kind() == ValueKind::kUInt64)
+              text += std::to_string(v.as_uint64());
+            else
+              text += v.DebugString();
+          }
+          break;
+        }
+      }
+    }
+    out.push_back(null ? Value::Null() : Value::String(ValueKind::kText, std::move(text)));
+  }
+  std::vector<Value> shaped;
+  shaped.reserve(kept_.size() + added_.size());
+  for (size_t i : kept_) shaped.push_back(std::move(row[i]));
+  for (auto& v : out) shaped.push_back(std::move(v));
+  row = std::move(shaped);
+}
+
+TableTransforms::TableTransforms(std::shared_ptr<const task::TableMapping> mapping,
+                                 std::string target_schema)
+    : mapping_(mapping), routing_(std::move(mapping), std::move(target_schema)) {}
+
+bool TableTransforms::empty() const {
+  return routing_.empty() &&
+         (!mapping_ || (!mapping_->filters_anything() && !mapping_->maps_columns()));
+}
+
+Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source, bool in_stream) {
+  auto it = cache_.find(source.get());
+  if (it != cache_.end()) return it->second.get();
+  auto t = std::make_unique<TableTransform>();
+  t->source_ = source;
+  t->target_ = routing_.Route(source);
+  if (mapping_) {
+    auto filters = mapping_->Filters(source->name);
+    if (!filters.empty()) {
+      ASSIGN_OR_RETURN(t->filter_, RowFilter::Compile(*source, filters));
+    }
+  }
+  if (mapping_ && mapping_->maps_columns()) {
+    std::vector<std::string> names;
+    for (const auto& c : source->columns) names.push_back(c.name);
+    ASSIGN_OR_RETURN(task::ColumnMapping m, mapping_->MapColumns(source->name, names));
+    if (m.changes_anything) {
+      auto shaped = std::make_shared<TableSchema>(*t->target_);
+      shaped->columns.clear();
+      std::vector<long> new_index(source->columns.size(), -1);
+      std::set<std::string> seen;
+      for (size_t i = 0; i < source->columns.size(); ++i) {
+        if (m.target_names[i].empty()) {
+          // A stream's schema may key a table by every column (PostgreSQL REPLICA IDENTITY
+          // FULL): there a removed column only leaves the key; the primary key was checked at
+          // start (tables the task was started with).
+          if (source->IsKeyColumn(i) && !in_stream)
+            return InvalidArgument("table mapping rule " + m.removed_by[i] +
+                                   " removes key column " + source->columns[i].name + " of " +
+                                   source->name.ToString() +
+                                   ": changes could not find their target rows; keep the column");
+          continue;
+        }
+        Column c = source->columns[i];
+        c.name = m.target_names[i];
+        new_index[i] = static_cast<long>(shaped->columns.size());
+        t->kept_.push_back(i);
+        shaped->columns.push_back(std::move(c));
+      }
+      for (const auto& a : m.added) {
+        Column c;
+        c.name = a.name;
+        c.kind = ValueKind::kText;  // added columns are text (docs/dms.md)
+        c.nullable = true;
+        c.type = ColumnType::Of(TypeFamily::kText);  // unbounded text on every target
+        shaped->columns.push_back(std::move(c));
+        t->has_operation_column_ = t->has_operation_column_ || a.has_operation;
+      }
+      for (const auto& c : shaped->columns) {
+        if (!seen.insert(c.name).second)
+          return InvalidArgument("table mapping: column rules give two columns of " +
+                                 source->name.ToString() + " the target name " + c.name);
+      }
+      if (shaped->columns.empty())
+        return InvalidArgument("table mapping: the column rules leave no column of " +
+                               source->name.ToString());
+      std::vector<size_t> key;
+      for (size_t k : shaped->key)
+        if (new_index[k] >= 0) key.push_back(static_cast<size_t>(new_index[k]));
+      if (key.empty() && !shaped->key.empty())
+        return InvalidArgument("table mapping: the column rules remove every key column of " +
+                               source->name.ToString());
+      shaped->key = std::move(key);
+      std::vector<ForeignKey> fks;
+      for (ForeignKey fk : shaped->foreign_keys) {
+        bool kept = true;
+        for (size_t& c : fk.columns) {
+          if (new_index[c] < 0)
+            kept = false;
+          else
+            c = static_cast<size_t>(new_index[c]);
+        }
+        if (kept) fks.push_back(std::move(fk));
+      }
+      shaped->foreign_keys = std::move(fks);
+      t->added_ = std::move(m.added);
+      t->target_ = std::move(shaped);
+      t->shapes_ = true;
+    }
+  }
+  const TableTransform* out = t.get();
+  cache_.emplace(source.get(), std::move(t));
+  return out;
+}
+
+Result<bool> TableTransforms::Apply(Change& c) {
+  if (c.op == ChangeOp::kTruncate) {
+    for (auto& t : c.truncated) {
+      ASSIGN_OR_RETURN(const TableTransform* tt, For(t, true));
+      t = tt->target();
+    }
+    if (!c.truncated.empty()) c.table = c.truncated.front();
+    return true;
+  }
+  ASSIGN_OR_RETURN(const TableTransform* t, For(c.table, true));
+  const RowFilter& f = t->filter();
+  if (!f.empty()) {
+    auto old_verdict = [&]() {
+      if (c.before.empty()) return FilterVerdict::kUnknown;
+      return f.Evaluate(c.before, c.before_is_key_only);
+    };
+    switch (c.op) {
+      case ChangeOp::kRead:
+      case ChangeOp::kInsert:
+        if (f.Evaluate(c.after) == FilterVerdict::kFail) return false;
+        break;
+      case ChangeOp::kDelete:
+        if (old_verdict() == FilterVerdict::kFail) return false;
+        break;
+      case ChangeOp::kUpdate: {
+        FilterVerdict before = old_verdict();
+        FilterVerdict after = f.Evaluate(c.after);
+        if (after == FilterVerdict::kUnknown) after = before;  // the filtered column is unchanged
+        bool complete = std::none_of(c.after.begin(), c.after.end(),
+                                     [](const Value& v) { return v.is_unchanged(); });
+        if (after == FilterVerdict::kFail) {
+          if (before == FilterVerdict::kFail) return false;
+          // Moves out of the filter (or may have): the target row goes.
+          c.op = ChangeOp::kDelete;
+          if (c.before.empty()) {
+            c.before = std::move(c.after);  // the key did not change: it is in the new image
+            c.before_is_key_only = true;
+          }
+          c.after.clear();
+        } else if (after == FilterVerdict::kPass && before == FilterVerdict::kFail && complete) {
+          c.op = ChangeOp::kInsert;  // moves into the filter: the target has no row yet
+          c.before.clear();
+          c.before_is_key_only = false;
+        }
+        break;
+      }
+      case ChangeOp::kTruncate:
+        break;
+    }
+  }
+  if (t->has_operation_column_ && c.op == ChangeOp::kDelete) {
+    // operation_indicator: the row stays, marked deleted (DMS). Only the key and the added
+    // columns are written; the others keep their target values.
+    std::vector<Value> after = c.before;
+    for (size_t i = 0; i < after.size(); ++i) {
+      if (c.before_is_key_only && !c.table->IsKeyColumn(i)) after[i] = Value::Unchanged();
+    }
+    c.op = ChangeOp::kUpdate;
+    t->ShapeRow(after, ChangeOp::kDelete);
+    // Added columns other than the indicator are computed from a possibly partial image.
+    c.after = std::move(after);
+  } else {
+    t->ShapeRow(c.after, c.op);
+  }
+  t->ShapeRow(c.before, c.op);
+  c.table = t->target();
+  return true;
+}
+
+}  // namespace cutover

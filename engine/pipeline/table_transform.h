@@ -1,0 +1,88 @@
+// TableTransforms: the stage between the source and the sink that applies a task's table
+// mapping to what travels: where each table lands (TableRouting), which rows travel (source
+// filters, row_filter.h) and which columns, under which names (column rules, add-column).
+//
+// Design: sources read and stream their tables as they are; sinks write the schema they are
+// given. This stage sits between them, once for every engine: per source schema object it
+// builds a target schema (routed names, travelling columns renamed, added columns appended,
+// key and foreign-key column indexes remapped) and rewrites rows and changes into it. The
+// target schema keeps the source's TableName (`name`), so task state, snapshots and the
+// validator's pairing keep keying tables by their source names.
+//
+// Filters in CDC. A change is judged by its old and new images:
+//   insert / full-load row: travels when the new image passes;
+//   delete: dropped when the old image is known to fail, applied otherwise (a key-only old
+//           image cannot tell: the delete is applied, and finds no row when the row was out);
+//   update: new passes, old fails -> insert; new fails, old passes or unknown -> delete;
+//           both fail -> dropped; otherwise an update. An unchanged (TOAST) filtered column
+//           takes its membership from the old image.
+// DMS applies an update that moves a row out of the filter as nothing (the row stays stale on
+// the target) and one that moves a row in as an update of a missing row; cutover deletes and
+// inserts instead, so the target holds exactly the rows the filter selects.
+//
+// operation_indicator (add-column): as in DMS, a source delete becomes an update of the
+// target row that sets the column to the delete mark (the row stays); inserts and full-load
+// rows carry the insert mark, updates the update mark.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/change.h"
+#include "engine/core/schema.h"
+#include "engine/core/status.h"
+#include "engine/pipeline/row_filter.h"
+#include "engine/pipeline/table_routing.h"
+#include "engine/task/table_mapping.h"
+
+namespace cutover {
+
+// The transform of one source table.
+class TableTransform {
+ public:
+  const TableSchemaPtr& source() const { return source_; }
+  const TableSchemaPtr& target() const { return target_; }
+  const RowFilter& filter() const { return filter_; }
+  bool shapes_rows() const { return shapes_; }
+
+  // A source row image -> the target's columns, in place. `op` feeds operation_indicator.
+  void ShapeRow(std::vector<Value>& row, ChangeOp op) const;
+
+ private:
+  friend class TableTransforms;
+  TableSchemaPtr source_;
+  TableSchemaPtr target_;
+  RowFilter filter_;
+  bool shapes_ = false;
+  std::vector<size_t> kept_;              // source column index of each travelling column
+  std::vector<task::AddedColumn> added_;  // appended after them
+  bool has_operation_column_ = false;
+};
+
+class TableTransforms {
+ public:
+  TableTransforms() = default;
+  TableTransforms(std::shared_ptr<const task::TableMapping> mapping, std::string target_schema);
+
+  // Nothing to do: every table lands under its own name with its rows and columns as they are.
+  bool empty() const;
+
+  // The transform of `source` (built once per schema object). kInvalidArgument naming the rule
+  // for a filter or add-column that cannot apply, or a removed key column. `in_stream`: a
+  // schema from the change stream, whose key may be a replica identity of every column (a
+  // removed column then just leaves the key).
+  Result<const TableTransform*> For(const TableSchemaPtr& source, bool in_stream = false);
+
+  // Rewrites a source change for the target (see the header comment). Returns false when the
+  // change does not travel.
+  Result<bool> Apply(Change& change);
+
+ private:
+  std::shared_ptr<const task::TableMapping> mapping_;
+  TableRouting routing_;
+  std::unordered_map<const TableSchema*, std::unique_ptr<TableTransform>> cache_;
+};
+
+}  // namespace cutover
