@@ -45,7 +45,7 @@ class MariaDriver final : public EngineDriver {
   // A MariaDB URI names one database: every table lands there.
   Result<TableName> TargetTable(const TableSchema& t, const std::string& uri) const override {
     ASSIGN_OR_RETURN(MariaUri u, ParseMariaUri(uri));
-    return TargetTableName(t, name(), u.database);
+    return TableName{u.database, LandingTableName(t)};
   }
 
   Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,

@@ -36,7 +36,7 @@ Status CreateControlTables(MariaConn& conn, const std::string& db) {
 
 TablePlan MakePlan(const TableSchema& t, const std::string& db) {
   TablePlan p;
-  p.target = TargetTableName(t, "mariadb", db);
+  p.target = TableName{db, LandingTableName(t)};  // the URI's database (engine/core/naming.h)
   p.qualified = MariaConn::QualifiedName(p.target);
   for (size_t i = 0; i < t.columns.size(); ++i) {
     if (i) p.column_list += ", ";

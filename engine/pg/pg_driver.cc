@@ -1,11 +1,11 @@
 #include "engine/pg/pg_driver.h"
 
-#include "engine/core/naming.h"
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_load_session.h"
 #include "engine/pg/pg_log_retention.h"
 #include "engine/pg/pg_scanner.h"
 #include "engine/pg/pg_sink.h"
+#include "engine/pg/pg_sink_internal.h"
 #include "engine/pg/pg_source.h"
 
 namespace cutover::pg {
@@ -39,7 +39,7 @@ class PgDriver final : public EngineDriver {
   }
 
   Result<TableName> TargetTable(const TableSchema& t, const std::string&) const override {
-    return TargetTableName(t, name(), "");
+    return TargetName(t);
   }
 
   Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,

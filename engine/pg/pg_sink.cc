@@ -53,7 +53,9 @@ Result<PgWrite> CheckValue(const TableSchema& t, const std::vector<Value>& row, 
 
 // Where a source table lands here (engine/core/naming.h).
 TableName TargetName(const TableSchema& t) {
-  return TargetTableName(t, "postgresql", "");
+  if (!t.target_schema.empty()) return TableName{t.target_schema, LandingTableName(t)};
+  if (t.engine == "postgresql") return TableName{t.name.schema, LandingTableName(t)};
+  return TableName{"public", LandingTableName(t)};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ class SqliteDriver final : public EngineDriver {
   }
 
   Result<TableName> TargetTable(const TableSchema& t, const std::string&) const override {
-    return TargetTableName(t, name(), "");
+    return TableName{"main", LandingTableName(t)};
   }
   Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,
                                                 const std::string& task) const override {

@@ -27,7 +27,7 @@ Status CreateControlTables(SqliteConn& conn) {
 
 TablePlan MakePlan(const TableSchema& t) {
   TablePlan p;
-  p.target = TargetTableName(t, kSqliteEngine, "");
+  p.target = TableName{"main", LandingTableName(t)};  // one schema (engine/core/naming.h)
   p.quoted = Q(p.target.name);
   for (size_t i = 0; i < t.columns.size(); ++i) {
     p.column_list += (i ? ", " : "") + Q(t.columns[i].name);
