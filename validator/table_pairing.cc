@@ -67,7 +67,10 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
   ASSIGN_OR_RETURN(const EngineDriver* target_engine, EngineForUri(req.target_uri, "--target"));
   std::vector<std::string> patterns = req.patterns;
   if (!req.task.empty()) {
-    ASSIGN_OR_RETURN(auto names, target_engine->ReadTaskTables(req.target_uri, req.task));
+    ASSIGN_OR_RETURN(auto state, target_engine->ReadTaskState(req.target_uri, req.task));
+    std::vector<TableName> names;
+    if (state)
+      for (const auto& [name, load] : state->loaded) names.push_back(name);
     if (names.empty())
       return NotFound("--task " + req.task + ": the target has no loaded tables for this task");
     TablePatterns filter(req.patterns);

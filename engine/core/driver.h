@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/checkpoint.h"
 #include "engine/core/endpoint.h"
 #include "engine/core/load_session.h"
 #include "engine/core/range_scanner.h"
@@ -108,10 +109,11 @@ class EngineDriver {
   virtual Result<TableName> TargetTable(const TableSchema& source_table,
                                         const std::string& target_uri) const = 0;
 
-  // Read-only: the source tables a task has on a target of this engine, from its control
-  // tables; empty when the task (or any control table) does not exist. Never creates anything.
-  virtual Result<std::vector<TableName>> ReadTaskTables(const std::string& target_uri,
-                                                        const std::string& task) const = 0;
+  // Read-only: a task's state on a target of this engine (its checkpoint and the source tables
+  // it loaded), from the control tables; std::nullopt when the target has none. Never creates
+  // or changes anything.
+  virtual Result<std::optional<TaskState>> ReadTaskState(const std::string& target_uri,
+                                                         const std::string& task) const = 0;
 
   // "PostgreSQL 15.18", "MariaDB 10.11.6", "SQLite 3.40.1".
   virtual Result<std::string> ServerVersion(const std::string& uri) const = 0;

@@ -8,6 +8,7 @@
 #include "engine/mariadb/maria_scanner.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_source.h"
+#include "engine/mariadb/maria_task_state.h"
 
 namespace cutover::mariadb {
 namespace {
@@ -48,24 +49,9 @@ class MariaDriver final : public EngineDriver {
     return TableName{u.database, LandingTableName(t)};
   }
 
-  Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,
-                                                const std::string& task) const override {
-    std::vector<TableName> out;
-    std::string what = "reading task " + task + "'s tables on the target";
-    ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri, "cutover-validate"));
-    ASSIGN_OR_RETURN(
-        auto exists,
-        conn->Query("SELECT count(*) FROM information_schema.TABLES WHERE "
-                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_cutover_table_state'",
-                    what));
-    if (exists.Get(0, "count(*)").value_or("0") == "0") return out;
-    ASSIGN_OR_RETURN(auto r, conn->Query("SELECT table_schema, table_name FROM "
-                                         "_cutover_table_state WHERE task = " +
-                                             conn->QuoteLiteral(task) + " ORDER BY 1, 2",
-                                         what));
-    for (size_t i = 0; i < r.rows.size(); ++i)
-      out.push_back({r.Get(i, "table_schema").value_or(""), r.Get(i, "table_name").value_or("")});
-    return out;
+  Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,
+                                                 const std::string& task) const override {
+    return ReadMariaTaskState(uri, task);
   }
 
   Result<std::string> ServerVersion(const std::string& uri) const override {

@@ -7,6 +7,7 @@
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
 #include "engine/pg/pg_source.h"
+#include "engine/pg/pg_task_state.h"
 
 namespace cutover::pg {
 namespace {
@@ -42,19 +43,9 @@ class PgDriver final : public EngineDriver {
     return TargetName(t);
   }
 
-  Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,
-                                                const std::string& task) const override {
-    std::vector<TableName> out;
-    std::string what = "reading task " + task + "'s tables on the target";
-    ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, "cutover-validate"));
-    ASSIGN_OR_RETURN(auto exists,
-                     conn->Exec("SELECT to_regclass('cutover.table_state') IS NOT NULL", what));
-    if (exists.get(0, 0) != "t") return out;
-    ASSIGN_OR_RETURN(auto r, conn->ExecParams("SELECT table_schema, table_name FROM "
-                                              "cutover.table_state WHERE task = $1 ORDER BY 1, 2",
-                                              {task.c_str()}, what));
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1)});
-    return out;
+  Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,
+                                                 const std::string& task) const override {
+    return ReadPgTaskState(uri, task);
   }
 
   Result<std::string> ServerVersion(const std::string& uri) const override {

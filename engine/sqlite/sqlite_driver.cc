@@ -8,6 +8,7 @@
 #include "engine/sqlite/sqlite_scanner.h"
 #include "engine/sqlite/sqlite_sink.h"
 #include "engine/sqlite/sqlite_source.h"
+#include "engine/sqlite/sqlite_task_state.h"
 
 namespace cutover::sqlite {
 namespace {
@@ -44,9 +45,9 @@ class SqliteDriver final : public EngineDriver {
   Result<TableName> TargetTable(const TableSchema& t, const std::string&) const override {
     return TableName{"main", LandingTableName(t)};
   }
-  Result<std::vector<TableName>> ReadTaskTables(const std::string& uri,
-                                                const std::string& task) const override {
-    return ReadSqliteTaskTables(uri, task);
+  Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,
+                                                 const std::string& task) const override {
+    return ReadSqliteTaskState(uri, task);
   }
 
   Result<std::string> ServerVersion(const std::string&) const override {

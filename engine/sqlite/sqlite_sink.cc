@@ -201,15 +201,4 @@ Status SqliteSink::DropTask(const std::string& task) {
   return Status::Ok();
 }
 
-Result<std::vector<TableName>> ReadSqliteTaskTables(const std::string& uri,
-                                                    const std::string& task) {
-  ASSIGN_OR_RETURN(auto conn,
-                   SqliteConn::Open(uri, "validate", SqliteOpenOptions{.create = false}));
-  ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadSqliteTaskState(*conn, task));
-  std::vector<TableName> out;
-  if (state)
-    for (const auto& [name, loaded] : state->loaded) out.push_back(name);
-  return out;
-}
-
 }  // namespace cutover::sqlite

@@ -65,10 +65,4 @@ class SqliteSink : public Sink {
   std::shared_ptr<std::mutex> write_mu_;
 };
 
-// The source tables a task has loaded into the SQLite target at `uri` (for `cutover validate
-// --task`); empty when it has none. The file must exist. Superseded by ReadSqliteTaskState
-// (sqlite_task_state.h), which validator/table_pairing.cc is to use instead.
-Result<std::vector<TableName>> ReadSqliteTaskTables(const std::string& uri,
-                                                    const std::string& task);
-
 }  // namespace cutover::sqlite
