@@ -22,6 +22,21 @@ namespace cutover::pg {
 
 namespace {
 
+// The catalog's key columns of `catalog` as indexes into `streamed`'s columns (matched by name);
+// empty when the catalog has no key or a key column is not in the streamed relation.
+std::vector<size_t> CatalogKeyIn(const TableSchema& catalog, const TableSchema& streamed) {
+  std::vector<size_t> out;
+  for (size_t k : catalog.key) {
+    const std::string& name = catalog.columns[k].name;
+    size_t found = streamed.columns.size();
+    for (size_t i = 0; i < streamed.columns.size(); ++i)
+      if (streamed.columns[i].name == name) found = i;
+    if (found == streamed.columns.size()) return {};
+    out.push_back(found);
+  }
+  return out;
+}
+
 int64_t NowPgMicros() {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::system_clock::now().time_since_epoch())
@@ -207,6 +222,13 @@ class PgStream : public ChangeStream {
       if (rc.key) schema->key.push_back(i);
       schema->columns.push_back(std::move(c));
     }
+    // The key is the catalog's (primary key or replica identity index) whenever it has one: with
+    // REPLICA IDENTITY FULL the Relation message flags every column as part of the key, and a
+    // target matching rows on every column misses each row holding a NULL (NULL = NULL is not
+    // true), losing its deletes and key updates. The message's flags serve only tables the
+    // catalog gave no key.
+    if (std::vector<size_t> by_name = CatalogKeyIn(*known->second, *schema); !by_name.empty())
+      schema->key = std::move(by_name);
     if (schema->key.empty()) schema->key = known->second->key;
     schema->computed = known->second->computed;  // pgoutput leaves generated columns out
     relations_[r.oid] = std::move(schema);

@@ -200,6 +200,41 @@ INSERT INTO "Measurement"
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 }
 
+// REPLICA IDENTITY FULL (set for tools that want whole before-images) makes pgoutput flag every
+// column as a key column. Rows are still found on the target by the primary key, so deletes,
+// key updates and updates of rows holding NULLs all arrive (matching on every column would miss
+// each row with a NULL: NULL = NULL is not true; found by the DMS rules tests).
+TEST_F(PgSourceShapes, ReplicaIdentityFullRowsWithNullsAreFoundByTheirKey) {
+  Sql(*source_, R"sql(
+CREATE TABLE "Rental" (rental_id int PRIMARY KEY, "ReturnDate" timestamp, note text, staff int);
+ALTER TABLE "Rental" REPLICA IDENTITY FULL;
+INSERT INTO "Rental"
+  SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE '2005-05-24'::timestamp + g * interval '1 hour' END,
+         CASE WHEN g % 4 = 0 THEN NULL ELSE 'n' || g END, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 7 END
+  FROM generate_series(1, 300) g;
+)sql");
+  const std::string table = "public.\"Rental\"";
+  EngineProcess engine(Replicate("full", {}));
+  ASSERT_TRUE(
+      Eventually([&] { return Equal(table, table, "rental_id") || !engine.Running(); }, 90s))
+      << Diff(table, table, "rental_id") << "\n"
+      << engine.Log();
+  ASSERT_TRUE(engine.Running()) << engine.Log();
+  Sql(*source_,
+      "DELETE FROM \"Rental\" WHERE note IS NULL AND rental_id < 100;"
+      "UPDATE \"Rental\" SET rental_id = rental_id + 1000 WHERE \"ReturnDate\" IS NULL AND "
+      "rental_id BETWEEN 100 AND 200;"
+      "UPDATE \"Rental\" SET note = 'returned' WHERE staff IS NULL;"
+      "UPDATE \"Rental\" SET \"ReturnDate\" = NULL WHERE rental_id BETWEEN 250 AND 260;");
+  EXPECT_TRUE(Eventually([&] { return Equal(table, table, "rental_id"); }, 60s))
+      << Diff(table, table, "rental_id") << "\n"
+      << engine.Log();
+  EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM \"Rental\" WHERE rental_id > 1000"),
+            Sql(*source_, "SELECT count(*) FROM \"Rental\" WHERE rental_id > 1000"));
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
+}
+
 // A partition that cannot identify its rows (REPLICA IDENTITY NOTHING, though its partitioned
 // table has a key) would be published through its root and break the application's UPDATE and
 // DELETE: the start is refused naming it, and nothing is left on the source.
