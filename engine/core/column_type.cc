@@ -1,87 +1,26 @@
 #include "engine/core/column_type.h"
 
+#include <charconv>
+
 namespace cutover {
 
-namespace {
-const char* FamilyName(TypeFamily f) {
-  switch (f) {
-    case TypeFamily::kUnknown:
-      return "unknown";
-    case TypeFamily::kBool:
-      return "bool";
-    case TypeFamily::kInteger:
-      return "integer";
-    case TypeFamily::kFloat:
-      return "float";
-    case TypeFamily::kDecimal:
-      return "decimal";
-    case TypeFamily::kFixedText:
-      return "fixedtext";
-    case TypeFamily::kVarText:
-      return "vartext";
-    case TypeFamily::kText:
-      return "text";
-    case TypeFamily::kBytes:
-      return "bytes";
-    case TypeFamily::kDate:
-      return "date";
-    case TypeFamily::kTime:
-      return "time";
-    case TypeFamily::kTimestamp:
-      return "timestamp";
-    case TypeFamily::kTimestampTz:
-      return "timestamptz";
-    case TypeFamily::kYear:
-      return "year";
-    case TypeFamily::kBit:
-      return "bit";
-    case TypeFamily::kEnum:
-      return "enum";
-    case TypeFamily::kSet:
-      return "set";
-    case TypeFamily::kJson:
-      return "json";
-    case TypeFamily::kUuid:
-      return "uuid";
-    case TypeFamily::kOther:
-      return "other";
+std::vector<int> TypeTextNumbers(std::string_view type_text) {
+  std::vector<int> out;
+  size_t open = type_text.find('(');
+  if (open == std::string_view::npos) return out;
+  size_t close = type_text.find(')', open);
+  if (close == std::string_view::npos) return out;
+  const char* p = type_text.data() + open + 1;
+  const char* end = type_text.data() + close;
+  while (p < end) {
+    while (p < end && (*p == ' ' || *p == ',')) ++p;
+    if (p == end) break;
+    int v = 0;
+    auto [next, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc()) return {};
+    out.push_back(v);
+    p = next;
   }
-  return "?";
-}
-}  // namespace
-
-std::string DescribeColumnType(const ColumnType& t) {
-  std::string out = FamilyName(t.family);
-  switch (t.family) {
-    case TypeFamily::kInteger:
-    case TypeFamily::kFloat:
-    case TypeFamily::kBit:
-      out += "(" + std::to_string(t.bits) + ")" + (t.is_unsigned ? " unsigned" : "");
-      break;
-    case TypeFamily::kDecimal:
-      if (t.precision >= 0)
-        out += "(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-      break;
-    case TypeFamily::kFixedText:
-    case TypeFamily::kVarText:
-    case TypeFamily::kBytes:
-      if (t.length >= 0) out += "(" + std::to_string(t.length) + ")";
-      break;
-    case TypeFamily::kTime:
-    case TypeFamily::kTimestamp:
-    case TypeFamily::kTimestampTz:
-      if (t.fsp >= 0) out += "(" + std::to_string(t.fsp) + ")";
-      if (t.extended_range) out += " extended";
-      break;
-    case TypeFamily::kEnum:
-    case TypeFamily::kSet:
-      out += "(" + std::to_string(t.labels.size()) + " labels)";
-      break;
-    default:
-      break;
-  }
-  if (!t.enforced) out += " unenforced";
-  if (t.zero_dates) out += " zero-dates";
   return out;
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cutover {
@@ -64,7 +65,10 @@ struct ColumnType {
   }
 };
 
-// "integer(32)", "decimal(12,2)", "vartext(40)": for messages and tests.
-std::string DescribeColumnType(const ColumnType& type);
+// The numbers in the first "(...)" of an engine's type text, the parameters every engine writes
+// the same way: "numeric(12,2)" -> {12, 2}, "character varying(40)" -> {40}; {} when there is
+// no parenthesis or it holds anything but numbers ("enum('a')", "varchar(max)"). Each source
+// uses it to describe its own type text.
+std::vector<int> TypeTextNumbers(std::string_view type_text);
 
 }  // namespace cutover

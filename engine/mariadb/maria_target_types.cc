@@ -18,26 +18,6 @@ constexpr int kDecimalMaxPrecision = 65;
 constexpr int kDecimalMaxScale = 30;
 constexpr int64_t kMaxTimeMicros = (838LL * 3600 + 59 * 60 + 59) * 1000000 + 999999;
 
-// The numbers in the first "(...)" of a type text: "numeric(12,2)" -> {12, 2}.
-std::vector<int> TypeModifiers(const std::string& type_name) {
-  std::vector<int> out;
-  size_t open = type_name.find('(');
-  if (open == std::string::npos) return out;
-  size_t close = type_name.find(')', open);
-  if (close == std::string::npos) return out;
-  const char* p = type_name.data() + open + 1;
-  const char* end = type_name.data() + close;
-  while (p < end) {
-    while (p < end && (*p == ' ' || *p == ',')) ++p;
-    int v = 0;
-    auto [next, ec] = std::from_chars(p, end, v);
-    if (ec != std::errc()) return {};
-    out.push_back(v);
-    p = next;
-  }
-  return out;
-}
-
 // "TIME(3)": the fraction digits the source keeps, 6 when unknown.
 std::string Fsp(const std::string& base, const ColumnType& t) {
   int fsp = t.fsp >= 0 && t.fsp <= 6 ? t.fsp : 6;
@@ -191,7 +171,7 @@ void PlanFromKind(const Column& c, bool is_key, MariaTargetColumn& tc) {
       tc.special_floats_to_null = true;  // L2, L4: value-level
       break;
     case ValueKind::kDecimal:
-      SetDecimal(tc, TypeModifiers(c.type_name));
+      SetDecimal(tc, TypeTextNumbers(c.type_name));
       break;
     case ValueKind::kBytes:
       tc.ddl_type = is_key ? "VARBINARY(3072)" : "LONGBLOB";
@@ -258,7 +238,7 @@ MariaTargetColumn PlanMariaColumn(const Column& c, const std::string& source_eng
     tc.is_bit = c.type_name.rfind("bit", 0) == 0;
     tc.is_float32 = c.type_name.rfind("float", 0) == 0;
     if (c.kind == ValueKind::kDecimal) {
-      std::vector<int> mods = TypeModifiers(c.type_name);
+      std::vector<int> mods = TypeTextNumbers(c.type_name);
       if (mods.size() == 2) SetFixedDecimal(tc, mods[0], mods[1]);
     }
     if (c.type_name.rfind("enum(", 0) == 0) {
@@ -317,7 +297,7 @@ std::vector<MariaTargetColumn> PlanMariaTable(const TableSchema& t) {
       fixed += FixedKeyBytes(tc.kind);
       continue;
     }
-    std::vector<int> mods = TypeModifiers(tc.ddl_type);
+    std::vector<int> mods = TypeTextNumbers(tc.ddl_type);
     size_t n = mods.empty() ? 0 : static_cast<size_t>(mods[0]);
     variable += tc.ddl_type.rfind("VARBINARY(", 0) == 0 ? n : n * 4;
     ++nvariable;
@@ -328,7 +308,7 @@ std::vector<MariaTargetColumn> PlanMariaTable(const TableSchema& t) {
     MariaTargetColumn& tc = cols[k];
     if (!IsVariableKey(tc)) continue;
     bool binary = tc.ddl_type.rfind("VARBINARY(", 0) == 0;
-    std::vector<int> mods = TypeModifiers(tc.ddl_type);
+    std::vector<int> mods = TypeTextNumbers(tc.ddl_type);
     size_t n = mods.empty() ? 0 : static_cast<size_t>(mods[0]);
     size_t limit = binary ? share : share / 4;
     if (n <= limit) continue;

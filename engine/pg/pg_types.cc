@@ -8,35 +8,8 @@
 
 namespace cutover::pg {
 
-namespace {
-
-// The numbers in the first "(...)" of a type text: "numeric(12,2)" -> {12, 2}.
-std::vector<int> TypeModifiers(const std::string& type_name) {
-  std::vector<int> out;
-  size_t open = type_name.find('(');
-  if (open == std::string::npos) return out;
-  size_t close = type_name.find(')', open);
-  if (close == std::string::npos) return out;
-  int v = -1;
-  for (size_t i = open + 1; i <= close; ++i) {
-    char ch = type_name[i];
-    if (ch >= '0' && ch <= '9') {
-      v = (v < 0 ? 0 : v * 10) + (ch - '0');
-    } else if (ch == ',' || ch == ')') {
-      if (v < 0) return {};
-      out.push_back(v);
-      v = -1;
-    } else if (ch != ' ') {
-      return {};
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 ColumnType DescribePgColumnType(uint32_t oid, const std::string& type_name, ValueKind kind) {
-  std::vector<int> mods = TypeModifiers(type_name);
+  std::vector<int> mods = TypeTextNumbers(type_name);
   auto one = [&](int dflt) { return mods.size() == 1 ? mods[0] : dflt; };
   ColumnType t;
   switch (oid) {

@@ -111,35 +111,13 @@ std::string GeneratedExpression(const std::string& sql, const std::string& colum
   return "";
 }
 
-// The numbers in the first "(...)" of a declared type: "DECIMAL(12,2)" -> {12, 2}.
-std::vector<int> DeclaredModifiers(const std::string& declared) {
-  std::vector<int> out;
-  size_t open = declared.find('(');
-  if (open == std::string::npos) return out;
-  int v = -1;
-  for (size_t i = open + 1; i < declared.size(); ++i) {
-    char ch = declared[i];
-    if (ch >= '0' && ch <= '9') {
-      v = (v < 0 ? 0 : v * 10) + (ch - '0');
-    } else if (ch == ',' || ch == ')') {
-      if (v < 0) return {};
-      out.push_back(v);
-      v = -1;
-      if (ch == ')') return out;
-    } else if (ch != ' ') {
-      return {};
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 // The engine-neutral description of a column declared `declared` whose values are `kind`
 // (SqliteKindForDeclaredType). SQLite enforces no length, precision or time range: the
 // declared ones are kept for targets that want them, marked unenforced.
 ColumnType DescribeSqliteColumnType(const std::string& declared, ValueKind kind) {
-  std::vector<int> mods = DeclaredModifiers(declared);
+  std::vector<int> mods = TypeTextNumbers(declared);
   ColumnType t;
   t.enforced = false;
   switch (kind) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 #include "engine/core/table_pattern.h"
 #include "engine/task/json_reader.h"
@@ -435,19 +436,8 @@ class TableMappingReader {
         problems_.Error(r.PathOf("expression"), "rule " + id + ": " + e.status().message());
       }
     } else {
-      static const std::vector<std::pair<std::string, NameAction>> kNameActions = {
-          {"rename", NameAction::kRename},
-          {"convert-lowercase", NameAction::kLowercase},
-          {"convert-uppercase", NameAction::kUppercase},
-          {"add-prefix", NameAction::kAddPrefix},
-          {"remove-prefix", NameAction::kRemovePrefix},
-          {"replace-prefix", NameAction::kReplacePrefix},
-          {"add-suffix", NameAction::kAddSuffix},
-          {"remove-suffix", NameAction::kRemoveSuffix},
-          {"replace-suffix", NameAction::kReplaceSuffix}};
-      auto it = std::find_if(kNameActions.begin(), kNameActions.end(),
-                             [&](const auto& p) { return p.first == action; });
-      if (it == kNameActions.end()) {
+      std::optional<NameAction> name_action = NameActionOf(r, id, action, naming);
+      if (!name_action) {
         problems_.Error(r.PathOf("rule-action"),
                         "rule " + id + ": " + action +
                             " on columns is not supported by this version of cutover; remove "
@@ -455,16 +445,8 @@ class TableMappingReader {
         return;
       }
       c.action = ColumnAction::kName;
-      c.naming.action = it->second;
-      bool needs_value =
-          it->second != NameAction::kLowercase && it->second != NameAction::kUppercase;
-      if (needs_value && c.naming.value.empty())
-        problems_.Error(r.path(), "rule " + id + ": " + action + " needs a non-empty \"value\"");
-      bool needs_old =
-          it->second == NameAction::kReplacePrefix || it->second == NameAction::kReplaceSuffix;
-      if (needs_old && c.naming.old_value.empty())
-        problems_.Error(r.path(), "rule " + id + ": " + action + " needs \"old-value\"");
-      if (it->second == NameAction::kRename && column.find_first_of("%[") != std::string::npos)
+      c.naming.action = *name_action;
+      if (*name_action == NameAction::kRename && column.find_first_of("%[") != std::string::npos)
         problems_.Error(r.PathOf("object-locator") + ".column-name",
                         "rule " + id + ": rename names one column: no wildcards");
     }
@@ -526,6 +508,22 @@ class TableMappingReader {
                           "names only); remove the rule");
       return;
     }
+    std::optional<NameAction> name_action = NameActionOf(r, id, *action, rule);
+    if (!name_action) {
+      problems_.Error(r.PathOf("rule-action"),
+                      "rule " + id + ": " + *action + " applies to columns, not to a " + *target);
+      return;
+    }
+    rule.action = *name_action;
+    rule.target = *target == "schema" ? NameTarget::kSchema : NameTarget::kTable;
+    out_.renames_.push_back(std::move(rule));
+  }
+
+  // The name action (rename, case, prefix, suffix) `action` names, for schema, table and column
+  // rules alike, with an error for each value it needs that `values` lacks; nullopt, and no
+  // error, when `action` is not a name action.
+  std::optional<NameAction> NameActionOf(JsonObject& r, const std::string& id,
+                                         const std::string& action, const NameRule& values) {
     static const std::vector<std::pair<std::string, NameAction>> kNameActions = {
         {"rename", NameAction::kRename},
         {"convert-lowercase", NameAction::kLowercase},
@@ -537,23 +535,15 @@ class TableMappingReader {
         {"remove-suffix", NameAction::kRemoveSuffix},
         {"replace-suffix", NameAction::kReplaceSuffix}};
     auto it = std::find_if(kNameActions.begin(), kNameActions.end(),
-                           [&](const auto& p) { return p.first == *action; });
-    if (it == kNameActions.end()) {
-      problems_.Error(r.PathOf("rule-action"),
-                      "rule " + id + ": " + *action + " applies to columns, not to a " + *target);
-      return;
-    }
-    rule.action = it->second;
-    rule.target = *target == "schema" ? NameTarget::kSchema : NameTarget::kTable;
-    bool needs_value =
-        rule.action != NameAction::kLowercase && rule.action != NameAction::kUppercase;
-    if (needs_value && rule.value.empty())
-      problems_.Error(r.path(), "rule " + id + ": " + *action + " needs a non-empty \"value\"");
-    bool needs_old =
-        rule.action == NameAction::kReplacePrefix || rule.action == NameAction::kReplaceSuffix;
-    if (needs_old && rule.old_value.empty())
-      problems_.Error(r.path(), "rule " + id + ": " + *action + " needs \"old-value\"");
-    out_.renames_.push_back(std::move(rule));
+                           [&](const auto& p) { return p.first == action; });
+    if (it == kNameActions.end()) return std::nullopt;
+    NameAction a = it->second;
+    if (a != NameAction::kLowercase && a != NameAction::kUppercase && values.value.empty())
+      problems_.Error(r.path(), "rule " + id + ": " + action + " needs a non-empty \"value\"");
+    if ((a == NameAction::kReplacePrefix || a == NameAction::kReplaceSuffix) &&
+        values.old_value.empty())
+      problems_.Error(r.path(), "rule " + id + ": " + action + " needs \"old-value\"");
+    return a;
   }
 
   JsonProblems& problems_;
