@@ -187,8 +187,8 @@ class FaultProxy::Impl {
       mode_ = wanted;
       if (mode_ == FaultMode::kCut) {
         for (Connection& c : conns_) {
+          resets_.fetch_add(1);  // counted before the peer can see it (stats() never lags)
           CloseConnection(c, /*reset=*/true);
-          resets_.fetch_add(1);
         }
         conns_.clear();
       } else if (mode_ == FaultMode::kPass) {
@@ -306,8 +306,8 @@ class FaultProxy::Impl {
       }
       connections_.fetch_add(1);
       if (mode_ == FaultMode::kCut) {
+        resets_.fetch_add(1);  // counted before the client can see the reset
         ResetAndClose(fd);
-        resets_.fetch_add(1);
         continue;
       }
       int one = 1;
