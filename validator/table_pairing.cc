@@ -9,6 +9,7 @@
 #include "engine/core/table_pattern.h"
 #include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
+#include "engine/pipeline/row_filter.h"
 #include "engine/registry/registry.h"
 
 namespace cutover::validator {
@@ -69,10 +70,6 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
   auto source_tables = source->DiscoverTablesOrFail(selection);
   if (!source_tables.ok()) return source_tables.status().WithContext("source");
   if (req.mapping) RETURN_IF_ERROR(req.mapping->CheckSelectionsUsed());
-  if (req.mapping && req.mapping->filters_anything())
-    return InvalidArgument(
-        "--table-mappings: source filters are not applied by `cutover validate` yet (it would "
-        "report every filtered-out row as missing); validate with a mapping without filters");
   TableRouting routing(req.mapping, "");
   for (auto& t : *source_tables) t = routing.Route(t);
   Result<std::unique_ptr<Source>> target = MakeSource(req.target_uri, SourceOptions{});
@@ -169,6 +166,26 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
       if (!p.keyless_reason.empty()) p.source.key.clear();
     }
     p.target.key = p.source.key;
+    // The task's source filters: only the rows it replicates are compared (FilteredScanner).
+    if (req.mapping) {
+      std::vector<task::SourceFilter> filters = req.mapping->Filters(s->name);
+      if (!filters.empty()) {
+        TableSchema compared;  // the filter sees the compared columns, in comparison order
+        compared.name = s->name;
+        compared.engine = s->engine;
+        compared.columns = p.source.columns;
+        compared.key = p.source.key;
+        auto filter = RowFilter::Compile(compared, filters);
+        if (!filter.ok())
+          return filter.status().WithContext(
+              "--table-mappings (a filtered column must be compared: it must not be removed "
+              "by the mapping nor missing on the target)");
+        auto shared = std::make_shared<const RowFilter>(std::move(*filter));
+        p.source.keep_row = [shared](const std::vector<Value>& row) {
+          return shared->Evaluate(row) == FilterVerdict::kPass;
+        };
+      }
+    }
     out.push_back(std::move(p));
   }
   return out;
