@@ -228,7 +228,7 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
           return std::pair<Value, std::string>{mk(us), std::to_string(us)};
         });
   };
-  ts_col("ts", false, ts_unit == TimeUnit::kMillis ? "TIMESTAMP_MS" : "TIMESTAMP");
+  ts_col("ts", false, "TIMESTAMP");  // DuckDB widens millisecond files to its µs TIMESTAMP
   ts_col("tstz", true, "TIMESTAMP WITH TIME ZONE");
   return zoo;
 }
@@ -317,7 +317,9 @@ class ParquetReaders : public ::testing::Test {
     ASSERT_EQ(cols.size(), zoo.size());
     for (size_t c = 0; c < zoo.size(); ++c) {
       EXPECT_EQ(cols[c]["name"], zoo[c].column.name);
-      if (mode == "duckdb") EXPECT_EQ(cols[c]["type"], zoo[c].duckdb_type) << zoo[c].column.name;
+      if (mode == "duckdb") {
+        EXPECT_EQ(cols[c]["type"], zoo[c].duckdb_type) << zoo[c].column.name;
+      }
     }
     const auto& rows = out.doc["rows"];
     ASSERT_EQ(rows.size(), kRows);
@@ -406,7 +408,9 @@ TEST_F(ParquetReaders, DuckDbFiltersPrunedByStatisticsCountTheWrittenRows) {
       {"u32", "u32 > 4000000000", [](const Value& v) { return v.as_int64() > 4000000000; }},
       {"i8", "i8 < -100", [](const Value& v) { return v.as_int64() < -100; }},
       {"f64", "f64 < -300", [](const Value& v) { return v.as_double() < -300; }},
-      {"f32", "f32 > 100", [](const Value& v) { return v.as_double() > 100; }},
+      // In DuckDB NaN sorts above every number, so it passes "> 100".
+      {"f32", "f32 > 100",
+       [](const Value& v) { return std::isnan(v.as_double()) || v.as_double() > 100; }},
       {"d38_10", "d38_10 < 0", [](const Value& v) { return v.str()[0] == '-' && v.str().find_first_of("123456789") != std::string::npos; }},
       {"s", "s >= '\xC3\xA4'", [](const Value& v) { return v.str() >= "\xC3\xA4"; }},
       {"dt", "dt < DATE '1900-01-01'", [](const Value& v) { return v.as_micros_or_days() < -25567; }},
