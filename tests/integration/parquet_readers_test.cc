@@ -8,9 +8,9 @@
 // this test fails, naming the script, when they are missing.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdlib>
@@ -87,15 +87,21 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
     }
     zoo.push_back(std::move(z));
   };
-  auto I = [](int64_t x) { return std::pair<Value, std::optional<std::string>>{Value::Int64(x), std::to_string(x)}; };
-  auto N = []() { return std::pair<Value, std::optional<std::string>>{Value::Null(), std::nullopt}; };
-  auto int_col = [&](std::string name, int bits, bool sgn, std::string duck, int64_t lo, int64_t hi) {
+  auto I = [](int64_t x) {
+    return std::pair<Value, std::optional<std::string>>{Value::Int64(x), std::to_string(x)};
+  };
+  auto N = []() {
+    return std::pair<Value, std::optional<std::string>>{Value::Null(), std::nullopt};
+  };
+  auto int_col = [&](std::string name, int bits, bool sgn, std::string duck, int64_t lo,
+                     int64_t hi) {
     ParquetColumn c = Leaf(name, LogicalKind::kInt);
     c.int_bits = bits;
     c.int_signed = sgn;
     add(c, duck, Compare::kExact, {I(lo), I(hi), N()}, [=](int64_t i) {
       int64_t span = hi / 2 - lo / 2;
-      int64_t v = lo + static_cast<int64_t>((static_cast<uint64_t>(i) * 2654435761u) % static_cast<uint64_t>(span));
+      int64_t v = lo + static_cast<int64_t>((static_cast<uint64_t>(i) * 2654435761u) %
+                                            static_cast<uint64_t>(span));
       return std::pair<Value, std::string>{Value::Int64(v), std::to_string(v)};
     });
   };
@@ -107,7 +113,8 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
   });
   add(Leaf("flag", LogicalKind::kBoolean), "BOOLEAN", Compare::kExact,
       {{Value::Bool(true), "true"}, {Value::Bool(false), "false"}, N()}, [](int64_t i) {
-        return std::pair<Value, std::string>{Value::Bool(i % 3 == 0), i % 3 == 0 ? "true" : "false"};
+        return std::pair<Value, std::string>{Value::Bool(i % 3 == 0),
+                                             i % 3 == 0 ? "true" : "false"};
       });
   int_col("i8", 8, true, "TINYINT", -128, 127);
   int_col("u8", 8, false, "UTINYINT", 0, 255);
@@ -120,13 +127,16 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
   ParquetColumn u64 = Leaf("u64", LogicalKind::kInt);
   u64.int_signed = false;
   add(u64, "UBIGINT", Compare::kExact,
-      {{Value::UInt64(0), "0"}, {Value::UInt64(UINT64_MAX), "18446744073709551615"},
+      {{Value::UInt64(0), "0"},
+       {Value::UInt64(UINT64_MAX), "18446744073709551615"},
        {Value::UInt64(1ull << 63), "9223372036854775808"}},
       [](int64_t i) {
         uint64_t v = static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull;
         return std::pair<Value, std::string>{Value::UInt64(v), std::to_string(v)};
       });
-  auto fl = [](double d) { return std::pair<Value, std::optional<std::string>>{Value::Float64(d), Num(d)}; };
+  auto fl = [](double d) {
+    return std::pair<Value, std::optional<std::string>>{Value::Float64(d), Num(d)};
+  };
   const double inf = std::numeric_limits<double>::infinity();
   add(Leaf("f32", LogicalKind::kFloat), "FLOAT", Compare::kFloat,
       {fl(std::nan("")), fl(-0.0), fl(inf), fl(-inf), fl(3.4028234663852886e38),
@@ -145,7 +155,8 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
   auto dec = [](std::string s) {
     return std::pair<Value, std::optional<std::string>>{Value::String(ValueKind::kDecimal, s), s};
   };
-  auto dec_col = [&](std::string name, int p, int s, std::vector<std::pair<Value, std::optional<std::string>>> edges,
+  auto dec_col = [&](std::string name, int p, int s,
+                     std::vector<std::pair<Value, std::optional<std::string>>> edges,
                      std::function<std::string(int64_t)> gen) {
     ParquetColumn c = Leaf(name, LogicalKind::kDecimal);
     c.precision = p;
@@ -190,7 +201,8 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
         return std::pair<Value, std::string>{Value::String(ValueKind::kUuid, s), s};
       });
   auto bin = [](std::string s) {
-    return std::pair<Value, std::optional<std::string>>{Value::String(ValueKind::kBytes, s), Hex(s)};
+    return std::pair<Value, std::optional<std::string>>{Value::String(ValueKind::kBytes, s),
+                                                        Hex(s)};
   };
   add(Leaf("bin", LogicalKind::kBinary), "BLOB", Compare::kExact,
       {bin(""), bin(std::string("\0\xff\x80\x7f", 4))}, [](int64_t i) {
@@ -208,8 +220,8 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
   auto tod = [](int64_t us) {
     return std::pair<Value, std::optional<std::string>>{Value::Time(us), std::to_string(us)};
   };
-  add(Leaf("tm", LogicalKind::kTime), "TIME", Compare::kExact,
-      {tod(0), tod(86399999999), tod(1)}, [](int64_t i) {
+  add(Leaf("tm", LogicalKind::kTime), "TIME", Compare::kExact, {tod(0), tod(86399999999), tod(1)},
+      [](int64_t i) {
         int64_t us = (i * 1234567891) % 86400000000;
         return std::pair<Value, std::string>{Value::Time(us), std::to_string(us)};
       });
@@ -404,16 +416,21 @@ TEST_F(ParquetReaders, DuckDbFiltersPrunedByStatisticsCountTheWrittenRows) {
   std::vector<Filter> filters = {
       {"i64", "i64 = 9223372036854775807",
        [](const Value& v) { return v.as_int64() == std::numeric_limits<int64_t>::max(); }},
-      {"u64", "u64 >= 9223372036854775808", [](const Value& v) { return v.as_uint64() >= (1ull << 63); }},
+      {"u64", "u64 >= 9223372036854775808",
+       [](const Value& v) { return v.as_uint64() >= (1ull << 63); }},
       {"u32", "u32 > 4000000000", [](const Value& v) { return v.as_int64() > 4000000000; }},
       {"i8", "i8 < -100", [](const Value& v) { return v.as_int64() < -100; }},
       {"f64", "f64 < -300", [](const Value& v) { return v.as_double() < -300; }},
       // In DuckDB NaN sorts above every number, so it passes "> 100".
       {"f32", "f32 > 100",
        [](const Value& v) { return std::isnan(v.as_double()) || v.as_double() > 100; }},
-      {"d38_10", "d38_10 < 0", [](const Value& v) { return v.str()[0] == '-' && v.str().find_first_of("123456789") != std::string::npos; }},
+      {"d38_10", "d38_10 < 0",
+       [](const Value& v) {
+         return v.str()[0] == '-' && v.str().find_first_of("123456789") != std::string::npos;
+       }},
       {"s", "s >= '\xC3\xA4'", [](const Value& v) { return v.str() >= "\xC3\xA4"; }},
-      {"dt", "dt < DATE '1900-01-01'", [](const Value& v) { return v.as_micros_or_days() < -25567; }},
+      {"dt", "dt < DATE '1900-01-01'",
+       [](const Value& v) { return v.as_micros_or_days() < -25567; }},
       {"tstz", "tstz < TIMESTAMPTZ '1990-01-01 00:00:00+00'",
        [](const Value& v) { return v.as_micros_or_days() < 631152000000000; }},
   };
@@ -422,9 +439,9 @@ TEST_F(ParquetReaders, DuckDbFiltersPrunedByStatisticsCountTheWrittenRows) {
     for (const auto& [v, text] : col(f.column).cells) want += !v.is_null() && f.keep(v);
     std::string sql = "SELECT count(*) FROM t WHERE " + f.sql;
     fs::path err = dir_ / "sql.err";
-    std::string cmd = fmt::format("node '{}' duckdb-sql '{}' \"{}\" 2>'{}'",
-                                  (kReaders / "read.mjs").string(), file.string(), sql,
-                                  err.string());
+    std::string cmd =
+        fmt::format("node '{}' duckdb-sql '{}' \"{}\" 2>'{}'", (kReaders / "read.mjs").string(),
+                    file.string(), sql, err.string());
     FILE* p = popen(cmd.c_str(), "r");
     ASSERT_NE(p, nullptr);
     std::string text;
@@ -467,18 +484,30 @@ TEST_F(ParquetReaders, CutoverReadsAFileDuckDbWrote) {
       ASSERT_TRUE(w.is_string()) << name << " row " << r << ": " << v.DebugString();
       std::string got;
       switch (v.kind()) {
-        case ValueKind::kBool: got = v.as_bool() ? "true" : "false"; break;
-        case ValueKind::kInt64: got = std::to_string(v.as_int64()); break;
-        case ValueKind::kUInt64: got = std::to_string(v.as_uint64()); break;
+        case ValueKind::kBool:
+          got = v.as_bool() ? "true" : "false";
+          break;
+        case ValueKind::kInt64:
+          got = std::to_string(v.as_int64());
+          break;
+        case ValueKind::kUInt64:
+          got = std::to_string(v.as_uint64());
+          break;
         case ValueKind::kFloat64:
           EXPECT_TRUE(SameDouble(w.get<std::string>(), Num(v.as_double()), false)) << name;
           continue;
-        case ValueKind::kBytes: got = Hex(v.str()); break;
+        case ValueKind::kBytes:
+          got = Hex(v.str());
+          break;
         case ValueKind::kDate:
         case ValueKind::kTime:
         case ValueKind::kTimestamp:
-        case ValueKind::kTimestampTz: got = std::to_string(v.as_micros_or_days()); break;
-        default: got = v.str(); break;
+        case ValueKind::kTimestampTz:
+          got = std::to_string(v.as_micros_or_days());
+          break;
+        default:
+          got = v.str();
+          break;
       }
       EXPECT_EQ(got, w.get<std::string>()) << name << " row " << r;
     }

@@ -83,14 +83,14 @@ TEST(ParquetThrift, FieldHeadersUseDeltasAndLongFormWhenNeeded) {
   std::string out;
   CompactWriter w(out);
   w.BeginStruct();
-  w.FieldI32(1, 3);          // delta 1, type i32 (5): 0x15, zigzag(3) = 6
-  w.FieldI64(2, -1);         // delta 1, type i64 (6): 0x16, zigzag(-1) = 1
-  w.FieldBool(3, true);      // delta 1, bool true (1): 0x11
-  w.FieldBinary(20, "ab");   // delta 17 > 15: long form 0x08, zigzag(20) = 40, len 2
-  w.FieldI32(4, 300);        // backwards: long form 0x05, zigzag(4) = 8, zigzag(300) = 600
+  w.FieldI32(1, 3);         // delta 1, type i32 (5): 0x15, zigzag(3) = 6
+  w.FieldI64(2, -1);        // delta 1, type i64 (6): 0x16, zigzag(-1) = 1
+  w.FieldBool(3, true);     // delta 1, bool true (1): 0x11
+  w.FieldBinary(20, "ab");  // delta 17 > 15: long form 0x08, zigzag(20) = 40, len 2
+  w.FieldI32(4, 300);       // backwards: long form 0x05, zigzag(4) = 8, zigzag(300) = 600
   w.EndStruct();
-  EXPECT_EQ(out, Bytes({0x15, 0x06, 0x16, 0x01, 0x11, 0x08, 0x28, 0x02, 'a', 'b', 0x05, 0x08,
-                        0xd8, 0x04, 0x00}));
+  EXPECT_EQ(out, Bytes({0x15, 0x06, 0x16, 0x01, 0x11, 0x08, 0x28, 0x02, 'a', 'b', 0x05, 0x08, 0xd8,
+                        0x04, 0x00}));
 }
 
 TEST(ParquetThrift, ListsShortAndLongHeaders) {

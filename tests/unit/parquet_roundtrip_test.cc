@@ -67,9 +67,15 @@ std::vector<ParquetColumn> ZooSchema() {
   return s;
 }
 
-Value Dec(std::string s) { return Value::String(ValueKind::kDecimal, std::move(s)); }
-Value Text(std::string s) { return Value::String(ValueKind::kText, std::move(s)); }
-Value Bin(std::string s) { return Value::String(ValueKind::kBytes, std::move(s)); }
+Value Dec(std::string s) {
+  return Value::String(ValueKind::kDecimal, std::move(s));
+}
+Value Text(std::string s) {
+  return Value::String(ValueKind::kText, std::move(s));
+}
+Value Bin(std::string s) {
+  return Value::String(ValueKind::kBytes, std::move(s));
+}
 // Decimal text of an unscaled integer, in the reader's form (exactly `scale` digits after the
 // point, a leading 0, no "-0").
 Value DecText(int64_t unscaled, int scale) {
@@ -89,67 +95,126 @@ std::vector<std::vector<Value>> ZooRows(size_t n, bool millis) {
   std::vector<std::vector<Value>> rows;
   auto ts = [&](int64_t us) { return millis ? us / 1000 * 1000 : us; };
   // Minimums, maximums, NULLs and the awkward values, then pseudo-random rows.
-  rows.push_back({Value::Int64(0), Value::Bool(false), Value::Int64(-128), Value::Int64(0),
-                  Value::Int64(-32768), Value::Int64(0), Value::Int64(INT32_MIN), Value::Int64(0),
-                  Value::Int64(i64min), Value::UInt64(0), Value::Float64(-3.4028234663852886e38),
-                  Value::Float64(-std::numeric_limits<double>::max()), Dec("-999.99"),
-                  Dec("-99999999999999.9999"), Dec("-9999999999999999999999999999.9999999999"),
-                  Dec("-99999999999999999999999999999999999999"), Text(""), Bin(""),
-                  Value::Date(-719162), Value::Time(0),
-                  Value::Timestamp(ts(-62135596800000000)), Value::TimestampTz(ts(-1000))});
-  rows.push_back({Value::Int64(1), Value::Bool(true), Value::Int64(127), Value::Int64(255),
-                  Value::Int64(32767), Value::Int64(65535), Value::Int64(INT32_MAX),
-                  Value::Int64(UINT32_MAX), Value::Int64(i64max),
+  rows.push_back({Value::Int64(0),
+                  Value::Bool(false),
+                  Value::Int64(-128),
+                  Value::Int64(0),
+                  Value::Int64(-32768),
+                  Value::Int64(0),
+                  Value::Int64(INT32_MIN),
+                  Value::Int64(0),
+                  Value::Int64(i64min),
+                  Value::UInt64(0),
+                  Value::Float64(-3.4028234663852886e38),
+                  Value::Float64(-std::numeric_limits<double>::max()),
+                  Dec("-999.99"),
+                  Dec("-99999999999999.9999"),
+                  Dec("-9999999999999999999999999999.9999999999"),
+                  Dec("-99999999999999999999999999999999999999"),
+                  Text(""),
+                  Bin(""),
+                  Value::Date(-719162),
+                  Value::Time(0),
+                  Value::Timestamp(ts(-62135596800000000)),
+                  Value::TimestampTz(ts(-1000))});
+  rows.push_back({Value::Int64(1),
+                  Value::Bool(true),
+                  Value::Int64(127),
+                  Value::Int64(255),
+                  Value::Int64(32767),
+                  Value::Int64(65535),
+                  Value::Int64(INT32_MAX),
+                  Value::Int64(UINT32_MAX),
+                  Value::Int64(i64max),
                   Value::UInt64(std::numeric_limits<uint64_t>::max()),
                   Value::Float64(3.4028234663852886e38),
-                  Value::Float64(std::numeric_limits<double>::max()), Dec("999.99"),
-                  Dec("99999999999999.9999"), Dec("9999999999999999999999999999.9999999999"),
+                  Value::Float64(std::numeric_limits<double>::max()),
+                  Dec("999.99"),
+                  Dec("99999999999999.9999"),
+                  Dec("9999999999999999999999999999.9999999999"),
                   Dec("99999999999999999999999999999999999999"),
-                  Text("\xF0\x9F\x98\x80 4-byte \xE2\x82\xAC"), Bin(std::string("\0\xff\x01", 3)),
-                  Value::Date(2932896), Value::Time(86399999999),
+                  Text("\xF0\x9F\x98\x80 4-byte \xE2\x82\xAC"),
+                  Bin(std::string("\0\xff\x01", 3)),
+                  Value::Date(2932896),
+                  Value::Time(86399999999),
                   Value::Timestamp(ts(253402300799999999)),
                   Value::TimestampTz(ts(253402300799999000))});
   std::vector<Value> nulls(ZooSchema().size());
   nulls[0] = Value::Int64(2);
   rows.push_back(nulls);
-  rows.push_back({Value::Int64(3), Value::Bool(true), Value::Int64(-1), Value::Int64(1),
-                  Value::Int64(-1), Value::Int64(1), Value::Int64(-1), Value::Int64(1),
-                  Value::Int64(-1), Value::UInt64(1ull << 63),
-                  Value::Float64(std::numeric_limits<double>::quiet_NaN()), Value::Float64(-0.0),
-                  Dec("-0.01"), Dec("0.0001"), Dec("-0.0000000001"), Dec("0"),
-                  Text("tab\there \"quoted\", comma"), Bin("x"), Value::Date(-1),
-                  Value::Time(1), Value::Timestamp(ts(-1000)), Value::TimestampTz(ts(0))});
-  rows.push_back({Value::Int64(4), Value::Null(), Value::Null(), Value::Int64(7), Value::Null(),
-                  Value::Int64(9), Value::Null(), Value::Int64(11), Value::Null(),
-                  Value::UInt64(13), Value::Float64(std::numeric_limits<double>::infinity()),
-                  Value::Float64(-std::numeric_limits<double>::infinity()), Value::Null(),
-                  Dec("12.5000"), Value::Null(), Dec("1"), Value::Null(), Bin(""),
-                  Value::Null(), Value::Time(43200000000), Value::Null(),
+  rows.push_back({Value::Int64(3),
+                  Value::Bool(true),
+                  Value::Int64(-1),
+                  Value::Int64(1),
+                  Value::Int64(-1),
+                  Value::Int64(1),
+                  Value::Int64(-1),
+                  Value::Int64(1),
+                  Value::Int64(-1),
+                  Value::UInt64(1ull << 63),
+                  Value::Float64(std::numeric_limits<double>::quiet_NaN()),
+                  Value::Float64(-0.0),
+                  Dec("-0.01"),
+                  Dec("0.0001"),
+                  Dec("-0.0000000001"),
+                  Dec("0"),
+                  Text("tab\there \"quoted\", comma"),
+                  Bin("x"),
+                  Value::Date(-1),
+                  Value::Time(1),
+                  Value::Timestamp(ts(-1000)),
+                  Value::TimestampTz(ts(0))});
+  rows.push_back({Value::Int64(4),
+                  Value::Null(),
+                  Value::Null(),
+                  Value::Int64(7),
+                  Value::Null(),
+                  Value::Int64(9),
+                  Value::Null(),
+                  Value::Int64(11),
+                  Value::Null(),
+                  Value::UInt64(13),
+                  Value::Float64(std::numeric_limits<double>::infinity()),
+                  Value::Float64(-std::numeric_limits<double>::infinity()),
+                  Value::Null(),
+                  Dec("12.5000"),
+                  Value::Null(),
+                  Dec("1"),
+                  Value::Null(),
+                  Bin(""),
+                  Value::Null(),
+                  Value::Time(43200000000),
+                  Value::Null(),
                   Value::TimestampTz(ts(1700000000123456))});
   std::mt19937_64 rng(42);
   const char* words[] = {"alpha", "beta", "gamma", "delta", "", "\xC3\xA4\xC3\xB6", "epsilon"};
   for (size_t i = rows.size(); i < n; ++i) {
     auto maybe = [&](Value v) { return rng() % 10 == 0 ? Value::Null() : std::move(v); };
     int64_t r = static_cast<int64_t>(rng());
-    rows.push_back({Value::Int64(static_cast<int64_t>(i)), maybe(Value::Bool(r & 1)),
-                    maybe(Value::Int64(static_cast<int8_t>(r))),
-                    maybe(Value::Int64(static_cast<uint8_t>(r >> 8))),
-                    maybe(Value::Int64(static_cast<int16_t>(r >> 3))),
-                    maybe(Value::Int64(static_cast<uint16_t>(r >> 5))),
-                    maybe(Value::Int64(static_cast<int32_t>(r))),
-                    maybe(Value::Int64(static_cast<uint32_t>(r >> 7))),
-                    maybe(Value::Int64(r % 1000)), maybe(Value::UInt64(rng())),
-                    maybe(Value::Float64(static_cast<float>(r % 100000) / 8.0f)),
-                    maybe(Value::Float64(static_cast<double>(r) / 3.0)),
-                    maybe(DecText(r % 100000, 2)), maybe(DecText(r % 1000000000000000000, 4)),
-                    maybe(Dec(fmt::format("{}{}.{:010}", r < 0 ? "-" : "",
-                                          std::abs(r % 1000000000000000), i))),
-                    maybe(Dec(std::to_string(r))), maybe(Text(words[i % 7])),
-                    maybe(Bin(std::string(i % 5, static_cast<char>(i)))),
-                    maybe(Value::Date(r % 100000)),
-                    maybe(Value::Time(static_cast<int64_t>(rng() % 86400000000ull))),
-                    maybe(Value::Timestamp(ts(r % 4000000000000000))),
-                    maybe(Value::TimestampTz(ts(1600000000000000 + static_cast<int64_t>(i) * 1000)))});
+    rows.push_back(
+        {Value::Int64(static_cast<int64_t>(i)),
+         maybe(Value::Bool(r & 1)),
+         maybe(Value::Int64(static_cast<int8_t>(r))),
+         maybe(Value::Int64(static_cast<uint8_t>(r >> 8))),
+         maybe(Value::Int64(static_cast<int16_t>(r >> 3))),
+         maybe(Value::Int64(static_cast<uint16_t>(r >> 5))),
+         maybe(Value::Int64(static_cast<int32_t>(r))),
+         maybe(Value::Int64(static_cast<uint32_t>(r >> 7))),
+         maybe(Value::Int64(r % 1000)),
+         maybe(Value::UInt64(rng())),
+         maybe(Value::Float64(static_cast<float>(r % 100000) / 8.0f)),
+         maybe(Value::Float64(static_cast<double>(r) / 3.0)),
+         maybe(DecText(r % 100000, 2)),
+         maybe(DecText(r % 1000000000000000000, 4)),
+         maybe(
+             Dec(fmt::format("{}{}.{:010}", r < 0 ? "-" : "", std::abs(r % 1000000000000000), i))),
+         maybe(Dec(std::to_string(r))),
+         maybe(Text(words[i % 7])),
+         maybe(Bin(std::string(i % 5, static_cast<char>(i)))),
+         maybe(Value::Date(r % 100000)),
+         maybe(Value::Time(static_cast<int64_t>(rng() % 86400000000ull))),
+         maybe(Value::Timestamp(ts(r % 4000000000000000))),
+         maybe(Value::TimestampTz(ts(1600000000000000 + static_cast<int64_t>(i) * 1000)))});
   }
   return rows;
 }
@@ -175,9 +240,9 @@ void ExpectSameRows(const std::vector<std::vector<Value>>& got,
   ASSERT_EQ(got.size(), want.size()) << config;
   for (size_t i = 0; i < want.size(); ++i) {
     for (size_t c = 0; c < want[i].size(); ++c) {
-      ASSERT_EQ(got[i][c], want[i][c]) << config << " row " << i << " column " << c << ": got "
-                                       << got[i][c].DebugString() << " want "
-                                       << want[i][c].DebugString();
+      ASSERT_EQ(got[i][c], want[i][c])
+          << config << " row " << i << " column " << c << ": got " << got[i][c].DebugString()
+          << " want " << want[i][c].DebugString();
     }
   }
 }
@@ -195,8 +260,8 @@ TEST(ParquetRoundTrip, EveryTypeInEveryConfiguration) {
           o.timestamp_unit = millis ? TimeUnit::kMillis : TimeUnit::kMicros;
           o.row_group_length = 700;
           o.data_page_size = 2048;
-          std::string config = fmt::format("{} v{} dict={} millis={}", CompressionName(comp),
-                                           version, dict, millis);
+          std::string config =
+              fmt::format("{} v{} dict={} millis={}", CompressionName(comp), version, dict, millis);
           auto rows = ZooRows(1500, millis);
           FileStats stats;
           std::string file = Write(ZooSchema(), o, rows, &stats);
@@ -250,8 +315,10 @@ TEST(ParquetDictionary, UsedWhereItPaysPlainWhereNotAndFallsBackPastTheLimit) {
                                        Col("big", LogicalKind::kString)};
   std::vector<std::vector<Value>> rows;
   for (int i = 0; i < 2000; ++i) {
-    rows.push_back({Text(i % 3 == 0 ? "red" : i % 3 == 1 ? "green" : "blue"), Value::Int64(i),
-                    Text(std::string(100, 'a' + i % 26) + std::to_string(i))});
+    rows.push_back({Text(i % 3 == 0   ? "red"
+                         : i % 3 == 1 ? "green"
+                                      : "blue"),
+                    Value::Int64(i), Text(std::string(100, 'a' + i % 26) + std::to_string(i))});
   }
   for (int version : {1, 2}) {
     WriterOptions o;
@@ -276,22 +343,27 @@ TEST(ParquetDictionary, UsedWhereItPaysPlainWhereNotAndFallsBackPastTheLimit) {
   }
 }
 
-std::string LE64(int64_t v) { return std::string(reinterpret_cast<const char*>(&v), 8); }
-std::string LEd(double v) { return std::string(reinterpret_cast<const char*>(&v), 8); }
+std::string LE64(int64_t v) {
+  return std::string(reinterpret_cast<const char*>(&v), 8);
+}
+std::string LEd(double v) {
+  return std::string(reinterpret_cast<const char*>(&v), 8);
+}
 
 TEST(ParquetStatistics, MinMaxInEachSortOrderAndNullCounts) {
   ParquetColumn dec = DecCol("dec", 38, 0);
-  std::vector<ParquetColumn> schema = {Col("i", LogicalKind::kInt), IntCol("u", 64, false),
+  std::vector<ParquetColumn> schema = {Col("i", LogicalKind::kInt),
+                                       IntCol("u", 64, false),
                                        Col("d", LogicalKind::kDouble),
-                                       Col("s", LogicalKind::kString), dec,
+                                       Col("s", LogicalKind::kString),
+                                       dec,
                                        Col("allnull", LogicalKind::kDate)};
   std::vector<std::vector<Value>> rows = {
       {Value::Int64(-5), Value::UInt64(1), Value::Float64(std::nan("")), Text("b"), Dec("1"),
        Value::Null()},
-      {Value::Int64(3), Value::UInt64(UINT64_MAX), Value::Float64(0.0), Text("\xC3\xA4"),
-       Dec("-1"), Value::Null()},
-      {Value::Null(), Value::Null(), Value::Float64(2.5), Text("a"), Value::Null(),
+      {Value::Int64(3), Value::UInt64(UINT64_MAX), Value::Float64(0.0), Text("\xC3\xA4"), Dec("-1"),
        Value::Null()},
+      {Value::Null(), Value::Null(), Value::Float64(2.5), Text("a"), Value::Null(), Value::Null()},
   };
   std::string file = Write(schema, WriterOptions{}, rows);
   auto r = ParquetReader::Open(file, "stats.parquet");
@@ -325,8 +397,8 @@ TEST(ParquetStatistics, MinMaxInEachSortOrderAndNullCounts) {
 }
 
 TEST(ParquetErrors, BadValuesNameTheColumnAndLeaveNoPartialRow) {
-  std::vector<ParquetColumn> schema = {Col("id", LogicalKind::kInt, false), IntCol("small", 8, true),
-                                       DecCol("money", 5, 2)};
+  std::vector<ParquetColumn> schema = {Col("id", LogicalKind::kInt, false),
+                                       IntCol("small", 8, true), DecCol("money", 5, 2)};
   std::string file;
   StringSink sink(file);
   auto w = ParquetWriter::Create(schema, WriterOptions{}, sink);
@@ -342,7 +414,8 @@ TEST(ParquetErrors, BadValuesNameTheColumnAndLeaveNoPartialRow) {
   EXPECT_FALSE(s.ok());
   s = (*w)->AppendRow(std::vector<Value>{Value::Int64(1), Value::Int64(1), Text("1.00")});
   EXPECT_FALSE(s.ok());
-  ASSERT_TRUE((*w)->AppendRow(std::vector<Value>{Value::Int64(7), Value::Int64(-3), Dec("-0.50")}).ok());
+  ASSERT_TRUE(
+      (*w)->AppendRow(std::vector<Value>{Value::Int64(7), Value::Int64(-3), Dec("-0.50")}).ok());
   ASSERT_TRUE((*w)->Finish().ok());
   auto r = ParquetReader::Open(file, "t.parquet");
   ASSERT_TRUE(r.ok());
@@ -353,8 +426,9 @@ TEST(ParquetErrors, BadValuesNameTheColumnAndLeaveNoPartialRow) {
   StringSink sink2(out);
   EXPECT_FALSE(ParquetWriter::Create({DecCol("x", 39, 0)}, WriterOptions{}, sink2).ok());
   EXPECT_FALSE(ParquetWriter::Create({IntCol("x", 12, true)}, WriterOptions{}, sink2).ok());
-  EXPECT_FALSE(
-      ParquetWriter::Create({Col("a", LogicalKind::kInt), Col("a", LogicalKind::kInt)}, WriterOptions{}, sink2).ok());
+  EXPECT_FALSE(ParquetWriter::Create({Col("a", LogicalKind::kInt), Col("a", LogicalKind::kInt)},
+                                     WriterOptions{}, sink2)
+                   .ok());
   WriterOptions millis;
   millis.timestamp_unit = TimeUnit::kMillis;
   auto wm = ParquetWriter::Create({Col("ts", LogicalKind::kTimestamp)}, millis, sink2);

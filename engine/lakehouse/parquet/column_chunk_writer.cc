@@ -158,7 +158,8 @@ Result<ColumnChunk> ColumnChunkWriter::Flush(int64_t offset, std::string& out) {
   while (row < n_rows || (n_rows == 0 && row == 0)) {
     size_t row_end = row, value_end = value;
     uint64_t bytes = 0;
-    while (row_end < n_rows && (bytes < static_cast<uint64_t>(options_.data_page_size) || row_end == row)) {
+    while (row_end < n_rows &&
+           (bytes < static_cast<uint64_t>(options_.data_page_size) || row_end == row)) {
       if (defs_[row_end]) {
         if (use_dict) {
           bytes += (bit_width + 7) / 8;
@@ -210,7 +211,8 @@ Result<ColumnChunk> ColumnChunkWriter::Flush(int64_t offset, std::string& out) {
   }
 
   if (use_dict) {
-    meta.encodings.push_back(static_cast<int32_t>(v2 ? Encoding::kPlain : Encoding::kPlainDictionary));
+    meta.encodings.push_back(
+        static_cast<int32_t>(v2 ? Encoding::kPlain : Encoding::kPlainDictionary));
     if (v2) meta.encodings.push_back(static_cast<int32_t>(Encoding::kRleDictionary));
   } else {
     meta.encodings.push_back(static_cast<int32_t>(Encoding::kPlain));

@@ -51,19 +51,19 @@ class ColumnChunkWriter {
   WriterOptions options_;
   PhysicalType physical_;
 
-  std::vector<uint8_t> defs_;       // per row: 1 value present, 0 NULL
-  std::string plain_;               // non-null values, PLAIN, concatenated
-  std::vector<uint32_t> offsets_;   // start of each non-null value in plain_
+  std::vector<uint8_t> defs_;      // per row: 1 value present, 0 NULL
+  std::string plain_;              // non-null values, PLAIN, concatenated
+  std::vector<uint32_t> offsets_;  // start of each non-null value in plain_
 
   bool dict_active_;
   std::unordered_map<std::string, uint32_t> dict_map_;
   std::string dict_plain_;
   std::vector<uint32_t> dict_offsets_;
-  std::vector<uint32_t> indices_;   // per non-null value
+  std::vector<uint32_t> indices_;  // per non-null value
 
   int64_t null_count_ = 0;
   bool has_bounds_ = false;
-  std::string min_, max_;           // statistics form
+  std::string min_, max_;  // statistics form
 };
 
 }  // namespace cutover::parquet

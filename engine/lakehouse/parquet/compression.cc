@@ -26,7 +26,8 @@ const char* CompressionName(Compression codec) {
 static Status GzipCompress(std::string_view in, std::string& out) {
   z_stream zs{};
   // windowBits 15 + 16: gzip framing (Parquet's GZIP is RFC 1952, not a bare zlib stream).
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
     return Internal("gzip: deflateInit2 failed");
   }
   size_t start = out.size();
@@ -122,7 +123,8 @@ Status Decompress(int32_t codec, std::string_view in, size_t uncompressed_size, 
       return Status::Ok();
     }
   }
-  static const char* kOthers[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"};
+  static const char* kOthers[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO",
+                                  "BROTLI",       "LZ4",    "ZSTD", "LZ4_RAW"};
   const char* name = codec >= 0 && codec < 8 ? kOthers[codec] : "unknown";
   return FailedPrecondition(
       fmt::format("{}: compression codec {} ({}) is not supported (cutover reads NONE, SNAPPY, "

@@ -173,10 +173,10 @@ Status ReadStruct(CompactReader& r, F&& on_field) {
   return Status::Ok();
 }
 
-#define READ_INTO(dst, call)          \
-  do {                                \
-    ASSIGN_OR_RETURN(auto _v, call);  \
-    dst = _v;                         \
+#define READ_INTO(dst, call)         \
+  do {                               \
+    ASSIGN_OR_RETURN(auto _v, call); \
+    dst = _v;                        \
   } while (0)
 
 Result<bool> ReadI32Field(CompactReader& r, CompactReader::FieldHeader f, int32_t& dst) {
@@ -454,8 +454,7 @@ Result<FileMetaData> ReadFileMetaData(std::string_view bytes, std::string_view w
   return m;
 }
 
-Result<PageHeader> ReadPageHeader(std::string_view bytes, std::string_view what,
-                                  size_t* consumed) {
+Result<PageHeader> ReadPageHeader(std::string_view bytes, std::string_view what, size_t* consumed) {
   CompactReader r(bytes, fmt::format("{}: page header", what));
   PageHeader h;
   RETURN_IF_ERROR(ReadStruct(r, [&](CompactReader::FieldHeader f) -> Result<bool> {

@@ -17,16 +17,26 @@ constexpr std::string_view kMagic = "PAR1";
 
 const char* EncodingName(int32_t e) {
   switch (e) {
-    case 0: return "PLAIN";
-    case 2: return "PLAIN_DICTIONARY";
-    case 3: return "RLE";
-    case 4: return "BIT_PACKED";
-    case 5: return "DELTA_BINARY_PACKED";
-    case 6: return "DELTA_LENGTH_BYTE_ARRAY";
-    case 7: return "DELTA_BYTE_ARRAY";
-    case 8: return "RLE_DICTIONARY";
-    case 9: return "BYTE_STREAM_SPLIT";
-    default: return "unknown";
+    case 0:
+      return "PLAIN";
+    case 2:
+      return "PLAIN_DICTIONARY";
+    case 3:
+      return "RLE";
+    case 4:
+      return "BIT_PACKED";
+    case 5:
+      return "DELTA_BINARY_PACKED";
+    case 6:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case 7:
+      return "DELTA_BYTE_ARRAY";
+    case 8:
+      return "RLE_DICTIONARY";
+    case 9:
+      return "BYTE_STREAM_SPLIT";
+    default:
+      return "unknown";
   }
 }
 
@@ -57,7 +67,8 @@ Result<ParquetColumn> ColumnOf(const SchemaElement& e, std::string_view what) {
     c.kind = LogicalKind::kDecimal;
     c.precision = l.tag == LogicalTypeInfo::kDecimal ? l.decimal_precision : e.precision;
     c.scale = l.tag == LogicalTypeInfo::kDecimal ? l.decimal_scale : e.scale;
-    if (phys == PhysicalType::kByteArray) return Unsupported(what, "a DECIMAL stored as BYTE_ARRAY");
+    if (phys == PhysicalType::kByteArray)
+      return Unsupported(what, "a DECIMAL stored as BYTE_ARRAY");
     if (c.precision > 38) return Unsupported(what, "a DECIMAL of more than 38 digits");
   } else if (l.tag == LogicalTypeInfo::kDate || ct == kCtDate) {
     c.kind = LogicalKind::kDate;
@@ -95,15 +106,31 @@ Result<ParquetColumn> ColumnOf(const SchemaElement& e, std::string_view what) {
     return Unsupported(what, fmt::format("logical type {} / converted type {}", l.tag, ct));
   } else {
     switch (phys) {
-      case PhysicalType::kBoolean: c.kind = LogicalKind::kBoolean; break;
-      case PhysicalType::kInt32: c.kind = LogicalKind::kInt; c.int_bits = 32; break;
-      case PhysicalType::kInt64: c.kind = LogicalKind::kInt; c.int_bits = 64; break;
-      case PhysicalType::kFloat: c.kind = LogicalKind::kFloat; break;
-      case PhysicalType::kDouble: c.kind = LogicalKind::kDouble; break;
+      case PhysicalType::kBoolean:
+        c.kind = LogicalKind::kBoolean;
+        break;
+      case PhysicalType::kInt32:
+        c.kind = LogicalKind::kInt;
+        c.int_bits = 32;
+        break;
+      case PhysicalType::kInt64:
+        c.kind = LogicalKind::kInt;
+        c.int_bits = 64;
+        break;
+      case PhysicalType::kFloat:
+        c.kind = LogicalKind::kFloat;
+        break;
+      case PhysicalType::kDouble:
+        c.kind = LogicalKind::kDouble;
+        break;
       case PhysicalType::kByteArray:
-      case PhysicalType::kFixedLenByteArray: c.kind = LogicalKind::kBinary; break;
-      case PhysicalType::kInt96: return Unsupported(what, "an INT96 (legacy) timestamp");
-      default: return Unsupported(what, fmt::format("physical type {}", *e.type));
+      case PhysicalType::kFixedLenByteArray:
+        c.kind = LogicalKind::kBinary;
+        break;
+      case PhysicalType::kInt96:
+        return Unsupported(what, "an INT96 (legacy) timestamp");
+      default:
+        return Unsupported(what, fmt::format("physical type {}", *e.type));
     }
   }
   // The physical type must be one the logical kind allows.
@@ -112,13 +139,19 @@ Result<ParquetColumn> ColumnOf(const SchemaElement& e, std::string_view what) {
     case LogicalKind::kInt:
       ok = phys == (c.int_bits <= 32 ? PhysicalType::kInt32 : PhysicalType::kInt64);
       break;
-    case LogicalKind::kDate: ok = phys == PhysicalType::kInt32; break;
+    case LogicalKind::kDate:
+      ok = phys == PhysicalType::kInt32;
+      break;
     case LogicalKind::kTime:
       ok = phys == (c.unit == TimeUnit::kMillis ? PhysicalType::kInt32 : PhysicalType::kInt64);
       break;
-    case LogicalKind::kTimestamp: ok = phys == PhysicalType::kInt64; break;
+    case LogicalKind::kTimestamp:
+      ok = phys == PhysicalType::kInt64;
+      break;
     case LogicalKind::kString:
-    case LogicalKind::kJson: ok = phys == PhysicalType::kByteArray; break;
+    case LogicalKind::kJson:
+      ok = phys == PhysicalType::kByteArray;
+      break;
     case LogicalKind::kUuid:
       ok = phys == PhysicalType::kFixedLenByteArray && e.type_length == 16;
       break;
@@ -126,11 +159,12 @@ Result<ParquetColumn> ColumnOf(const SchemaElement& e, std::string_view what) {
       ok = phys == PhysicalType::kInt32 || phys == PhysicalType::kInt64 ||
            phys == PhysicalType::kFixedLenByteArray;
       break;
-    default: break;
+    default:
+      break;
   }
   if (!ok) {
-    return DataLoss(fmt::format("{}: {} stored as physical type {}", what,
-                                DescribeColumnType(c), *e.type));
+    return DataLoss(
+        fmt::format("{}: {} stored as physical type {}", what, DescribeColumnType(c), *e.type));
   }
   return c;
 }
@@ -204,10 +238,16 @@ Status ParquetReader::DecodePlain(size_t column, std::string_view data, size_t c
     size_t n;
     switch (leaf.physical) {
       case PhysicalType::kInt32:
-      case PhysicalType::kFloat: n = 4; break;
+      case PhysicalType::kFloat:
+        n = 4;
+        break;
       case PhysicalType::kInt64:
-      case PhysicalType::kDouble: n = 8; break;
-      case PhysicalType::kFixedLenByteArray: n = static_cast<size_t>(leaf.type_length); break;
+      case PhysicalType::kDouble:
+        n = 8;
+        break;
+      case PhysicalType::kFixedLenByteArray:
+        n = static_cast<size_t>(leaf.type_length);
+        break;
       case PhysicalType::kByteArray: {
         if (data.size() - pos < 4) return short_page();
         uint32_t len;
@@ -215,7 +255,8 @@ Status ParquetReader::DecodePlain(size_t column, std::string_view data, size_t c
         n = 4 + static_cast<size_t>(len);
         break;
       }
-      default: return Unsupported(what, "this physical type");
+      default:
+        return Unsupported(what, "this physical type");
     }
     if (data.size() - pos < n) return short_page();
     ASSIGN_OR_RETURN(Value v, ValueFromPlain(c, leaf.physical, data.substr(pos, n)));
@@ -233,7 +274,8 @@ Status ParquetReader::DecodeValues(size_t column, int32_t encoding, std::string_
       return DecodePlain(column, data, count, out, what);
     case Encoding::kPlainDictionary:
     case Encoding::kRleDictionary: {
-      if (!dictionary) return DataLoss(fmt::format("{}: dictionary-encoded page without a dictionary page", what));
+      if (!dictionary)
+        return DataLoss(fmt::format("{}: dictionary-encoded page without a dictionary page", what));
       if (count == 0) return Status::Ok();
       if (data.empty()) return DataLoss(fmt::format("{}: empty dictionary-index data", what));
       int width = static_cast<uint8_t>(data[0]);
@@ -253,7 +295,8 @@ Status ParquetReader::DecodeValues(size_t column, int32_t encoding, std::string_
       if (data.size() < 4) return DataLoss(fmt::format("{}: truncated RLE booleans", what));
       uint32_t len;
       std::memcpy(&len, data.data(), 4);
-      if (len > data.size() - 4) return DataLoss(fmt::format("{}: RLE booleans past the page", what));
+      if (len > data.size() - 4)
+        return DataLoss(fmt::format("{}: RLE booleans past the page", what));
       std::vector<uint32_t> bits;
       RETURN_IF_ERROR(RleDecode(data.substr(4, len), 1, count, bits, what));
       for (uint32_t b : bits) out.push_back(Value::Bool(b != 0));
@@ -267,7 +310,8 @@ Status ParquetReader::DecodeValues(size_t column, int32_t encoding, std::string_
 
 Result<std::vector<Value>> ParquetReader::ReadColumn(size_t row_group, size_t column) const {
   if (row_group >= meta_.row_groups.size() || column >= columns_.size()) {
-    return InvalidArgument(fmt::format("{}: no row group {} / column {}", name_, row_group, column));
+    return InvalidArgument(
+        fmt::format("{}: no row group {} / column {}", name_, row_group, column));
   }
   const ParquetColumn& c = columns_[column];
   const ColumnMetaData& m = meta_.row_groups[row_group].columns[column].meta;
@@ -282,7 +326,8 @@ Result<std::vector<Value>> ParquetReader::ReadColumn(size_t row_group, size_t co
     start = *m.dictionary_page_offset;
   }
   if (start < 4 || m.total_compressed_size < 0 ||
-      static_cast<uint64_t>(start) + static_cast<uint64_t>(m.total_compressed_size) > file_.size()) {
+      static_cast<uint64_t>(start) + static_cast<uint64_t>(m.total_compressed_size) >
+          file_.size()) {
     return DataLoss(fmt::format("{}: column chunk lies outside the file", what));
   }
   std::string_view chunk = file_.substr(start, m.total_compressed_size);
@@ -336,10 +381,12 @@ Result<std::vector<Value>> ParquetReader::ReadColumn(size_t row_group, size_t co
             return Unsupported(pwhat, fmt::format("{} definition levels",
                                                   EncodingName(h.definition_level_encoding)));
           }
-          if (data.size() < 4) return DataLoss(fmt::format("{}: truncated definition levels", pwhat));
+          if (data.size() < 4)
+            return DataLoss(fmt::format("{}: truncated definition levels", pwhat));
           uint32_t len;
           std::memcpy(&len, data.data(), 4);
-          if (len > data.size() - 4) return DataLoss(fmt::format("{}: definition levels past the page", pwhat));
+          if (len > data.size() - 4)
+            return DataLoss(fmt::format("{}: definition levels past the page", pwhat));
           RETURN_IF_ERROR(RleDecode(data.substr(4, len), 1, n, defs, pwhat));
           data = data.substr(4 + len);
         }

@@ -26,8 +26,8 @@ T GetLE(std::string_view s) {
 
 Status Mismatch(const ParquetColumn& c, const Value& v, std::string_view why = {}) {
   return InvalidArgument(fmt::format("value {} cannot be stored in a Parquet {} column{}{}",
-                                     v.DebugString(), DescribeColumnType(c), why.empty() ? "" : ": ",
-                                     why));
+                                     v.DebugString(), DescribeColumnType(c),
+                                     why.empty() ? "" : ": ", why));
 }
 
 void AppendByteArray(std::string& out, std::string_view s) {
@@ -64,8 +64,8 @@ Status AppendInt(const ParquetColumn& c, const Value& v, std::string& out) {
 
 Result<__int128> ParseDecimal(std::string_view text, int precision, int scale) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgument(fmt::format("decimal '{}' does not fit DECIMAL({},{}): {}", text,
-                                       precision, scale, why));
+    return InvalidArgument(
+        fmt::format("decimal '{}' does not fit DECIMAL({},{}): {}", text, precision, scale, why));
   };
   size_t i = 0;
   bool negative = false;
@@ -262,7 +262,8 @@ Result<Value> ValueFromPlain(const ParquetColumn& c, PhysicalType phys, std::str
           }
           b = b.substr(b.size() - 16);
         }
-        unsigned __int128 u = (!b.empty() && (b[0] & 0x80)) ? ~static_cast<unsigned __int128>(0) : 0;
+        unsigned __int128 u =
+            (!b.empty() && (b[0] & 0x80)) ? ~static_cast<unsigned __int128>(0) : 0;
         for (char ch : b) u = (u << 8) | static_cast<uint8_t>(ch);
         x = static_cast<__int128>(u);
       }

@@ -82,8 +82,8 @@ SchemaElement LeafElement(const ParquetColumn& c, const WriterOptions& o) {
 
 Status CheckColumn(const ParquetColumn& c) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgument(fmt::format("Parquet column '{}' ({}): {}", c.name,
-                                       DescribeColumnType(c), why));
+    return InvalidArgument(
+        fmt::format("Parquet column '{}' ({}): {}", c.name, DescribeColumnType(c), why));
   };
   if (c.name.empty()) return bad("empty name");
   switch (c.kind) {
@@ -182,8 +182,8 @@ Status ParquetWriter::AppendRow(std::span<const Value> row) {
       continue;
     }
     if (row[i].is_unchanged()) {
-      return InvalidArgument(fmt::format("column '{}': an unchanged (TOAST) marker is not a value",
-                                         c.name));
+      return InvalidArgument(
+          fmt::format("column '{}': an unchanged (TOAST) marker is not a value", c.name));
     }
     Status s = AppendPlain(c, options_.timestamp_unit, row[i], plains[i]);
     if (!s.ok()) return s.WithContext(fmt::format("column '{}'", c.name));

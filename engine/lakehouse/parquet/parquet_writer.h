@@ -33,13 +33,13 @@ namespace cutover::parquet {
 
 struct WriterOptions {
   Compression compression = Compression::kSnappy;
-  int64_t row_group_length = 10000;    // rows per row group (DMS RowGroupLength)
-  int64_t data_page_size = 1 << 20;    // bytes per data page before compression (DataPageSize)
-  bool dictionary = true;              // dictionary encoding where it pays (EnableDictionary)
+  int64_t row_group_length = 10000;         // rows per row group (DMS RowGroupLength)
+  int64_t data_page_size = 1 << 20;         // bytes per data page before compression (DataPageSize)
+  bool dictionary = true;                   // dictionary encoding where it pays (EnableDictionary)
   int64_t dictionary_page_limit = 1 << 20;  // a larger dictionary falls back to PLAIN
-  bool statistics = true;              // EnableStatistics
+  bool statistics = true;                   // EnableStatistics
   TimeUnit timestamp_unit = TimeUnit::kMicros;  // ParquetTimestampInMillisecond
-  int version = 1;                     // 1: "parquet-1-0" (v1 data pages), 2: "parquet-2-0"
+  int version = 1;  // 1: "parquet-1-0" (v1 data pages), 2: "parquet-2-0"
   // Min/max longer than this (bytes) are left out of the statistics rather than bloat the footer.
   size_t max_statistics_size = 4096;
 };

@@ -122,7 +122,8 @@ Status RleDecode(std::string_view in, int bit_width, size_t count, std::vector<u
         nbytes = in.size() - pos;
       }
       uint64_t nvalues = std::min<uint64_t>(groups * 8, count - produced);
-      if (bit_width > 0 && nvalues * bit_width > nbytes * 8) return fail("bit-packed run past the end");
+      if (bit_width > 0 && nvalues * bit_width > nbytes * 8)
+        return fail("bit-packed run past the end");
       uint64_t mask = bit_width == 32 ? 0xffffffffull : ((1ull << bit_width) - 1);
       size_t bitpos = pos * 8;
       for (uint64_t i = 0; i < nvalues; ++i) {
@@ -146,7 +147,8 @@ Status RleDecode(std::string_view in, int bit_width, size_t count, std::vector<u
       int bytes = (bit_width + 7) / 8;
       if (static_cast<size_t>(bytes) > in.size() - pos) return fail("truncated RLE value");
       uint32_t v = 0;
-      for (int i = 0; i < bytes; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(in[pos + i])) << (8 * i);
+      for (int i = 0; i < bytes; ++i)
+        v |= static_cast<uint32_t>(static_cast<uint8_t>(in[pos + i])) << (8 * i);
       pos += bytes;
       if (bit_width < 32 && (v >> bit_width)) return fail("RLE value wider than the bit width");
       uint64_t n = std::min<uint64_t>(run, count - produced);

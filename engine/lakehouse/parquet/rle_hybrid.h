@@ -31,8 +31,8 @@ class RleEncoder {
   std::string Finish();
 
  private:
-  void FlushPending();            // pending_ (<= 8 values) as bit-packed or run start
-  void EndRun();                  // writes the current RLE run if any
+  void FlushPending();  // pending_ (<= 8 values) as bit-packed or run start
+  void EndRun();        // writes the current RLE run if any
   void WriteBitPacked(const uint32_t* values, int n);  // n <= 8, padded with zeros
 
   int width_;

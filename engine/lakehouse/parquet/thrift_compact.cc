@@ -15,7 +15,9 @@ void CompactWriter::Varint(uint64_t v) {
   out_.push_back(static_cast<char>(v));
 }
 
-void CompactWriter::BeginStruct() { last_ids_.push_back(0); }
+void CompactWriter::BeginStruct() {
+  last_ids_.push_back(0);
+}
 
 void CompactWriter::EndStruct() {
   out_.push_back(0);
