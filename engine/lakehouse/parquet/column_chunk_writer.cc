@@ -12,6 +12,9 @@
 
 namespace cutover::parquet {
 
+// Values seen before the "mostly distinct" check may drop the dictionary.
+constexpr size_t kDistinctCheckAfter = 1024;
+
 ColumnChunkWriter::ColumnChunkWriter(const ParquetColumn& column, const WriterOptions& options)
     : column_(column),
       options_(options),
@@ -28,14 +31,20 @@ void ColumnChunkWriter::Add(bool is_null, std::string_view plain) {
   plain_.append(plain);
   if (options_.statistics) UpdateStats(StatBytes(column_, plain));
   if (dict_active_) {
-    auto [it, inserted] =
-        dict_map_.try_emplace(std::string(plain), static_cast<uint32_t>(dict_offsets_.size()));
-    if (inserted) {
+    auto it = dict_map_.find(plain);
+    if (it == dict_map_.end()) {
+      it = dict_map_.emplace(std::string(plain), static_cast<uint32_t>(dict_offsets_.size())).first;
       dict_offsets_.push_back(static_cast<uint32_t>(dict_plain_.size()));
       dict_plain_.append(plain);
     }
     indices_.push_back(it->second);
-    if (static_cast<int64_t>(dict_plain_.size()) > options_.dictionary_page_limit) DropDictionary();
+    // Past the size bound, or mostly distinct values (the dictionary would be about as large as
+    // the values themselves and the indices come on top): PLAIN for the rest of the row group.
+    size_t n = indices_.size();
+    if (static_cast<int64_t>(dict_plain_.size()) > options_.dictionary_page_limit ||
+        (n >= kDistinctCheckAfter && dict_offsets_.size() * 4 > n * 3)) {
+      DropDictionary();
+    }
   }
 }
 

@@ -1,17 +1,19 @@
 // ColumnChunkWriter: one column's buffered values of the open row group and their encoding
 // into a column chunk (dictionary page, data pages, metadata with statistics). Internal to
-// ParquetWriter (parquet_writer.h), separate so the tests can drive the encoding choices
-// (dictionary, fallback, statistics) one column at a time.
+// ParquetWriter (parquet_writer.h), which owns one per column and keeps the row-level work
+// (checking and encoding a row's values, row groups, the footer).
 //
 // Design: values arrive in PLAIN form (parquet_values.h). The dictionary is built as they come
 // (key: the PLAIN bytes, so the dictionary page is the keys concatenated) and dropped for the
-// rest of the row group as soon as it passes the options' limit, which bounds its memory; at
+// rest of the row group as soon as it passes the options' limit, which bounds its memory, or
+// once more than three quarters of 1024+ values were distinct (it cannot pay then); at
 // flush it is used only if dictionary page + bit-packed indices are smaller than the PLAIN
 // values ("where it pays"). Pages are cut at about data_page_size bytes of values, on row
 // boundaries (the columns are flat, so a row is a value).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,7 +58,11 @@ class ColumnChunkWriter {
   std::vector<uint32_t> offsets_;  // start of each non-null value in plain_
 
   bool dict_active_;
-  std::unordered_map<std::string, uint32_t> dict_map_;
+  struct KeyHash {
+    using is_transparent = void;  // look up by string_view without building a string
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> dict_map_;
   std::string dict_plain_;
   std::vector<uint32_t> dict_offsets_;
   std::vector<uint32_t> indices_;  // per non-null value

@@ -333,7 +333,8 @@ Result<std::vector<Value>> ParquetReader::ReadColumn(size_t row_group, size_t co
   std::string_view chunk = file_.substr(start, m.total_compressed_size);
 
   std::vector<Value> out;
-  out.reserve(rows);
+  // Counts come from the file: reserve no more than a sane amount up front.
+  out.reserve(static_cast<size_t>(std::min<int64_t>(rows, 1 << 16)));
   std::vector<Value> dictionary;
   bool has_dictionary = false;
   std::string page, values_buf;
@@ -442,10 +443,13 @@ Result<std::vector<std::vector<Value>>> ParquetReader::ReadRowGroup(size_t row_g
   if (row_group >= meta_.row_groups.size()) {
     return InvalidArgument(fmt::format("{}: no row group {}", name_, row_group));
   }
-  std::vector<std::vector<Value>> rows(meta_.row_groups[row_group].num_rows);
-  for (auto& r : rows) r.reserve(columns_.size());
+  std::vector<std::vector<Value>> rows;
   for (size_t c = 0; c < columns_.size(); ++c) {
     ASSIGN_OR_RETURN(std::vector<Value> col, ReadColumn(row_group, c));
+    if (c == 0) {
+      rows.resize(col.size());
+      for (auto& r : rows) r.reserve(columns_.size());
+    }
     for (size_t i = 0; i < rows.size(); ++i) rows[i].push_back(std::move(col[i]));
   }
   return rows;

@@ -170,7 +170,7 @@ Status ParquetWriter::AppendRow(std::span<const Value> row) {
                                        row.size(), columns_.size()));
   }
   // Encode every value first so a bad one leaves no column holding part of the row.
-  thread_local std::vector<std::string> plains;
+  std::vector<std::string>& plains = row_plains_;
   plains.resize(row.size());
   for (size_t i = 0; i < row.size(); ++i) {
     plains[i].clear();

@@ -106,6 +106,7 @@ class ParquetWriter {
   WriterOptions options_;
   ByteSink& sink_;
   std::vector<std::unique_ptr<ColumnChunkWriter>> chunks_;
+  std::vector<std::string> row_plains_;  // AppendRow's encoded values (reused between rows)
   struct Footer;
   std::unique_ptr<Footer> footer_;
   uint64_t offset_ = 0;
