@@ -247,15 +247,29 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
 
 struct ReaderOutput {
   int exit_code = -1;
-  nlohmann::json doc;
+  std::vector<nlohmann::json> docs;  // one per file (per query for duckdb-sql)
   std::string err;
 };
 
-ReaderOutput RunReader(const std::string& mode, const fs::path& file) {
-  fs::path err = file;
-  err += "." + mode + ".err";
-  std::string cmd = fmt::format("node '{}' {} '{}' 2>'{}'", (kReaders / "read.mjs").string(), mode,
-                                file.string(), err.string());
+// Quotes one argument for sh -c.
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char ch : s) {
+    if (ch == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out + "'";
+}
+
+// `node read.mjs MODE ARGS...` (one start of node and DuckDB for several files).
+ReaderOutput RunReader(const std::string& mode, const std::vector<std::string>& args,
+                       const fs::path& err_file) {
+  std::string cmd = "node " + ShellQuote((kReaders / "read.mjs").string()) + " " + mode;
+  for (const auto& a : args) cmd += " " + ShellQuote(a);
+  cmd += " 2>" + ShellQuote(err_file.string());
   ReaderOutput out;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return out;
@@ -265,11 +279,14 @@ ReaderOutput RunReader(const std::string& mode, const fs::path& file) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
   int st = pclose(p);
   out.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream ef(err);
+  std::ifstream ef(err_file);
   std::stringstream es;
   es << ef.rdbuf();
   out.err = es.str();
-  if (out.exit_code == 0) out.doc = nlohmann::json::parse(text, nullptr, false);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    out.docs.push_back(nlohmann::json::parse(line, nullptr, false));
+  }
   return out;
 }
 
@@ -318,14 +335,24 @@ class ParquetReaders : public ::testing::Test {
     return path;
   }
 
-  // The reader must read the file and print every value as written.
-  void ExpectReaderAgrees(const std::string& mode, const fs::path& file,
+  // Runs the reader once over all files; each must be read and print every value as written.
+  void ExpectReaderAgrees(const std::string& mode, const std::vector<fs::path>& files,
                           const std::vector<ZooColumn>& zoo) {
-    SCOPED_TRACE(mode + " reading " + file.filename().string());
-    ReaderOutput out = RunReader(mode, file);
+    std::vector<std::string> args;
+    for (const auto& f : files) args.push_back(f.string());
+    ReaderOutput out = RunReader(mode, args, dir_ / (mode + ".err"));
     ASSERT_EQ(out.exit_code, 0) << out.err;
-    ASSERT_TRUE(out.doc.is_object()) << "unparsable output";
-    const auto& cols = out.doc["columns"];
+    ASSERT_EQ(out.docs.size(), files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      SCOPED_TRACE(mode + " reading " + files[i].filename().string());
+      ExpectDocAgrees(mode, out.docs[i], zoo);
+    }
+  }
+
+  void ExpectDocAgrees(const std::string& mode, const nlohmann::json& doc,
+                       const std::vector<ZooColumn>& zoo) {
+    ASSERT_TRUE(doc.is_object()) << "unparsable output";
+    const auto& cols = doc["columns"];
     ASSERT_EQ(cols.size(), zoo.size());
     for (size_t c = 0; c < zoo.size(); ++c) {
       EXPECT_EQ(cols[c]["name"], zoo[c].column.name);
@@ -333,7 +360,7 @@ class ParquetReaders : public ::testing::Test {
         EXPECT_EQ(cols[c]["type"], zoo[c].duckdb_type) << zoo[c].column.name;
       }
     }
-    const auto& rows = out.doc["rows"];
+    const auto& rows = doc["rows"];
     ASSERT_EQ(rows.size(), kRows);
     int mismatches = 0;
     for (size_t r = 0; r < kRows && mismatches < 10; ++r) {
@@ -366,6 +393,7 @@ class ParquetReaders : public ::testing::Test {
 
 TEST_F(ParquetReaders, DuckDbAndHyparquetReadEveryTypeInEveryCompressionAndPageVersion) {
   auto zoo = Zoo(TimeUnit::kMicros);
+  std::vector<fs::path> files;
   for (Compression comp :
        {Compression::kNone, Compression::kSnappy, Compression::kGzip, Compression::kZstd}) {
     for (int version : {1, 2}) {
@@ -375,11 +403,11 @@ TEST_F(ParquetReaders, DuckDbAndHyparquetReadEveryTypeInEveryCompressionAndPageV
       o.row_group_length = 1000;  // three row groups
       o.data_page_size = 4096;    // several pages per chunk
       std::string name = fmt::format("zoo-{}-v{}.parquet", CompressionName(comp), version);
-      fs::path file = WriteZoo(name, o, zoo);
-      ExpectReaderAgrees("duckdb", file, zoo);
-      ExpectReaderAgrees("hyparquet", file, zoo);
+      files.push_back(WriteZoo(name, o, zoo));
     }
   }
+  ExpectReaderAgrees("duckdb", files, zoo);
+  ExpectReaderAgrees("hyparquet", files, zoo);
 }
 
 TEST_F(ParquetReaders, MillisecondTimestampsWithoutDictionaryOrStatistics) {
@@ -390,8 +418,8 @@ TEST_F(ParquetReaders, MillisecondTimestampsWithoutDictionaryOrStatistics) {
   o.statistics = false;
   o.compression = Compression::kGzip;
   fs::path file = WriteZoo("zoo-millis.parquet", o, zoo);
-  ExpectReaderAgrees("duckdb", file, zoo);
-  ExpectReaderAgrees("hyparquet", file, zoo);
+  ExpectReaderAgrees("duckdb", {file}, zoo);
+  ExpectReaderAgrees("hyparquet", {file}, zoo);
 }
 
 // DuckDB prunes row groups by their statistics: a wrong bound (signed order for an unsigned
@@ -434,33 +462,70 @@ TEST_F(ParquetReaders, DuckDbFiltersPrunedByStatisticsCountTheWrittenRows) {
       {"tstz", "tstz < TIMESTAMPTZ '1990-01-01 00:00:00+00'",
        [](const Value& v) { return v.as_micros_or_days() < 631152000000000; }},
   };
-  for (const Filter& f : filters) {
+  std::vector<std::string> args = {file.string()};
+  for (const Filter& f : filters) args.push_back("SELECT count(*) FROM t WHERE " + f.sql);
+  ReaderOutput out = RunReader("duckdb-sql", args, dir_ / "sql.err");
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  ASSERT_EQ(out.docs.size(), filters.size());
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const Filter& f = filters[i];
     int64_t want = 0;
     for (const auto& [v, text] : col(f.column).cells) want += !v.is_null() && f.keep(v);
-    std::string sql = "SELECT count(*) FROM t WHERE " + f.sql;
-    fs::path err = dir_ / "sql.err";
-    std::string cmd =
-        fmt::format("node '{}' duckdb-sql '{}' \"{}\" 2>'{}'", (kReaders / "read.mjs").string(),
-                    file.string(), sql, err.string());
-    FILE* p = popen(cmd.c_str(), "r");
-    ASSERT_NE(p, nullptr);
-    std::string text;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
-    ASSERT_EQ(pclose(p), 0) << sql;
-    auto doc = nlohmann::json::parse(text, nullptr, false);
-    ASSERT_TRUE(doc.is_object()) << text;
-    EXPECT_EQ(doc["rows"][0][0], std::to_string(want)) << sql;
-    EXPECT_GT(want, 0) << "filter selects nothing: " << sql;
+    EXPECT_EQ(out.docs[i]["rows"][0][0], std::to_string(want)) << f.sql;
+    EXPECT_GT(want, 0) << "filter selects nothing: " << f.sql;
+  }
+}
+
+// Files a lakehouse target writes at the edges: no rows at all (an empty table's LOAD file),
+// and a column that is NULL in every row (no dictionary, no bounds), in both page versions.
+TEST_F(ParquetReaders, EmptyFilesAndAllNullColumnsRead) {
+  for (int version : {1, 2}) {
+    std::vector<ParquetColumn> schema = {Leaf("id", LogicalKind::kInt),
+                                         Leaf("nothing", LogicalKind::kString)};
+    schema[0].nullable = false;
+    WriterOptions o;
+    o.version = version;
+    std::vector<std::string> files;
+    for (size_t rows : {size_t{0}, size_t{3}}) {
+      std::string bytes;
+      StringSink sink(bytes);
+      auto w = ParquetWriter::Create(schema, o, sink);
+      ASSERT_TRUE(w.ok());
+      for (size_t i = 0; i < rows; ++i) {
+        ASSERT_TRUE((*w)->AppendRow(std::vector<Value>{Value::Int64(static_cast<int64_t>(i)),
+                                                       Value::Null()})
+                        .ok());
+      }
+      ASSERT_TRUE((*w)->Finish().ok());
+      fs::path file = dir_ / fmt::format("edge-v{}-{}.parquet", version, rows);
+      std::ofstream(file, std::ios::binary) << bytes;
+      files.push_back(file.string());
+    }
+    for (const std::string mode : {"duckdb", "hyparquet"}) {
+      ReaderOutput out = RunReader(mode, files, dir_ / "edge.err");
+      ASSERT_EQ(out.exit_code, 0) << out.err;
+      ASSERT_EQ(out.docs.size(), 2u);
+      for (size_t k = 0; k < 2; ++k) {
+        SCOPED_TRACE(mode + " reading " + files[k]);
+        size_t rows = k == 0 ? 0 : 3;
+        const auto& doc = out.docs[k];
+        ASSERT_EQ(doc["columns"].size(), 2u);
+        ASSERT_EQ(doc["rows"].size(), rows);
+        for (size_t i = 0; i < rows; ++i) {
+          EXPECT_EQ(doc["rows"][i][0], std::to_string(i));
+          EXPECT_TRUE(doc["rows"][i][1].is_null());
+        }
+      }
+    }
   }
 }
 
 // cutover's reader on a file DuckDB wrote (its defaults: v1 pages, Snappy, dictionaries).
 TEST_F(ParquetReaders, CutoverReadsAFileDuckDbWrote) {
   fs::path file = dir_ / "duckdb.parquet";
-  ReaderOutput duck = RunReader("duckdb-write", file);
+  ReaderOutput duck = RunReader("duckdb-write", {file.string()}, dir_ / "write.err");
   ASSERT_EQ(duck.exit_code, 0) << duck.err;
+  ASSERT_EQ(duck.docs.size(), 1u);
   std::ifstream in(file, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -469,7 +534,7 @@ TEST_F(ParquetReaders, CutoverReadsAFileDuckDbWrote) {
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   auto rows = reader->ReadRows();
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  const auto& want = duck.doc["rows"];
+  const auto& want = duck.docs[0]["rows"];
   ASSERT_EQ(rows->size(), want.size());
   ASSERT_GT(rows->size(), 0u);
   for (size_t r = 0; r < rows->size(); ++r) {

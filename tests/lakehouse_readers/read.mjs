@@ -1,20 +1,22 @@
 // Independent Parquet readers for cutover's tests: prints what DuckDB or hyparquet reads from a
 // Parquet file, so a test can compare it with what cutover wrote (never cutover's own reader).
 //
-//   node read.mjs duckdb FILE      DuckDB (@duckdb/node-api, DuckDB's own engine)
-//   node read.mjs hyparquet FILE   hyparquet (a pure-JavaScript reader) + hyparquet-compressors
+//   node read.mjs duckdb FILE...     DuckDB (@duckdb/node-api, DuckDB's own engine)
+//   node read.mjs hyparquet FILE...  hyparquet (a pure-JavaScript reader) + hyparquet-compressors
 //   node read.mjs duckdb-write FILE   DuckDB writes a small file of many types (for cutover's
 //                                  reader on a foreign file), then prints it as `duckdb` does
-//   node read.mjs duckdb-sql FILE SQL   runs SQL in DuckDB with the file as view `t` and prints
-//                                  {"rows": [...]} (filters that DuckDB prunes by statistics)
+//   node read.mjs duckdb-sql FILE SQL...   runs each SQL in DuckDB with the file as view `t`
+//                                  and prints {"rows": [...]} for each (filters that DuckDB
+//                                  prunes by statistics)
 //
-// Output: one JSON document {"columns": [{"name", "type"}], "rows": [[value, ...], ...]} where
+// Output: one line per FILE (several files share one start of node and DuckDB), each a JSON
+// document {"columns": [{"name", "type"}], "rows": [[value, ...], ...]} where
 // every value is null or a string in one neutral form, whatever the reader's JS type:
 // booleans "true"/"false"; integers and decimals in decimal text (hyparquet turns decimals into
 // JS numbers, so its decimals are only as exact as a double); floats in JavaScript's shortest
 // round-trip form ("NaN", "Infinity", "-0"); strings as they are; binary as lower-case hex;
 // DATE as days since 1970-01-01; TIME and TIMESTAMP as microseconds.
-// Exit status 1 with the reader's error on stderr when the reader refuses the file.
+// Exit status 1 with the reader's error (naming the file) on stderr when it refuses a file.
 import { readFileSync } from 'node:fs';
 
 function num(v) {
@@ -103,26 +105,39 @@ async function hyparquet(file) {
   return { columns, rows };
 }
 
-async function duckdbSql(file, sql) {
+async function duckdbSql(file, queries) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   await conn.run(`CREATE VIEW t AS SELECT * FROM read_parquet('${file.replaceAll("'", "''")}')`);
-  const result = await conn.runAndReadAll(sql);
-  return { rows: result.getRowsJS().map((r) => r.map(render)) };
+  const out = [];
+  for (const sql of queries) {
+    const result = await conn.runAndReadAll(sql);
+    out.push({ rows: result.getRowsJS().map((r) => r.map(render)) });
+  }
+  return out;
 }
 
-const [mode, file, sql] = process.argv.slice(2);
-if (!file || !['duckdb', 'hyparquet', 'duckdb-write', 'duckdb-sql'].includes(mode)) {
-  console.error('usage: node read.mjs duckdb|hyparquet|duckdb-write FILE | duckdb-sql FILE SQL');
+const [mode, ...args] = process.argv.slice(2);
+if (args.length === 0 || !['duckdb', 'hyparquet', 'duckdb-write', 'duckdb-sql'].includes(mode)) {
+  console.error('usage: node read.mjs duckdb|hyparquet FILE... | duckdb-write FILE | duckdb-sql FILE SQL...');
   process.exit(2);
 }
+// One JSON line per FILE (per SQL for duckdb-sql), in order.
+let current = args[0];
 try {
-  const out = mode === 'hyparquet' ? await hyparquet(file)
-    : mode === 'duckdb-sql' ? await duckdbSql(file, sql)
-    : await duckdb(file, mode === 'duckdb-write');
-  process.stdout.write(JSON.stringify(out) + '\n');
+  let docs;
+  if (mode === 'duckdb-sql') {
+    docs = await duckdbSql(args[0], args.slice(1));
+  } else {
+    docs = [];
+    for (const file of args) {
+      current = file;
+      docs.push(mode === 'hyparquet' ? await hyparquet(file) : await duckdb(file, mode === 'duckdb-write'));
+    }
+  }
+  process.stdout.write(docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
 } catch (e) {
-  console.error(`${mode}: ${file}: ${e.message ?? e}`);
+  console.error(`${mode}: ${current}: ${e.message ?? e}`);
   process.exit(1);
 }
