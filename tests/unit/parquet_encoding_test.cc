@@ -159,7 +159,8 @@ TEST(ParquetThrift, TruncatedOrHostileInputIsAnError) {
     EXPECT_FALSE(s.ok()) << cut;
   }
   // A list claiming 2^31 elements in a 3-byte buffer.
-  CompactReader r(Bytes({0xf5, 0xff, 0xff, 0xff, 0xff, 0x07}), "footer");
+  std::string hostile = Bytes({0xf5, 0xff, 0xff, 0xff, 0xff, 0x07});
+  CompactReader r(hostile, "footer");
   EXPECT_FALSE(r.Skip(ThriftType::kList).ok());
 }
 
