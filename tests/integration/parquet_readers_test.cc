@@ -577,9 +577,30 @@ TEST_F(ParquetReaders, CutoverReadsAFileDuckDbWrote) {
       EXPECT_EQ(got, w.get<std::string>()) << name << " row " << r;
     }
   }
-  // Kinds as the header promises: TIMESTAMP WITH TIME ZONE is adjusted to UTC.
-  EXPECT_EQ((*rows)[0].back().kind(), ValueKind::kTimestampTz);
+  // Kinds as parquet_reader.h promises: TIMESTAMP WITH TIME ZONE is adjusted to UTC, UUID.
   EXPECT_EQ((*rows)[0][6].kind(), ValueKind::kUInt64);
+  EXPECT_EQ((*rows)[0].back().kind(), ValueKind::kUuid);
+  EXPECT_EQ((*rows)[0][reader->columns().size() - 2].kind(), ValueKind::kTimestampTz);
+}
+
+// A DuckDB file with PARQUET_VERSION v2 uses DELTA encodings cutover does not read: the error
+// names the file, the column and the encoding instead of returning wrong values.
+TEST_F(ParquetReaders, CutoverNamesTheEncodingItCannotReadInADuckDbV2File) {
+  fs::path file = dir_ / "duckdb-v2.parquet";
+  ReaderOutput duck = RunReader("duckdb-write-v2", {file.string()}, dir_ / "write.err");
+  ASSERT_EQ(duck.exit_code, 0) << duck.err;
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string bytes = ss.str();
+  auto reader = ParquetReader::Open(bytes, file.string());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto rows = reader->ReadRows();
+  ASSERT_FALSE(rows.ok());
+  const std::string& m = rows.status().message();
+  EXPECT_NE(m.find(file.string()), std::string::npos) << m;
+  EXPECT_NE(m.find("column 'id'"), std::string::npos) << m;
+  EXPECT_NE(m.find("DELTA_BINARY_PACKED encoding is not supported"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 //   node read.mjs hyparquet FILE...  hyparquet (a pure-JavaScript reader) + hyparquet-compressors
 //   node read.mjs duckdb-write FILE   DuckDB writes a small file of many types (for cutover's
 //                                  reader on a foreign file), then prints it as `duckdb` does
+//   node read.mjs duckdb-write-v2 FILE   the same with PARQUET_VERSION v2 (DELTA encodings)
 //   node read.mjs duckdb-sql FILE SQL...   runs each SQL in DuckDB with the file as view `t`
 //                                  and prints {"rows": [...]} for each (filters that DuckDB
 //                                  prunes by statistics)
@@ -57,8 +58,9 @@ async function duckdb(file, writeFirst) {
         ('\\x0' || i)::BLOB AS bin, (DATE '1969-12-30' + i::INTEGER) AS dt,
         (TIME '00:00:01' + INTERVAL (i) SECOND) AS tm,
         (TIMESTAMP '1969-12-31 23:59:59.999999' + INTERVAL (i) SECOND) AS ts,
-        (TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) MINUTE) AS tstz
-      FROM range(0, 7) t(i)) TO ${path} (FORMAT parquet)`);
+        (TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) MINUTE) AS tstz,
+        ('00000000-0000-4000-8000-00000000000' || i)::UUID AS id_uuid
+      FROM range(0, 7) t(i)) TO ${path} (FORMAT parquet${writeFirst === 'v2' ? ', PARQUET_VERSION v2' : ''})`);
   }
   const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${path})`);
   const columns = described.getRowsJS().map((r) => ({ name: r[0], type: r[1] }));
@@ -119,8 +121,8 @@ async function duckdbSql(file, queries) {
 }
 
 const [mode, ...args] = process.argv.slice(2);
-if (args.length === 0 || !['duckdb', 'hyparquet', 'duckdb-write', 'duckdb-sql'].includes(mode)) {
-  console.error('usage: node read.mjs duckdb|hyparquet FILE... | duckdb-write FILE | duckdb-sql FILE SQL...');
+if (args.length === 0 || !['duckdb', 'hyparquet', 'duckdb-write', 'duckdb-write-v2', 'duckdb-sql'].includes(mode)) {
+  console.error('usage: node read.mjs duckdb|hyparquet FILE... | duckdb-write[-v2] FILE | duckdb-sql FILE SQL...');
   process.exit(2);
 }
 // One JSON line per FILE (per SQL for duckdb-sql), in order.
@@ -133,7 +135,8 @@ try {
     docs = [];
     for (const file of args) {
       current = file;
-      docs.push(mode === 'hyparquet' ? await hyparquet(file) : await duckdb(file, mode === 'duckdb-write'));
+      const write = mode === 'duckdb-write' ? 'v1' : mode === 'duckdb-write-v2' ? 'v2' : null;
+      docs.push(mode === 'hyparquet' ? await hyparquet(file) : await duckdb(file, write));
     }
   }
   process.stdout.write(docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
