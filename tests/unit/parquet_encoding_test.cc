@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "engine/lakehouse/parquet/delta_encodings.h"
 #include "engine/lakehouse/parquet/parquet_metadata.h"
 #include "engine/lakehouse/parquet/rle_hybrid.h"
 #include "engine/lakehouse/parquet/thrift_compact.h"
@@ -189,6 +190,74 @@ TEST(ParquetThrift, PageHeaderRoundTrip) {
   EXPECT_EQ(r->encoding, 8);
   EXPECT_EQ(r->definition_levels_byte_length, 12);
   EXPECT_FALSE(r->is_compressed);
+}
+
+std::string LE32s(std::initializer_list<int32_t> v) {
+  std::string s;
+  for (int32_t x : v) s.append(reinterpret_cast<const char*>(&x), 4);
+  return s;
+}
+
+// The two examples of Encodings.md's DELTA_BINARY_PACKED section, bytes worked out by hand.
+TEST(ParquetDelta, BinaryPackedSpecExamples) {
+  std::string plain;
+  // 1 2 3 4 5: block 128, 4 miniblocks, 5 values, first 1; min delta 1, all widths 0.
+  ASSERT_TRUE(DecodeToPlain(Encoding::kDeltaBinaryPacked, PhysicalType::kInt32, 0,
+                            Bytes({0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0, 0, 0, 0}), 5, plain, "p")
+                  .ok());
+  EXPECT_EQ(plain, LE32s({1, 2, 3, 4, 5}));
+  // 7 5 3 1 2 3 4 5: min delta -2, relative 0 0 0 3 3 3 3 in 2 bits, one miniblock of 8 bytes.
+  plain.clear();
+  Status s = DecodeToPlain(
+      Encoding::kDeltaBinaryPacked, PhysicalType::kInt32, 0,
+      Bytes({0x80, 0x01, 0x04, 0x08, 0x0e, 0x03, 0x02, 0, 0, 0, 0xc0, 0x3f, 0, 0, 0, 0, 0, 0}), 8,
+      plain, "p");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(plain, LE32s({7, 5, 3, 1, 2, 3, 4, 5}));
+  // A count that disagrees with the page, and a truncated miniblock, are errors.
+  plain.clear();
+  EXPECT_FALSE(DecodeToPlain(Encoding::kDeltaBinaryPacked, PhysicalType::kInt32, 0,
+                             Bytes({0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0, 0, 0, 0}), 6, plain, "p")
+                   .ok());
+  EXPECT_FALSE(DecodeToPlain(Encoding::kDeltaBinaryPacked, PhysicalType::kInt32, 0,
+                             Bytes({0x80, 0x01, 0x04, 0x08, 0x0e, 0x03, 0x02, 0, 0, 0, 0xc0}), 8,
+                             plain, "p")
+                   .ok());
+}
+
+TEST(ParquetDelta, LengthAndIncrementalByteArrays) {
+  std::string plain;
+  // Lengths 5 5 6 6: first 5, deltas 0 1 0 (min 0, width 1: bits 0,1,0).
+  std::string dlba = Bytes({0x80, 0x01, 0x04, 0x04, 0x0a, 0x00, 0x01, 0, 0, 0, 0x02, 0, 0, 0});
+  dlba += "HelloWorldFoobarABCDEF";
+  ASSERT_TRUE(DecodeToPlain(Encoding::kDeltaLengthByteArray, PhysicalType::kByteArray, 0, dlba, 4,
+                            plain, "p")
+                  .ok());
+  EXPECT_EQ(plain, std::string("\5\0\0\0Hello\5\0\0\0World\6\0\0\0Foobar\6\0\0\0ABCDEF", 38));
+  // axis axle babble babyhood: prefixes 0 2 0 3 (min delta -2, relative 4 0 5 in 3 bits),
+  // suffix lengths 4 2 6 5 (first 4, min delta -2, relative 0 6 1 in 3 bits).
+  std::string dba = Bytes({0x80, 0x01, 0x04, 0x04, 0x00, 0x03, 0x03, 0, 0, 0, 0x44, 0x01});
+  dba += std::string(10, '\0');
+  dba += Bytes({0x80, 0x01, 0x04, 0x04, 0x08, 0x03, 0x03, 0, 0, 0, 0x70, 0x00});
+  dba += std::string(10, '\0');
+  dba += "axislebabbleyhood";
+  plain.clear();
+  Status s =
+      DecodeToPlain(Encoding::kDeltaByteArray, PhysicalType::kByteArray, 0, dba, 4, plain, "p");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(plain, std::string("\4\0\0\0axis\4\0\0\0axle\6\0\0\0babble\10\0\0\0babyhood", 38));
+}
+
+TEST(ParquetDelta, ByteStreamSplit) {
+  std::string plain;
+  // 1.0f = 00 00 80 3f, 2.0f = 00 00 00 40: stream k holds byte k of each value.
+  ASSERT_TRUE(DecodeToPlain(Encoding::kByteStreamSplit, PhysicalType::kFloat, 0,
+                            Bytes({0, 0, 0, 0, 0x80, 0, 0x3f, 0x40}), 2, plain, "p")
+                  .ok());
+  EXPECT_EQ(plain, Bytes({0, 0, 0x80, 0x3f, 0, 0, 0, 0x40}));
+  EXPECT_FALSE(DecodeToPlain(Encoding::kByteStreamSplit, PhysicalType::kFloat, 0,
+                             Bytes({0, 0, 0, 0, 0x80, 0, 0x3f}), 2, plain, "p")
+                   .ok());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/lakehouse/parquet/compression.h"
+#include "engine/lakehouse/parquet/delta_encodings.h"
 #include "engine/lakehouse/parquet/parquet_values.h"
 #include "engine/lakehouse/parquet/rle_hybrid.h"
 
@@ -303,6 +304,12 @@ Status ParquetReader::DecodeValues(size_t column, int32_t encoding, std::string_
       return Status::Ok();
     }
     default:
+      if (DecodesToPlain(static_cast<Encoding>(encoding), leaves_[column].physical)) {
+        std::string plain;
+        RETURN_IF_ERROR(DecodeToPlain(static_cast<Encoding>(encoding), leaves_[column].physical,
+                                      leaves_[column].type_length, data, count, plain, what));
+        return DecodePlain(column, plain, count, out, what);
+      }
       break;
   }
   return Unsupported(what, fmt::format("the {} encoding", EncodingName(encoding)));

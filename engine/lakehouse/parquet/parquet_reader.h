@@ -4,11 +4,12 @@
 // Design: the whole file is one byte span the caller owns (read or mapped); the footer is
 // parsed once at Open, and each column chunk is decoded on request, so a validator can fold a
 // file row group by row group. It reads what cutover's writer produces and the common subset
-// other writers use for flat tables (DuckDB's defaults included): PLAIN, PLAIN_DICTIONARY /
-// RLE_DICTIONARY and RLE-encoded booleans, v1 and v2 data pages, NONE / SNAPPY / GZIP / ZSTD.
-// Anything else is refused with an error that names the file, the column and the feature
-// (nested or repeated columns, INT96 and nanosecond timestamps, DELTA_* and BYTE_STREAM_SPLIT
-// encodings, LZ4 / Brotli / LZO, chunks stored in other files) instead of being guessed at.
+// other writers use for flat tables (DuckDB's included, v1 and v2): PLAIN, PLAIN_DICTIONARY /
+// RLE_DICTIONARY, RLE-encoded booleans, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
+// DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT (delta_encodings.h), v1 and v2 data pages, NONE /
+// SNAPPY / GZIP / ZSTD. Anything else is refused with an error that names the file, the column
+// and the feature (nested or repeated columns, INT96 and nanosecond timestamps, DECIMAL as
+// BYTE_ARRAY, LZ4 / Brotli / LZO, chunks stored in other files) instead of being guessed at.
 //
 // Values come back in the writer's vocabulary: INT(64, unsigned) as kUInt64, other integers as
 // kInt64, DECIMAL as kDecimal text with exactly `scale` fractional digits, STRING as kText,
