@@ -140,7 +140,7 @@ std::vector<ZooColumn> Zoo(TimeUnit ts_unit) {
   const double inf = std::numeric_limits<double>::infinity();
   add(Leaf("f32", LogicalKind::kFloat), "FLOAT", Compare::kFloat,
       {fl(std::nan("")), fl(-0.0), fl(inf), fl(-inf), fl(3.4028234663852886e38),
-       fl(1.401298464324817e-45)},
+       fl(std::numeric_limits<float>::denorm_min())},
       [](int64_t i) {
         double d = static_cast<float>(i) / 16.0f - 50.0f;
         return std::pair<Value, std::string>{Value::Float64(d), Num(d)};

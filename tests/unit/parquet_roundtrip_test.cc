@@ -403,6 +403,8 @@ TEST(ParquetErrors, BadValuesNameTheColumnAndLeaveNoPartialRow) {
   StringSink sink(file);
   auto w = ParquetWriter::Create(schema, WriterOptions{}, sink);
   ASSERT_TRUE(w.ok());
+  std::string out;
+  StringSink sink2(out);
   Status s = (*w)->AppendRow(std::vector<Value>{Value::Null(), Value::Int64(1), Dec("1.00")});
   EXPECT_NE(s.message().find("'id'"), std::string::npos) << s.ToString();
   s = (*w)->AppendRow(std::vector<Value>{Value::Int64(1), Value::Int64(128), Dec("1.00")});
@@ -414,6 +416,11 @@ TEST(ParquetErrors, BadValuesNameTheColumnAndLeaveNoPartialRow) {
   EXPECT_FALSE(s.ok());
   s = (*w)->AppendRow(std::vector<Value>{Value::Int64(1), Value::Int64(1), Text("1.00")});
   EXPECT_FALSE(s.ok());
+  // A double that a FLOAT column would round is refused, not rounded.
+  auto wf = ParquetWriter::Create({Col("f", LogicalKind::kFloat)}, WriterOptions{}, sink2);
+  ASSERT_TRUE(wf.ok());
+  EXPECT_FALSE((*wf)->AppendRow(std::vector<Value>{Value::Float64(0.1)}).ok());
+  EXPECT_TRUE((*wf)->AppendRow(std::vector<Value>{Value::Float64(0.5)}).ok());
   ASSERT_TRUE(
       (*w)->AppendRow(std::vector<Value>{Value::Int64(7), Value::Int64(-3), Dec("-0.50")}).ok());
   ASSERT_TRUE((*w)->Finish().ok());
@@ -422,8 +429,6 @@ TEST(ParquetErrors, BadValuesNameTheColumnAndLeaveNoPartialRow) {
   ExpectSameRows(r->ReadRows().value(), {{Value::Int64(7), Value::Int64(-3), Dec("-0.50")}}, "");
 
   // Schema errors.
-  std::string out;
-  StringSink sink2(out);
   EXPECT_FALSE(ParquetWriter::Create({DecCol("x", 39, 0)}, WriterOptions{}, sink2).ok());
   EXPECT_FALSE(ParquetWriter::Create({IntCol("x", 12, true)}, WriterOptions{}, sink2).ok());
   EXPECT_FALSE(ParquetWriter::Create({Col("a", LogicalKind::kInt), Col("a", LogicalKind::kInt)},

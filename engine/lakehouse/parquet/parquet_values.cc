@@ -128,16 +128,14 @@ Status AppendPlain(const ParquetColumn& c, TimeUnit timestamp_unit, const Value&
       return AppendInt(c, v, out);
     case LogicalKind::kFloat:
     case LogicalKind::kDouble: {
-      double d;
-      if (v.kind() == ValueKind::kFloat64) {
-        d = v.as_double();
-      } else if (v.kind() == ValueKind::kInt64) {
-        d = static_cast<double>(v.as_int64());
-      } else {
-        return Mismatch(c, v);
-      }
+      if (v.kind() != ValueKind::kFloat64) return Mismatch(c, v);
+      double d = v.as_double();
       if (c.kind == LogicalKind::kFloat) {
-        PutLE<float>(out, static_cast<float>(d));
+        float f = static_cast<float>(d);
+        if (static_cast<double>(f) != d && !std::isnan(d)) {
+          return Mismatch(c, v, "not exactly representable as a 32-bit float");
+        }
+        PutLE<float>(out, f);
       } else {
         PutLE<double>(out, d);
       }

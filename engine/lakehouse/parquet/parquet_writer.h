@@ -87,7 +87,8 @@ class ParquetWriter {
   // column and the value; the row is then not written (no column holds a part of it).
   Status AppendRow(std::span<const Value> row);
 
-  // Writes the open row group and the footer. The writer is spent afterwards.
+  // Writes the open row group and the footer. The writer is spent afterwards, and so it is
+  // after the sink returned an error (the file is then incomplete: discard it).
   Result<FileStats> Finish();
 
   const std::vector<ParquetColumn>& columns() const { return columns_; }
