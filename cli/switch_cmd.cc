@@ -88,10 +88,11 @@ class SwitchCommand : public Command {
     for (const SwitchStep& s : r.steps)
       std::printf("  %-10s %7.2f s  %s\n", s.name.c_str(), s.seconds, s.detail.c_str());
     for (const KeyGeneratorSet& g : r.key_generators) {
-      std::printf("  next key  %s%s%s: %lld (was %lld) [%s]\n",
-                  g.table.name.empty() ? "" : g.table.ToString().c_str(),
-                  g.column.empty() ? "" : ".", g.column.c_str(), static_cast<long long>(g.next),
-                  static_cast<long long>(g.before), g.generator.c_str());
+      std::string what = g.table.name.empty()
+                             ? "sequence " + g.generator
+                             : g.table.ToString() + "." + g.column + " (" + g.generator + ")";
+      std::printf("  next key   %s: %lld (was %lld)\n", what.c_str(),
+                  static_cast<long long>(g.next), static_cast<long long>(g.before));
     }
     if (!r.target_equal()) {
       std::printf("target ready, but validation found differences (see above)\n");

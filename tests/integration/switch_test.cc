@@ -60,7 +60,7 @@ const std::vector<TableSpec> kTables = {
 std::vector<std::string> ReplicateArgs(const harness::ThrowawayServer& source,
                                        const std::string& target_uri, const std::string& task) {
   return {"replicate", "--source", source.uri(),   "--target", target_uri,
-          "--task",    task,       "--table-prep", "truncate", "--quiet"};
+          "--task",    task,       "--table-prep", "truncate"};
 }
 
 std::vector<std::string> SwitchArgs(const harness::ThrowawayServer& source,
@@ -156,9 +156,7 @@ TEST(Switch, PgToMariaDbAutoIncrementContinuesPastTheSource) {
   EngineProcess engine(ReplicateArgs(*source, target->uri(), "swm"));
   ASSERT_TRUE(Eventually(
       [&] {
-        return MariaValue(*conn, "SELECT count(*) FROM cutover.table_state WHERE task = 'swm'") ==
-                   "3" ||
-               !engine.Running();
+        return MariaValue(*conn, "SELECT count(*) FROM rental") == "500" || !engine.Running();
       },
       60s))
       << engine.Log();
