@@ -1,4 +1,4 @@
--- The application's own tables next to the ecommerce workload: keys from a serial and an
+-- The application's own tables next to the oltp workload: keys from a serial and an
 -- identity, a foreign key with its index, a default, and a sequence no column owns. The
 -- last rows are deleted so the source's generators are ahead of the largest key: the switch
 -- must move the target past the generators, not just past max(key).
