@@ -113,4 +113,9 @@ std::optional<std::string> TaskControl::Switched() const {
   return ReadWhole(dir_ + "/switched");
 }
 
+void TaskControl::Forget() const {
+  for (const char* name : {"run", "stop-at", "switched"}) std::remove((dir_ + "/" + name).c_str());
+  rmdir(dir_.c_str());
+}
+
 }  // namespace cutover

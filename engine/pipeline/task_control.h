@@ -48,6 +48,9 @@ class TaskControl {
   Status WriteSwitched(const std::string& report_json) const;
   std::optional<std::string> Switched() const;  // the report of an earlier switch
 
+  // Removes the directory and its files (`cutover task drop`).
+  void Forget() const;
+
  private:
   std::string dir_;
 };
