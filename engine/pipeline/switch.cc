@@ -227,10 +227,16 @@ class Switch {
     ro.type = ReplicationType::kCdc;
     ro.prep = TablePrep::kDoNothing;
     ro.progress = Progress::Mode::kQuiet;
-    std::set<TableName> names(loaded_.begin(), loaded_.end());
-    if (!names.empty()) {
-      for (const TableName& n : names) ro.table_patterns.push_back(n.ToString());
+    if (loaded_.empty()) {
+      // A CDC-only task: its target state does not say which tables it has, and a guess could
+      // widen its capture (a PostgreSQL publication) to tables it never had.
+      return FailedPrecondition("task " + opt_.task +
+                                " is not running and its target state "
+                                "does not list its tables: start it (cutover replicate) and run "
+                                "the switch again");
     }
+    for (const TableName& n : std::set<TableName>(loaded_.begin(), loaded_.end()))
+      ro.table_patterns.push_back(n.ToString());
     const TaskControl& control = control_;
     ro.stop_at = [&control] { return control.StopRequest(); };
     ASSIGN_OR_RETURN(auto source, MakeSource(opt_.source_uri, opt_.source_options));
