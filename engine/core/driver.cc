@@ -36,6 +36,25 @@ Result<std::optional<int64_t>> EngineDriver::RetainedLogBytes(const std::string&
   return std::optional<int64_t>();
 }
 
+Result<SourceLogMark> EngineDriver::ReadSourceLogMark(const std::string&) const {
+  return NotOffered(*this, "cutover switch as a source");
+}
+
+Result<std::vector<KeyGenerator>> EngineDriver::ReadKeyGenerators(
+    const std::string&, const std::vector<TableName>&) const {
+  return NotOffered(*this, "cutover switch as a source");
+}
+
+Result<std::vector<KeyGeneratorSet>> EngineDriver::AdvanceKeyGenerators(
+    const std::string&, const std::vector<KeyGeneratorFloor>&) const {
+  return NotOffered(*this, "cutover switch as a target");
+}
+
+Result<std::vector<std::string>> EngineDriver::EnableTargetTriggers(
+    const std::string&, const std::vector<TableName>&) const {
+  return std::vector<std::string>();
+}
+
 std::string LeadingVersionNumber(std::string_view text) {
   size_t n = 0;
   while (n < text.size() && ((text[n] >= '0' && text[n] <= '9') || text[n] == '.')) ++n;

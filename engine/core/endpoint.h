@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,12 @@ class ChangeStream : NonCopyable {
   // Tells the source that every transaction up to and including `applied` is durable on the
   // target, so it may release the history before it. Must only be called after the commit.
   virtual Status Confirm(const Position& applied) = 0;
+  // Between transactions: a position P such that every transaction ordered at or before P has
+  // been delivered by Next, because the stream has read the source's log through P (it caught
+  // up with the log's end). A task asked to stop at a position (`cutover switch`) records it as
+  // its last checkpoint, so the target itself says it has everything up to there. nullopt while
+  // a transaction is open or when the stream cannot tell. Default: nullopt.
+  virtual std::optional<Position> CaughtUpTo() const { return std::nullopt; }
 };
 
 struct CdcSetup {

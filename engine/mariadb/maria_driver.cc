@@ -8,6 +8,7 @@
 #include "engine/mariadb/maria_scanner.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_source.h"
+#include "engine/mariadb/maria_switch.h"
 #include "engine/mariadb/maria_target_types.h"
 #include "engine/mariadb/maria_task_state.h"
 
@@ -76,6 +77,17 @@ class MariaDriver final : public EngineDriver {
 
   Status DumpChangeLog(const ChangeLogDumpRequest& request) const override {
     return DumpBinlog(request);
+  }
+  Result<SourceLogMark> ReadSourceLogMark(const std::string& uri) const override {
+    return ReadMariaLogMark(uri);
+  }
+  Result<std::vector<KeyGenerator>> ReadKeyGenerators(
+      const std::string& uri, const std::vector<TableName>& tables) const override {
+    return ReadMariaKeyGenerators(uri, tables);
+  }
+  Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
+      const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
+    return AdvanceMariaKeyGenerators(uri, floors);
   }
   Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri, const std::string&,
                                                   const std::string& position) const override {

@@ -7,6 +7,7 @@
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
 #include "engine/pg/pg_source.h"
+#include "engine/pg/pg_switch.h"
 #include "engine/pg/pg_target_types.h"
 #include "engine/pg/pg_task_state.h"
 
@@ -67,6 +68,17 @@ class PgDriver final : public EngineDriver {
   Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri, const std::string& task,
                                                   const std::string&) const override {
     return PgSlotRetainedWalBytes(uri, task);
+  }
+  Result<SourceLogMark> ReadSourceLogMark(const std::string& uri) const override {
+    return ReadPgLogMark(uri);
+  }
+  Result<std::vector<KeyGenerator>> ReadKeyGenerators(
+      const std::string& uri, const std::vector<TableName>& tables) const override {
+    return ReadPgKeyGenerators(uri, tables);
+  }
+  Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
+      const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
+    return AdvancePgKeyGenerators(uri, floors);
   }
 };
 

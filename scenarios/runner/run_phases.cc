@@ -124,6 +124,7 @@ Status Run::RunPhase(const Phase& phase) {
   Log(LogLevel::kInfo, "[{:.1f}s] phase {} starts", Now(), phase.name);
 
   if (phase.ramp) return RunRamp(phase);
+  if (phase.cutover) return RunCutover(phase);
   if (phase.load) {
     load_->Start(*phase.load);
   } else if (load_->active()) {

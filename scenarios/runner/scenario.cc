@@ -386,12 +386,18 @@ class Parser {
   Status ParsePhase(const toml::table& t, const std::string& prefix, Scenario& sc, Phase* p) const {
     p->line = LineOf(t);
     RETURN_IF_ERROR(CheckKeys(
-        t, prefix, {"name", "duration", "until", "timeout", "validate", "load", "ramp", "events"}));
+        t, prefix,
+        {"name", "duration", "until", "timeout", "validate", "load", "ramp", "events", "cutover"}));
     RETURN_IF_ERROR(String(t, prefix, "name", &p->name));
     RETURN_IF_ERROR(Number(t, prefix, "duration", &p->duration_s, 0.1, 86400));
     RETURN_IF_ERROR(OneOf(t, prefix, "until", {"loaded", "caught-up"}, &p->until));
     RETURN_IF_ERROR(Number(t, prefix, "timeout", &p->timeout_s, 1, 86400));
     RETURN_IF_ERROR(Bool(t, prefix, "validate", &p->validate));
+    RETURN_IF_ERROR(Bool(t, prefix, "cutover", &p->cutover));
+    if (p->cutover && !t.contains("duration")) {
+      return Error(LineOf(*t.get("cutover")), prefix + "duration",
+                   "missing (a cutover phase runs the application on the target this long)");
+    }
     ASSIGN_OR_RETURN(const toml::table* load, Table(t, prefix, "load"));
     if (load) {
       p->load.emplace();
@@ -545,6 +551,11 @@ class Parser {
           return Error(pt->contains("name") ? LineOf(*pt->get("name")) : p.line, pp + ".name",
                        "expected a name not used by an earlier phase ('" + p.name + "')");
         }
+      }
+      if (!sc.phases.empty() && sc.phases.back().cutover) {
+        return Error(p.line, pp,
+                     "expected no phase after the cutover phase (the source is no "
+                     "longer replicated after it)");
       }
       sc.phases.push_back(std::move(p));
     }

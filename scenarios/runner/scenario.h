@@ -82,6 +82,10 @@ struct Phase {
   std::optional<Ramp> ramp;
   std::vector<Event> events;  // ordered by at_s
   bool validate = false;      // validate at the end of this phase
+  // The cutover (docs/switch.md): the load on the source stops, `cutover switch` runs, then
+  // `load` runs against the target for `duration` (events count from "target ready"). Last
+  // phase only; the switch's validation is the run's.
+  bool cutover = false;
 };
 
 struct EndpointSpec {

@@ -265,5 +265,31 @@ duration = 5
   std::filesystem::remove(bad);
 }
 
+TEST(ScenarioParse, CutoverPhaseIsTheLastAndHasADuration) {
+  auto sc = ParseScenario(std::string(kHead) + R"(
+[[phase]]
+name = "cdc"
+duration = 10
+[[phase]]
+name = "cutover"
+cutover = true
+duration = 20
+[phase.load]
+rate = 100
+)",
+                          "t.toml");
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  EXPECT_FALSE(sc->phases[0].cutover);
+  EXPECT_TRUE(sc->phases[1].cutover);
+  EXPECT_EQ(sc->phases[1].duration_s, 20);
+
+  EXPECT_EQ(ErrorOf("[[phase]]\nname = \"c\"\ncutover = true\nuntil = \"caught-up\"\n"),
+            "t.toml:10: key 'phase[0].duration': missing (a cutover phase runs the application "
+            "on the target this long)");
+  EXPECT_EQ(ErrorOf("[[phase]]\ncutover = true\nduration = 5\n[[phase]]\nduration = 5\n"),
+            "t.toml:11: key 'phase[1]': expected no phase after the cutover phase (the source is "
+            "no longer replicated after it)");
+}
+
 }  // namespace
 }  // namespace cutover::scenario
