@@ -65,7 +65,13 @@ class MariaApplier : public Applier {
     bulk_source_ = t.name;
     if (!b.deletes.empty()) RETURN_IF_ERROR(BulkDelete(t, plan, b.deletes));
     // Rows with the same unchanged (TOAST) columns share a statement.
-    for (const UpdateGroup& g : b.updates) RETURN_IF_ERROR(BulkUpsert(t, plan, g.columns, g.rows));
+    for (const UpdateGroup& g : b.updates) {
+      bool keeps_columns = false;  // some non-key column is Unchanged (a TOASTed value)
+      for (size_t c = 0; c < t.columns.size(); ++c)
+        keeps_columns = keeps_columns || (g.columns[c] == '0' && !t.IsKeyColumn(c));
+      RETURN_IF_ERROR(keeps_columns ? UpdateEach(b.table, plan, g.columns, g.rows)
+                                    : BulkUpsert(t, plan, g.columns, g.rows));
+    }
     if (!b.inserts.empty()) RETURN_IF_ERROR(BulkInsert(t, plan, b.inserts));
     return Status::Ok();
   }
@@ -292,8 +298,39 @@ class MariaApplier : public Applier {
                 });
   }
 
-  // Updates of existing rows as INSERT ... ON DUPLICATE KEY UPDATE of the changed columns: the
-  // key and the changed columns go in, Unchanged columns are neither inserted nor updated.
+  // Updates that leave some columns Unchanged, one UPDATE per row (SET of the carried columns,
+  // matched by key). Not an upsert: its INSERT half would name only the carried columns, and
+  // MariaDB's strict mode refuses that for a NOT NULL column without a default (error 1364)
+  // even when the row exists and only the UPDATE half would run.
+  Status UpdateEach(const TableSchemaPtr& table, const TablePlan& plan, const std::string& mask,
+                    const std::vector<std::vector<Value>>& rows) {
+    const TableSchema& t = *table;
+    for (const auto& row : rows) {
+      stmt_ = "UPDATE " + plan.qualified + " SET ";
+      int n = 0;
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        if (mask[c] != '1' || t.IsKeyColumn(c)) continue;
+        stmt_ += (n++ ? ", " : "") + MariaConn::QuoteIdent(t.columns[c].name) + " = ";
+        RETURN_IF_ERROR(AppendValue(stmt_, plan, t, row, c, scratch_));
+      }
+      if (n == 0) continue;  // only the key: the row is unchanged
+      RETURN_IF_ERROR(AppendKeyMatch(stmt_, t, plan, row));
+      Pending p;
+      p.what = "update of " + t.name.ToString();
+      p.op = ChangeOp::kUpdate;
+      p.table = table;
+      p.check = Check::kMatched;
+      p.expected = 1;
+      for (size_t k : t.key) p.key.push_back(row[k]);
+      p.about = bulk_target_;
+      p.source = bulk_source_;
+      RETURN_IF_ERROR(Queue(stmt_, std::move(p)));
+    }
+    return Status::Ok();
+  }
+
+  // Updates of existing rows as INSERT ... ON DUPLICATE KEY UPDATE of every column: the row
+  // carries them all (UpdateEach takes rows with Unchanged columns).
   Status BulkUpsert(const TableSchema& t, const TablePlan& plan, const std::string& mask,
                     const std::vector<std::vector<Value>>& rows) {
     std::vector<size_t> cols, set_cols;

@@ -432,7 +432,7 @@ TEST_P(PgToMariaApplyModes, CdcReplicatesEveryOperationKind) {
       "  updated timestamptz, doc jsonb);"
       "INSERT INTO cdc.items SELECT g, 'item ' || g, g, g * 1.25, '2024-01-01'::timestamptz + "
       "  g * interval '1 minute', jsonb_build_object('g', g) FROM generate_series(1, 100) g;"
-      "CREATE TABLE cdc.toasty (id int PRIMARY KEY, counter int, big text);"
+      "CREATE TABLE cdc.toasty (id int PRIMARY KEY, counter int, big text NOT NULL);"  // no default
       "INSERT INTO cdc.toasty SELECT g, 0, (SELECT string_agg(md5(random()::text || i), '') "
       "  FROM generate_series(1, 4000) i) FROM generate_series(1, 3) g;"
       "CREATE TABLE cdc.other (id int PRIMARY KEY, v text);"
