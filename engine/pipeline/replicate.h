@@ -62,6 +62,9 @@ struct ReplicateOptions {
   ReplicationMetrics* metrics = nullptr;
   // How the target's sessions are set up (lock wait bound); used where the sink is made.
   SinkOptions sink_options;
+  // Where to write the task's schema report as JSON (engine/core/schema_objects.h); empty: it
+  // is only logged.
+  std::string schema_report_path;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
 };
