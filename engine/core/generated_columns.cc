@@ -22,6 +22,7 @@ bool Numeric(Kind k) {
 Kind KindOfColumn(const Column& c) {
   switch (c.kind) {
     case ValueKind::kInt64:
+    case ValueKind::kUInt64:  // MariaDB unsigned columns, in conditions (TranslateCondition)
       return Kind::kInteger;
     case ValueKind::kDecimal:
       return Kind::kDecimal;
@@ -313,8 +314,8 @@ class Translator {
       }
       ASSIGN_OR_RETURN(Expr right, Operand());
       if (!Comparable(left, right))
-        return InvalidArgument("the comparison of values of different types (" + left.text +
-                               ", " + right.text + ")");
+        return InvalidArgument("the comparison of values of different types (" + left.text + ", " +
+                               right.text + ")");
       return "(" + left.text + " " + op + " " + right.text + ")";
     }
     return InvalidArgument("a value where a condition was expected (" + left.text + ")");

@@ -41,9 +41,9 @@ enum class DefaultKind : uint8_t {
 
 struct ColumnDefault {
   DefaultKind kind = DefaultKind::kNone;
-  std::string literal;       // kLiteral: the value's text, unquoted
-  bool quoted = false;       // kLiteral: a string literal (quote it) rather than a number / bool
-  std::string source_text;   // the source engine's default text, as its catalog prints it
+  std::string literal;      // kLiteral: the value's text, unquoted
+  bool quoted = false;      // kLiteral: a string literal (quote it) rather than a number / bool
+  std::string source_text;  // the source engine's default text, as its catalog prints it
 };
 
 // How the source generates a column's values when an INSERT leaves it out.
@@ -66,11 +66,11 @@ struct CheckConstraint {
 struct UserType {
   enum class Kind : uint8_t { kEnum, kDomain };
   Kind kind = Kind::kEnum;
-  TableName name;                   // schema-qualified type name
-  std::vector<std::string> labels;  // kEnum, in order
-  std::string base_type;            // kDomain: the base type's text ("integer")
-  bool not_null = false;            // kDomain
-  std::string default_text;         // kDomain: its default, source text ("" none)
+  TableName name;                       // schema-qualified type name
+  std::vector<std::string> labels;      // kEnum, in order
+  std::string base_type;                // kDomain: the base type's text ("integer")
+  bool not_null = false;                // kDomain
+  std::string default_text;             // kDomain: its default, source text ("" none)
   std::vector<CheckConstraint> checks;  // kDomain: over VALUE
 };
 
@@ -114,11 +114,11 @@ struct IndexPart {
 struct Index {
   std::string name;
   bool unique = false;
-  bool constraint = false;   // declared as a UNIQUE constraint (PostgreSQL) rather than an index
-  std::string method;        // "btree", "hash", "gin", "gist", "fulltext", "spatial", ...
+  bool constraint = false;  // declared as a UNIQUE constraint (PostgreSQL) rather than an index
+  std::string method;       // "btree", "hash", "gin", "gist", "fulltext", "spatial", ...
   std::vector<IndexPart> parts;
-  std::string where;         // partial index predicate, source engine text ("" none)
-  std::string source_text;   // same-engine recreation: PostgreSQL "USING btree (a) WHERE ..."
+  std::string where;        // partial index predicate, source engine text ("" none)
+  std::string source_text;  // same-engine recreation: PostgreSQL "USING btree (a) WHERE ..."
 };
 
 // What a foreign key does to the referencing rows when the referenced row is deleted or its

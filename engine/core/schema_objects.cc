@@ -75,16 +75,17 @@ std::string SchemaReport::ToJson(const std::string& source_engine,
   for (size_t i = 0; i < entries_.size(); ++i) {
     const auto& e = entries_[i];
     out += std::string(i ? ",\n  " : "\n  ") + "{\"kind\": " + JsonString(e.kind) +
-           ", \"name\": " + JsonString(e.name) + ", \"fate\": " +
-           JsonString(SchemaFateName(e.fate)) + ", \"note\": " + JsonString(e.note) + "}";
+           ", \"name\": " + JsonString(e.name) +
+           ", \"fate\": " + JsonString(SchemaFateName(e.fate)) +
+           ", \"note\": " + JsonString(e.note) + "}";
   }
   return out + "]}\n";
 }
 
 void SchemaReport::Log() const {
   cutover::Log(LogLevel::kInfo, "schema objects: {} carried, {} translated, {} not carried",
-      Count(SchemaFate::kCarried), Count(SchemaFate::kTranslated),
-      Count(SchemaFate::kNotCarried));
+               Count(SchemaFate::kCarried), Count(SchemaFate::kTranslated),
+               Count(SchemaFate::kNotCarried));
   for (const auto& e : entries_) {
     if (e.fate == SchemaFate::kNotCarried)
       cutover::Log(LogLevel::kWarn, "schema: not carried: {} {}: {}", e.kind, e.name, e.note);

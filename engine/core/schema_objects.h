@@ -51,8 +51,8 @@ struct SchemaObjectEntry {
 struct PlannedObject {
   enum class Phase : uint8_t { kWithTable, kAfterData, kForeignKey, kNone };
   SchemaObjectEntry entry;
-  Phase phase = Phase::kNone;       // kNone: nothing to run (not carried, or part of the column)
-  std::string target_name;          // the object's name on the target (existence checks)
+  Phase phase = Phase::kNone;  // kNone: nothing to run (not carried, or part of the column)
+  std::string target_name;     // the object's name on the target (existence checks)
   std::vector<std::string> statements;  // DDL to run, in order
   std::string validate;                 // kForeignKey: a statement that validates it later
 };

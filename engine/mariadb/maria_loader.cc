@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "engine/core/generated_columns.h"
-#include "engine/core/schema_objects.h"
 #include "engine/core/log.h"
+#include "engine/core/schema_objects.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_sink_internal.h"
@@ -338,7 +338,8 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
       }
       // AUTO_INCREMENT needs an index that starts with the column.
       for (size_t i = 0; i < table.columns.size(); ++i) {
-        if (table.columns[i].identity == Identity::kNone || (!table.key.empty() && table.key[0] == i))
+        if (table.columns[i].identity == Identity::kNone ||
+            (!table.key.empty() && table.key[0] == i))
           continue;
         if (MariaColumnClause(table, i, plan).find("AUTO_INCREMENT") == std::string::npos) continue;
         ddl += "KEY (" + MariaConn::QuoteIdent(table.columns[i].name) + "), ";

@@ -18,7 +18,9 @@ namespace {
 constexpr size_t kMaxIdent = 64;
 constexpr int kKeyBytes = 3072;  // InnoDB's longest index key
 
-std::string Ident(const std::string& name) { return MariaConn::QuoteIdent(name); }
+std::string Ident(const std::string& name) {
+  return MariaConn::QuoteIdent(name);
+}
 
 std::string Quote(const std::string& s) {
   ColumnDefault d;
@@ -27,14 +29,18 @@ std::string Quote(const std::string& s) {
   return DefaultLiteralSql(d, /*backslashes=*/true);
 }
 
-bool SameEngine(const TableSchema& t) { return t.engine == "mariadb"; }
+bool SameEngine(const TableSchema& t) {
+  return t.engine == "mariadb";
+}
 
 SchemaObjectEntry Entry(std::string kind, std::string name, SchemaFate fate,
                         std::string note = "") {
   return {std::move(kind), std::move(name), fate, std::move(note)};
 }
 
-bool StartsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+bool StartsWith(const std::string& s, const char* p) {
+  return s.rfind(p, 0) == 0;
+}
 
 bool IsIntegerDdl(const std::string& ddl) {
   for (const char* p : {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT"})
@@ -88,8 +94,8 @@ ColumnPlan PlanColumn(const TableSchema& t, const Column& c, const MariaTargetCo
     }
     if (c.identity != Identity::kAutoIncrement) return out;  // its default is the sequence
   }
-  const bool timestamp = c.type.family == TypeFamily::kTimestamp ||
-                         c.type.family == TypeFamily::kTimestampTz;
+  const bool timestamp =
+      c.type.family == TypeFamily::kTimestamp || c.type.family == TypeFamily::kTimestampTz;
   const ColumnDefault& d = c.default_value;
   switch (d.kind) {
     case DefaultKind::kNone:
@@ -120,10 +126,12 @@ ColumnPlan PlanColumn(const TableSchema& t, const Column& c, const MariaTargetCo
       if (SameEngine(t)) {
         out.clause += " DEFAULT " + d.source_text;
         add(Entry("default", name, SchemaFate::kCarried));
-      } else if (c.type.family == TypeFamily::kTimestampTz || c.kind == ValueKind::kOther) {
-        add(Entry("default", name, SchemaFate::kNotCarried,
-                  "the literal " + d.source_text + " of type " + c.type_name +
-                      " is not translated"));
+      } else if (c.type.family == TypeFamily::kTimestampTz ||
+                 (c.kind == ValueKind::kOther &&
+                  !(c.user_type && c.user_type->kind == UserType::Kind::kEnum))) {
+        add(Entry(
+            "default", name, SchemaFate::kNotCarried,
+            "the literal " + d.source_text + " of type " + c.type_name + " is not translated"));
       } else {
         out.clause += " DEFAULT " + DefaultLiteralSql(d, /*backslashes=*/true);
         add(Entry("default", name, SchemaFate::kCarried));
@@ -148,9 +156,9 @@ void PlanTypeChecks(const TableSchema& t, const Column& c, const std::string& ta
     for (const std::string& l : u.labels) list += (list.empty() ? "" : ", ") + Quote(l);
     PlannedObject p;
     p.target_name = (c.name + "_in_" + u.name.name).substr(0, kMaxIdent);
-    p.entry = Entry("enum", u.name.ToString() + " (" + TableObjectName(t, c.name) + ")",
-                    SchemaFate::kTranslated,
-                    "the column's labels, checked by CHECK " + p.target_name);
+    p.entry =
+        Entry("enum", u.name.ToString() + " (" + TableObjectName(t, c.name) + ")",
+              SchemaFate::kTranslated, "the column's labels, checked by CHECK " + p.target_name);
     p.phase = PlannedObject::Phase::kAfterData;
     p.statements.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + Ident(p.target_name) +
                            " CHECK (" + Ident(c.name) + " IN (" + list + "))");
@@ -204,8 +212,9 @@ PlannedObject PlanIndex(const TableSchema& t, const Index& ix, const TablePlan& 
     }
     if (!ix.where.empty()) {
       if (ix.unique)
-        return not_carried("MariaDB has no partial indexes, and a full unique index would "
-                           "refuse rows the partial one allows");
+        return not_carried(
+            "MariaDB has no partial indexes, and a full unique index would "
+            "refuse rows the partial one allows");
       notes.push_back("the partial index covers every row (MariaDB has no partial indexes)");
     }
   }
@@ -294,11 +303,10 @@ PlannedObject PlanForeignKey(const TableSchema& t, const ForeignKey& fk,
   p.entry.fate = SameEngine(t) ? SchemaFate::kCarried : SchemaFate::kTranslated;
   if (!SameEngine(t)) p.entry.note = "with its ON DELETE / ON UPDATE actions";
   p.phase = PlannedObject::Phase::kForeignKey;
-  p.statements.push_back(
-      "ALTER TABLE " + plan.qualified + " ADD CONSTRAINT " + Ident(p.target_name) +
-      " FOREIGN KEY (" + cols + ") REFERENCES " +
-      MariaConn::QualifiedName(TableName{db, LandingTableName(*parent)}) + " (" + pcols + ")" +
-      ReferentialActionsSql(fk));
+  p.statements.push_back("ALTER TABLE " + plan.qualified + " ADD CONSTRAINT " +
+                         Ident(p.target_name) + " FOREIGN KEY (" + cols + ") REFERENCES " +
+                         MariaConn::QualifiedName(TableName{db, LandingTableName(*parent)}) + " (" +
+                         pcols + ")" + ReferentialActionsSql(fk));
   return p;
 }
 
@@ -378,8 +386,8 @@ Status MariaSink::CreateTableObjects(const std::string& task, const TableSchema&
   // One at a time, to name the one that fails; the others are still built.
   for (const PlannedObject* p : todo) {
     for (const std::string& sql : p->statements) {
-      Status s = conn->Exec(sql, "target table " + tp.target.ToString() + ": " + p->entry.kind +
-                                     " " + p->entry.name);
+      Status s = conn->Exec(
+          sql, "target table " + tp.target.ToString() + ": " + p->entry.kind + " " + p->entry.name);
       if (!s.ok()) {
         Log(LogLevel::kWarn, "schema: could not create {} {}: {}", p->entry.kind, p->entry.name,
             s.message());
@@ -406,8 +414,8 @@ Result<std::vector<std::string>> MariaSink::CreateForeignKeys(
     for (const PlannedObject& p : plan) {
       if (p.phase != PlannedObject::Phase::kForeignKey || existing.count(p.target_name)) continue;
       for (const std::string& sql : p.statements) {
-        Status s = conn->Exec(sql, "target table " + tp.target.ToString() + ": foreign key " +
-                                       p.target_name);
+        Status s = conn->Exec(
+            sql, "target table " + tp.target.ToString() + ": foreign key " + p.target_name);
         if (!s.ok()) {
           Log(LogLevel::kWarn, "schema: could not create foreign key {}: {}", p.entry.name,
               s.message());

@@ -331,18 +331,18 @@ Result<std::vector<SchemaObjectEntry>> MariaSource::ListOtherObjects(
   const std::string db = conn_->QuoteLiteral(conn_->uri().database);
   ASSIGN_OR_RETURN(
       MariaRows r,
-      conn_->Query("SELECT 'view', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = " +
-                       db +
-                       " UNION ALL SELECT 'sequence', TABLE_NAME FROM information_schema.TABLES "
-                       "WHERE TABLE_TYPE = 'SEQUENCE' AND TABLE_SCHEMA = " +
-                       db +
-                       " UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM "
-                       "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = " +
-                       db +
-                       " UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS "
-                       "WHERE EVENT_SCHEMA = " +
-                       db + " ORDER BY 1, 2",
-                   "listing the source's views, routines, sequences and events"));
+      conn_->Query(
+          "SELECT 'view', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = " + db +
+              " UNION ALL SELECT 'sequence', TABLE_NAME FROM information_schema.TABLES "
+              "WHERE TABLE_TYPE = 'SEQUENCE' AND TABLE_SCHEMA = " +
+              db +
+              " UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM "
+              "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = " +
+              db +
+              " UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS "
+              "WHERE EVENT_SCHEMA = " +
+              db + " ORDER BY 1, 2",
+          "listing the source's views, routines, sequences and events"));
   std::vector<SchemaObjectEntry> out;
   for (const auto& row : r.rows) {
     out.push_back({row[0].value_or(""), conn_->uri().database + "." + row[1].value_or(""),

@@ -70,7 +70,7 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
                        "format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated, "
                        "pg_get_expr(d.adbin, d.adrelid), a.attidentity, t.typtype, "
                        "coalesce(pg_get_serial_sequence(a.attrelid::regclass::text, "
-                       "quote_ident(a.attname)), '') FROM pg_attribute a "
+                       "a.attname), '') FROM pg_attribute a "
                        "JOIN pg_type t ON t.oid = a.atttypid "
                        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
                        "WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "

@@ -5,10 +5,10 @@
 
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "engine/core/endpoint.h"
 #include "engine/pg/pg_conn.h"

@@ -83,8 +83,7 @@ void SchemaBuild::Validate(std::vector<std::string> statements) {
     Status s = sink_.ValidateSchemaObject(sql);
     if (!s.ok()) {
       ++failed;
-      Log(LogLevel::kWarn, "schema: a foreign key stays NOT VALID on the target: {}",
-          s.message());
+      Log(LogLevel::kWarn, "schema: a foreign key stays NOT VALID on the target: {}", s.message());
     }
   }
   Log(LogLevel::kInfo, "foreign keys validated in {:.1f} s ({} failed)",
