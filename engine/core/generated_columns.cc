@@ -251,6 +251,18 @@ class Translator {
       }
       pos_ = save;
     }
+    // A boolean column on its own (`WHERE active`).
+    if ((Peek().type == Token::kIdent || Peek().type == Token::kQuotedIdent)) {
+      const Token& next = toks_[pos_ + 1];
+      bool alone = next.type == Token::kEnd || (next.type == Token::kOp && next.text == ")") ||
+                   (next.type == Token::kIdent && (next.text == "and" || next.text == "or"));
+      for (const Column& c : table_.columns) {
+        if (alone && c.name == Peek().text && c.kind == ValueKind::kBool) {
+          ++pos_;
+          return QuoteIdent(c.name);
+        }
+      }
+    }
     ASSIGN_OR_RETURN(Expr left, Operand());
     if (IsWord("is")) {
       ++pos_;

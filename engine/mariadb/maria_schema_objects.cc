@@ -3,6 +3,7 @@
 // TABLE (defaults, ON UPDATE, AUTO_INCREMENT), one ALTER TABLE per table for its indexes and
 // checks after its data, and the foreign keys before CDC, added by a session with
 // foreign_key_checks = 0 (InnoDB then adds them in place, without reading the rows).
+#include <cctype>
 #include <set>
 
 #include "engine/core/generated_columns.h"
@@ -42,7 +43,8 @@ bool StartsWith(const std::string& s, const char* p) {
   return s.rfind(p, 0) == 0;
 }
 
-bool IsIntegerDdl(const std::string& ddl) {
+bool IsIntegerDdl(std::string ddl) {
+  for (char& c : ddl) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (const char* p : {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT"})
     if (StartsWith(ddl, p)) return true;
   return false;

@@ -55,6 +55,11 @@ class SqliteSink : public Sink {
                      TablePrep prep, StartReport& problems) override;
   std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
   Status DropTask(const std::string& task) override;
+  // Schema objects: sqlite_schema_objects.cc.
+  std::vector<PlannedObject> PlanSchemaObjects(
+      const TableSchema& table, const std::vector<TableSchemaPtr>& tables) const override;
+  Status CreateTableObjects(const std::string& task, const TableSchema& table,
+                            const std::vector<TableSchemaPtr>& tables) override;
 
  private:
   // A connection for loading or applying: foreign keys off, busy waits bounded.
@@ -63,6 +68,10 @@ class SqliteSink : public Sink {
   std::string uri_;
   SinkOptions options_;
   std::shared_ptr<std::mutex> write_mu_;
+  // The task's tables, for CREATE TABLE's foreign keys: recorded by the first PlanSchemaObjects
+  // call, which the pipeline makes for the schema report (schema_build.h) before any table is
+  // created; written once, before any loader runs, read only afterwards.
+  mutable std::vector<TableSchemaPtr> task_tables_;
 };
 
 }  // namespace cutover::sqlite

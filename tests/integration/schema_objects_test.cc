@@ -15,6 +15,7 @@
 
 #include "tests/integration/support/maria_support.h"
 #include "tests/integration/support/schema_fixtures.h"
+#include "tests/integration/support/sqlite_support.h"
 #include "tests/integration/support/test_support.h"
 
 namespace cutover::testing {
@@ -409,6 +410,95 @@ TEST_F(SchemaObjects, MariaDbToPostgresTranslatesTheSchema) {
   EXPECT_TRUE(Contains(ReportEntry(report, "trigger", db + ".actor.actor_touch"), "not carried"))
       << report;
   EXPECT_TRUE(Contains(ReportEntry(report, "view", db + ".actor_names"), "not carried")) << report;
+}
+
+TEST_F(SchemaObjects, MariaDbToMariaDbKeepsTheSchema) {
+  auto source = StartMariaDb("src");
+  auto target = StartMariaDb("tgt");
+  ASSERT_TRUE(source && target);
+  Sql(*source, kMariaSakilaSchema);
+  Sql(*source, kMariaSakilaRows);
+  const std::string report_path = ReportPath();
+  EngineProcess engine(Replicate(*source, *target, report_path));
+  RunUntil(
+      engine, [&] { return MariaForeignKeyCount(*target) == 4; },
+      [&] { Sql(*source, "UPDATE actor SET last_name = 'Changed' WHERE actor_id = 5"); },
+      [&] {
+        auto a = target->Sql("SELECT last_name FROM actor WHERE actor_id = 5");
+        return a.ok() && *a == "Changed";
+      });
+  EXPECT_EQ(MariaIndexes(*target, "film"),
+            "idx_description,idx_fk_language_id,idx_title,idx_title_description,PRIMARY");
+  EXPECT_EQ(Sql(*target,
+                "SELECT SUB_PART FROM information_schema.STATISTICS WHERE TABLE_SCHEMA "
+                "= DATABASE() AND INDEX_NAME = 'idx_description'"),
+            "40");
+  EXPECT_EQ(MariaChecks(*target, "film"), "film_length_check");
+  EXPECT_EQ(MariaForeignKeys(*target, "film_actor"),
+            "fk_film_actor_actor:CASCADE/CASCADE,fk_film_actor_film:CASCADE/CASCADE");
+  EXPECT_EQ(MariaColumn(*target, "actor", "actor_id"), "smallint(5) unsigned/-/auto_increment");
+  EXPECT_EQ(MariaColumn(*target, "actor", "last_update"),
+            "timestamp/current_timestamp()/on update current_timestamp()");
+  EXPECT_EQ(MariaColumn(*target, "film", "rating"), "enum('G','PG','PG-13','R','NC-17')/'G'/");
+  EXPECT_EQ(Sql(*target,
+                "INSERT INTO actor (first_name, last_name) VALUES ('New', 'Person');"
+                "SELECT LAST_INSERT_ID() > 200"),
+            "1");
+  EXPECT_TRUE(Refused(*target, "INSERT INTO film_actor (actor_id, film_id) VALUES (9999, 1)"));
+  std::string report = ReadFile(report_path);
+  const std::string db = Sql(*source, "SELECT DATABASE()");
+  EXPECT_TRUE(Contains(ReportEntry(report, "trigger", db + ".actor.actor_touch"), "not carried"))
+      << report;
+  EXPECT_TRUE(Contains(ReportEntry(report, "view", db + ".actor_names"), "not carried")) << report;
+}
+
+TEST_F(SchemaObjects, PostgresToSqliteDeclaresTheSchema) {
+  auto source = StartPostgres("src");
+  ASSERT_TRUE(source);
+  SqliteDir dir;
+  const std::string db = dir.path("target.db");
+  Sql(*source, kPgSakilaSchema);
+  Sql(*source, kPgSakilaRows);
+  const std::string report_path = ReportPath();
+  EngineProcess engine({"replicate", "--source", source->uri(), "--target", dir.uri("target.db"),
+                        "--task", "schema", "--schema-report", report_path});
+  auto indexes = [&](const std::string& table) {
+    return SqliteValue(db,
+                       "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                       "pragma_index_list('" +
+                           table + "') WHERE origin = 'c' ORDER BY name)");
+  };
+  RunUntil(
+      engine, [&] { return indexes("track") == "IFK_TrackAlbumId"; },
+      [&] { Sql(*source, "UPDATE actor SET last_name = 'Changed' WHERE actor_id = 5"); },
+      [&] {
+        return SqliteValue(db, "SELECT last_name FROM actor WHERE actor_id = 5") == "Changed";
+      });
+
+  EXPECT_EQ(indexes("film"), "idx_fk_language_id,idx_title");
+  // The unique constraint, and the partial index with its predicate.
+  EXPECT_EQ(indexes("customer"), "customer_email_key,idx_active_store");
+  EXPECT_EQ(SqliteValue(db, "SELECT sql FROM sqlite_master WHERE name = 'idx_active_store'"),
+            "CREATE INDEX \"idx_active_store\" ON \"customer\" (\"store_id\") WHERE \"active\"");
+  EXPECT_EQ(SqliteValue(db,
+                        "SELECT group_concat(x, ',') FROM (SELECT \"table\" || ':' || "
+                        "on_delete AS x FROM pragma_foreign_key_list('film_actor') ORDER BY 1)"),
+            "actor:CASCADE,film:CASCADE");
+  std::string ddl = SqliteValue(db, "SELECT sql FROM sqlite_master WHERE name = 'film'");
+  EXPECT_TRUE(Contains(ddl, "CONSTRAINT \"film_length_check\" CHECK")) << ddl;
+  EXPECT_TRUE(Contains(ddl, "CONSTRAINT \"rating_in_mpaa_rating\" CHECK")) << ddl;
+  EXPECT_TRUE(Contains(ddl, "DEFAULT 4.99") || Contains(ddl, "DEFAULT '4.99'")) << ddl;
+
+  // The application: a key from the rowid.
+  EXPECT_EQ(SqliteValue(db,
+                        "INSERT INTO actor (first_name, last_name) VALUES ('New', 'Person') "
+                        "RETURNING actor_id > 200"),
+            "1");
+  EXPECT_EQ(indexes("film_actor"), "idx_fk_film_id");
+  std::string report = ReadFile(report_path);
+  EXPECT_TRUE(Contains(ReportEntry(report, "index", "public.film.film_lower_title"), "not carried"))
+      << report;
+  EXPECT_TRUE(Contains(ReportEntry(report, "view", "public.actor_names"), "not carried")) << report;
 }
 
 }  // namespace
