@@ -247,7 +247,7 @@ class Translator {
         ++pos_;
         if (!(Peek().type == Token::kOp && Peek().text != ")" && Peek().text != ",") &&
             !IsWord("is") && !IsWord("in") && !IsWord("between") && !IsWord("not"))
-          return "(" + *inner + ")";
+          return inner->front() == '(' ? *inner : "(" + *inner + ")";  // each is parenthesised
       }
       pos_ = save;
     }
