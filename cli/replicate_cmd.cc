@@ -86,6 +86,10 @@ class ReplicateCommand : public Command {
                     "to this many seconds of continuous failure (0: exit at once)")
         ->check(CLI::Range(int64_t{0}, int64_t{30} * 24 * 3600))
         ->capture_default_str();
+    rep->add_option("--schema-report", schema_report_,
+                    "Write the schema report (each index, foreign key, default, check, identity, "
+                    "type, trigger, view... of the source and what becomes of it on the target) "
+                    "as JSON to this file (docs/types.md, \"Schema objects\")");
     rep->add_option("--lock-timeout", lock_timeout_s_,
                     "Longest a statement on the target waits for a lock another session holds; "
                     "the wait is then reported naming the table and the holder, and retried")
@@ -111,6 +115,7 @@ class ReplicateCommand : public Command {
     opt.group_max_ms = group_ms_;
     opt.apply_mode = apply_mode_ == "row" ? ApplyMode::kRow : ApplyMode::kNet;
     opt.sink_options.lock_timeout = std::chrono::seconds(lock_timeout_s_);
+    opt.schema_report_path = schema_report_;
     if (global.quiet) opt.progress = Progress::Mode::kQuiet;
     if (Status s = ApplyTaskFiles(global, opt); !s.ok()) return Fail(s);
     SourceOptions so;
@@ -194,7 +199,7 @@ class ReplicateCommand : public Command {
   CLI::Option *group_changes_opt_ = nullptr, *group_ms_opt_ = nullptr;
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
   std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
-  std::string metrics_listen_;
+  std::string metrics_listen_, schema_report_;
   int64_t stall_s_ = 300;
   std::vector<std::string> tables_;
   std::vector<std::string> exclude_tables_;

@@ -17,6 +17,7 @@
 #include "engine/core/change.h"
 #include "engine/core/checkpoint.h"
 #include "engine/core/schema.h"
+#include "engine/core/schema_objects.h"
 #include "engine/core/start_report.h"
 #include "engine/core/status.h"
 #include "engine/core/table_pattern.h"
@@ -129,6 +130,16 @@ class Source : NonCopyable {
   // (InnoDB performs them below the binlog), so for such a source the pipeline reproduces them
   // on the target from TableSchema::foreign_keys (engine/pipeline/referential_actions.h).
   virtual bool StreamCarriesForeignKeyActions() const { return true; }
+
+  // The source's objects that belong to no table of the task but that an application may rely
+  // on (views, materialized views, functions, procedures, sequences no column owns), in the
+  // schemas of `tables`, each as a schema report entry (kind, qualified name). cutover does not
+  // carry them; they are named in the schema report. Default: none.
+  virtual Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
+      const std::vector<TableSchemaPtr>& tables) {
+    (void)tables;
+    return std::vector<SchemaObjectEntry>{};
+  }
 
   // Removes the task's change capture objects. Missing objects are not an error.
   virtual Status DropTask(const std::string& task) = 0;
@@ -280,6 +291,43 @@ class Sink : NonCopyable {
   virtual Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                                TablePrep prep) {
     (void)task, (void)tables, (void)prep;
+    return Status::Ok();
+  }
+
+  // Schema objects (engine/core/schema_objects.h, docs/types.md "Schema objects").
+  //
+  // The plan of `table`'s schema objects on this target: a pure function of the task's tables
+  // (`tables`: every target table of the task, for foreign keys' parents), asking nothing of
+  // the target. Default: nothing is carried (a target that keeps no schema objects).
+  virtual std::vector<PlannedObject> PlanSchemaObjects(
+      const TableSchema& table, const std::vector<TableSchemaPtr>& tables) const {
+    (void)tables;
+    return NotCarriedObjects(table, "the " + engine() + " target keeps no schema objects");
+  }
+
+  // Creates the planned kAfterData objects of `table` (indexes, checks, the identity's next
+  // value past the loaded rows) that the target does not have yet. Called by the worker that
+  // loaded the table, right after its commit, and at later starts for tables loaded before
+  // (idempotent). Default: nothing.
+  virtual Status CreateTableObjects(const std::string& task, const TableSchema& table,
+                                    const std::vector<TableSchemaPtr>& tables) {
+    (void)task, (void)table, (void)tables;
+    return Status::Ok();
+  }
+
+  // Creates the planned kForeignKey objects of `tables` that the target does not have yet,
+  // once every table of the task is loaded and before CDC starts, so that they do not stop CDC
+  // apply. Returns the statements that validate them (PlannedObject::validate), which the
+  // pipeline runs on its own while CDC applies (ValidateSchemaObject). Default: nothing.
+  virtual Result<std::vector<std::string>> CreateForeignKeys(
+      const std::string& task, const std::vector<TableSchemaPtr>& tables) {
+    (void)task, (void)tables;
+    return std::vector<std::string>{};
+  }
+
+  // Runs one statement CreateForeignKeys returned, on a session of its own (thread-safe).
+  virtual Status ValidateSchemaObject(const std::string& statement) {
+    (void)statement;
     return Status::Ok();
   }
 

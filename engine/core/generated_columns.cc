@@ -22,6 +22,7 @@ bool Numeric(Kind k) {
 Kind KindOfColumn(const Column& c) {
   switch (c.kind) {
     case ValueKind::kInt64:
+    case ValueKind::kUInt64:  // MariaDB unsigned columns, in conditions (TranslateCondition)
       return Kind::kInteger;
     case ValueKind::kDecimal:
       return Kind::kDecimal;
@@ -40,21 +41,27 @@ struct Token {
   std::string text;
 };
 
-// Tokens of PostgreSQL expression text as pg_get_expr prints it.
-Result<std::vector<Token>> Tokenize(const std::string& s) {
+// Tokens of PostgreSQL expression text as pg_get_expr prints it. `conditions`: comparison
+// operators and ARRAY brackets are tokens too (TranslateCondition); a generated column's
+// expression refuses them.
+// `mariadb`: MariaDB's text (CHECK_CLAUSE): names quoted with backticks, backslash escapes in
+// string literals.
+Result<std::vector<Token>> Tokenize(const std::string& s, bool conditions = false,
+                                    bool mariadb = false) {
   std::vector<Token> out;
   size_t i = 0;
+  const char ident_quote = mariadb ? '`' : '"';
   while (i < s.size()) {
     char c = s[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
-    } else if (c == '"') {
+    } else if (c == ident_quote) {
       std::string id;
       for (++i;; ++i) {
         if (i >= s.size()) return InvalidArgument("unterminated quoted name");
-        if (s[i] == '"') {
-          if (i + 1 < s.size() && s[i + 1] == '"') {
-            id += '"';
+        if (s[i] == ident_quote) {
+          if (i + 1 < s.size() && s[i + 1] == ident_quote) {
+            id += ident_quote;
             ++i;
             continue;
           }
@@ -68,6 +75,10 @@ Result<std::vector<Token>> Tokenize(const std::string& s) {
       std::string lit;
       for (++i;; ++i) {
         if (i >= s.size()) return InvalidArgument("unterminated string literal");
+        if (mariadb && s[i] == '\\' && i + 1 < s.size()) {
+          lit += s[++i];
+          continue;
+        }
         if (s[i] == '\'') {
           if (i + 1 < s.size() && s[i + 1] == '\'') {
             lit += '\'';
@@ -100,6 +111,13 @@ Result<std::vector<Token>> Tokenize(const std::string& s) {
       out.push_back({Token::kOp, s.substr(i, 2)});
       i += 2;
     } else if (std::string_view("+-*/%(),").find(c) != std::string_view::npos) {
+      out.push_back({Token::kOp, std::string(1, c)});
+      ++i;
+    } else if (conditions && (s.compare(i, 2, "<>") == 0 || s.compare(i, 2, "!=") == 0 ||
+                              s.compare(i, 2, "<=") == 0 || s.compare(i, 2, ">=") == 0)) {
+      out.push_back({Token::kOp, s[i] == '!' ? "<>" : s.substr(i, 2)});
+      i += 2;
+    } else if (conditions && std::string_view("=<>[]").find(c) != std::string_view::npos) {
       out.push_back({Token::kOp, std::string(1, c)});
       ++i;
     } else {
@@ -136,6 +154,14 @@ class Translator {
 
   bool used_decimal() const { return used_decimal_; }
 
+  // A whole condition (TranslateCondition). `value_column`: the column VALUE stands for.
+  Result<std::string> RunCondition(const std::string& value_column) {
+    value_column_ = value_column;
+    ASSIGN_OR_RETURN(std::string c, Or());
+    if (Peek().type != Token::kEnd) return InvalidArgument("unexpected '" + Peek().text + "'");
+    return c;
+  }
+
  private:
   bool maria() const { return target_ == "mariadb"; }
   const Token& Peek() const { return toks_[pos_]; }
@@ -164,6 +190,162 @@ class Translator {
       out += c;
     }
     return out + "'";
+  }
+
+  bool IsWord(const char* w) const { return Peek().type == Token::kIdent && Peek().text == w; }
+
+  Result<std::string> Or() {
+    ASSIGN_OR_RETURN(std::string left, And());
+    while (IsWord("or")) {
+      ++pos_;
+      ASSIGN_OR_RETURN(std::string right, And());
+      left = "(" + left + " OR " + right + ")";
+    }
+    return left;
+  }
+
+  Result<std::string> And() {
+    ASSIGN_OR_RETURN(std::string left, Not());
+    while (IsWord("and")) {
+      ++pos_;
+      ASSIGN_OR_RETURN(std::string right, Not());
+      left = "(" + left + " AND " + right + ")";
+    }
+    return left;
+  }
+
+  Result<std::string> Not() {
+    if (IsWord("not")) {
+      ++pos_;
+      ASSIGN_OR_RETURN(std::string c, Not());
+      return "(NOT " + c + ")";
+    }
+    return Predicate();
+  }
+
+  static bool Comparable(const Expr& a, const Expr& b) {
+    if (a.kind == Kind::kNull || b.kind == Kind::kNull) return true;
+    if (Numeric(a.kind) && Numeric(b.kind)) return true;
+    return a.kind == Kind::kText && b.kind == Kind::kText;
+  }
+
+  // One operand of a comparison: a value expression (a quoted literal untyped is text).
+  Result<Expr> Operand() {
+    ASSIGN_OR_RETURN(Expr e, Concat());
+    if (e.kind == Kind::kOther && !e.literal.empty()) e.kind = Kind::kText;
+    if (e.kind == Kind::kOther) return InvalidArgument("the comparison of " + e.text);
+    return e;
+  }
+
+  Result<std::string> Predicate() {
+    // A parenthesised condition, or a parenthesised value expression starting a comparison.
+    if (IsOp("(")) {
+      size_t save = pos_;
+      ++pos_;
+      auto inner = Or();
+      if (inner.ok() && IsOp(")")) {
+        ++pos_;
+        if (!(Peek().type == Token::kOp && Peek().text != ")" && Peek().text != ",") &&
+            !IsWord("is") && !IsWord("in") && !IsWord("between") && !IsWord("not"))
+          return inner->front() == '(' ? *inner : "(" + *inner + ")";  // each is parenthesised
+      }
+      pos_ = save;
+    }
+    // A boolean column on its own (`WHERE active`).
+    if ((Peek().type == Token::kIdent || Peek().type == Token::kQuotedIdent)) {
+      const Token& next = toks_[pos_ + 1];
+      bool alone = next.type == Token::kEnd || (next.type == Token::kOp && next.text == ")") ||
+                   (next.type == Token::kIdent && (next.text == "and" || next.text == "or"));
+      for (const Column& c : table_.columns) {
+        if (alone && c.name == Peek().text && c.kind == ValueKind::kBool) {
+          ++pos_;
+          return QuoteIdent(c.name);
+        }
+      }
+    }
+    ASSIGN_OR_RETURN(Expr left, Operand());
+    if (IsWord("is")) {
+      ++pos_;
+      bool negated = IsWord("not");
+      if (negated) ++pos_;
+      if (!IsWord("null")) return InvalidArgument("IS without NULL");
+      ++pos_;
+      return "(" + left.text + (negated ? " IS NOT NULL)" : " IS NULL)");
+    }
+    bool negated = IsWord("not");
+    if (negated) ++pos_;
+    if (IsWord("in")) {
+      ++pos_;
+      RETURN_IF_ERROR(Expect("("));
+      ASSIGN_OR_RETURN(std::string list, List(left, ")"));
+      return "(" + left.text + (negated ? " NOT IN (" : " IN (") + list + "))";
+    }
+    if (IsWord("between")) {
+      ++pos_;
+      ASSIGN_OR_RETURN(Expr lo, Operand());
+      if (!IsWord("and")) return InvalidArgument("BETWEEN without AND");
+      ++pos_;
+      ASSIGN_OR_RETURN(Expr hi, Operand());
+      if (!Comparable(left, lo) || !Comparable(left, hi))
+        return InvalidArgument("BETWEEN of values of different types");
+      return "(" + left.text + (negated ? " NOT BETWEEN " : " BETWEEN ") + lo.text + " AND " +
+             hi.text + ")";
+    }
+    if (negated) return InvalidArgument("NOT after a value");
+    static const char* kCmp[] = {"=", "<>", "<", "<=", ">", ">="};
+    for (const char* op : kCmp) {
+      if (!IsOp(op)) continue;
+      ++pos_;
+      // PostgreSQL prints IN lists as `x = ANY (ARRAY[...])`.
+      if (std::string(op) == "=" && IsWord("any")) {
+        ++pos_;
+        RETURN_IF_ERROR(Expect("("));
+        int depth = 0;  // ANY ((ARRAY[...])::text[])
+        for (; IsOp("("); ++pos_) ++depth;
+        if (!IsWord("array")) return InvalidArgument("ANY of anything but an ARRAY[...] list");
+        ++pos_;
+        RETURN_IF_ERROR(Expect("["));
+        ASSIGN_OR_RETURN(std::string list, List(left, "]"));
+        for (;;) {
+          if (IsOp("::")) {  // ARRAY[...]::text[]: the elements' casts decide
+            ++pos_;
+            while (Peek().type == Token::kIdent) ++pos_;
+            if (IsOp("[")) {
+              ++pos_;
+              RETURN_IF_ERROR(Expect("]"));
+            }
+          } else if (depth > 0 && IsOp(")")) {
+            ++pos_;
+            --depth;
+          } else {
+            break;
+          }
+        }
+        RETURN_IF_ERROR(Expect(")"));
+        return "(" + left.text + " IN (" + list + "))";
+      }
+      ASSIGN_OR_RETURN(Expr right, Operand());
+      if (!Comparable(left, right))
+        return InvalidArgument("the comparison of values of different types (" + left.text + ", " +
+                               right.text + ")");
+      return "(" + left.text + " " + op + " " + right.text + ")";
+    }
+    return InvalidArgument("a value where a condition was expected (" + left.text + ")");
+  }
+
+  // "a, b, c" up to `close` (consumed), each comparable with `left`.
+  Result<std::string> List(const Expr& left, const char* close) {
+    std::string list;
+    for (;;) {
+      ASSIGN_OR_RETURN(Expr item, Operand());
+      if (!Comparable(left, item))
+        return InvalidArgument("a list of values of another type than " + left.text);
+      list += (list.empty() ? "" : ", ") + item.text;
+      if (!IsOp(",")) break;
+      ++pos_;
+    }
+    RETURN_IF_ERROR(Expect(close));
+    return list;
   }
 
   Result<Expr> Concat() {
@@ -309,6 +491,15 @@ class Translator {
       ++pos_;
       return Expr{"NULL", Kind::kNull};
     }
+    if (t.type == Token::kIdent && t.text == "value" && !value_column_.empty()) {
+      ++pos_;
+      for (const Column& c : table_.columns) {
+        if (c.name == value_column_) return Expr{QuoteIdent(c.name), KindOfColumn(c)};
+      }
+    }
+    if (t.type == Token::kIdent && (t.text == "true" || t.text == "false")) {
+      return InvalidArgument("the boolean literal " + t.text);
+    }
     if (t.type == Token::kIdent || t.type == Token::kQuotedIdent) {
       ++pos_;
       for (const Column& c : table_.columns) {
@@ -370,6 +561,7 @@ class Translator {
   std::vector<Token> toks_;
   size_t pos_ = 0;
   bool used_decimal_ = false;
+  std::string value_column_;
 };
 
 // (precision, scale) of "numeric(p,s)"; {-1, -1} without a typmod.
@@ -415,6 +607,25 @@ Result<std::string> TranslateGeneratedExpression(const TableSchema& table, const
     text = "round(" + text + ", " + std::to_string(scale) + ")";
   }
   return text;
+}
+
+Result<std::string> TranslateCondition(const TableSchema& table, const std::string& expression,
+                                       const std::string& target_engine,
+                                       const std::string& value_column) {
+  if (target_engine == table.engine && value_column.empty()) return expression;
+  if (table.engine != "postgresql" && table.engine != "mariadb")
+    return FailedPrecondition("only PostgreSQL and MariaDB conditions are translated");
+  if (target_engine != "mariadb" && target_engine != "sqlite" && target_engine != "postgresql")
+    return FailedPrecondition("no translation to " + target_engine);
+  auto tokens = Tokenize(expression, /*conditions=*/true, table.engine == "mariadb");
+  if (!tokens.ok())
+    return InvalidArgument(target_engine + " cannot check " + tokens.status().message());
+  Translator tr(table, target_engine, std::move(*tokens));
+  auto c = tr.RunCondition(value_column);
+  if (!c.ok()) return InvalidArgument(target_engine + " cannot check " + c.status().message());
+  if (target_engine == "sqlite" && tr.used_decimal())
+    return InvalidArgument("sqlite cannot check decimal arithmetic exactly");
+  return *c;
 }
 
 namespace {

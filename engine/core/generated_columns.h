@@ -37,6 +37,17 @@ namespace cutover {
 Result<std::string> TranslateGeneratedExpression(const TableSchema& table, const Column& column,
                                                  const std::string& target_engine);
 
+// Translates `expression`, a CHECK condition (or a domain's, `value_column` replacing VALUE) in
+// `table.engine`'s dialect (PostgreSQL or MariaDB), for `target_engine`, with the same
+// translator: comparisons (= <> < <= > >=) of columns and literals, IN lists (PostgreSQL's
+// `= ANY (ARRAY[...])` too), BETWEEN, IS [NOT] NULL, AND / OR / NOT, over the value expressions
+// above. Comparisons of text follow each engine's collation: a case-insensitive MariaDB column
+// checked on PostgreSQL compares case-sensitively (docs/types.md, "Schema objects"). The same
+// engine, without `value_column`: `expression` as it is. Anything else is an error saying what.
+Result<std::string> TranslateCondition(const TableSchema& table, const std::string& expression,
+                                       const std::string& target_engine,
+                                       const std::string& value_column = "");
+
 // Adds to `problems` every computed column of `tables` that a `target_engine` target creating
 // the tables itself (`target_creates_tables`: --table-prep drop-and-create) cannot compute,
 // naming table, column and expression, with the remedy. A pre-created table brings its own

@@ -1,11 +1,24 @@
 #include "engine/core/start_report.h"
 
+#include "engine/core/log.h"
+
 namespace cutover {
 
 void StartReport::Refuse(std::string object, std::string problem, std::string remedy) {
   for (const auto& p : problems_)
     if (p.object == object && p.problem == problem) return;  // one line per problem
   problems_.push_back({std::move(object), std::move(problem), std::move(remedy)});
+}
+
+void StartReport::Note(std::string object, std::string what) {
+  notes_.push_back({std::move(object), std::move(what), ""});
+}
+
+void StartReport::LogNotes(const std::string& what) const {
+  if (notes_.empty()) return;
+  Log(LogLevel::kWarn, "{} starts without {} source object(s) (see the schema report):", what,
+      notes_.size());
+  for (const auto& n : notes_) Log(LogLevel::kWarn, "  - {}: {}", n.object, n.problem);
 }
 
 Status StartReport::ToStatus(const std::string& what) const {

@@ -27,6 +27,13 @@ class StartReport {
   bool empty() const { return problems_.empty(); }
   const std::vector<StartProblem>& problems() const { return problems_; }
 
+  // What the task starts without, though it does not refuse to start: schema objects of the
+  // source that the target will not have (engine/core/schema_objects.h). Logged once at start,
+  // one warning line each, naming the object.
+  void Note(std::string object, std::string what);
+  const std::vector<StartProblem>& notes() const { return notes_; }
+  void LogNotes(const std::string& what) const;
+
   // OK when empty; else kFailedPrecondition whose message names every problem, on one line when
   // there is one ("task T cannot start: table public.a: has no primary key; remedy: ..."), else
   // one per line:
@@ -36,6 +43,7 @@ class StartReport {
 
  private:
   std::vector<StartProblem> problems_;
+  std::vector<StartProblem> notes_;
 };
 
 }  // namespace cutover

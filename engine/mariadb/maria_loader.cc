@@ -11,6 +11,7 @@
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
+#include "engine/core/schema_objects.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_sink_internal.h"
@@ -319,7 +320,7 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
         const Column& c = table.columns[i];
         ddl += MariaConn::QuoteIdent(c.name) + " " + plan.columns[i].ddl_type;
         if (!c.nullable || table.IsKeyColumn(i)) ddl += " NOT NULL";
-        ddl += ", ";
+        ddl += MariaColumnClause(table, i, plan) + ", ";
       }
       for (const Column& c : table.computed) {  // columns the target computes itself
         ASSIGN_OR_RETURN(std::string expr, TranslateGeneratedExpression(table, c, engine()));
@@ -329,11 +330,19 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
       }
       // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
       for (const ForeignKey& fk : table.foreign_keys) {
-        if (!fk.HasAction()) continue;
+        if (!fk.HasAction() || IndexCovers(table, fk)) continue;
         ddl += "KEY (";
         for (size_t j = 0; j < fk.columns.size(); ++j)
           ddl += (j ? ", " : "") + MariaConn::QuoteIdent(table.columns[fk.columns[j]].name);
         ddl += "), ";
+      }
+      // AUTO_INCREMENT needs an index that starts with the column.
+      for (size_t i = 0; i < table.columns.size(); ++i) {
+        if (table.columns[i].identity == Identity::kNone ||
+            (!table.key.empty() && table.key[0] == i))
+          continue;
+        if (MariaColumnClause(table, i, plan).find("AUTO_INCREMENT") == std::string::npos) continue;
+        ddl += "KEY (" + MariaConn::QuoteIdent(table.columns[i].name) + "), ";
       }
       if (!table.key.empty()) {
         ddl += "PRIMARY KEY (";

@@ -72,6 +72,13 @@ class MariaSink : public Sink {
   Status DropTask(const std::string& task) override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;
+  // Schema objects: maria_schema_objects.cc.
+  std::vector<PlannedObject> PlanSchemaObjects(
+      const TableSchema& table, const std::vector<TableSchemaPtr>& tables) const override;
+  Status CreateTableObjects(const std::string& task, const TableSchema& table,
+                            const std::vector<TableSchemaPtr>& tables) override;
+  Result<std::vector<std::string>> CreateForeignKeys(
+      const std::string& task, const std::vector<TableSchemaPtr>& tables) override;
 
  private:
   std::string uri_;

@@ -32,6 +32,10 @@ struct TablePlan {
 
 TablePlan MakePlan(const TableSchema& t, const std::string& db);
 
+// maria_schema_objects.cc: what column `i` of `t` adds to CREATE TABLE after its type and NOT
+// NULL (DEFAULT, ON UPDATE, AUTO_INCREMENT).
+std::string MariaColumnClause(const TableSchema& t, size_t i, const TablePlan& plan);
+
 // Appends `text` as the SQL literal `how` says (NULL, bare, a string, a _binary string).
 void AppendLiteral(std::string& out, MariaText how, const std::string& text);
 

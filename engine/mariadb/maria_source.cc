@@ -105,6 +105,81 @@ void AddForeignKeys(TableSchema& t, const MariaRows& fks) {
   }
 }
 
+// Fills `t`'s secondary indexes (STATISTICS rows ordered by table, index, position), its CHECK
+// constraints (but the json_valid() ones MariaDB adds to JSON columns itself) and its triggers.
+void AddSchemaObjects(TableSchema& t, const MariaRows& indexes, const MariaRows& checks,
+                      const MariaRows& triggers,
+                      const std::map<std::pair<std::string, std::string>, bool>& json_columns) {
+  for (const auto& r : indexes.rows) {
+    if (r[0].value_or("") != t.name.name) continue;
+    const std::string name = r[1].value_or("");
+    if (t.indexes.empty() || t.indexes.back().name != name) {
+      Index ix;
+      ix.name = name;
+      ix.unique = r[2].value_or("1") == "0";
+      std::string type = Upper(r[5].value_or("BTREE"));
+      ix.method = type == "FULLTEXT" ? "fulltext" : type == "SPATIAL" ? "spatial" : "btree";
+      t.indexes.push_back(std::move(ix));
+    }
+    IndexPart part;
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == r[3].value_or("")) part.column = i;
+    if (!part.column) part.expression = r[3].value_or("");
+    if (r[4]) part.prefix = std::stoi(*r[4]);
+    part.descending = r[6].value_or("A") == "D";
+    t.indexes.back().parts.push_back(std::move(part));
+  }
+  for (const auto& r : checks.rows) {
+    if (r[0].value_or("") != t.name.name || !r[1]) continue;
+    std::string col = JsonValidColumn(*r[1]);
+    if (!col.empty() && json_columns.count({t.name.name, col})) continue;
+    t.checks.push_back({r[2].value_or(""), *r[1]});
+  }
+  for (const auto& r : triggers.rows)
+    if (r[0].value_or("") == t.name.name) t.triggers.push_back(r[1].value_or(""));
+}
+
+// A column default as information_schema.COLUMNS.COLUMN_DEFAULT prints it (MariaDB 10.2+:
+// strings quoted, numbers bare, "NULL", functions with parentheses); absent: no default.
+ColumnDefault ParseMariaDefault(const std::optional<std::string>& text, ValueKind kind) {
+  ColumnDefault d;
+  if (!text) return d;
+  d.source_text = *text;
+  const std::string& t = *text;
+  if (t == "NULL") return d;
+  std::string lower = t;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.rfind("current_timestamp", 0) == 0 || lower == "now()") {
+    d.kind = DefaultKind::kCurrentTimestamp;
+    return d;
+  }
+  if (t.size() >= 2 && t.front() == '\'' && t.back() == '\'') {
+    std::string lit;
+    for (size_t i = 1; i + 1 < t.size(); ++i) {
+      if ((t[i] == '\'' || t[i] == '\\') && i + 2 < t.size()) ++i;
+      lit += t[i];
+    }
+    d.kind = DefaultKind::kLiteral;
+    d.literal = lit;
+    d.quoted = true;
+    return d;
+  }
+  bool number = !t.empty();
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || (c == '-' && i == 0)))
+      number = false;
+  }
+  if (number) {
+    d.kind = DefaultKind::kLiteral;
+    d.literal = t;
+    d.quoted = kind == ValueKind::kText;  // a number in a text column stays text
+    return d;
+  }
+  d.kind = DefaultKind::kExpression;
+  return d;
+}
+
 }  // namespace
 
 Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelection& patterns,
@@ -121,12 +196,12 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
   ASSIGN_OR_RETURN(MariaRows columns,
                    conn_->Query("SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, "
                                 "CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE, IS_GENERATED, "
-                                "GENERATION_EXPRESSION, EXTRA FROM "
+                                "GENERATION_EXPRESSION, EXTRA, COLUMN_DEFAULT FROM "
                                 "information_schema.COLUMNS WHERE " +
                                     in_db + " ORDER BY TABLE_NAME, ORDINAL_POSITION",
                                 "reading source columns"));
   ASSIGN_OR_RETURN(MariaRows checks,
-                   conn_->Query("SELECT TABLE_NAME, CHECK_CLAUSE FROM "
+                   conn_->Query("SELECT TABLE_NAME, CHECK_CLAUSE, CONSTRAINT_NAME FROM "
                                 "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = " +
                                     conn_->QuoteLiteral(db),
                                 "reading source check constraints"));
@@ -150,6 +225,21 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
                        " AND k.REFERENCED_TABLE_NAME IS NOT NULL "
                        "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
                    "reading source foreign keys"));
+
+  // Secondary indexes, one row per part, and triggers (schema objects).
+  ASSIGN_OR_RETURN(
+      MariaRows indexes,
+      conn_->Query("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, "
+                   "COLLATION FROM information_schema.STATISTICS WHERE " +
+                       in_db +
+                       " AND INDEX_NAME <> 'PRIMARY' ORDER BY TABLE_NAME, INDEX_NAME, "
+                       "SEQ_IN_INDEX",
+                   "reading source indexes"));
+  ASSIGN_OR_RETURN(MariaRows triggers,
+                   conn_->Query("SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM "
+                                "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = " +
+                                    conn_->QuoteLiteral(db) + " ORDER BY 1, 2",
+                                "reading source triggers"));
 
   std::map<std::pair<std::string, std::string>, bool> json_columns;
   for (const auto& r : checks.rows) {
@@ -208,6 +298,13 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
         // hold its values, so they travel like any other column's into a plain target column.
         column->generated = c[8].value_or("");
         column->generated_stored = Upper(c[9].value_or("")).find("STORED") != std::string::npos;
+      } else {
+        column->default_value = ParseMariaDefault(c[10], column->kind);
+        const std::string extra = Upper(c[9].value_or(""));
+        if (extra.find("AUTO_INCREMENT") != std::string::npos)
+          column->identity = Identity::kAutoIncrement;
+        if (extra.find("ON UPDATE") != std::string::npos)
+          column->on_update_current_timestamp = true;
       }
       schema->columns.push_back(std::move(*column));
     }
@@ -219,11 +316,40 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
       }
     }
     AddForeignKeys(*schema, fks);
+    AddSchemaObjects(*schema, indexes, checks, triggers, json_columns);
     out.push_back(std::move(schema));
   }
   selection.ReportUnused(problems);
   if (out.empty() && problems.empty())
     return NotFound("the source database " + db + " has no tables to replicate");
+  return out;
+}
+
+Result<std::vector<SchemaObjectEntry>> MariaSource::ListOtherObjects(
+    const std::vector<TableSchemaPtr>& tables) {
+  (void)tables;  // one database: the URI's
+  const std::string db = conn_->QuoteLiteral(conn_->uri().database);
+  ASSIGN_OR_RETURN(
+      MariaRows r,
+      conn_->Query(
+          "SELECT 'view', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = " + db +
+              " UNION ALL SELECT 'sequence', TABLE_NAME FROM information_schema.TABLES "
+              "WHERE TABLE_TYPE = 'SEQUENCE' AND TABLE_SCHEMA = " +
+              db +
+              " UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM "
+              "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = " +
+              db +
+              " UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS "
+              "WHERE EVENT_SCHEMA = " +
+              db + " ORDER BY 1, 2",
+          "listing the source's views, routines, sequences and events"));
+  std::vector<SchemaObjectEntry> out;
+  for (const auto& row : r.rows) {
+    out.push_back({row[0].value_or(""), conn_->uri().database + "." + row[1].value_or(""),
+                   SchemaFate::kNotCarried,
+                   "cutover carries tables and their objects only; recreate it on the target "
+                   "(MariaDB: mariadb-dump --no-data --routines --events --skip-triggers)"});
+  }
   return out;
 }
 

@@ -1,9 +1,12 @@
 // PgSource's catalog (pg_source.h): which tables a selection names, with their columns, keys,
 // replica identity, partitioning and foreign keys, read from pg_catalog in a few queries.
+#include <set>
+
 #include "engine/core/log.h"
 #include "engine/core/table_pattern.h"
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_source.h"
+#include "engine/pg/pg_source_internal.h"
 #include "engine/pg/pg_types.h"
 
 namespace cutover::pg {
@@ -65,11 +68,15 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
       auto cols,
       conn->ExecParams("SELECT a.attrelid, a.attname, a.atttypid, "
                        "format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated, "
-                       "pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+                       "pg_get_expr(d.adbin, d.adrelid), a.attidentity, t.typtype, "
+                       "coalesce(pg_get_serial_sequence(a.attrelid::regclass::text, "
+                       "a.attname), '') FROM pg_attribute a "
+                       "JOIN pg_type t ON t.oid = a.atttypid "
                        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
                        "WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
                        "ORDER BY a.attrelid, a.attnum",
                        {arr.c_str()}, "reading source columns"));
+  std::set<uint32_t> user_typed;  // enum and domain types of the columns
   for (int r = 0; r < cols.rows(); ++r) {
     Candidate* c = by_oid[static_cast<uint32_t>(std::stoul(cols.str(r, 0)))];
     Column col;
@@ -86,8 +93,24 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
       c->schema->computed.push_back(std::move(col));
       continue;
     }
+    col.default_value = ParsePgDefault(cols.str(r, 6), col.kind);
+    col.identity_sequence = cols.str(r, 9);
+    if (cols.get(r, 7) == "a") col.identity = Identity::kAlways;
+    if (cols.get(r, 7) == "d") col.identity = Identity::kByDefault;
+    if (col.default_value.kind == DefaultKind::kSequence) {
+      col.identity = Identity::kSerial;
+      if (col.identity_sequence.empty()) col.identity_sequence = col.default_value.literal;
+    }
+    if (cols.get(r, 8) == "e" || cols.get(r, 8) == "d") user_typed.insert(col.type_id);
     c->schema->columns.push_back(std::move(col));
   }
+  // Enums and domains: pointers into the columns are taken once every column is in place.
+  std::map<uint32_t, std::vector<Column*>> by_type;
+  for (auto& c : chosen) {
+    for (Column& col : c.schema->columns)
+      if (user_typed.count(col.type_id)) by_type[col.type_id].push_back(&col);
+  }
+  RETURN_IF_ERROR(ReadPgUserTypes(*conn, by_type));
   // Key: the replica identity index when the table uses one, else the primary key.
   ASSIGN_OR_RETURN(
       auto keys,
@@ -120,6 +143,9 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
     }
     if (c.replident == 'n') c.schema->key.clear();  // REPLICA IDENTITY NOTHING: no usable key
   }
+  std::unordered_map<uint32_t, TableSchema*> schemas;
+  for (auto& c : chosen) schemas[c.oid] = c.schema.get();
+  RETURN_IF_ERROR(ReadPgSchemaObjects(*conn, arr, schemas));
   std::vector<TableSchemaPtr> out;
   for (auto& c : chosen)
     if (!c.refused) out.push_back(c.schema);

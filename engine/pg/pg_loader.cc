@@ -6,6 +6,7 @@
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/naming.h"
+#include "engine/core/schema_objects.h"
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
@@ -83,7 +84,7 @@ class PgTableLoader : public TableLoader {
     if (add_key_after_load_) {
       // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
       for (const ForeignKey& fk : table_.foreign_keys) {
-        if (!fk.HasAction()) continue;
+        if (!fk.HasAction() || IndexCovers(table_, fk)) continue;
         std::string cols;
         for (size_t j = 0; j < fk.columns.size(); ++j)
           cols += (j ? ", " : "") + conn_->QuoteIdent(table_.columns[fk.columns[j]].name);
@@ -153,6 +154,7 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
         if (i) ddl += ", ";
         ddl += conn->QuoteIdent(c.name) + " " + TargetColumnType(c, table.engine);
         if (!c.nullable) ddl += " NOT NULL";
+        ddl += PgColumnClause(table, c);
       }
       for (const Column& c : table.computed) {  // columns the target computes itself
         ASSIGN_OR_RETURN(std::string expr, TranslateGeneratedExpression(table, c, engine()));
@@ -161,6 +163,7 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
       }
       ddl += ")";
       RETURN_IF_ERROR(conn->ExecOk(ddl, what + ": creating table"));
+      RETURN_IF_ERROR(OwnPgSequences(*conn, table));
       break;
     }
     case TablePrep::kTruncate:  // emptied by PrepareTables, together with the other tables

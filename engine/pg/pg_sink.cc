@@ -351,7 +351,11 @@ Status PgSink::PrepareTables(const std::string& task, const std::vector<TableSch
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-prepare",
                                             replica_role_ != ReplicaRole::kNotNeeded));
   ASSIGN_OR_RETURN(auto existing, ExistingTargetTables(*conn, tables));
-  if (existing.empty()) return Status::Ok();
+  // The enums, domains and sequences the new tables use, after the old tables (and the
+  // sequences they owned) are dropped.
+  if (existing.empty())
+    return prep == TablePrep::kDropAndCreate ? CreatePgTypesAndSequences(*conn, tables)
+                                             : Status::Ok();
   RETURN_IF_ERROR(conn->ExecOk("BEGIN", "preparing the target tables: BEGIN"));
   // One table at a time, so that a lock wait names its table and who holds it.
   for (const auto& [oid, t] : existing) {
@@ -369,7 +373,8 @@ Status PgSink::PrepareTables(const std::string& task, const std::vector<TableSch
     for (const auto& [oid, t] : existing)
       sql += (sql.size() > 11 ? ", " : "") + QualifiedName(*conn, t.name);
     RETURN_IF_ERROR(conn->ExecOk(sql, "dropping the target tables to create them anew"));
-    return conn->ExecOk("COMMIT", "preparing the target tables: COMMIT");
+    RETURN_IF_ERROR(conn->ExecOk("COMMIT", "preparing the target tables: COMMIT"));
+    return CreatePgTypesAndSequences(*conn, tables);
   }
   // Truncate: together, except tables a foreign key of a table not being emptied references
   // (outside the task, or loaded already): TRUNCATE would refuse them (or cascade with CASCADE).

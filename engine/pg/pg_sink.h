@@ -52,6 +52,14 @@ class PgSink : public Sink {
   Status DropTask(const std::string& task) override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;
+  // Schema objects: pg_schema_objects.cc.
+  std::vector<PlannedObject> PlanSchemaObjects(
+      const TableSchema& table, const std::vector<TableSchemaPtr>& tables) const override;
+  Status CreateTableObjects(const std::string& task, const TableSchema& table,
+                            const std::vector<TableSchemaPtr>& tables) override;
+  Result<std::vector<std::string>> CreateForeignKeys(
+      const std::string& task, const std::vector<TableSchemaPtr>& tables) override;
+  Status ValidateSchemaObject(const std::string& statement) override;
 
  private:
   // Whether load and apply sessions set session_replication_role = replica: kUnknown until

@@ -38,4 +38,12 @@ Result<std::unique_ptr<PgConn>> ConnectTarget(const std::string& uri, const Sink
 Status ExplainLockWait(const std::string& uri, const SinkOptions& options, const Status& s,
                        const TableName& table);
 
+// pg_schema_objects.cc. The clause a column of `t` adds to CREATE TABLE after its type and
+// NOT NULL (default, identity).
+std::string PgColumnClause(const TableSchema& t, const Column& c);
+// Enums, domains and serial sequences of a PostgreSQL source's `tables`, created when missing.
+Status CreatePgTypesAndSequences(PgConn& conn, const std::vector<TableSchemaPtr>& tables);
+// Serial sequences owned by their columns, after CREATE TABLE.
+Status OwnPgSequences(PgConn& conn, const TableSchema& t);
+
 }  // namespace cutover::pg

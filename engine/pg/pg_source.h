@@ -38,6 +38,8 @@ class PgSource : public Source {
       : uri_(std::move(uri)), spool_dir_(std::move(spool_dir)) {}
   std::string engine() const override { return "postgresql"; }
 
+  Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
+      const std::vector<TableSchemaPtr>& tables) override;
   Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection& selection,
                                                      StartReport& problems) override;
   Result<CdcSetup> PrepareCdc(const std::string& task, const std::vector<TableSchemaPtr>& tables,

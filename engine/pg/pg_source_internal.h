@@ -4,11 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "engine/core/endpoint.h"
+#include "engine/pg/pg_conn.h"
 
 namespace cutover::pg {
 
@@ -21,5 +24,16 @@ Position LsnPosition(uint64_t lsn);
 Result<std::unique_ptr<Snapshot>> CreateSlotWithSnapshot(const std::string& uri,
                                                          const std::string& slot, bool temporary,
                                                          std::set<TableName> partitioned);
+
+// pg_catalog_objects.cc: schema objects (docs/types.md, "Schema objects").
+// A column default as pg_get_expr prints it, for a column whose values are `kind`.
+ColumnDefault ParsePgDefault(const std::string& text, ValueKind kind);
+// Enums and domains of the columns in `by_type` (type oid -> columns): sets each column's
+// user_type, and a domain column's kind and neutral type from its base type.
+Status ReadPgUserTypes(PgConn& conn, const std::map<uint32_t, std::vector<Column*>>& by_type);
+// Secondary indexes, CHECK constraints, foreign keys and triggers of `tables` (oid -> schema;
+// `oids` the same oids as an array literal).
+Status ReadPgSchemaObjects(PgConn& conn, const std::string& oids,
+                           const std::unordered_map<uint32_t, TableSchema*>& tables);
 
 }  // namespace cutover::pg

@@ -223,13 +223,21 @@ class PgStream : public ChangeStream {
       c.name = rc.name;
       c.type_id = rc.type_oid;
       c.kind = KindForTypeOid(rc.type_oid);
+      const Column* catalog = nullptr;
       for (const Column& kc : known->second->columns) {
         if (kc.name == rc.name) {
           c.type_name = kc.type_name;
           c.nullable = kc.nullable;
+          catalog = &kc;
         }
       }
       c.type = DescribePgColumnType(c.type_id, c.type_name, c.kind);
+      if (catalog && catalog->type_id == rc.type_oid && catalog->user_type) {
+        // A domain's values are its base type's, as the full load read them (pg_catalog.cc).
+        c.kind = catalog->kind;
+        c.type = catalog->type;
+        c.user_type = catalog->user_type;
+      }
       if (rc.key) schema->key.push_back(i);
       schema->columns.push_back(std::move(c));
     }

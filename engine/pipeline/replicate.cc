@@ -13,6 +13,7 @@
 #include "engine/pipeline/net_effect.h"
 #include "engine/pipeline/referential_actions.h"
 #include "engine/pipeline/rows_not_found.h"
+#include "engine/pipeline/schema_build.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/table_transform.h"
 #include "engine/registry/registry.h"
@@ -69,7 +70,7 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
 
 Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
                 std::vector<const TableTransform*> tables, const std::atomic<bool>& stop,
-                ReplicateStats& stats) {
+                ReplicateStats& stats, SchemaBuild& schema) {
   // A table mapping's load-order first (higher first, as DMS); then largest first, so the
   // longest table starts early and the workers finish together.
   auto order = [&](const TableTransform* t) -> int64_t {
@@ -101,16 +102,18 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       auto started = Clock::now();
       int64_t rows = 0;
       Status s = LoadTable(snapshot, sink, opt, *t, stop, abort_all, progress, rows);
+      double load_secs = std::chrono::duration<double>(Clock::now() - started).count();
+      // The table's indexes and checks, by this worker, while the others load theirs.
+      if (s.ok()) s = schema.AfterTable(*t->target());
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
         if (first_error.ok()) first_error = s;
         abort_all = true;
         return;
       }
-      double secs = std::chrono::duration<double>(Clock::now() - started).count();
       Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)",
-          t->source()->name.ToString(), FormatCount(rows), secs,
-          FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
+          t->source()->name.ToString(), FormatCount(rows), load_secs,
+          FormatCount(static_cast<int64_t>(rows / std::max(load_secs, 1e-3))));
       stats.tables_loaded++;
       ++loaded_here;
       stats.rows_loaded += rows;
@@ -481,6 +484,10 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       sink.CheckTarget(opt.task, targets, want_load ? opt.prep : TablePrep::kDoNothing, problems));
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
+  // Schema objects: the report now, the objects after the data (schema_build.h).
+  SchemaBuild schema(sink, opt.task, targets, target_creates);
+  RETURN_IF_ERROR(schema.Report(source, tables, opt.schema_report_path, problems));
+  problems.LogNotes("task " + opt.task);
   // Type-level lossy rules now; value-level ones when a value hits them (engine/core/lossy.h).
   LossyNotices::Run().Reset();
   if (const EngineDriver* target_engine = FindEngine(sink.engine())) {
@@ -563,9 +570,19 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       to_prepare.push_back(to_copy.back()->target());
     }
     RETURN_IF_ERROR(sink.PrepareTables(opt.task, to_prepare, opt.prep));
-    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_copy, stop, stats));
+    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_copy, stop, stats, schema));
     for (const auto& t : to_load) table_snapshots[t->name] = snapshot->position();
     snapshot.reset();  // releases the exported snapshot (and a temporary slot)
+  }
+  if (want_load && !stop.load()) {
+    // Foreign keys once every table is there; tables of an earlier run get what they miss.
+    std::vector<TableSchemaPtr> loaded_before;
+    for (const auto& t : tables) {
+      bool now = std::any_of(to_load.begin(), to_load.end(),
+                             [&](const TableSchemaPtr& l) { return l->name == t->name; });
+      if (!now) loaded_before.push_back(transform_of.at(t->name)->target());
+    }
+    RETURN_IF_ERROR(schema.AfterLoad(loaded_before, /*background=*/want_cdc));
   }
   if (!want_cdc) return Status::Ok();
   if (stop.load()) return Status::Ok();

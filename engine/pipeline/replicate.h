@@ -71,6 +71,9 @@ struct ReplicateOptions {
   // so the target alone says it holds everything up to there, and Run returns OK with
   // ReplicateStats::stopped_at set. Empty function, or nullopt: no request.
   std::function<std::optional<std::string>()> stop_at;
+  // Where to write the task's schema report as JSON (engine/core/schema_objects.h); empty: it
+  // is only logged.
+  std::string schema_report_path;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
 };

@@ -141,6 +141,19 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source,
         if (kept) fks.push_back(std::move(fk));
       }
       shaped->foreign_keys = std::move(fks);
+      std::vector<Index> indexes;  // schema objects: those on removed columns go with them
+      for (Index ix : shaped->indexes) {
+        bool kept = true;
+        for (IndexPart& part : ix.parts) {
+          if (!part.column) continue;
+          if (new_index[*part.column] < 0)
+            kept = false;
+          else
+            part.column = static_cast<size_t>(new_index[*part.column]);
+        }
+        if (kept) indexes.push_back(std::move(ix));
+      }
+      shaped->indexes = std::move(indexes);
       t->added_ = std::move(m.added);
       t->target_ = std::move(shaped);
       t->shapes_ = true;

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "engine/core/generated_columns.h"
+#include "engine/core/schema_objects.h"
 #include "engine/sqlite/sqlite_catalog.h"
 #include "engine/sqlite/sqlite_conn.h"
 #include "engine/sqlite/sqlite_sink.h"
@@ -14,12 +15,15 @@ namespace cutover::sqlite {
 
 namespace {
 
-std::string CreateTableSql(const TableSchema& t, const TablePlan& plan) {
+std::string CreateTableSql(const TableSchema& t, const TablePlan& plan,
+                           const std::vector<TableSchemaPtr>& tables) {
+  SqliteSchemaPlan schema = PlanSqliteSchema(t, tables, plan);  // defaults, checks, foreign keys
   std::string sql = "CREATE TABLE " + plan.quoted + " (";
   for (size_t i = 0; i < t.columns.size(); ++i) {
     sql += (i ? ", " : "") + Q(t.columns[i].name);
     if (!plan.columns[i].declared.empty()) sql += " " + plan.columns[i].declared;
     if (!t.columns[i].nullable || t.IsKeyColumn(i)) sql += " NOT NULL";
+    sql += schema.column_clauses[i];
   }
   for (const Column& c : t.computed) {  // columns the target computes itself
     auto expr = TranslateGeneratedExpression(t, c, kSqliteEngine);
@@ -32,10 +36,10 @@ std::string CreateTableSql(const TableSchema& t, const TablePlan& plan) {
     for (size_t j = 0; j < t.key.size(); ++j) sql += (j ? ", " : "") + Q(t.columns[t.key[j]].name);
     sql += ")";
   }
-  sql += ")";
+  sql += schema.table_constraints + ")";
   // Foreign keys with actions are looked up by their columns (ForeignKey::HasAction).
   for (const ForeignKey& fk : t.foreign_keys) {
-    if (!fk.HasAction()) continue;
+    if (!fk.HasAction() || IndexCovers(t, fk)) continue;
     sql += "; CREATE INDEX " + Q("cutover_fk_" + t.name.name + "_" + fk.name) + " ON " +
            plan.quoted + " (";
     for (size_t j = 0; j < fk.columns.size(); ++j)
@@ -117,7 +121,7 @@ Result<std::unique_ptr<TableLoader>> SqliteSink::BeginTableLoad(const std::strin
   switch (prep) {
     case TablePrep::kDropAndCreate:
       if (s.ok()) s = conn->Exec("DROP TABLE IF EXISTS " + plan.quoted, what + ": dropping");
-      if (s.ok()) s = conn->Exec(CreateTableSql(table, plan), what + ": creating");
+      if (s.ok()) s = conn->Exec(CreateTableSql(table, plan, task_tables_), what + ": creating");
       break;
     case TablePrep::kTruncate:
       if (s.ok()) s = conn->Exec("DELETE FROM " + plan.quoted, what + ": emptying");

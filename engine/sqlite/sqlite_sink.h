@@ -54,6 +54,11 @@ class SqliteSink : public Sink {
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
   Status DropTask(const std::string& task) override;
+  // Schema objects: sqlite_schema_objects.cc.
+  std::vector<PlannedObject> PlanSchemaObjects(
+      const TableSchema& table, const std::vector<TableSchemaPtr>& tables) const override;
+  Status CreateTableObjects(const std::string& task, const TableSchema& table,
+                            const std::vector<TableSchemaPtr>& tables) override;
 
  private:
   // A connection for loading or applying: foreign keys off, busy waits bounded.
@@ -62,6 +67,10 @@ class SqliteSink : public Sink {
   std::string uri_;
   SinkOptions options_;
   std::shared_ptr<std::mutex> write_mu_;
+  // The task's tables, for CREATE TABLE's foreign keys: recorded by the first PlanSchemaObjects
+  // call, which the pipeline makes for the schema report (schema_build.h) before any table is
+  // created; written once, before any loader runs, read only afterwards.
+  mutable std::vector<TableSchemaPtr> task_tables_;
 };
 
 }  // namespace cutover::sqlite

@@ -53,6 +53,17 @@ Status BindMatch(const TablePlan& plan, const TableSchema& t, size_t i, const Va
 Status BindRow(const TablePlan& plan, const TableSchema& t, const std::vector<Value>& row,
                SqliteStmt& st);
 
+// sqlite_schema_objects.cc: `t`'s schema objects on SQLite (`tables`: the task's, for foreign
+// keys' parents). CHECKs and foreign keys are part of CREATE TABLE (SQLite cannot add them
+// later); indexes are kAfterData objects.
+struct SqliteSchemaPlan {
+  std::vector<std::string> column_clauses;  // per column: " DEFAULT ..."
+  std::string table_constraints;            // ", CONSTRAINT ... CHECK (...), ... FOREIGN KEY ..."
+  std::vector<PlannedObject> objects;
+};
+SqliteSchemaPlan PlanSqliteSchema(const TableSchema& t, const std::vector<TableSchemaPtr>& tables,
+                                  const TablePlan& plan);
+
 // Rolls back the connection's open transaction, if any.
 Status RollbackIfOpen(SqliteConn& conn);
 

@@ -103,3 +103,47 @@ TEST(GeneratedColumns, RefusesWhatTargetsComputeDifferently) {
 
 }  // namespace
 }  // namespace cutover
+
+// CHECK conditions (TranslateCondition): the forms pg_get_constraintdef and MariaDB's
+// CHECK_CLAUSE print, translated; what is outside the subset is refused naming the part.
+namespace cutover {
+namespace {
+
+// The translation, or "error: ..." naming why not.
+std::string Cond(const TableSchema& t, const std::string& expr, const std::string& target,
+                 const std::string& value_column = "") {
+  auto r = TranslateCondition(t, expr, target, value_column);
+  return r.ok() ? *r : "error: " + r.status().message();
+}
+
+TEST(TranslateCondition, PostgresChecksForMariaDbAndSqlite) {
+  TableSchema t = InvoiceLine();
+  EXPECT_EQ(Cond(t, "((\"Quantity\" > 0) AND (\"Quantity\" < 1000))", "mariadb"),
+            "((`Quantity` > 0) AND (`Quantity` < 1000))");
+  EXPECT_EQ(Cond(t,
+                 "((\"Note\")::text = ANY ((ARRAY['a'::character varying, "
+                 "'b''c'::character varying])::text[]))",
+                 "sqlite"),
+            "(\"Note\" IN ('a', 'b''c'))");
+  EXPECT_EQ(Cond(t, "\"Note\" IS NOT NULL OR \"Quantity\" BETWEEN 1 AND 9", "mariadb"),
+            "((`Note` IS NOT NULL) OR (`Quantity` BETWEEN 1 AND 9))");
+  // A domain's VALUE is the column using it.
+  EXPECT_EQ(Cond(t, "((VALUE >= 1901) AND (VALUE <= 2155))", "mariadb", "Quantity"),
+            "((`Quantity` >= 1901) AND (`Quantity` <= 2155))");
+  // The same engine: as it is.
+  EXPECT_EQ(Cond(t, "(\"Quantity\" ~ 'x')", "postgresql"), "(\"Quantity\" ~ 'x')");
+  EXPECT_FALSE(TranslateCondition(t, "(\"Note\" ~ '^a')", "mariadb").ok());
+  EXPECT_FALSE(TranslateCondition(t, "(\"Note\" = 1)", "mariadb").ok());  // text vs number
+  EXPECT_FALSE(TranslateCondition(t, "(length(\"Note\") > upper(\"Note\"))", "sqlite").ok());
+}
+
+TEST(TranslateCondition, MariaDbChecksForPostgres) {
+  TableSchema t = InvoiceLine();
+  t.engine = "mariadb";
+  EXPECT_EQ(Cond(t, "`Quantity` > 0 and `Quantity` < 1000", "postgresql"),
+            "((\"Quantity\" > 0) AND (\"Quantity\" < 1000))");
+  EXPECT_EQ(Cond(t, "`Note` in ('it\\'s','b')", "postgresql"), "(\"Note\" IN ('it''s', 'b'))");
+}
+
+}  // namespace
+}  // namespace cutover

@@ -1,0 +1,105 @@
+// Schema objects on the target: what cutover recreates besides tables, columns and primary keys,
+// when, and the report of what it could not carry.
+//
+// Design: a source describes its tables' schema objects in engine-neutral terms
+// (engine/core/schema.h: Index, ForeignKey, CheckConstraint, ColumnDefault, Identity, UserType);
+// each target sink turns them into its own DDL with the rules of docs/types.md ("Schema
+// objects"), once, as a list of PlannedObject: the object, its fate (carried as it is,
+// translated, not carried and why) and the statements that create it in its phase. The same
+// list serves the schema report (a pure function of the task's tables: nothing is asked of the
+// target) and the build, so what the report promises is what is created.
+//
+// Phases (engine/pipeline/replicate.cc):
+//   kWithTable   part of CREATE TABLE (defaults, identity, SQLite's checks and foreign keys),
+//                before the load, as the table itself;
+//   kAfterData   right after the table's data is committed, by the worker that loaded it, so
+//                index builds run `--parallel` at a time while other tables load (indexes,
+//                checks, the identity's next value);
+//   kForeignKey  once every table of the task is loaded, before CDC starts; added so that CDC
+//                apply (whose sessions do not enforce foreign keys: target_session.h) keeps
+//                working, and validated without blocking it (PostgreSQL NOT VALID, then
+//                VALIDATE while CDC runs).
+// Every phase is idempotent (an object that exists is left alone), so a task restarted after a
+// crash builds what is missing and nothing twice.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/core/schema.h"
+
+namespace cutover {
+
+enum class SchemaFate : uint8_t {
+  kCarried,     // recreated as the source has it
+  kTranslated,  // recreated through a documented translation (`note` says which)
+  kNotCarried,  // not created on the target (`note` says why)
+};
+
+const char* SchemaFateName(SchemaFate f);
+
+// One object of the source's schema and what becomes of it on the target.
+struct SchemaObjectEntry {
+  std::string kind;  // "index", "unique constraint", "foreign key", "check", "default",
+                     // "identity", "on update", "enum", "domain", "trigger", "view", ...
+  std::string name;  // qualified: "public.film.idx_title" (table objects), "public.mpaa_rating"
+  SchemaFate fate = SchemaFate::kCarried;
+  std::string note;  // kTranslated: the translation; kNotCarried: the reason
+};
+
+// A schema object as a target sink plans it.
+struct PlannedObject {
+  enum class Phase : uint8_t { kWithTable, kAfterData, kForeignKey, kNone };
+  SchemaObjectEntry entry;
+  Phase phase = Phase::kNone;  // kNone: nothing to run (not carried, or part of the column)
+  std::string target_name;     // the object's name on the target (existence checks)
+  std::vector<std::string> statements;  // DDL to run, in order
+  std::string validate;                 // kForeignKey: a statement that validates it later
+};
+
+// The report of a task's schema objects: every object of the selected tables (and the source's
+// other objects: views, functions...) with its fate. Logged at task start and written as JSON
+// (`cutover replicate --schema-report FILE`, `cutover schema-report`).
+class SchemaReport {
+ public:
+  // Adds `e` unless an entry of the same kind and name is there (a type shared by tables).
+  void Add(SchemaObjectEntry e);
+  const std::vector<SchemaObjectEntry>& entries() const { return entries_; }
+  size_t Count(SchemaFate f) const;
+
+  // {"target_engine": ..., "objects": [{"kind", "name", "fate", "note"}...],
+  //  "carried": n, "translated": n, "not_carried": n}
+  std::string ToJson(const std::string& source_engine, const std::string& target_engine) const;
+
+  // One info line with the counts; one warning line per object not carried, naming it.
+  void Log() const;
+
+ private:
+  std::vector<SchemaObjectEntry> entries_;
+};
+
+// Every schema object of `table` (its indexes, foreign keys, checks, column defaults, identity,
+// ON UPDATE, named types, triggers) marked not carried with `why`: the plan of a target that
+// keeps none of them (the Sink default).
+std::vector<PlannedObject> NotCarriedObjects(const TableSchema& table, const std::string& why);
+
+// Whether the primary key or a secondary index of `table` (recreated after its data) starts with
+// `fk`'s columns,
+// so that the index a sink adds for a foreign key with actions would duplicate it.
+bool IndexCovers(const TableSchema& table, const ForeignKey& fk);
+
+// "public.film.idx_title": a table object's report name.
+std::string TableObjectName(const TableSchema& table, const std::string& object);
+
+// The table of `tables` whose source name is `name`, or null (a foreign key's parent outside the
+// task).
+const TableSchema* FindTable(const std::vector<TableSchemaPtr>& tables, const TableName& name);
+
+// A literal default of another engine as SQL for any target: a number or boolean as written,
+// text quoted with '' doubled (`backslashes`: also doubled, for MariaDB's default sql_mode).
+std::string DefaultLiteralSql(const ColumnDefault& d, bool backslashes);
+
+// "ON DELETE CASCADE ON UPDATE SET NULL" (NO ACTION left out: the default everywhere).
+std::string ReferentialActionsSql(const ForeignKey& fk);
+
+}  // namespace cutover
