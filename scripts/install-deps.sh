@@ -22,6 +22,7 @@ PACKAGES=(
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for fuzz/ (scripts/fuzz.sh)
   chromium  # headless rendering check of the scenario reports (tests/integration/report_chromium_test.cc)
   prometheus  # prometheus + promtool: scrape and alert-rule tests (tests/integration/metrics_endpoint_test.cc)
+  nodejs zlib1g-dev  # node + npm: DuckDB, the lakehouse tests' independent reader (scripts/install-duckdb-checker.sh); zlib: GZIP files
 )
 # Peers the benchmarks compare against (bench/): only with --bench, CI does not need them.
 BENCH_PACKAGES=(sysbench pgloader percona-toolkit)
@@ -106,4 +107,6 @@ else
 fi
 
 stop_system_services
+# DuckDB from npm for the lakehouse tests (idempotent, no-op when installed).
+"$(dirname "$0")/install-duckdb-checker.sh"
 say "done"

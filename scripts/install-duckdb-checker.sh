@@ -11,5 +11,9 @@ cd "$(dirname "$0")/../tests/lakehouse_readers"
 if node -e "import('@duckdb/node-api').then(()=>process.exit(0),()=>process.exit(1))" 2>/dev/null; then
   exit 0
 fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "install-duckdb-checker: npm is missing (Debian: apt-get install npm)" >&2
+  exit 1
+fi
 npm install --no-audit --no-fund --loglevel=error >/dev/null
 node -e "import('@duckdb/node-api').then(()=>console.log('install-duckdb-checker: DuckDB ready'))"

@@ -202,8 +202,9 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   ASSERT_TRUE(source.Sql(LoadTableSql(engine)).ok());
   // A file row needs every value: PostgreSQL must log the whole old row, so an update that
   // leaves the 1 MiB (TOASTed) value alone still delivers it (docs/lakehouse.md).
-  if (engine == ZooEngine::kPostgres)
+  if (engine == ZooEngine::kPostgres) {
     ASSERT_TRUE(source.Sql("ALTER TABLE public.zoo REPLICA IDENTITY FULL").ok());
+  }
   if (engine == ZooEngine::kSqlite) {
     RunResult prep = RunCutover({"task", "prepare", "--source", source.uri(), "--task", "lh"});
     ASSERT_EQ(prep.exit_code, 0) << prep.err;
@@ -236,8 +237,12 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   std::mt19937 rng(7);
   std::string runs;
   for (int kill_no = 1; kill_no <= 3; ++kill_no) {
-    if (kill_no == 1) ASSERT_TRUE(source.Sql(ZooCdcSql(engine)).ok());
-    if (kill_no == 3) ASSERT_TRUE(source.Sql(ZooSecondCdcSql(engine)).ok());
+    if (kill_no == 1) {
+      ASSERT_TRUE(source.Sql(ZooCdcSql(engine)).ok());
+    }
+    if (kill_no == 3) {
+      ASSERT_TRUE(source.Sql(ZooSecondCdcSql(engine)).ok());
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 1500));
     ASSERT_TRUE(run->Running()) << runs << run->Log();
     run->Signal(SIGKILL);

@@ -862,8 +862,9 @@ std::string CompareZooWithTexts(
     if (texts.size() != cols.size()) return "row id=" + std::to_string(id) + ": wrong field count";
     std::vector<std::string> fields;
     for (size_t i = 0; i < cols.size(); ++i)
-      fields.push_back(!texts[i] ? "N" : cols[i]->cls == Cls::kText ? "V" + Hex(*texts[i])
-                                                                     : "V" + *texts[i]);
+      fields.push_back(!texts[i]                    ? "N"
+                       : cols[i]->cls == Cls::kText ? "V" + Hex(*texts[i])
+                                                    : "V" + *texts[i]);
     dst[id] = std::move(fields);
   }
   return CompareRows(source.engine, nullptr, cols, src, dst);
