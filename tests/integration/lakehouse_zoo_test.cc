@@ -138,6 +138,27 @@ std::string CompareLoadFold(const ZooEndpoint& source, const std::string& folder
   return d.str();
 }
 
+// Rows of the folder's files whose (id, cutover_position) another row has too: a change
+// written twice. The fold alone would hide them (it keeps one row per key), so exactly-once is
+// checked on the files themselves. "" when there are none.
+std::string Duplicates(const std::string& folder) {
+  int rc = 0;
+  std::string out = Shell("cd " + std::string(CUTOVER_SOURCE_DIR) +
+                              "/tests/lakehouse_readers && node duckdb_fold.mjs '" + folder +
+                              "' id plain --duplicates 2>&1",
+                          &rc);
+  if (rc != 0) return "duckdb: " + out.substr(0, 2000);
+  try {
+    auto j = nlohmann::json::parse(out);
+    std::printf("[ measure ] %s: %s rows in the files\n", folder.c_str(),
+                j.at("rows").get<std::string>().c_str());
+    if (j.at("duplicates").get<std::string>() == "0") return "";
+    return folder + ": " + j.at("duplicates").get<std::string>() + " duplicated change(s)";
+  } catch (const std::exception&) {
+    return "duckdb printed: " + out.substr(0, 300);
+  }
+}
+
 template <typename F>
 std::string WaitEqual(F compare, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -260,6 +281,8 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
       << runs << "--- last run ---\n"
       << run->Log();
   EXPECT_EQ(CompareZooFold(source, zoo_folder), "") << runs << run->Log();
+  EXPECT_EQ(Duplicates(load_folder), "") << runs << run->Log();
+  EXPECT_EQ(Duplicates(zoo_folder), "") << runs << run->Log();
   run->Signal(SIGTERM);
   EXPECT_EQ(run->Wait(60s), 0) << run->Log();
 

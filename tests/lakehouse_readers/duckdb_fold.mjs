@@ -3,14 +3,16 @@
 //
 //   ROW_NUMBER() OVER (PARTITION BY <key> ORDER BY cutover_position DESC) = 1, deletes dropped
 //
-// Usage: node duckdb_fold.mjs <table-folder> <key-column>[,<key-column>...] [gzip]
+// Usage: node duckdb_fold.mjs <table-folder> <key-column>[,<key-column>...] [gzip|plain] [--duplicates]
 // Reads every *.csv (or *.csv.gz) under the folder (recursively: date partitions), all columns as
 // text, with a header line (the tests write AddColumnName=true), NULL as the unquoted empty
 // field and "" as the empty string. Prints one JSON line per current row: {"column": "text" or
 // null, ...} without Op, the timestamp column and cutover_position; then nothing else.
+// --duplicates: prints instead {"rows": N, "duplicates": D}, D = rows whose (key,
+// cutover_position) another row has too: a change written twice (exactly once means D = 0).
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [folder, keyArg, compression] = process.argv.slice(2);
+const [folder, keyArg, compression, mode] = process.argv.slice(2);
 if (!folder || !keyArg) {
   console.error('usage: duckdb_fold.mjs <table-folder> <key,...> [gzip]');
   process.exit(2);
@@ -29,6 +31,14 @@ const sql = `
     FROM ${files})
   SELECT * EXCLUDE (rn, cutover_position) FROM ranked
   WHERE rn = 1 AND coalesce("Op", 'I') <> 'D'`;
+if (mode === '--duplicates') {
+  const dup = await conn.runAndReadAll(`
+    SELECT count(*)::VARCHAR, (count(*) - count(DISTINCT (${keys}, cutover_position)))::VARCHAR
+    FROM ${files}`);
+  const [rows, duplicates] = dup.getRowsJson()[0];
+  process.stdout.write(JSON.stringify({ rows, duplicates }) + '\n');
+  process.exit(0);
+}
 const reader = await conn.runAndReadAll(sql);
 const names = reader.columnNames();
 for (const row of reader.getRowsJson()) {
