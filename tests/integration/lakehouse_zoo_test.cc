@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/integration/support/lakehouse_support.h"
 #include "tests/integration/support/maria_support.h"
 #include "tests/integration/support/sqlite_support.h"
 #include "tests/integration/support/test_support.h"
@@ -32,62 +33,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Shell(const std::string& cmd, int* exit_code = nullptr) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int rc = ::pclose(p);
-  if (exit_code) *exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return out;
-}
-
-// Installs DuckDB for node once per process (a no-op when present); "" or the failure.
-const std::string& DuckDbReady() {
-  static const std::string status = [] {
-    int rc = 0;
-    std::string out =
-        Shell(std::string(CUTOVER_SOURCE_DIR) + "/scripts/install-duckdb-checker.sh 2>&1", &rc);
-    return rc == 0 ? std::string() : "install-duckdb-checker.sh failed: " + out;
-  }();
-  return status;
-}
-
-// DuckDB's fold of the table folder: rows by id, each a JSON object column -> text or null.
-// Returns false (with `error`) when DuckDB could not read the files.
-bool DuckDbFold(const std::string& folder, const std::string& key,
-                std::vector<nlohmann::json>& rows, std::string& error) {
-  int rc = 0;
-  std::string out =
-      Shell("cd " + std::string(CUTOVER_SOURCE_DIR) +
-                "/tests/lakehouse_readers && TIMESTAMP_COLUMN=commit_ts node duckdb_fold.mjs '" +
-                folder + "' " + key + " 2>&1",
-            &rc);
-  rows.clear();
-  if (rc != 0) {
-    error = "duckdb: " + out.substr(0, 2000);
-    return false;
-  }
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
-    try {
-      rows.push_back(nlohmann::json::parse(line));
-    } catch (const std::exception& e) {
-      error = "duckdb printed: " + line.substr(0, 300);
-      return false;
-    }
-  }
-  return true;
-}
-
 // The zoo as DuckDB folds it, compared with the source (CompareZooWithTexts); "" when equal.
 std::string CompareZooFold(const ZooEndpoint& source, const std::string& folder) {
   std::vector<nlohmann::json> rows;
   std::string error;
-  if (!DuckDbFold(folder, "id", rows, error)) return error;
+  if (!DuckDbFold(folder, "id", "commit_ts", rows, error)) return error;
   std::vector<std::string> names = ZooColumnNames(source.engine);
   std::map<long long, std::vector<std::optional<std::string>>> by_id;
   for (const auto& r : rows) {
@@ -108,7 +58,7 @@ std::string CompareZooFold(const ZooEndpoint& source, const std::string& folder)
 std::string CompareLoadFold(const ZooEndpoint& source, const std::string& folder) {
   std::vector<nlohmann::json> rows;
   std::string error;
-  if (!DuckDbFold(folder, "id", rows, error)) return error;
+  if (!DuckDbFold(folder, "id", "commit_ts", rows, error)) return error;
   std::vector<std::string> got;
   for (const auto& r : rows)
     got.push_back(r.at("id").get<std::string>() + "|" + r.at("v").get<std::string>() + "|" +
@@ -136,39 +86,6 @@ std::string CompareLoadFold(const ZooEndpoint& source, const std::string& folder
   for (size_t i = 0; i < missing.size() && i < 5; ++i) d << "\n  only in source: " << missing[i];
   for (size_t i = 0; i < extra.size() && i < 5; ++i) d << "\n  only in files:  " << extra[i];
   return d.str();
-}
-
-// Rows of the folder's files whose (id, cutover_position) another row has too: a change
-// written twice. The fold alone would hide them (it keeps one row per key), so exactly-once is
-// checked on the files themselves. "" when there are none.
-std::string Duplicates(const std::string& folder) {
-  int rc = 0;
-  std::string out = Shell("cd " + std::string(CUTOVER_SOURCE_DIR) +
-                              "/tests/lakehouse_readers && node duckdb_fold.mjs '" + folder +
-                              "' id plain --duplicates 2>&1",
-                          &rc);
-  if (rc != 0) return "duckdb: " + out.substr(0, 2000);
-  try {
-    auto j = nlohmann::json::parse(out);
-    std::printf("[ measure ] %s: %s rows in the files\n", folder.c_str(),
-                j.at("rows").get<std::string>().c_str());
-    if (j.at("duplicates").get<std::string>() == "0") return "";
-    return folder + ": " + j.at("duplicates").get<std::string>() + " duplicated change(s)";
-  } catch (const std::exception&) {
-    return "duckdb printed: " + out.substr(0, 300);
-  }
-}
-
-template <typename F>
-std::string WaitEqual(F compare, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::string last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    last = compare();
-    if (last.empty()) return last;
-    std::this_thread::sleep_for(500ms);
-  }
-  return last;
 }
 
 // Small transactions on lh_load until `stop`: an insert, an update and a delete each.

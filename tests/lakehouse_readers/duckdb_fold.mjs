@@ -25,12 +25,17 @@ const conn = await instance.connect();
 const files = `read_csv('${glob}', header = true, all_varchar = true, union_by_name = true,
   delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
   max_line_size = 8000000)`;
+// Full-load files without IncludeOpForFullLoad have no Op column; until a CDC file exists,
+// neither has the union.
+const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`);
+const hasOp = described.getRowsJson().some((r) => r[0] === 'Op');
+const notDeleted = hasOp ? `coalesce("Op", 'I') <> 'D'` : 'true';
 const sql = `
   WITH ranked AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY cutover_position DESC) AS rn
     FROM ${files})
   SELECT * EXCLUDE (rn, cutover_position) FROM ranked
-  WHERE rn = 1 AND coalesce("Op", 'I') <> 'D'`;
+  WHERE rn = 1 AND ${notDeleted}`;
 if (mode === '--duplicates') {
   const dup = await conn.runAndReadAll(`
     SELECT count(*)::VARCHAR, (count(*) - count(DISTINCT (${keys}, cutover_position)))::VARCHAR
