@@ -62,7 +62,7 @@ TaskState Manifest::ToTaskState() const {
   TaskState st;
   st.applied = applied;
   for (const auto& [name, t] : tables)
-    if (t.loaded) st.loaded[name] = *t.loaded;
+    if (t.loaded) st.loaded[t.source] = *t.loaded;
   return st;
 }
 
@@ -87,8 +87,14 @@ std::string EncodeManifest(const Manifest& m) {
     for (const auto& f : t.files)
       files.push_back(
           {{"key", f.key}, {"load", f.load}, {"op", f.op}, {"rows", f.rows}, {"bytes", f.bytes}});
-    json tj{{"schema", name.schema},   {"name", name.name}, {"source_engine", t.source_engine},
-            {"columns", cols},         {"key", t.key},      {"files", files},
+    json tj{{"source_schema", t.source.schema},
+            {"source_name", t.source.name},
+            {"schema", name.schema},
+            {"name", name.name},
+            {"source_engine", t.source_engine},
+            {"columns", cols},
+            {"key", t.key},
+            {"files", files},
             {"next_load", t.next_load}};
     if (t.loaded)
       tj["loaded"] = {{"snapshot", PositionJson(t.loaded->snapshot)}, {"rows", t.loaded->rows}};
@@ -113,6 +119,7 @@ Result<Manifest> DecodeManifest(std::string_view text, const std::string& where)
     for (const auto& tj : j.at("tables")) {
       ManifestTable t;
       t.name = {tj.at("schema"), tj.at("name")};
+      t.source = {tj.at("source_schema"), tj.at("source_name")};
       t.source_engine = tj.at("source_engine");
       for (const auto& cj : tj.at("columns")) {
         Column c;

@@ -43,7 +43,8 @@ struct CommittedFile {
 };
 
 struct ManifestTable {
-  TableName name;  // where it lands: <schema>/<table> folders
+  TableName name;    // where it lands: <schema>/<table> folders
+  TableName source;  // the source table (TaskState's key, as database targets record it)
   std::string source_engine;
   std::vector<Column> columns;  // name, kind, type_name
   std::vector<size_t> key;

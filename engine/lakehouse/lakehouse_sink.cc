@@ -25,6 +25,7 @@ ManifestTable& EntryOf(Manifest& m, const TableSchema& table) {
   ManifestTable& t = it->second;
   if (fresh || t.columns.size() != table.columns.size()) {
     t.name = name;
+    t.source = table.name;
     t.source_engine = table.engine;
     t.columns = table.columns;
     t.key = table.key;

@@ -8,6 +8,7 @@
 #include "engine/core/civil_time.h"
 #include "engine/lakehouse/csv_format.h"
 #include "engine/lakehouse/lakehouse_layout.h"
+#include "engine/lakehouse/lakehouse_manifest.h"
 #include "engine/lakehouse/lakehouse_settings.h"
 #include "engine/lakehouse/value_text.h"
 
@@ -135,6 +136,42 @@ TEST(LakehouseSettings, EveryProblemNamedCloudKeysWarned) {
   EXPECT_EQ(s->csv_null_value, "\\N");
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("ServiceAccessRoleArn ignored"), std::string::npos);
+}
+
+TEST(LakehouseManifest, RoundTripsAndGivesTheTaskStateBySourceName) {
+  Manifest m;
+  m.task = "t1";
+  m.settings.bucket_folder = "cdc";
+  m.settings.gzip = true;
+  m.applied = Position{0x1234, 7, "0/1234"};
+  ManifestTable t;
+  t.name = {"lake", "orders_v2"};
+  t.source = {"public", "orders"};
+  t.source_engine = "postgresql";
+  Column id;
+  id.name = "id";
+  id.kind = ValueKind::kInt64;
+  id.type_name = "bigint";
+  t.columns = {id};
+  t.key = {0};
+  t.loaded = TableLoadState{Position{0x1000, 0, "0/1000"}, 42};
+  t.files = {{"cdc/lake/orders_v2/LOAD00000001.csv.gz", true, false, 42, 900}};
+  t.next_load = 2;
+  m.tables[t.name] = t;
+  auto back = DecodeManifest(EncodeManifest(m), "test");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(EncodeManifest(*back), EncodeManifest(m));
+  TaskState st = back->ToTaskState();
+  ASSERT_TRUE(st.applied.has_value());
+  EXPECT_EQ(st.applied->text, "0/1234");
+  ASSERT_EQ(st.loaded.count(TableName{"public", "orders"}), 1u);
+  EXPECT_EQ(st.loaded.at(TableName{"public", "orders"}).rows, 42);
+  EXPECT_EQ(back->Files(), std::vector<std::string>{"cdc/lake/orders_v2/LOAD00000001.csv.gz"});
+  EXPECT_FALSE(DecodeManifest("{\"task\": 1}", "m.json").ok());
+  LakehouseSettings other = m.settings;
+  other.csv_delimiter = ";";
+  EXPECT_FALSE(CheckSameFileSettings(m.settings, other).ok());
+  EXPECT_TRUE(CheckSameFileSettings(m.settings, m.settings).ok());
 }
 
 }  // namespace
