@@ -42,4 +42,8 @@ std::string LeadingVersionNumber(std::string_view text) {
   return std::string(text.substr(0, n));
 }
 
+std::vector<ColumnRules> EngineDriver::TargetRules(const TableSchema& source_table) const {
+  return std::vector<ColumnRules>(source_table.columns.size());
+}
+
 }  // namespace cutover

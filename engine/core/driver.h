@@ -27,6 +27,7 @@
 #include "engine/core/checkpoint.h"
 #include "engine/core/endpoint.h"
 #include "engine/core/load_session.h"
+#include "engine/core/lossy.h"
 #include "engine/core/range_scanner.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
@@ -112,6 +113,13 @@ class EngineDriver {
   // The sinks and the validator both use it, so they always agree.
   virtual Result<TableName> TargetTable(const TableSchema& source_table,
                                         const std::string& target_uri) const = 0;
+
+  // The lossy rules (engine/core/lossy.h) a target of this engine applies to each column of
+  // `source_table`, one entry per column in order: what the target's own plan of its columns
+  // decides (the plan its encoder uses), so the task's announcements at start (type-level rules,
+  // with their notes) and the validator's comparison read the same rules. A source of this
+  // engine gets no rules (its types are recreated exactly). Default: no rules.
+  virtual std::vector<ColumnRules> TargetRules(const TableSchema& source_table) const;
 
   // Read-only: a task's state on a target of this engine (its checkpoint and the source tables
   // it loaded), from the control tables; std::nullopt when the target has none. Never creates

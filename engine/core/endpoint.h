@@ -289,15 +289,6 @@ class Sink : NonCopyable {
     return Status::Ok();
   }
 
-  // One line per column of `table` whose type mapping changes every value whatever it holds,
-  // naming the type-level rule (docs/types.md L6, L8, L9, L10), e.g. "column t (timestamptz ->
-  // DATETIME(6)): L6, ...". Logged once per task start. Rules that only some values hit are not
-  // listed here: the sink reports them when a value hits them (engine/core/lossy.h).
-  virtual std::vector<std::string> MappingWarnings(const TableSchema& table) const {
-    (void)table;
-    return {};
-  }
-
   // Removes the task's control rows.
   virtual Status DropTask(const std::string& task) = 0;
 };

@@ -8,6 +8,7 @@
 #include "engine/mariadb/maria_scanner.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_source.h"
+#include "engine/mariadb/maria_target_types.h"
 #include "engine/mariadb/maria_task_state.h"
 
 namespace cutover::mariadb {
@@ -47,6 +48,12 @@ class MariaDriver final : public EngineDriver {
   Result<TableName> TargetTable(const TableSchema& t, const std::string& uri) const override {
     ASSIGN_OR_RETURN(MariaUri u, ParseMariaUri(uri));
     return TableName{u.database, LandingTableName(t)};
+  }
+
+  std::vector<ColumnRules> TargetRules(const TableSchema& t) const override {
+    std::vector<ColumnRules> out;
+    for (MariaTargetColumn& tc : PlanMariaTable(t)) out.push_back(std::move(tc.rules));
+    return out;
   }
 
   Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,

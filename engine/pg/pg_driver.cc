@@ -7,6 +7,7 @@
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
 #include "engine/pg/pg_source.h"
+#include "engine/pg/pg_target_types.h"
 #include "engine/pg/pg_task_state.h"
 
 namespace cutover::pg {
@@ -41,6 +42,10 @@ class PgDriver final : public EngineDriver {
 
   Result<TableName> TargetTable(const TableSchema& t, const std::string&) const override {
     return TargetName(t);
+  }
+
+  std::vector<ColumnRules> TargetRules(const TableSchema& t) const override {
+    return PgTargetRules(t);
   }
 
   Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,

@@ -446,9 +446,21 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
   // Type-level lossy rules now; value-level ones when a value hits them (engine/core/lossy.h).
   LossyNotices::Run().Reset();
-  for (const auto& t : targets) {
-    for (const std::string& w : sink.MappingWarnings(*t)) {
-      Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);
+  if (const EngineDriver* target_engine = FindEngine(sink.engine())) {
+    for (const auto& t : targets) {
+      std::vector<ColumnRules> rules = target_engine->TargetRules(*t);
+      for (size_t i = 0; i < rules.size() && i < t->columns.size(); ++i) {
+        std::string note = rules[i].note;
+        bool type_level = false;
+        for (LossyRule r : rules[i].rules) {
+          if (SpecOf(r).scope != LossyScope::kTypeLevel) continue;
+          type_level = true;
+          if (note.empty()) note = std::string(SpecOf(r).id) + ", " + LossyRuleEffect(r);
+        }
+        if (!type_level) continue;
+        Log(LogLevel::kWarn, "table {}: column {}: {}", t->name.ToString(), t->columns[i].name,
+            note);
+      }
     }
   }
   AnnounceGeneratedColumns(targets, sink.engine(), target_creates);
