@@ -66,15 +66,7 @@ class LakehouseScanner final : public validator::RangeScanner {
       if (!t.key.empty() && !InRange(values, t.key, range)) continue;
       enc_.Begin();
       for (size_t i = 0; i < values.size(); ++i) {
-        CanonicalRule rule = t.rules[i];
-        // L7 is applied to the source side by the pairing; a MariaDB zero date the files keep
-        // as its text gets the same rule here, so both sides compare alike.
-        const Value& v = values[i];
-        if (v.kind() == ValueKind::kOther &&
-            (t.columns[i].kind == ValueKind::kDate || t.columns[i].kind == ValueKind::kTimestamp ||
-             t.columns[i].kind == ValueKind::kTimestampTz))
-          rule.zero_date_as_null = true;
-        AppendCanonical(v, rule, enc_.Column());
+        AppendCanonical(values[i], t.rules[i], enc_.Column());
       }
       validator::ScannedRow row = enc_.Finish(t.key);
       if (want_values) row.values = &values;
