@@ -163,6 +163,50 @@ TEST_F(LakehouseFiles, GzipAndDatePartitionsAsDmsNamesThem) {
   EXPECT_GT(cdc, 0);
 }
 
+// DMS's CdcInsertsOnly (no Op column, only inserts) and CdcInsertsAndUpdates (no deletes).
+TEST_F(LakehouseFiles, CdcInsertsOnlyAndInsertsAndUpdates) {
+  for (const char* mode : {"CdcInsertsOnly", "CdcInsertsAndUpdates"}) {
+    SCOPED_TRACE(mode);
+    fs::remove_all(lake());
+    std::string s = Settings(std::string(R"({"AddColumnName": true, "CdcMaxBatchInterval": 1, ")") +
+                             mode + "\": true}");
+    EngineProcess run(Args(s));
+    ASSERT_TRUE(CdcStarted(run)) << run.Log();
+    SqliteExec(db(), std::string("BEGIN; UPDATE t SET v = 'u-") + mode + "' WHERE id = 20;" +
+                         "DELETE FROM t WHERE id = 21; INSERT INTO t VALUES (" +
+                         (std::string(mode) == "CdcInsertsOnly" ? "3000" : "3001") +
+                         ", 'i', 1); COMMIT;");
+    std::string cdc;
+    ASSERT_TRUE(Eventually(
+        [&] {
+          for (const auto& e : fs::directory_iterator(lake() + "/main/t")) {
+            std::string name = e.path().filename().string();
+            if (name.rfind("LOAD", 0) == 0 || name[0] == '.') continue;
+            std::ifstream in(e.path());
+            std::stringstream text;
+            text << in.rdbuf();
+            cdc = text.str();
+            return true;
+          }
+          return false;
+        },
+        30s))
+        << run.Log();
+    run.Signal(SIGTERM);
+    ASSERT_EQ(run.Wait(60s), 0) << run.Log();
+    if (std::string(mode) == "CdcInsertsOnly") {
+      EXPECT_EQ(cdc.rfind("id,v,n,cutover_position\n", 0), 0u) << cdc;  // no Op column
+      EXPECT_NE(cdc.find("\n3000,i,1,"), std::string::npos) << cdc;
+      EXPECT_EQ(cdc.find("u-"), std::string::npos) << cdc;
+    } else {
+      EXPECT_EQ(cdc.rfind("Op,id,v,n,cutover_position\n", 0), 0u) << cdc;
+      EXPECT_NE(cdc.find("\nU,20,u-CdcInsertsAndUpdates,60,"), std::string::npos) << cdc;
+      EXPECT_NE(cdc.find("\nI,3001,i,1,"), std::string::npos) << cdc;
+      EXPECT_EQ(cdc.find("\nD,"), std::string::npos) << cdc;
+    }
+  }
+}
+
 TEST_F(LakehouseFiles, SettingsThatChangeTheFilesAreRefusedOnRestart) {
   RunResult first = RunCutover({"replicate", "--source", dir_.uri("src.db"), "--target",
                                 "file://" + lake(), "--task", "f", "--type", "full-load",
