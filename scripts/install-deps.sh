@@ -17,12 +17,12 @@ PACKAGES=(
   mariadb-server mariadb-client libmariadb-dev
   sqlite3 libsqlite3-dev
   libxxhash-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
+  libsnappy-dev libzstd-dev zlib1g-dev  # Parquet page compression (engine/lakehouse/parquet), GZIP CSV files
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pgcopydb python3
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for fuzz/ (scripts/fuzz.sh)
   chromium  # headless rendering check of the scenario reports (tests/integration/report_chromium_test.cc)
   prometheus  # prometheus + promtool: scrape and alert-rule tests (tests/integration/metrics_endpoint_test.cc)
-  nodejs zlib1g-dev  # node + npm: DuckDB, the lakehouse tests' independent reader (scripts/install-duckdb-checker.sh); zlib: GZIP files
 )
 # Peers the benchmarks compare against (bench/): only with --bench, CI does not need them.
 BENCH_PACKAGES=(sysbench pgloader percona-toolkit)
@@ -107,6 +107,6 @@ else
 fi
 
 stop_system_services
-# DuckDB from npm for the lakehouse tests (idempotent, no-op when installed).
-"$(dirname "$0")/install-duckdb-checker.sh"
+# The independent Parquet readers of the lakehouse tests (npm, pinned; tests/lakehouse_readers).
+bash "$(dirname "${BASH_SOURCE[0]}")/install-lakehouse-readers.sh"
 say "done"

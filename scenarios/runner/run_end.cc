@@ -77,6 +77,7 @@ void Run::Validate(const std::string& phase_name) {
   vo.target_uri = target_.uri;
   vo.task = sc_.task.name;
   vo.tables = sc_.task.tables;
+  vo.mapping = sc_.task.mapping;
   vo.recheck_seconds = 2;
   vo.progress = opt_.progress;
   ValidationSummary vs;

@@ -4,7 +4,7 @@
 // changes all the time are replicated to CSV files in DMS's layout; the writer keeps going while
 // `cutover replicate` is killed with SIGKILL three times and restarted, and both CDC workloads of
 // the zoo run in between. Then DuckDB (npm @duckdb/node-api, installed by
-// scripts/install-duckdb-checker.sh; not cutover's code) reads the files and runs the fold a
+// scripts/install-lakehouse-readers.sh; not cutover's code) reads the files and runs the fold a
 // lakehouse job runs (ROW_NUMBER() OVER (PARTITION BY key ORDER BY cutover_position DESC) = 1,
 // deletes dropped: tests/lakehouse_readers/duckdb_fold.mjs); its result must be exactly the
 // source tables read by SQL: nothing lost, nothing duplicated, every edge value intact. Finally

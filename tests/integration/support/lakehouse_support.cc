@@ -24,8 +24,8 @@ const std::string& DuckDbReady() {
   static const std::string status = [] {
     int rc = 0;
     std::string out =
-        Shell(std::string(CUTOVER_SOURCE_DIR) + "/scripts/install-duckdb-checker.sh 2>&1", &rc);
-    return rc == 0 ? std::string() : "install-duckdb-checker.sh failed: " + out;
+        Shell(std::string(CUTOVER_SOURCE_DIR) + "/scripts/install-lakehouse-readers.sh 2>&1", &rc);
+    return rc == 0 ? std::string() : "install-lakehouse-readers.sh failed: " + out;
   }();
   return status;
 }

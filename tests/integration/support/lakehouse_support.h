@@ -13,7 +13,7 @@ namespace cutover::testing {
 // Runs a shell command; its stdout (and stderr when redirected), exit code in `exit_code`.
 std::string Shell(const std::string& cmd, int* exit_code = nullptr);
 
-// Installs DuckDB for node once per process (scripts/install-duckdb-checker.sh, a no-op when
+// Installs DuckDB for node once per process (scripts/install-lakehouse-readers.sh, a no-op when
 // present); "" or the failure.
 const std::string& DuckDbReady();
 
