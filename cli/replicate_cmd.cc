@@ -43,6 +43,9 @@ class ReplicateCommand : public Command {
                     "schema and table renames (docs/dms.md)");
     rep->add_option("--task-settings", settings_file_,
                     "DMS task-settings JSON; options given on the command line win (docs/dms.md)");
+    rep->add_option("--target-settings", target_settings_file_,
+                    "Target endpoint settings JSON: DMS's S3Settings for a file:// target "
+                    "(docs/lakehouse.md)");
     parallel_opt_ = rep->add_option("--parallel", parallel_, "Tables loaded at once")
                         ->check(CLI::Range(1, 64))
                         ->capture_default_str();
@@ -116,6 +119,7 @@ class ReplicateCommand : public Command {
     opt.apply_mode = apply_mode_ == "row" ? ApplyMode::kRow : ApplyMode::kNet;
     opt.sink_options.lock_timeout = std::chrono::seconds(lock_timeout_s_);
     opt.schema_report_path = schema_report_;
+    opt.sink_options.settings_file = target_settings_file_;
     if (global.quiet) opt.progress = Progress::Mode::kQuiet;
     if (Status s = ApplyTaskFiles(global, opt); !s.ok()) return Fail(s);
     SourceOptions so;
@@ -194,7 +198,7 @@ class ReplicateCommand : public Command {
     return Status::Ok();
   }
 
-  std::string mappings_file_, settings_file_;
+  std::string mappings_file_, settings_file_, target_settings_file_;
   CLI::Option *parallel_opt_ = nullptr, *prep_opt_ = nullptr, *apply_mode_opt_ = nullptr;
   CLI::Option *group_changes_opt_ = nullptr, *group_ms_opt_ = nullptr;
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";

@@ -17,7 +17,7 @@ PACKAGES=(
   mariadb-server mariadb-client libmariadb-dev
   sqlite3 libsqlite3-dev
   libxxhash-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
-  libsnappy-dev libzstd-dev zlib1g-dev  # Parquet page compression (engine/lakehouse/parquet)
+  libsnappy-dev libzstd-dev zlib1g-dev  # Parquet page compression (engine/lakehouse/parquet), GZIP CSV files
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pgcopydb python3
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for fuzz/ (scripts/fuzz.sh)

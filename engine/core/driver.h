@@ -47,6 +47,10 @@ struct SourceOptions {
 // What an engine can do, so callers decide before they try.
 struct EngineCapabilities {
   bool source = false;  // OpenSource works: full load and change capture
+  // OpenSource works only to list the tables a target holds (DiscoverTables), with OpenScanner,
+  // for `cutover validate` against an engine that is no replication source (files); its
+  // snapshots and change capture are refused with a clear error.
+  bool readable = false;
   bool target = false;  // OpenSink works
   // The target applies each source transaction together with the task's checkpoint in one
   // target transaction (exactly-once by construction). A target without it (files) must make

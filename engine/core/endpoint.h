@@ -221,6 +221,10 @@ class Applier : NonCopyable {
  public:
   virtual ~Applier() = default;
   virtual Status Begin() = 0;
+  // The source transaction whose changes follow, before the first of them (only transactions
+  // the pipeline applies). Targets that record each change's source position (files) keep it.
+  // Default: nothing.
+  virtual void TransactionBegins(const TransactionInfo& txn) { (void)txn; }
   virtual Status Apply(const Change& change) = 0;
   // Applies a batch in the open target transaction: deletes, then updates, then inserts. The
   // default applies it row by row through Apply(); sinks override it with bulk statements.
@@ -233,6 +237,14 @@ class Applier : NonCopyable {
   virtual Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& step);
   // Records `applied` as the task's checkpoint in the open target transaction and commits.
   virtual Status Commit(const Position& applied) = 0;
+  // Whether the open group, opened `age` ago, is to be committed now (asked after each source
+  // commit and whenever the source is idle). nullopt (the default): the pipeline's own rule
+  // (--group-max-changes, --group-max-ms, and at once when the source is idle). A file target
+  // answers by its own rule: its files are written when large or old enough.
+  virtual std::optional<bool> CommitDue(std::chrono::steady_clock::duration age) const {
+    (void)age;
+    return std::nullopt;
+  }
 
   // Where the applier reports target rows its UPDATEs and DELETEs did not find; set by the
   // pipeline before the first Begin. Unset: they are not reported.

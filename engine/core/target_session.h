@@ -42,6 +42,10 @@ namespace cutover {
 struct SinkOptions {
   // Longest any statement of a target session waits for a lock held by another session.
   std::chrono::seconds lock_timeout{60};
+  // --target-settings FILE: endpoint settings of targets that take them (the lakehouse target:
+  // DMS's S3Settings JSON, docs/lakehouse.md); "" = the engine's defaults. Database engines
+  // take no endpoint settings and do not read it.
+  std::string settings_file;
 };
 
 // A trigger on a target table.

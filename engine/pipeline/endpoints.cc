@@ -6,7 +6,7 @@ namespace cutover {
 
 Result<std::unique_ptr<Source>> MakeSource(const std::string& uri, const SourceOptions& options) {
   ASSIGN_OR_RETURN(const EngineDriver* driver, EngineForUri(uri, "--source"));
-  if (!driver->capabilities().source)
+  if (!driver->capabilities().source && !driver->capabilities().readable)
     return InvalidArgument("--source: " + std::string(driver->display_name()) +
                            " cannot be a source");
   return driver->OpenSource(uri, options);

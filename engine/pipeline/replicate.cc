@@ -174,6 +174,8 @@ class CdcLoop {
       switch (ev.type) {
         case StreamEvent::Type::kNone:
           if (!in_txn_) {
+            if (group_open_ && !applier_.CommitDue(Clock::now() - group_started_).value_or(true))
+              break;
             RETURN_IF_ERROR(CommitGroup());
             if (opt_.metrics) opt_.metrics->SourceIdle();
           }
@@ -245,6 +247,7 @@ class CdcLoop {
       group_started_ = Clock::now();
       if (opt_.metrics) opt_.metrics->GroupOpened(txn.commit_time_us);
     }
+    if (!skip_) applier_.TransactionBegins(txn);
     return Status::Ok();
   }
 
@@ -343,8 +346,10 @@ class CdcLoop {
     ++group_txns_;
     ++stats_.transactions_applied;
     stats_.changes_applied += txn_changes_;
-    if (group_changes_ >= opt_.group_max_changes ||
-        Clock::now() - group_started_ >= std::chrono::milliseconds(opt_.group_max_ms))
+    std::optional<bool> due = applier_.CommitDue(Clock::now() - group_started_);
+    if (due ? *due
+            : group_changes_ >= opt_.group_max_changes ||
+                  Clock::now() - group_started_ >= std::chrono::milliseconds(opt_.group_max_ms))
       return CommitGroup();
     return Status::Ok();
   }
@@ -612,7 +617,12 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     opt.metrics->CdcStarted(from.text);
     opt.metrics->SetPhase(ReplicationPhase::kCdc);
   }
-  CdcLoop loop(source, *stream, *applier, opt, std::move(table_snapshots), applied, stop, stats,
+  // An append-only target (files) records every change as it happened, with its source
+  // position, so no net effect is computed for it.
+  ReplicateOptions loop_opt = opt;
+  if (const EngineDriver* d = FindEngine(sink.engine()); d && d->capabilities().append_only)
+    loop_opt.apply_mode = ApplyMode::kRow;
+  CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, stop, stats,
                transforms, referential.get());
   return loop.Run();
 }

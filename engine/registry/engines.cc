@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "engine/core/driver.h"
+#include "engine/lakehouse/lakehouse_driver.h"
 #include "engine/mariadb/maria_driver.h"
 #include "engine/pg/pg_driver.h"
 #include "engine/sqlite/sqlite_driver.h"
@@ -10,7 +11,7 @@
 namespace cutover {
 
 std::vector<const EngineDriver*> RegisteredEngines() {
-  return {&pg::Driver(), &mariadb::Driver(), &sqlite::Driver()};
+  return {&pg::Driver(), &mariadb::Driver(), &sqlite::Driver(), &lakehouse::Driver()};
 }
 
 }  // namespace cutover

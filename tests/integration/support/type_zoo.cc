@@ -789,13 +789,14 @@ int ZooRowCountAfterCdc() {
   return 2 * ZooRowCount() - 2;  // ZooCdcSql: 6 inserted, 2 deleted; ZooSecondCdcSql: +1 -1
 }
 
-std::string CompareZoo(const ZooEndpoint& source, const ZooEndpoint& target) {
-  std::vector<const ZooColumn*> cols = ColumnsOf(source.engine);
-  std::string error;
-  auto src = ReadZoo(source, cols, error);
-  if (!error.empty()) return error;
-  auto dst = ReadZoo(target, cols, error);
-  if (!error.empty()) return error;
+namespace {
+
+// Compares rows read from the source with rows of a copy; `rules_target`: the copy's engine,
+// whose documented lossy rules apply, or nullptr (files keep every value as it is).
+std::string CompareRows(ZooEngine source_engine, const ZooEngine* rules_target,
+                        const std::vector<const ZooColumn*>& cols,
+                        const std::map<long long, std::vector<std::string>>& src,
+                        const std::map<long long, std::vector<std::string>>& dst) {
   std::ostringstream diff;
   int shown = 0;
   auto note = [&](const std::string& s) {
@@ -811,7 +812,8 @@ std::string CompareZoo(const ZooEndpoint& source, const ZooEndpoint& target) {
     for (size_t i = 0; i < cols.size(); ++i) {
       Cell expected = Canonical(cols[i]->cls, s[i]);
       std::string applied;
-      if (const auto* rules = RulesFor(*cols[i], source.engine, target.engine)) {
+      if (const auto* rules =
+              rules_target ? RulesFor(*cols[i], source_engine, *rules_target) : nullptr) {
         for (Rule r : *rules) {
           expected = Apply(r, expected);
           applied += std::string(applied.empty() ? " (rules: " : ", ") + RuleName(r);
@@ -828,6 +830,44 @@ std::string CompareZoo(const ZooEndpoint& source, const ZooEndpoint& target) {
   }
   if (shown > 8) diff << "... " << shown - 8 << " more\n";
   return diff.str();
+}
+
+}  // namespace
+
+std::string CompareZoo(const ZooEndpoint& source, const ZooEndpoint& target) {
+  std::vector<const ZooColumn*> cols = ColumnsOf(source.engine);
+  std::string error;
+  auto src = ReadZoo(source, cols, error);
+  if (!error.empty()) return error;
+  auto dst = ReadZoo(target, cols, error);
+  if (!error.empty()) return error;
+  return CompareRows(source.engine, &target.engine, cols, src, dst);
+}
+
+std::vector<std::string> ZooColumnNames(ZooEngine engine) {
+  std::vector<std::string> out;
+  for (const ZooColumn* c : ColumnsOf(engine)) out.push_back(c->name);
+  return out;
+}
+
+std::string CompareZooWithTexts(
+    const ZooEndpoint& source,
+    const std::map<long long, std::vector<std::optional<std::string>>>& rows) {
+  std::vector<const ZooColumn*> cols = ColumnsOf(source.engine);
+  std::string error;
+  auto src = ReadZoo(source, cols, error);
+  if (!error.empty()) return error;
+  std::map<long long, std::vector<std::string>> dst;
+  for (const auto& [id, texts] : rows) {
+    if (texts.size() != cols.size()) return "row id=" + std::to_string(id) + ": wrong field count";
+    std::vector<std::string> fields;
+    for (size_t i = 0; i < cols.size(); ++i)
+      fields.push_back(!texts[i]                    ? "N"
+                       : cols[i]->cls == Cls::kText ? "V" + Hex(*texts[i])
+                                                    : "V" + *texts[i]);
+    dst[id] = std::move(fields);
+  }
+  return CompareRows(source.engine, nullptr, cols, src, dst);
 }
 
 std::string WaitZooEqual(const ZooEndpoint& source, const ZooEndpoint& target,

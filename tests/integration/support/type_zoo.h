@@ -24,6 +24,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +67,15 @@ int ZooRowCountAfterCdc();  // rows after both CDC workloads
 // the pair's docs/types.md rules. "" when equal, else the first differences (row, column, both
 // values, the rules applied).
 std::string CompareZoo(const ZooEndpoint& source, const ZooEndpoint& target);
+// The zoo's columns on `engine` (after id), in the order CompareZooWithTexts takes them.
+std::vector<std::string> ZooColumnNames(ZooEngine engine);
+// Compares the zoo on `source` with rows an independent reader (DuckDB) read from a lakehouse
+// target's CSV files: per id, the text of each ZooColumnNames column as the files spell it
+// (docs/lakehouse.md: text as is, bytes as hex, times and timestamps as ISO text), nullopt for
+// NULL. No lossy rule applies: files keep every value. "" when equal, else the differences.
+std::string CompareZooWithTexts(
+    const ZooEndpoint& source,
+    const std::map<long long, std::vector<std::optional<std::string>>>& rows);
 // Polls CompareZoo every 500 ms until equal or `timeout`; returns "" or the last difference.
 std::string WaitZooEqual(const ZooEndpoint& source, const ZooEndpoint& target,
                          std::chrono::seconds timeout);

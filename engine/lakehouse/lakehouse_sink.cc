@@ -1,0 +1,327 @@
+#include "engine/lakehouse/lakehouse_sink.h"
+
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "engine/core/log.h"
+#include "engine/core/naming.h"
+#include "engine/lakehouse/lakehouse_layout.h"
+#include "engine/lakehouse/row_file.h"
+
+namespace cutover::lakehouse {
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The manifest entry of `table`, created from its schema when new.
+ManifestTable& EntryOf(Manifest& m, const TableSchema& table) {
+  TableName name = LandingName(table);
+  auto [it, fresh] = m.tables.try_emplace(name);
+  ManifestTable& t = it->second;
+  if (fresh || t.columns.size() != table.columns.size()) {
+    t.name = name;
+    t.source = table.name;
+    t.source_engine = table.engine;
+    t.columns = table.columns;
+    t.key = table.key;
+  }
+  return t;
+}
+
+// Full-load rows sort before every change of their table: the pipeline applies to a table only
+// the changes of transactions at or after the snapshot it was loaded from.
+const std::string& LoadRowPosition() {
+  static const std::string p = RowPosition(Position{}, 0);
+  return p;
+}
+
+class LakehouseLoader final : public TableLoader {
+ public:
+  LakehouseLoader(TaskFiles& files, const TableSchema& table, TablePrep prep, uint32_t first)
+      : files_(files),
+        table_(table),
+        name_(LandingName(table)),
+        prep_(prep),
+        counter_(first),
+        timestamp_(TimestampText(NowMicros())) {}
+
+  Status Write(const std::vector<Value>& row) override {
+    const LakehouseSettings& s = files_.settings();
+    if (file_ && file_->bytes() >= s.max_file_size_kb * 1024) RETURN_IF_ERROR(Close());
+    if (!file_) {
+      ASSIGN_OR_RETURN(file_, OpenRowFile(files_.store(), LoadFileKey(s, name_, counter_++), s,
+                                          table_.columns, s.include_op_for_full_load));
+    }
+    Status st = file_->Write('I', timestamp_, row, LoadRowPosition());
+    if (!st.ok()) return st.WithContext("table " + table_.name.ToString());
+    return Status::Ok();
+  }
+
+  Status Commit(const Position& snapshot, int64_t rows) override {
+    RETURN_IF_ERROR(Close());
+    return files_.Update([&](Manifest& m) {
+      ManifestTable& t = EntryOf(m, table_);
+      std::vector<std::string> obsolete;
+      if (prep_ != TablePrep::kDoNothing) {
+        for (const auto& f : t.files) obsolete.push_back(f.key);
+        t.files.clear();
+      }
+      for (auto& f : done_) t.files.push_back(f);
+      t.loaded = TableLoadState{snapshot, rows};
+      t.next_load = counter_;
+      return obsolete;
+    });
+  }
+
+ private:
+  Status Close() {
+    if (!file_) return Status::Ok();
+    RETURN_IF_ERROR(file_->Complete());
+    done_.push_back({file_->key(), true, file_->has_op(), file_->rows(), file_->bytes()});
+    file_.reset();
+    return Status::Ok();
+  }
+
+  TaskFiles& files_;
+  const TableSchema& table_;
+  TableName name_;
+  TablePrep prep_;
+  uint32_t counter_;
+  std::string timestamp_;
+  std::unique_ptr<RowFile> file_;
+  std::vector<CommittedFile> done_;
+};
+
+class LakehouseApplier final : public Applier {
+ public:
+  explicit LakehouseApplier(TaskFiles& files) : files_(files), s_(files.settings()) {}
+
+  Status Begin() override { return Status::Ok(); }
+  void TransactionBegins(const TransactionInfo& txn) override {
+    txn_ = txn;
+    seq_ = 0;
+    // The source's commit time; when it has none (SQLite), the time the change was read.
+    commit_time_us_ = txn.commit_time_us ? txn.commit_time_us : NowMicros();
+  }
+
+  Status Apply(const Change& c) override {
+    if (c.op == ChangeOp::kTruncate)
+      return FailedPrecondition("table " + c.table->name.ToString() + ": TRUNCATE at " +
+                                txn_.position.text +
+                                " cannot be written as rows to a file target; reload the table "
+                                "(a new task, or drop-and-create) instead");
+    char op = c.op == ChangeOp::kDelete ? 'D' : c.op == ChangeOp::kUpdate ? 'U' : 'I';
+    if (s_.cdc_inserts_only && op != 'I') return Status::Ok();
+    if (s_.cdc_inserts_and_updates && op == 'D') return Status::Ok();
+    const TableSchema& table = *c.table;
+    const std::vector<Value>* row = &c.after;
+    if (op == 'D') {
+      row = c.before.empty() ? &c.after : &c.before;
+    } else if (op == 'U') {
+      bool unchanged = false;
+      for (const Value& v : c.after) unchanged |= v.is_unchanged();
+      if (unchanged) {
+        filled_ = c.after;
+        for (size_t i = 0; i < filled_.size(); ++i) {
+          if (!filled_[i].is_unchanged()) continue;
+          if (c.before.empty() || c.before_is_key_only || c.before[i].is_unchanged())
+            return FailedPrecondition(
+                "table " + table.name.ToString() + " column " + table.columns[i].name +
+                ": the source did not send its value in an update at " + txn_.position.text +
+                " (PostgreSQL TOAST); a file row needs every value: ALTER TABLE " +
+                table.name.ToString() + " REPLICA IDENTITY FULL");
+          filled_[i] = c.before[i];
+        }
+        row = &filled_;
+      }
+    }
+    if (op == 'D' && (c.before.empty() || c.before_is_key_only)) {
+      keyed_ = *row;  // only the key is known: the other columns are NULL
+      for (size_t i = 0; i < keyed_.size(); ++i)
+        if (!table.IsKeyColumn(i)) keyed_[i] = Value::Null();
+      row = &keyed_;
+    }
+    // An update that changes the key: the old key's row is deleted, then the new one written,
+    // so a fold by key drops the old key.
+    if (op == 'U' && !c.before.empty() && !s_.cdc_inserts_and_updates) {
+      bool moved = false;
+      for (size_t k : table.key) moved |= !(c.before[k] == (*row)[k]);
+      if (moved) {
+        keyed_ = c.before;
+        if (c.before_is_key_only)
+          for (size_t i = 0; i < keyed_.size(); ++i)
+            if (!table.IsKeyColumn(i)) keyed_[i] = Value::Null();
+        RETURN_IF_ERROR(WriteRow(c.table, 'D', keyed_));
+      }
+    }
+    return WriteRow(c.table, op, *row);
+  }
+
+  Status WriteRow(const TableSchemaPtr& t, char op, const std::vector<Value>& row) {
+    const TableSchema& table = *t;
+    ++seq_;
+    Open& o = open_[&table];
+    if (o.file && o.file->bytes() >= s_.max_file_size_kb * 1024) RETURN_IF_ERROR(Close(o));
+    if (!o.file) {
+      o.table = t;
+      ASSIGN_OR_RETURN(o.file,
+                       OpenRowFile(files_.store(), NewCdcKey(LandingName(table)), s_, table.columns,
+                                   !s_.cdc_inserts_only || s_.include_op_for_full_load));
+    }
+    Status st =
+        o.file->Write(op, TimestampText(commit_time_us_), row, RowPosition(txn_.position, seq_));
+    if (!st.ok()) return st.WithContext("table " + table.name.ToString());
+    return Status::Ok();
+  }
+
+  std::optional<bool> CommitDue(std::chrono::steady_clock::duration age) const override {
+    if (age >= std::chrono::seconds(s_.cdc_max_batch_interval_s)) return true;
+    for (const auto& [t, o] : open_)
+      if (o.file && o.file->bytes() >= s_.cdc_min_file_size_kb * 1024) return true;
+    return false;
+  }
+
+  Status Commit(const Position& applied) override {
+    for (auto& [t, o] : open_) RETURN_IF_ERROR(Close(o));
+    Status st = files_.Update([&](Manifest& m) {
+      for (auto& [t, o] : open_) {
+        ManifestTable& e = EntryOf(m, *o.table);
+        for (auto& f : o.done) e.files.push_back(f);
+      }
+      m.applied = applied;
+      return std::vector<std::string>();
+    });
+    open_.clear();
+    return st;
+  }
+
+ private:
+  struct Open {
+    TableSchemaPtr table;
+    std::unique_ptr<RowFile> file;
+    std::vector<CommittedFile> done;
+  };
+
+  Status Close(Open& o) {
+    if (!o.file) return Status::Ok();
+    RETURN_IF_ERROR(o.file->Complete());
+    o.done.push_back({o.file->key(), false, o.file->has_op(), o.file->rows(), o.file->bytes()});
+    o.file.reset();
+    return Status::Ok();
+  }
+
+  // A CDC file name not used before in its folder: its start time, moved on by a millisecond
+  // while taken (two files of one table within a millisecond, or a clock that went back).
+  std::string NewCdcKey(const TableName& table) {
+    int64_t us = NowMicros();
+    int64_t ms = us / 1000;
+    if (ms <= last_used_ms_[table]) ms = last_used_ms_[table] + 1;
+    std::string key;
+    for (;;) {
+      key = CdcFileKey(s_, table, ms * 1000);
+      bool taken = files_.Read([&](Manifest& m) {
+        auto it = m.tables.find(table);
+        if (it == m.tables.end()) return false;
+        for (const auto& f : it->second.files)
+          if (f.key == key) return true;
+        return false;
+      });
+      if (!taken) break;
+      ++ms;
+    }
+    last_used_ms_[table] = ms;
+    return key;
+  }
+
+  TaskFiles& files_;
+  const LakehouseSettings& s_;
+  TransactionInfo txn_;
+  uint32_t seq_ = 0;
+  int64_t commit_time_us_ = 0;
+  std::map<const TableSchema*, Open> open_;
+  std::map<TableName, int64_t> last_used_ms_;
+  std::vector<Value> filled_, keyed_;
+};
+
+}  // namespace
+
+TableName LandingName(const TableSchema& table) {
+  return TableName{table.target_schema.empty() ? table.name.schema : table.target_schema,
+                   LandingTableName(table)};
+}
+
+Result<TaskState> LakehouseSink::ReadTaskState(const std::string& task) {
+  task_ = task;
+  ASSIGN_OR_RETURN(auto m, ReadManifest(*store_, task));
+  if (!m) return TaskState{};
+  return m->ToTaskState();
+}
+
+Status LakehouseSink::Open(const std::string& task) {
+  if (files_) return Status::Ok();
+  if (task_.empty()) task_ = task;
+  RETURN_IF_ERROR(store_->CheckWritable());
+  ASSIGN_OR_RETURN(auto existing, ReadManifest(*store_, task_));
+  Manifest m;
+  if (existing) {
+    RETURN_IF_ERROR(CheckSameFileSettings(existing->settings, settings_));
+    m = std::move(*existing);
+  } else {
+    m.task = task_;
+  }
+  m.settings = settings_;
+  // The clean-up: what no manifest lists under this task's folder was written after the last
+  // manifest (or by an interrupted upload), so it was never committed.
+  RETURN_IF_ERROR(store_->RemoveAbandoned());
+  ASSIGN_OR_RETURN(auto all, ReadAllManifests(*store_));
+  std::set<std::string> committed;
+  for (const auto& other : all)
+    if (other.task != task_)
+      for (auto& k : other.Files()) committed.insert(k);
+  for (auto& k : m.Files()) committed.insert(k);
+  std::string prefix = settings_.bucket_folder.empty() ? "" : settings_.bucket_folder + "/";
+  ASSIGN_OR_RETURN(auto keys, store_->List(prefix));
+  int removed = 0;
+  for (const auto& k : keys) {
+    if (k.rfind(kControlPrefix, 0) == 0 || committed.count(k)) continue;
+    RETURN_IF_ERROR(store_->Delete(k));
+    ++removed;
+  }
+  if (removed)
+    Log(LogLevel::kInfo, "{}: removed {} file(s) written after the task's last manifest",
+        store_->Describe(), removed);
+  files_ = std::make_unique<TaskFiles>(*store_, std::move(m));
+  return Status::Ok();
+}
+
+Status LakehouseSink::CreateControlTables() {
+  if (task_.empty()) return Status::Ok();  // opened at the first load or applier
+  return Open(task_);
+}
+
+Result<std::unique_ptr<TableLoader>> LakehouseSink::BeginTableLoad(const std::string& task,
+                                                                   const TableSchema& table,
+                                                                   TablePrep prep) {
+  RETURN_IF_ERROR(Open(task));
+  uint32_t first = files_->Read([&](Manifest& m) {
+    auto it = m.tables.find(LandingName(table));
+    return it == m.tables.end() ? 1u : it->second.next_load;
+  });
+  return std::unique_ptr<TableLoader>(new LakehouseLoader(*files_, table, prep, first));
+}
+
+Result<std::unique_ptr<Applier>> LakehouseSink::OpenApplier(const std::string& task) {
+  RETURN_IF_ERROR(Open(task));
+  return std::unique_ptr<Applier>(new LakehouseApplier(*files_));
+}
+
+Status LakehouseSink::DropTask(const std::string& task) {
+  return store_->Delete(ManifestKey(task));
+}
+
+}  // namespace cutover::lakehouse

@@ -1,0 +1,85 @@
+// LakehouseSink: the file target's Sink (engine/core/endpoint.h), append-only and not
+// transactional: exactly-once comes from the manifest (lakehouse_manifest.h).
+//
+//   ReadTaskState        reads the task's manifest; creates nothing.
+//   CreateControlTables  checks the folder is writable, checks the settings are those the
+//                        task's files were written with, and cleans up: temporary files of
+//                        uploads a crash interrupted, and complete files no manifest lists
+//                        (written after the last manifest), so the folder holds exactly what
+//                        the manifest says.
+//   BeginTableLoad       LOAD files of the table (rolled at MaxFileSize); Commit completes them
+//                        and writes the manifest with the table loaded, replacing the table's
+//                        earlier files unless the prep is do-nothing (then deletes those).
+//   OpenApplier          one CDC file per table touched, open until the group commits; a group
+//                        is committed when a file reaches CdcMinFileSize or the group is
+//                        CdcMaxBatchInterval old (Applier::CommitDue); Commit completes the
+//                        files and writes the manifest with the group's position.
+// One task per folder (or per BucketFolder): the clean-up keeps only files some task's
+// manifest lists.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/core/endpoint.h"
+#include "engine/lakehouse/lakehouse_manifest.h"
+#include "engine/lakehouse/lakehouse_settings.h"
+#include "engine/lakehouse/object_store.h"
+
+namespace cutover::lakehouse {
+
+// The task's manifest as the sink keeps it: shared by the loaders (parallel) and the applier.
+class TaskFiles {
+ public:
+  TaskFiles(ObjectStore& store, Manifest m) : store_(store), m_(std::move(m)) {}
+  ObjectStore& store() { return store_; }
+  const LakehouseSettings& settings() const { return m_.settings; }
+  // Runs `change` on the manifest under the lock, writes it, then deletes `obsolete` keys
+  // `change` returns (files the new manifest no longer lists).
+  template <typename F>
+  Status Update(F&& change) {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::string> obsolete = change(m_);
+    RETURN_IF_ERROR(store_.PutAtomic(ManifestKey(m_.task), EncodeManifest(m_)));
+    for (const auto& k : obsolete) RETURN_IF_ERROR(store_.Delete(k));
+    return Status::Ok();
+  }
+  template <typename F>
+  auto Read(F&& f) {
+    std::lock_guard<std::mutex> l(mu_);
+    return f(m_);
+  }
+
+ private:
+  ObjectStore& store_;
+  std::mutex mu_;
+  Manifest m_;
+};
+
+class LakehouseSink final : public Sink {
+ public:
+  LakehouseSink(std::unique_ptr<ObjectStore> store, LakehouseSettings settings)
+      : store_(std::move(store)), settings_(std::move(settings)) {}
+  std::string engine() const override { return "lakehouse"; }
+  Result<TaskState> ReadTaskState(const std::string& task) override;
+  Status CreateControlTables() override;
+  Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
+                                                      const TableSchema& table,
+                                                      TablePrep prep) override;
+  Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
+  Status DropTask(const std::string& task) override;
+
+ private:
+  Status Open(const std::string& task);
+  std::unique_ptr<ObjectStore> store_;
+  LakehouseSettings settings_;
+  std::string task_;
+  std::unique_ptr<TaskFiles> files_;
+};
+
+// Where `table` lands: its mapping's schema and name, else the source's.
+TableName LandingName(const TableSchema& table);
+
+}  // namespace cutover::lakehouse
