@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -213,6 +214,14 @@ class Applier : NonCopyable {
   // takes back in a later step's `match` for the same columns (the caller only compares them and
   // passes them back). Touching no row is not an error. Default: an error (kFailedPrecondition).
   virtual Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& step);
+  // Adds `counts` (the changes of the open target transaction, by source table) to the task's
+  // per-table totals (TaskState::changes) in the open target transaction, so they commit or
+  // vanish with the data and the checkpoint. Called right before Commit when there are changes.
+  // Default: totals are not kept (a target without control tables).
+  virtual Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) {
+    (void)counts;
+    return Status::Ok();
+  }
   // Records `applied` as the task's checkpoint in the open target transaction and commits.
   virtual Status Commit(const Position& applied) = 0;
 
