@@ -124,7 +124,7 @@ class AssessCommand : public Command {
     if (Status s = (*target_driver)->CheckEndpoint(target_uri_, EndpointRole::kTarget, dst.checks);
         !s.ok())
       return Fail(s);
-    if (src.checks.failed() && !Connected(src) || dst.checks.failed() && !Connected(dst))
+    if ((src.checks.failed() && !Connected(src)) || (dst.checks.failed() && !Connected(dst)))
       return CannotAssess(sections, "an endpoint cannot be reached");
 
     Status assessed = AssessTask(opt, **target_driver, sections);

@@ -150,8 +150,7 @@ class TaskCommand : public Command {
                       {"ValidationState", "Not enabled"}});
     }
     if (json_) {
-      std::printf("%s
-", nlohmann::json{{"TableStatistics", rows}}.dump(2).c_str());
+      std::printf("%s\n", nlohmann::json{{"TableStatistics", rows}}.dump(2).c_str());
       return 0;
     }
     size_t width = 5;
@@ -202,26 +201,19 @@ class TaskCommand : public Command {
                        {"updates", updates},
                        {"deletes", deletes},
                        {"ddls", ddls}};
-      std::printf("%s
-", j.dump(2).c_str());
+      std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }
-    std::printf("task %s on %s
-", task_.c_str(), RedactUri(target_uri_).c_str());
-    std::printf("  phase:      %s
-", phase.c_str());
+    std::printf("task %s on %s\n", task_.c_str(), RedactUri(target_uri_).c_str());
+    std::printf("  phase:      %s\n", phase.c_str());
     if (state->applied) {
-      std::printf(
-          "  position:   %s (checkpoint written %s UTC, %s ago)
-          ",
-          state->applied->text.c_str(),
-          state->applied_at.c_str(), age < 0 ? "?" : (std::to_string(age) + " s").c_str());
+      std::printf("  position:   %s (checkpoint written %s UTC, %s ago)\n",
+                  state->applied->text.c_str(), state->applied_at.c_str(),
+                  age < 0 ? "?" : (std::to_string(age) + " s").c_str());
     }
-    std::printf("  tables:     %zu loaded, %lld full-load rows
-", state->loaded.size(),
+    std::printf("  tables:     %zu loaded, %lld full-load rows\n", state->loaded.size(),
                 static_cast<long long>(rows));
-    std::printf("  changes:    %lld inserts, %lld updates, %lld deletes, %lld ddls applied
-",
+    std::printf("  changes:    %lld inserts, %lld updates, %lld deletes, %lld ddls applied\n",
                 static_cast<long long>(inserts), static_cast<long long>(updates),
                 static_cast<long long>(deletes), static_cast<long long>(ddls));
     return 0;
