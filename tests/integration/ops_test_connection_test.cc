@@ -100,6 +100,7 @@ TEST(OpsTestConnection, MariaDbStatementFormatAndUnreachablePortFail) {
 
   auto conn = MariaConnect(*maria);
   ASSERT_TRUE(conn);
+  MariaExec(*conn, "CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB");
   MariaExec(*conn,
             "SET GLOBAL binlog_format = 'STATEMENT'; SET GLOBAL binlog_row_image = 'MINIMAL'");
   r = RunCutover({"test-connection", "--source", maria->uri()}, 60s);
