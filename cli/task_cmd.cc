@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/http_get.h"
 #include "engine/core/log.h"
 #include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
@@ -59,6 +60,9 @@ class TaskCommand : public Command {
     status_->add_option("--target", target_uri_, "Target URI")->required();
     status_->add_option("--task", task_, "Task name")->required();
     status_->add_flag("--json", json_, "Print JSON");
+    status_->add_option("--metrics", metrics_,
+                        "HOST:PORT of the running task's --metrics-listen: adds its health "
+                        "(state or why it is unhealthy) and lag");
     return task_cmd;
   }
 
@@ -173,9 +177,58 @@ class TaskCommand : public Command {
     return 0;
   }
 
+  // The value of the first sample of `name` in a Prometheus text page ("" when absent).
+  static std::string Sample(const std::string& page, const std::string& name) {
+    for (size_t p = 0; (p = page.find(name, p)) != std::string::npos; p += name.size()) {
+      if (p > 0 && page[p - 1] != '\n') continue;
+      const char next = page[p + name.size()];
+      if (next != ' ' && next != '{') continue;
+      const size_t end = page.find('\n', p);
+      const std::string line = page.substr(p, end - p);
+      return line.substr(line.rfind(' ') + 1);
+    }
+    return "";
+  }
+
+  // What the running task says of itself on its metrics endpoint (--metrics), as JSON.
+  Result<nlohmann::json> LiveStatus() {
+    nlohmann::json live;
+    auto health = HttpGet(metrics_, "/healthz", std::chrono::seconds(5));
+    if (!health.ok() && health.status().code() == StatusCode::kInvalidArgument)
+      return health.status();
+    if (!health.ok()) {
+      live["running"] = false;
+      live["health"] = health.status().message() + ": the task is not running there";
+      return live;
+    }
+    std::string h = health->body;
+    while (!h.empty() && h.back() == '\n') h.pop_back();
+    live["running"] = true;
+    live["healthy"] = health->status == 200;
+    live["health"] = h;
+    auto page = HttpGet(metrics_, "/metrics", std::chrono::seconds(5));
+    if (page.ok()) {
+      for (auto [key, metric] :
+           {std::pair{"cdc_latency_source_seconds", "cutover_cdc_latency_source_seconds"},
+            {"cdc_latency_target_seconds", "cutover_cdc_latency_target_seconds"},
+            {"source_log_retained_bytes", "cutover_source_log_retained_bytes"},
+            {"checkpoint_age_seconds", "cutover_checkpoint_age_seconds"}}) {
+        std::string v = Sample(page->body, metric);
+        if (!v.empty()) live[key] = std::strtod(v.c_str(), nullptr);
+      }
+    }
+    return live;
+  }
+
   int TaskStatus() {
     auto state = ReadState();
     if (!state.ok()) return Fail(state.status());
+    nlohmann::json live;
+    if (!metrics_.empty()) {
+      auto l = LiveStatus();
+      if (!l.ok()) return Fail(l.status());
+      live = std::move(*l);
+    }
     int64_t rows = 0, inserts = 0, updates = 0, deletes = 0, ddls = 0;
     for (const auto& [t, l] : state->loaded) rows += l.rows;
     for (const auto& [t, n] : state->changes) {
@@ -201,6 +254,7 @@ class TaskCommand : public Command {
                        {"updates", updates},
                        {"deletes", deletes},
                        {"ddls", ddls}};
+      if (!live.is_null()) j["live"] = live;
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }
@@ -216,6 +270,22 @@ class TaskCommand : public Command {
     std::printf("  changes:    %lld inserts, %lld updates, %lld deletes, %lld ddls applied\n",
                 static_cast<long long>(inserts), static_cast<long long>(updates),
                 static_cast<long long>(deletes), static_cast<long long>(ddls));
+    if (live.is_null()) {
+      std::printf(
+          "  running:    not asked (--metrics HOST:PORT of the running task adds its "
+          "health and lag)\n");
+      return 0;
+    }
+    std::printf("  running:    %s\n", live["health"].get<std::string>().c_str());
+    if (live.contains("cdc_latency_source_seconds")) {
+      std::printf("  lag:        source %.1f s, target %.1f s\n",
+                  live["cdc_latency_source_seconds"].get<double>(),
+                  live.value("cdc_latency_target_seconds", 0.0));
+    }
+    if (live.contains("source_log_retained_bytes")) {
+      std::printf("  source log: %.0f bytes retained for the task\n",
+                  live["source_log_retained_bytes"].get<double>());
+    }
     return 0;
   }
 
@@ -224,6 +294,7 @@ class TaskCommand : public Command {
   CLI::App* stats_ = nullptr;
   CLI::App* status_ = nullptr;
   bool json_ = false;
+  std::string metrics_;
   std::string source_uri_, target_uri_, task_;
   std::vector<std::string> tables_;
   std::vector<std::string> exclude_tables_;

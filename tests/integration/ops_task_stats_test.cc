@@ -91,11 +91,34 @@ TEST(OpsTaskStats, PgToPgCountsMatchTheOperationsAfterKillNineAndRestart) {
   engine->Signal(SIGKILL);  // some of the batch applied, some not: the counts must follow
   EXPECT_EQ(engine->Wait(10s), 128 + SIGKILL);
   SecondBatch(*source);
-  engine = std::make_unique<EngineProcess>(args);
+  std::vector<std::string> with_metrics = args;
+  with_metrics.insert(with_metrics.end(), {"--metrics-listen", "127.0.0.1:0"});
+  engine = std::make_unique<EngineProcess>(with_metrics);
   EXPECT_EQ(WaitUntilEqual(*source, *target, tables, 90s), "") << engine->Log();
+  // The running task's own view, through its metrics endpoint.
+  const std::string log = engine->Log();
+  const std::string serving = "metrics: serving http://";
+  ASSERT_NE(log.find(serving), std::string::npos) << log;
+  const size_t from = log.find(serving) + serving.size();
+  const std::string endpoint = log.substr(from, log.find("/metrics", from) - from);
+  r = RunCutover({"task", "status", "--target", target->uri(), "--task", "st", "--metrics",
+                  endpoint, "--json"},
+                 30s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json live = json::parse(r.out, nullptr, false)["live"];
+  EXPECT_EQ(live["running"], true) << r.out;
+  EXPECT_EQ(live["health"].get<std::string>().rfind("ok: cdc", 0), 0u) << r.out;
+  EXPECT_TRUE(live.contains("cdc_latency_source_seconds")) << r.out;
+  EXPECT_TRUE(live.contains("source_log_retained_bytes")) << r.out;
   // The last change's commit is also the last counted: equal data means final counts.
   engine->Signal(SIGTERM);
   EXPECT_EQ(engine->Wait(30s), 0) << engine->Log();
+
+  // Stopped: the endpoint is gone, which status says (exit 0: the state is still read).
+  r = RunCutover(
+      {"task", "status", "--target", target->uri(), "--task", "st", "--metrics", endpoint}, 30s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("the task is not running there"), std::string::npos) << r.out;
 
   r = RunCutover({"task", "stats", "--target", target->uri(), "--task", "st", "--json"}, 30s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
