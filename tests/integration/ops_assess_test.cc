@@ -112,6 +112,31 @@ TEST(OpsAssess, SakilaShapedPostgresToMariaDbNamesRefusalsAndLossyColumns) {
   EXPECT_NE(r.err.find("table public.payment_p2007_01"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("table public.payment_p2007_02"), std::string::npos) << r.err;
 
+  // A DMS table mapping: a rename is a warning naming the landing name; a selection rule that
+  // selects nothing fails the mapping check (as replicate refuses it).
+  {
+    std::ofstream(dir.path("mapping.json")) << R"({"rules": [
+      {"rule-type": "selection", "rule-id": "1", "rule-name": "all",
+       "object-locator": {"schema-name": "public", "table-name": "%"}, "rule-action": "include"},
+      {"rule-type": "selection", "rule-id": "2", "rule-name": "typo",
+       "object-locator": {"schema-name": "pubic", "table-name": "%"}, "rule-action": "include"},
+      {"rule-type": "transformation", "rule-id": "3", "rule-name": "plural", "rule-target": "table",
+       "object-locator": {"schema-name": "public", "table-name": "actor"},
+       "rule-action": "rename", "value": "actors"}]})";
+  }
+  r = RunCutover(
+      {"assess", "--source", source, "--target", maria->uri(), "--json", "--table-mappings",
+       dir.path("mapping.json"), "--exclude-tables", "public.payment_p2007_0%"},
+      60s);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out;
+  EXPECT_EQ(FindCheck(report, "task.table_mappings")["status"], "failed") << r.out;
+  json renamed = FindCheck(report, "names.changed");
+  EXPECT_EQ(renamed["status"], "warning") << renamed.dump();
+  EXPECT_TRUE(HasObjectContaining(renamed, "table public.actor lands as")) << renamed.dump();
+  EXPECT_TRUE(HasObjectContaining(renamed, ".actors")) << renamed.dump();
+
   // Left out, nothing fails (the lossy columns stay warnings): exit 0, and the human summary.
   r = RunCutover({"assess", "--source", source, "--target", maria->uri(), "--exclude-tables",
                   "public.payment_p2007_0%"},

@@ -55,9 +55,17 @@ TEST(OpsTestConnection, PostgresChecksPassThenWalLevelRoleAndPasswordFail) {
   EXPECT_NE(CheckLine(r.out, "postgresql.version").find("PostgreSQL 15"), std::string::npos);
   ExpectNoSecret(r);
 
-  // A role without REPLICATION: the role check fails and names the remedy.
-  r = RunCutover({"test-connection", "--source", uri("bob", kSecret)}, 60s);
+  // A role without REPLICATION: the role check fails and names the remedy. As a target, a role
+  // that may not create schemas fails, and one that may not set session_replication_role is
+  // warned about.
+  r = RunCutover(
+      {"test-connection", "--source", uri("bob", kSecret), "--target", uri("bob", kSecret)}, 60s);
   EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(CheckLine(r.out, "pg.create_privilege").find("FAILED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("remedy: GRANT CREATE ON DATABASE cutover TO bob"), std::string::npos)
+      << r.out;
+  EXPECT_NE(CheckLine(r.out, "pg.session_replication_role").find("WARNING"), std::string::npos)
+      << r.out;
   EXPECT_NE(CheckLine(r.out, "pg.replication_role").find("FAILED"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("remedy: ALTER ROLE bob REPLICATION"), std::string::npos) << r.out;
   ExpectNoSecret(r);
@@ -117,6 +125,15 @@ TEST(OpsTestConnection, MariaDbStatementFormatAndUnreachablePortFail) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("binlog_format is STATEMENT"), std::string::npos) << r.err;
   MariaExec(*conn, "SET GLOBAL binlog_format = 'ROW'; SET GLOBAL binlog_row_image = 'FULL'");
+
+  // A target without local_infile fails; binlogs that expire within the hour are warned about.
+  MariaExec(*conn, "SET GLOBAL local_infile = 0; SET GLOBAL binlog_expire_logs_seconds = 3600");
+  r = RunCutover({"test-connection", "--source", maria->uri(), "--target", maria->uri()}, 60s);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(CheckLine(r.out, "maria.local_infile").find("FAILED"), std::string::npos) << r.out;
+  EXPECT_NE(CheckLine(r.out, "maria.binlog_retention").find("WARNING"), std::string::npos) << r.out;
+  EXPECT_NE(CheckLine(r.out, "maria.binlog_retention").find("3600 s"), std::string::npos) << r.out;
+  MariaExec(*conn, "SET GLOBAL local_infile = 1; SET GLOBAL binlog_expire_logs_seconds = 0");
 
   // Nothing listens on the port: one failed connect check, exit 2.
   std::string dead = "mariadb://root:" + std::string(kSecret) + "@127.0.0.1:1/cutover";
