@@ -10,6 +10,7 @@
 // Creates and changes nothing on either side.
 // Exit codes: 0 no check failed; 1 some check failed; 2 could not assess (bad input, a server
 // that cannot be reached or asked).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -217,6 +218,31 @@ class AssessCommand : public Command {
       if (p.check.empty())
         task.Fail("task.other", "other start checks", p.problem, p.remedy, {p.object});
     }
+
+    // What the full load will move: each table's size from the source's statistics.
+    ASSIGN_OR_RETURN(auto sizes, source->EstimateTableSizes(start.tables));
+    std::vector<std::pair<TableSize, std::string>> sized;
+    int64_t all_rows = 0, all_bytes = 0;
+    for (const auto& t : start.tables) {
+      auto it = sizes.find(t->name);
+      TableSize s = it == sizes.end() ? TableSize{} : it->second;
+      all_rows += std::max<int64_t>(0, s.rows);
+      all_bytes += std::max<int64_t>(0, s.bytes);
+      sized.push_back({s, "table " + t->name.ToString() + ": " +
+                              (s.rows < 0 ? "? rows" : "~" + std::to_string(s.rows) + " rows") +
+                              (s.bytes < 0 ? "" : ", " + std::to_string(s.bytes) + " bytes")});
+    }
+    std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) {
+      return a.first.bytes != b.first.bytes ? a.first.bytes > b.first.bytes
+                                            : a.first.rows > b.first.rows;
+    });
+    std::vector<std::string> size_objects;
+    for (auto& [s, text] : sized) size_objects.push_back(std::move(text));
+    task.Add({"tables.size", "the tables to load, largest first (source statistics)",
+              CheckStatus::kPassed,
+              std::to_string(start.tables.size()) + " table(s), ~" + std::to_string(all_rows) +
+                  " rows" + (all_bytes > 0 ? ", " + std::to_string(all_bytes) + " bytes" : ""),
+              size_objects, ""});
 
     // Warnings only the assessment gives.
     std::vector<std::string> lossy, lobs, renamed, actions;

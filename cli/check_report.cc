@@ -1,5 +1,7 @@
 #include "cli/check_report.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reports/html.h"

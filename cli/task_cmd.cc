@@ -8,7 +8,9 @@
 //                 control tables, read-only: full-load rows, CDC inserts/updates/deletes/DDLs,
 //                 table state, last update
 //   task status   the task's state on the target: checkpoint position and age, tables loaded
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <set>
 #include <string>

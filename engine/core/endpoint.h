@@ -60,6 +60,12 @@ class ChangeStream : NonCopyable {
   virtual Status Confirm(const Position& applied) = 0;
 };
 
+// How big a table is, as the source's statistics estimate it; -1: unknown.
+struct TableSize {
+  int64_t rows = -1;
+  int64_t bytes = -1;  // data and indexes
+};
+
 struct CdcSetup {
   bool created = false;  // the task's CDC objects were created just now
   // When a snapshot was asked for and the source could make one at exactly the stream's start
@@ -126,6 +132,14 @@ class Source : NonCopyable {
 
   // Removes the task's change capture objects. Missing objects are not an error.
   virtual Status DropTask(const std::string& task) = 0;
+
+  // The size of each of `tables` from the source's statistics, without scanning where the engine
+  // keeps them (`cutover assess`). Tables without a figure are absent. Default: none.
+  virtual Result<std::map<TableName, TableSize>> EstimateTableSizes(
+      const std::vector<TableSchemaPtr>& tables) {
+    (void)tables;
+    return std::map<TableName, TableSize>();
+  }
 };
 
 enum class TablePrep { kDropAndCreate, kTruncate, kDoNothing };

@@ -145,6 +145,30 @@ Status CheckMariaCapture(MariaConn& conn, bool parallel_snapshots, CheckList& ch
   return Status::Ok();
 }
 
+Result<std::map<TableName, TableSize>> EstimateMariaTableSizes(
+    MariaConn& conn, const std::vector<TableSchemaPtr>& tables) {
+  std::map<TableName, TableSize> out;
+  if (tables.empty()) return out;
+  ASSIGN_OR_RETURN(MariaRows r,
+                   conn.Query("SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS, DATA_LENGTH + "
+                              "INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_TYPE = "
+                              "'BASE TABLE' AND TABLE_SCHEMA = " +
+                                  conn.QuoteLiteral(conn.uri().database),
+                              "reading table sizes"));
+  std::map<TableName, TableSize> all;
+  for (const auto& row : r.rows) {
+    TableSize s;
+    if (row[2]) s.rows = std::atoll(row[2]->c_str());
+    if (row[3]) s.bytes = std::atoll(row[3]->c_str());
+    all[TableName{row[0].value_or(""), row[1].value_or("")}] = s;
+  }
+  for (const auto& t : tables) {
+    auto it = all.find(t->name);
+    if (it != all.end()) out[t->name] = it->second;
+  }
+  return out;
+}
+
 Status CheckMariaEndpoint(const std::string& uri, EndpointRole role, CheckList& checks) {
   ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri, "test-connection"));
   if (role == EndpointRole::kTarget) return CheckMariaTarget(*conn, checks);

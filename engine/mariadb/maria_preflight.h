@@ -10,7 +10,11 @@
 // LOCAL). Every check only reads variables and grants.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
+
+#include "engine/core/endpoint.h"
 
 #include "engine/core/driver.h"
 #include "engine/core/readiness_check.h"
@@ -23,6 +27,10 @@ class MariaConn;
 // "maria.log_bin", "maria.binlog_format", "maria.binlog_row_image", "maria.binlog_row_metadata",
 // "maria.replication_privileges" (RELOAD only when `parallel_snapshots`: it aligns them).
 Status CheckMariaCapture(MariaConn& conn, bool parallel_snapshots, CheckList& checks);
+
+// Row estimates and data + index sizes of `tables` from information_schema.TABLES (assess).
+Result<std::map<TableName, TableSize>> EstimateMariaTableSizes(
+    MariaConn& conn, const std::vector<TableSchemaPtr>& tables);
 
 // The driver's CheckEndpoint after connect passed: the checks of `role` on a new connection.
 Status CheckMariaEndpoint(const std::string& uri, EndpointRole role, CheckList& checks);

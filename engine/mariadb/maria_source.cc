@@ -237,6 +237,11 @@ Status MariaSource::CheckChangeCapture(StartReport& report) {
   return Status::Ok();
 }
 
+Result<std::map<TableName, TableSize>> MariaSource::EstimateTableSizes(
+    const std::vector<TableSchemaPtr>& tables) {
+  return EstimateMariaTableSizes(*conn_, tables);
+}
+
 Result<Position> MariaSource::CurrentPosition() {
   ASSIGN_OR_RETURN(MariaRows st, conn_->Query("SHOW MASTER STATUS", "reading the binlog position"));
   if (st.rows.empty() || !st.rows[0][0] || !st.rows[0][1]) {

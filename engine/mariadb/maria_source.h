@@ -59,6 +59,8 @@ class MariaSource : public Source {
   Status DropTask(const std::string& task) override;
   // Binlog on, ROW format, FULL row image and metadata, privileges: each missing one a problem.
   Status CheckChangeCapture(StartReport& problems) override;
+  Result<std::map<TableName, TableSize>> EstimateTableSizes(
+      const std::vector<TableSchemaPtr>& tables) override;
 
   // The binlog server id the task's dump connection uses: derived from the task name, so a
   // restarted engine replaces its own previous (possibly dead) dump session on the server.

@@ -1,5 +1,6 @@
 #include "engine/pg/pg_preflight.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "engine/pg/pg_conn.h"
@@ -173,6 +174,29 @@ Status CheckPgTarget(PgConn& conn, CheckList& checks) {
     return replica;
   }
   return Status::Ok();
+}
+
+Result<std::map<TableName, TableSize>> EstimatePgTableSizes(
+    PgConn& conn, const std::vector<TableSchemaPtr>& tables) {
+  std::map<TableName, TableSize> out;
+  if (tables.empty()) return out;
+  ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT n.nspname, c.relname, c.reltuples::int8, "
+                                     "pg_total_relation_size(c.oid) FROM pg_class c JOIN "
+                                     "pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind "
+                                     "IN ('r', 'p')",
+                                     "reading table sizes"));
+  std::map<TableName, TableSize> all;
+  for (int i = 0; i < r.rows(); ++i) {
+    TableSize s;
+    s.rows = std::max<int64_t>(-1, std::atoll(r.str(i, 2).c_str()));  // -1: never analysed
+    s.bytes = std::atoll(r.str(i, 3).c_str());
+    all[TableName{r.str(i, 0), r.str(i, 1)}] = s;
+  }
+  for (const auto& t : tables) {
+    auto it = all.find(t->name);
+    if (it != all.end()) out[t->name] = it->second;
+  }
+  return out;
 }
 
 Status CheckPgEndpoint(const std::string& uri, EndpointRole role, CheckList& checks) {

@@ -10,7 +10,11 @@
 // its slot and sender. Every check only reads catalogs and settings.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
+
+#include "engine/core/endpoint.h"
 
 #include "engine/core/driver.h"
 #include "engine/core/readiness_check.h"
@@ -31,6 +35,10 @@ Status CheckPgSourceHeadroom(PgConn& conn, const std::string& uri, CheckList& ch
 // Target: "pg.create_privilege" (the control schema and tables can be created),
 // "pg.session_replication_role" (triggers and foreign keys can be switched off per session).
 Status CheckPgTarget(PgConn& conn, CheckList& checks);
+
+// Row estimates (pg_class.reltuples) and total sizes of `tables` (assess).
+Result<std::map<TableName, TableSize>> EstimatePgTableSizes(
+    PgConn& conn, const std::vector<TableSchemaPtr>& tables);
 
 // The driver's CheckEndpoint after connect passed: the checks of `role` on a new connection.
 Status CheckPgEndpoint(const std::string& uri, EndpointRole role, CheckList& checks);

@@ -24,6 +24,12 @@ Status PgSource::CheckChangeCapture(StartReport& problems) {
   return Status::Ok();
 }
 
+Result<std::map<TableName, TableSize>> PgSource::EstimateTableSizes(
+    const std::vector<TableSchemaPtr>& tables) {
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+  return EstimatePgTableSizes(*conn, tables);
+}
+
 // Makes publication `pub` publish exactly `tables` (creating it if missing) and checks that it
 // does, in one transaction: on any difference nothing is changed and the error names the tables.
 static Status PublishExactly(PgConn& conn, const std::string& pub,

@@ -89,6 +89,10 @@ TEST(OpsAssess, SakilaShapedPostgresToMariaDbNamesRefusalsAndLossyColumns) {
        {"table public.film: column special_features", "table public.film: column fulltext",
         "table public.actor: column last_update"})
     EXPECT_TRUE(HasObjectContaining(lossy, column)) << column << " in " << lossy.dump();
+  json sizes = FindCheck(report, "tables.size");
+  EXPECT_EQ(sizes["status"], "passed") << sizes.dump();
+  EXPECT_TRUE(HasObjectContaining(sizes, "table public.actor: ")) << sizes.dump();
+  EXPECT_TRUE(HasObjectContaining(sizes, " bytes")) << sizes.dump();
   EXPECT_EQ(FindCheck(report, "pg.wal_level")["status"], "passed");
   EXPECT_EQ(FindCheck(report, "maria.local_infile")["status"], "passed");
   EXPECT_EQ(FindCheck(report, "target.tables")["status"], "passed");

@@ -101,11 +101,19 @@ TEST(OpsTaskStats, PgToPgCountsMatchTheOperationsAfterKillNineAndRestart) {
   ASSERT_NE(log.find(serving), std::string::npos) << log;
   const size_t from = log.find(serving) + serving.size();
   const std::string endpoint = log.substr(from, log.find("/metrics", from) - from);
-  r = RunCutover({"task", "status", "--target", target->uri(), "--task", "st", "--metrics",
-                  endpoint, "--json"},
-                 30s);
+  // The retained source log is probed every 5 s: wait for the first probe.
+  json live;
+  Eventually(
+      [&] {
+        r = RunCutover({"task", "status", "--target", target->uri(), "--task", "st", "--metrics",
+                        endpoint, "--json"},
+                       30s);
+        if (r.exit_code != 0) return false;
+        live = json::parse(r.out, nullptr, false)["live"];
+        return live.contains("source_log_retained_bytes");
+      },
+      20s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  json live = json::parse(r.out, nullptr, false)["live"];
   EXPECT_EQ(live["running"], true) << r.out;
   EXPECT_EQ(live["health"].get<std::string>().rfind("ok: cdc", 0), 0u) << r.out;
   EXPECT_TRUE(live.contains("cdc_latency_source_seconds")) << r.out;
