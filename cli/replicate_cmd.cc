@@ -13,6 +13,7 @@
 #include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/replicate.h"
 #include "engine/pipeline/supervise.h"
+#include "engine/pipeline/task_control.h"
 #include "engine/task/task_settings.h"
 
 namespace cutover::cli {
@@ -135,8 +136,19 @@ class ReplicateCommand : public Command {
     RetryPolicy retry;
     retry.retry_for = std::chrono::seconds(retry_for_s_);
     ReplicateStats stats;
+    // `cutover switch` finds this process and asks it to stop at a position (task_control.h).
+    TaskControl control(task_, target_uri_);
+    if (Status m = control.MarkRunning(); !m.ok())
+      Log(LogLevel::kWarn, "cutover switch will not find this task: {}", m.message());
+    if (control.Switched())
+      Log(LogLevel::kWarn,
+          "task {} was switched to its target before ({}/switched): the "
+          "application may write there now",
+          task_, control.dir());
+    opt.stop_at = [&control] { return control.StopRequest(); };
     Status s =
         RunReplicationSupervised(source_uri_, target_uri_, so, opt, retry, StopFlag(), &stats);
+    control.MarkStopped();
     metrics->SetPhase(ReplicationPhase::kStopped);
     if (metrics_writer) metrics_writer->Stop();
     if (metrics_endpoint) metrics_endpoint->Stop();

@@ -3,7 +3,7 @@
 //                 and change table; PostgreSQL: slot and publication). `replicate` prepares a
 //                 missing capture itself; preparing earlier starts capturing earlier.
 //   task drop     remove the source's capture objects and (with --target) the target's
-//                 checkpoint rows
+//                 checkpoint rows and the task's control files (task_control.h)
 //   task stats    per-table statistics (DMS describe-table-statistics' shape) from the target's
 //                 control tables, read-only: full-load rows, CDC inserts/updates/deletes/DDLs,
 //                 table state, last update
@@ -25,6 +25,7 @@
 #include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
 #include "engine/pipeline/start_checks.h"
+#include "engine/pipeline/task_control.h"
 #include "engine/registry/registry.h"
 
 namespace cutover::cli {
@@ -107,6 +108,7 @@ class TaskCommand : public Command {
     if (Status s = (*source)->DropTask(task_); !s.ok()) return Fail(s);
     if (sink) {
       if (Status s = sink->DropTask(task_); !s.ok()) return Fail(s);
+      TaskControl(task_, target_uri_).Forget();  // its run, stop request and switch record
     }
     Log(LogLevel::kInfo, "task {} dropped", task_);
     return 0;

@@ -465,6 +465,31 @@ std::string PhasesSection(const Json& report) {
   return o + "</table></section>\n";
 }
 
+// The cutover phase (docs/switch.md): the switch's window with its parts, and the write
+// downtime the application saw.
+std::string CutoverLine(const Json& c) {
+  std::string line = "switch exit " + TextOf(c, "switch_exit_code");
+  if (auto w = NumberOf(c, "window_s")) line += ", cutover window " + FormatNumber(*w) + " s";
+  if (auto d = NumberOf(c, "write_downtime_s"))
+    line += "; write downtime " + FormatNumber(*d) +
+            " s (last source commit to first application commit on the target)";
+  line += "; application on the target: " + TextOf(c, "target_committed") + " committed, " +
+          TextOf(c, "target_errors") + " error(s)";
+  return line;
+}
+
+std::string CutoverSection(const Json& report) {
+  const Json* c = Field(report, "cutover");
+  if (c == nullptr || !c->is_object()) return "";
+  std::string o = "<section id=\"cutover\"><h2>Cutover</h2><p>" + HtmlEscape(CutoverLine(*c)) +
+                  ".</p><table class=\"compact\"><tr><th>part</th><th class=\"n\">seconds</th>"
+                  "<th>detail</th></tr>\n";
+  for (const Json& s : Array(*c, "steps"))
+    o += "<tr>" + Td(TextOf(s, "name")) + TdNum(Measure(s, "seconds", " s")) +
+         Td(TextOf(s, "detail")) + "</tr>\n";
+  return o + "</table></section>\n";
+}
+
 // The sizing step the run found sustainable (the one at `sustainable_tps`), if listed.
 const Json* SustainableStep(const Json& sizing) {
   auto rate = NumberOf(sizing, "sustainable_tps");
@@ -628,6 +653,7 @@ std::string RenderHtml(const Json& report) {
   o += ValidationSection(report);
   o += ChartsSection(report);
   o += PhasesSection(report);
+  o += CutoverSection(report);
   o += SizingSection(report);
   o += EventsSection(report);
   o += EngineSection(report);
@@ -703,6 +729,8 @@ std::string RenderMarkdown(const Json& report) {
     if (!details.empty()) line += " (" + details + ")";
     o += line + "\n\n";
   }
+  if (const Json* c = Field(report, "cutover"); c && c->is_object())
+    o += "**Cutover:** " + MarkdownCell(CutoverLine(*c)) + "\n\n";
   if (const Json* s = Field(report, "sizing"); s && s->is_object())
     o += "**Sizing:** " + MarkdownCell(SizingLine(*s)) + "\n\n";
   if (const Json* e = Field(report, "engine"); e && e->is_object()) {

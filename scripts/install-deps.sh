@@ -17,6 +17,7 @@ PACKAGES=(
   mariadb-server mariadb-client libmariadb-dev
   sqlite3 libsqlite3-dev
   libxxhash-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
+  libsnappy-dev libzstd-dev zlib1g-dev  # Parquet page compression (engine/lakehouse/parquet)
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pgcopydb python3
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for fuzz/ (scripts/fuzz.sh)
@@ -106,4 +107,6 @@ else
 fi
 
 stop_system_services
+# The independent Parquet readers of the lakehouse tests (npm, pinned; tests/lakehouse_readers).
+bash "$(dirname "${BASH_SOURCE[0]}")/install-lakehouse-readers.sh"
 say "done"

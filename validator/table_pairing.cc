@@ -9,6 +9,7 @@
 #include "engine/core/table_pattern.h"
 #include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
+#include "engine/pipeline/row_filter.h"
 #include "engine/registry/registry.h"
 
 namespace cutover::validator {
@@ -33,33 +34,15 @@ const Column* FindColumn(const TableSchema& t, const std::string& name) {
 
 }  // namespace
 
-RulePair RulesForColumns(const Column& s, const std::string& se, const Column& t,
-                         const std::string& te) {
-  RulePair r;
-  if (se == te) return r;  // same engine: the target recreates the source's type exactly
-  // Each rule is one of docs/types.md's lossy rules, for exactly the directions it names.
-  if (te == "mariadb" && s.type.family == TypeFamily::kFixedText && s.type.enforced)
-    r.source.strip_trailing_spaces = r.target.strip_trailing_spaces = true;  // L1
-  if (s.kind == ValueKind::kFloat64) {
-    if (te == "mariadb") r.source.non_finite_float_as_null = true;  // L2: PostgreSQL, SQLite
-    if (se == "postgresql" && te == "sqlite") r.source.nan_float_as_null = true;   // L3
-    if (te == "mariadb" || te == "sqlite") r.source.negative_zero_as_zero = true;  // L4
-  }
-  if (te == "mariadb" && s.kind == ValueKind::kDecimal && t.kind == ValueKind::kDecimal) {
-    // L5: PostgreSQL numeric, SQLite DECIMAL without (p,s) or with more fraction digits than
-    // the target keeps -> DECIMAL(65,30), rounded half away from zero.
-    int source_scale = s.type.scale, target_scale = t.type.scale;
-    if (target_scale >= 0 && (source_scale < 0 || source_scale > target_scale))
-      r.source.round_decimal_scale = target_scale;
-  }
-  if (s.type.zero_dates && (s.kind == ValueKind::kDate || s.kind == ValueKind::kTimestamp ||
-                            s.kind == ValueKind::kTimestampTz))
-    r.source.zero_date_as_null = true;  // L7
-  // MariaDB TIME lands in a PostgreSQL interval (a time cannot hold negative or >= 24 h values).
-  if (s.type.extended_range && te == "postgresql" && s.kind == ValueKind::kTime &&
-      t.kind == ValueKind::kOther)
-    r.target.interval_as_time = true;
-  return r;
+CanonicalRulePair RulesForColumn(const Column& source, const std::string& source_engine,
+                                 const std::string& target_engine) {
+  const EngineDriver* target = FindEngine(target_engine);
+  if (!target) return {};
+  TableSchema one;
+  one.engine = source_engine;
+  one.columns.push_back(source);
+  std::vector<ColumnRules> rules = target->TargetRules(one);
+  return rules.empty() ? CanonicalRulePair{} : CanonicalRuleFor(rules[0]);
 }
 
 Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
@@ -87,10 +70,6 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
   auto source_tables = source->DiscoverTablesOrFail(selection);
   if (!source_tables.ok()) return source_tables.status().WithContext("source");
   if (req.mapping) RETURN_IF_ERROR(req.mapping->CheckSelectionsUsed());
-  if (req.mapping && req.mapping->filters_anything())
-    return InvalidArgument(
-        "--table-mappings: source filters are not applied by `cutover validate` yet (it would "
-        "report every filtered-out row as missing); validate with a mapping without filters");
   TableRouting routing(req.mapping, "");
   for (auto& t : *source_tables) t = routing.Route(t);
   Result<std::unique_ptr<Source>> target = MakeSource(req.target_uri, SourceOptions{});
@@ -121,6 +100,8 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
     p.target.name = t.name;
     bool cross = s->engine != t.engine;
     p.source.bytewise_text_keys = p.target.bytewise_text_keys = cross;
+    // The target engine's own rules for the source's columns (docs/types.md, "Lossy rules").
+    std::vector<ColumnRules> target_rules = target_engine->TargetRules(*s);
     std::vector<size_t> source_index;  // compared column i = source column source_index[i]
     std::vector<const Column*> source_columns = AllColumns(*s);
     // The mapping's column rules: renamed columns are compared under their target names,
@@ -156,7 +137,9 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
       if (!cross && sc.type_name != tc->type_name)
         p.schema_differences.push_back("column " + sc.name + ": type " + sc.type_name +
                                        " on the source, " + tc->type_name + " on the target");
-      RulePair rules = RulesForColumns(sc, s->engine, *tc, t.engine);
+      CanonicalRulePair rules = i < target_rules.size()
+                                    ? CanonicalRuleFor(target_rules[i])
+                                    : RulesForColumn(sc, s->engine, t.engine);  // computed
       p.source.columns.push_back(sc);
       p.source.rules.push_back(rules.source);
       p.target.columns.push_back(*tc);
@@ -183,6 +166,26 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
       if (!p.keyless_reason.empty()) p.source.key.clear();
     }
     p.target.key = p.source.key;
+    // The task's source filters: only the rows it replicates are compared (FilteredScanner).
+    if (req.mapping) {
+      std::vector<task::SourceFilter> filters = req.mapping->Filters(s->name);
+      if (!filters.empty()) {
+        TableSchema compared;  // the filter sees the compared columns, in comparison order
+        compared.name = s->name;
+        compared.engine = s->engine;
+        compared.columns = p.source.columns;
+        compared.key = p.source.key;
+        auto filter = RowFilter::Compile(compared, filters);
+        if (!filter.ok())
+          return filter.status().WithContext(
+              "--table-mappings (a filtered column must be compared: it must not be removed "
+              "by the mapping nor missing on the target)");
+        auto shared = std::make_shared<const RowFilter>(std::move(*filter));
+        p.source.keep_row = [shared](const std::vector<Value>& row) {
+          return shared->Evaluate(row) == FilterVerdict::kPass;
+        };
+      }
+    }
     out.push_back(std::move(p));
   }
   return out;

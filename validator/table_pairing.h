@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/lossy.h"
 #include "engine/core/range_scanner.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
@@ -40,11 +41,11 @@ struct PairingRequest {
 // source table, a task with no tables, a source table with no counterpart on the target.
 Result<std::vector<TablePair>> PairTables(const PairingRequest& request);
 
-// The CanonicalRules for comparing a source column with a target column (exported for tests).
-struct RulePair {
-  CanonicalRule source, target;
-};
-RulePair RulesForColumns(const Column& source, const std::string& source_engine,
-                         const Column& target, const std::string& target_engine);
+// The comparison of source column `source` of a `source_engine` table with its copy on a
+// `target_engine` target: the target engine's own lossy rules for it (EngineDriver::TargetRules,
+// engine/core/lossy.h) as canonical adjustments. PairTables asks per table (rules that depend
+// on the whole table, such as key bounds, never change a comparison). Exported for tests.
+CanonicalRulePair RulesForColumn(const Column& source, const std::string& source_engine,
+                                 const std::string& target_engine);
 
 }  // namespace cutover::validator

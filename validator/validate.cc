@@ -1,5 +1,7 @@
 #include "validator/validate.h"
 
+#include "validator/filtered_scanner.h"
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -147,8 +149,9 @@ class Validator {
  private:
   Result<Worker> OpenWorker() {
     Worker w;
-    ASSIGN_OR_RETURN(w.source, OpenRangeScanner(opt_.source_uri, "source"));
+    ASSIGN_OR_RETURN(auto source, OpenRangeScanner(opt_.source_uri, "source"));
     ASSIGN_OR_RETURN(w.target, OpenRangeScanner(opt_.target_uri, "target"));
+    w.source = std::make_unique<FilteredScanner>(std::move(source));  // the task's filters
     return w;
   }
 

@@ -62,10 +62,33 @@ Status EngineDriver::CheckEndpoint(const std::string& uri, EndpointRole role,
   return Status::Ok();
 }
 
+Result<SourceLogMark> EngineDriver::ReadSourceLogMark(const std::string&) const {
+  return NotOffered(*this, "cutover switch as a source");
+}
+
+Result<std::vector<KeyGenerator>> EngineDriver::ReadKeyGenerators(
+    const std::string&, const std::vector<TableName>&) const {
+  return NotOffered(*this, "cutover switch as a source");
+}
+
+Result<std::vector<KeyGeneratorSet>> EngineDriver::AdvanceKeyGenerators(
+    const std::string&, const std::vector<KeyGeneratorFloor>&) const {
+  return NotOffered(*this, "cutover switch as a target");
+}
+
+Result<std::vector<std::string>> EngineDriver::EnableTargetTriggers(
+    const std::string&, const std::vector<TableName>&) const {
+  return std::vector<std::string>();
+}
+
 std::string LeadingVersionNumber(std::string_view text) {
   size_t n = 0;
   while (n < text.size() && ((text[n] >= '0' && text[n] <= '9') || text[n] == '.')) ++n;
   return std::string(text.substr(0, n));
+}
+
+std::vector<ColumnRules> EngineDriver::TargetRules(const TableSchema& source_table) const {
+  return std::vector<ColumnRules>(source_table.columns.size());
 }
 
 }  // namespace cutover

@@ -27,6 +27,7 @@
 #include "engine/core/checkpoint.h"
 #include "engine/core/endpoint.h"
 #include "engine/core/load_session.h"
+#include "engine/core/lossy.h"
 #include "engine/core/range_scanner.h"
 #include "engine/core/readiness_check.h"
 #include "engine/core/schema.h"
@@ -80,6 +81,49 @@ struct ChangeLogDumpRequest {
 // Which end of a task an endpoint is, for its readiness checks.
 enum class EndpointRole { kSource, kTarget };
 
+// ---- What `cutover switch` (engine/pipeline/switch.h) asks of a source and of a target ----
+
+// A source's log as the switch sees it: whether writes still commit, and where its log ends.
+struct SourceLogMark {
+  // Changes whenever a write transaction commits on the source's server, and only then (log
+  // noise such as checkpoints or vacuum does not count): two equal marks taken seconds apart
+  // mean no write committed in between. Opaque, for comparison only. Server-wide where the
+  // engine cannot tell databases apart (PostgreSQL's transaction ids, MariaDB's GTIDs).
+  std::string writes;
+  // The log's end now: every transaction committed before the call is ordered at or before it,
+  // and a task's stream that has delivered all of them reports ChangeStream::CaughtUpTo() >= it
+  // once it has read to the log's end. Text as in checkpoints (Source::ParsePosition).
+  Position end;
+};
+
+// A source table's key generator (PostgreSQL identity / serial sequence, MariaDB
+// AUTO_INCREMENT, SQLite AUTOINCREMENT) or a sequence of the source's own (`table` empty).
+struct KeyGenerator {
+  TableName table;       // the source table; empty for a sequence no column owns
+  std::string column;    // the column it fills; empty for a sequence no column owns
+  std::string sequence;  // the sequence's own name where it has one ("public.actor_actor_id_seq")
+  int64_t next = 1;      // the next value it would hand out
+};
+
+// What the switch asks of a target table: every key generator of `table` hands out values
+// above `at_least - 1` (the source's next value for that column) and above the table's largest
+// value in that column. `column` empty: only the table's own maximum counts.
+struct KeyGeneratorFloor {
+  TableName table;  // the target table (EngineDriver::TargetTable)
+  std::string column;
+  std::string sequence;  // a sequence no column owns: set the target's sequence of this name
+  int64_t at_least = 1;
+};
+
+// One key generator the target moved (or found already past its floor).
+struct KeyGeneratorSet {
+  TableName table;        // empty for a sequence no column owns
+  std::string column;     // empty for such a sequence
+  std::string generator;  // the target's name for it: a sequence, "AUTO_INCREMENT", ...
+  int64_t before = 0;     // the next value before (0: unknown)
+  int64_t next = 0;       // the next value it hands out now
+};
+
 class EngineDriver {
  public:
   virtual ~EngineDriver() = default;
@@ -112,6 +156,13 @@ class EngineDriver {
   // The sinks and the validator both use it, so they always agree.
   virtual Result<TableName> TargetTable(const TableSchema& source_table,
                                         const std::string& target_uri) const = 0;
+
+  // The lossy rules (engine/core/lossy.h) a target of this engine applies to each column of
+  // `source_table`, one entry per column in order: what the target's own plan of its columns
+  // decides (the plan its encoder uses), so the task's announcements at start (type-level rules,
+  // with their notes) and the validator's comparison read the same rules. A source of this
+  // engine gets no rules (its types are recreated exactly). Default: no rules.
+  virtual std::vector<ColumnRules> TargetRules(const TableSchema& source_table) const;
 
   // Read-only: a task's state on a target of this engine (its checkpoint and the source tables
   // it loaded), from the control tables; std::nullopt when the target has none. Never creates
@@ -157,6 +208,29 @@ class EngineDriver {
   // input that names no endpoint (a malformed URI). Default: connect and version through
   // ServerVersion; overrides call it first and add their checks only when connect passed.
   virtual Status CheckEndpoint(const std::string& uri, EndpointRole role, CheckList& checks) const;
+
+  // ---- cutover switch. Defaults: kInvalidArgument naming the engine. ----
+
+  // The source's write mark and log end (SourceLogMark), on a short-lived connection. Never
+  // writes to the source.
+  virtual Result<SourceLogMark> ReadSourceLogMark(const std::string& source_uri) const;
+  // The key generators of `tables` on the source (columns that generate keys, with the next
+  // value each would hand out), plus on engines with free-standing sequences every sequence of
+  // those tables' schemas that no column owns. Read-only.
+  virtual Result<std::vector<KeyGenerator>> ReadKeyGenerators(
+      const std::string& source_uri, const std::vector<TableName>& tables) const;
+  // Moves every key generator of each floor's target table past the floor and past the table's
+  // largest key value (never backwards: a generator already further stays), so the
+  // application's first INSERT without a key gets a key above every existing one. Tables
+  // without a generator are left alone (not in the result). Idempotent.
+  virtual Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
+      const std::string& target_uri, const std::vector<KeyGeneratorFloor>& floors) const;
+  // Enables the triggers of `tables` that cutover created disabled on the target (replicated
+  // rows must land as the source wrote them; the application needs its triggers after the
+  // switch), returning each one enabled as "table.trigger". Triggers the user disabled are left
+  // alone. Default: none (cutover creates no disabled triggers on this engine).
+  virtual Result<std::vector<std::string>> EnableTargetTriggers(
+      const std::string& target_uri, const std::vector<TableName>& tables) const;
 };
 
 // The leading version number of a server's version text: "15.18 (Debian 15.18-0+deb12u1)" ->

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,12 @@ class ChangeStream : NonCopyable {
   // Tells the source that every transaction up to and including `applied` is durable on the
   // target, so it may release the history before it. Must only be called after the commit.
   virtual Status Confirm(const Position& applied) = 0;
+  // Between transactions: a position P such that every transaction ordered at or before P has
+  // been delivered by Next, because the stream has read the source's log through P (it caught
+  // up with the log's end). A task asked to stop at a position (`cutover switch`) records it as
+  // its last checkpoint, so the target itself says it has everything up to there. nullopt while
+  // a transaction is open or when the stream cannot tell. Default: nullopt.
+  virtual std::optional<Position> CaughtUpTo() const { return std::nullopt; }
 };
 
 // How big a table is, as the source's statistics estimate it; -1: unknown.
@@ -297,15 +304,6 @@ class Sink : NonCopyable {
                                TablePrep prep) {
     (void)task, (void)tables, (void)prep;
     return Status::Ok();
-  }
-
-  // One line per column of `table` whose type mapping changes every value whatever it holds,
-  // naming the type-level rule (docs/types.md L6, L8, L9, L10), e.g. "column t (timestamptz ->
-  // DATETIME(6)): L6, ...". Logged once per task start. Rules that only some values hit are not
-  // listed here: the sink reports them when a value hits them (engine/core/lossy.h).
-  virtual std::vector<std::string> MappingWarnings(const TableSchema& table) const {
-    (void)table;
-    return {};
   }
 
   // Removes the task's control rows.

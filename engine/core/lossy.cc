@@ -2,37 +2,83 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "engine/core/civil_time.h"
 #include "engine/core/log.h"
 
 namespace cutover {
 
+namespace {
+
+// clang-format off
+const std::vector<LossyRuleSpec> kCatalog = {
+    {LossyRule::kL1CharTrailingSpaces, "L1", LossyScope::kValueLevel,
+     "PostgreSQL char(n) → MariaDB CHAR(n)",
+     "MariaDB returns CHAR values without trailing spaces",
+     "hit (a value with trailing spaces)", "source without trailing spaces"},
+    {LossyRule::kL2NonFiniteToNull, "L2", LossyScope::kValueLevel,
+     "PostgreSQL real/double, SQLite REAL → MariaDB FLOAT/DOUBLE",
+     "NaN, +Infinity, -Infinity are stored as NULL (MariaDB has none)",
+     "hit", "source NaN/±Infinity as NULL"},
+    {LossyRule::kL3NaNToNull, "L3", LossyScope::kValueLevel,
+     "PostgreSQL real/double → SQLite REAL",
+     "NaN is stored as NULL (SQLite has no NaN); ±Infinity are kept",
+     "hit", "source NaN as NULL"},
+    {LossyRule::kL4MinusZero, "L4", LossyScope::kValueLevel,
+     "→ MariaDB FLOAT/DOUBLE, → SQLite REAL",
+     "-0 is stored as +0 by both engines",
+     "hit", "source -0 as 0"},
+    {LossyRule::kL5Rounded30, "L5", LossyScope::kValueLevel,
+     "PostgreSQL numeric without typmod (or p > 65, s > 30, s > p), SQLite DECIMAL without (p,s) "
+     "→ MariaDB",
+     "DECIMAL(65,30); more than 30 fraction digits rounded half away from zero by cutover",
+     "hit (a value with a non-zero digit past the 30th)", "source rounded to 30 digits"},
+    {LossyRule::kL6UtcWallTime, "L6", LossyScope::kTypeLevel,
+     "PostgreSQL timestamptz, SQLite TIMESTAMPTZ → MariaDB",
+     "DATETIME(n) holding the UTC wall time (MariaDB TIMESTAMP ends in 2038); the instant is "
+     "kept, the zone is not",
+     "start", "equal as UTC instants"},
+    {LossyRule::kL7ZeroDateToNull, "L7", LossyScope::kValueLevel,
+     "MariaDB DATE, DATETIME, TIMESTAMP → PostgreSQL, SQLite",
+     "zero and partly-zero dates (`0000-00-00`, `2024-00-05`) are written as NULL; into a NOT "
+     "NULL column the task stops instead, naming table, key, column and value",
+     "hit", "source zero dates as NULL"},
+    {LossyRule::kL8SourceText, "L8", LossyScope::kTypeLevel,
+     "PostgreSQL types without a logical kind → MariaDB, SQLite",
+     "stored as PostgreSQL's text form (LONGTEXT / TEXT)",
+     "start", "equal as text"},
+    {LossyRule::kL9EnumLabels, "L9", LossyScope::kTypeLevel,
+     "MariaDB ENUM, SET → PostgreSQL",
+     "text holding the labels; the allowed set is not enforced",
+     "start", "equal as text"},
+    {LossyRule::kL10BoundedKey, "L10", LossyScope::kTypeLevel,
+     "PostgreSQL, SQLite text/bytes key columns → MariaDB",
+     "VARCHAR(768) / VARBINARY(3072), or less when the key has several columns (InnoDB keys "
+     "hold 3072 bytes); longer values are refused (R4)",
+     "start", "exact"},
+    {LossyRule::kTimeAsInterval, "", LossyScope::kRepresentation,
+     "MariaDB TIME → PostgreSQL",
+     "interval (a PostgreSQL time cannot hold negative durations or 24 h and more)",
+     "never (exact)", "the interval as a duration in microseconds"},
+};
+// clang-format on
+
+}  // namespace
+
+const std::vector<LossyRuleSpec>& LossyRuleCatalog() {
+  return kCatalog;
+}
+
+const LossyRuleSpec& SpecOf(LossyRule rule) {
+  for (const LossyRuleSpec& spec : kCatalog)
+    if (spec.rule == rule) return spec;
+  throw std::logic_error("lossy rule without a catalogue entry");  // a broken invariant
+}
+
 const char* LossyRuleId(LossyRule rule) {
-  switch (rule) {
-    case LossyRule::kNone:
-      return "";
-    case LossyRule::kL1CharTrailingSpaces:
-      return "L1";
-    case LossyRule::kL2NonFiniteToNull:
-      return "L2";
-    case LossyRule::kL3NaNToNull:
-      return "L3";
-    case LossyRule::kL4MinusZero:
-      return "L4";
-    case LossyRule::kL5Rounded30:
-      return "L5";
-    case LossyRule::kL6UtcWallTime:
-      return "L6";
-    case LossyRule::kL7ZeroDateToNull:
-      return "L7";
-    case LossyRule::kL8SourceText:
-      return "L8";
-    case LossyRule::kL9EnumLabels:
-      return "L9";
-    case LossyRule::kL10BoundedKey:
-      return "L10";
-  }
-  return "?";
+  return rule == LossyRule::kNone ? "" : SpecOf(rule).id;
 }
 
 const char* LossyRuleEffect(LossyRule rule) {
@@ -59,8 +105,66 @@ const char* LossyRuleEffect(LossyRule rule) {
       return "values become their labels, the allowed set is not enforced";
     case LossyRule::kL10BoundedKey:
       return "key column bounded, longer values stop the task";
+    case LossyRule::kTimeAsInterval:
+      return "stored as a PostgreSQL interval";
   }
   return "?";
+}
+
+bool ColumnRules::Has(LossyRule rule) const {
+  return std::find(rules.begin(), rules.end(), rule) != rules.end();
+}
+
+void ColumnRules::Add(LossyRule rule) {
+  if (!Has(rule)) rules.push_back(rule);
+}
+
+CanonicalRulePair CanonicalRuleFor(const ColumnRules& rules) {
+  CanonicalRulePair r;
+  for (LossyRule rule : rules.rules) {
+    switch (rule) {
+      case LossyRule::kL1CharTrailingSpaces:
+        r.source.strip_trailing_spaces = r.target.strip_trailing_spaces = true;
+        break;
+      case LossyRule::kL2NonFiniteToNull:
+        r.source.non_finite_float_as_null = true;
+        break;
+      case LossyRule::kL3NaNToNull:
+        r.source.nan_float_as_null = true;
+        break;
+      case LossyRule::kL4MinusZero:
+        r.source.negative_zero_as_zero = true;
+        break;
+      case LossyRule::kL5Rounded30:
+        r.source.round_decimal_scale = rules.round_scale;
+        break;
+      case LossyRule::kL7ZeroDateToNull:
+        r.source.zero_date_as_null = true;
+        break;
+      case LossyRule::kTimeAsInterval:
+        r.target.interval_as_time = true;
+        break;
+      case LossyRule::kNone:
+      case LossyRule::kL6UtcWallTime:  // type-level: the canonical encoding compares them
+      case LossyRule::kL8SourceText:
+      case LossyRule::kL9EnumLabels:
+      case LossyRule::kL10BoundedKey:
+        break;
+    }
+  }
+  return r;
+}
+
+std::string LossyRulesMarkdown() {
+  std::string out =
+      "| rule | directions | what happens | announced | how values compare |\n"
+      "|---|---|---|---|---|\n";
+  for (const LossyRuleSpec& spec : kCatalog) {
+    if (spec.scope == LossyScope::kRepresentation) continue;
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", spec.id, spec.directions, spec.happens,
+                       spec.announced, spec.compares);
+  }
+  return out;
 }
 
 namespace {

@@ -3,13 +3,21 @@
 //
 // Design. A rule that changes every value of a column whatever it holds (the column type itself
 // loses something: a zone dropped, a type stored as text) is announced once per column at task
-// start (Sink::MappingWarnings). A rule that changes only some values (NaN, -0, zero dates,
-// trailing spaces, digits past DECIMAL(65,30)) is announced only when a value actually hits it:
-// the target's encoder, the single function each target uses for the full load and both apply
-// modes, reports the hit here; the first hit per (table, column, rule) in a run is logged with
-// the row's key, later ones are counted, and the counts are logged at the end of each table's
-// load and periodically during CDC. So a column that holds no such value is never announced, and
-// the three paths announce the same values identically because they share the encoder.
+// start (the type-level rules of EngineDriver::TargetRules). A rule that changes only some values
+// (NaN, -0, zero dates, trailing spaces, digits past DECIMAL(65,30)) is announced only when a value
+// actually hits it: the target's encoder, the single function each target uses for the full load
+// and both apply modes, reports the hit here; the first hit per (table, column, rule) in a run is
+// logged with the row's key, later ones are counted, and the counts are logged at the end of each
+// table's load and periodically during CDC. So a column that holds no such value is never
+// announced, and the three paths announce the same values identically because they share the
+// encoder.
+//
+// The rules are data (LossyRuleCatalog): each rule's id, scope, effect and how the validator
+// compares values under it are written once, here. Each target engine decides which rules apply
+// to which source column in its own plan of the target column (the same plan its encoder uses)
+// and exposes that per table through EngineDriver::TargetRules; the sink's start-of-task
+// announcements, the validator's comparison (CanonicalRuleFor) and docs/types.md's table of
+// lossy rules (LossyRulesMarkdown, checked by a unit test) all read those, not a copy.
 //
 // Values that cannot be stored at all are not a rule here: the encoder refuses them with an
 // error naming table, key (RowContext), column and value.
@@ -22,6 +30,7 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/core/canonical.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
 #include "engine/core/value.h"
@@ -40,7 +49,53 @@ enum class LossyRule : uint8_t {
   kL8SourceText,          // types without a kind stored as their text form (type-level)
   kL9EnumLabels,          // MariaDB ENUM/SET -> text (type-level)
   kL10BoundedKey,         // text/bytes key columns -> bounded VARCHAR/VARBINARY (type-level)
+  // Not lossy: a representation the validator must know to compare (MariaDB TIME, which holds
+  // durations, lands in a PostgreSQL interval). No id; not in docs/types.md's lossy table.
+  kTimeAsInterval,
 };
+
+// When a rule is announced: once per column at task start (every value changes), or when a
+// value hits it; kRepresentation rules are never announced (nothing is lost).
+enum class LossyScope : uint8_t { kTypeLevel, kValueLevel, kRepresentation };
+
+// One rule as docs/types.md shows it. All strings are static.
+struct LossyRuleSpec {
+  LossyRule rule;
+  const char* id;  // "L1"
+  LossyScope scope;
+  const char* directions;  // "PostgreSQL char(n) → MariaDB CHAR(n)"
+  const char* happens;     // what happens to the values, for people
+  const char* announced;   // "start" or "hit ..." as the docs say it
+  const char* compares;    // how the validator compares values under the rule
+};
+
+// Every rule, L1..L10 then the representations, in that order.
+const std::vector<LossyRuleSpec>& LossyRuleCatalog();
+// The catalogue's entry for `rule` (not kNone).
+const LossyRuleSpec& SpecOf(LossyRule rule);
+
+// The rules a target applies to one source column (the target's plan decides them).
+struct ColumnRules {
+  std::vector<LossyRule> rules;
+  int round_scale = -1;  // kL5Rounded30: the fraction digits the target keeps
+  // For type-level rules: what the task announces at start after "column NAME: ", e.g.
+  // "timestamptz -> DATETIME(6): L6, the instant is kept as UTC wall time, without a zone".
+  std::string note;
+  bool Has(LossyRule rule) const;
+  void Add(LossyRule rule);  // once
+};
+
+// The validator's comparison under `rules`: what each side's values go through before hashing
+// (engine/core/canonical.h). Type-level rules need nothing: the canonical encoding already
+// compares their values (UTC instants, text, bounded keys are exact).
+struct CanonicalRulePair {
+  CanonicalRule source, target;
+};
+CanonicalRulePair CanonicalRuleFor(const ColumnRules& rules);
+
+// docs/types.md's table of lossy rules (header and one row per L rule), rendered from the
+// catalogue; a unit test checks the docs hold exactly this.
+std::string LossyRulesMarkdown();
 
 // "L7", "" for kNone.
 const char* LossyRuleId(LossyRule rule);

@@ -36,6 +36,10 @@ struct ScanTable {
   std::vector<CanonicalRule> rules;  // one per column (validator/table_pairing.h)
   std::vector<size_t> key;           // indexes into `columns`; empty: the table has no key
   bool bytewise_text_keys = false;   // compare text keys as bytes (cross-engine pairs)
+  // When set, only rows for which it returns true belong to the table (the task's source
+  // filters): it sees the decoded row in `columns` order. Scanners ignore it; the validator's
+  // FilteredScanner (validator/filtered_scanner.h) applies it around them.
+  std::function<bool(const std::vector<Value>&)> keep_row;
 };
 
 // Key range [lo, hi) (or [lo, hi] with hi_inclusive); a missing bound is unbounded. Bounds hold

@@ -9,6 +9,8 @@
 #include "engine/mariadb/maria_scanner.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_source.h"
+#include "engine/mariadb/maria_switch.h"
+#include "engine/mariadb/maria_target_types.h"
 #include "engine/mariadb/maria_task_state.h"
 
 namespace cutover::mariadb {
@@ -50,6 +52,12 @@ class MariaDriver final : public EngineDriver {
     return TableName{u.database, LandingTableName(t)};
   }
 
+  std::vector<ColumnRules> TargetRules(const TableSchema& t) const override {
+    std::vector<ColumnRules> out;
+    for (MariaTargetColumn& tc : PlanMariaTable(t)) out.push_back(std::move(tc.rules));
+    return out;
+  }
+
   Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,
                                                  const std::string& task) const override {
     return ReadMariaTaskState(uri, task);
@@ -78,6 +86,17 @@ class MariaDriver final : public EngineDriver {
     if (!own.failed()) RETURN_IF_ERROR(CheckMariaEndpoint(uri, role, own));  // else not connected
     checks.Append(own);
     return Status::Ok();
+  }
+  Result<SourceLogMark> ReadSourceLogMark(const std::string& uri) const override {
+    return ReadMariaLogMark(uri);
+  }
+  Result<std::vector<KeyGenerator>> ReadKeyGenerators(
+      const std::string& uri, const std::vector<TableName>& tables) const override {
+    return ReadMariaKeyGenerators(uri, tables);
+  }
+  Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
+      const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
+    return AdvanceMariaKeyGenerators(uri, floors);
   }
   Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri, const std::string&,
                                                   const std::string& position) const override {

@@ -238,13 +238,6 @@ static Status CheckPrecreatedGenerated(MariaConn& conn, const std::vector<TableS
   return Status::Ok();
 }
 
-std::vector<std::string> MariaSink::MappingWarnings(const TableSchema& table) const {
-  std::vector<std::string> out;
-  for (const MariaTargetColumn& tc : PlanMariaTable(table))
-    if (!tc.warning.empty()) out.push_back(tc.warning);
-  return out;
-}
-
 Status MariaSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                               TablePrep prep, StartReport& problems) {
   (void)task;

@@ -69,7 +69,6 @@ class MariaSink : public Sink {
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
-  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
   Status DropTask(const std::string& task) override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;

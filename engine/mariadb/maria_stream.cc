@@ -10,7 +10,7 @@
 //   XID, or QUERY COMMIT  -> kCommit
 //   GTID standalone       -> kBegin, then its QUERY (DDL) -> kCommit with no changes: the
 //                            checkpoint moves past it; DDL is not replicated (logged)
-//   HEARTBEAT             -> kNone (nothing arrived in time)
+//   HEARTBEAT             -> kNone (nothing arrived in time); its position is CaughtUpTo()
 #include <map>
 
 #include "engine/core/log.h"
@@ -72,6 +72,11 @@ class MariaChangeStream : public ChangeStream {
           RETURN_IF_ERROR(OnRows());
           break;
         case BinlogEvent::Type::kHeartbeat:
+          // The dump thread waits for new events: it has sent everything up to its position.
+          if (!in_txn_) {
+            auto p = MakeBinlogPosition(reader_->file(), reader_->position(), StateText());
+            if (p.ok()) read_through_ = std::move(*p);
+          }
           if (std::chrono::steady_clock::now() >= deadline) return Status::Ok();
           break;
         default:
@@ -81,6 +86,13 @@ class MariaChangeStream : public ChangeStream {
   }
 
   Status Confirm(const Position&) override { return Status::Ok(); }  // no slot to advance
+
+  // The last heartbeat's position (the dump thread's, at the binlog's end) seen between
+  // transactions: any later transaction's GTID event ends after it.
+  std::optional<Position> CaughtUpTo() const override {
+    if (in_txn_ || read_through_.empty()) return std::nullopt;
+    return read_through_;
+  }
 
  private:
   std::string StateText() const {
@@ -206,6 +218,7 @@ class MariaChangeStream : public ChangeStream {
   bool in_txn_ = false;
   bool standalone_ = false;
   TransactionInfo txn_;
+  Position read_through_;  // see CaughtUpTo
 };
 
 }  // namespace

@@ -28,7 +28,8 @@ void SetText(MariaTargetColumn& tc, bool is_key, const std::string& what) {
   if (is_key) {
     tc.ddl_type = "VARCHAR(768)" + std::string(kTextCollation);
     tc.max_chars = kKeyChars;
-    tc.warning = what + " as a key column -> VARCHAR(768): L10, longer values stop the task";
+    tc.rules.Add(LossyRule::kL10BoundedKey);
+    tc.rules.note = what + " as a key column -> VARCHAR(768): L10, longer values stop the task";
   } else {
     tc.ddl_type = "LONGTEXT" + std::string(kTextCollation);
   }
@@ -112,8 +113,9 @@ MariaTargetColumn PlanFromType(const Column& c, bool is_key) {
       if (is_key) {
         tc.ddl_type = "VARBINARY(3072)";
         tc.max_bytes = kKeyBytes;
-        tc.warning = (c.type_name.empty() ? std::string("bytes") : c.type_name) +
-                     " as a key column -> VARBINARY(3072): L10, longer values stop the task";
+        tc.rules.Add(LossyRule::kL10BoundedKey);
+        tc.rules.note = (c.type_name.empty() ? std::string("bytes") : c.type_name) +
+                        " as a key column -> VARBINARY(3072): L10, longer values stop the task";
       } else {
         tc.ddl_type = "LONGBLOB";
       }
@@ -129,9 +131,10 @@ MariaTargetColumn PlanFromType(const Column& c, bool is_key) {
       return tc;
     case TypeFamily::kTimestampTz:
       tc.ddl_type = Fsp("DATETIME", t);
-      tc.warning = (c.type_name.empty() ? std::string("timestamp with time zone") : c.type_name) +
-                   " -> " + tc.ddl_type +
-                   ": L6, the instant is kept as UTC wall time, without a zone";
+      tc.rules.Add(LossyRule::kL6UtcWallTime);
+      tc.rules.note =
+          (c.type_name.empty() ? std::string("timestamp with time zone") : c.type_name) + " -> " +
+          tc.ddl_type + ": L6, the instant is kept as UTC wall time, without a zone";
       return tc;
     case TypeFamily::kJson:
       if (is_key)
@@ -144,10 +147,11 @@ MariaTargetColumn PlanFromType(const Column& c, bool is_key) {
       return tc;
     case TypeFamily::kOther:
       SetText(tc, is_key, c.type_name);
-      if (tc.warning.empty())
-        tc.warning = c.type_name + " -> LONGTEXT: L8, stored as the source's text form";
+      tc.rules.Add(LossyRule::kL8SourceText);
+      if (tc.rules.note.empty())
+        tc.rules.note = c.type_name + " -> LONGTEXT: L8, stored as the source's text form";
       else
-        tc.warning += " (L8: stored as the source's text form)";
+        tc.rules.note += " (L8: stored as the source's text form)";
       return tc;
     default:  // kYear, kBit, kEnum, kSet come only from MariaDB itself; kUnknown: by kind
       return tc;
@@ -188,7 +192,8 @@ void PlanFromKind(const Column& c, bool is_key, MariaTargetColumn& tc) {
       break;
     case ValueKind::kTimestampTz:
       tc.ddl_type = "DATETIME(6)";
-      tc.warning = "timestamp with time zone -> DATETIME(6): L6, kept as UTC wall time";
+      tc.rules.Add(LossyRule::kL6UtcWallTime);
+      tc.rules.note = "timestamp with time zone -> DATETIME(6): L6, kept as UTC wall time";
       break;
     case ValueKind::kJson:
       tc.ddl_type = "JSON";
@@ -254,7 +259,16 @@ MariaTargetColumn PlanMariaColumn(const Column& c, const std::string& source_eng
   }
   tc.name = c.name;
   tc.kind = c.kind;
-  if (!tc.warning.empty()) tc.warning = "column " + c.name + ": " + tc.warning;
+  // The value-level rules the encoder applies, from the checks planned above.
+  if (tc.strips_trailing_spaces) tc.rules.Add(LossyRule::kL1CharTrailingSpaces);
+  if (tc.special_floats_to_null) {
+    tc.rules.Add(LossyRule::kL2NonFiniteToNull);
+    tc.rules.Add(LossyRule::kL4MinusZero);
+  }
+  if (tc.round_scale >= 0) {
+    tc.rules.Add(LossyRule::kL5Rounded30);
+    tc.rules.round_scale = tc.round_scale;
+  }
   return tc;
 }
 
@@ -316,9 +330,10 @@ std::vector<MariaTargetColumn> PlanMariaTable(const TableSchema& t) {
                               : "VARCHAR(" + std::to_string(limit) + ")" + kTextCollation;
     tc.ddl_type = type;
     (binary ? tc.max_bytes : tc.max_chars) = limit;
-    tc.warning = "column " + tc.name + ": " + t.columns[k].type_name + " in a " +
-                 std::to_string(t.key.size()) + "-column key -> " + type.substr(0, type.find(' ')) +
-                 " (InnoDB keys hold 3072 bytes): L10, longer values stop the task";
+    tc.rules.Add(LossyRule::kL10BoundedKey);
+    tc.rules.note = t.columns[k].type_name + " in a " + std::to_string(t.key.size()) +
+                    "-column key -> " + type.substr(0, type.find(' ')) +
+                    " (InnoDB keys hold 3072 bytes): L10, longer values stop the task";
   }
   return cols;
 }

@@ -2,10 +2,10 @@
 //
 // docs/types.md ("PostgreSQL -> MariaDB" and "MariaDB target details") is the contract. Each
 // source column is planned once per table (MariaTargetColumn): its DDL type, the lossy rule to
-// announce (Sink::MappingWarnings), and the checks its values need. The encoder then turns a
-// Value into unquoted, unescaped text plus a hint of how to write it (bare number, string,
-// bytes), so the bulk loader (LOAD DATA fields) and the applier (SQL literals) share one
-// conversion and differ only in escaping. The text itself is EncodeMariaText's
+// announce (ColumnRules, read through EngineDriver::TargetRules), and the checks its values need.
+// The encoder then turns a Value into unquoted, unescaped text plus a hint of how to write it (bare
+// number, string, bytes), so the bulk loader (LOAD DATA fields) and the applier (SQL literals)
+// share one conversion and differ only in escaping. The text itself is EncodeMariaText's
 // (engine/mariadb/maria_types.h): this file adds only the target's rules (checks, rounding).
 //
 // Why the sink converts instead of letting MariaDB coerce: LOAD DATA LOCAL turns conversion
@@ -27,9 +27,10 @@ namespace cutover::mariadb {
 struct MariaTargetColumn {
   std::string name;
   std::string ddl_type;  // e.g. "DECIMAL(65,30)", "VARCHAR(40) CHARACTER SET utf8mb4 COLLATE ..."
-  // A type-level lossy rule (every value is affected: L6, L8, L10) for MappingWarnings, "" when
-  // none. Value-level rules are reported by EncodeForMaria when a value hits them.
-  std::string warning;
+  // The lossy rules this column's values go through (engine/core/lossy.h): type-level ones
+  // (L6, L8, L10: every value is affected) with the note announced at task start; value-level
+  // ones (L1, L2, L4, L5) reported by EncodeForMaria when a value hits them.
+  ColumnRules rules;
   ValueKind kind = ValueKind::kText;
   int round_scale = -1;     // kDecimal: round to this many fraction digits (-1: keep as is)
   int fixed_scale = -1;     // kDecimal into DECIMAL(p,s): more fraction digits is an error (R8)

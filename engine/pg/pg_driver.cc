@@ -8,6 +8,8 @@
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
 #include "engine/pg/pg_source.h"
+#include "engine/pg/pg_switch.h"
+#include "engine/pg/pg_target_types.h"
 #include "engine/pg/pg_task_state.h"
 
 namespace cutover::pg {
@@ -44,6 +46,10 @@ class PgDriver final : public EngineDriver {
     return TargetName(t);
   }
 
+  std::vector<ColumnRules> TargetRules(const TableSchema& t) const override {
+    return PgTargetRules(t);
+  }
+
   Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,
                                                  const std::string& task) const override {
     return ReadPgTaskState(uri, task);
@@ -71,6 +77,17 @@ class PgDriver final : public EngineDriver {
     if (!own.failed()) RETURN_IF_ERROR(CheckPgEndpoint(uri, role, own));  // else not connected
     checks.Append(own);
     return Status::Ok();
+  }
+  Result<SourceLogMark> ReadSourceLogMark(const std::string& uri) const override {
+    return ReadPgLogMark(uri);
+  }
+  Result<std::vector<KeyGenerator>> ReadKeyGenerators(
+      const std::string& uri, const std::vector<TableName>& tables) const override {
+    return ReadPgKeyGenerators(uri, tables);
+  }
+  Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
+      const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
+    return AdvancePgKeyGenerators(uri, floors);
   }
 };
 

@@ -415,8 +415,4 @@ Status PgSink::PrepareTables(const std::string& task, const std::vector<TableSch
   return conn->ExecOk("COMMIT", "preparing the target tables: COMMIT");
 }
 
-std::vector<std::string> PgSink::MappingWarnings(const TableSchema& table) const {
-  return PgMappingWarnings(table);
-}
-
 }  // namespace cutover::pg

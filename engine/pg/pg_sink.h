@@ -50,7 +50,6 @@ class PgSink : public Sink {
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
   Status DropTask(const std::string& task) override;
-  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;
 

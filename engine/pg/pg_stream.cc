@@ -89,6 +89,13 @@ class PgStream : public ChangeStream {
     }
   }
 
+  // A commit record starting before the keepalive's walEnd was delivered before it, so every
+  // transaction whose position (commit LSN) is at most walEnd - 1 has been delivered.
+  std::optional<Position> CaughtUpTo() const override {
+    if (in_txn_ || !writers_.empty() || replay_ || read_through_ == 0) return std::nullopt;
+    return LsnPosition(read_through_ - 1);
+  }
+
   Status Confirm(const Position& applied) override {
     while (!delivered_.empty() && delivered_.front().first <= applied.major) {
       flushed_ = std::max(flushed_, delivered_.front().second);
@@ -128,6 +135,10 @@ class PgStream : public ChangeStream {
       // walEnd is irrelevant to this task, so let the slot advance.
       if (delivered_.empty() && !in_txn_ && writers_.empty() && !replay_)
         flushed_ = std::max(flushed_, k->wal_end);
+      // The walsender sends walEnd (its sentPtr, the end of the last record it decoded) after
+      // every transaction that committed before it: the stream has read the log through it.
+      if (!in_txn_ && writers_.empty() && !replay_)
+        read_through_ = std::max(read_through_, k->wal_end);
       if (k->reply_requested) return SendStatus(false);
       return Status::Ok();
     }
@@ -396,6 +407,7 @@ class PgStream : public ChangeStream {
   bool in_txn_ = false;
   uint32_t stream_xid_ = 0;
   uint64_t received_ = 0, flushed_ = 0, last_sent_flushed_ = 0, last_wal_ = 0;
+  uint64_t read_through_ = 0;  // the last keepalive's walEnd seen between transactions
   std::chrono::steady_clock::time_point last_status_{};
 };
 

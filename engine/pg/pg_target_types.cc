@@ -96,21 +96,29 @@ std::string TargetColumnType(const Column& c, const std::string& source_engine) 
   }
 }
 
-std::vector<std::string> PgMappingWarnings(const TableSchema& table) {
-  std::vector<std::string> out;
-  if (table.engine == "postgresql") return out;
-  for (const Column& c : table.columns) {
+std::vector<ColumnRules> PgTargetRules(const TableSchema& table) {
+  std::vector<ColumnRules> out(table.columns.size());
+  if (table.engine == "postgresql") return out;  // the source's own types: exact
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const Column& c = table.columns[i];
+    ColumnRules& r = out[i];
     switch (c.type.family) {
-      // Zero dates (L7) depend on the values: announced when one is written (PgTargetValue).
       case TypeFamily::kEnum:
       case TypeFamily::kSet:
-        out.push_back("column " + c.name + " (" + c.type_name.substr(0, 40) +
-                      (c.type_name.size() > 40 ? "..." : "") +
-                      " -> text): L9, values become their labels, the allowed set is not enforced");
+        r.Add(LossyRule::kL9EnumLabels);
+        r.note = c.type_name.substr(0, 40) + (c.type_name.size() > 40 ? "..." : "") +
+                 " -> text: L9, values become their labels, the allowed set is not enforced";
+        break;
+      case TypeFamily::kTime:
+        if (c.type.extended_range) r.Add(LossyRule::kTimeAsInterval);  // TargetColumnType
         break;
       default:
         break;
     }
+    // Zero dates (L7): PgTargetValue writes them as NULL, reporting each hit.
+    if (c.type.zero_dates && (c.kind == ValueKind::kDate || c.kind == ValueKind::kTimestamp ||
+                              c.kind == ValueKind::kTimestampTz))
+      r.Add(LossyRule::kL7ZeroDateToNull);
   }
   return out;
 }

@@ -4,7 +4,8 @@
 // A PostgreSQL source's columns keep their own type text. Other sources are mapped from the
 // Column's kind and its source type text; where the PostgreSQL type cannot hold every source
 // value (MariaDB zero dates), PgTargetValue() applies the documented rule and reports it when a
-// value hits it; PgMappingWarnings() names the type-level rules (L9) once per column.
+// value hits it; PgTargetRules() lists the rules per column (L7, L9) for the announcements and the
+// validator.
 #pragma once
 
 #include <string>
@@ -20,8 +21,10 @@ namespace cutover::pg {
 // Column type text used when creating `column` of a table read from `source_engine`.
 std::string TargetColumnType(const Column& column, const std::string& source_engine);
 
-// One line per column of `table` whose values are not all carried exactly.
-std::vector<std::string> PgMappingWarnings(const TableSchema& table);
+// The lossy rules (engine/core/lossy.h) each column of `table` goes through on a PostgreSQL
+// target: L9 (type-level, with its note), L7 (value-level: PgTargetValue), and MariaDB TIME kept
+// as an interval (a representation). None for a PostgreSQL source.
+std::vector<ColumnRules> PgTargetRules(const TableSchema& table);
 
 // How the PostgreSQL target writes one value: its text, or NULL.
 enum class PgWrite : uint8_t { kValue, kNull };

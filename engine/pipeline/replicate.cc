@@ -15,6 +15,7 @@
 #include "engine/pipeline/rows_not_found.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/table_transform.h"
+#include "engine/registry/registry.h"
 
 namespace cutover {
 
@@ -131,11 +132,12 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
 
 class CdcLoop {
  public:
-  CdcLoop(ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
+  CdcLoop(Source& source, ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
           const std::atomic<bool>& stop, ReplicateStats& stats, TableTransforms& transforms,
           const ReferentialActions* referential)
-      : stream_(stream),
+      : source_(source),
+        stream_(stream),
         applier_(applier),
         opt_(opt),
         table_snapshots_(std::move(table_snapshots)),
@@ -159,6 +161,10 @@ class CdcLoop {
         LossyNotices::Run().ReportCounts();
         Log(LogLevel::kInfo, "stopped at {}", applied_ ? applied_->text : "(nothing applied)");
         return Status::Ok();
+      }
+      if (!in_txn_) {
+        ASSIGN_OR_RETURN(bool reached, StopAtReached());
+        if (reached) return Status::Ok();
       }
       auto wait = std::chrono::milliseconds(group_open_ ? 20 : 100);
       RETURN_IF_ERROR(stream_.Next(ev, wait));
@@ -190,6 +196,40 @@ class CdcLoop {
   }
 
  private:
+  // ReplicateOptions::stop_at: polls for a request; once the stream has delivered everything up
+  // to the requested position, commits, records the position read through as the checkpoint and
+  // says so. Called between transactions only.
+  Result<bool> StopAtReached() {
+    if (!opt_.stop_at) return false;
+    auto now = Clock::now();
+    if (!stop_at_ && now >= next_stop_poll_) {
+      next_stop_poll_ = now + std::chrono::milliseconds(250);
+      if (std::optional<std::string> text = opt_.stop_at()) {
+        auto p = source_.ParsePosition(*text);
+        if (!p.ok()) return p.status().WithContext("stop request '" + *text + "'");
+        stop_at_ = *p;
+        Log(LogLevel::kInfo, "asked to stop at {} (cutover switch): draining", stop_at_->text);
+      }
+    }
+    if (!stop_at_) return false;
+    std::optional<Position> through = stream_.CaughtUpTo();
+    bool applied_past = applied_ && *applied_ >= *stop_at_ && !group_open_;
+    if (!applied_past && !(through && *through >= *stop_at_)) return false;
+    RETURN_IF_ERROR(CommitGroup());
+    if (through && (!applied_ || *through > *applied_)) {
+      // Nothing in (applied, through] concerns the task: record that on the target.
+      RETURN_IF_ERROR(applier_.Begin());
+      RETURN_IF_ERROR(applier_.Commit(*through));
+      applied_ = *through;
+      RETURN_IF_ERROR(stream_.Confirm(*through));
+    }
+    stats_.stopped_at = applied_ ? applied_->text : "";
+    LossyNotices::Run().ReportCounts();
+    Log(LogLevel::kInfo, "drained through {} as asked: stopped at {}", stop_at_->text,
+        stats_.stopped_at);
+    return true;
+  }
+
   Status OnBegin(const TransactionInfo& txn) {
     in_txn_ = true;
     txn_ = txn;
@@ -346,6 +386,7 @@ class CdcLoop {
     return Status::Ok();
   }
 
+  Source& source_;
   ChangeStream& stream_;
   Applier& applier_;
   const ReplicateOptions& opt_;
@@ -372,6 +413,8 @@ class CdcLoop {
   int64_t pending_commit_time_us_ = 0;
   NetEffect net_;
   TableTransforms& transforms_;
+  std::optional<Position> stop_at_;  // ReplicateOptions::stop_at, once asked
+  Clock::time_point next_stop_poll_;
 };
 
 // A walk of foreign-key actions reads a table's rows to act on the next table
@@ -425,9 +468,21 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
   // Type-level lossy rules now; value-level ones when a value hits them (engine/core/lossy.h).
   LossyNotices::Run().Reset();
-  for (const auto& t : targets) {
-    for (const std::string& w : sink.MappingWarnings(*t)) {
-      Log(LogLevel::kWarn, "table {}: {}", t->name.ToString(), w);
+  if (const EngineDriver* target_engine = FindEngine(sink.engine())) {
+    for (const auto& t : targets) {
+      std::vector<ColumnRules> rules = target_engine->TargetRules(*t);
+      for (size_t i = 0; i < rules.size() && i < t->columns.size(); ++i) {
+        std::string note = rules[i].note;
+        bool type_level = false;
+        for (LossyRule r : rules[i].rules) {
+          if (SpecOf(r).scope != LossyScope::kTypeLevel) continue;
+          type_level = true;
+          if (note.empty()) note = std::string(SpecOf(r).id) + ", " + LossyRuleEffect(r);
+        }
+        if (!type_level) continue;
+        Log(LogLevel::kWarn, "table {}: column {}: {}", t->name.ToString(), t->columns[i].name,
+            note);
+      }
     }
   }
   AnnounceGeneratedColumns(targets, sink.engine(), target_creates);
@@ -525,8 +580,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     opt.metrics->CdcStarted(from.text);
     opt.metrics->SetPhase(ReplicationPhase::kCdc);
   }
-  CdcLoop loop(*stream, *applier, opt, std::move(table_snapshots), applied, stop, stats, transforms,
-               referential.get());
+  CdcLoop loop(source, *stream, *applier, opt, std::move(table_snapshots), applied, stop, stats,
+               transforms, referential.get());
   return loop.Run();
 }
 

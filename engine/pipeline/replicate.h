@@ -18,6 +18,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,13 @@ struct ReplicateOptions {
   ReplicationMetrics* metrics = nullptr;
   // How the target's sessions are set up (lock wait bound); used where the sink is made.
   SinkOptions sink_options;
+  // A request to stop at a source position (text form), polled a few times a second during
+  // CDC; `cutover switch` makes it through the task's control directory (task_control.h). Once
+  // the stream has delivered every transaction up to the position and they are committed, the
+  // position the stream read through (ChangeStream::CaughtUpTo) is recorded as the checkpoint,
+  // so the target alone says it holds everything up to there, and Run returns OK with
+  // ReplicateStats::stopped_at set. Empty function, or nullopt: no request.
+  std::function<std::optional<std::string>()> stop_at;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
 };
@@ -78,6 +87,8 @@ struct ReplicateStats {
   bool connected = false;
   bool ever_connected = false;
   int64_t reconnects = 0;
+  // The run stopped at a requested position (ReplicateOptions::stop_at): its checkpoint text.
+  std::string stopped_at;
 };
 
 Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& options,

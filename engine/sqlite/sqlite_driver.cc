@@ -9,6 +9,7 @@
 #include "engine/sqlite/sqlite_scanner.h"
 #include "engine/sqlite/sqlite_sink.h"
 #include "engine/sqlite/sqlite_source.h"
+#include "engine/sqlite/sqlite_target_types.h"
 #include "engine/sqlite/sqlite_task_state.h"
 
 namespace cutover::sqlite {
@@ -46,6 +47,12 @@ class SqliteDriver final : public EngineDriver {
   Result<TableName> TargetTable(const TableSchema& t, const std::string&) const override {
     return TableName{"main", LandingTableName(t)};
   }
+  std::vector<ColumnRules> TargetRules(const TableSchema& t) const override {
+    std::vector<ColumnRules> out;
+    for (const Column& c : t.columns) out.push_back(PlanSqliteColumn(c, t.engine).rules);
+    return out;
+  }
+
   Result<std::optional<TaskState>> ReadTaskState(const std::string& uri,
                                                  const std::string& task) const override {
     return ReadSqliteTaskState(uri, task);

@@ -173,15 +173,6 @@ Status SqliteSink::CheckTarget(const std::string& task, const std::vector<TableS
   return Status::Ok();
 }
 
-std::vector<std::string> SqliteSink::MappingWarnings(const TableSchema& table) const {
-  std::vector<std::string> out;
-  for (const Column& c : table.columns) {
-    SqliteTargetColumn tc = PlanSqliteColumn(c, table.engine);
-    if (!tc.warning.empty()) out.push_back(tc.warning);
-  }
-  return out;
-}
-
 Result<TaskState> SqliteSink::ReadTaskState(const std::string& task) {
   ASSIGN_OR_RETURN(std::optional<TaskState> state, ReadSqliteTaskState(uri_, task));
   return state ? std::move(*state) : TaskState{};

@@ -53,7 +53,6 @@ class SqliteSink : public Sink {
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
-  std::vector<std::string> MappingWarnings(const TableSchema& table) const override;
   Status DropTask(const std::string& task) override;
 
  private:

@@ -41,6 +41,8 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
       break;
     case ValueKind::kFloat64:
       set("REAL");  // NaN (L3) and -0 (L4) are value-level: reported when written
+      tc.rules.Add(LossyRule::kL3NaNToNull);
+      tc.rules.Add(LossyRule::kL4MinusZero);
       break;
     case ValueKind::kDecimal:
       set("DECIMAL TEXT" + parens);  // TEXT affinity: the digits are kept exactly
@@ -68,8 +70,8 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
       break;
     case ValueKind::kOther:
       set("TEXT");
-      tc.warning = "column " + c.name + " (" + c.type_name +
-                   " -> TEXT): L8, stored as the source's text form";
+      tc.rules.Add(LossyRule::kL8SourceText);
+      tc.rules.note = c.type_name + " -> TEXT: L8, stored as the source's text form";
       break;
     default:
       set("TEXT");
@@ -78,6 +80,7 @@ SqliteTargetColumn PlanSqliteColumn(const Column& c, const std::string& source_e
   if (type.zero_dates && (c.kind == ValueKind::kDate || c.kind == ValueKind::kTimestamp ||
                           c.kind == ValueKind::kTimestampTz)) {
     tc.other_as_null = true;  // L7, value-level: reported when a zero date is written
+    tc.rules.Add(LossyRule::kL7ZeroDateToNull);
     tc.nullable = c.nullable;
   }
   return tc;

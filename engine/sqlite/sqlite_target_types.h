@@ -22,7 +22,9 @@ namespace cutover::sqlite {
 struct SqliteTargetColumn {
   std::string declared;  // declared type for CREATE TABLE ("" allowed: a SQLite untyped column)
   Affinity affinity = Affinity::kBlob;
-  std::string warning;         // a type-level lossy rule (L8), "" when none
+  // The lossy rules its values go through (engine/core/lossy.h): L8 (type-level, with the note
+  // announced at task start), L3, L4, L7 (value-level: BindForSqlite reports each hit).
+  ColumnRules rules;
   bool other_as_null = false;  // a MariaDB zero date (kOther in a date column) is written NULL
   bool nullable = true;        // other_as_null into a NOT NULL column is an error instead
 };

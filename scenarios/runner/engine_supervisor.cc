@@ -69,6 +69,12 @@ void EngineSupervisor::Kill(double restart_after_s) {
                                  std::chrono::duration<double>(restart_after_s));
 }
 
+void EngineSupervisor::Release() {
+  want_running_ = false;
+  start_at_.reset();
+  if (child_) expect_exit_ = true;
+}
+
 void EngineSupervisor::Stop() {
   want_running_ = false;
   start_at_.reset();

@@ -56,6 +56,9 @@ class EngineSupervisor {
   Status Start();                     // start now (no-op if running)
   void Kill(double restart_after_s);  // SIGKILL now; start again after the delay
   void Stop();                        // SIGTERM; stays stopped until Start()
+  // The engine is about to exit by itself (`cutover switch` stops it): that exit is expected
+  // and it is not started again.
+  void Release();
   // Reaps exits, restarts when due. Call often (every 250 ms).
   void Tick();
   // Reads new metrics lines; returns the totals. Call about once a second.

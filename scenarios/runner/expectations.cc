@@ -120,6 +120,16 @@ std::vector<ExpectationResult> JudgeExpectations(const Scenario& sc, const RunRe
     }
     out.push_back(r);
   }
+  if (run.cutover) {  // a cutover phase always expects a switch and a working application
+    const CutoverRecord& c = *run.cutover;
+    ExpectationResult r{"cutover", "switch exit 0, no application error on the target", "", false,
+                        ""};
+    r.actual = fmt::format("switch exit {}, {} application error(s) in {} transactions",
+                           c.switch_exit_code, c.target_errors, c.target_committed);
+    r.passed = c.switch_exit_code == 0 && c.target_errors == 0 && c.target_committed > 0;
+    if (c.target_committed == 0) r.detail = "the application committed nothing on the target";
+    out.push_back(r);
+  }
   return out;
 }
 

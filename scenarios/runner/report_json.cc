@@ -190,6 +190,26 @@ json ReportJson(const RunRecord& run, const json& host) {
     j["sizing"] = nullptr;
   }
 
+  if (run.cutover) {
+    const CutoverRecord& c = *run.cutover;
+    json sw = json::parse(c.switch_report.empty() ? "null" : c.switch_report, nullptr, false);
+    j["cutover"] = {{"phase", c.phase},
+                    {"switch_exit_code", c.switch_exit_code},
+                    {"window_s", Num(c.window_s, 0.001)},
+                    {"steps", sw.is_object() && sw.contains("steps") ? sw["steps"] : json()},
+                    {"last_source_commit_s", Num(c.last_source_commit_s, 0.01)},
+                    {"switch_start_s", Num(c.switch_start_s, 0.01)},
+                    {"ready_s", Num(c.ready_s, 0.01)},
+                    {"first_target_commit_s", Num(c.first_target_commit_s, 0.01)},
+                    {"write_downtime_s", Num(c.write_downtime_s, 0.01)},
+                    {"target_committed", c.target_committed},
+                    {"target_errors", c.target_errors},
+                    {"report", "switch.json"},
+                    {"log", "switch.log"}};
+  } else {
+    j["cutover"] = nullptr;
+  }
+
   j["engine"] = {{"restarts", run.engine_restarts},
                  {"exit_codes", run.engine_exit_codes},
                  {"errors", run.engine_errors},

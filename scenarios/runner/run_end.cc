@@ -77,6 +77,7 @@ void Run::Validate(const std::string& phase_name) {
   vo.target_uri = target_.uri;
   vo.task = sc_.task.name;
   vo.tables = sc_.task.tables;
+  vo.mapping = sc_.task.mapping;
   vo.recheck_seconds = 2;
   vo.progress = opt_.progress;
   ValidationSummary vs;
@@ -116,13 +117,19 @@ void Run::Validate(const std::string& phase_name) {
 Status Run::Finale() {
   EndProgressLine();
   Log(LogLevel::kInfo, "[{:.1f}s] end of phases: ending faults, catching up, validating", Now());
-  RETURN_IF_ERROR(EndFaults());
+  if (record_.cutover) {  // the task was switched: nothing is started again
+    RunDueActions(/*all=*/true);
+    WaitWorkers();
+  } else {
+    RETURN_IF_ERROR(EndFaults());
+  }
   if (load_->active()) {
     load_->Stop();
     if (!record_.phases.empty() && !record_.phases.back().disturbance_end_s)
       record_.phases.back().disturbance_end_s = Now();
   }
   phase_index_ = record_.phases.size() - 1;
+  if (record_.cutover) return Status::Ok();  // switched: the switch validated, the task is done
   RETURN_IF_ERROR(QuiesceAndValidate(""));
   engine_->Stop();
   auto deadline = Clock::now() + std::chrono::seconds(70);
@@ -143,6 +150,7 @@ void Run::Shutdown() {
     load_->Stop();
     load_->StopHeartbeat();
   }
+  if (target_load_) target_load_->Stop();
   if (engine_) {
     engine_->Stop();
     auto deadline = Clock::now() + std::chrono::seconds(15);
@@ -183,6 +191,9 @@ void Run::Finish(const Status& status) {
   record_.duration_s = started_ ? Now() : 0;
   if (load_) {
     for (const LoadRun& r : load_->runs()) record_.load_errors += r.summary.errors;
+  }
+  if (target_load_) {
+    for (const LoadRun& r : target_load_->runs()) record_.load_errors += r.summary.errors;
   }
   const double end = record_.duration_s;
   for (PhaseRecord& p : record_.phases) {
@@ -238,6 +249,15 @@ void Run::PrintSummary() {
         "applied), engine cpu {} rss {}; limited by {}\n",
         record_.sizing->workload, s.tps, s.rows_per_s, s.changes_per_s,
         Fmt(s.cpu_avg_pct, "{:.0f}%"), Fmt(s.rss_peak_mb, "{:.0f} MB"), record_.sizing->limited_by);
+  }
+  if (record_.cutover) {
+    const CutoverRecord& c = *record_.cutover;
+    out += fmt::format(
+        "  cutover: switch exit {}, window {:.2f} s; write downtime {} (last source commit to "
+        "first application commit on the target); application on the target: {} committed, "
+        "{} error(s)\n",
+        c.switch_exit_code, c.window_s, Fmt(c.write_downtime_s, "{:.1f} s"), c.target_committed,
+        c.target_errors);
   }
   out += fmt::format("  engine: {} restart(s), {} unexpected exit(s); report: {}/report.html\n",
                      record_.engine_restarts, record_.engine_errors.size(), dir_);

@@ -102,6 +102,9 @@ class Run {
   PhaseRecord& Current() { return record_.phases[phase_index_]; }
 
   Status RunRamp(const Phase& phase);
+  // The cutover phase (run_cutover.cc): source load stopped, `cutover switch`, application
+  // load on the target.
+  Status RunCutover(const Phase& phase);
 
   // ------------------------------------------------------------------------------ events
 
@@ -158,6 +161,7 @@ class Run {
   size_t phase_index_ = 0;
   std::unique_ptr<LagProbe> lag_;
   std::unique_ptr<LoadDriver> load_;
+  std::unique_ptr<LoadDriver> target_load_;  // the application after a cutover phase
   std::unique_ptr<EngineSupervisor> engine_;
   EngineTotals totals_;
   Clock::time_point next_sample_;

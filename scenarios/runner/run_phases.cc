@@ -27,6 +27,12 @@ Status Run::Main() {
                        "--task",     sc_.task.name,
                        "--type",     sc_.task.type,
                        "--parallel", std::to_string(sc_.task.parallel)};
+  for (const auto& [flag, path] : {std::pair{"--table-mappings", sc_.task.table_mappings},
+                                   std::pair{"--task-settings", sc_.task.task_settings}}) {
+    if (path.empty()) continue;
+    ec.replicate_args.push_back(flag);
+    ec.replicate_args.push_back(path);
+  }
   if (!sc_.task.tables.empty()) {
     for (const auto& t : sc_.task.tables) {
       ec.replicate_args.push_back("--tables");
@@ -118,6 +124,7 @@ Status Run::RunPhase(const Phase& phase) {
   Log(LogLevel::kInfo, "[{:.1f}s] phase {} starts", Now(), phase.name);
 
   if (phase.ramp) return RunRamp(phase);
+  if (phase.cutover) return RunCutover(phase);
   if (phase.load) {
     load_->Start(*phase.load);
   } else if (load_->active()) {

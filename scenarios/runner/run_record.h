@@ -81,6 +81,22 @@ struct ExpectationResult {
   std::string detail;
 };
 
+// The cutover phase (docs/switch.md): the switch and the application's first writes on the
+// target, on the run's clock.
+struct CutoverRecord {
+  std::string phase;
+  int switch_exit_code = -1;
+  std::string switch_report;        // switch.json as `cutover switch` wrote it ("" if not)
+  double window_s = 0;              // the switch's cutover window (its own measure)
+  double last_source_commit_s = 0;  // the application's load on the source had stopped by then
+  double switch_start_s = 0, ready_s = 0;
+  // The first second in which the application committed on the target (per-second samples of
+  // the load, so at 1 s resolution); nullopt: it never committed.
+  std::optional<double> first_target_commit_s;
+  std::optional<double> write_downtime_s;  // first_target_commit_s - last_source_commit_s
+  int64_t target_committed = 0, target_errors = 0;
+};
+
 struct RunRecord {
   const Scenario* scenario = nullptr;
   std::string version_cutover, version_source, version_target;
@@ -100,6 +116,7 @@ struct RunRecord {
   std::vector<int> engine_exit_codes;
   std::vector<std::string> engine_errors;
   int64_t load_errors = 0;
+  std::optional<CutoverRecord> cutover;
 };
 
 }  // namespace cutover::scenario

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "engine/registry/registry.h"
+#include "engine/task/task_settings.h"
 
 namespace cutover::scenario {
 
@@ -208,6 +209,33 @@ class Parser {
     return n->as_table();
   }
 
+  // [task] table_mappings / task_settings: resolved against the scenario's folder and read now,
+  // so a bad file stops the scenario before any server starts (its message names the JSON path).
+  Status TaskFiles(const toml::table& task, TaskSpec& spec) const {
+    for (const char* key : {"table_mappings", "task_settings"}) {
+      std::string path;
+      RETURN_IF_ERROR(String(task, "task.", key, &path));
+      if (path.empty()) continue;
+      std::filesystem::path p(path);
+      if (p.is_relative()) p = std::filesystem::path(file_).parent_path() / p;
+      int line = LineOf(*task.get(key));
+      Status read = Status::Ok();
+      if (std::string(key) == "table_mappings") {
+        std::vector<std::string> notes;
+        auto mapping = task::ReadTableMappingFile(p.string(), &notes);
+        if (mapping.ok())
+          spec.mapping = std::make_shared<const task::TableMapping>(std::move(*mapping));
+        read = mapping.status();
+        spec.table_mappings = p.string();
+      } else {
+        read = task::ReadTaskSettingsFile(p.string()).status();
+        spec.task_settings = p.string();
+      }
+      if (!read.ok()) return Error(line, std::string("task.") + key, read.message());
+    }
+    return Status::Ok();
+  }
+
   Result<std::string> ReadRelative(const std::string& path, int line,
                                    const std::string& key) const {
     std::filesystem::path p(path);
@@ -358,12 +386,18 @@ class Parser {
   Status ParsePhase(const toml::table& t, const std::string& prefix, Scenario& sc, Phase* p) const {
     p->line = LineOf(t);
     RETURN_IF_ERROR(CheckKeys(
-        t, prefix, {"name", "duration", "until", "timeout", "validate", "load", "ramp", "events"}));
+        t, prefix,
+        {"name", "duration", "until", "timeout", "validate", "load", "ramp", "events", "cutover"}));
     RETURN_IF_ERROR(String(t, prefix, "name", &p->name));
     RETURN_IF_ERROR(Number(t, prefix, "duration", &p->duration_s, 0.1, 86400));
     RETURN_IF_ERROR(OneOf(t, prefix, "until", {"loaded", "caught-up"}, &p->until));
     RETURN_IF_ERROR(Number(t, prefix, "timeout", &p->timeout_s, 1, 86400));
     RETURN_IF_ERROR(Bool(t, prefix, "validate", &p->validate));
+    RETURN_IF_ERROR(Bool(t, prefix, "cutover", &p->cutover));
+    if (p->cutover && !t.contains("duration")) {
+      return Error(LineOf(*t.get("cutover")), prefix + "duration",
+                   "missing (a cutover phase runs the application on the target this long)");
+    }
     ASSIGN_OR_RETURN(const toml::table* load, Table(t, prefix, "load"));
     if (load) {
       p->load.emplace();
@@ -465,13 +499,14 @@ class Parser {
     std::replace(sc.task.name.begin(), sc.task.name.end(), '-', '_');
     ASSIGN_OR_RETURN(const toml::table* task, Table(root, "", "task"));
     if (task) {
-      RETURN_IF_ERROR(CheckKeys(
-          *task, "task.",
-          {"name", "type", "tables", "parallel", "restart_on_failure", "restart_backoff"}));
+      RETURN_IF_ERROR(CheckKeys(*task, "task.",
+                                {"name", "type", "tables", "parallel", "table_mappings",
+                                 "task_settings", "restart_on_failure", "restart_backoff"}));
       RETURN_IF_ERROR(String(*task, "task.", "name", &sc.task.name));
       RETURN_IF_ERROR(OneOf(*task, "task.", "type", {"full-load-and-cdc", "cdc"}, &sc.task.type));
       RETURN_IF_ERROR(Strings(*task, "task.", "tables", &sc.task.tables));
       RETURN_IF_ERROR(Integer(*task, "task.", "parallel", &sc.task.parallel, 1, 64));
+      RETURN_IF_ERROR(TaskFiles(*task, sc.task));
       RETURN_IF_ERROR(Bool(*task, "task.", "restart_on_failure", &sc.task.restart_on_failure));
       RETURN_IF_ERROR(
           Number(*task, "task.", "restart_backoff", &sc.task.restart_backoff_s, 0.1, 60));
@@ -516,6 +551,11 @@ class Parser {
           return Error(pt->contains("name") ? LineOf(*pt->get("name")) : p.line, pp + ".name",
                        "expected a name not used by an earlier phase ('" + p.name + "')");
         }
+      }
+      if (!sc.phases.empty() && sc.phases.back().cutover) {
+        return Error(p.line, pp,
+                     "expected no phase after the cutover phase (the source is no "
+                     "longer replicated after it)");
       }
       sc.phases.push_back(std::move(p));
     }

@@ -9,6 +9,7 @@
 // documents every key; the defaults live here in the struct initialisers.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "engine/core/driver.h"
 #include "engine/core/status.h"
 #include "engine/core/uri.h"
+#include "engine/task/table_mapping.h"
 
 namespace cutover::scenario {
 
@@ -80,6 +82,10 @@ struct Phase {
   std::optional<Ramp> ramp;
   std::vector<Event> events;  // ordered by at_s
   bool validate = false;      // validate at the end of this phase
+  // The cutover (docs/switch.md): the load on the source stops, `cutover switch` runs, then
+  // `load` runs against the target for `duration` (events count from "target ready"). Last
+  // phase only; the switch's validation is the run's.
+  bool cutover = false;
 };
 
 struct EndpointSpec {
@@ -101,6 +107,11 @@ struct TaskSpec {
   std::string type = "full-load-and-cdc";
   std::vector<std::string> tables;  // empty: every table
   int parallel = 2;
+  // DMS task files (docs/dms.md), paths resolved against the scenario file's folder; "" none.
+  // Passed to `cutover replicate` as --table-mappings / --task-settings; the mapping also to
+  // the validation, so it pairs and filters tables as the task does.
+  std::string table_mappings, task_settings;
+  std::shared_ptr<const task::TableMapping> mapping;  // table_mappings, parsed
   bool restart_on_failure = true;
   double restart_backoff_s = 1;  // first backoff; doubles up to 8 s
 };

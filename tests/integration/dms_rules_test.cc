@@ -169,12 +169,23 @@ TEST(DmsRules, PgToMariaDbEveryFilterOperatorThroughLoadAndCdc) {
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 
-  // Validation of filtered tables is refused with one clear line, not a false difference.
+  // Validation follows the filters: only the rows the task replicates are compared, so the
+  // filtered-out source rows are not reported missing ...
   RunResult v = RunCutover({"validate", "--source", source->uri(), "--target", target->uri(),
-                            "--table-mappings", mapping});
-  EXPECT_EQ(v.exit_code, 2) << v.err << v.out;
-  EXPECT_NE(v.err.find("source filters are not applied by `cutover validate`"), std::string::npos)
-      << v.err;
+                            "--table-mappings", mapping, "--json"});
+  EXPECT_EQ(v.exit_code, 0) << v.err << v.out;
+  // ... and a corruption inside the filter, a row outside it on the target, and a row inside it
+  // missing from the target are each still found.
+  MariaExec(*conn, "UPDATE items_a SET note = 'corrupt' WHERE id = 43");
+  MariaExec(*conn,
+            "INSERT INTO items_b (id, quantity, price, made, r_region, note) "
+            "VALUES (2, 2, 3.00, '2024-01-03', 'us', 'n2')");  // 2 has region 'us'
+  MariaExec(*conn, "DELETE FROM items_c WHERE id = 6");        // moved into the filter
+  v = RunCutover({"validate", "--source", source->uri(), "--target", target->uri(),
+                  "--table-mappings", mapping, "--json"});
+  EXPECT_EQ(v.exit_code, 1) << v.err << v.out;
+  for (const char* expected : {"\"different\"", "\"extra-in-target\"", "\"missing-in-target\""})
+    EXPECT_NE(v.out.find(expected), std::string::npos) << expected << "\n" << v.out;
 }
 
 // MariaDB -> PostgreSQL: column rules of every kind; validation follows them.

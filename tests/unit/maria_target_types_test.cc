@@ -85,10 +85,11 @@ TEST(MariaTargetTypes, PostgresColumnsMapPerTheContract) {
   for (const Case& c : cases) {
     MariaTargetColumn tc = PlanMariaColumn(PgCol("x", c.oid, c.type_name), "postgresql", c.key);
     EXPECT_EQ(tc.ddl_type, c.ddl) << c.type_name;
-    EXPECT_EQ(!tc.warning.empty(), c.warns) << c.type_name << ": " << tc.warning;
-    if (!tc.warning.empty()) {
-      EXPECT_EQ(tc.warning.rfind("column x: ", 0), 0u) << tc.warning;
-    }
+    bool type_level = false;
+    for (LossyRule r : tc.rules.rules)
+      type_level = type_level || SpecOf(r).scope == LossyScope::kTypeLevel;
+    EXPECT_EQ(type_level, c.warns) << c.type_name << ": " << tc.rules.note;
+    EXPECT_EQ(!tc.rules.note.empty(), c.warns) << c.type_name << ": " << tc.rules.note;
   }
 }
 
@@ -106,8 +107,9 @@ TEST(MariaTargetTypes, TextKeyColumnsShareInnoDbsKeyLimit) {
   EXPECT_EQ(cols[2].ddl_type, "VARBINARY(1021)");
   EXPECT_EQ(cols[2].max_bytes, 1021u);
   EXPECT_EQ(cols[3].ddl_type, "VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin");
-  EXPECT_EQ(cols[1].warning,
-            "column b: text in a 4-column key -> VARCHAR(255) (InnoDB keys hold 3072 bytes): "
+  EXPECT_TRUE(cols[1].rules.Has(LossyRule::kL10BoundedKey));
+  EXPECT_EQ(cols[1].rules.note,
+            "text in a 4-column key -> VARCHAR(255) (InnoDB keys hold 3072 bytes): "
             "L10, longer values stop the task");
   t.key = {1};
   EXPECT_EQ(PlanMariaTable(t)[1].ddl_type,
@@ -214,7 +216,8 @@ TEST(MariaTargetTypes, FixedDecimalRefusesWhatItWouldRound) {
   c.type = sqlite::DescribeSqliteColumnType(c.type_name, c.kind);  // as the SQLite source does
   MariaTargetColumn tc = PlanMariaColumn(c, "sqlite", false);
   EXPECT_EQ(tc.ddl_type, "DECIMAL(10,2)");
-  EXPECT_EQ(tc.warning, "");
+  EXPECT_TRUE(tc.rules.rules.empty());
+  EXPECT_EQ(tc.rules.note, "");
   auto dec = [](const char* s) { return Value::String(ValueKind::kDecimal, s); };
   EXPECT_EQ(Enc(tc, dec("0.99")), "0.99");
   EXPECT_EQ(Enc(tc, dec("1.0900")), "1.09");  // dropping zeros is exact

@@ -1,6 +1,7 @@
 // Scenario files: every shipped file parses; malformed ones are rejected with one line naming
 // the file, the exact line and the key's path.
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -220,6 +221,74 @@ TEST(ScenarioParse, RampNeedsLoadAndRanges) {
   EXPECT_EQ(ErrorOf("[[phase]]\n[phase.load]\n[phase.ramp]\nstart = 10\nstep = 10\n"
                     "step_seconds = 5\nmax = 5\n"),
             "t.toml:14: key 'phase[0].ramp.max': expected a number from 10 to 10000000 (got 5)");
+}
+
+}  // namespace
+}  // namespace cutover::scenario
+
+namespace cutover::scenario {
+namespace {
+
+// [task] table_mappings / task_settings: paths relative to the scenario file, read (and the
+// mapping parsed) at parse time; a bad file names the scenario's line and key and the JSON path.
+TEST(ScenarioParse, DmsTaskFilesAreResolvedAndRead) {
+  std::string fixtures = harness::SourceDir() + "/tests/fixtures/dms";
+  auto sc = ParseScenario(std::string(kHead) + R"([task]
+table_mappings = "table-mappings-1.json"
+task_settings = "task-settings-1.json"
+[[phase]]
+name = "a"
+duration = 5
+)",
+                          fixtures + "/scenario.toml");
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  EXPECT_EQ(sc->task.table_mappings, fixtures + "/table-mappings-1.json");
+  EXPECT_EQ(sc->task.task_settings, fixtures + "/task-settings-1.json");
+  ASSERT_NE(sc->task.mapping, nullptr);
+
+  std::string missing =
+      ErrorOf("[task]\ntable_mappings = \"nope.json\"\n[[phase]]\nname = \"a\"\nduration = 5\n");
+  EXPECT_NE(missing.find("task.table_mappings"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("nope.json"), std::string::npos) << missing;
+
+  std::string bad = std::filesystem::temp_directory_path() / "cutover-bad-mapping.json";
+  {
+    std::ofstream(bad) << R"({"rules": [{"rule-type": "selection", "rule-id": "1",
+      "rule-action": "include-ish", "object-locator": {"schema-name": "%", "table-name": "%"}}]})";
+  }
+  auto r = ParseScenario(std::string(kHead) + "[task]\ntable_mappings = \"" + bad +
+                             "\"\n[[phase]]\nname = \"a\"\nduration = 5\n",
+                         "t.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("t.toml:"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("rule-action"), std::string::npos) << r.status().message();
+  std::filesystem::remove(bad);
+}
+
+TEST(ScenarioParse, CutoverPhaseIsTheLastAndHasADuration) {
+  auto sc = ParseScenario(std::string(kHead) + R"(
+[[phase]]
+name = "cdc"
+duration = 10
+[[phase]]
+name = "cutover"
+cutover = true
+duration = 20
+[phase.load]
+rate = 100
+)",
+                          "t.toml");
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  EXPECT_FALSE(sc->phases[0].cutover);
+  EXPECT_TRUE(sc->phases[1].cutover);
+  EXPECT_EQ(sc->phases[1].duration_s, 20);
+
+  EXPECT_EQ(ErrorOf("[[phase]]\nname = \"c\"\ncutover = true\nuntil = \"caught-up\"\n"),
+            "t.toml:10: key 'phase[0].duration': missing (a cutover phase runs the application "
+            "on the target this long)");
+  EXPECT_EQ(ErrorOf("[[phase]]\ncutover = true\nduration = 5\n[[phase]]\nduration = 5\n"),
+            "t.toml:11: key 'phase[1]': expected no phase after the cutover phase (the source is "
+            "no longer replicated after it)");
 }
 
 }  // namespace

@@ -19,7 +19,7 @@
 //     with the docs line). Anything else that differs is reported with row, column and both
 //     values.
 //   - The same rules say which columns the engine must announce: type-level rules once per
-//     column at task start (Sink::MappingWarnings), value-level rules once per column and rule
+//     column at task start (EngineDriver::TargetRules), value-level rules once per column and rule
 //     when a value hits them (engine/core/lossy.h), and no other column.
 #pragma once
 

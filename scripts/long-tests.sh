@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The long loops that do not fit CI's budget, run before an issue about them is resolved:
+#   kills     kill -9 of `cutover replicate` under a concurrent writer, CUTOVER_KILLS times per
+#             engine pair (default 6: 54 kills over the nine pairs), each pair then checked
+#             exactly-once against the source (tests/conformance/contract_test.cc,
+#             KillNineUnderAConcurrentWriterIsExactlyOnce)
+#   fuzz      every fuzz target for CUTOVER_FUZZ_SECONDS (default 600) each (scripts/fuzz.sh)
+# Usage: scripts/long-tests.sh [kills|fuzz ...]   (no argument: kills). Each loop is bounded
+# in time (ctest timeouts; the fuzzers' -max_total_time). Needs a build (scripts/build.sh).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+steps=("$@")
+[[ ${#steps[@]} -eq 0 ]] && steps=(kills)
+for step in "${steps[@]}"; do
+  case "$step" in
+    kills)
+      export CUTOVER_KILLS="${CUTOVER_KILLS:-6}"
+      echo "long-tests: kill -9 x${CUTOVER_KILLS} per engine pair"
+      build/tests/conformance_tests --gtest_filter='*KillNineUnderAConcurrentWriterIsExactlyOnce*' \
+        2>&1 | grep -E '^\[ +(OK|FAILED|PASSED|measure) |across|Failure' ;
+      [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "long-tests: kills failed" >&2; exit 1; }
+      ;;
+    fuzz) bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-600}" ;;
+    *) echo "long-tests: unknown step '$step' (expected kills or fuzz)" >&2; exit 2 ;;
+  esac
+done
+echo "long-tests: all passed"
