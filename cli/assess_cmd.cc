@@ -21,6 +21,7 @@
 #include "cli/check_report.h"
 #include "cli/command.h"
 #include "engine/core/log.h"
+#include "engine/core/lossy.h"
 #include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
 #include "engine/pipeline/start_checks.h"
@@ -248,8 +249,24 @@ class AssessCommand : public Command {
     std::vector<std::string> lossy, lobs, renamed, actions;
     for (size_t i = 0; i < start.targets.size(); ++i) {
       const TableSchema& t = *start.targets[i];
-      for (const std::string& w : sink->MappingWarnings(t))
-        lossy.push_back("table " + t.name.ToString() + ": " + w);
+      // The target's lossy rules per column (docs/types.md): type-level ones change every
+      // value, value-level ones only the values that hit them; representations lose nothing.
+      std::vector<ColumnRules> rules = target_driver.TargetRules(t);
+      for (size_t k = 0; k < rules.size() && k < t.columns.size(); ++k) {
+        std::string every, some;
+        for (LossyRule r : rules[k].rules) {
+          const LossyRuleSpec& spec = SpecOf(r);
+          if (spec.scope == LossyScope::kRepresentation) continue;
+          std::string& list = spec.scope == LossyScope::kTypeLevel ? every : some;
+          list += (list.empty() ? "" : "; ") + std::string(spec.id) + ", " + LossyRuleEffect(r);
+        }
+        if (every.empty() && some.empty()) continue;
+        std::string text = "table " + t.name.ToString() + ": column " + t.columns[k].name + ": ";
+        if (!every.empty())
+          text += (rules[k].note.empty() ? every : rules[k].note) + " (every value)";
+        if (!some.empty()) text += (every.empty() ? "" : "; ") + some + " (values that hit it)";
+        lossy.push_back(std::move(text));
+      }
       for (const Column& c : t.columns) {
         if (IsLargeObject(c))
           lobs.push_back("column " + t.name.ToString() + "." + c.name + " (" + c.type_name + ")");
@@ -272,7 +289,7 @@ class AssessCommand : public Command {
       task.Pass("columns.lossy", ltitle);
     } else {
       task.Warn("columns.lossy", ltitle,
-                std::to_string(lossy.size()) + " column(s) change every value on the target",
+                std::to_string(lossy.size()) + " column(s) may change on the target",
                 "accept the rule (docs/types.md, Lossy rules), or pre-create the target column "
                 "with a type that keeps it and use --table-prep truncate",
                 lossy);
