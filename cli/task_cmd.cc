@@ -4,14 +4,29 @@
 //                 missing capture itself; preparing earlier starts capturing earlier.
 //   task drop     remove the source's capture objects and (with --target) the target's
 //                 checkpoint rows and the task's control files (task_control.h)
+//   task stats    per-table statistics (DMS describe-table-statistics' shape) from the target's
+//                 control tables, read-only: full-load rows, CDC inserts/updates/deletes/DDLs,
+//                 table state, last update
+//   task status   the task's state on the target: checkpoint position and age, tables loaded
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <set>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "cli/command.h"
+#include "cli/http_get.h"
 #include "engine/core/log.h"
+#include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/task_control.h"
+#include "engine/registry/registry.h"
 
 namespace cutover::cli {
 namespace {
@@ -38,6 +53,19 @@ class TaskCommand : public Command {
     drop_->add_option("--source", source_uri_, "Source URI")->required();
     drop_->add_option("--target", target_uri_, "Target URI (its checkpoint rows are removed)");
     drop_->add_option("--task", task_, "Task name")->required();
+    stats_ = task_cmd->add_subcommand(
+        "stats", "Per-table statistics of a task, read from the target (DMS table statistics)");
+    stats_->add_option("--target", target_uri_, "Target URI")->required();
+    stats_->add_option("--task", task_, "Task name")->required();
+    stats_->add_flag("--json", json_, "Print DMS describe-table-statistics JSON");
+    status_ = task_cmd->add_subcommand(
+        "status", "A task's state on the target: checkpoint position and age, tables loaded");
+    status_->add_option("--target", target_uri_, "Target URI")->required();
+    status_->add_option("--task", task_, "Task name")->required();
+    status_->add_flag("--json", json_, "Print JSON");
+    status_->add_option("--metrics", metrics_,
+                        "HOST:PORT of the running task's --metrics-listen: adds its health "
+                        "(state or why it is unhealthy) and lag");
     return task_cmd;
   }
 
@@ -45,6 +73,8 @@ class TaskCommand : public Command {
     if (Status s = CheckTaskName(task_); !s.ok()) return Fail(s);
     if (*prepare_) return Prepare();
     if (*drop_) return Drop();
+    if (*stats_) return Stats();
+    if (*status_) return TaskStatus();
     return 0;
   }
 
@@ -84,8 +114,191 @@ class TaskCommand : public Command {
     return 0;
   }
 
+  // The task's state on the target, read-only; kNotFound when the target holds none.
+  Result<TaskState> ReadState() {
+    ASSIGN_OR_RETURN(const EngineDriver* driver, EngineForUri(target_uri_, "--target"));
+    ASSIGN_OR_RETURN(std::optional<TaskState> state, driver->ReadTaskState(target_uri_, task_));
+    if (!state || (!state->applied && state->loaded.empty() && state->changes.empty())) {
+      return NotFound("target " + RedactUri(target_uri_) + " holds no state of task " + task_ +
+                      " (never run against this target, or dropped)");
+    }
+    return std::move(*state);
+  }
+
+  // DMS's TableState words for what the target knows of a table.
+  static std::string TableStateOf(const TaskState& s, const TableName& t) {
+    if (s.applied) return "CDC";  // the task streams changes into its loaded tables
+    if (s.loaded.count(t)) return "loaded";
+    return "before load";
+  }
+
+  int Stats() {
+    auto state = ReadState();
+    if (!state.ok()) return Fail(state.status());
+    std::set<TableName> tables;
+    for (const auto& [t, _] : state->loaded) tables.insert(t);
+    for (const auto& [t, _] : state->changes) tables.insert(t);
+    nlohmann::json rows = nlohmann::json::array();
+    for (const TableName& t : tables) {
+      auto l = state->loaded.find(t);
+      auto c = state->changes.find(t);
+      TableChangeTotals n = c == state->changes.end() ? TableChangeTotals{} : c->second;
+      std::string last = n.updated_at;
+      if (l != state->loaded.end() && l->second.loaded_at > last) last = l->second.loaded_at;
+      rows.push_back({{"SchemaName", t.schema},
+                      {"TableName", t.name},
+                      {"Inserts", n.inserts},
+                      {"Updates", n.updates},
+                      {"Deletes", n.deletes},
+                      {"Ddls", n.ddls},
+                      {"FullLoadRows", l == state->loaded.end() ? 0 : l->second.rows},
+                      {"FullLoadEndTime", l == state->loaded.end() ? "" : l->second.loaded_at},
+                      {"LastUpdateTime", last},
+                      {"TableState", TableStateOf(*state, t)},
+                      {"ValidationState", "Not enabled"}});
+    }
+    if (json_) {
+      std::printf("%s\n", nlohmann::json{{"TableStatistics", rows}}.dump(2).c_str());
+      return 0;
+    }
+    size_t width = 5;
+    for (const TableName& t : tables) width = std::max(width, t.ToString().size());
+    std::printf("%s", fmt::format("{:<{}}  {:<11} {:>14} {:>10} {:>10} {:>10} {:>6}  {}\n", "table",
+                                  width, "state", "full-load rows", "inserts", "updates", "deletes",
+                                  "ddls", "last update (UTC)")
+                          .c_str());
+    for (const auto& r : rows) {
+      std::printf(
+          "%s",
+          fmt::format("{:<{}}  {:<11} {:>14} {:>10} {:>10} {:>10} {:>6}  {}\n",
+                      r["SchemaName"].get<std::string>() + "." + r["TableName"].get<std::string>(),
+                      width, r["TableState"].get<std::string>(), r["FullLoadRows"].get<int64_t>(),
+                      r["Inserts"].get<int64_t>(), r["Updates"].get<int64_t>(),
+                      r["Deletes"].get<int64_t>(), r["Ddls"].get<int64_t>(),
+                      r["LastUpdateTime"].get<std::string>())
+              .c_str());
+    }
+    return 0;
+  }
+
+  // The value of the first sample of `name` in a Prometheus text page ("" when absent).
+  static std::string Sample(const std::string& page, const std::string& name) {
+    for (size_t p = 0; (p = page.find(name, p)) != std::string::npos; p += name.size()) {
+      if (p > 0 && page[p - 1] != '\n') continue;
+      const char next = page[p + name.size()];
+      if (next != ' ' && next != '{') continue;
+      const size_t end = page.find('\n', p);
+      const std::string line = page.substr(p, end - p);
+      return line.substr(line.rfind(' ') + 1);
+    }
+    return "";
+  }
+
+  // What the running task says of itself on its metrics endpoint (--metrics), as JSON.
+  Result<nlohmann::json> LiveStatus() {
+    nlohmann::json live;
+    auto health = HttpGet(metrics_, "/healthz", std::chrono::seconds(5));
+    if (!health.ok() && health.status().code() == StatusCode::kInvalidArgument)
+      return health.status();
+    if (!health.ok()) {
+      live["running"] = false;
+      live["health"] = health.status().message() + ": the task is not running there";
+      return live;
+    }
+    std::string h = health->body;
+    while (!h.empty() && h.back() == '\n') h.pop_back();
+    live["running"] = true;
+    live["healthy"] = health->status == 200;
+    live["health"] = h;
+    auto page = HttpGet(metrics_, "/metrics", std::chrono::seconds(5));
+    if (page.ok()) {
+      for (auto [key, metric] :
+           {std::pair{"cdc_latency_source_seconds", "cutover_cdc_latency_source_seconds"},
+            {"cdc_latency_target_seconds", "cutover_cdc_latency_target_seconds"},
+            {"source_log_retained_bytes", "cutover_source_log_retained_bytes"},
+            {"checkpoint_age_seconds", "cutover_checkpoint_age_seconds"}}) {
+        std::string v = Sample(page->body, metric);
+        if (!v.empty()) live[key] = std::strtod(v.c_str(), nullptr);
+      }
+    }
+    return live;
+  }
+
+  int TaskStatus() {
+    auto state = ReadState();
+    if (!state.ok()) return Fail(state.status());
+    nlohmann::json live;
+    if (!metrics_.empty()) {
+      auto l = LiveStatus();
+      if (!l.ok()) return Fail(l.status());
+      live = std::move(*l);
+    }
+    int64_t rows = 0, inserts = 0, updates = 0, deletes = 0, ddls = 0;
+    for (const auto& [t, l] : state->loaded) rows += l.rows;
+    for (const auto& [t, n] : state->changes) {
+      inserts += n.inserts, updates += n.updates, deletes += n.deletes, ddls += n.ddls;
+    }
+    // Age of the checkpoint: the stored time is UTC "YYYY-MM-DD HH:MM:SS".
+    int64_t age = -1;
+    std::tm tm{};
+    if (!state->applied_at.empty() &&
+        strptime(state->applied_at.c_str(), "%Y-%m-%d %H:%M:%S", &tm) != nullptr) {
+      age = static_cast<int64_t>(std::time(nullptr) - timegm(&tm));
+    }
+    const std::string phase = state->applied ? "cdc" : "full load";
+    if (json_) {
+      nlohmann::json j{{"task", task_},
+                       {"phase", phase},
+                       {"position", state->applied ? state->applied->text : ""},
+                       {"checkpoint_time", state->applied_at},
+                       {"checkpoint_age_seconds", age},
+                       {"tables_loaded", state->loaded.size()},
+                       {"full_load_rows", rows},
+                       {"inserts", inserts},
+                       {"updates", updates},
+                       {"deletes", deletes},
+                       {"ddls", ddls}};
+      if (!live.is_null()) j["live"] = live;
+      std::printf("%s\n", j.dump(2).c_str());
+      return 0;
+    }
+    std::printf("task %s on %s\n", task_.c_str(), RedactUri(target_uri_).c_str());
+    std::printf("  phase:      %s\n", phase.c_str());
+    if (state->applied) {
+      std::printf("  position:   %s (checkpoint written %s UTC, %s ago)\n",
+                  state->applied->text.c_str(), state->applied_at.c_str(),
+                  age < 0 ? "?" : (std::to_string(age) + " s").c_str());
+    }
+    std::printf("  tables:     %zu loaded, %lld full-load rows\n", state->loaded.size(),
+                static_cast<long long>(rows));
+    std::printf("  changes:    %lld inserts, %lld updates, %lld deletes, %lld ddls applied\n",
+                static_cast<long long>(inserts), static_cast<long long>(updates),
+                static_cast<long long>(deletes), static_cast<long long>(ddls));
+    if (live.is_null()) {
+      std::printf(
+          "  running:    not asked (--metrics HOST:PORT of the running task adds its "
+          "health and lag)\n");
+      return 0;
+    }
+    std::printf("  running:    %s\n", live["health"].get<std::string>().c_str());
+    if (live.contains("cdc_latency_source_seconds")) {
+      std::printf("  lag:        source %.1f s, target %.1f s\n",
+                  live["cdc_latency_source_seconds"].get<double>(),
+                  live.value("cdc_latency_target_seconds", 0.0));
+    }
+    if (live.contains("source_log_retained_bytes")) {
+      std::printf("  source log: %.0f bytes retained for the task\n",
+                  live["source_log_retained_bytes"].get<double>());
+    }
+    return 0;
+  }
+
   CLI::App* prepare_ = nullptr;
   CLI::App* drop_ = nullptr;
+  CLI::App* stats_ = nullptr;
+  CLI::App* status_ = nullptr;
+  bool json_ = false;
+  std::string metrics_;
   std::string source_uri_, target_uri_, task_;
   std::vector<std::string> tables_;
   std::vector<std::string> exclude_tables_;

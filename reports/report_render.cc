@@ -188,6 +188,14 @@ details summary{cursor:pointer;font-weight:600}
 footer{color:var(--muted);font-size:12px;text-align:center}
 )css";
 
+}  // namespace
+
+const char* ReportCss() {
+  return kCss;
+}
+
+namespace {
+
 std::string HeaderSection(const Json& report) {
   std::string outcome = Outcome(report);
   const Json* scenario = Field(report, "scenario");

@@ -22,6 +22,8 @@ inline constexpr const char* kScenarioReportFormat = "cutover-scenario-report/1"
 
 // Renders a scenario run's report into a self-contained HTML page.
 std::string RenderHtml(const nlohmann::json& report);
+// The reports' style sheet, for other pages in the same style (the assessment's).
+const char* ReportCss();
 // The Markdown summary: verdict, expectations, phases, validation and sizing lines.
 std::string RenderMarkdown(const nlohmann::json& report);
 // Writes report.html and report.md next to an existing report.json in `dir`.

@@ -2,7 +2,9 @@
 // nor duplicates anything.
 //
 // The checkpoint is written by the sink in the same target transaction as the data it covers;
-// per-table load state is written in the same transaction as the table's last loaded rows.
+// per-table load state is written in the same transaction as the table's last loaded rows; the
+// per-table change totals in the same transaction as the changes they count. So after a crash
+// the three say exactly what the target holds.
 #pragma once
 
 #include <map>
@@ -17,11 +19,23 @@ namespace cutover {
 struct TableLoadState {
   Position snapshot;  // position of the snapshot the table was loaded from
   int64_t rows = 0;
+  std::string loaded_at;  // when its load committed, UTC "YYYY-MM-DD HH:MM:SS[.ffffff]"
+};
+
+// CDC changes applied to one table over the task's life (`cutover task stats`, in the shape of
+// DMS's describe-table-statistics). Counted per source change before net-effect folding, once
+// per applied source transaction: a transaction skipped after a restart is not counted again.
+struct TableChangeTotals {
+  int64_t inserts = 0, updates = 0, deletes = 0;
+  int64_t ddls = 0;        // TRUNCATEs (the only table-level statement cutover replicates)
+  std::string updated_at;  // UTC time of the target commit of the last counted change
 };
 
 struct TaskState {
-  std::optional<Position> applied;             // last source transaction applied by CDC
-  std::map<TableName, TableLoadState> loaded;  // tables whose full load committed
+  std::optional<Position> applied;                 // last source transaction applied by CDC
+  std::map<TableName, TableLoadState> loaded;      // tables whose full load committed
+  std::string applied_at;                          // when the checkpoint was last written (UTC)
+  std::map<TableName, TableChangeTotals> changes;  // by source table; absent: none applied
 };
 
 }  // namespace cutover

@@ -36,6 +36,32 @@ Result<std::optional<int64_t>> EngineDriver::RetainedLogBytes(const std::string&
   return std::optional<int64_t>();
 }
 
+Status EngineDriver::CheckEndpoint(const std::string& uri, EndpointRole role,
+                                   CheckList& checks) const {
+  (void)role;
+  const std::string engine(name());
+  Result<std::string> version = ServerVersion(uri);
+  if (!version.ok()) {
+    const Status& s = version.status();
+    if (s.code() == StatusCode::kInvalidArgument) return s;
+    std::string remedy =
+        s.code() == StatusCode::kPermissionDenied
+            ? "check the user name and password in the URI (the password is never printed) and "
+              "that the server lets this user in from this host"
+        : capabilities().network
+            ? "check host and port, that the server runs and listens on that address, and "
+              "firewalls between"
+            : "check the path and that this user may read (and, for a target, write) the file "
+              "and its directory";
+    checks.Fail(engine + ".connect", "the endpoint is reachable and accepts the login", s.message(),
+                std::move(remedy));
+    return Status::Ok();
+  }
+  checks.Pass(engine + ".connect", "the endpoint is reachable and accepts the login");
+  checks.Pass(engine + ".version", "server version", *version);
+  return Status::Ok();
+}
+
 Result<SourceLogMark> EngineDriver::ReadSourceLogMark(const std::string&) const {
   return NotOffered(*this, "cutover switch as a source");
 }

@@ -29,6 +29,7 @@
 #include "engine/core/load_session.h"
 #include "engine/core/lossy.h"
 #include "engine/core/range_scanner.h"
+#include "engine/core/readiness_check.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
 #include "engine/core/target_session.h"
@@ -80,6 +81,9 @@ struct ChangeLogDumpRequest {
   int heartbeat_ms = 1000;
   const std::atomic<bool>* stop = nullptr;  // set: stop at the next event (signals)
 };
+
+// Which end of a task an endpoint is, for its readiness checks.
+enum class EndpointRole { kSource, kTarget };
 
 // ---- What `cutover switch` (engine/pipeline/switch.h) asks of a source and of a target ----
 
@@ -197,6 +201,17 @@ class EngineDriver {
   virtual Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri,
                                                           const std::string& task,
                                                           const std::string& position) const;
+
+  // `cutover test-connection`: adds to `checks` one check per thing a task needs from the
+  // endpoint at `uri` in `role`, each with what was found and the remedy (readiness_check.h).
+  // Always "<name>.connect" (reachable, authenticated: a failure is a failed check carrying the
+  // redacted error, never the password) and, once connected, "<name>.version"; then for a source
+  // every setting, privilege and headroom change capture needs (the failed ones are exactly what
+  // Source::CheckChangeCapture refuses at task start, so both say the same), for a target what
+  // loading and applying need. Reads only: creates and changes nothing. Returns an error only for
+  // input that names no endpoint (a malformed URI). Default: connect and version through
+  // ServerVersion; overrides call it first and add their checks only when connect passed.
+  virtual Status CheckEndpoint(const std::string& uri, EndpointRole role, CheckList& checks) const;
 
   // ---- cutover switch. Defaults: kInvalidArgument naming the engine. ----
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,12 @@ class ChangeStream : NonCopyable {
   // its last checkpoint, so the target itself says it has everything up to there. nullopt while
   // a transaction is open or when the stream cannot tell. Default: nullopt.
   virtual std::optional<Position> CaughtUpTo() const { return std::nullopt; }
+};
+
+// How big a table is, as the source's statistics estimate it; -1: unknown.
+struct TableSize {
+  int64_t rows = -1;
+  int64_t bytes = -1;  // data and indexes
 };
 
 struct CdcSetup {
@@ -143,6 +150,14 @@ class Source : NonCopyable {
 
   // Removes the task's change capture objects. Missing objects are not an error.
   virtual Status DropTask(const std::string& task) = 0;
+
+  // The size of each of `tables` from the source's statistics, without scanning where the engine
+  // keeps them (`cutover assess`). Tables without a figure are absent. Default: none.
+  virtual Result<std::map<TableName, TableSize>> EstimateTableSizes(
+      const std::vector<TableSchemaPtr>& tables) {
+    (void)tables;
+    return std::map<TableName, TableSize>();
+  }
 };
 
 enum class TablePrep { kDropAndCreate, kTruncate, kDoNothing };
@@ -235,6 +250,14 @@ class Applier : NonCopyable {
   // takes back in a later step's `match` for the same columns (the caller only compares them and
   // passes them back). Touching no row is not an error. Default: an error (kFailedPrecondition).
   virtual Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& step);
+  // Adds `counts` (the changes of the open target transaction, by source table) to the task's
+  // per-table totals (TaskState::changes) in the open target transaction, so they commit or
+  // vanish with the data and the checkpoint. Called right before Commit when there are changes.
+  // Default: totals are not kept (a target without control tables).
+  virtual Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) {
+    (void)counts;
+    return Status::Ok();
+  }
   // Records `applied` as the task's checkpoint in the open target transaction and commits.
   virtual Status Commit(const Position& applied) = 0;
   // Whether the open group, opened `age` ago, is to be committed now (asked after each source

@@ -7,7 +7,18 @@ namespace cutover {
 void StartReport::Refuse(std::string object, std::string problem, std::string remedy) {
   for (const auto& p : problems_)
     if (p.object == object && p.problem == problem) return;  // one line per problem
-  problems_.push_back({std::move(object), std::move(problem), std::move(remedy)});
+  problems_.push_back({std::move(object), std::move(problem), std::move(remedy), check_});
+}
+
+void StartReport::RefuseFailed(const CheckList& checks, const std::string& object) {
+  const std::string saved = check_;
+  for (const ReadinessCheck& c : checks.checks()) {
+    if (c.status != CheckStatus::kFailed) continue;
+    check_ = c.id;
+    if (c.objects.empty()) Refuse(object, c.detail, c.remedy);
+    for (const std::string& o : c.objects) Refuse(o, c.detail, c.remedy);
+  }
+  check_ = saved;
 }
 
 void StartReport::Note(std::string object, std::string what) {

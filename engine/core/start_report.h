@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/readiness_check.h"
 #include "engine/core/status.h"
 
 namespace cutover {
@@ -19,11 +20,19 @@ struct StartProblem {
   std::string object;   // what it concerns: "table public.payment_p2007_01", "column db.t.c"
   std::string problem;  // what is wrong, e.g. "has no primary key (nor replica identity index)"
   std::string remedy;   // what the user can do about it; may be empty
+  // The readiness check it fails (engine/core/readiness_check.h), so `cutover assess` names it
+  // under a stable id: "tables.primary_key", "pg.wal_level"; "" for an unnamed check.
+  std::string check;
 };
 
 class StartReport {
  public:
   void Refuse(std::string object, std::string problem, std::string remedy = "");
+  // Problems refused from now on belong to the readiness check `id` (StartProblem::check).
+  void set_check(std::string id) { check_ = std::move(id); }
+  // Refuses every failed check of `checks` under its own id: `object` (or the check's objects
+  // when it names some), its detail as the problem, its remedy.
+  void RefuseFailed(const CheckList& checks, const std::string& object);
   bool empty() const { return problems_.empty(); }
   const std::vector<StartProblem>& problems() const { return problems_; }
 
@@ -44,6 +53,7 @@ class StartReport {
  private:
   std::vector<StartProblem> problems_;
   std::vector<StartProblem> notes_;
+  std::string check_;
 };
 
 }  // namespace cutover

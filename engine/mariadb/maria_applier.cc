@@ -115,6 +115,26 @@ class MariaApplier : public Applier {
     return rows;
   }
 
+  Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
+    for (const auto& [table, n] : counts) {
+      std::string sql = "INSERT INTO " + MariaConn::QuoteIdent(db_) + "." + kTableStatsTable +
+                        " (task, table_schema, table_name, inserts, updates, deletes, ddls, "
+                        "updated_at) VALUES (";
+      AppendLiteral(sql, MariaText::kString, task_);
+      sql += ", ";
+      AppendLiteral(sql, MariaText::kString, table.schema);
+      sql += ", ";
+      AppendLiteral(sql, MariaText::kString, table.name);
+      sql += ", " + std::to_string(n.inserts) + ", " + std::to_string(n.updates) + ", " +
+             std::to_string(n.deletes) + ", " + std::to_string(n.ddls) +
+             ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE inserts = inserts + VALUES(inserts), "
+             "updates = updates + VALUES(updates), deletes = deletes + VALUES(deletes), ddls = "
+             "ddls + VALUES(ddls), updated_at = VALUES(updated_at)";
+      RETURN_IF_ERROR(Queue(sql, Text("counting changes of " + table.ToString())));
+    }
+    return Status::Ok();
+  }
+
   Status Commit(const Position& applied) override {
     std::string sql = "INSERT INTO " + MariaConn::QuoteIdent(db_) + "." + kCheckpointTable +
                       " (task, position, updated_at) VALUES (";

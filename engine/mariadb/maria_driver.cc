@@ -5,6 +5,7 @@
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_load_session.h"
 #include "engine/mariadb/maria_log_retention.h"
+#include "engine/mariadb/maria_preflight.h"
 #include "engine/mariadb/maria_scanner.h"
 #include "engine/mariadb/maria_sink.h"
 #include "engine/mariadb/maria_source.h"
@@ -77,6 +78,14 @@ class MariaDriver final : public EngineDriver {
 
   Status DumpChangeLog(const ChangeLogDumpRequest& request) const override {
     return DumpBinlog(request);
+  }
+  Status CheckEndpoint(const std::string& uri, EndpointRole role,
+                       CheckList& checks) const override {
+    CheckList own;
+    RETURN_IF_ERROR(EngineDriver::CheckEndpoint(uri, role, own));
+    if (!own.failed()) RETURN_IF_ERROR(CheckMariaEndpoint(uri, role, own));  // else not connected
+    checks.Append(own);
+    return Status::Ok();
   }
   Result<SourceLogMark> ReadSourceLogMark(const std::string& uri) const override {
     return ReadMariaLogMark(uri);

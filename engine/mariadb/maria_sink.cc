@@ -27,7 +27,18 @@ std::string TableStateDdl(const std::string& db) {
          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 }
 
+std::string TableStatsDdl(const std::string& db) {
+  return "CREATE TABLE IF NOT EXISTS " + MariaConn::QuoteIdent(db) + "." + kTableStatsTable +
+         " (task VARCHAR(255) NOT NULL, table_schema VARCHAR(255) NOT NULL,"
+         " table_name VARCHAR(255) NOT NULL, inserts BIGINT NOT NULL, updates BIGINT NOT NULL,"
+         " deletes BIGINT NOT NULL, ddls BIGINT NOT NULL, updated_at DATETIME(6) NOT NULL,"
+         " PRIMARY KEY (task, table_schema, table_name))"
+         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+}
+
 Status CreateControlTables(MariaConn& conn, const std::string& db) {
+  RETURN_IF_ERROR(conn.Exec(TableStatsDdl(db), "creating control table " + db + "." +
+                                                   kTableStatsTable + " on the target"));
   RETURN_IF_ERROR(conn.Exec(CheckpointDdl(db), "creating control table " + db + "." +
                                                    kCheckpointTable + " on the target"));
   return conn.Exec(TableStateDdl(db),
@@ -289,7 +300,7 @@ Status MariaSink::CreateControlTables() {
 Status MariaSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "task drop", /*writes_rows=*/false));
   const std::string& db = conn->uri().database;
-  for (const char* table : {kCheckpointTable, kTableStateTable}) {
+  for (const char* table : {kCheckpointTable, kTableStateTable, kTableStatsTable}) {
     ASSIGN_OR_RETURN(MariaRows exists,
                      conn->Query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
                                      conn->QuoteLiteral(db) + " AND TABLE_NAME = '" + table + "'",

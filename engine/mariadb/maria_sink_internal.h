@@ -18,8 +18,9 @@ namespace cutover::mariadb {
 // The control tables, in the target URI's database.
 inline constexpr const char* kCheckpointTable = "_cutover_checkpoint";
 inline constexpr const char* kTableStateTable = "_cutover_table_state";
+inline constexpr const char* kTableStatsTable = "_cutover_table_stats";
 
-// Creates both control tables in `db` when missing.
+// Creates the control tables in `db` when missing.
 Status CreateControlTables(MariaConn& conn, const std::string& db);
 
 // Everything a statement about one table needs, computed once per table schema.

@@ -6,6 +6,7 @@
 
 #include "engine/core/log.h"
 #include "engine/core/table_pattern.h"
+#include "engine/mariadb/maria_preflight.h"
 #include "engine/mariadb/maria_snapshot.h"
 #include "engine/mariadb/maria_types.h"
 
@@ -354,65 +355,17 @@ Result<std::vector<SchemaObjectEntry>> MariaSource::ListOtherObjects(
 }
 
 Status MariaSource::CheckChangeCapture(StartReport& report) {
-  // InnoDB and keys are checked by DiscoverTables and the pipeline.
-  ASSIGN_OR_RETURN(MariaRows vars,
-                   conn_->Query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, "
-                                "@@binlog_row_metadata",
-                                "reading binlog settings"));
-  std::vector<std::string> problems;
-  auto var = [&](size_t i) { return Upper(vars.rows.at(0)[i].value_or("")); };
-  if (var(0) != "1") {
-    problems.push_back(
-        "the binary log is off (log_bin): start the server with --log-bin for change capture");
-  }
-  if (var(1) != "ROW") {
-    problems.push_back("binlog_format is " + var(1) +
-                       ", change capture needs ROW (SET GLOBAL binlog_format=ROW, and in the "
-                       "server config)");
-  }
-  if (var(2) != "FULL") {
-    problems.push_back("binlog_row_image is " + var(2) +
-                       ", change capture needs FULL (SET GLOBAL binlog_row_image=FULL)");
-  }
-  if (var(3) != "FULL") {
-    problems.push_back("binlog_row_metadata is " + var(3) +
-                       ", change capture needs FULL (SET GLOBAL binlog_row_metadata=FULL)");
-  }
-
-  // Privileges: REPLICATION SLAVE and BINLOG MONITOR for the binlog, RELOAD for aligning
-  // parallel snapshots, SELECT on the data.
-  ASSIGN_OR_RETURN(MariaRows grants, conn_->Query("SHOW GRANTS", "reading privileges"));
-  std::string all;
-  for (const auto& r : grants.rows) all += Upper(r[0].value_or("")) + "\n";
-  bool everything = all.find("GRANT ALL PRIVILEGES ON *.*") != std::string::npos;
-  auto has = [&](const std::string& priv) {
-    if (everything) return true;
-    for (size_t pos = 0; (pos = all.find("GRANT ", pos)) != std::string::npos;) {
-      size_t end = all.find('\n', pos);
-      std::string line = all.substr(pos, end - pos);
-      pos = end;
-      if (line.find(" ON *.* ") == std::string::npos) continue;
-      if (line.find(priv) != std::string::npos) return true;
-    }
-    return false;
-  };
-  std::vector<std::string> missing;
-  if (!has("REPLICATION SLAVE")) missing.push_back("REPLICATION SLAVE");
-  if (!has("BINLOG MONITOR") && !has("REPLICATION CLIENT") && !has("SUPER"))
-    missing.push_back("BINLOG MONITOR");
-  if (options_.snapshot_connections > 1 && !has("RELOAD")) missing.push_back("RELOAD");
-  if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    problems.push_back("user " + conn_->uri().user + " lacks " + list + " (GRANT " + list +
-                       " ON *.* TO ...)" +
-                       (options_.snapshot_connections > 1 && missing.back() == "RELOAD"
-                            ? "; RELOAD aligns parallel snapshots, --parallel 1 needs no lock"
-                            : ""));
-  }
-  for (const auto& p : problems)
-    report.Refuse("source " + conn_->redacted_uri(), "not ready for change capture: " + p);
+  // InnoDB and keys are checked by DiscoverTables and the pipeline; the settings and privileges
+  // are the checks test-connection shows (maria_preflight.h).
+  CheckList checks;
+  RETURN_IF_ERROR(CheckMariaCapture(*conn_, options_.snapshot_connections > 1, checks));
+  report.RefuseFailed(checks, "source " + conn_->redacted_uri());
   return Status::Ok();
+}
+
+Result<std::map<TableName, TableSize>> MariaSource::EstimateTableSizes(
+    const std::vector<TableSchemaPtr>& tables) {
+  return EstimateMariaTableSizes(*conn_, tables);
 }
 
 Result<Position> MariaSource::CurrentPosition() {

@@ -61,6 +61,8 @@ class MariaSource : public Source {
   Status CheckChangeCapture(StartReport& problems) override;
   Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
       const std::vector<TableSchemaPtr>& tables) override;
+  Result<std::map<TableName, TableSize>> EstimateTableSizes(
+      const std::vector<TableSchemaPtr>& tables) override;
 
   // The binlog server id the task's dump connection uses: derived from the task name, so a
   // restarted engine replaces its own previous (possibly dead) dump session on the server.

@@ -6,37 +6,62 @@ namespace cutover::mariadb {
 
 Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::string& task) {
   const std::string& db = conn.uri().database;
-  ASSIGN_OR_RETURN(MariaRows present,
-                   conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
-                              "TABLE_SCHEMA = " +
-                                  conn.QuoteLiteral(db) + " AND TABLE_NAME IN ('" +
-                                  kCheckpointTable + "', '" + kTableStateTable + "')",
-                              "looking for the control tables on the target"));
-  bool has_checkpoint = false, has_table_state = false;
+  ASSIGN_OR_RETURN(
+      MariaRows present,
+      conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                 "TABLE_SCHEMA = " +
+                     conn.QuoteLiteral(db) + " AND TABLE_NAME IN ('" + kCheckpointTable + "', '" +
+                     kTableStateTable + "', '" + kTableStatsTable + "')",
+                 "looking for the control tables on the target"));
+  bool has_checkpoint = false, has_table_state = false, has_stats = false;
   for (const auto& row : present.rows) {
     has_checkpoint |= row[0] == std::optional<std::string>(kCheckpointTable);
     has_table_state |= row[0] == std::optional<std::string>(kTableStateTable);
+    has_stats |= row[0] == std::optional<std::string>(kTableStatsTable);
   }
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
   std::string qdb = MariaConn::QuoteIdent(db) + ".";
   TaskState state;
   if (has_checkpoint) {
-    ASSIGN_OR_RETURN(MariaRows cp, conn.Query("SELECT position FROM " + qdb + kCheckpointTable +
-                                                  " WHERE task = " + conn.QuoteLiteral(task),
-                                              "reading checkpoint"));
-    if (!cp.rows.empty() && cp.rows[0][0]) state.applied = Position{0, 0, *cp.rows[0][0]};
+    ASSIGN_OR_RETURN(
+        MariaRows cp,
+        conn.Query("SELECT position, DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s') FROM " + qdb +
+                       kCheckpointTable + " WHERE task = " + conn.QuoteLiteral(task),
+                   "reading checkpoint"));
+    if (!cp.rows.empty() && cp.rows[0][0]) {
+      state.applied = Position{0, 0, *cp.rows[0][0]};
+      state.applied_at = cp.rows[0][1].value_or("");
+    }
   }
   if (has_table_state) {
     ASSIGN_OR_RETURN(
         MariaRows ts,
-        conn.Query("SELECT table_schema, table_name, snapshot_position, `rows` FROM " + qdb +
-                       kTableStateTable + " WHERE task = " + conn.QuoteLiteral(task),
+        conn.Query("SELECT table_schema, table_name, snapshot_position, `rows`, "
+                   "DATE_FORMAT(loaded_at, '%Y-%m-%d %H:%i:%s') FROM " +
+                       qdb + kTableStateTable + " WHERE task = " + conn.QuoteLiteral(task),
                    "reading table state"));
     for (const auto& row : ts.rows) {
       TableLoadState s;
       s.snapshot.text = row[2].value_or("");
       s.rows = std::stoll(row[3].value_or("0"));
+      s.loaded_at = row[4].value_or("");
       state.loaded[TableName{row[0].value_or(""), row[1].value_or("")}] = s;
+    }
+  }
+  if (has_stats) {
+    ASSIGN_OR_RETURN(
+        MariaRows st,
+        conn.Query("SELECT table_schema, table_name, inserts, updates, deletes, ddls, "
+                   "DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s') FROM " +
+                       qdb + kTableStatsTable + " WHERE task = " + conn.QuoteLiteral(task),
+                   "reading table statistics"));
+    for (const auto& row : st.rows) {
+      TableChangeTotals& t = state.changes[TableName{row[0].value_or(""), row[1].value_or("")}];
+      t.inserts = std::stoll(row[2].value_or("0"));
+      t.updates = std::stoll(row[3].value_or("0"));
+      t.deletes = std::stoll(row[4].value_or("0"));
+      t.ddls = std::stoll(row[5].value_or("0"));
+      t.updated_at = row[6].value_or("");
     }
   }
   return std::optional<TaskState>(std::move(state));

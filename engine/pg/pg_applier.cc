@@ -131,6 +131,26 @@ class PgApplier : public Applier {
     return rows;
   }
 
+  Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
+    for (const auto& [table, n] : counts) {
+      RETURN_IF_ERROR(SendPrepared(
+          "table_stats",
+          [&] {
+            return std::string(
+                "INSERT INTO cutover.table_stats AS s (task, table_schema, table_name, inserts, "
+                "updates, deletes, ddls, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) "
+                "ON CONFLICT (task, table_schema, table_name) DO UPDATE SET inserts = s.inserts "
+                "+ excluded.inserts, updates = s.updates + excluded.updates, deletes = s.deletes "
+                "+ excluded.deletes, ddls = s.ddls + excluded.ddls, updated_at = "
+                "excluded.updated_at");
+          },
+          {task_, table.schema, table.name, std::to_string(n.inserts), std::to_string(n.updates),
+           std::to_string(n.deletes), std::to_string(n.ddls)},
+          {}, Text("counting changes of " + table.ToString())));
+    }
+    return Status::Ok();
+  }
+
   Status Commit(const Position& applied) override {
     RETURN_IF_ERROR(SendPrepared(
         "checkpoint",

@@ -3,6 +3,7 @@
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_load_session.h"
 #include "engine/pg/pg_log_retention.h"
+#include "engine/pg/pg_preflight.h"
 #include "engine/pg/pg_scanner.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
@@ -68,6 +69,14 @@ class PgDriver final : public EngineDriver {
   Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri, const std::string& task,
                                                   const std::string&) const override {
     return PgSlotRetainedWalBytes(uri, task);
+  }
+  Status CheckEndpoint(const std::string& uri, EndpointRole role,
+                       CheckList& checks) const override {
+    CheckList own;
+    RETURN_IF_ERROR(EngineDriver::CheckEndpoint(uri, role, own));
+    if (!own.failed()) RETURN_IF_ERROR(CheckPgEndpoint(uri, role, own));  // else not connected
+    checks.Append(own);
+    return Status::Ok();
   }
   Result<SourceLogMark> ReadSourceLogMark(const std::string& uri) const override {
     return ReadPgLogMark(uri);

@@ -21,6 +21,11 @@ const char* const kControlDdl =
     "CREATE TABLE IF NOT EXISTS cutover.table_state ("
     "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
     "  snapshot_position text NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL,"
+    "  PRIMARY KEY (task, table_schema, table_name));"
+    "CREATE TABLE IF NOT EXISTS cutover.table_stats ("
+    "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
+    "  inserts bigint NOT NULL, updates bigint NOT NULL, deletes bigint NOT NULL,"
+    "  ddls bigint NOT NULL, updated_at timestamptz NOT NULL,"
     "  PRIMARY KEY (task, table_schema, table_name));";
 
 std::string ColumnList(PgConn& conn, const TableSchema& t) {
@@ -134,9 +139,14 @@ Status PgSink::DropTask(const std::string& task) {
   RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.checkpoint WHERE task = $1", {task.c_str()},
                                    "removing checkpoint")
                       .status());
+  RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.table_state WHERE task = $1",
+                                   {task.c_str()}, "removing table state")
+                      .status());
+  ASSIGN_OR_RETURN(auto stats, conn->Exec("SELECT to_regclass('cutover.table_stats') IS NOT NULL"));
+  if (stats.get(0, 0) != "t") return Status::Ok();
   return conn
-      ->ExecParams("DELETE FROM cutover.table_state WHERE task = $1", {task.c_str()},
-                   "removing table state")
+      ->ExecParams("DELETE FROM cutover.table_stats WHERE task = $1", {task.c_str()},
+                   "removing table statistics")
       .status();
 }
 

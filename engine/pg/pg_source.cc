@@ -5,6 +5,7 @@
 
 #include "engine/core/log.h"
 #include "engine/pg/pg_conn.h"
+#include "engine/pg/pg_preflight.h"
 #include "engine/pg/pg_source_internal.h"
 #include "engine/pg/pg_types.h"
 #include "engine/pg/pgoutput.h"
@@ -17,19 +18,16 @@ Position LsnPosition(uint64_t lsn) {
 
 Status PgSource::CheckChangeCapture(StartReport& problems) {
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
-  ASSIGN_OR_RETURN(auto wl, conn->Exec("SELECT current_setting('wal_level'), "
-                                       "(SELECT rolreplication OR rolsuper FROM pg_roles "
-                                       "WHERE rolname = current_user)"));
-  const std::string source = "source " + conn->redacted_uri();
-  if (wl.get(0, 0) != "logical") {
-    problems.Refuse(source, "has wal_level=" + wl.str(0, 0) + "; change data capture needs logical",
-                    "ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL");
-  }
-  if (wl.get(0, 1) != "t") {
-    problems.Refuse(source, "the role lacks the REPLICATION attribute needed for logical decoding",
-                    "ALTER ROLE ... REPLICATION");
-  }
+  CheckList checks;
+  RETURN_IF_ERROR(CheckPgCapture(*conn, checks));  // the same checks test-connection shows
+  problems.RefuseFailed(checks, "source " + conn->redacted_uri());
   return Status::Ok();
+}
+
+Result<std::map<TableName, TableSize>> PgSource::EstimateTableSizes(
+    const std::vector<TableSchemaPtr>& tables) {
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+  return EstimatePgTableSizes(*conn, tables);
 }
 
 // Makes publication `pub` publish exactly `tables` (creating it if missing) and checks that it

@@ -52,6 +52,8 @@ class PgSource : public Source {
   Status DropTask(const std::string& task) override;
   // wal_level=logical and the REPLICATION attribute, each missing one a problem.
   Status CheckChangeCapture(StartReport& problems) override;
+  Result<std::map<TableName, TableSize>> EstimateTableSizes(
+      const std::vector<TableSchemaPtr>& tables) override;
 
   static std::string SlotName(const std::string& task) { return "cutover_" + task; }
   static std::string PublicationName(const std::string& task) { return "cutover_" + task; }

@@ -4,26 +4,50 @@ namespace cutover::pg {
 
 Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string& task) {
   ASSIGN_OR_RETURN(auto exists, conn.Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL, "
-                                          "to_regclass('cutover.table_state') IS NOT NULL",
+                                          "to_regclass('cutover.table_state') IS NOT NULL, "
+                                          "to_regclass('cutover.table_stats') IS NOT NULL",
                                           "looking for the control tables on the target"));
   const bool has_checkpoint = exists.get(0, 0) == "t", has_table_state = exists.get(0, 1) == "t";
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
   TaskState state;
   if (has_checkpoint) {
     ASSIGN_OR_RETURN(auto cp,
-                     conn.ExecParams("SELECT position FROM cutover.checkpoint WHERE task = $1",
+                     conn.ExecParams("SELECT position, to_char(updated_at AT TIME ZONE 'UTC', "
+                                     "'YYYY-MM-DD HH24:MI:SS') FROM cutover.checkpoint WHERE "
+                                     "task = $1",
                                      {task.c_str()}, "reading checkpoint"));
-    if (cp.rows() == 1) state.applied = Position{0, 0, cp.str(0, 0)};
+    if (cp.rows() == 1) {
+      state.applied = Position{0, 0, cp.str(0, 0)};
+      state.applied_at = cp.str(0, 1);
+    }
   }
   if (has_table_state) {
     ASSIGN_OR_RETURN(auto ts, conn.ExecParams("SELECT table_schema, table_name, snapshot_position, "
-                                              "rows FROM cutover.table_state WHERE task = $1",
+                                              "rows, to_char(loaded_at AT TIME ZONE 'UTC', "
+                                              "'YYYY-MM-DD HH24:MI:SS') FROM cutover.table_state "
+                                              "WHERE task = $1",
                                               {task.c_str()}, "reading table state"));
     for (int r = 0; r < ts.rows(); ++r) {
       TableLoadState s;
       s.snapshot.text = ts.str(r, 2);
       s.rows = std::stoll(ts.str(r, 3));
+      s.loaded_at = ts.str(r, 4);
       state.loaded[TableName{ts.str(r, 0), ts.str(r, 1)}] = s;
+    }
+  }
+  if (exists.get(0, 2) == "t") {
+    ASSIGN_OR_RETURN(auto st, conn.ExecParams("SELECT table_schema, table_name, inserts, updates, "
+                                              "deletes, ddls, to_char(updated_at AT TIME ZONE "
+                                              "'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM "
+                                              "cutover.table_stats WHERE task = $1",
+                                              {task.c_str()}, "reading table statistics"));
+    for (int r = 0; r < st.rows(); ++r) {
+      TableChangeTotals& t = state.changes[TableName{st.str(r, 0), st.str(r, 1)}];
+      t.inserts = std::stoll(st.str(r, 2));
+      t.updates = std::stoll(st.str(r, 3));
+      t.deletes = std::stoll(st.str(r, 4));
+      t.ddls = std::stoll(st.str(r, 5));
+      t.updated_at = st.str(r, 6);
     }
   }
   return std::optional<TaskState>(std::move(state));

@@ -278,6 +278,7 @@ class CdcLoop {
       return Status::Ok();
     }
     ++txn_changes_;
+    CountForTotals(c);
     if (opt_.metrics) CountForMetrics(c, bytes);
     if (opt_.apply_mode == ApplyMode::kNet) {
       if (net_.Add(c)) {
@@ -291,6 +292,16 @@ class CdcLoop {
     if (!s.ok())
       return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
     return Status::Ok();
+  }
+
+  // Per-table totals of the open group, committed with it (TaskState::changes).
+  void CountForTotals(const Change& c) {
+    if (c.op == ChangeOp::kTruncate) {
+      for (const TableSchemaPtr& t : c.truncated) ++group_totals_[t->name].ddls;
+      return;
+    }
+    TableChangeTotals& t = group_totals_[c.table->name];
+    ++(c.op == ChangeOp::kDelete ? t.deletes : c.op == ChangeOp::kUpdate ? t.updates : t.inserts);
   }
 
   // Per-table operations and bytes of the open group, published at its commit; the changes
@@ -358,7 +369,9 @@ class CdcLoop {
     if (!group_open_) return Status::Ok();
     // A group opens at the Begin of a transaction to apply and closes only after a Commit.
     RETURN_IF_ERROR(FlushNet());
+    if (!group_totals_.empty()) RETURN_IF_ERROR(applier_.AddChangeCounts(group_totals_));
     RETURN_IF_ERROR(applier_.Commit(pending_position_));
+    group_totals_.clear();
     applied_ = pending_position_;
     RETURN_IF_ERROR(stream_.Confirm(pending_position_));
     ++stats_.target_commits;
@@ -400,6 +413,7 @@ class CdcLoop {
   Clock::time_point group_started_;
   int64_t group_changes_ = 0;
   int64_t group_txns_ = 0;
+  std::map<TableName, TableChangeTotals> group_totals_;
   int64_t group_bytes_ = 0;  // metrics only
   std::unordered_map<const TableSchema*, std::pair<TableSchemaPtr, TableChangeCounts>>
       group_tables_;  // metrics only
@@ -451,42 +465,13 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
 
   // Every reason to refuse the task is collected first and named in one report (start_report.h).
   StartReport problems;
-  TableSelection selection{opt.table_patterns, opt.exclude_patterns, {}};
-  if (opt.mapping) {
-    selection.rules = [&](const TableName& n) { return opt.mapping->Selects(n); };
-  }
-  ASSIGN_OR_RETURN(auto tables, source.DiscoverTables(selection, problems));
-  if (opt.mapping) {
-    if (Status used = opt.mapping->CheckSelectionsUsed(); !used.ok())
-      problems.Refuse("--table-mappings", used.message(), "fix the rule or remove it");
-  }
-  if (want_cdc) RETURN_IF_ERROR(CheckCdcStart(source, tables, problems));
-  // What the sink sees: each table as the task's mapping lands it (table_transform.h). The
-  // source keeps reading and streaming `tables` as they are.
-  TableTransforms transforms(opt.mapping, opt.target_schema);
-  std::vector<TableSchemaPtr> targets;
-  std::map<TableName, const TableTransform*> transform_of;
-  for (const auto& t : tables) {
-    auto tt = transforms.For(t);
-    if (!tt.ok()) {
-      problems.Refuse("--table-mappings", tt.status().message(), "fix the rule");
-      continue;
-    }
-    targets.push_back((*tt)->target());
-    transform_of[t->name] = *tt;
-  }
-  // Whether cutover creates the target tables (and so their generated columns) itself.
-  const bool target_creates = want_load && opt.prep == TablePrep::kDropAndCreate;
-  CheckGeneratedColumns(targets, sink.engine(), target_creates, problems);
-  // A source whose log lacks foreign-key actions: the pipeline reproduces them.
-  std::unique_ptr<ReferentialActions> referential;
-  if (want_cdc && !source.StreamCarriesForeignKeyActions()) {
-    ReferentialActions::CheckTask(targets, problems);
-    referential = std::make_unique<ReferentialActions>(targets);
-    if (referential->empty()) referential.reset();
-  }
-  RETURN_IF_ERROR(
-      sink.CheckTarget(opt.task, targets, want_load ? opt.prep : TablePrep::kDoNothing, problems));
+  ASSIGN_OR_RETURN(TaskStart start, CheckTaskStart(source, sink, opt, problems));
+  const std::vector<TableSchemaPtr>& tables = start.tables;
+  const std::vector<TableSchemaPtr>& targets = start.targets;
+  TableTransforms& transforms = *start.transforms;
+  const std::map<TableName, const TableTransform*>& transform_of = start.transform_of;
+  const std::unique_ptr<ReferentialActions>& referential = start.referential;
+  const bool target_creates = start.target_creates;
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
   // Schema objects: the report now, the objects after the data (schema_build.h).

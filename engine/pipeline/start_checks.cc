@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "engine/core/generated_columns.h"
+
 namespace cutover {
 
 namespace {
@@ -30,8 +32,21 @@ std::string CommonExclusion(const std::vector<TableSchemaPtr>& tables,
 
 }  // namespace
 
+const std::vector<TaskStartCheck> kTaskStartChecks = {
+    {"tables.supported", "every selected table can be replicated (types, storage engine)"},
+    {"task.table_mappings", "the table mappings apply to the source's tables"},
+    {"tables.primary_key", "every table has a primary key (or replica identity) for CDC"},
+    {"source.change_capture", "the source is ready for change capture"},
+    {"columns.generated", "the target can compute every generated column"},
+    {"foreign_keys.in_task", "foreign keys with actions reference tables of the task"},
+    {"target.tables",
+     "the target's existing tables take replicated rows unchanged (triggers, "
+     "foreign keys, generated columns)"},
+};
+
 Status CheckCdcStart(Source& source, const std::vector<TableSchemaPtr>& tables,
                      StartReport& problems) {
+  problems.set_check("tables.primary_key");
   std::vector<const TableSchema*> keyless;
   for (const auto& t : tables)
     if (t->key.empty()) keyless.push_back(t.get());
@@ -46,7 +61,56 @@ Status CheckCdcStart(Source& source, const std::vector<TableSchemaPtr>& tables,
                                      : " (all " + std::to_string(keyless.size()) +
                                            " such tables: --exclude-tables '" + all + "')"));
   }
+  problems.set_check("source.change_capture");  // engines name their own checks
   return source.CheckChangeCapture(problems);
+}
+
+Result<TaskStart> CheckTaskStart(Source& source, Sink& sink, const ReplicateOptions& opt,
+                                 StartReport& problems) {
+  const bool want_load = opt.type != ReplicationType::kCdc;
+  const bool want_cdc = opt.type != ReplicationType::kFullLoad;
+  TaskStart start;
+  TableSelection selection{opt.table_patterns, opt.exclude_patterns, {}};
+  if (opt.mapping) {
+    selection.rules = [&](const TableName& n) { return opt.mapping->Selects(n); };
+  }
+  problems.set_check("tables.supported");
+  ASSIGN_OR_RETURN(start.tables, source.DiscoverTables(selection, problems));
+  problems.set_check("task.table_mappings");
+  if (opt.mapping) {
+    if (Status used = opt.mapping->CheckSelectionsUsed(); !used.ok())
+      problems.Refuse("--table-mappings", used.message(), "fix the rule or remove it");
+  }
+  if (want_cdc) RETURN_IF_ERROR(CheckCdcStart(source, start.tables, problems));
+  // What the sink sees: each table as the task's mapping lands it (table_transform.h). The
+  // source keeps reading and streaming `tables` as they are.
+  problems.set_check("task.table_mappings");
+  start.transforms = std::make_unique<TableTransforms>(opt.mapping, opt.target_schema);
+  for (const auto& t : start.tables) {
+    auto tt = start.transforms->For(t);
+    if (!tt.ok()) {
+      problems.Refuse("--table-mappings", tt.status().message(), "fix the rule");
+      continue;
+    }
+    start.targets.push_back((*tt)->target());
+    start.transform_of[t->name] = *tt;
+  }
+  // Whether cutover creates the target tables (and so their generated columns) itself.
+  start.target_creates = want_load && opt.prep == TablePrep::kDropAndCreate;
+  problems.set_check("columns.generated");
+  CheckGeneratedColumns(start.targets, sink.engine(), start.target_creates, problems);
+  // A source whose log lacks foreign-key actions: the pipeline reproduces them.
+  if (want_cdc && !source.StreamCarriesForeignKeyActions()) {
+    problems.set_check("foreign_keys.in_task");
+    ReferentialActions::CheckTask(start.targets, problems);
+    start.referential = std::make_unique<ReferentialActions>(start.targets);
+    if (start.referential->empty()) start.referential.reset();
+  }
+  problems.set_check("target.tables");
+  RETURN_IF_ERROR(sink.CheckTarget(opt.task, start.targets,
+                                   want_load ? opt.prep : TablePrep::kDoNothing, problems));
+  problems.set_check("");
+  return start;
 }
 
 }  // namespace cutover

@@ -130,6 +130,36 @@ class SqliteApplier : public Applier {
     return rows;
   }
 
+  Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
+    if (!table_stats_) {
+      ASSIGN_OR_RETURN(
+          table_stats_,
+          conn_->Prepare(std::string("INSERT INTO ") + kTableStatsTable +
+                             " AS s (task, table_schema, table_name, inserts, updates, deletes, "
+                             "ddls, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " +
+                             kNowUtc +
+                             ") ON CONFLICT (task, table_schema, table_name) DO UPDATE SET "
+                             "inserts = s.inserts + excluded.inserts, updates = s.updates + "
+                             "excluded.updates, deletes = s.deletes + excluded.deletes, ddls = "
+                             "s.ddls + excluded.ddls, updated_at = excluded.updated_at",
+                         "counting changes per table"));
+    }
+    for (const auto& [table, n] : counts) {
+      table_stats_->Reset();
+      RETURN_IF_ERROR(table_stats_->BindText(1, task_));
+      RETURN_IF_ERROR(table_stats_->BindText(2, table.schema));
+      RETURN_IF_ERROR(table_stats_->BindText(3, table.name));
+      RETURN_IF_ERROR(table_stats_->BindInt64(4, n.inserts));
+      RETURN_IF_ERROR(table_stats_->BindInt64(5, n.updates));
+      RETURN_IF_ERROR(table_stats_->BindInt64(6, n.deletes));
+      RETURN_IF_ERROR(table_stats_->BindInt64(7, n.ddls));
+      RETURN_IF_ERROR(
+          table_stats_->Run().status().WithContext("counting changes of " + table.ToString()));
+      table_stats_->Reset();
+    }
+    return Status::Ok();
+  }
+
   Status Commit(const Position& applied) override {
     if (!checkpoint_) {
       ASSIGN_OR_RETURN(
@@ -254,6 +284,7 @@ class SqliteApplier : public Applier {
   std::map<const TableSchema*, PlanEntry> plans_;
   std::map<std::string, std::unique_ptr<SqliteStmt>> statements_;
   std::unique_ptr<SqliteStmt> checkpoint_;
+  std::unique_ptr<SqliteStmt> table_stats_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "engine/core/naming.h"
 #include "engine/sqlite/sqlite_conn.h"
 #include "engine/sqlite/sqlite_load_session.h"
+#include "engine/sqlite/sqlite_preflight.h"
 #include "engine/sqlite/sqlite_scanner.h"
 #include "engine/sqlite/sqlite_sink.h"
 #include "engine/sqlite/sqlite_source.h"
@@ -65,6 +66,12 @@ class SqliteDriver final : public EngineDriver {
            "cutover_heartbeat WHERE id = 1";
   }
   std::string FileUri(const std::string& path) const override { return "sqlite://" + path; }
+  Status CheckEndpoint(const std::string& uri, EndpointRole role,
+                       CheckList& checks) const override {
+    checks.Pass("sqlite.version", "SQLite library version",
+                std::string("SQLite ") + sqlite3_libversion());
+    return CheckSqliteEndpoint(uri, role, checks);
+  }
 };
 
 }  // namespace

@@ -21,7 +21,13 @@ Status CreateControlTables(SqliteConn& conn) {
                        kTableStateTable +
                        " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
                        "NULL, snapshot_position TEXT NOT NULL, rows INTEGER NOT NULL, loaded_at "
-                       "TEXT NOT NULL, PRIMARY KEY (task, table_schema, table_name))",
+                       "TEXT NOT NULL, PRIMARY KEY (task, table_schema, table_name)); CREATE TABLE "
+                       "IF NOT EXISTS " +
+                       kTableStatsTable +
+                       " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
+                       "NULL, inserts INTEGER NOT NULL, updates INTEGER NOT NULL, deletes INTEGER "
+                       "NOT NULL, ddls INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY "
+                       "(task, table_schema, table_name))",
                    "creating the control tables on the target");
 }
 
@@ -183,7 +189,7 @@ Status SqliteSink::CreateControlTables() {
 
 Status SqliteSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, "task drop"));
-  for (const char* table : {kCheckpointTable, kTableStateTable}) {
+  for (const char* table : {kCheckpointTable, kTableStateTable, kTableStatsTable}) {
     ASSIGN_OR_RETURN(bool exists, TableExists(*conn, table));
     if (!exists) continue;
     ASSIGN_OR_RETURN(auto st,

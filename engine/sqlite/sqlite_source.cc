@@ -64,4 +64,17 @@ Status SqliteSource::DropTask(const std::string& task) {
   return DropCapture(*conn_, task);
 }
 
+Result<std::map<TableName, TableSize>> SqliteSource::EstimateTableSizes(
+    const std::vector<TableSchemaPtr>& tables) {
+  std::map<TableName, TableSize> out;
+  for (const auto& t : tables) {
+    ASSIGN_OR_RETURN(auto st,
+                     conn_->Prepare("SELECT count(*) FROM " + SqliteConn::QuoteIdent(t->name.name),
+                                    "counting rows of " + t->name.ToString()));
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (row) out[t->name].rows = st->column_int64(0);
+  }
+  return out;
+}
+
 }  // namespace cutover::sqlite

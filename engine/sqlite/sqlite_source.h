@@ -36,6 +36,9 @@ class SqliteSource : public Source {
                                                    const Position& from) override;
   Result<Position> ParsePosition(const std::string& text) const override;
   Status DropTask(const std::string& task) override;
+  // Exact row counts (SQLite keeps no statistics to estimate from); sizes unknown.
+  Result<std::map<TableName, TableSize>> EstimateTableSizes(
+      const std::vector<TableSchemaPtr>& tables) override;
 
  private:
   SqliteSource(std::string uri, std::unique_ptr<SqliteConn> conn)

@@ -8,21 +8,28 @@ namespace cutover::sqlite {
 Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std::string& task) {
   ASSIGN_OR_RETURN(bool has_checkpoint, TableExists(conn, kCheckpointTable));
   ASSIGN_OR_RETURN(bool has_table_state, TableExists(conn, kTableStateTable));
+  ASSIGN_OR_RETURN(bool has_stats, TableExists(conn, kTableStatsTable));
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
   TaskState state;
   if (has_checkpoint) {
-    ASSIGN_OR_RETURN(auto cp, conn.Prepare(std::string("SELECT position FROM ") + kCheckpointTable +
-                                               " WHERE task = ?1",
-                                           "reading the checkpoint"));
+    ASSIGN_OR_RETURN(auto cp,
+                     conn.Prepare(std::string("SELECT position, substr(updated_at, 1, 19) FROM ") +
+                                      kCheckpointTable + " WHERE task = ?1",
+                                  "reading the checkpoint"));
     RETURN_IF_ERROR(cp->BindText(1, task));
     ASSIGN_OR_RETURN(bool row, cp->Step());
-    if (row) state.applied = Position{0, 0, std::string(cp->column_text(0))};
+    if (row) {
+      state.applied = Position{0, 0, std::string(cp->column_text(0))};
+      state.applied_at = std::string(cp->column_text(1));
+    }
   }
   if (has_table_state) {
-    ASSIGN_OR_RETURN(auto ts, conn.Prepare(std::string("SELECT table_schema, table_name, "
-                                                       "snapshot_position, rows FROM ") +
-                                               kTableStateTable + " WHERE task = ?1",
-                                           "reading the table state"));
+    ASSIGN_OR_RETURN(
+        auto ts,
+        conn.Prepare(std::string("SELECT table_schema, table_name, "
+                                 "snapshot_position, rows, substr(loaded_at, 1, 19) FROM ") +
+                         kTableStateTable + " WHERE task = ?1",
+                     "reading the table state"));
     RETURN_IF_ERROR(ts->BindText(1, task));
     for (;;) {
       ASSIGN_OR_RETURN(bool r, ts->Step());
@@ -30,7 +37,28 @@ Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std
       TableLoadState s;
       s.snapshot.text = std::string(ts->column_text(2));
       s.rows = ts->column_int64(3);
+      s.loaded_at = std::string(ts->column_text(4));
       state.loaded[TableName{std::string(ts->column_text(0)), std::string(ts->column_text(1))}] = s;
+    }
+  }
+  if (has_stats) {
+    ASSIGN_OR_RETURN(auto st, conn.Prepare(std::string("SELECT table_schema, table_name, inserts, "
+                                                       "updates, deletes, ddls, substr(updated_at, "
+                                                       "1, 19) FROM ") +
+                                               kTableStatsTable + " WHERE task = ?1",
+                                           "reading table statistics"));
+    RETURN_IF_ERROR(st->BindText(1, task));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool r, st->Step());
+      if (!r) break;
+      TableChangeTotals& t =
+          state
+              .changes[TableName{std::string(st->column_text(0)), std::string(st->column_text(1))}];
+      t.inserts = st->column_int64(2);
+      t.updates = st->column_int64(3);
+      t.deletes = st->column_int64(4);
+      t.ddls = st->column_int64(5);
+      t.updated_at = std::string(st->column_text(6));
     }
   }
   return std::optional<TaskState>(std::move(state));

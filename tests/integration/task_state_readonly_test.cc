@@ -44,7 +44,8 @@ TEST(TaskStateReadOnly, PostgresReaderCreatesNothing) {
   EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_namespace WHERE nspname = 'cutover'"), "0");
 
   ASSERT_TRUE(sink.CreateControlTables().ok());
-  EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_tables WHERE schemaname = 'cutover'"), "2");
+  // checkpoint, table_state, table_stats
+  EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_tables WHERE schemaname = 'cutover'"), "3");
   Sql(*pg,
       "INSERT INTO cutover.checkpoint VALUES ('t1', '0/16B3748', now());"
       "INSERT INTO cutover.table_state VALUES ('t1', 'public', 'app', '0/16B3700', 7, now())");
@@ -88,7 +89,7 @@ TEST(TaskStateReadOnly, MariaDbReaderCreatesNothing) {
   EXPECT_EQ(MariaValue(*conn,
                        "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                        "DATABASE() AND TABLE_NAME LIKE '\\_cutover\\_%'"),
-            "2");
+            "3");
   MariaExec(*conn,
             "INSERT INTO _cutover_checkpoint VALUES ('t1', '3:1234', UTC_TIMESTAMP(6));"
             "INSERT INTO _cutover_table_state VALUES ('t1', 'src', 'app', '3:1000', 7, "
@@ -134,7 +135,7 @@ TEST(TaskStateReadOnly, SqliteReaderCreatesNothing) {
   EXPECT_EQ(SqliteValue(dir.path("t.db"),
                         "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_cutover\\_%' "
                         "ESCAPE '\\'"),
-            "2");
+            "3");
   SqliteExec(dir.path("t.db"),
              "INSERT INTO _cutover_checkpoint VALUES ('t1', '42', 'now');"
              "INSERT INTO _cutover_table_state VALUES ('t1', 'main', 'app', '40', 7, 'now')");
