@@ -607,8 +607,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   ReplicateOptions loop_opt = opt;
   if (const EngineDriver* d = FindEngine(sink.engine()); d && d->capabilities().append_only)
     loop_opt.apply_mode = ApplyMode::kRow;
-  CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, stop, stats,
-               transforms, referential.get());
+  CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, stop,
+               stats, transforms, referential.get());
   return loop.Run();
 }
 

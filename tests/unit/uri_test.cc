@@ -57,7 +57,7 @@ TEST(UriTest, EngineForUriSchemes) {
 }
 
 TEST(UriTest, EngineNames) {
-  EXPECT_EQ(EngineNames(), "postgresql, mariadb, sqlite");
+  EXPECT_EQ(EngineNames(), "postgresql, mariadb, sqlite, lakehouse");
   for (const EngineDriver* d : Engines()) {
     EXPECT_EQ(FindEngine(d->name()), d);
     for (std::string_view scheme : d->schemes()) {
