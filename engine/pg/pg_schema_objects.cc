@@ -357,6 +357,27 @@ std::vector<PlannedObject> PgSink::PlanSchemaObjects(
   return out;
 }
 
+// The schema part of a sequence name as PostgreSQL prints it ("m.s", "\"My S\".s"), as written
+// (quoted when it was); "" when the name has none.
+static std::string SequenceSchema(const std::string& name) {
+  size_t i = 0;
+  if (!name.empty() && name[0] == '"') {
+    for (i = 1; i < name.size(); ++i) {
+      if (name[i] != '"') continue;
+      if (i + 1 < name.size() && name[i + 1] == '"') {
+        ++i;  // a doubled quote inside the identifier
+        continue;
+      }
+      break;
+    }
+    ++i;  // past the closing quote
+  } else {
+    i = name.find('.');
+    if (i == std::string::npos) return "";
+  }
+  return i < name.size() && name[i] == '.' ? name.substr(0, i) : "";
+}
+
 // Enums, domains and serial sequences of a PostgreSQL source, created when missing before the
 // tables (from the PrepareTables session: parallel loaders must not race to create them).
 Status CreatePgTypesAndSequences(PgConn& conn, const std::vector<TableSchemaPtr>& tables) {
@@ -390,6 +411,12 @@ Status CreatePgTypesAndSequences(PgConn& conn, const std::vector<TableSchemaPtr>
       if (c.identity == Identity::kSerial && !c.identity_sequence.empty() &&
           done.insert(c.identity_sequence).second) {
         std::string as = IsIntegerType(c.type_name) ? " AS " + c.type_name : "";
+        // The sequence's schema (the source's: the name is the source's text) may not exist yet
+        // on the target: the tables' schemas are created by the loaders, after this.
+        if (std::string schema = SequenceSchema(c.identity_sequence); !schema.empty())
+          RETURN_IF_ERROR(
+              conn.ExecOk("CREATE SCHEMA IF NOT EXISTS " + schema,
+                          "creating schema " + schema + " of sequence " + c.identity_sequence));
         RETURN_IF_ERROR(conn.ExecOk("CREATE SEQUENCE IF NOT EXISTS " + c.identity_sequence + as,
                                     "creating sequence " + c.identity_sequence));
       }

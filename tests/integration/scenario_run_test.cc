@@ -174,7 +174,7 @@ TEST_F(ScenarioRunTest, CheckRejectsMalformedFileWithLineAndKey) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, file +
                        ":4: key 'target.engine': expected one of postgresql, mariadb, "
-                       "sqlite (got 'oracle')\n");
+                       "sqlite, lakehouse (got 'oracle')\n");
   r = RunCutover({"scenario", "check", harness::SourceDir() + "/scenarios/quickstart.toml"},
                  std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 0) << r.err;
