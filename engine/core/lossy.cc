@@ -17,51 +17,62 @@ const std::vector<LossyRuleSpec> kCatalog = {
     {LossyRule::kL1CharTrailingSpaces, "L1", LossyScope::kValueLevel,
      "PostgreSQL char(n) → MariaDB CHAR(n)",
      "MariaDB returns CHAR values without trailing spaces",
-     "hit (a value with trailing spaces)", "source without trailing spaces"},
+     "hit (a value with trailing spaces)", "source without trailing spaces",
+     "trailing spaces of a char(n) value are not kept by MariaDB CHAR"},
     {LossyRule::kL2NonFiniteToNull, "L2", LossyScope::kValueLevel,
      "PostgreSQL real/double, SQLite REAL → MariaDB FLOAT/DOUBLE",
      "NaN, +Infinity, -Infinity are stored as NULL (MariaDB has none)",
-     "hit", "source NaN/±Infinity as NULL"},
+     "hit", "source NaN/±Infinity as NULL",
+     "NaN or Infinity written as NULL (MariaDB has neither)"},
     {LossyRule::kL3NaNToNull, "L3", LossyScope::kValueLevel,
      "PostgreSQL real/double → SQLite REAL",
      "NaN is stored as NULL (SQLite has no NaN); ±Infinity are kept",
-     "hit", "source NaN as NULL"},
+     "hit", "source NaN as NULL",
+     "NaN written as NULL (SQLite has no NaN)"},
     {LossyRule::kL4MinusZero, "L4", LossyScope::kValueLevel,
      "→ MariaDB FLOAT/DOUBLE, → SQLite REAL",
      "-0 is stored as +0 by both engines",
-     "hit", "source -0 as 0"},
+     "hit", "source -0 as 0",
+     "-0 stored as 0 by the target"},
     {LossyRule::kL5Rounded30, "L5", LossyScope::kValueLevel,
      "PostgreSQL numeric without typmod (or p > 65, s > 30, s > p), SQLite DECIMAL without (p,s) "
      "→ MariaDB",
      "DECIMAL(65,30); more than 30 fraction digits rounded half away from zero by cutover",
-     "hit (a value with a non-zero digit past the 30th)", "source rounded to 30 digits"},
+     "hit (a value with a non-zero digit past the 30th)", "source rounded to 30 digits",
+     "more than 30 fraction digits rounded half away from zero for DECIMAL(65,30)"},
     {LossyRule::kL6UtcWallTime, "L6", LossyScope::kTypeLevel,
      "PostgreSQL timestamptz, SQLite TIMESTAMPTZ → MariaDB",
      "DATETIME(n) holding the UTC wall time (MariaDB TIMESTAMP ends in 2038); the instant is "
      "kept, the zone is not",
-     "start", "equal as UTC instants"},
+     "start", "equal as UTC instants",
+     "the instant kept as UTC wall time, without its zone"},
     {LossyRule::kL7ZeroDateToNull, "L7", LossyScope::kValueLevel,
      "MariaDB DATE, DATETIME, TIMESTAMP → PostgreSQL, SQLite",
      "zero and partly-zero dates (`0000-00-00`, `2024-00-05`) are written as NULL; into a NOT "
      "NULL column the task stops instead, naming table, key, column and value",
-     "hit", "source zero dates as NULL"},
+     "hit", "source zero dates as NULL",
+     "MariaDB zero date ('0000-00-00...') written as NULL"},
     {LossyRule::kL8SourceText, "L8", LossyScope::kTypeLevel,
      "PostgreSQL types without a logical kind → MariaDB, SQLite",
      "stored as PostgreSQL's text form (LONGTEXT / TEXT)",
-     "start", "equal as text"},
+     "start", "equal as text",
+     "stored as the source's text form"},
     {LossyRule::kL9EnumLabels, "L9", LossyScope::kTypeLevel,
      "MariaDB ENUM, SET → PostgreSQL",
      "text holding the labels; the allowed set is not enforced",
-     "start", "equal as text"},
+     "start", "equal as text",
+     "values become their labels, the allowed set is not enforced"},
     {LossyRule::kL10BoundedKey, "L10", LossyScope::kTypeLevel,
      "PostgreSQL, SQLite text/bytes key columns → MariaDB",
      "VARCHAR(768) / VARBINARY(3072), or less when the key has several columns (InnoDB keys "
      "hold 3072 bytes); longer values are refused (R4)",
-     "start", "exact"},
+     "start", "exact",
+     "key column bounded, longer values stop the task"},
     {LossyRule::kTimeAsInterval, "", LossyScope::kRepresentation,
      "MariaDB TIME → PostgreSQL",
      "interval (a PostgreSQL time cannot hold negative durations or 24 h and more)",
-     "never (exact)", "the interval as a duration in microseconds"},
+     "never (exact)", "the interval as a duration in microseconds",
+     "stored as a PostgreSQL interval"},
 };
 // clang-format on
 
@@ -82,33 +93,7 @@ const char* LossyRuleId(LossyRule rule) {
 }
 
 const char* LossyRuleEffect(LossyRule rule) {
-  switch (rule) {
-    case LossyRule::kNone:
-      return "";
-    case LossyRule::kL1CharTrailingSpaces:
-      return "trailing spaces of a char(n) value are not kept by MariaDB CHAR";
-    case LossyRule::kL2NonFiniteToNull:
-      return "NaN or Infinity written as NULL (MariaDB has neither)";
-    case LossyRule::kL3NaNToNull:
-      return "NaN written as NULL (SQLite has no NaN)";
-    case LossyRule::kL4MinusZero:
-      return "-0 stored as 0 by the target";
-    case LossyRule::kL5Rounded30:
-      return "more than 30 fraction digits rounded half away from zero for DECIMAL(65,30)";
-    case LossyRule::kL6UtcWallTime:
-      return "the instant kept as UTC wall time, without its zone";
-    case LossyRule::kL7ZeroDateToNull:
-      return "MariaDB zero date ('0000-00-00...') written as NULL";
-    case LossyRule::kL8SourceText:
-      return "stored as the source's text form";
-    case LossyRule::kL9EnumLabels:
-      return "values become their labels, the allowed set is not enforced";
-    case LossyRule::kL10BoundedKey:
-      return "key column bounded, longer values stop the task";
-    case LossyRule::kTimeAsInterval:
-      return "stored as a PostgreSQL interval";
-  }
-  return "?";
+  return rule == LossyRule::kNone ? "" : SpecOf(rule).effect;
 }
 
 bool ColumnRules::Has(LossyRule rule) const {

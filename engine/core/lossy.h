@@ -67,6 +67,7 @@ struct LossyRuleSpec {
   const char* happens;     // what happens to the values, for people
   const char* announced;   // "start" or "hit ..." as the docs say it
   const char* compares;    // how the validator compares values under the rule
+  const char* effect;      // what the rule does to a value, short, for the log
 };
 
 // Every rule, L1..L10 then the representations, in that order.
