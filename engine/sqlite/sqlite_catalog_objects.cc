@@ -192,7 +192,7 @@ Status ReadSqliteSchemaObjects(SqliteConn& conn, TableSchema& t) {
   if (t.key.size() == 1 && !without_rowid && Upper(t.columns[t.key[0]].type_name) == "INTEGER") {
     Column& c = t.columns[t.key[0]];
     c.identity = Identity::kAutoIncrement;
-    if (FindKeyword(table_sql, "AUTOINCREMENT") != std::string::npos)
+    if (Upper(table_sql).find("AUTOINCREMENT") != std::string::npos)  // in the column list
       c.identity_sequence = "sqlite_sequence";
   }
   // Secondary indexes: those of CREATE INDEX ('c') and of UNIQUE constraints ('u').
@@ -224,7 +224,7 @@ Status ReadSqliteSchemaObjects(SqliteConn& conn, TableSchema& t) {
         if (open != std::string::npos) {
           size_t close;
           written = SplitParenthesised(sql, open, &close);
-          if (size_t w = FindKeyword(sql, "WHERE", close); w != std::string::npos)
+          if (size_t w = FindKeyword(sql, "WHERE", close + 1); w != std::string::npos)
             ix.where = Trim(sql.substr(w + 5));
         }
       }

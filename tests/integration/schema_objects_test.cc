@@ -212,10 +212,11 @@ class SchemaObjects : public ::testing::Test {
     EXPECT_TRUE(Contains(ReportEntry(report, "view", "main.actor_names"), "not carried")) << report;
     EXPECT_TRUE(Contains(ReportEntry(report, "trigger", "main.actor.actor_touch"), "not carried"))
         << report;
-    if (expression_index)
+    if (expression_index) {
       EXPECT_TRUE(
           Contains(ReportEntry(report, "index", "main.film.film_lower_title"), "not carried"))
           << report;
+    }
   }
 
   std::string ReportPath() {
