@@ -613,8 +613,8 @@ Result<std::string> TranslateCondition(const TableSchema& table, const std::stri
                                        const std::string& target_engine,
                                        const std::string& value_column) {
   if (target_engine == table.engine && value_column.empty()) return expression;
-  if (table.engine != "postgresql" && table.engine != "mariadb")
-    return FailedPrecondition("only PostgreSQL and MariaDB conditions are translated");
+  if (table.engine != "postgresql" && table.engine != "mariadb" && table.engine != "sqlite")
+    return FailedPrecondition("only PostgreSQL, MariaDB and SQLite conditions are translated");
   if (target_engine != "mariadb" && target_engine != "sqlite" && target_engine != "postgresql")
     return FailedPrecondition("no translation to " + target_engine);
   auto tokens = Tokenize(expression, /*conditions=*/true, table.engine == "mariadb");

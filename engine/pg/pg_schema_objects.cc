@@ -5,8 +5,11 @@
 //
 // A PostgreSQL source's objects are recreated from its own definitions (pg_get_indexdef,
 // pg_get_constraintdef, default expressions); other sources' through the neutral description.
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
@@ -54,6 +57,9 @@ std::string SchemaWideName(const TableSchema& t, const std::string& object) {
 bool SameEngine(const TableSchema& t) {
   return t.engine == "postgresql";
 }
+
+// Sessions building one table's indexes at once (CreateTableObjects).
+constexpr size_t kIndexSessionsPerTable = 3;
 
 bool IsIntegerType(const std::string& type) {
   return type == "smallint" || type == "integer" || type == "bigint";
@@ -235,14 +241,20 @@ PlannedObject PlanIndex(const TableSchema& t, const Index& ix) {
     }
     parts += (parts.empty() ? "" : ", ") + e + (part.descending ? " DESC" : "");
   }
-  if (!ix.where.empty()) return not_carried("the partial predicate is not translated");
-  p.target_name = SchemaWideName(t, ix.name);
+  std::string where;
+  if (!ix.where.empty()) {
+    auto e = TranslateCondition(t, ix.where, "postgresql");
+    if (!e.ok()) return not_carried("its predicate: " + e.status().message());
+    where = " WHERE " + *e;
+  }
+  // SQLite's index names are per database, as PostgreSQL's per schema; MariaDB's per table.
+  p.target_name = t.engine == "sqlite" ? ix.name : SchemaWideName(t, ix.name);
   p.entry.fate =
       translated || p.target_name != ix.name ? SchemaFate::kTranslated : SchemaFate::kCarried;
   if (p.entry.fate == SchemaFate::kTranslated)
     p.entry.note = "index " + p.target_name + (translated ? ", prefixes as left(column, n)" : "");
   p.statements.push_back(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
-                         Ident(p.target_name) + " ON " + table + " (" + parts + ")");
+                         Ident(p.target_name) + " ON " + table + " (" + parts + ")" + where);
   return p;
 }
 
@@ -445,21 +457,43 @@ Status PgSink::CreateTableObjects(const std::string& task, const TableSchema& t,
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-schema", /*replica=*/false));
   const TableName target = TargetName(t);
   ASSIGN_OR_RETURN(std::set<std::string> existing, ExistingObjectNames(*conn, target));
+  std::vector<const PlannedObject*> todo;
   for (const PlannedObject& p : plan) {
     if (p.phase != PlannedObject::Phase::kAfterData) continue;
     if (!p.target_name.empty() && existing.count(p.target_name)) continue;
-    for (const std::string& sql : p.statements) {
-      Status s = conn->ExecOk(sql, "target table " + target.ToString() + ": " +
-                                       (p.entry.kind.empty() ? "identity" : p.entry.kind) + " " +
-                                       p.entry.name);
-      if (!s.ok()) {
-        // The table and its rows are fine; the object is named, and the task goes on.
-        Log(LogLevel::kWarn, "schema: could not create {} {}: {}", p.entry.kind, p.entry.name,
-            s.message());
-        break;
+    todo.push_back(&p);
+  }
+  // Each object on the first free session: index builds of one table run at once (CREATE INDEX
+  // takes a SHARE lock, which other CREATE INDEX sessions share; a unique constraint's ALTER
+  // TABLE waits its turn), each with room to sort in memory.
+  std::atomic<size_t> next{0};
+  auto build = [&](PgConn& c) {
+    (void)c.ExecOk("SET maintenance_work_mem = '256MB'", "sizing the index build's memory");
+    for (size_t i; (i = next++) < todo.size();) {
+      const PlannedObject& p = *todo[i];
+      for (const std::string& sql : p.statements) {
+        Status s = c.ExecOk(sql, "target table " + target.ToString() + ": " +
+                                     (p.entry.kind.empty() ? "identity" : p.entry.kind) + " " +
+                                     p.entry.name);
+        if (!s.ok()) {
+          // The table and its rows are fine; the object is named, and the task goes on.
+          Log(LogLevel::kWarn, "schema: could not create {} {}: {}", p.entry.kind, p.entry.name,
+              s.message());
+          break;
+        }
       }
     }
+  };
+  std::vector<std::thread> helpers;
+  const size_t sessions = std::min<size_t>(todo.size(), kIndexSessionsPerTable);
+  for (size_t h = 1; h < sessions; ++h) {
+    helpers.emplace_back([&] {
+      auto c = ConnectTarget(uri_, options_, "cutover-schema", /*replica=*/false);
+      if (c.ok()) build(**c);  // else the other sessions take its share
+    });
   }
+  build(*conn);
+  for (std::thread& h : helpers) h.join();
   return Status::Ok();
 }
 

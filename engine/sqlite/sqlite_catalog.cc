@@ -46,15 +46,13 @@ bool IsQuote(char c) {
   return c == '\'' || c == '"' || c == '`' || c == '[';
 }
 
-// The expression of generated column `column` in a CREATE TABLE statement: the text between
-// the parentheses after `AS` in that column's definition ("" when not found). SQLite keeps it
-// nowhere else (pragma table_xinfo only says that the column is generated).
-std::string GeneratedExpression(const std::string& sql, const std::string& column) {
-  size_t open = sql.find('(');
-  if (open == std::string::npos) return "";
-  std::vector<std::string> parts(1);  // the column definitions: the body split at top level
+}  // namespace
+
+std::vector<std::string> SplitParenthesised(const std::string& sql, size_t open, size_t* close) {
+  std::vector<std::string> parts(1);
   int depth = 0;
-  for (size_t i = open + 1; i < sql.size(); ++i) {
+  size_t i = open + 1;
+  for (; i < sql.size(); ++i) {
     char c = sql[i];
     if (IsQuote(c)) {
       size_t end = QuotedEnd(sql, i);
@@ -70,6 +68,62 @@ std::string GeneratedExpression(const std::string& sql, const std::string& colum
     }
     parts.back() += c;
   }
+  if (close) *close = i;
+  return parts;
+}
+
+size_t FindKeyword(const std::string& text, const std::string& word, size_t from) {
+  int depth = 0;
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t i = from; i < text.size(); ++i) {
+    char c = text[i];
+    if (IsQuote(c)) {
+      i = QuotedEnd(text, i);
+      continue;
+    }
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (depth != 0 || i + word.size() > text.size()) continue;
+    if (sqlite3_strnicmp(text.c_str() + i, word.c_str(), static_cast<int>(word.size())) == 0 &&
+        (i == 0 || !ident(text[i - 1])) &&
+        (i + word.size() == text.size() || !ident(text[i + word.size()])))
+      return i;
+  }
+  return std::string::npos;
+}
+
+std::string LeadingName(const std::string& text, size_t* after) {
+  size_t b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) {
+    if (after) *after = text.size();
+    return "";
+  }
+  size_t i;
+  std::string name;
+  if (IsQuote(text[b])) {
+    i = QuotedEnd(text, b) + 1;
+    name = text.substr(b + 1, i - b - 2);
+    char q = text[b] == '[' ? ']' : text[b];
+    for (size_t at = 0; (at = name.find(std::string(2, q), at)) != std::string::npos; ++at)
+      name.erase(at, 1);  // a doubled quote
+  } else {
+    i = text.find_first_of(" \t\r\n(,", b);
+    if (i == std::string::npos) i = text.size();
+    name = text.substr(b, i - b);
+  }
+  if (after) *after = i;
+  return name;
+}
+
+namespace {
+
+// The expression of generated column `column` in a CREATE TABLE statement: the text between
+// the parentheses after `AS` in that column's definition ("" when not found). SQLite keeps it
+// nowhere else (pragma table_xinfo only says that the column is generated).
+std::string GeneratedExpression(const std::string& sql, const std::string& column) {
+  size_t open = sql.find('(');
+  if (open == std::string::npos) return "";
+  std::vector<std::string> parts = SplitParenthesised(sql, open);  // the column definitions
   for (const std::string& part : parts) {
     size_t b = part.find_first_not_of(" \t\r\n");
     if (b == std::string::npos) continue;

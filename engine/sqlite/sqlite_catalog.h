@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/core/schema.h"
+#include "engine/core/schema_objects.h"
 #include "engine/core/status.h"
 #include "engine/sqlite/sqlite_conn.h"
 
@@ -42,6 +43,29 @@ Result<bool> TableExists(SqliteConn& conn, const std::string& name);
 // whose values are `kind` (SqliteKindForDeclaredType). SQLite enforces no length, precision or
 // time range: the declared ones are kept for targets that want them, marked unenforced.
 ColumnType DescribeSqliteColumnType(const std::string& declared, ValueKind kind);
+
+// SQL text of sqlite_schema.sql (SQLite keeps CHECK constraints, index expressions and partial
+// index predicates nowhere else). Quotes ('', "", ``, []) and nested parentheses are respected.
+//
+// The top-level comma-separated items of the parenthesised list opening at `open` (a column
+// list, CREATE TABLE's definitions), each as written; `close`, when given, receives the
+// position of the closing parenthesis (sql.size() when none).
+std::vector<std::string> SplitParenthesised(const std::string& sql, size_t open,
+                                            size_t* close = nullptr);
+// Where the keyword `word` (any case, a whole word, outside quotes and parentheses) first
+// occurs in `text` at or after `from`; npos when it does not.
+size_t FindKeyword(const std::string& text, const std::string& word, size_t from = 0);
+// The identifier `text` starts with (after blanks), unquoted; `after` receives where it ends.
+std::string LeadingName(const std::string& text, size_t* after = nullptr);
+
+// The schema objects of `table` (docs/types.md, "Schema objects"): column defaults, the rowid
+// key as identity, secondary indexes (unique, partial, expression), foreign keys with their
+// actions, CHECK constraints and the names of its triggers (cutover's capture triggers left
+// out). sqlite_catalog_objects.cc.
+Status ReadSqliteSchemaObjects(SqliteConn& conn, TableSchema& table);
+
+// The views of the database, as schema report entries (not carried).
+Result<std::vector<SchemaObjectEntry>> ListSqliteViews(SqliteConn& conn);
 
 // "name type, ...; key (a, b)": compared to notice that a table's columns changed.
 std::string ColumnSignature(const TableSchema& t);

@@ -9,6 +9,7 @@
 #include "engine/sqlite/sqlite_scanner.h"
 #include "engine/sqlite/sqlite_sink.h"
 #include "engine/sqlite/sqlite_source.h"
+#include "engine/sqlite/sqlite_switch.h"
 #include "engine/sqlite/sqlite_target_types.h"
 #include "engine/sqlite/sqlite_task_state.h"
 
@@ -66,6 +67,17 @@ class SqliteDriver final : public EngineDriver {
            "cutover_heartbeat WHERE id = 1";
   }
   std::string FileUri(const std::string& path) const override { return "sqlite://" + path; }
+  Result<SourceLogMark> ReadSourceLogMark(const std::string& uri) const override {
+    return ReadSqliteLogMark(uri);
+  }
+  Result<std::vector<KeyGenerator>> ReadKeyGenerators(
+      const std::string& uri, const std::vector<TableName>& tables) const override {
+    return ReadSqliteKeyGenerators(uri, tables);
+  }
+  Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
+      const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
+    return AdvanceSqliteKeyGenerators(uri, floors);
+  }
   Status CheckEndpoint(const std::string& uri, EndpointRole role,
                        CheckList& checks) const override {
     checks.Pass("sqlite.version", "SQLite library version",

@@ -199,6 +199,10 @@ SqliteSchemaPlan PlanSqliteSchema(const TableSchema& t, const std::vector<TableS
     std::string parts;
     bool ok = true;
     for (const IndexPart& part : ix.parts) {
+      if (!part.column && SameEngine(t)) {
+        parts += (parts.empty() ? "" : ", ") + part.expression + (part.descending ? " DESC" : "");
+        continue;
+      }
       if (!part.column) {
         not_carried("the expression " + part.expression + " is not translated");
         ok = false;

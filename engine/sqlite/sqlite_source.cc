@@ -22,10 +22,18 @@ Result<std::vector<TableSchemaPtr>> SqliteSource::DiscoverTables(const TableSele
   for (const auto& name : names) {
     if (!select.Select(TableName{kMainSchema, name})) continue;
     ASSIGN_OR_RETURN(SqliteTableInfo info, ReadTableInfo(*conn_, name));
-    out.push_back(info.schema);
+    auto table = std::make_shared<TableSchema>(*info.schema);
+    RETURN_IF_ERROR(ReadSqliteSchemaObjects(*conn_, *table));
+    out.push_back(std::move(table));
   }
   select.ReportUnused(problems);
   return out;
+}
+
+Result<std::vector<SchemaObjectEntry>> SqliteSource::ListOtherObjects(
+    const std::vector<TableSchemaPtr>& tables) {
+  (void)tables;  // one schema: main
+  return ListSqliteViews(*conn_);
 }
 
 Result<CdcSetup> SqliteSource::PrepareCdc(const std::string& task,

@@ -36,6 +36,9 @@ class SqliteSource : public Source {
                                                    const Position& from) override;
   Result<Position> ParsePosition(const std::string& text) const override;
   Status DropTask(const std::string& task) override;
+  // The database's views (sqlite_catalog.h): named in the schema report, not carried.
+  Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
+      const std::vector<TableSchemaPtr>& tables) override;
   // Exact row counts (SQLite keeps no statistics to estimate from); sizes unknown.
   Result<std::map<TableName, TableSize>> EstimateTableSizes(
       const std::vector<TableSchemaPtr>& tables) override;

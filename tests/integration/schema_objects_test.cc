@@ -6,8 +6,10 @@
 // above every loaded key; an orphan is refused; a lookup by a foreign-key column can use an
 // index; and what is not carried is named in the schema report.
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -149,23 +151,99 @@ int MariaForeignKeyCount(const harness::ThrowawayServer& s) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// SQLite target catalog (read with SQLite itself)
+
+// Indexes of `table` created by CREATE INDEX (not the key's, not a UNIQUE constraint's).
+std::string SqliteIndexes(const std::string& db, const std::string& table) {
+  return SqliteValue(
+      db, "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_list('" + table +
+              "') WHERE origin = 'c' ORDER BY name)");
+}
+
+// "parent:<on delete>/<on update>" per foreign key of `table`.
+std::string SqliteForeignKeys(const std::string& db, const std::string& table) {
+  return SqliteValue(db,
+                     "SELECT group_concat(x, ',') FROM (SELECT \"table\" || ':' || on_delete || "
+                     "'/' || on_update AS x FROM pragma_foreign_key_list('" +
+                         table + "') WHERE seq = 0 ORDER BY 1)");
+}
+
+// The query plan's lines of `sql`, joined.
+std::string SqlitePlan(const std::string& db, const std::string& sql) {
+  std::string out;
+  sqlite3* h = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(h, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW)
+      out += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
+// Whether `sql` fails on a connection that enforces foreign keys and checks, as the
+// application's would with PRAGMA foreign_keys = ON.
+bool SqliteRefused(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  if (sqlite3_open(db.c_str(), &h) != SQLITE_OK) return false;
+  sqlite3_busy_timeout(h, 5000);
+  int rc = sqlite3_exec(h, ("PRAGMA foreign_keys = ON; " + sql).c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(h);
+  return rc != SQLITE_OK;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 class SchemaObjects : public ::testing::Test {
  protected:
+  // A SQLite source file holding the sakila/chinook-shaped fixture.
+  std::string SqliteSource(const SqliteDir& dir) {
+    const std::string db = dir.path("source.db");
+    SqliteExec(db, kSqliteSakilaSchema);
+    SqliteExec(db, kSqliteSakilaRows);
+    return db;
+  }
+
+  // The report entries every SQLite-source test expects: what SQLite has and no other target
+  // (the expression index) or no target (the view, the trigger) takes is named.
+  void ExpectSqliteNotCarried(const std::string& report, bool expression_index) {
+    EXPECT_TRUE(Contains(ReportEntry(report, "view", "main.actor_names"), "not carried")) << report;
+    EXPECT_TRUE(Contains(ReportEntry(report, "trigger", "main.actor.actor_touch"), "not carried"))
+        << report;
+    if (expression_index) {
+      EXPECT_TRUE(
+          Contains(ReportEntry(report, "index", "main.film.film_lower_title"), "not carried"))
+          << report;
+    }
+  }
+
   std::string ReportPath() {
     return ::testing::TempDir() + "schema-report-" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json";
   }
 
   // Runs the task until `ready` holds on the target (the load and the objects are there) and
-  // CDC applied `changes` (made on the source after the load), then stops it.
+  // CDC applied `changes` (made on the source after the load), then stops it: with SIGTERM, or
+  // with `cutover switch` when `switch_uris` (source, target) are given.
   void RunUntil(EngineProcess& engine, const std::function<bool()>& ready,
-                const std::function<void()>& changes, const std::function<bool()>& applied) {
+                const std::function<void()>& changes, const std::function<bool()>& applied,
+                std::optional<std::pair<std::string, std::string>> switch_uris = std::nullopt) {
     ASSERT_TRUE(Eventually([&] { return ready() || !engine.Running(); }, 90s) && ready())
         << engine.Log();
     changes();
     ASSERT_TRUE(Eventually([&] { return applied() || !engine.Running(); }, 60s) && applied())
         << engine.Log();
+    if (switch_uris) {
+      RunResult r =
+          RunCutover({"switch", "--source", switch_uris->first, "--target", switch_uris->second,
+                      "--task", "schema", "--validate", "none", "--quiet-seconds", "1"},
+                     120s);
+      ASSERT_EQ(r.exit_code, 0) << r.err << r.out << engine.Log();
+      EXPECT_EQ(engine.Wait(30s), 0) << "the switch stops the task\n" << engine.Log();
+      return;
+    }
     engine.Signal(SIGTERM);
     EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
   }
@@ -499,6 +577,192 @@ TEST_F(SchemaObjects, PostgresToSqliteDeclaresTheSchema) {
   EXPECT_TRUE(Contains(ReportEntry(report, "index", "public.film.film_lower_title"), "not carried"))
       << report;
   EXPECT_TRUE(Contains(ReportEntry(report, "view", "public.actor_names"), "not carried")) << report;
+}
+
+TEST_F(SchemaObjects, SqliteToPostgresTranslatesTheSchema) {
+  SqliteDir dir;
+  const std::string src = SqliteSource(dir);
+  auto target = StartPostgres("tgt");
+  ASSERT_TRUE(target);
+  const std::string report_path = ReportPath();
+  EngineProcess engine({"replicate", "--source", dir.uri("source.db"), "--target", target->uri(),
+                        "--task", "schema", "--parallel", "3", "--schema-report", report_path});
+  RunUntil(
+      engine, [&] { return PgForeignKeysValidated(*target, 5); },
+      [&] { SqliteExec(src, "UPDATE actor SET last_name = 'Changed' WHERE actor_id = 5"); },
+      [&] {
+        auto a = target->Sql("SELECT last_name FROM actor WHERE actor_id = 5");
+        return a.ok() && *a == "Changed";
+      },
+      std::make_pair(dir.uri("source.db"), target->uri()));
+
+  // After the switch: past the source's AUTOINCREMENT, which is ahead of the largest key.
+  EXPECT_EQ(Sql(*target, "INSERT INTO language (name) VALUES ('New') RETURNING language_id >= 5"),
+            "t");
+  // SQLite enforces no declared length: text keeps every value the source may hold.
+  EXPECT_EQ(Sql(*target,
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+                "attrelid = 'public.actor'::regclass AND attname = 'last_name'"),
+            "text");
+  EXPECT_EQ(PgDefault(*target, "actor", "actor_id"), "-/YES");
+  EXPECT_EQ(PgDefault(*target, "film", "rental_duration"), "3/NO");
+  EXPECT_EQ(PgDefault(*target, "film", "last_update"), "CURRENT_TIMESTAMP/NO");
+  EXPECT_EQ(PgDefault(*target, "payment", "note"), "'it''s paid'::text/NO");
+  EXPECT_EQ(PgIndexes(*target, "film"), "film_pkey,idx_fk_language_id,idx_title");
+  EXPECT_EQ(PgIndexes(*target, "customer"), "customer_email_key,customer_pkey,idx_active_store");
+  EXPECT_TRUE(Contains(Sql(*target,
+                           "SELECT indexdef FROM pg_indexes WHERE indexname = "
+                           "'idx_active_store'"),
+                       "WHERE active"));
+  EXPECT_EQ(PgChecks(*target, "film"), "film_length_check,film_rating_check");
+  EXPECT_EQ(PgChecks(*target, "payment"), "payment_amount_check");
+  EXPECT_EQ(PgForeignKeys(*target, "film_actor"),
+            "film_actor_actor_id_fkey:cc:true,film_actor_film_id_fkey:cc:true");
+  EXPECT_EQ(PgForeignKeys(*target, "payment"), "payment_customer_id_fkey:na:true");
+  EXPECT_TRUE(Contains(PgExplain(*target, "film_actor", "film_id"), "idx_fk_film_id"));
+
+  EXPECT_EQ(Sql(*target,
+                "INSERT INTO actor (first_name, last_name) VALUES ('New', 'Person') "
+                "RETURNING actor_id > 200"),
+            "t");
+  EXPECT_EQ(Sql(*target, "INSERT INTO artist (\"Name\") VALUES ('New') RETURNING artist_id > 20"),
+            "t");
+  EXPECT_TRUE(Refused(*target, "INSERT INTO film_actor (actor_id, film_id) VALUES (9999, 1)"));
+  EXPECT_TRUE(Refused(*target, "UPDATE film SET rating = 'X' WHERE film_id = 1"));
+  EXPECT_TRUE(Refused(*target, "UPDATE film SET length = 0 WHERE film_id = 1"));
+  ExpectSqliteNotCarried(ReadFile(report_path), true);
+}
+
+TEST_F(SchemaObjects, SqliteToMariaDbTranslatesTheSchema) {
+  SqliteDir dir;
+  const std::string src = SqliteSource(dir);
+  auto target = StartMariaDb("tgt");
+  ASSERT_TRUE(target);
+  const std::string report_path = ReportPath();
+  EngineProcess engine({"replicate", "--source", dir.uri("source.db"), "--target", target->uri(),
+                        "--task", "schema", "--parallel", "3", "--schema-report", report_path});
+  RunUntil(
+      engine, [&] { return MariaForeignKeyCount(*target) == 5; },
+      [&] { SqliteExec(src, "UPDATE actor SET last_name = 'Changed' WHERE actor_id = 5"); },
+      [&] {
+        auto a = target->Sql("SELECT last_name FROM actor WHERE actor_id = 5");
+        return a.ok() && *a == "Changed";
+      });
+
+  EXPECT_EQ(MariaColumn(*target, "actor", "last_name"), "longtext/-/");
+  EXPECT_TRUE(Contains(MariaColumn(*target, "actor", "actor_id"), "auto_increment"));
+  EXPECT_TRUE(Contains(MariaColumn(*target, "film", "rental_rate"), "/4.99/"));
+  EXPECT_TRUE(Contains(MariaColumn(*target, "payment", "payment_date"), "current_timestamp"));
+  EXPECT_EQ(MariaIndexes(*target, "film"), "idx_fk_language_id,idx_title,PRIMARY");
+  EXPECT_EQ(MariaIndexes(*target, "customer"), "customer_email_key,idx_active_store,PRIMARY");
+  EXPECT_EQ(MariaChecks(*target, "film"), "film_length_check,film_rating_check");
+  EXPECT_EQ(MariaForeignKeys(*target, "film_actor"),
+            "film_actor_actor_id_fkey:CASCADE/CASCADE,film_actor_film_id_fkey:CASCADE/CASCADE");
+  EXPECT_TRUE(Contains(MariaForeignKeys(*target, "payment"), "payment_customer_id_fkey:SET NULL"));
+  std::string explain = Sql(*target, "EXPLAIN SELECT * FROM film_actor WHERE film_id = 7");
+  EXPECT_TRUE(Contains(explain, "idx_fk_film_id")) << explain;
+
+  EXPECT_EQ(Sql(*target,
+                "INSERT INTO actor (first_name, last_name) VALUES ('New', 'Person');"
+                "SELECT LAST_INSERT_ID() > 200"),
+            "1");
+  EXPECT_TRUE(Refused(*target, "INSERT INTO film_actor (actor_id, film_id) VALUES (9999, 1)"));
+  EXPECT_TRUE(Refused(*target, "UPDATE film SET rating = 'X' WHERE film_id = 1"));
+  std::string report = ReadFile(report_path);
+  ExpectSqliteNotCarried(report, true);
+  EXPECT_TRUE(
+      Contains(ReportEntry(report, "index", "main.customer.idx_active_store"), "translated"))
+      << report;
+}
+
+TEST_F(SchemaObjects, SqliteToSqliteKeepsTheSchema) {
+  SqliteDir dir;
+  const std::string src = SqliteSource(dir);
+  const std::string db = dir.path("target.db");
+  const std::string report_path = ReportPath();
+  EngineProcess engine({"replicate", "--source", dir.uri("source.db"), "--target",
+                        dir.uri("target.db"), "--task", "schema", "--schema-report", report_path});
+  RunUntil(
+      engine, [&] { return SqliteIndexes(db, "album") == "IFK_AlbumArtistId"; },
+      [&] { SqliteExec(src, "UPDATE actor SET last_name = 'Changed' WHERE actor_id = 5"); },
+      [&] {
+        return SqliteValue(db, "SELECT last_name FROM actor WHERE actor_id = 5") == "Changed";
+      },
+      std::make_pair(dir.uri("source.db"), dir.uri("target.db")));
+
+  // Every index, the expression index too; the partial index with its predicate.
+  EXPECT_EQ(SqliteIndexes(db, "film"), "film_lower_title,idx_fk_language_id,idx_title");
+  EXPECT_EQ(SqliteIndexes(db, "customer"), "customer_email_key,idx_active_store");
+  EXPECT_EQ(SqliteValue(db, "SELECT sql FROM sqlite_master WHERE name = 'idx_active_store'"),
+            "CREATE INDEX \"idx_active_store\" ON \"customer\" (\"store_id\") WHERE active");
+  EXPECT_EQ(SqliteForeignKeys(db, "film_actor"), "actor:CASCADE/CASCADE,film:CASCADE/CASCADE");
+  EXPECT_EQ(SqliteForeignKeys(db, "payment"), "customer:SET NULL/NO ACTION");
+  std::string ddl = SqliteValue(db, "SELECT sql FROM sqlite_master WHERE name = 'film'");
+  EXPECT_TRUE(Contains(ddl, "CONSTRAINT \"film_length_check\" CHECK")) << ddl;
+  EXPECT_TRUE(Contains(ddl, "CONSTRAINT \"film_rating_check\" CHECK")) << ddl;
+  EXPECT_TRUE(Contains(ddl, "DEFAULT CURRENT_TIMESTAMP")) << ddl;
+  EXPECT_TRUE(
+      Contains(SqlitePlan(db, "SELECT * FROM film_actor WHERE film_id = 7"), "idx_fk_film_id"));
+
+  EXPECT_EQ(SqliteValue(db,
+                        "INSERT INTO actor (first_name, last_name) VALUES ('New', 'Person') "
+                        "RETURNING actor_id > 200"),
+            "1");
+  EXPECT_EQ(SqliteValue(db, "SELECT last_update IS NOT NULL FROM actor WHERE first_name = 'New'"),
+            "1");
+  EXPECT_TRUE(SqliteRefused(db, "INSERT INTO film_actor (actor_id, film_id) VALUES (9999, 1)"));
+  EXPECT_TRUE(SqliteRefused(db, "UPDATE film SET rating = 'X' WHERE film_id = 1"));
+  std::string report = ReadFile(report_path);
+  ExpectSqliteNotCarried(report, false);
+  EXPECT_TRUE(Contains(ReportEntry(report, "index", "main.film.film_lower_title"), "\"carried\""))
+      << report;
+}
+
+TEST_F(SchemaObjects, MariaDbToSqliteDeclaresTheSchema) {
+  auto source = StartMariaDb("src");
+  ASSERT_TRUE(source);
+  SqliteDir dir;
+  const std::string db = dir.path("target.db");
+  Sql(*source, kMariaSakilaSchema);
+  Sql(*source, kMariaSakilaRows);
+  const std::string report_path = ReportPath();
+  EngineProcess engine({"replicate", "--source", source->uri(), "--target", dir.uri("target.db"),
+                        "--task", "schema", "--schema-report", report_path});
+  RunUntil(
+      engine, [&] { return SqliteIndexes(db, "payment") == "payment_idx_fk_customer_id"; },
+      [&] { Sql(*source, "UPDATE actor SET last_name = 'Changed' WHERE actor_id = 5"); },
+      [&] {
+        return SqliteValue(db, "SELECT last_name FROM actor WHERE actor_id = 5") == "Changed";
+      });
+
+  // MariaDB's per-table index names get the table's; the prefix index becomes substr().
+  EXPECT_EQ(SqliteIndexes(db, "film"),
+            "film_idx_description,film_idx_fk_language_id,film_idx_title");
+  EXPECT_EQ(SqliteIndexes(db, "customer"), "customer_customer_email_key");
+  EXPECT_EQ(SqliteForeignKeys(db, "film_actor"), "actor:CASCADE/CASCADE,film:CASCADE/CASCADE");
+  EXPECT_EQ(SqliteForeignKeys(db, "payment"), "customer:SET NULL/CASCADE");
+  std::string ddl = SqliteValue(db, "SELECT sql FROM sqlite_master WHERE name = 'film'");
+  EXPECT_TRUE(Contains(ddl, "CONSTRAINT \"film_length_check\" CHECK")) << ddl;
+  EXPECT_TRUE(Contains(ddl, "CONSTRAINT \"rating_check\" CHECK")) << ddl;
+  EXPECT_TRUE(Contains(SqlitePlan(db, "SELECT * FROM film_actor WHERE film_id = 7"),
+                       "film_actor_idx_fk_film_id"));
+
+  EXPECT_EQ(SqliteValue(db,
+                        "INSERT INTO actor (first_name, last_name) VALUES ('New', 'Person') "
+                        "RETURNING actor_id > 200"),
+            "1");
+  EXPECT_TRUE(SqliteRefused(db, "INSERT INTO film_actor (actor_id, film_id) VALUES (9999, 1)"));
+  EXPECT_TRUE(SqliteRefused(db, "UPDATE film SET rating = 'X' WHERE film_id = 1"));
+  std::string report = ReadFile(report_path);
+  const std::string sdb = Sql(*source, "SELECT DATABASE()");
+  EXPECT_TRUE(
+      Contains(ReportEntry(report, "index", sdb + ".film.idx_title_description"), "not carried"))
+      << report;
+  EXPECT_TRUE(Contains(ReportEntry(report, "on update", sdb + ".actor.last_update"), "not carried"))
+      << report;
+  EXPECT_TRUE(Contains(ReportEntry(report, "trigger", sdb + ".actor.actor_touch"), "not carried"))
+      << report;
+  EXPECT_TRUE(Contains(ReportEntry(report, "view", sdb + ".actor_names"), "not carried")) << report;
 }
 
 }  // namespace

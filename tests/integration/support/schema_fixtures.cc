@@ -177,4 +177,95 @@ INSERT INTO payment (customer_id, amount) SELECT 1 + seq % 100, (seq % 1000) / 1
   FROM seq_1_to_500;
 )sql";
 
+const char* const kSqliteSakilaSchema = R"sql(
+CREATE TABLE language (
+  language_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name VARCHAR(20) NOT NULL,
+  last_update TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE actor (
+  actor_id INTEGER PRIMARY KEY,
+  first_name VARCHAR(45) NOT NULL,
+  last_name VARCHAR(45) NOT NULL,
+  last_update TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX idx_actor_last_name ON actor (last_name);
+CREATE TABLE film (
+  film_id INTEGER PRIMARY KEY,
+  title VARCHAR(128) NOT NULL,
+  language_id INTEGER NOT NULL REFERENCES language (language_id)
+    ON DELETE RESTRICT ON UPDATE CASCADE,
+  rental_duration SMALLINT NOT NULL DEFAULT 3,
+  rental_rate DECIMAL(4,2) NOT NULL DEFAULT 4.99,
+  length SMALLINT CHECK (length > 0 AND length < 1000),
+  rating VARCHAR(5) DEFAULT 'G',
+  title_upper VARCHAR(128) GENERATED ALWAYS AS (upper(title)) VIRTUAL,
+  last_update TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT film_rating_check CHECK (rating IN ('G', 'PG', 'PG-13', 'R', 'NC-17'))
+);
+CREATE INDEX idx_title ON film (title);
+CREATE INDEX idx_fk_language_id ON film (language_id);
+CREATE INDEX film_lower_title ON film (lower(title));
+CREATE TABLE film_actor (
+  actor_id INTEGER NOT NULL REFERENCES actor (actor_id) ON DELETE CASCADE ON UPDATE CASCADE,
+  film_id INTEGER NOT NULL REFERENCES film ON DELETE CASCADE ON UPDATE CASCADE,
+  PRIMARY KEY (actor_id, film_id)
+);
+CREATE INDEX idx_fk_film_id ON film_actor (film_id);
+CREATE TABLE customer (
+  customer_id INTEGER PRIMARY KEY,
+  first_name VARCHAR(45) NOT NULL,
+  email VARCHAR(50) UNIQUE,
+  active BOOLEAN NOT NULL DEFAULT TRUE,
+  store_id INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX idx_active_store ON customer (store_id) WHERE active;
+CREATE TABLE payment (
+  payment_id INTEGER PRIMARY KEY,
+  customer_id INTEGER REFERENCES customer (customer_id) ON DELETE SET NULL,
+  amount DECIMAL(5,2) NOT NULL CHECK (amount >= 0),
+  payment_date TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  note VARCHAR(20) DEFAULT 'it''s paid'
+);
+CREATE INDEX idx_fk_customer_id ON payment (customer_id);
+CREATE TABLE artist (
+  artist_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  "Name" NVARCHAR(120)
+);
+CREATE TABLE album (
+  "AlbumId" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "Title" NVARCHAR(160) NOT NULL,
+  "ArtistId" INTEGER NOT NULL,
+  CONSTRAINT "FK_AlbumArtistId" FOREIGN KEY ("ArtistId") REFERENCES artist (artist_id)
+);
+CREATE INDEX "IFK_AlbumArtistId" ON album ("ArtistId");
+CREATE VIEW actor_names AS SELECT actor_id, first_name || ' ' || last_name AS name FROM actor;
+CREATE TRIGGER actor_touch AFTER UPDATE OF first_name ON actor BEGIN
+  UPDATE actor SET last_update = CURRENT_TIMESTAMP WHERE actor_id = NEW.actor_id;
+END;
+)sql";
+
+const char* const kSqliteSakilaRows = R"sql(
+INSERT INTO language (name) VALUES ('English'), ('Italian'), ('Japanese'), ('Gone');
+DELETE FROM language WHERE name = 'Gone';
+WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 200)
+  INSERT INTO actor (first_name, last_name) SELECT 'First' || n, 'Last' || (n % 40) FROM s;
+WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 300)
+  INSERT INTO film (title, language_id, length, rating)
+  SELECT 'Film ' || n, 1 + n % 3, 60 + n % 100,
+    CASE n % 5 WHEN 0 THEN 'G' WHEN 1 THEN 'PG' WHEN 2 THEN 'PG-13' WHEN 3 THEN 'R' ELSE 'NC-17' END
+  FROM s;
+WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000)
+  INSERT OR IGNORE INTO film_actor (actor_id, film_id) SELECT 1 + n % 200, 1 + (n * 7) % 300 FROM s;
+WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 100)
+  INSERT INTO customer (first_name, email, active, store_id)
+  SELECT 'Cust' || n, 'c' || n || '@example.com', n % 4 <> 0, 1 + n % 2 FROM s;
+WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 500)
+  INSERT INTO payment (customer_id, amount) SELECT 1 + n % 100, (n % 1000) / 100.0 FROM s;
+WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 20)
+  INSERT INTO artist ("Name") SELECT 'Artist ' || n FROM s;
+WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 40)
+  INSERT INTO album ("Title", "ArtistId") SELECT 'Album ' || n, 1 + n % 20 FROM s;
+)sql";
+
 }  // namespace cutover::testing

@@ -19,4 +19,12 @@ extern const char* const kPgSakilaRows;
 extern const char* const kMariaSakilaSchema;
 extern const char* const kMariaSakilaRows;
 
+// SQLite: the same shapes in SQLite's terms (INTEGER PRIMARY KEY rowid keys, AUTOINCREMENT,
+// column and table CHECKs, REFERENCES with actions, a UNIQUE column, a partial and an expression
+// index, CURRENT_TIMESTAMP defaults, a generated column); tables language, actor, film,
+// film_actor, customer, payment, artist, album; view actor_names; trigger actor_touch. The
+// AUTOINCREMENT of language is one past its largest key (a deleted row).
+extern const char* const kSqliteSakilaSchema;
+extern const char* const kSqliteSakilaRows;
+
 }  // namespace cutover::testing
