@@ -15,7 +15,9 @@ struct S3Client::Call {
   std::string key;  // "" = the bucket itself
   std::vector<std::pair<std::string, std::string>> query;
   std::string_view body;
-  std::string what;  // "PutObject" (for messages)
+  std::string what;     // "PutObject" (for messages)
+  std::string subject;  // what messages name when not the key (a listed prefix)
+  std::string Named() const { return subject.empty() ? key : subject; }
 };
 
 namespace {
@@ -130,7 +132,7 @@ Result<HttpResponse> S3Client::SendOnce(const Call& call) {
 Status S3Client::ErrorOf(const Call& call, const HttpResponse& r) const {
   std::string code = XmlText(r.body, "Code").value_or("");
   std::string msg = XmlText(r.body, "Message").value_or("");
-  std::string text = Where(call.key) + ": " + call.what + ": HTTP " + std::to_string(r.status) +
+  std::string text = Where(call.Named()) + ": " + call.what + ": HTTP " + std::to_string(r.status) +
                      (code.empty() ? "" : " " + code) + (msg.empty() ? "" : ": " + msg);
   if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch")
     text += " (check the credentials from " + config_.credentials.source + ")";
@@ -155,7 +157,8 @@ Result<HttpResponse> S3Client::Execute(const Call& call) {
     }
     auto r = SendOnce(call);
     if (!r.ok()) {
-      last = Unavailable(Scrub(Where(call.key) + ": " + call.what + ": " + r.status().message()));
+      last =
+          Unavailable(Scrub(Where(call.Named()) + ": " + call.what + ": " + r.status().message()));
       continue;
     }
     if (r->status >= 200 && r->status < 300) return std::move(*r);
@@ -195,7 +198,7 @@ Status S3Client::DeleteObject(const std::string& key) {
 
 Result<S3ListPage> S3Client::ListObjects(const std::string& prefix,
                                          const std::optional<std::string>& continuation) {
-  Call c{"GET", "", {{"list-type", "2"}, {"prefix", prefix}}, {}, "ListObjectsV2"};
+  Call c{"GET", "", {{"list-type", "2"}, {"prefix", prefix}}, {}, "ListObjectsV2", prefix};
   if (continuation) c.query.emplace_back("continuation-token", *continuation);
   ASSIGN_OR_RETURN(HttpResponse r, Execute(c));
   S3ListPage page;
@@ -266,7 +269,7 @@ Status S3Client::AbortMultipartUpload(const std::string& key, const std::string&
 
 Result<S3UploadsPage> S3Client::ListMultipartUploads(
     const std::string& prefix, const std::optional<std::pair<std::string, std::string>>& from) {
-  Call c{"GET", "", {{"uploads", ""}, {"prefix", prefix}}, {}, "ListMultipartUploads"};
+  Call c{"GET", "", {{"uploads", ""}, {"prefix", prefix}}, {}, "ListMultipartUploads", prefix};
   if (from) {
     c.query.emplace_back("key-marker", from->first);
     c.query.emplace_back("upload-id-marker", from->second);

@@ -115,12 +115,6 @@ std::string XmlEscape(std::string_view text) {
       case '>':
         out += "&gt;";
         break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
       default:
         out += c;
     }

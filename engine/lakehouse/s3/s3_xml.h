@@ -17,6 +17,7 @@ namespace cutover::lakehouse::s3 {
 std::optional<std::string> XmlText(std::string_view xml, std::string_view tag);
 // The raw inner XML of every <tag>...</tag>, in order.
 std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag);
+// Element text: & < > escaped (quotes stay as they are: an ETag is sent as S3 gave it).
 std::string XmlEscape(std::string_view text);
 
 }  // namespace cutover::lakehouse::s3
