@@ -226,6 +226,11 @@ TEST_F(LakehouseS3, WrongCredentialsOneLineExit2NoSecret) {
   EXPECT_EQ(r.err.find(S3Server::kSecret), std::string::npos) << r.err;
   EXPECT_FALSE(std::regex_search(r.err, std::regex("[0-9a-f]{64}"))) << "a signature: " << r.err;
   EXPECT_EQ(r.out.find(wrong), std::string::npos) << r.out;
+  // validate reads the store with the same credentials and says the same.
+  r = RunCutover({"validate", "--source", dir_.uri("src.db"), "--target", "s3://lake/c"}, 60s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("SignatureDoesNotMatch"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(wrong), std::string::npos) << r.err;
   // An unknown access key id is refused the same way.
   ::setenv("AWS_ACCESS_KEY_ID", "AKIANOSUCHKEY", 1);
   r = RunCutover(
