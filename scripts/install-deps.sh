@@ -18,6 +18,7 @@ PACKAGES=(
   sqlite3 libsqlite3-dev
   libxxhash-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libsnappy-dev libzstd-dev zlib1g-dev  # Parquet page compression (engine/lakehouse/parquet), GZIP CSV files
+  libcurl4-openssl-dev libssl-dev  # s3:// targets (engine/lakehouse/s3): HTTPS + keep-alive, SigV4's SHA-256/HMAC
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   pgcopydb python3
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for fuzz/ (scripts/fuzz.sh)
@@ -109,4 +110,6 @@ fi
 stop_system_services
 # The independent Parquet readers of the lakehouse tests (npm, pinned; tests/lakehouse_readers).
 bash "$(dirname "${BASH_SOURCE[0]}")/install-lakehouse-readers.sh"
+# The S3-compatible server of the s3:// lakehouse tests (npm s3rver, pinned; tests/s3_server).
+bash "$(dirname "${BASH_SOURCE[0]}")/install-s3-server.sh"
 say "done"

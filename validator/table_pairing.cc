@@ -73,6 +73,9 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
   TableRouting routing(req.mapping, "");
   for (auto& t : *source_tables) t = routing.Route(t);
   Result<std::unique_ptr<Source>> target = MakeSource(req.target_uri, SourceOptions{});
+  // A readable target that cannot be opened (an s3:// target without credentials) says why.
+  if (!target.ok() && target_engine->capabilities().readable)
+    return target.status().WithContext("--target");
   if (!target.ok())
     return Status(target.status().code(),
                   "--target: " + std::string(target_engine->display_name()) +

@@ -13,7 +13,7 @@ class LakehouseDriver final : public EngineDriver {
  public:
   std::string_view name() const override { return "lakehouse"; }
   std::string_view display_name() const override { return "Lakehouse files"; }
-  std::vector<std::string_view> schemes() const override { return {"file"}; }
+  std::vector<std::string_view> schemes() const override { return {"file", "s3"}; }
   EngineCapabilities capabilities() const override {
     EngineCapabilities c;
     c.target = true;
@@ -29,13 +29,14 @@ class LakehouseDriver final : public EngineDriver {
 
   Result<std::unique_ptr<Sink>> OpenSink(const std::string& uri,
                                          const SinkOptions& options) const override {
-    ASSIGN_OR_RETURN(auto store, OpenObjectStore(uri));
     LakehouseSettings settings = DefaultSettings();
     if (!options.settings_file.empty()) {
       std::vector<std::string> warnings;
       ASSIGN_OR_RETURN(settings, ReadSettingsFile(options.settings_file, warnings));
       for (const auto& w : warnings) Log(LogLevel::kWarn, "{}", w);
     }
+    ASSIGN_OR_RETURN(auto store,
+                     OpenObjectStore(uri, {.part_size = settings.multipart_part_size_mib << 20}));
     if (settings.format == DataFormat::kParquet)
       return InvalidArgument("--target-settings " + options.settings_file +
                              ": DataFormat parquet is not built yet; use csv");

@@ -16,6 +16,7 @@ const std::vector<std::string>& KnownKeys() {
       "DatePartitionDelimiter", "CdcMaxBatchInterval", "CdcMinFileSize", "MaxFileSize",
       "ParquetVersion", "EnableStatistics", "RowGroupLength", "DataPageSize",
       "ParquetTimestampInMillisecond", "PreserveTransactions", "CdcPath", "Rfc4180",
+      "MultipartPartSizeMiB",  // cutover's own: s3:// part size
       // Cloud-only: accepted with a warning (see CloudOnly()).
       "BucketName", "ServiceAccessRoleArn", "ExternalTableDefinition", "EncryptionMode",
       "ServerSideEncryptionKmsKeyId", "CannedAclForObjects", "ExpectedBucketOwner",
@@ -113,6 +114,7 @@ Result<LakehouseSettings> ReadSettingsFile(const std::string& path,
                    "true is not built yet: every CDC row carries cutover_position (commit order "
                    "and order within the transaction) instead; remove the key or set false");
   (void)o.String("CdcPath");
+  if (auto v = o.Int("MultipartPartSizeMiB", 5, 5120)) s.multipart_part_size_mib = *v;
   if (auto v = o.Bool("Rfc4180"); v && !*v)
     problems.Error(o.PathOf("Rfc4180"),
                    "false is not supported: cutover always quotes CSV fields as RFC 4180 says");

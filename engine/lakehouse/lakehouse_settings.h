@@ -44,6 +44,8 @@ struct LakehouseSettings {
   int64_t row_group_length = 10000;
   int64_t data_page_size = 1048576;
   bool parquet_timestamp_in_millisecond = false;
+  // cutover's own key MultipartPartSizeMiB: the part size of s3:// multipart uploads (5..5120).
+  int64_t multipart_part_size_mib = 8;
 };
 
 // DMS's defaults.

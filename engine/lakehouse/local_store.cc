@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "engine/lakehouse/object_store.h"
+#include "engine/lakehouse/s3/s3_store.h"
 
 namespace cutover::lakehouse {
 namespace {
@@ -197,7 +198,8 @@ class LocalStore final : public ObjectStore {
 
 }  // namespace
 
-Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri) {
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri,
+                                                     const ObjectStoreOptions& options) {
   constexpr std::string_view kFile = "file://";
   if (uri.rfind(kFile, 0) == 0) {
     std::string path = uri.substr(kFile.size());
@@ -207,9 +209,8 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri) {
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     return std::unique_ptr<ObjectStore>(new LocalStore(path));
   }
-  if (uri.rfind("s3://", 0) == 0)
-    return InvalidArgument("s3:// targets are not built yet: use file:///path for now");
-  return InvalidArgument("not a lakehouse target URI (file:///path)");
+  if (uri.rfind("s3://", 0) == 0) return s3::OpenS3Store(uri, options.part_size, s3::ProcessEnv());
+  return InvalidArgument("not a lakehouse target URI (file:///path or s3://bucket/prefix)");
 }
 
 }  // namespace cutover::lakehouse

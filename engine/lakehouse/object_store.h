@@ -4,9 +4,9 @@
 // needs only five operations, and each has a direct object-store meaning: a streamed upload
 // that becomes visible only when completed (local folder: write a hidden temporary file, fsync,
 // rename; S3: multipart upload, CompleteMultipartUpload), a small atomic put (the manifest),
-// list under a prefix, read, delete. The local folder (`file:///abs/path`) is the one store
-// built today; an `s3://bucket/prefix` store implements the same interface (SigV4 requests,
-// multipart upload) without touching the sink, the manifest or the scanner.
+// list under a prefix, read, delete. The local folder (`file:///abs/path`, local_store.cc) and
+// an `s3://bucket/prefix` store (s3/s3_store.h: SigV4 requests, multipart upload) implement it;
+// the sink, the manifest and the scanner know only this interface.
 //
 // Keys are '/'-separated relative paths ("sales/public/orders/LOAD00000001.csv"); a key never
 // starts with '/' nor contains "..". Errors name the key and the store (never a credential).
@@ -54,7 +54,15 @@ class ObjectStore {
   virtual Status RemoveAbandoned() = 0;
 };
 
-// The store of a target URI: `file:///abs/path` today. Other schemes: kInvalidArgument.
-Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri);
+struct ObjectStoreOptions {
+  // s3://: the multipart upload's part size in bytes (0: 8 MiB; at least 5 MiB).
+  int64_t part_size = 0;
+};
+
+// The store of a target URI: `file:///abs/path` (local_store.cc) or `s3://bucket[/prefix]`
+// (s3/s3_store.h: credentials, region and endpoint from the AWS environment). Other schemes:
+// kInvalidArgument.
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri,
+                                                     const ObjectStoreOptions& options = {});
 
 }  // namespace cutover::lakehouse
