@@ -34,7 +34,7 @@ ValueKind KindOf(const std::string& s) {
 json SettingsJson(const LakehouseSettings& s) {
   return json{{"DataFormat", s.format == DataFormat::kParquet ? "parquet" : "csv"},
               {"BucketFolder", s.bucket_folder},
-              {"CompressionType", s.compression},
+              {"CompressionType", s.gzip ? std::string("GZIP") : s.compression},
               {"CsvDelimiter", s.csv_delimiter},
               {"CsvRowDelimiter", s.csv_row_delimiter},
               {"CsvNullValue", s.csv_null_value},
