@@ -131,10 +131,13 @@ Status FoldParquet(const ManifestTable& t, const CommittedFile& file, const std:
       if (cols[i].name == name) return i;
     return std::nullopt;
   };
-  std::optional<size_t> op = file.op ? find(kOpColumn) : std::nullopt;
-  std::optional<size_t> position = find(kPositionColumn);
-  if (file.op && !op) return FailedPrecondition(where + ": no column " + kOpColumn);
-  if (!position) return FailedPrecondition(where + ": no column " + kPositionColumn);
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t op = kNone, position = find(kPositionColumn).value_or(kNone);
+  if (file.op) {
+    op = find(kOpColumn).value_or(kNone);
+    if (op == kNone) return FailedPrecondition(where + ": no column " + kOpColumn);
+  }
+  if (position == kNone) return FailedPrecondition(where + ": no column " + kPositionColumn);
   std::vector<size_t> index;
   for (const Column& c : t.columns) {
     auto i = find(c.name);
@@ -145,7 +148,7 @@ Status FoldParquet(const ManifestTable& t, const CommittedFile& file, const std:
     ASSIGN_OR_RETURN(auto rows, reader.ReadRowGroup(g));
     for (size_t r = 0; r < rows.size(); ++r) {
       auto& in = rows[r];
-      bool del = op && !in[*op].is_null() && in[*op].str() == "D";
+      bool del = op != kNone && !in[op].is_null() && in[op].str() == "D";
       std::vector<Value> row;
       row.reserve(index.size());
       for (size_t i = 0; i < index.size(); ++i) {
@@ -155,7 +158,7 @@ Status FoldParquet(const ManifestTable& t, const CommittedFile& file, const std:
                                         std::to_string(r));
         row.push_back(std::move(*v));
       }
-      folder.Add(del, std::move(row), in[*position].is_null() ? "" : in[*position].str());
+      folder.Add(del, std::move(row), in[position].is_null() ? "" : in[position].str());
     }
   }
   return Status::Ok();

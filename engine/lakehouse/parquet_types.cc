@@ -100,7 +100,6 @@ Result<Value> ColumnValueFromParquet(Value v, const Column& c) {
   if (v.kind() == ValueKind::kText && c.kind != ValueKind::kText) return ParseValueText(v.str(), c);
   if (v.kind() == ValueKind::kInt64 && c.kind == ValueKind::kUInt64)
     return Value::UInt64(static_cast<uint64_t>(v.as_int64()));
-  if (v.kind() == ValueKind::kDecimal && c.kind == ValueKind::kDecimal) return v;
   return v;
 }
 
