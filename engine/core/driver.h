@@ -128,6 +128,16 @@ struct KeyGeneratorSet {
   int64_t next = 0;       // the next value it hands out now
 };
 
+// What a reader of a file target sees now (EngineDriver::ReadVisibleFiles): the scenario
+// runner's lag probe and report for targets it cannot run SQL on.
+struct VisibleFiles {
+  int64_t files = 0;  // committed data files (listed in a manifest)
+  int64_t bytes = 0;  // their size
+  // cutover_heartbeat's row in its latest committed file: the source clock (µs since the
+  // epoch) and sequence number the load generator wrote; nullopt before the first one.
+  std::optional<int64_t> heartbeat_us, heartbeat_seq;
+};
+
 class EngineDriver {
  public:
   virtual ~EngineDriver() = default;
@@ -179,6 +189,12 @@ class EngineDriver {
   // SQL returning cutover_heartbeat.source_time as µs since the Unix epoch (one integer) on a
   // target of this engine (the scenario runner's lag probe).
   virtual std::string HeartbeatMicrosSql() const = 0;
+  // File targets (HeartbeatMicrosSql() empty): what is committed and visible at `uri` now.
+  // Default: nullopt (a database target: read it with HeartbeatMicrosSql).
+  virtual Result<std::optional<VisibleFiles>> ReadVisibleFiles(const std::string& uri) const {
+    (void)uri;
+    return std::optional<VisibleFiles>();
+  }
   // The port a URI without one means (network engines), else 0.
   virtual int default_port() const { return 0; }
   // scripts/servers.sh's name for a throwaway server of this engine ("postgres", "mariadb"),

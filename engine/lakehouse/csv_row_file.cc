@@ -119,11 +119,9 @@ class CsvRowFile final : public RowFile {
 
 }  // namespace
 
-Result<std::unique_ptr<RowFile>> OpenRowFile(ObjectStore& store, const std::string& key,
-                                             const LakehouseSettings& s,
-                                             const std::vector<Column>& columns, bool with_op) {
-  if (s.format == DataFormat::kParquet)
-    return InvalidArgument("DataFormat parquet is not built yet in this build: use csv");
+Result<std::unique_ptr<RowFile>> OpenCsvRowFile(ObjectStore& store, const std::string& key,
+                                                const LakehouseSettings& s,
+                                                const std::vector<Column>& columns, bool with_op) {
   ASSIGN_OR_RETURN(auto upload, store.BeginUpload(key));
   auto f = std::make_unique<CsvRowFile>(std::move(upload), key, s, with_op);
   RETURN_IF_ERROR(f->Start(columns));

@@ -5,6 +5,7 @@
 #include "engine/lakehouse/lakehouse_manifest.h"
 #include "engine/lakehouse/lakehouse_scanner.h"
 #include "engine/lakehouse/lakehouse_sink.h"
+#include "engine/lakehouse/lakehouse_visible.h"
 
 namespace cutover::lakehouse {
 namespace {
@@ -37,9 +38,6 @@ class LakehouseDriver final : public EngineDriver {
     }
     ASSIGN_OR_RETURN(auto store,
                      OpenObjectStore(uri, {.part_size = settings.multipart_part_size_mib << 20}));
-    if (settings.format == DataFormat::kParquet)
-      return InvalidArgument("--target-settings " + options.settings_file +
-                             ": DataFormat parquet is not built yet; use csv");
     RETURN_IF_ERROR(store->CheckWritable());
     return std::unique_ptr<Sink>(new LakehouseSink(std::move(store), std::move(settings)));
   }
@@ -65,6 +63,11 @@ class LakehouseDriver final : public EngineDriver {
     return std::string("cutover lakehouse files (manifest version 1)");
   }
   std::string HeartbeatMicrosSql() const override { return ""; }
+  Result<std::optional<VisibleFiles>> ReadVisibleFiles(const std::string& uri) const override {
+    ASSIGN_OR_RETURN(auto store, OpenObjectStore(uri));
+    ASSIGN_OR_RETURN(VisibleFiles v, lakehouse::ReadVisibleFiles(*store));
+    return std::optional<VisibleFiles>(v);
+  }
   std::string FileUri(const std::string& path) const override { return "file://" + path; }
 };
 

@@ -2,9 +2,12 @@
 
 #include <zlib.h>
 
+#include <optional>
 #include <unordered_map>
 
 #include "engine/lakehouse/csv_format.h"
+#include "engine/lakehouse/parquet/parquet_reader.h"
+#include "engine/lakehouse/parquet_types.h"
 #include "engine/lakehouse/value_text.h"
 
 namespace cutover::lakehouse {
@@ -40,73 +43,145 @@ struct Latest {
 
 }  // namespace
 
+namespace {
+
+// Folds records into `by_key` / `keyless`: the state shared by the CSV and Parquet readers.
+class Folder {
+ public:
+  explicit Folder(const ManifestTable& t) : t_(t) {}
+
+  void Add(bool del, std::vector<Value> row, std::string position) {
+    if (t_.key.empty()) {
+      if (!del) keyless_.push_back(std::move(row));
+      return;
+    }
+    key_bytes_.clear();
+    for (size_t k : t_.key) row[k].AppendKeyBytes(key_bytes_);
+    Latest& l = by_key_[key_bytes_];
+    if (!l.position.empty() && l.position > position) return;
+    l.position = std::move(position);
+    l.deleted = del;
+    l.row = std::move(row);
+  }
+
+  FoldedTable Finish() {
+    FoldedTable out;
+    out.table = &t_;
+    out.rows = std::move(keyless_);
+    for (auto& [k, l] : by_key_)
+      if (!l.deleted) out.rows.push_back(std::move(l.row));
+    return out;
+  }
+
+ private:
+  const ManifestTable& t_;
+  std::unordered_map<std::string, Latest> by_key_;
+  std::vector<std::vector<Value>> keyless_;
+  std::string key_bytes_;
+};
+
+Status FoldCsv(const LakehouseSettings& s, const ManifestTable& t, const CommittedFile& file,
+               const std::string& data, const std::string& where, Folder& folder) {
+  CsvFormat f{s.csv_delimiter, s.csv_row_delimiter, s.csv_null_value};
+  std::vector<std::optional<std::string>> fields;
+  size_t lead = (file.op ? 1 : 0) + (s.timestamp_column.empty() ? 0 : 1);
+  size_t want = lead + t.columns.size() + 1;
+  CsvReader reader(f, data);
+  bool header = s.add_column_name;
+  int64_t line = 0;
+  for (;;) {
+    auto more = reader.Next(fields);
+    if (!more.ok()) return more.status().WithContext(where);
+    if (!*more) break;
+    ++line;
+    if (header) {
+      header = false;
+      continue;
+    }
+    if (fields.size() != want)
+      return FailedPrecondition(where + " record " + std::to_string(line) + ": " +
+                                std::to_string(fields.size()) + " fields, expected " +
+                                std::to_string(want));
+    bool del = file.op && fields[0] && *fields[0] == "D";
+    std::vector<Value> row;
+    row.reserve(t.columns.size());
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const auto& field = fields[lead + i];
+      if (!field) {
+        row.push_back(Value::Null());
+        continue;
+      }
+      auto v = ParseValueText(*field, t.columns[i]);
+      if (!v.ok()) return v.status().WithContext(where + " record " + std::to_string(line));
+      row.push_back(std::move(*v));
+    }
+    folder.Add(del, std::move(row), fields.back().value_or(""));
+  }
+  return Status::Ok();
+}
+
+// A Parquet file's columns are found by name (Op, the table's columns, cutover_position), so
+// the fold does not depend on the order the writer chose; each row group is read at once.
+Status FoldParquet(const ManifestTable& t, const CommittedFile& file, const std::string& data,
+                   const std::string& where, Folder& folder) {
+  ASSIGN_OR_RETURN(parquet::ParquetReader reader, parquet::ParquetReader::Open(data, where));
+  const auto& cols = reader.columns();
+  auto find = [&](const std::string& name) -> std::optional<size_t> {
+    for (size_t i = 0; i < cols.size(); ++i)
+      if (cols[i].name == name) return i;
+    return std::nullopt;
+  };
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t op = kNone, position = find(kPositionColumn).value_or(kNone);
+  if (file.op) {
+    op = find(kOpColumn).value_or(kNone);
+    if (op == kNone) return FailedPrecondition(where + ": no column " + kOpColumn);
+  }
+  if (position == kNone) return FailedPrecondition(where + ": no column " + kPositionColumn);
+  std::vector<size_t> index;
+  for (const Column& c : t.columns) {
+    auto i = find(c.name);
+    if (!i) return FailedPrecondition(where + ": no column " + c.name);
+    index.push_back(*i);
+  }
+  for (size_t g = 0; g < reader.num_row_groups(); ++g) {
+    ASSIGN_OR_RETURN(auto rows, reader.ReadRowGroup(g));
+    for (size_t r = 0; r < rows.size(); ++r) {
+      auto& in = rows[r];
+      bool del = op != kNone && !in[op].is_null() && in[op].str() == "D";
+      std::vector<Value> row;
+      row.reserve(index.size());
+      for (size_t i = 0; i < index.size(); ++i) {
+        auto v = ColumnValueFromParquet(std::move(in[index[i]]), t.columns[i]);
+        if (!v.ok())
+          return v.status().WithContext(where + " row group " + std::to_string(g) + " row " +
+                                        std::to_string(r));
+        row.push_back(std::move(*v));
+      }
+      folder.Add(del, std::move(row), in[position].is_null() ? "" : in[position].str());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<FoldedTable> FoldTable(ObjectStore& store, const LakehouseSettings& s,
                               const ManifestTable& t) {
-  if (s.format != DataFormat::kCsv)
-    return InvalidArgument("table " + t.name.ToString() +
-                           ": Parquet files cannot be read by this build yet");
-  CsvFormat f{s.csv_delimiter, s.csv_row_delimiter, s.csv_null_value};
-  std::unordered_map<std::string, Latest> by_key;
-  std::vector<std::vector<Value>> keyless;
-  std::vector<std::optional<std::string>> fields;
-  std::string key_bytes;
+  Folder folder(t);
   for (const CommittedFile& file : t.files) {
     std::string where = store.Describe() + "/" + file.key;
     ASSIGN_OR_RETURN(std::string data, store.Read(file.key));
+    if (s.format == DataFormat::kParquet) {
+      RETURN_IF_ERROR(FoldParquet(t, file, data, where, folder));
+      continue;
+    }
     if (s.gzip) {
       ASSIGN_OR_RETURN(data, Gunzip(data, where));
     }
-    size_t lead = (file.op ? 1 : 0) + (s.timestamp_column.empty() ? 0 : 1);
-    size_t want = lead + t.columns.size() + 1;
-    CsvReader reader(f, data);
-    bool header = s.add_column_name;
-    int64_t line = 0;
-    for (;;) {
-      auto more = reader.Next(fields);
-      if (!more.ok()) return more.status().WithContext(where);
-      if (!*more) break;
-      ++line;
-      if (header) {
-        header = false;
-        continue;
-      }
-      if (fields.size() != want)
-        return FailedPrecondition(where + " record " + std::to_string(line) + ": " +
-                                  std::to_string(fields.size()) + " fields, expected " +
-                                  std::to_string(want));
-      bool del = file.op && fields[0] && *fields[0] == "D";
-      std::vector<Value> row;
-      row.reserve(t.columns.size());
-      for (size_t i = 0; i < t.columns.size(); ++i) {
-        const auto& field = fields[lead + i];
-        if (!field) {
-          row.push_back(Value::Null());
-          continue;
-        }
-        auto v = ParseValueText(*field, t.columns[i]);
-        if (!v.ok()) return v.status().WithContext(where + " record " + std::to_string(line));
-        row.push_back(std::move(*v));
-      }
-      std::string position = fields.back().value_or("");
-      if (t.key.empty()) {
-        if (!del) keyless.push_back(std::move(row));
-        continue;
-      }
-      key_bytes.clear();
-      for (size_t k : t.key) row[k].AppendKeyBytes(key_bytes);
-      Latest& l = by_key[key_bytes];
-      if (!l.position.empty() && l.position > position) continue;
-      l.position = std::move(position);
-      l.deleted = del;
-      l.row = std::move(row);
-    }
+    RETURN_IF_ERROR(FoldCsv(s, t, file, data, where, folder));
   }
-  FoldedTable out;
-  out.table = &t;
-  out.rows = std::move(keyless);
-  for (auto& [k, l] : by_key)
-    if (!l.deleted) out.rows.push_back(std::move(l.row));
-  return out;
+  return folder.Finish();
 }
 
 }  // namespace cutover::lakehouse

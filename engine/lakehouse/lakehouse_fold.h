@@ -5,7 +5,9 @@
 // an Op or with I, come first). Only files the manifest lists are read: files written after the
 // last manifest are not committed (and are deleted by the next run). This is the query
 // docs/lakehouse.md gives users, done in memory by the validator's scanner; a table without a
-// key keeps every inserted row (a full-load-only task).
+// key keeps every inserted row (a full-load-only task). CSV files are parsed with value_text.h,
+// Parquet files read with parquet/parquet_reader.h (columns found by name, values brought back
+// to the table's kinds by parquet_types.h).
 #pragma once
 
 #include <memory>

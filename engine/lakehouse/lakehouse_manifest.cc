@@ -34,7 +34,7 @@ ValueKind KindOf(const std::string& s) {
 json SettingsJson(const LakehouseSettings& s) {
   return json{{"DataFormat", s.format == DataFormat::kParquet ? "parquet" : "csv"},
               {"BucketFolder", s.bucket_folder},
-              {"CompressionType", s.gzip ? "GZIP" : "NONE"},
+              {"CompressionType", s.gzip ? std::string("GZIP") : s.compression},
               {"CsvDelimiter", s.csv_delimiter},
               {"CsvRowDelimiter", s.csv_row_delimiter},
               {"CsvNullValue", s.csv_null_value},
@@ -46,7 +46,8 @@ LakehouseSettings SettingsOf(const json& j) {
   LakehouseSettings s;
   s.format = j.at("DataFormat") == "parquet" ? DataFormat::kParquet : DataFormat::kCsv;
   s.bucket_folder = j.at("BucketFolder");
-  s.gzip = j.at("CompressionType") == "GZIP";
+  s.compression = j.at("CompressionType");
+  s.gzip = s.compression == "GZIP";
   s.csv_delimiter = j.at("CsvDelimiter");
   s.csv_row_delimiter = j.at("CsvRowDelimiter");
   s.csv_null_value = j.at("CsvNullValue");

@@ -1,5 +1,6 @@
 #include "engine/lakehouse/lakehouse_settings.h"
 
+#include <cctype>
 #include <ctime>
 #include <map>
 
@@ -74,8 +75,12 @@ Result<LakehouseSettings> ReadSettingsFile(const std::string& path,
       problems.Error(o.PathOf("BucketFolder"), "expected a folder inside the target, without '..'");
     s.bucket_folder = f;
   }
-  if (auto v = o.Enum("CompressionType", {"NONE", "GZIP", "none", "gzip"}))
-    s.gzip = *v == "GZIP" || *v == "gzip";
+  if (auto v = o.Enum("CompressionType",
+                      {"NONE", "GZIP", "SNAPPY", "ZSTD", "none", "gzip", "snappy", "zstd"})) {
+    s.compression.clear();
+    for (char c : *v) s.compression.push_back(static_cast<char>(std::toupper(c)));
+    s.gzip = s.compression == "GZIP";
+  }
   auto one_char = [&](const char* key, std::string& out) {
     if (auto v = o.String(key)) {
       if (v->empty())
@@ -118,6 +123,11 @@ Result<LakehouseSettings> ReadSettingsFile(const std::string& path,
   if (auto v = o.Bool("Rfc4180"); v && !*v)
     problems.Error(o.PathOf("Rfc4180"),
                    "false is not supported: cutover always quotes CSV fields as RFC 4180 says");
+  if (s.format == DataFormat::kCsv && (s.compression == "SNAPPY" || s.compression == "ZSTD"))
+    problems.Error(o.PathOf("CompressionType"),
+                   s.compression +
+                       " compresses Parquet pages only: with DataFormat csv use NONE or "
+                       "GZIP");
   if (!problems.ok()) return problems.ToStatus();
   if (root->is_object()) {
     for (const auto& [key, why] : CloudOnly())

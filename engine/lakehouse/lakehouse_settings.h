@@ -24,6 +24,8 @@ struct LakehouseSettings {
   DataFormat format = DataFormat::kCsv;
   std::string bucket_folder;  // prefix inside the target ("" = the URI's folder itself)
   bool gzip = false;          // CompressionType GZIP
+  // CompressionType as written ("NONE", "GZIP"; for Parquet also cutover's "SNAPPY", "ZSTD").
+  std::string compression = "NONE";
   std::string csv_delimiter = ",";
   std::string csv_row_delimiter = "\n";
   std::string csv_null_value;  // unquoted; an empty string value is written as "" (quoted)
@@ -38,7 +40,7 @@ struct LakehouseSettings {
   int64_t cdc_max_batch_interval_s = 60;
   int64_t cdc_min_file_size_kb = 32000;
   int64_t max_file_size_kb = 1048576;
-  // Parquet (used once the Parquet writer is in).
+  // Parquet (DataFormat parquet; parquet_row_file.cc).
   std::string parquet_version = "parquet-1-0";
   bool enable_statistics = true;
   int64_t row_group_length = 10000;

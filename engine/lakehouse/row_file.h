@@ -1,9 +1,11 @@
-// RowFile: one data file of a table being written (CSV today; Parquet behind the same
-// interface once its writer is in), with DMS's columns around the table's own.
+// RowFile: one data file of a table being written, CSV (csv_row_file.cc) or Parquet
+// (parquet_row_file.cc), with DMS's columns around the table's own.
 //
 // Columns, in order: Op (I/U/D; CDC files, and full-load files with IncludeOpForFullLoad), the
-// TimestampColumnName column when set, the table's columns, cutover_position. A header line with
-// the column names when AddColumnName. The file is an ObjectUpload: invisible until Complete().
+// TimestampColumnName column when set, the table's columns, cutover_position. CSV: a header line
+// with the column names when AddColumnName. Parquet: Op, the timestamp column and
+// cutover_position are STRING columns holding the same text as in CSV; the table's columns get
+// the types of parquet_types.h. The file is an ObjectUpload: invisible until Complete().
 #pragma once
 
 #include <memory>
@@ -32,8 +34,17 @@ class RowFile {
   virtual bool has_op() const = 0;
 };
 
+// The file of `s.format`.
 Result<std::unique_ptr<RowFile>> OpenRowFile(ObjectStore& store, const std::string& key,
                                              const LakehouseSettings& s,
                                              const std::vector<Column>& columns, bool with_op);
+
+Result<std::unique_ptr<RowFile>> OpenCsvRowFile(ObjectStore& store, const std::string& key,
+                                                const LakehouseSettings& s,
+                                                const std::vector<Column>& columns, bool with_op);
+Result<std::unique_ptr<RowFile>> OpenParquetRowFile(ObjectStore& store, const std::string& key,
+                                                    const LakehouseSettings& s,
+                                                    const std::vector<Column>& columns,
+                                                    bool with_op);
 
 }  // namespace cutover::lakehouse

@@ -35,11 +35,19 @@ void LagProbe::Run() {
   while (!stop_) {
     next += interval;
     std::optional<double> lag;
-    if (!session) {
+    if (sql.empty()) {  // a file target: the heartbeat as a reader of its committed files sees it
+      auto files = engine_->ReadVisibleFiles(uri_);
+      if (files.ok() && *files && (*files)->heartbeat_us) {
+        auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+        lag = static_cast<double>(now_us - *(*files)->heartbeat_us) / 1e6;
+      }
+    } else if (!session) {
       auto s = OpenLoadSession(uri_);
       if (s.ok()) session = std::move(*s);
     }
-    if (session) {
+    if (session && !sql.empty()) {
       auto us = session->QueryInt(sql);
       if (us.ok() && *us > 0) {
         auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -5,7 +5,9 @@
 // the target directly (never through a fault proxy) and records lag = now - source_time, both
 // clocks being this host's. A sample is null when the row cannot be read (not loaded yet,
 // target down). The probe runs on its own thread, so events and validation never delay it, and
-// reconnects on the next tick after any error.
+// reconnects on the next tick after any error. A file target has no session: the probe reads
+// the heartbeat from its latest committed file (EngineDriver::ReadVisibleFiles), so the lag is
+// the time until a change is visible to a reader of the files.
 #pragma once
 
 #include <atomic>

@@ -84,6 +84,12 @@ json ReportJson(const RunRecord& run, const json& host) {
   j["error"] = run.error.empty() ? json(nullptr) : json(run.error);
   j["source"] = EndpointJson(sc.source, run.source_uri);
   j["target"] = EndpointJson(sc.target, run.target_uri);
+  if (run.target_files) {
+    // A file target: what it committed, and what the lag series measures there.
+    j["target_files"] = {{"files", *run.target_files},
+                         {"bytes", *run.target_bytes},
+                         {"lag_measured_to", "the heartbeat in a committed file"}};
+  }
   j["task"] = {{"name", sc.task.name},
                {"type", sc.task.type},
                {"tables", sc.task.tables.empty() ? json::array({"%"}) : json(sc.task.tables)},

@@ -37,8 +37,20 @@ bool Run::CaughtUpSince(double from) {
 Result<bool> Run::WaitHeartbeatReplicated(double timeout_s) {
   double from = Now();
   const char* sql = "SELECT seq FROM cutover_heartbeat WHERE id = 1";
+  const bool files = sc_.target.engine->HeartbeatMicrosSql().empty();
   while (Now() - from < timeout_s) {
     auto s = OpenLoadSession(source_.uri);
+    if (files && s.ok()) {  // a file target: the seq in its latest committed heartbeat file
+      auto a = (*s)->QueryInt(sql);
+      auto v = sc_.target.engine->ReadVisibleFiles(target_.uri);
+      if (a.ok() && v.ok() && *v) {
+        record_.target_files = (*v)->files;
+        record_.target_bytes = (*v)->bytes;
+        if ((*v)->heartbeat_seq == *a) return true;
+      }
+      RETURN_IF_ERROR(Tick());
+      continue;
+    }
     auto t = OpenLoadSession(target_.uri);
     if (s.ok() && t.ok()) {
       auto a = (*s)->QueryInt(sql);
@@ -258,6 +270,13 @@ void Run::PrintSummary() {
         "{} error(s)\n",
         c.switch_exit_code, c.window_s, Fmt(c.write_downtime_s, "{:.1f} s"), c.target_committed,
         c.target_errors);
+  }
+  if (record_.target_files) {
+    double lag_max = 0;
+    for (const auto& p : record_.phase_summaries)
+      lag_max = std::max(lag_max, p.lag_max_s.value_or(0));
+    out += fmt::format("  files: {} committed, {:.1f} MB; lag to a visible file max {:.2f} s\n",
+                       *record_.target_files, *record_.target_bytes / 1e6, lag_max);
   }
   out += fmt::format("  engine: {} restart(s), {} unexpected exit(s); report: {}/report.html\n",
                      record_.engine_restarts, record_.engine_errors.size(), dir_);

@@ -28,7 +28,8 @@ Status Run::Main() {
                        "--type",     sc_.task.type,
                        "--parallel", std::to_string(sc_.task.parallel)};
   for (const auto& [flag, path] : {std::pair{"--table-mappings", sc_.task.table_mappings},
-                                   std::pair{"--task-settings", sc_.task.task_settings}}) {
+                                   std::pair{"--task-settings", sc_.task.task_settings},
+                                   std::pair{"--target-settings", sc_.task.target_settings}}) {
     if (path.empty()) continue;
     ec.replicate_args.push_back(flag);
     ec.replicate_args.push_back(path);

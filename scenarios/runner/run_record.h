@@ -117,6 +117,9 @@ struct RunRecord {
   std::vector<std::string> engine_errors;
   int64_t load_errors = 0;
   std::optional<CutoverRecord> cutover;
+  // File targets: the committed data files and their bytes when the run drained (the lag
+  // series is then the lag until a change is visible in a committed file).
+  std::optional<int64_t> target_files, target_bytes;
 };
 
 }  // namespace cutover::scenario

@@ -35,9 +35,11 @@ Status Run::OpenEndpoint(const EndpointSpec& spec, const char* role, Endpoint& e
   if (!spec.throwaway()) {
     ep.uri = spec.uri;
   } else if (spec.engine->throwaway_server().empty()) {  // a file engine
-    std::string path = dir_ + "/" + role + ".db";
+    // A file engine's database, or a file target's folder.
+    std::string path =
+        dir_ + "/" + role + (spec.engine->capabilities().append_only ? "-files" : ".db");
     std::error_code ec;
-    fs::remove(path, ec);
+    fs::remove_all(path, ec);
     ep.uri = spec.engine->FileUri(path);
   } else {
     Log(LogLevel::kInfo, "starting a throwaway {} {} server", spec.engine->name(), role);

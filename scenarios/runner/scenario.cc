@@ -212,7 +212,7 @@ class Parser {
   // [task] table_mappings / task_settings: resolved against the scenario's folder and read now,
   // so a bad file stops the scenario before any server starts (its message names the JSON path).
   Status TaskFiles(const toml::table& task, TaskSpec& spec) const {
-    for (const char* key : {"table_mappings", "task_settings"}) {
+    for (const char* key : {"table_mappings", "task_settings", "target_settings"}) {
       std::string path;
       RETURN_IF_ERROR(String(task, "task.", key, &path));
       if (path.empty()) continue;
@@ -227,6 +227,11 @@ class Parser {
           spec.mapping = std::make_shared<const task::TableMapping>(std::move(*mapping));
         read = mapping.status();
         spec.table_mappings = p.string();
+      } else if (std::string(key) == "target_settings") {
+        // Read by the target's engine when the task starts; here only its presence is checked.
+        if (!std::filesystem::is_regular_file(p))
+          read = InvalidArgument(p.string() + ": no such file");
+        spec.target_settings = p.string();
       } else {
         read = task::ReadTaskSettingsFile(p.string()).status();
         spec.task_settings = p.string();
@@ -472,7 +477,9 @@ class Parser {
     RETURN_IF_ERROR(String(root, "", "description", &sc.description));
     RETURN_IF_ERROR(Endpoint(root, "source", &sc.source));
     RETURN_IF_ERROR(Endpoint(root, "target", &sc.target));
-    if (sc.target.engine->throwaway_server().empty() && sc.target.throwaway()) {
+    // A file target without a uri writes into the run's output folder (target-files/).
+    if (sc.target.engine->throwaway_server().empty() && sc.target.throwaway() &&
+        !sc.target.engine->capabilities().append_only) {
       return Error(LineOf(*root.get("target")), "target.uri",
                    "a " + std::string(sc.target.engine->display_name()) + " target needs a uri (" +
                        sc.target.engine->FileUri("/path") + ")");
@@ -499,9 +506,10 @@ class Parser {
     std::replace(sc.task.name.begin(), sc.task.name.end(), '-', '_');
     ASSIGN_OR_RETURN(const toml::table* task, Table(root, "", "task"));
     if (task) {
-      RETURN_IF_ERROR(CheckKeys(*task, "task.",
-                                {"name", "type", "tables", "parallel", "table_mappings",
-                                 "task_settings", "restart_on_failure", "restart_backoff"}));
+      RETURN_IF_ERROR(
+          CheckKeys(*task, "task.",
+                    {"name", "type", "tables", "parallel", "table_mappings", "task_settings",
+                     "target_settings", "restart_on_failure", "restart_backoff"}));
       RETURN_IF_ERROR(String(*task, "task.", "name", &sc.task.name));
       RETURN_IF_ERROR(OneOf(*task, "task.", "type", {"full-load-and-cdc", "cdc"}, &sc.task.type));
       RETURN_IF_ERROR(Strings(*task, "task.", "tables", &sc.task.tables));

@@ -111,6 +111,9 @@ struct TaskSpec {
   // Passed to `cutover replicate` as --table-mappings / --task-settings; the mapping also to
   // the validation, so it pairs and filters tables as the task does.
   std::string table_mappings, task_settings;
+  // The target endpoint's settings file (`cutover replicate --target-settings`: a file target's
+  // DMS S3Settings), resolved the same way; "" none.
+  std::string target_settings;
   std::shared_ptr<const task::TableMapping> mapping;  // table_mappings, parsed
   bool restart_on_failure = true;
   double restart_backoff_s = 1;  // first backoff; doubles up to 8 s

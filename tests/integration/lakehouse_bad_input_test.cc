@@ -1,6 +1,6 @@
 // Bad lakehouse target input gives one clear error line and exit 2: settings JSON that does not
-// parse, an unknown or misspelled key, a value of the wrong type, a format not built yet, a
-// folder that cannot be written. A known cloud-only key is one warning line, not an error.
+// parse, an unknown or misspelled key, a value of the wrong type, a Parquet-only compression with
+// CSV, a folder that cannot be written. A known cloud-only key is one warning line, not an error.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -70,9 +70,9 @@ TEST_F(LakehouseBadInput, WrongTypeNamesKeyAndWhatWasExpected) {
   ExpectOneLine(Replicate(Lake(), s), {s, "$.CdcMaxBatchInterval"});
 }
 
-TEST_F(LakehouseBadInput, ParquetIsRefusedUntilItsWriterIsIn) {
-  std::string s = Settings(R"({"DataFormat": "parquet"})");
-  ExpectOneLine(Replicate(Lake(), s), {"parquet", "not built yet"});
+TEST_F(LakehouseBadInput, ParquetOnlyCompressionWithCsvIsRefused) {
+  std::string s = Settings(R"({"DataFormat": "csv", "CompressionType": "SNAPPY"})");
+  ExpectOneLine(Replicate(Lake(), s), {"$.CompressionType", "SNAPPY", "Parquet"});
 }
 
 TEST_F(LakehouseBadInput, UnwritableFolder) {

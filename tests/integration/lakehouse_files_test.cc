@@ -48,7 +48,8 @@ class LakehouseFiles : public ::testing::Test {
   std::string Compare(const std::string& folder, bool gzip = false) {
     std::vector<nlohmann::json> rows;
     std::string error;
-    if (!DuckDbFold(folder, "id", "", rows, error, gzip)) return error;
+    if (!DuckDbFold(folder, "id", "", rows, error, gzip ? LakeFiles::kCsvGzip : LakeFiles::kCsv))
+      return error;
     std::vector<std::string> got, want;
     for (const auto& r : rows)
       got.push_back(r.at("id").get<std::string>() + "|" +

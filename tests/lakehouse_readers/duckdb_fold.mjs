@@ -3,7 +3,7 @@
 //
 //   ROW_NUMBER() OVER (PARTITION BY <key> ORDER BY cutover_position DESC) = 1, deletes dropped
 //
-// Usage: node duckdb_fold.mjs <table-folder> <key-column>[,<key-column>...] [gzip|plain] [--duplicates]
+// Usage: node duckdb_fold.mjs <table-folder> <key-column>[,<key-column>...] [gzip|plain|parquet] [--duplicates]
 // Reads every *.csv (or *.csv.gz) under the folder (recursively: date partitions), all columns as
 // text, with a header line (the tests write AddColumnName=true), NULL as the unquoted empty
 // field and "" as the empty string. Prints one JSON line per current row: {"column": "text" or
@@ -19,12 +19,27 @@ if (!folder || !keyArg) {
 }
 const quote = (name) => '"' + name.replaceAll('"', '""') + '"';
 const keys = keyArg.split(',').map(quote).join(', ');
-const glob = folder.replaceAll("'", "''") + (compression === 'gzip' ? '/**/*.csv.gz' : '/**/*.csv');
+const parquet = compression === 'parquet';
+const glob = folder.replaceAll("'", "''") +
+  (parquet ? '/**/*.parquet' : compression === 'gzip' ? '/**/*.csv.gz' : '/**/*.csv');
 const instance = await DuckDBInstance.create(':memory:');
 const conn = await instance.connect();
-const files = `read_csv('${glob}', header = true, all_varchar = true, union_by_name = true,
+let files = `read_csv('${glob}', header = true, all_varchar = true, union_by_name = true,
   delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
   max_line_size = 8000000)`;
+if (parquet) {
+  const raw = `read_parquet('${glob}', union_by_name = true)`;
+  const types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${raw}`)).getRowsJson();
+  const exprs = types.map(([name, type]) => {
+    const c = quote(name);
+    if (type === 'BLOB') return `lower(hex(${c})) AS ${c}`;
+    if (type === 'TIMESTAMP WITH TIME ZONE')
+      return `CAST(make_timestamp(epoch_us(${c})) AS VARCHAR) AS ${c}`;
+    if (type === 'FLOAT') return `CAST(CAST(${c} AS DOUBLE) AS VARCHAR) AS ${c}`;
+    return `CAST(${c} AS VARCHAR) AS ${c}`;
+  });
+  files = `(SELECT ${exprs.join(', ')} FROM ${raw})`;
+}
 // Full-load files without IncludeOpForFullLoad have no Op column; until a CDC file exists,
 // neither has the union.
 const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`);

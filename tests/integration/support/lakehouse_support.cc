@@ -2,11 +2,59 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
 namespace cutover::testing {
+namespace {
+
+const char* Mode(LakeFiles files) {
+  return files == LakeFiles::kCsvGzip ? "gzip" : files == LakeFiles::kParquet ? "parquet" : "plain";
+}
+
+// One JSON document per file from `node read.mjs READER FILE...`.
+bool ReadParquetFiles(const std::string& reader, const std::vector<std::string>& files,
+                      std::vector<nlohmann::json>& docs, std::string& error) {
+  std::string cmd = "cd " + std::string(CUTOVER_SOURCE_DIR) +
+                    "/tests/lakehouse_readers && node read.mjs " + reader;
+  for (const auto& f : files) cmd += " '" + f + "'";
+  int rc = 0;
+  std::string out = Shell(cmd + " 2>&1", &rc);
+  if (rc != 0) {
+    error = reader + ": " + out.substr(0, 2000);
+    return false;
+  }
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    try {
+      docs.push_back(nlohmann::json::parse(line));
+    } catch (const std::exception&) {
+      error = reader + " printed: " + line.substr(0, 300);
+      return false;
+    }
+  }
+  if (docs.size() != files.size()) {
+    error = reader + ": " + std::to_string(docs.size()) + " documents for " +
+            std::to_string(files.size()) + " files";
+    return false;
+  }
+  return true;
+}
+
+// hyparquet gives DECIMAL as a JS double: the two texts must be the same double, within the
+// rounding of the conversion.
+bool SameDecimal(const std::string& a, const std::string& b) {
+  double x = std::strtod(a.c_str(), nullptr), y = std::strtod(b.c_str(), nullptr);
+  return x == y || std::fabs(x - y) <= 1e-12 * std::max(std::fabs(x), std::fabs(y));
+}
+
+}  // namespace
 
 std::string Shell(const std::string& cmd, int* exit_code) {
   std::string out;
@@ -32,12 +80,12 @@ const std::string& DuckDbReady() {
 
 bool DuckDbFold(const std::string& folder, const std::string& key,
                 const std::string& timestamp_column, std::vector<nlohmann::json>& rows,
-                std::string& error, bool gzip) {
+                std::string& error, LakeFiles files) {
   int rc = 0;
   std::string out =
       Shell("cd " + std::string(CUTOVER_SOURCE_DIR) +
                 "/tests/lakehouse_readers && TIMESTAMP_COLUMN='" + timestamp_column +
-                "' node duckdb_fold.mjs '" + folder + "' " + key + (gzip ? " gzip" : "") + " 2>&1",
+                "' node duckdb_fold.mjs '" + folder + "' " + key + " " + Mode(files) + " 2>&1",
             &rc);
   rows.clear();
   if (rc != 0) {
@@ -57,11 +105,11 @@ bool DuckDbFold(const std::string& folder, const std::string& key,
   return true;
 }
 
-std::string Duplicates(const std::string& folder, bool gzip) {
+std::string Duplicates(const std::string& folder, LakeFiles files) {
   int rc = 0;
   std::string out = Shell("cd " + std::string(CUTOVER_SOURCE_DIR) +
                               "/tests/lakehouse_readers && node duckdb_fold.mjs '" + folder +
-                              "' id " + (gzip ? "gzip" : "plain") + " --duplicates 2>&1",
+                              "' id " + Mode(files) + " --duplicates 2>&1",
                           &rc);
   if (rc != 0) return "duckdb: " + out.substr(0, 2000);
   try {
@@ -73,6 +121,57 @@ std::string Duplicates(const std::string& folder, bool gzip) {
   } catch (const std::exception&) {
     return "duckdb printed: " + out.substr(0, 300);
   }
+}
+
+}  // namespace cutover::testing
+
+namespace cutover::testing {
+
+std::string HyparquetAgreesWithDuckDb(const std::string& folder, int* files_read) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(folder))
+    if (e.is_regular_file() && e.path().extension() == ".parquet") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  if (files_read) *files_read = static_cast<int>(files.size());
+  if (files.empty()) return folder + ": no Parquet file";
+  std::vector<nlohmann::json> duck, hyp;
+  std::string error;
+  if (!ReadParquetFiles("duckdb", files, duck, error)) return error;
+  if (!ReadParquetFiles("hyparquet", files, hyp, error)) return error;
+  std::ostringstream diff;
+  int shown = 0;
+  for (size_t f = 0; f < files.size() && shown < 8; ++f) {
+    const auto& dc = duck[f].at("columns");
+    const auto& hc = hyp[f].at("columns");
+    const auto& dr = duck[f].at("rows");
+    const auto& hr = hyp[f].at("rows");
+    if (dc.size() != hc.size() || dr.size() != hr.size()) {
+      diff << files[f] << ": DuckDB " << dc.size() << " columns, " << dr.size()
+           << " rows; hyparquet " << hc.size() << " columns, " << hr.size() << " rows\n";
+      ++shown;
+      continue;
+    }
+    for (size_t c = 0; c < dc.size(); ++c)
+      if (dc[c].at("name") != hc[c].at("name")) {
+        diff << files[f] << ": column " << c << " is " << dc[c].at("name") << " in DuckDB, "
+             << hc[c].at("name") << " in hyparquet\n";
+        ++shown;
+      }
+    for (size_t r = 0; r < dr.size() && shown < 8; ++r)
+      for (size_t c = 0; c < dc.size() && shown < 8; ++c) {
+        const auto& a = dr[r][c];
+        const auto& b = hr[r][c];
+        if (a == b) continue;
+        bool decimal = dc[c].at("type").get<std::string>().rfind("DECIMAL", 0) == 0;
+        if (decimal && a.is_string() && b.is_string() &&
+            SameDecimal(a.get<std::string>(), b.get<std::string>()))
+          continue;
+        diff << files[f] << " row " << r << " column " << dc[c].at("name") << ": DuckDB "
+             << a.dump().substr(0, 80) << ", hyparquet " << b.dump().substr(0, 80) << "\n";
+        ++shown;
+      }
+  }
+  return diff.str();
 }
 
 }  // namespace cutover::testing
