@@ -62,8 +62,8 @@ TEST(DmsErrorPolicy, PgToMariaDbLogErrorDivertsRefusedRowsExactlyOnceAcrossKill9
   ASSERT_TRUE(Eventually(
       [&] {
         return MariaValue(*conn,
-                          "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = "
-                          "'_cutover_checkpoint'") == "1" &&
+                          "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME IN "
+                          "('acct', 'other')") == "2" &&
                MariaValue(*conn, "SELECT count(*) FROM acct") == "100" &&
                MariaValue(*conn, "SELECT count(*) FROM other") == "50";
       },
@@ -249,7 +249,7 @@ TEST(DmsErrorPolicy, DefaultStopsNamingTableKeyAndPosition) {
       [&] {
         return MariaValue(*conn,
                           "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = "
-                          "'_cutover_checkpoint'") == "1" &&
+                          "'acct'") == "1" &&
                MariaValue(*conn, "SELECT count(*) FROM acct") == "10";
       },
       120s))
