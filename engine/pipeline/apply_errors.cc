@@ -75,7 +75,7 @@ Status ApplyErrors::ApplyBatch(const TableBatch& b, const TransactionInfo& txn) 
   for (const UpdateGroup& g : b.updates)
     for (const auto& row : g.rows) keep(ChangeOp::kUpdate, row);
   for (const auto& row : b.inserts) keep(ChangeOp::kInsert, row);
-  return Replay(s);
+  return Replay(s, /*batch=*/true);
 }
 
 Status ApplyErrors::CloseWindow() {
@@ -87,9 +87,10 @@ Status ApplyErrors::CloseWindow() {
   return applier_.ReleaseSavepoint(kWindowSavepoint);
 }
 
-Status ApplyErrors::Replay(const Status& refusal) {
+Status ApplyErrors::Replay(const Status& refusal, bool batch) {
   if (applier_.ClassifyError(refusal) == ApplyErrorKind::kOther) return refusal;
   RETURN_IF_ERROR(applier_.RollbackToSavepoint(kWindowSavepoint));
+  recorded_.clear();
   Log(LogLevel::kDebug, "a window of {} change(s) was refused ({}): applying it change by change",
       window_.size(), refusal.message());
   for (const Kept& k : window_) {
@@ -103,6 +104,13 @@ Status ApplyErrors::Replay(const Status& refusal) {
       if (kind == ApplyErrorKind::kOther) return s;
       RETURN_IF_ERROR(applier_.RollbackToSavepoint(kChangeSavepoint));
       RETURN_IF_ERROR(Divert(k, kind, s));
+      if (batch && Suspended(table)) {
+        // Rows of the batch applied before this one may come later in the source transaction:
+        // none of them stays; the records made so far are written again.
+        RETURN_IF_ERROR(applier_.RollbackToSavepoint(kWindowSavepoint));
+        for (const ApplyException& e : recorded_) RETURN_IF_ERROR(applier_.RecordException(e));
+        break;
+      }
     }
     RETURN_IF_ERROR(applier_.ReleaseSavepoint(kChangeSavepoint));
   }
@@ -179,6 +187,7 @@ Status ApplyErrors::Divert(const Kept& k, ApplyErrorKind kind, const Status& err
   e.error = error.message();
   e.row = RowText(t, k.change.op == ChangeOp::kDelete ? k.change.before : k.change.after);
   RETURN_IF_ERROR(applier_.RecordException(e));
+  recorded_.push_back(e);
   ++diverted_;
   switch (policy) {
     case ErrorPolicy::kSuspendTable:

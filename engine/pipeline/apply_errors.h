@@ -66,7 +66,10 @@ class ApplyErrors {
   };
 
   Status OpenWindow();
-  Status Replay(const Status& refusal);
+  // `batch`: the window is one table's net-effect batch of one source transaction, whose rows
+  // are in no particular order: a suspension rolls back all of them (the table is suspended
+  // from that transaction on), keeping the exception records.
+  Status Replay(const Status& refusal, bool batch = false);
   Status Divert(const Kept& k, ApplyErrorKind kind, const Status& error);
   ErrorPolicy PolicyFor(const Kept& k, ApplyErrorKind kind, std::string& setting);
 
@@ -75,6 +78,7 @@ class ApplyErrors {
   std::set<TableName> suspended_;
   std::set<TableName> newly_suspended_;  // in the open group
   std::vector<Kept> window_;
+  std::vector<ApplyException> recorded_;  // in the replay under way
   bool window_open_ = false;
   std::map<TableName, int64_t> data_errors_, apply_errors_;  // per table, for escalation
   int64_t diverted_ = 0;
