@@ -84,11 +84,13 @@ class ReplicateCommand : public Command {
                     "caught up)")
         ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600))
         ->capture_default_str();
-    rep->add_option("--retry-for", retry_for_s_,
-                    "When a server goes away after the task started, reconnect and resume for up "
-                    "to this many seconds of continuous failure (0: exit at once)")
-        ->check(CLI::Range(int64_t{0}, int64_t{30} * 24 * 3600))
-        ->capture_default_str();
+    retry_for_opt_ =
+        rep->add_option(
+               "--retry-for", retry_for_s_,
+               "When a server goes away after the task started, reconnect and resume for up "
+               "to this many seconds of continuous failure (0: exit at once)")
+            ->check(CLI::Range(int64_t{0}, int64_t{30} * 24 * 3600))
+            ->capture_default_str();
     rep->add_option("--schema-report", schema_report_,
                     "Write the schema report (each index, foreign key, default, check, identity, "
                     "type, trigger, view... of the source and what becomes of it on the target) "
@@ -144,6 +146,13 @@ class ReplicateCommand : public Command {
     }
     RetryPolicy retry;
     retry.retry_for = std::chrono::seconds(retry_for_s_);
+    if (recoverable_count_ == 0 && (retry_for_opt_ == nullptr || retry_for_opt_->count() == 0))
+      retry.retry_for = std::chrono::seconds(0);  // RecoverableErrorCount 0: never restart
+    if (recoverable_interval_s_ > 0) {
+      retry.first_backoff = std::chrono::seconds(recoverable_interval_s_);
+      retry.max_backoff =
+          std::max<std::chrono::milliseconds>(retry.max_backoff, retry.first_backoff);
+    }
     ReplicateStats stats;
     // `cutover switch` finds this process and asks it to stop at a position (task_control.h).
     TaskControl control(task_, target_uri_);
@@ -194,6 +203,9 @@ class ReplicateCommand : public Command {
     if (s.group_max_ms && unset(group_ms_opt_)) opt.group_max_ms = *s.group_max_ms;
     if (s.memory_limit_mb) opt.net_max_bytes = static_cast<size_t>(*s.memory_limit_mb) << 20;
     if (s.debug_logging && !global.quiet) SetLogLevel(LogLevel::kDebug);
+    if (s.errors) opt.errors = *s.errors;
+    if (s.recoverable_count) recoverable_count_ = *s.recoverable_count;
+    if (s.recoverable_interval_s) recoverable_interval_s_ = *s.recoverable_interval_s;
     for (const auto& n : s.notes) Log(LogLevel::kWarn, "{}", n);
     return Status::Ok();
   }
@@ -201,6 +213,8 @@ class ReplicateCommand : public Command {
   std::string mappings_file_, settings_file_, target_settings_file_;
   CLI::Option *parallel_opt_ = nullptr, *prep_opt_ = nullptr, *apply_mode_opt_ = nullptr;
   CLI::Option *group_changes_opt_ = nullptr, *group_ms_opt_ = nullptr;
+  CLI::Option* retry_for_opt_ = nullptr;
+  int64_t recoverable_count_ = -1, recoverable_interval_s_ = 0;  // ErrorBehavior
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
   std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
   std::string metrics_listen_, schema_report_;

@@ -127,6 +127,8 @@ class TaskCommand : public Command {
 
   // DMS's TableState words for what the target knows of a table.
   static std::string TableStateOf(const TaskState& s, const TableName& t) {
+    if (auto c = s.changes.find(t); c != s.changes.end() && c->second.state == "suspended")
+      return "suspended";  // SUSPEND_TABLE (ErrorBehavior): its changes are no longer applied
     if (s.applied) return "CDC";  // the task streams changes into its loaded tables
     if (s.loaded.count(t)) return "loaded";
     return "before load";

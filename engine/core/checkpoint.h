@@ -29,6 +29,10 @@ struct TableChangeTotals {
   int64_t inserts = 0, updates = 0, deletes = 0;
   int64_t ddls = 0;        // TRUNCATEs (the only table-level statement cutover replicates)
   std::string updated_at;  // UTC time of the target commit of the last counted change
+  // "suspended": a change of the table was refused under SUSPEND_TABLE (error_policy.h) and
+  // none of its later changes are applied; empty: the table is replicated. Written with the
+  // counts (a non-empty state replaces the stored one; empty keeps it).
+  std::string state;
 };
 
 struct TaskState {

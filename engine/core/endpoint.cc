@@ -45,4 +45,21 @@ Result<std::vector<std::vector<Value>>> Applier::ApplyReferential(const Referent
                             " on " + step.table->name.ToString());
 }
 
+Status Applier::Savepoint(const std::string& name) {
+  return FailedPrecondition("this target cannot set savepoint " + name);
+}
+
+Status Applier::ReleaseSavepoint(const std::string& name) {
+  return FailedPrecondition("this target cannot release savepoint " + name);
+}
+
+Status Applier::RollbackToSavepoint(const std::string& name) {
+  return FailedPrecondition("this target cannot roll back to savepoint " + name);
+}
+
+Status Applier::RecordException(const ApplyException& e) {
+  return FailedPrecondition("this target keeps no exceptions table (a refused change on " +
+                            e.table->name.ToString() + ")");
+}
+
 }  // namespace cutover

@@ -17,6 +17,7 @@
 
 #include "engine/core/change.h"
 #include "engine/core/checkpoint.h"
+#include "engine/core/error_policy.h"
 #include "engine/core/schema.h"
 #include "engine/core/schema_objects.h"
 #include "engine/core/start_report.h"
@@ -268,6 +269,28 @@ class Applier : NonCopyable {
     (void)age;
     return std::nullopt;
   }
+
+  // Error policies (engine/core/error_policy.h, engine/pipeline/apply_errors.h). An applier
+  // that supports them isolates a refused change with savepoints in the open target
+  // transaction: the pipeline sets a savepoint, applies, calls Flush, and on a refusal rolls
+  // back to the savepoint and retries change by change. Default: not supported (a task whose
+  // policies would divert a change is refused on such a target).
+  virtual bool SupportsSavepoints() const { return false; }
+  // Queues a savepoint / its release (errors surface at the next Flush).
+  virtual Status Savepoint(const std::string& name);
+  virtual Status ReleaseSavepoint(const std::string& name);
+  // Rolls the open transaction back to `name` after a failed Flush, synchronously; the
+  // transaction is usable again and the savepoint still set.
+  virtual Status RollbackToSavepoint(const std::string& name);
+  // Sends everything queued and returns the first error among it (OK when nothing is queued).
+  virtual Status Flush() { return Status::Ok(); }
+  // What kind of refusal `error` (returned by Apply, ApplyBatch or Flush) is.
+  virtual ApplyErrorKind ClassifyError(const Status& error) const {
+    (void)error;
+    return ApplyErrorKind::kOther;
+  }
+  // Records `e` in the exceptions control table, in the open target transaction (queued).
+  virtual Status RecordException(const ApplyException& e);
 
   // Where the applier reports target rows its UPDATEs and DELETEs did not find; set by the
   // pipeline before the first Begin. Unset: they are not reported.

@@ -36,9 +36,26 @@ std::string TableStatsDdl(const std::string& db) {
          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 }
 
+std::string ApplyExceptionsDdl(const std::string& db) {
+  return "CREATE TABLE IF NOT EXISTS " + MariaConn::QuoteIdent(db) + "." + kApplyExceptionsTable +
+         " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, task VARCHAR(255) NOT NULL,"
+         " table_schema VARCHAR(255) NOT NULL, table_name VARCHAR(255) NOT NULL,"
+         " target_schema VARCHAR(255) NOT NULL, target_table VARCHAR(255) NOT NULL,"
+         " operation VARCHAR(16) NOT NULL, row_key TEXT NOT NULL,"
+         " source_position VARCHAR(255) NOT NULL, source_xid VARCHAR(255) NOT NULL,"
+         " policy VARCHAR(32) NOT NULL, error TEXT NOT NULL, row_values LONGTEXT,"
+         " recorded_at DATETIME(6) NOT NULL, KEY (task))"
+         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+}
+
 Status CreateControlTables(MariaConn& conn, const std::string& db) {
   RETURN_IF_ERROR(conn.Exec(TableStatsDdl(db), "creating control table " + db + "." +
                                                    kTableStatsTable + " on the target"));
+  RETURN_IF_ERROR(conn.Exec("ALTER TABLE " + MariaConn::QuoteIdent(db) + "." + kTableStatsTable +
+                                " ADD COLUMN IF NOT EXISTS state VARCHAR(32) NULL",
+                            "adding the state column to " + db + "." + kTableStatsTable));
+  RETURN_IF_ERROR(conn.Exec(ApplyExceptionsDdl(db), "creating control table " + db + "." +
+                                                        kApplyExceptionsTable + " on the target"));
   RETURN_IF_ERROR(conn.Exec(CheckpointDdl(db), "creating control table " + db + "." +
                                                    kCheckpointTable + " on the target"));
   return conn.Exec(TableStateDdl(db),
@@ -300,7 +317,8 @@ Status MariaSink::CreateControlTables() {
 Status MariaSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "task drop", /*writes_rows=*/false));
   const std::string& db = conn->uri().database;
-  for (const char* table : {kCheckpointTable, kTableStateTable, kTableStatsTable}) {
+  for (const char* table :
+       {kCheckpointTable, kTableStateTable, kTableStatsTable, kApplyExceptionsTable}) {
     ASSIGN_OR_RETURN(MariaRows exists,
                      conn->Query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
                                      conn->QuoteLiteral(db) + " AND TABLE_NAME = '" + table + "'",

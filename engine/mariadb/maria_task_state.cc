@@ -49,12 +49,20 @@ Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::
     }
   }
   if (has_stats) {
-    ASSIGN_OR_RETURN(
-        MariaRows st,
-        conn.Query("SELECT table_schema, table_name, inserts, updates, deletes, ddls, "
-                   "DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s') FROM " +
-                       qdb + kTableStatsTable + " WHERE task = " + conn.QuoteLiteral(task),
-                   "reading table statistics"));
+    // `state` came with error policies: a table of an older cutover lacks it.
+    ASSIGN_OR_RETURN(MariaRows has_state,
+                     conn.Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                                "TABLE_SCHEMA = " +
+                                    conn.QuoteLiteral(db) + " AND TABLE_NAME = '" +
+                                    kTableStatsTable + "' AND COLUMN_NAME = 'state'",
+                                "looking for the state column of the table statistics"));
+    bool state_column = !has_state.rows.empty() && has_state.rows[0][0].value_or("0") != "0";
+    ASSIGN_OR_RETURN(MariaRows st,
+                     conn.Query("SELECT table_schema, table_name, inserts, updates, deletes, ddls, "
+                                "DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s'), " +
+                                    std::string(state_column ? "state" : "NULL") + " FROM " + qdb +
+                                    kTableStatsTable + " WHERE task = " + conn.QuoteLiteral(task),
+                                "reading table statistics"));
     for (const auto& row : st.rows) {
       TableChangeTotals& t = state.changes[TableName{row[0].value_or(""), row[1].value_or("")}];
       t.inserts = std::stoll(row[2].value_or("0"));
@@ -62,6 +70,7 @@ Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::
       t.deletes = std::stoll(row[4].value_or("0"));
       t.ddls = std::stoll(row[5].value_or("0"));
       t.updated_at = row[6].value_or("");
+      t.state = row[7].value_or("");
     }
   }
   return std::optional<TaskState>(std::move(state));

@@ -138,17 +138,66 @@ class PgApplier : public Applier {
           [&] {
             return std::string(
                 "INSERT INTO cutover.table_stats AS s (task, table_schema, table_name, inserts, "
-                "updates, deletes, ddls, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) "
-                "ON CONFLICT (task, table_schema, table_name) DO UPDATE SET inserts = s.inserts "
-                "+ excluded.inserts, updates = s.updates + excluded.updates, deletes = s.deletes "
-                "+ excluded.deletes, ddls = s.ddls + excluded.ddls, updated_at = "
-                "excluded.updated_at");
+                "updates, deletes, ddls, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                "now(), $8) ON CONFLICT (task, table_schema, table_name) DO UPDATE SET inserts = "
+                "s.inserts + excluded.inserts, updates = s.updates + excluded.updates, deletes = "
+                "s.deletes + excluded.deletes, ddls = s.ddls + excluded.ddls, updated_at = "
+                "excluded.updated_at, state = coalesce(excluded.state, s.state)");
           },
           {task_, table.schema, table.name, std::to_string(n.inserts), std::to_string(n.updates),
-           std::to_string(n.deletes), std::to_string(n.ddls)},
-          {}, Text("counting changes of " + table.ToString())));
+           std::to_string(n.deletes), std::to_string(n.ddls), n.state},
+          {true, true, true, true, true, true, true, !n.state.empty()},
+          Text("counting changes of " + table.ToString())));
     }
     return Status::Ok();
+  }
+
+  // Error policies (engine/pipeline/apply_errors.h): savepoints in the pipeline; a failed Sync
+  // leaves the transaction aborted until the rollback to a savepoint.
+  bool SupportsSavepoints() const override { return true; }
+  Status Savepoint(const std::string& name) override {
+    return Send("SAVEPOINT " + name, {}, "savepoint " + name);
+  }
+  Status ReleaseSavepoint(const std::string& name) override {
+    return Send("RELEASE SAVEPOINT " + name, {}, "release of savepoint " + name);
+  }
+  Status RollbackToSavepoint(const std::string& name) override {
+    RETURN_IF_ERROR(Send("ROLLBACK TO SAVEPOINT " + name, {}, "rollback to savepoint " + name));
+    return Sync();
+  }
+  Status Flush() override { return pending_.empty() ? Status::Ok() : Sync(); }
+
+  // By SQLSTATE: class 22 (data exception; 22001 a string too long) and 23 (integrity
+  // constraint; 23505 a duplicate key); a value cutover refused before sending it
+  // (PgTargetValue: kInvalidArgument) is a data error too.
+  ApplyErrorKind ClassifyError(const Status& s) const override {
+    const std::string& m = s.message();
+    size_t at = m.rfind("[SQLSTATE ");
+    if (at != std::string::npos && m.size() >= at + 15) {
+      std::string state = m.substr(at + 10, 5);
+      if (state == "22001") return ApplyErrorKind::kTruncation;
+      if (state == "23505") return ApplyErrorKind::kDuplicateKey;
+      if (state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0) return ApplyErrorKind::kData;
+      return ApplyErrorKind::kOther;
+    }
+    return s.code() == StatusCode::kInvalidArgument ? ApplyErrorKind::kData
+                                                    : ApplyErrorKind::kOther;
+  }
+
+  Status RecordException(const ApplyException& e) override {
+    return SendPrepared(
+        "apply_exception",
+        [&] {
+          return std::string(
+              "INSERT INTO cutover.apply_exceptions (task, table_schema, table_name, "
+              "target_schema, target_table, operation, row_key, source_position, source_xid, "
+              "policy, error, row_values, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+              "$9, $10, $11, $12, now())");
+        },
+        {task_, e.table->name.schema, e.table->name.name, TargetName(*e.table).schema,
+         TargetName(*e.table).name, ChangeOpName(e.op), e.key, e.position, e.xid, e.policy, e.error,
+         e.row},
+        {}, Text("recording a refused change of " + e.table->name.ToString()));
   }
 
   Status Commit(const Position& applied) override {
@@ -178,6 +227,7 @@ class PgApplier : public Applier {
     int64_t expected_rows = -1;  // UPDATE/DELETE: rows it must touch (-1: not checked)
     TableSchemaPtr about;        // the table a bulk statement writes (for lock-wait messages)
     std::vector<std::vector<Value>>* rows = nullptr;  // a SELECT's rows go here, as text
+    std::string prepared_key;  // a PREPARE: its statements_ key, forgotten if it fails
 
     std::string Describe() const {
       if (!table) return what;
@@ -439,12 +489,16 @@ class PgApplier : public Applier {
                       Pending what) {
     auto it = statements_.find(key);
     if (it == statements_.end()) {
-      std::string name = "s" + std::to_string(statements_.size());
+      // Names are never reused: a PREPARE aborted with its pipeline is forgotten (Sync) while
+      // the others stay prepared on the server.
+      std::string name = "s" + std::to_string(next_statement_++);
       std::string sql = make_sql();
       std::string preparing = "preparing statement for " + what.Describe();
       if (PQsendPrepare(conn_->raw(), name.c_str(), sql.c_str(), 0, nullptr) != 1)
         return conn_->ConnectionError(preparing);
-      pending_.push_back(Text(std::move(preparing)));
+      Pending prepare = Text(std::move(preparing));
+      prepare.prepared_key = key;
+      pending_.push_back(std::move(prepare));
       it = statements_.emplace(key, name).first;
     }
     params_.clear();
@@ -480,9 +534,13 @@ class PgApplier : public Applier {
       PGresult* r = PQgetResult(conn_->raw());
       if (!r) {
         if (first.ok()) first = conn_->ConnectionError(p.Describe());
+        if (!p.prepared_key.empty()) statements_.erase(p.prepared_key);
         continue;
       }
       ExecStatusType st = PQresultStatus(r);
+      // A PREPARE that failed or was aborted with an earlier failure of the pipeline did not
+      // create its statement: the next use prepares it again.
+      if (!p.prepared_key.empty() && st != PGRES_COMMAND_OK) statements_.erase(p.prepared_key);
       if (st == PGRES_FATAL_ERROR && first.ok()) {
         first = conn_->ErrorFrom(r, p.Describe());
         first_table = p.table ? p.table : p.about;
@@ -533,6 +591,7 @@ class PgApplier : public Applier {
   std::string uri_;
   SinkOptions options_;
   std::unordered_map<std::string, std::string> statements_;  // key -> prepared name
+  size_t next_statement_ = 0;
   std::deque<Pending> pending_;
   std::vector<std::string> values_;
   std::vector<bool> present_;

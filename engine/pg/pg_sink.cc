@@ -26,7 +26,14 @@ const char* const kControlDdl =
     "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
     "  inserts bigint NOT NULL, updates bigint NOT NULL, deletes bigint NOT NULL,"
     "  ddls bigint NOT NULL, updated_at timestamptz NOT NULL,"
-    "  PRIMARY KEY (task, table_schema, table_name));";
+    "  PRIMARY KEY (task, table_schema, table_name));"
+    "ALTER TABLE cutover.table_stats ADD COLUMN IF NOT EXISTS state text;"
+    "CREATE TABLE IF NOT EXISTS cutover.apply_exceptions ("
+    "  id bigserial PRIMARY KEY, task text NOT NULL, table_schema text NOT NULL,"
+    "  table_name text NOT NULL, target_schema text NOT NULL, target_table text NOT NULL,"
+    "  operation text NOT NULL, row_key text NOT NULL, source_position text NOT NULL,"
+    "  source_xid text NOT NULL, policy text NOT NULL, error text NOT NULL, row_values text,"
+    "  recorded_at timestamptz NOT NULL);";
 
 std::string ColumnList(PgConn& conn, const TableSchema& t) {
   std::string out;
@@ -142,6 +149,13 @@ Status PgSink::DropTask(const std::string& task) {
   RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.table_state WHERE task = $1",
                                    {task.c_str()}, "removing table state")
                       .status());
+  ASSIGN_OR_RETURN(auto exceptions,
+                   conn->Exec("SELECT to_regclass('cutover.apply_exceptions') IS NOT NULL"));
+  if (exceptions.get(0, 0) == "t") {
+    RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.apply_exceptions WHERE task = $1",
+                                     {task.c_str()}, "removing recorded apply exceptions")
+                        .status());
+  }
   ASSIGN_OR_RETURN(auto stats, conn->Exec("SELECT to_regclass('cutover.table_stats') IS NOT NULL"));
   if (stats.get(0, 0) != "t") return Status::Ok();
   return conn

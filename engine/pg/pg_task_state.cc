@@ -38,8 +38,9 @@ Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string
   if (exists.get(0, 2) == "t") {
     ASSIGN_OR_RETURN(auto st, conn.ExecParams("SELECT table_schema, table_name, inserts, updates, "
                                               "deletes, ddls, to_char(updated_at AT TIME ZONE "
-                                              "'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM "
-                                              "cutover.table_stats WHERE task = $1",
+                                              "'UTC', 'YYYY-MM-DD HH24:MI:SS'), "
+                                              "to_jsonb(s)->>'state' FROM cutover.table_stats s "
+                                              "WHERE task = $1",
                                               {task.c_str()}, "reading table statistics"));
     for (int r = 0; r < st.rows(); ++r) {
       TableChangeTotals& t = state.changes[TableName{st.str(r, 0), st.str(r, 1)}];
@@ -48,6 +49,7 @@ Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string
       t.deletes = std::stoll(st.str(r, 4));
       t.ddls = std::stoll(st.str(r, 5));
       t.updated_at = st.str(r, 6);
+      t.state = st.str(r, 7);  // no column (a table of an older cutover), NULL: ""
     }
   }
   return std::optional<TaskState>(std::move(state));

@@ -4,12 +4,14 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
 #include "engine/core/lossy.h"
+#include "engine/pipeline/apply_errors.h"
 #include "engine/pipeline/net_effect.h"
 #include "engine/pipeline/referential_actions.h"
 #include "engine/pipeline/rows_not_found.h"
@@ -138,7 +140,7 @@ class CdcLoop {
   CdcLoop(Source& source, ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
           const std::atomic<bool>& stop, ReplicateStats& stats, TableTransforms& transforms,
-          const ReferentialActions* referential)
+          const ReferentialActions* referential, ApplyErrors* errors)
       : source_(source),
         stream_(stream),
         applier_(applier),
@@ -148,7 +150,8 @@ class CdcLoop {
         stop_(stop),
         stats_(stats),
         referential_(referential),
-        transforms_(transforms) {
+        transforms_(transforms),
+        errors_(errors) {
     applier_.set_rows_not_found_report(&rows_not_found_);
   }
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
@@ -269,6 +272,7 @@ class CdcLoop {
                                             txn_.position.text);
       if (!*travels) return Status::Ok();
     }
+    if (errors_ && errors_->Suspended(c.table->name)) return Status::Ok();  // SUSPEND_TABLE
     if (referential_ && referential_->Triggers(c)) RETURN_IF_ERROR(ApplyReferential(c));
     if (c.op == ChangeOp::kTruncate) {
       std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
@@ -288,7 +292,7 @@ class CdcLoop {
       }
       RETURN_IF_ERROR(FlushNet());  // keep order: what came before goes first
     }
-    Status s = applier_.Apply(c);
+    Status s = errors_ ? errors_->Apply(c, txn_) : applier_.Apply(c);
     if (!s.ok())
       return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
     return Status::Ok();
@@ -324,6 +328,7 @@ class CdcLoop {
   Status ApplyReferential(const Change& c) {
     if (opt_.apply_mode == ApplyMode::kNet && net_.HoldsAny(referential_->Reach(c.table->name)))
       RETURN_IF_ERROR(FlushNet());
+    if (errors_) RETURN_IF_ERROR(errors_->CloseWindow());
     Status s =
         referential_->Apply(c, applier_, [&](const TableName& t) { return BeforeSnapshot(t); });
     if (!s.ok())
@@ -334,7 +339,7 @@ class CdcLoop {
   Status FlushNet() {
     if (net_.empty()) return Status::Ok();
     for (const TableBatch& b : net_.Drain()) {
-      Status s = applier_.ApplyBatch(b);
+      Status s = errors_ ? errors_->ApplyBatch(b, txn_) : applier_.ApplyBatch(b);
       if (!s.ok()) {
         return s.WithContext("batch of " + std::to_string(b.size()) + " row(s) of " +
                              b.table->name.ToString() + " up to source transaction " + txn_.xid +
@@ -346,6 +351,9 @@ class CdcLoop {
 
   Status OnCommit(const TransactionInfo& txn) {
     in_txn_ = false;
+    // Under error policies a batch holds one source transaction's rows, so a refused row is
+    // recorded with its transaction's position (apply_errors.h).
+    if (errors_ && !skip_) RETURN_IF_ERROR(FlushNet());
     if (skip_) {
       ++stats_.transactions_skipped;
       if (opt_.metrics) opt_.metrics->Skipped();
@@ -369,6 +377,10 @@ class CdcLoop {
     if (!group_open_) return Status::Ok();
     // A group opens at the Begin of a transaction to apply and closes only after a Commit.
     RETURN_IF_ERROR(FlushNet());
+    if (errors_) {
+      RETURN_IF_ERROR(errors_->CloseWindow());
+      errors_->AddStates(group_totals_);
+    }
     if (!group_totals_.empty()) RETURN_IF_ERROR(applier_.AddChangeCounts(group_totals_));
     RETURN_IF_ERROR(applier_.Commit(pending_position_));
     group_totals_.clear();
@@ -421,6 +433,7 @@ class CdcLoop {
   int64_t pending_commit_time_us_ = 0;
   NetEffect net_;
   TableTransforms& transforms_;
+  ApplyErrors* errors_;              // null: the default policies, every refusal stops the task
   std::optional<Position> stop_at_;  // ReplicateOptions::stop_at, once asked
   Clock::time_point next_stop_poll_;
 };
@@ -607,9 +620,32 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   ReplicateOptions loop_opt = opt;
   if (const EngineDriver* d = FindEngine(sink.engine()); d && d->capabilities().append_only)
     loop_opt.apply_mode = ApplyMode::kRow;
+  // Error policies that divert a refused change, or tables an earlier run suspended.
+  std::unique_ptr<ApplyErrors> errors;
+  std::set<TableName> suspended;
+  for (const auto& [name, totals] : state.changes)
+    if (totals.state == "suspended") suspended.insert(name);
+  if (opt.errors.Diverts() || opt.errors.locate || !suspended.empty()) {
+    if ((opt.errors.Diverts() || opt.errors.locate) && !applier->SupportsSavepoints()) {
+      if (!opt.errors.Diverts()) return FailedPrecondition("no savepoints to locate a refusal");
+      return FailedPrecondition("task " + opt.task + ": the " + sink.engine() +
+                                " target cannot divert a refused change (ErrorBehavior "
+                                "policies other than STOP_TASK need a PostgreSQL or MariaDB "
+                                "target)");
+    }
+    for (const TableName& t : suspended)
+      Log(LogLevel::kWarn,
+          "table {} is suspended (SUSPEND_TABLE in an earlier run): its changes "
+          "are not applied; reload it to resume it",
+          t.ToString());
+    errors = std::make_unique<ApplyErrors>(*applier, opt.errors, suspended);
+  }
   CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, stop,
-               stats, transforms, referential.get());
-  return loop.Run();
+               stats, transforms, referential.get(), errors.get());
+  Status s = loop.Run();
+  if (!s.ok() && !errors && applier->ClassifyError(s) != ApplyErrorKind::kOther)
+    stats.refused = true;
+  return s;
 }
 
 }  // namespace cutover

@@ -76,6 +76,9 @@ struct ReplicateOptions {
   std::string schema_report_path;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
+  // What a change the target refuses does (DMS ErrorBehavior, engine/core/error_policy.h).
+  // Default: the task stops.
+  ErrorPolicies errors;
 };
 
 struct ReplicateStats {
@@ -88,6 +91,9 @@ struct ReplicateStats {
   // Set once both servers answered (the task's state was read from the target) in this run /
   // in any run; reconnects counts supervised retries (supervise.h).
   bool connected = false;
+  // The run stopped because the target refused a change (Applier::ClassifyError) while no
+  // error policy was watching: the supervisor replays it under savepoints to name the change.
+  bool refused = false;
   bool ever_connected = false;
   int64_t reconnects = 0;
   // The run stopped at a requested position (ReplicateOptions::stop_at): its checkpoint text.

@@ -54,6 +54,7 @@ Status RunReplicationSupervised(const EndpointFactory& open, const ReplicateOpti
   // Committed work only: tables loaded, target transactions committed. (Transactions skipped
   // as already applied, or counted before a commit that then failed, are not progress.)
   auto progress = [&] { return stats.tables_loaded + stats.target_commits; };
+  ReplicateOptions run_options = options;  // run_options.errors.locate after a refusal
   for (;;) {
     stats.connected = false;
     const int64_t progress_before = progress();
@@ -64,10 +65,22 @@ Status RunReplicationSupervised(const EndpointFactory& open, const ReplicateOpti
       if (!endpoints.ok()) {
         s = endpoints.status();
       } else {
-        s = RunReplication(*endpoints->source, *endpoints->sink, options, stop, &stats);
+        stats.refused = false;
+        s = RunReplication(*endpoints->source, *endpoints->sink, run_options, stop, &stats);
       }
     }  // endpoints (and their connections) are gone before a retry
     if (s.ok() || stop.load()) return s;
+    if (stats.refused && !run_options.errors.locate) {
+      // The target refused a change of a bulk statement or a pipelined round trip: run once
+      // more from the checkpoint under savepoints (apply_errors.h), which stops at that change
+      // naming its table, key and source position (the default policies are STOP_TASK).
+      Log(LogLevel::kWarn,
+          "{}; replaying from the checkpoint change by change to name the refused "
+          "change",
+          s.message());
+      run_options.errors.locate = true;
+      continue;
+    }
     // Retry only outages of a task that got going once: a wrong URI or a closed port at the
     // start is bad input, not an outage.
     if (s.code() != StatusCode::kUnavailable || policy.retry_for.count() == 0 ||

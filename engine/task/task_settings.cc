@@ -219,35 +219,74 @@ class Reader {
     }
   }
 
+  // DMS's policy values per key, as DMS documents them.
+  std::optional<ErrorPolicy> Policy(JsonObject& o, const char* key,
+                                    const std::vector<std::string>& allowed) {
+    auto p = o.Enum(key, allowed);
+    if (!p) return std::nullopt;
+    static const std::vector<std::pair<std::string, ErrorPolicy>> kNames = {
+        {"STOP_TASK", ErrorPolicy::kStopTask},
+        {"LOG_ERROR", ErrorPolicy::kLogError},
+        {"IGNORE_RECORD", ErrorPolicy::kIgnoreRecord},
+        {"SUSPEND_TABLE", ErrorPolicy::kSuspendTable},
+        {"INSERT_RECORD", ErrorPolicy::kInsertRecord},
+        {"UPDATE_RECORD", ErrorPolicy::kUpdateRecord}};
+    for (const auto& [name, value] : kNames)
+      if (*p == name) return value;
+    return std::nullopt;
+  }
+
   void Errors(JsonObject o) {
-    static const std::vector<std::string> kPolicies = {
-        "LOG_ERROR",       "IGNORE_RECORD", "SUSPEND_TABLE", "STOP_TASK",
-        "TRUNCATE_RECORD", "INSERT_RECORD", "UPDATE_RECORD", "NO_RECORD"};
-    std::vector<std::string> softer;
-    for (const char* k :
-         {"DataErrorPolicy", "DataTruncationErrorPolicy", "DataErrorEscalationPolicy",
-          "EventErrorPolicy", "TableErrorPolicy", "TableErrorEscalationPolicy",
-          "ApplyErrorDeletePolicy", "ApplyErrorInsertPolicy", "ApplyErrorUpdatePolicy",
-          "ApplyErrorEscalationPolicy"}) {
-      auto p = o.Enum(k, kPolicies);
-      if (p && *p != "STOP_TASK") softer.push_back(std::string(k) + " " + *p);
-    }
-    for (const char* k :
-         {"DataErrorEscalationCount", "TableErrorEscalationCount", "RecoverableErrorCount",
-          "RecoverableErrorInterval", "RecoverableErrorThrottlingMax", "ApplyErrorEscalationCount"})
-      (void)o.Int(k, -1, INT32_MAX);
+    const std::vector<std::string> kRecord = {"IGNORE_RECORD", "LOG_ERROR", "SUSPEND_TABLE",
+                                              "STOP_TASK"};
+    const std::vector<std::string> kEscalate = {"SUSPEND_TABLE", "STOP_TASK"};
+    ErrorPolicies e;  // defaults: STOP_TASK (cutover's behaviour without task settings)
+    if (auto p = Policy(o, "DataErrorPolicy", kRecord)) e.data = *p;
+    if (auto p = Policy(o, "DataTruncationErrorPolicy", kRecord)) e.truncation = *p;
+    if (auto p = Policy(o, "DataErrorEscalationPolicy", kEscalate)) e.data_escalation = *p;
+    if (auto p = Policy(o, "TableErrorPolicy", kEscalate)) e.table = *p;
+    (void)o.Enum("TableErrorEscalationPolicy", {"STOP_TASK", "SUSPEND_TABLE"});
+    (void)o.Enum("EventErrorPolicy", {"IGNORE", "STOP_TASK"});
+    std::vector<std::string> insert = kRecord, update = kRecord;
+    insert.push_back("INSERT_RECORD");
+    update.push_back("UPDATE_RECORD");
+    if (auto p = Policy(o, "ApplyErrorInsertPolicy", insert)) e.insert = *p;
+    auto upd = Policy(o, "ApplyErrorUpdatePolicy", update);
+    auto del = Policy(o, "ApplyErrorDeletePolicy", kRecord);
+    if (auto p =
+            Policy(o, "ApplyErrorEscalationPolicy", {"LOG_ERROR", "SUSPEND_TABLE", "STOP_TASK"}))
+      e.apply_escalation = *p;
+    if (auto n = o.Int("DataErrorEscalationCount", 0, INT32_MAX)) e.data_escalation_count = *n;
+    if (auto n = o.Int("ApplyErrorEscalationCount", 0, INT32_MAX)) e.apply_escalation_count = *n;
+    (void)o.Int("TableErrorEscalationCount", 0, INT32_MAX);
+    out_.recoverable_count = o.Int("RecoverableErrorCount", -1, INT32_MAX);
+    out_.recoverable_interval_s = o.Int("RecoverableErrorInterval", 0, INT32_MAX);
+    (void)o.Int("RecoverableErrorThrottlingMax", 0, INT32_MAX);
     for (const char* k :
          {"RecoverableErrorThrottling", "RecoverableErrorStopRetryAfterThrottlingMax",
           "ApplyErrorFailOnTruncationDdl", "FailOnNoTablesCaptured",
           "FailOnTransactionConsistencyBreached", "FullLoadIgnoreConflicts"})
       (void)o.Bool(k);
-    if (!softer.empty()) {
+    // An UPDATE / DELETE that finds no row is not refused by the target: cutover reports and
+    // counts it (rows_not_found.h), which is what IGNORE_RECORD / LOG_ERROR ask for.
+    std::vector<std::string> missing;
+    if (upd && *upd != ErrorPolicy::kIgnoreRecord && *upd != ErrorPolicy::kLogError)
+      missing.push_back(std::string("ApplyErrorUpdatePolicy ") + ErrorPolicyName(*upd));
+    if (del && *del != ErrorPolicy::kIgnoreRecord && *del != ErrorPolicy::kLogError)
+      missing.push_back(std::string("ApplyErrorDeletePolicy ") + ErrorPolicyName(*del));
+    if (!missing.empty()) {
       std::string list;
-      for (const auto& s : softer) list += (list.empty() ? "" : ", ") + s;
+      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
       out_.notes.push_back(problems_.file() + ": ErrorBehavior " + list +
-                           ": cutover stops the task on any data or apply error instead (it "
-                           "never skips a change; error policies are not implemented yet)");
+                           ": an UPDATE or DELETE that finds no target row is logged and counted "
+                           "by cutover (as LOG_ERROR), not acted on");
     }
+    Ignore(o, {"EventErrorPolicy", "TableErrorEscalationPolicy", "TableErrorEscalationCount",
+               "RecoverableErrorThrottling", "RecoverableErrorThrottlingMax",
+               "RecoverableErrorStopRetryAfterThrottlingMax", "ApplyErrorFailOnTruncationDdl",
+               "FailOnNoTablesCaptured", "FailOnTransactionConsistencyBreached",
+               "FullLoadIgnoreConflicts"});
+    out_.errors = e;
   }
 
   void Validation(JsonObject o) {

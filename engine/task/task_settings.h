@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/core/endpoint.h"
+#include "engine/core/error_policy.h"
 #include "engine/core/status.h"
 
 namespace cutover::task {
@@ -30,6 +31,10 @@ struct TaskSettings {
   std::optional<int64_t> group_max_changes;  // MinTransactionSize / BatchSplitSize
   std::optional<int64_t> group_max_ms;       // CommitTimeout / BatchApplyTimeoutMax (s -> ms)
   std::optional<int64_t> memory_limit_mb;    // MemoryLimitTotal / BatchApplyMemoryLimit
+  // ErrorBehavior (engine/core/error_policy.h); absent: the defaults (every refusal stops).
+  std::optional<ErrorPolicies> errors;
+  // RecoverableErrorCount (-1: no limit, 0: never restart) / RecoverableErrorInterval (s).
+  std::optional<int64_t> recoverable_count, recoverable_interval_s;
   // Logging: some component at LOGGER_SEVERITY_DEBUG or DETAILED_DEBUG
   bool debug_logging = false;
   // Lines to log at task start: keys without effect, policies cutover applies differently.

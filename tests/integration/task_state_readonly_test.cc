@@ -44,8 +44,8 @@ TEST(TaskStateReadOnly, PostgresReaderCreatesNothing) {
   EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_namespace WHERE nspname = 'cutover'"), "0");
 
   ASSERT_TRUE(sink.CreateControlTables().ok());
-  // checkpoint, table_state, table_stats
-  EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_tables WHERE schemaname = 'cutover'"), "3");
+  // checkpoint, table_state, table_stats, apply_exceptions
+  EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_tables WHERE schemaname = 'cutover'"), "4");
   Sql(*pg,
       "INSERT INTO cutover.checkpoint VALUES ('t1', '0/16B3748', now());"
       "INSERT INTO cutover.table_state VALUES ('t1', 'public', 'app', '0/16B3700', 7, now())");
@@ -89,7 +89,7 @@ TEST(TaskStateReadOnly, MariaDbReaderCreatesNothing) {
   EXPECT_EQ(MariaValue(*conn,
                        "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                        "DATABASE() AND TABLE_NAME LIKE '\\_cutover\\_%'"),
-            "3");
+            "4");
   MariaExec(*conn,
             "INSERT INTO _cutover_checkpoint VALUES ('t1', '3:1234', UTC_TIMESTAMP(6));"
             "INSERT INTO _cutover_table_state VALUES ('t1', 'src', 'app', '3:1000', 7, "

@@ -160,7 +160,10 @@ TEST(DmsTaskSettings, ExampleOneIsAcceptedWithAPreciseNoteOnTheMisplacedKey) {
             std::string::npos)
       << notes;
   EXPECT_NE(notes.find("cutover never truncates a LOB"), std::string::npos) << notes;
-  EXPECT_NE(notes.find("DataErrorPolicy LOG_ERROR"), std::string::npos) << notes;
+  ASSERT_TRUE(s->errors.has_value());
+  EXPECT_EQ(s->errors->data, cutover::ErrorPolicy::kLogError);
+  EXPECT_EQ(s->errors->table, cutover::ErrorPolicy::kSuspendTable);
+  EXPECT_EQ(s->errors->truncation, cutover::ErrorPolicy::kStopTask);  // not given: the default
   EXPECT_EQ(s->group_max_changes, 1000);
   EXPECT_EQ(s->group_max_ms, 10000);
 }

@@ -1,0 +1,88 @@
+// ApplyErrors: CDC apply under the task's error policies (engine/core/error_policy.h).
+//
+// Design: exactly-once must hold for every change that is applied, and a refused change must
+// be diverted alone. The target refuses a statement, but cutover sends many changes per
+// statement (net-effect bulk batches) and many statements per round trip (PostgreSQL pipeline
+// mode, MariaDB multi-statement packets), and a PostgreSQL error aborts the whole transaction.
+// So changes go to the target in windows, each under a savepoint of the open target
+// transaction: a row-mode window is up to kWindowChanges changes (kept in memory, with their
+// source positions, until the window is flushed), a net-effect batch is one window (the
+// pipeline flushes batches at each source commit while policies divert, so a batch's rows
+// belong to one source transaction and carry its position). A window that the target accepts
+// costs one savepoint more; a refused one is rolled back to its savepoint and replayed change
+// by change, each under a savepoint of its own and flushed alone: the changes the target
+// accepts are applied once, the refused one is rolled back to its own savepoint and handled by
+// its policy (recorded in the exceptions control table in the same target transaction, or its
+// table suspended, or the task stopped). Nothing needs to be re-read from the source, and a
+// crash at any point leaves either the whole group (data, exception records, suspended states,
+// checkpoint) or none of it, so the replay after a restart makes the same decisions.
+//
+// Only refusals about the row (Applier::ClassifyError: data, truncation, duplicate key) are
+// diverted; anything else (a lost connection, a lock wait) stops the run as before, and the
+// supervisor retries it from the checkpoint. With the default policies (all STOP_TASK) the
+// pipeline does not use this class at all: the apply path is unchanged.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/core/endpoint.h"
+#include "engine/core/error_policy.h"
+
+namespace cutover {
+
+class ApplyErrors {
+ public:
+  static constexpr size_t kWindowChanges = 256;
+
+  // `suspended`: tables suspended by an earlier run (TaskState::changes' state).
+  ApplyErrors(Applier& applier, const ErrorPolicies& policies, std::set<TableName> suspended);
+
+  // Whether changes of `table` (the source name) are no longer applied (SUSPEND_TABLE).
+  bool Suspended(const TableName& table) const { return suspended_.count(table) > 0; }
+
+  // Row apply: `c`, a change of source transaction `txn`, joins the open window (opened here
+  // with a savepoint when none is). The window is flushed when full.
+  Status Apply(const Change& c, const TransactionInfo& txn);
+  // Net-effect apply: `b`, whose rows all come from `txn`, as a window of its own.
+  Status ApplyBatch(const TableBatch& b, const TransactionInfo& txn);
+  // Flushes the open window (before a foreign-key action step and before the group commits),
+  // replaying it change by change when the target refuses it.
+  Status CloseWindow();
+
+  // Adds the state of tables suspended in the open group to its per-table totals, so that it
+  // commits with them (Applier::AddChangeCounts), then forgets them.
+  void AddStates(std::map<TableName, TableChangeTotals>& totals);
+
+  int64_t diverted() const { return diverted_; }  // changes recorded as exceptions, this run
+
+ private:
+  struct Kept {
+    Change change;
+    std::string position, xid;
+  };
+
+  Status OpenWindow();
+  // `batch`: the window is one table's net-effect batch of one source transaction, whose rows
+  // are in no particular order: a suspension rolls back all of them (the table is suspended
+  // from that transaction on), keeping the exception records.
+  Status Replay(const Status& refusal, bool batch = false);
+  Status Divert(const Kept& k, ApplyErrorKind kind, const Status& error);
+  ErrorPolicy PolicyFor(const Kept& k, ApplyErrorKind kind, std::string& setting);
+
+  Applier& applier_;
+  ErrorPolicies policies_;
+  std::set<TableName> suspended_;
+  std::set<TableName> newly_suspended_;  // in the open group
+  std::vector<Kept> window_;
+  std::vector<ApplyException> recorded_;  // in the replay under way
+  bool window_open_ = false;
+  std::map<TableName, int64_t> data_errors_, apply_errors_;  // per table, for escalation
+  int64_t diverted_ = 0;
+  int64_t logged_ = 0;
+};
+
+}  // namespace cutover
