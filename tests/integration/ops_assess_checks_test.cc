@@ -21,6 +21,10 @@
 #include "tests/integration/support/test_support.h"
 
 namespace cutover::testing {
+
+// The `cutover` binary under test (tests/integration/support/test_support.cc).
+std::string CutoverBinary();
+
 namespace {
 
 using namespace std::chrono_literals;

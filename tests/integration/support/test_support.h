@@ -24,9 +24,6 @@ struct RunResult {
 };
 
 // Runs `cutover ARGS...` to completion (bounded by `timeout`).
-// The `cutover` binary under test (CUTOVER_TEST_BINARY, else the build's).
-std::string CutoverBinary();
-
 RunResult RunCutover(const std::vector<std::string>& args,
                      std::chrono::seconds timeout = std::chrono::seconds(300));
 
