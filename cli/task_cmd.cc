@@ -20,10 +20,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "cli/http_get.h"
 #include "engine/core/log.h"
 #include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
+#include "engine/pipeline/http_get.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/task_control.h"
 #include "engine/registry/registry.h"
@@ -147,6 +147,9 @@ class TaskCommand : public Command {
       TableChangeTotals n = c == state->changes.end() ? TableChangeTotals{} : c->second;
       std::string last = n.updated_at;
       if (l != state->loaded.end() && l->second.loaded_at > last) last = l->second.loaded_at;
+      auto v = state->validation.find(t);
+      const TableValidationState none{"Not enabled", 0, "", ""};
+      const TableValidationState& valid = v == state->validation.end() ? none : v->second;
       rows.push_back({{"SchemaName", t.schema},
                       {"TableName", t.name},
                       {"Inserts", n.inserts},
@@ -157,7 +160,10 @@ class TaskCommand : public Command {
                       {"FullLoadEndTime", l == state->loaded.end() ? "" : l->second.loaded_at},
                       {"LastUpdateTime", last},
                       {"TableState", TableStateOf(*state, t)},
-                      {"ValidationState", "Not enabled"}});
+                      {"ValidationState", valid.state},
+                      {"ValidationFailedRecords", valid.failed_records},
+                      {"ValidationStateDetails", valid.detail},
+                      {"LastValidationTime", valid.validated_at}});
     }
     if (json_) {
       std::printf("%s\n", nlohmann::json{{"TableStatistics", rows}}.dump(2).c_str());
@@ -165,20 +171,23 @@ class TaskCommand : public Command {
     }
     size_t width = 5;
     for (const TableName& t : tables) width = std::max(width, t.ToString().size());
-    std::printf("%s", fmt::format("{:<{}}  {:<11} {:>14} {:>10} {:>10} {:>10} {:>6}  {}\n", "table",
-                                  width, "state", "full-load rows", "inserts", "updates", "deletes",
-                                  "ddls", "last update (UTC)")
+    std::printf("%s", fmt::format("{:<{}}  {:<11} {:>14} {:>10} {:>10} {:>10} {:>6}  {:<19}  {}\n",
+                                  "table", width, "state", "full-load rows", "inserts", "updates",
+                                  "deletes", "ddls", "last update (UTC)", "validation")
                           .c_str());
     for (const auto& r : rows) {
       std::printf(
-          "%s",
-          fmt::format("{:<{}}  {:<11} {:>14} {:>10} {:>10} {:>10} {:>6}  {}\n",
-                      r["SchemaName"].get<std::string>() + "." + r["TableName"].get<std::string>(),
-                      width, r["TableState"].get<std::string>(), r["FullLoadRows"].get<int64_t>(),
-                      r["Inserts"].get<int64_t>(), r["Updates"].get<int64_t>(),
-                      r["Deletes"].get<int64_t>(), r["Ddls"].get<int64_t>(),
-                      r["LastUpdateTime"].get<std::string>())
-              .c_str());
+          "%s", fmt::format(
+                    "{:<{}}  {:<11} {:>14} {:>10} {:>10} {:>10} {:>6}  {:<19}  {}{}\n",
+                    r["SchemaName"].get<std::string>() + "." + r["TableName"].get<std::string>(),
+                    width, r["TableState"].get<std::string>(), r["FullLoadRows"].get<int64_t>(),
+                    r["Inserts"].get<int64_t>(), r["Updates"].get<int64_t>(),
+                    r["Deletes"].get<int64_t>(), r["Ddls"].get<int64_t>(),
+                    r["LastUpdateTime"].get<std::string>(), r["ValidationState"].get<std::string>(),
+                    r["LastValidationTime"].get<std::string>().empty()
+                        ? std::string()
+                        : " (" + r["LastValidationTime"].get<std::string>() + ")")
+                    .c_str());
     }
     return 0;
   }

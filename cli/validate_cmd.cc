@@ -1,14 +1,23 @@
 // `cutover validate`: proves the target holds exactly the source's rows (validator/validate.h).
 // Exit codes: 0 equal; 1 differences found (rows or schema); 2 could not validate (bad input,
 // unreachable server, interrupted). `--json` prints the JSON report on stdout; `--report DIR`
-// writes validation.json, validation.md and validation.html there.
+// writes validation.json, validation.md and validation.html there. With --task, on a target that
+// holds the task's state, each table's verdict is also recorded in the target's control tables
+// (Sink::RecordValidation: "Pending records" while it runs, then "Validated" / "Mismatched
+// records", or "Error"), which `cutover task stats` shows as DMS's ValidationState.
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "engine/core/log.h"
 #include "engine/core/progress.h"
+#include "engine/pipeline/endpoints.h"
+#include "engine/registry/registry.h"
 #include "validator/report.h"
 #include "validator/validate.h"
 
@@ -70,8 +79,14 @@ class ValidateCommand : public Command {
       if (!mapping.ok()) return Fail(mapping.status());
       opt_.mapping = std::make_shared<const task::TableMapping>(std::move(*mapping));
     }
+    OpenValidationRecord();
     auto result = validator::Validate(opt_, StopFlag());
     if (!result.ok()) {
+      for (auto& [_, v] : pending_) {
+        v.state = "Error";
+        v.detail = result.status().message();
+      }
+      Record(pending_);
       if (result.status().code() == StatusCode::kAborted) {
         std::fprintf(stderr, "cutover: error: %s\n", result.status().message().c_str());
         return 2;
@@ -89,6 +104,17 @@ class ValidateCommand : public Command {
       for (const std::string& d : t.schema_differences)  // each by name, e.g. a missing column
         Log(LogLevel::kWarn, "{} -> {}: {}", t.source_name.ToString(), t.target_name.ToString(), d);
     }
+    std::map<TableName, TableValidationState> verdicts;
+    for (const auto& t : r.tables) {
+      TableValidationState& v = verdicts[t.source_name];
+      v.state = t.equal() ? "Validated" : "Mismatched records";
+      v.failed_records = t.differing_rows;
+      v.detail = fmt::format("{} source rows, {} target rows, {} differing", t.source_rows,
+                             t.target_rows, t.differing_rows);
+      for (const std::string& d : t.schema_differences) v.detail += "; " + d;
+      if (t.multiset_differs) v.detail += "; the rows differ (compared as a multiset)";
+    }
+    Record(verdicts);
     if (!report_dir_.empty()) {
       if (Status s = validator::WriteReports(r, report_dir_); !s.ok()) return Fail(s);
     }
@@ -99,6 +125,32 @@ class ValidateCommand : public Command {
   }
 
  private:
+  // With --task on a target holding the task's state: a sink to record verdicts on, and every
+  // table of the task recorded as "Pending records" now.
+  void OpenValidationRecord() {
+    if (opt_.task.empty()) return;
+    auto driver = EngineForUri(opt_.target_uri, "--target");
+    if (!driver.ok()) return;  // Validate names the bad URI
+    auto state = (*driver)->ReadTaskState(opt_.target_uri, opt_.task);
+    if (!state.ok() || !*state || (!(*state)->applied && (*state)->loaded.empty())) return;
+    auto sink = MakeSink(opt_.target_uri);
+    if (!sink.ok()) return;
+    record_ = std::move(*sink);
+    for (const auto& [t, _] : (*state)->loaded) pending_[t].state = "Pending records";
+    for (const auto& [t, _] : (*state)->changes) pending_[t].state = "Pending records";
+    Record(pending_);
+  }
+
+  void Record(const std::map<TableName, TableValidationState>& tables) {
+    if (!record_ || tables.empty()) return;
+    if (Status s = record_->RecordValidation(opt_.task, tables); !s.ok()) {
+      Log(LogLevel::kWarn, "validation state of task {} not recorded: {}", opt_.task, s.message());
+      record_.reset();  // said once
+    }
+  }
+
+  std::unique_ptr<Sink> record_;
+  std::map<TableName, TableValidationState> pending_;
   validator::ValidateOptions opt_;
   std::string mappings_file_;
   std::string report_dir_;

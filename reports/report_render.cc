@@ -360,7 +360,9 @@ struct ChartSpec {
 
 const std::vector<ChartSpec>& KnownCharts() {
   static const std::vector<ChartSpec> kCharts = {
-      {"Replication lag", "lag (s)", {{"lag_s", "end-to-end lag"}}},
+      {"Replication lag",
+       "lag (s)",
+       {{"lag_s", "end-to-end lag"}, {"engine_latency_s", "engine CDCLatencySource"}}},
       {"Throughput", "transactions/s", {{"source_tps", "source"}, {"applied_tps", "applied"}}},
       {"Engine CPU", "CPU (%)", {{"engine_cpu_pct", "engine CPU"}}},
       {"Engine memory", "RSS (MB)", {{"engine_rss_mb", "engine RSS"}}},

@@ -35,11 +35,24 @@ struct TableChangeTotals {
   std::string state;
 };
 
+// The last `cutover validate --task` verdict on one source table (DMS's ValidationState in
+// describe-table-statistics), kept in the target's control tables. A table never validated has
+// none: "Not enabled".
+struct TableValidationState {
+  // "Pending records" (a validation is comparing it), "Validated" (equal), "Mismatched records"
+  // (rows or schema differ), "Error" (the validation stopped before judging it).
+  std::string state;
+  int64_t failed_records = 0;  // differing rows found (DMS ValidationFailedRecords)
+  std::string detail;          // one line: what differed, or the error
+  std::string validated_at;    // UTC "YYYY-MM-DD HH:MM:SS" when written (read back only)
+};
+
 struct TaskState {
   std::optional<Position> applied;                 // last source transaction applied by CDC
   std::map<TableName, TableLoadState> loaded;      // tables whose full load committed
   std::string applied_at;                          // when the checkpoint was last written (UTC)
   std::map<TableName, TableChangeTotals> changes;  // by source table; absent: none applied
+  std::map<TableName, TableValidationState> validation;  // by source table; absent: not enabled
 };
 
 }  // namespace cutover

@@ -9,6 +9,11 @@ Result<std::vector<TableSchemaPtr>> Source::DiscoverTablesOrFail(const TableSele
   return tables;
 }
 
+Status Sink::RecordValidation(const std::string& task,
+                              const std::map<TableName, TableValidationState>&) {
+  return InvalidArgument("a " + engine() + " target keeps no validation state (task " + task + ")");
+}
+
 Status Applier::ApplyBatch(const TableBatch& batch) {
   Change c;
   c.table = batch.table;

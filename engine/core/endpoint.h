@@ -391,6 +391,13 @@ class Sink : NonCopyable {
 
   // Removes the task's control rows.
   virtual Status DropTask(const std::string& task) = 0;
+
+  // Records `cutover validate --task`'s verdict per source table of `task` (replacing each
+  // table's previous one), in a control table created when missing; read back by ReadTaskState
+  // (TaskState::validation) for `cutover task stats`. Default: kInvalidArgument (the engine
+  // keeps no validation state).
+  virtual Status RecordValidation(const std::string& task,
+                                  const std::map<TableName, TableValidationState>& tables);
 };
 
 }  // namespace cutover

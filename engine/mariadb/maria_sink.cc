@@ -314,11 +314,36 @@ Status MariaSink::CreateControlTables() {
   return mariadb::CreateControlTables(*conn, conn->uri().database);
 }
 
+Status MariaSink::RecordValidation(const std::string& task,
+                                   const std::map<TableName, TableValidationState>& tables) {
+  ASSIGN_OR_RETURN(auto conn,
+                   ConnectTarget(uri_, options_, "validation state", /*writes_rows=*/false));
+  const std::string qualified =
+      MariaConn::QuoteIdent(conn->uri().database) + "." + kTableValidationTable;
+  RETURN_IF_ERROR(conn->Exec(
+      "CREATE TABLE IF NOT EXISTS " + qualified +
+          " (task VARCHAR(255) NOT NULL, table_schema VARCHAR(255) NOT NULL,"
+          " table_name VARCHAR(255) NOT NULL, state VARCHAR(64) NOT NULL,"
+          " failed_records BIGINT NOT NULL, detail TEXT NOT NULL,"
+          " validated_at DATETIME(6) NOT NULL, PRIMARY KEY (task, table_schema, table_name))"
+          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      "creating control table " + qualified + " on the target"));
+  for (const auto& [table, v] : tables) {
+    RETURN_IF_ERROR(conn->Exec(
+        "REPLACE INTO " + qualified + " VALUES (" + conn->QuoteLiteral(task) + ", " +
+            conn->QuoteLiteral(table.schema) + ", " + conn->QuoteLiteral(table.name) + ", " +
+            conn->QuoteLiteral(v.state) + ", " + std::to_string(v.failed_records) + ", " +
+            conn->QuoteLiteral(v.detail) + ", UTC_TIMESTAMP(6))",
+        "recording the validation state of " + table.ToString()));
+  }
+  return Status::Ok();
+}
+
 Status MariaSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "task drop", /*writes_rows=*/false));
   const std::string& db = conn->uri().database;
-  for (const char* table :
-       {kCheckpointTable, kTableStateTable, kTableStatsTable, kApplyExceptionsTable}) {
+  for (const char* table : {kCheckpointTable, kTableStateTable, kTableStatsTable,
+                            kApplyExceptionsTable, kTableValidationTable}) {
     ASSIGN_OR_RETURN(MariaRows exists,
                      conn->Query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
                                      conn->QuoteLiteral(db) + " AND TABLE_NAME = '" + table + "'",

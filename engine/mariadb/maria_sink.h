@@ -70,6 +70,8 @@ class MariaSink : public Sink {
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
   Status DropTask(const std::string& task) override;
+  Status RecordValidation(const std::string& task,
+                          const std::map<TableName, TableValidationState>& tables) override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;
   // Schema objects: maria_schema_objects.cc.

@@ -20,6 +20,7 @@ inline constexpr const char* kCheckpointTable = "_cutover_checkpoint";
 inline constexpr const char* kTableStateTable = "_cutover_table_state";
 inline constexpr const char* kTableStatsTable = "_cutover_table_stats";
 inline constexpr const char* kApplyExceptionsTable = "_cutover_apply_exceptions";
+inline constexpr const char* kTableValidationTable = "_cutover_table_validation";
 
 // Creates the control tables in `db` when missing.
 Status CreateControlTables(MariaConn& conn, const std::string& db);

@@ -6,18 +6,20 @@ namespace cutover::mariadb {
 
 Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::string& task) {
   const std::string& db = conn.uri().database;
-  ASSIGN_OR_RETURN(
-      MariaRows present,
-      conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
-                 "TABLE_SCHEMA = " +
-                     conn.QuoteLiteral(db) + " AND TABLE_NAME IN ('" + kCheckpointTable + "', '" +
-                     kTableStateTable + "', '" + kTableStatsTable + "')",
-                 "looking for the control tables on the target"));
+  ASSIGN_OR_RETURN(MariaRows present,
+                   conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                              "TABLE_SCHEMA = " +
+                                  conn.QuoteLiteral(db) + " AND TABLE_NAME IN ('" +
+                                  kCheckpointTable + "', '" + kTableStateTable + "', '" +
+                                  kTableStatsTable + "', '" + kTableValidationTable + "')",
+                              "looking for the control tables on the target"));
   bool has_checkpoint = false, has_table_state = false, has_stats = false;
+  bool has_validation = false;
   for (const auto& row : present.rows) {
     has_checkpoint |= row[0] == std::optional<std::string>(kCheckpointTable);
     has_table_state |= row[0] == std::optional<std::string>(kTableStateTable);
     has_stats |= row[0] == std::optional<std::string>(kTableStatsTable);
+    has_validation |= row[0] == std::optional<std::string>(kTableValidationTable);
   }
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
   std::string qdb = MariaConn::QuoteIdent(db) + ".";
@@ -71,6 +73,22 @@ Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::
       t.ddls = std::stoll(row[5].value_or("0"));
       t.updated_at = row[6].value_or("");
       t.state = row[7].value_or("");
+    }
+  }
+  if (has_validation) {
+    ASSIGN_OR_RETURN(
+        MariaRows v,
+        conn.Query("SELECT table_schema, table_name, state, failed_records, detail, "
+                   "DATE_FORMAT(validated_at, '%Y-%m-%d %H:%i:%s') FROM " +
+                       qdb + kTableValidationTable + " WHERE task = " + conn.QuoteLiteral(task),
+                   "reading validation state"));
+    for (const auto& row : v.rows) {
+      TableValidationState& t =
+          state.validation[TableName{row[0].value_or(""), row[1].value_or("")}];
+      t.state = row[2].value_or("");
+      t.failed_records = std::stoll(row[3].value_or("0"));
+      t.detail = row[4].value_or("");
+      t.validated_at = row[5].value_or("");
     }
   }
   return std::optional<TaskState>(std::move(state));

@@ -139,6 +139,32 @@ Status PgSink::CreateControlTables() {
   return conn->ExecOk(kControlDdl, "creating control tables on the target");
 }
 
+Status PgSink::RecordValidation(const std::string& task,
+                                const std::map<TableName, TableValidationState>& tables) {
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover", /*replica=*/false));
+  RETURN_IF_ERROR(conn->ExecOk(
+      "CREATE SCHEMA IF NOT EXISTS cutover;"
+      "CREATE TABLE IF NOT EXISTS cutover.table_validation ("
+      "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
+      "  state text NOT NULL, failed_records bigint NOT NULL, detail text NOT NULL,"
+      "  validated_at timestamptz NOT NULL, PRIMARY KEY (task, table_schema, table_name))",
+      "creating cutover.table_validation on the target"));
+  for (const auto& [table, v] : tables) {
+    const std::string failed = std::to_string(v.failed_records);
+    RETURN_IF_ERROR(
+        conn->ExecParams(
+                "INSERT INTO cutover.table_validation VALUES ($1, $2, $3, $4, $5, $6, now()) "
+                "ON CONFLICT (task, table_schema, table_name) DO UPDATE SET state = "
+                "excluded.state, failed_records = excluded.failed_records, detail = "
+                "excluded.detail, validated_at = excluded.validated_at",
+                {task.c_str(), table.schema.c_str(), table.name.c_str(), v.state.c_str(),
+                 failed.c_str(), v.detail.c_str()},
+                "recording the validation state of " + table.ToString())
+            .status());
+  }
+  return Status::Ok();
+}
+
 Status PgSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover", /*replica=*/false));
   ASSIGN_OR_RETURN(auto exists, conn->Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL"));
@@ -156,6 +182,12 @@ Status PgSink::DropTask(const std::string& task) {
                                      {task.c_str()}, "removing recorded apply exceptions")
                         .status());
   }
+  ASSIGN_OR_RETURN(auto validation,
+                   conn->Exec("SELECT to_regclass('cutover.table_validation') IS NOT NULL"));
+  if (validation.get(0, 0) == "t")
+    RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.table_validation WHERE task = $1",
+                                     {task.c_str()}, "removing validation state")
+                        .status());
   ASSIGN_OR_RETURN(auto stats, conn->Exec("SELECT to_regclass('cutover.table_stats') IS NOT NULL"));
   if (stats.get(0, 0) != "t") return Status::Ok();
   return conn

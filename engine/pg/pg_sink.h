@@ -50,6 +50,8 @@ class PgSink : public Sink {
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
   Status DropTask(const std::string& task) override;
+  Status RecordValidation(const std::string& task,
+                          const std::map<TableName, TableValidationState>& tables) override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;
   // Schema objects: pg_schema_objects.cc.

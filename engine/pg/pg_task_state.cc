@@ -5,7 +5,8 @@ namespace cutover::pg {
 Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string& task) {
   ASSIGN_OR_RETURN(auto exists, conn.Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL, "
                                           "to_regclass('cutover.table_state') IS NOT NULL, "
-                                          "to_regclass('cutover.table_stats') IS NOT NULL",
+                                          "to_regclass('cutover.table_stats') IS NOT NULL, "
+                                          "to_regclass('cutover.table_validation') IS NOT NULL",
                                           "looking for the control tables on the target"));
   const bool has_checkpoint = exists.get(0, 0) == "t", has_table_state = exists.get(0, 1) == "t";
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
@@ -50,6 +51,20 @@ Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string
       t.ddls = std::stoll(st.str(r, 5));
       t.updated_at = st.str(r, 6);
       t.state = st.str(r, 7);  // no column (a table of an older cutover), NULL: ""
+    }
+  }
+  if (exists.get(0, 3) == "t") {
+    ASSIGN_OR_RETURN(auto v, conn.ExecParams("SELECT table_schema, table_name, state, "
+                                             "failed_records, detail, to_char(validated_at AT "
+                                             "TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM "
+                                             "cutover.table_validation WHERE task = $1",
+                                             {task.c_str()}, "reading validation state"));
+    for (int r = 0; r < v.rows(); ++r) {
+      TableValidationState& t = state.validation[TableName{v.str(r, 0), v.str(r, 1)}];
+      t.state = v.str(r, 2);
+      t.failed_records = std::stoll(v.str(r, 3));
+      t.detail = v.str(r, 4);
+      t.validated_at = v.str(r, 5);
     }
   }
   return std::optional<TaskState>(std::move(state));

@@ -187,9 +187,39 @@ Status SqliteSink::CreateControlTables() {
   return sqlite::CreateControlTables(*conn);
 }
 
+Status SqliteSink::RecordValidation(const std::string& task,
+                                    const std::map<TableName, TableValidationState>& tables) {
+  std::lock_guard<std::mutex> lock(*write_mu_);
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("validation state"));
+  RETURN_IF_ERROR(conn->Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kTableValidationTable +
+                                 " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name "
+                                 "TEXT NOT NULL, state TEXT NOT NULL, failed_records INTEGER NOT "
+                                 "NULL, detail TEXT NOT NULL, validated_at TEXT NOT NULL, PRIMARY "
+                                 "KEY (task, table_schema, table_name))",
+                             std::string("creating ") + kTableValidationTable + " on the target"));
+  ASSIGN_OR_RETURN(auto st,
+                   conn->Prepare(std::string("INSERT OR REPLACE INTO ") + kTableValidationTable +
+                                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                     "strftime('%Y-%m-%d %H:%M:%f', 'now'))",
+                                 "recording validation state"));
+  for (const auto& [table, v] : tables) {
+    st->Reset();
+    RETURN_IF_ERROR(st->BindText(1, task));
+    RETURN_IF_ERROR(st->BindText(2, table.schema));
+    RETURN_IF_ERROR(st->BindText(3, table.name));
+    RETURN_IF_ERROR(st->BindText(4, v.state));
+    RETURN_IF_ERROR(st->BindInt64(5, v.failed_records));
+    RETURN_IF_ERROR(st->BindText(6, v.detail));
+    RETURN_IF_ERROR(
+        st->Run().status().WithContext("recording the validation state of " + table.ToString()));
+  }
+  return Status::Ok();
+}
+
 Status SqliteSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, "task drop"));
-  for (const char* table : {kCheckpointTable, kTableStateTable, kTableStatsTable}) {
+  for (const char* table :
+       {kCheckpointTable, kTableStateTable, kTableStatsTable, kTableValidationTable}) {
     ASSIGN_OR_RETURN(bool exists, TableExists(*conn, table));
     if (!exists) continue;
     ASSIGN_OR_RETURN(auto st,

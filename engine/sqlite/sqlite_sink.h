@@ -54,6 +54,8 @@ class SqliteSink : public Sink {
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
   Status DropTask(const std::string& task) override;
+  Status RecordValidation(const std::string& task,
+                          const std::map<TableName, TableValidationState>& tables) override;
   // Schema objects: sqlite_schema_objects.cc.
   std::vector<PlannedObject> PlanSchemaObjects(
       const TableSchema& table, const std::vector<TableSchemaPtr>& tables) const override;

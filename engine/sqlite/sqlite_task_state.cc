@@ -9,6 +9,7 @@ Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std
   ASSIGN_OR_RETURN(bool has_checkpoint, TableExists(conn, kCheckpointTable));
   ASSIGN_OR_RETURN(bool has_table_state, TableExists(conn, kTableStateTable));
   ASSIGN_OR_RETURN(bool has_stats, TableExists(conn, kTableStatsTable));
+  ASSIGN_OR_RETURN(bool has_validation, TableExists(conn, kTableValidationTable));
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
   TaskState state;
   if (has_checkpoint) {
@@ -59,6 +60,24 @@ Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std
       t.deletes = st->column_int64(4);
       t.ddls = st->column_int64(5);
       t.updated_at = std::string(st->column_text(6));
+    }
+  }
+  if (has_validation) {
+    ASSIGN_OR_RETURN(auto v, conn.Prepare(std::string("SELECT table_schema, table_name, state, "
+                                                      "failed_records, detail, "
+                                                      "substr(validated_at, 1, 19) FROM ") +
+                                              kTableValidationTable + " WHERE task = ?1",
+                                          "reading validation state"));
+    RETURN_IF_ERROR(v->BindText(1, task));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool r, v->Step());
+      if (!r) break;
+      TableValidationState& t = state.validation[TableName{std::string(v->column_text(0)),
+                                                           std::string(v->column_text(1))}];
+      t.state = std::string(v->column_text(2));
+      t.failed_records = v->column_int64(3);
+      t.detail = std::string(v->column_text(4));
+      t.validated_at = std::string(v->column_text(5));
     }
   }
   return std::optional<TaskState>(std::move(state));

@@ -7,7 +7,8 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+
+#include "scenarios/runner/engine_metrics.h"
 
 namespace cutover::scenario {
 
@@ -49,10 +50,16 @@ Status EngineSupervisor::Start() {
     log << fmt::format("==== cutover scenario: engine start #{} at {} ====\n", starts_, UtcNow());
   }
   log_offset_at_start_ = FileSize(config_.log_path);
+  // A new process: bank the previous one's counters (its last scrape).
+  base_.rows_loaded += last_.rows_loaded;
+  base_.tables_loaded += last_.tables_loaded;
+  base_.transactions_applied += last_.transactions_applied;
+  base_.changes_applied += last_.changes_applied;
+  last_ = EngineTotals{};
   std::vector<std::string> argv = {config_.binary, "replicate"};
   argv.insert(argv.end(), config_.replicate_args.begin(), config_.replicate_args.end());
-  argv.push_back("--metrics-file");
-  argv.push_back(config_.metrics_path);
+  argv.push_back("--metrics-listen");
+  argv.push_back(config_.metrics_listen);
   ASSIGN_OR_RETURN(child_, ChildProcess::Spawn(argv, config_.log_path));
   started_ = Clock::now();
   expect_exit_ = false;
@@ -61,6 +68,7 @@ Status EngineSupervisor::Start() {
 
 void EngineSupervisor::Kill(double restart_after_s) {
   if (child_) {
+    Scrape();  // its counts up to the kill
     expect_exit_ = true;
     child_->Signal(SIGKILL);
   }
@@ -137,40 +145,34 @@ void EngineSupervisor::Tick() {
   }
 }
 
-EngineTotals EngineSupervisor::ReadMetrics() {
-  std::ifstream in(config_.metrics_path, std::ios::binary);
-  if (in) {
-    in.seekg(metrics_offset_);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (in.eof()) break;  // a partial line: read it next time
-      metrics_offset_ += static_cast<long>(line.size()) + 1;
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) continue;
-      long pid = j.value("pid", 0L);
-      if (pid != metrics_pid_) {  // a new process: bank the previous one's counters
-        base_.rows_loaded += last_.rows_loaded;
-        base_.tables_loaded += last_.tables_loaded;
-        base_.transactions_applied += last_.transactions_applied;
-        base_.changes_applied += last_.changes_applied;
-        last_ = EngineTotals{};
-        metrics_pid_ = pid;
-      }
-      last_.phase = j.value("phase", std::string("starting"));
-      last_.rows_loaded = j.value("rows_loaded", int64_t{0});
-      last_.tables_loaded = j.value("tables_loaded", int64_t{0});
-      last_.transactions_applied = j.value("transactions_applied", int64_t{0});
-      last_.changes_applied = j.value("changes_applied", int64_t{0});
-      if (last_.phase == "cdc") base_.cdc_reached = true;
-    }
+void EngineSupervisor::Scrape() {
+  if (!child_) return;
+  auto m = ScrapeEngineMetrics(config_.metrics_listen, 500);
+  if (!m.ok()) {  // not listening yet, or exiting: keep the last scrape
+    last_.latency_source_s.reset();
+    return;
   }
+  last_.phase = m->phase;
+  last_.rows_loaded = m->rows_loaded;
+  last_.tables_loaded = m->tables_loaded;
+  last_.transactions_applied = m->transactions_applied;
+  last_.changes_applied = m->changes_applied;
+  last_.latency_source_s = m->latency_source_s;
+  if (last_.phase == "cdc") base_.cdc_reached = true;
+}
+
+EngineTotals EngineSupervisor::ReadMetrics() {
+  Scrape();
   EngineTotals t = last_;
   t.rows_loaded += base_.rows_loaded;
   t.tables_loaded += base_.tables_loaded;
   t.transactions_applied += base_.transactions_applied;
   t.changes_applied += base_.changes_applied;
   t.cdc_reached = base_.cdc_reached;
-  if (!child_) t.phase = "stopped";
+  if (!child_) {
+    t.phase = "stopped";
+    t.latency_source_s.reset();
+  }
   return t;
 }
 

@@ -13,9 +13,12 @@
 // at `restart_backoff` and doubles up to 8 s (reset once a start has run for 30 s). A graceful
 // stop that takes longer than 60 s is finished with SIGKILL.
 //
-// Output: engine.log gets a marker line per start (appended across restarts); the engine writes
-// engine-metrics.jsonl (--metrics-file, engine/pipeline/metrics.h). Counters there restart at
-// 0 with each process; Tick folds them into run-wide totals.
+// Output: engine.log gets a marker line per start (appended across restarts). Metrics: every
+// engine process serves /metrics on the same `metrics_listen` address (--metrics-listen), which
+// ReadMetrics scrapes (engine_metrics.h). Counters restart at 0 with each process: the last
+// scrape of a process is banked when the next one starts, and a kill-engine scrapes right before
+// its SIGKILL, so run-wide totals lose nothing the runner causes; an unexpected exit loses at
+// most the last second of its counts.
 #pragma once
 
 #include <chrono>
@@ -33,7 +36,8 @@ namespace cutover::scenario {
 struct EngineConfig {
   std::string binary;                       // path of cutover
   std::vector<std::string> replicate_args;  // after "replicate"
-  std::string log_path, metrics_path;
+  std::string log_path;
+  std::string metrics_listen;  // HOST:PORT passed as --metrics-listen to every engine process
   bool restart_on_failure = true;
   double restart_backoff_s = 1;
 };
@@ -44,6 +48,8 @@ struct EngineTotals {
   int64_t rows_loaded = 0, tables_loaded = 0;
   int64_t transactions_applied = 0, changes_applied = 0;
   bool cdc_reached = false;  // some process reported phase cdc
+  // CDCLatencySource of the current process's last scrape (none: not scraped, or no engine).
+  std::optional<double> latency_source_s;
 };
 
 class EngineSupervisor {
@@ -61,7 +67,7 @@ class EngineSupervisor {
   void Release();
   // Reaps exits, restarts when due. Call often (every 250 ms).
   void Tick();
-  // Reads new metrics lines; returns the totals. Call about once a second.
+  // Scrapes the running engine's /metrics; returns the run-wide totals. Call about once a second.
   EngineTotals ReadMetrics();
   // CPU and RSS of the current process (nulls when none is running).
   ProcSampler::Sample SampleProc();
@@ -74,6 +80,7 @@ class EngineSupervisor {
 
  private:
   std::string LastErrorLine() const;
+  void Scrape();  // the current process's counters into last_ (kept when nothing answers)
 
   EngineConfig config_;
   std::function<void(const std::string&, bool)> note_;
@@ -89,11 +96,9 @@ class EngineSupervisor {
   std::vector<std::string> errors_;
   long log_offset_at_start_ = 0;
   ProcSampler sampler_;
-  // metrics feed
-  long metrics_offset_ = 0;
-  long metrics_pid_ = 0;
+  // metrics
   EngineTotals base_;  // sums of finished processes
-  EngineTotals last_;  // the current process's last line
+  EngineTotals last_;  // the current process's last scrape
 };
 
 }  // namespace cutover::scenario

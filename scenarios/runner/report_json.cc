@@ -79,6 +79,7 @@ json ReportJson(const RunRecord& run, const json& host) {
                    {"target", run.version_target}};
   j["host"] = host;
   j["started_at"] = run.started_at;
+  j["t0_unix_s"] = run.t0_unix_s;
   j["duration_s"] = Num(run.duration_s, 0.1);
   j["outcome"] = run.outcome;
   j["error"] = run.error.empty() ? json(nullptr) : json(run.error);
@@ -120,7 +121,7 @@ json ReportJson(const RunRecord& run, const json& host) {
 
   json series = json::object();
   for (const auto& [name, s] : run.series) {
-    series[name] = SeriesJson(s, name == "lag_s" ? 0.001 : 0.1);
+    series[name] = SeriesJson(s, name == "lag_s" || name == "engine_latency_s" ? 0.001 : 0.1);
   }
   j["series"] = series;
 
@@ -220,7 +221,7 @@ json ReportJson(const RunRecord& run, const json& host) {
                  {"exit_codes", run.engine_exit_codes},
                  {"errors", run.engine_errors},
                  {"log", "engine.log"},
-                 {"metrics", "engine-metrics.jsonl"}};
+                 {"metrics", run.metrics_endpoint}};
   j["load"] = {{"errors", run.load_errors}, {"log", "load.log"}};
   return j;
 }

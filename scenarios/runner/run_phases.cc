@@ -1,11 +1,35 @@
 // Run, the main loop: ticks, engine samples, the progress line, phases and ramps
 // (run_internal.h).
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "scenarios/runner/run_internal.h"
 
 namespace cutover::scenario {
 
+namespace {
+// A free TCP port on 127.0.0.1 for the engine's metrics endpoint (bound and released; the
+// engine binds it right after, and every restart binds it again).
+Result<int> FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Unavailable("socket() failed");
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  close(fd);
+  if (!ok) return Unavailable("no free port on 127.0.0.1 for the engine's metrics");
+  return static_cast<int>(ntohs(a.sin_port));
+}
+}  // namespace
+
 Status Run::Main() {
   t0_ = Clock::now();
+  record_.t0_unix_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   started_ = true;
   record_.series["lag_s"];
   lag_ = std::make_unique<LagProbe>(target_.uri, *sc_.target.engine, sc_.measure.lag_interval_s,
@@ -19,7 +43,12 @@ Status Run::Main() {
   EngineConfig ec;
   ec.binary = Binary();
   ec.log_path = dir_ + "/engine.log";
-  ec.metrics_path = dir_ + "/engine-metrics.jsonl";
+  ec.metrics_listen = sc_.task.metrics_listen;
+  if (ec.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+    ec.metrics_listen = "127.0.0.1:" + std::to_string(port);
+  }
+  record_.metrics_endpoint = "http://" + ec.metrics_listen + "/metrics";
   ec.restart_on_failure = sc_.task.restart_on_failure;
   ec.restart_backoff_s = sc_.task.restart_backoff_s;
   ec.replicate_args = {"--source",   source_.engine_uri,
@@ -84,6 +113,9 @@ void Run::SampleEngine() {
   }
   last_sample_t_ = t;
   last_applied_ = tot.transactions_applied;
+  // The engine's own CDCLatencySource beside the heartbeat's lag (only in CDC: 0 before).
+  record_.series["engine_latency_s"].Add(
+      t, tot.phase == "cdc" ? tot.latency_source_s : std::optional<double>());
   auto p = engine_->SampleProc();
   record_.series["engine_cpu_pct"].Add(t, p.cpu_pct);
   record_.series["engine_rss_mb"].Add(t, p.rss_mb);

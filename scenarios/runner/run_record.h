@@ -101,6 +101,8 @@ struct RunRecord {
   const Scenario* scenario = nullptr;
   std::string version_cutover, version_source, version_target;
   std::string started_at;
+  double t0_unix_s = 0;          // t = 0 of the series, seconds since the Unix epoch
+  std::string metrics_endpoint;  // the engine's /metrics URL (--metrics-listen)
   double duration_s = 0;
   std::string outcome = "error";  // passed | failed | error
   std::string error;

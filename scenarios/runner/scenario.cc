@@ -506,10 +506,10 @@ class Parser {
     std::replace(sc.task.name.begin(), sc.task.name.end(), '-', '_');
     ASSIGN_OR_RETURN(const toml::table* task, Table(root, "", "task"));
     if (task) {
-      RETURN_IF_ERROR(
-          CheckKeys(*task, "task.",
-                    {"name", "type", "tables", "parallel", "table_mappings", "task_settings",
-                     "target_settings", "restart_on_failure", "restart_backoff"}));
+      RETURN_IF_ERROR(CheckKeys(
+          *task, "task.",
+          {"name", "type", "tables", "parallel", "table_mappings", "task_settings",
+           "target_settings", "restart_on_failure", "restart_backoff", "metrics_listen"}));
       RETURN_IF_ERROR(String(*task, "task.", "name", &sc.task.name));
       RETURN_IF_ERROR(OneOf(*task, "task.", "type", {"full-load-and-cdc", "cdc"}, &sc.task.type));
       RETURN_IF_ERROR(Strings(*task, "task.", "tables", &sc.task.tables));
@@ -518,6 +518,18 @@ class Parser {
       RETURN_IF_ERROR(Bool(*task, "task.", "restart_on_failure", &sc.task.restart_on_failure));
       RETURN_IF_ERROR(
           Number(*task, "task.", "restart_backoff", &sc.task.restart_backoff_s, 0.1, 60));
+      RETURN_IF_ERROR(String(*task, "task.", "metrics_listen", &sc.task.metrics_listen));
+      const std::string& ml = sc.task.metrics_listen;
+      const size_t colon = ml.rfind(':');
+      const std::string port = colon == std::string::npos ? "" : ml.substr(colon + 1);
+      if (task->contains("metrics_listen") &&
+          (colon == 0 || port.empty() || port.size() > 5 ||
+           port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) == 0 ||
+           std::stoi(port) > 65535)) {
+        return Error(
+            LineOf(*task->get("metrics_listen")), "task.metrics_listen",
+            "expected HOST:PORT with a port 1-65535, e.g. \"127.0.0.1:9187\" (got '" + ml + "')");
+      }
     }
     {
       bool ok = !sc.task.name.empty() && sc.task.name.size() <= 48;

@@ -117,6 +117,9 @@ struct TaskSpec {
   std::shared_ptr<const task::TableMapping> mapping;  // table_mappings, parsed
   bool restart_on_failure = true;
   double restart_backoff_s = 1;  // first backoff; doubles up to 8 s
+  // The engine's --metrics-listen HOST:PORT, kept across engine restarts (so a Prometheus of
+  // the user's can scrape the rehearsal); "": a free 127.0.0.1 port picked at the run's start.
+  std::string metrics_listen;
 };
 
 struct Expect {

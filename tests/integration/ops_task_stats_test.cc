@@ -1,8 +1,12 @@
 // `cutover task stats` / `task status` on real servers: per-table counts of the changes a test
 // made, full-load rows and table state, read from the target's control tables; the counts are
 // committed with the data, so a kill -9 in the middle of the stream and a restart neither lose
-// nor double-count one (skipped resent transactions are not counted again).
+// nor double-count one (skipped resent transactions are not counted again). `cutover validate
+// --task` records each table's ValidationState there (Not enabled -> Validated -> Mismatched
+// records after the test changes a target row), on all three target engines.
 #include <signal.h>
+
+#include <functional>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -32,6 +36,39 @@ void ExpectCounts(const json& t, int64_t full_load, int64_t inserts, int64_t upd
   EXPECT_EQ(t["Updates"], updates) << t.dump();
   EXPECT_EQ(t["Deletes"], deletes) << t.dump();
   EXPECT_EQ(t["Ddls"], ddls) << t.dump();
+}
+
+// The validation state `task stats --json` shows for st.a, st.b, st.c after `validate --task`:
+// first all "Validated"; then, with one target row of st.a changed by `tamper`, st.a
+// "Mismatched records" with 1 failed record and the others still "Validated".
+void ExpectValidationStates(const std::string& source, const std::string& target,
+                            const std::string& task, const std::function<void()>& tamper) {
+  auto stats = [&] {
+    RunResult r = RunCutover({"task", "stats", "--target", target, "--task", task, "--json"}, 30s);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false);
+  };
+  EXPECT_EQ(StatsOf(stats(), "st", "a")["ValidationState"], "Not enabled");
+  const std::vector<std::string> validate = {"validate", "--source", source, "--target",
+                                             target,     "--task",   task};
+  RunResult r = RunCutover(validate, 60s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  json after = stats();
+  for (const char* t : {"a", "b", "c"}) {
+    EXPECT_EQ(StatsOf(after, "st", t)["ValidationState"], "Validated") << after.dump();
+    EXPECT_EQ(StatsOf(after, "st", t)["LastValidationTime"].get<std::string>().size(), 19u);
+  }
+  tamper();
+  r = RunCutover(validate, 60s);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  after = stats();
+  json a = StatsOf(after, "st", "a");
+  EXPECT_EQ(a["ValidationState"], "Mismatched records") << a.dump();
+  EXPECT_EQ(a["ValidationFailedRecords"], 1) << a.dump();
+  EXPECT_NE(a["ValidationStateDetails"].get<std::string>().find("1 differing"), std::string::npos);
+  EXPECT_EQ(StatsOf(after, "st", "b")["ValidationState"], "Validated") << after.dump();
+  r = RunCutover({"task", "stats", "--target", target, "--task", task}, 30s);
+  EXPECT_NE(r.out.find("Mismatched records"), std::string::npos) << r.out;
 }
 
 constexpr const char* kSchema =
@@ -151,6 +188,9 @@ TEST(OpsTaskStats, PgToPgCountsMatchTheOperationsAfterKillNineAndRestart) {
   EXPECT_EQ(status["inserts"], 55) << r.out;
   EXPECT_FALSE(status["position"].get<std::string>().empty()) << r.out;
   EXPECT_GE(status["checkpoint_age_seconds"].get<int64_t>(), 0) << r.out;
+
+  ExpectValidationStates(source->uri(), target->uri(), "st",
+                         [&] { Sql(*target, "UPDATE st.a SET v = -1 WHERE id = 7"); });
 }
 
 // The other two targets keep the same counts (each sink writes them in its own dialect).
@@ -196,6 +236,12 @@ TEST(OpsTaskStats, PgToMariaDbAndSqliteCountTheSameOperations) {
     ExpectCounts(StatsOf(stats, "st", "a"), 100, 40, 20, 0, 0);
     ExpectCounts(StatsOf(stats, "st", "b"), 50, 15, 5, 10, 0);
     ExpectCounts(StatsOf(stats, "st", "c"), 10, 0, 0, 0, 1);
+    ExpectValidationStates(source->uri(), target, task, [&] {
+      if (target == maria->uri())
+        MariaExec(*conn, "UPDATE a SET v = -1 WHERE id = 7");
+      else
+        SqliteExec(dir.path("t.db"), "UPDATE a SET v = -1 WHERE id = 7");
+    });
     if (target == maria->uri()) MariaExec(*conn, "DROP TABLE a, b, c");
   }
 }

@@ -202,6 +202,26 @@ std::vector<PromSample> PrometheusServer::Query(const std::string& promql) const
   return out;
 }
 
+std::vector<PromSample> PrometheusServer::RawSamples(const std::string& selector,
+                                                     int seconds) const {
+  std::vector<PromSample> out;
+  const std::string promql = selector + "[" + std::to_string(seconds) + "s]";
+  HttpReply r = HttpGet(port_, "/api/v1/query?query=" + UrlEncode(promql));
+  if (r.status != 200) return out;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_discarded() || j.value("status", "") != "success") return out;
+  for (const auto& s : j["data"]["result"]) {
+    for (const auto& v : s["values"]) {
+      PromSample ps;
+      ps.labels_json = s["metric"].dump();
+      ps.time = v[0].get<double>();
+      ps.value = std::stod(v[1].get<std::string>());
+      out.push_back(ps);
+    }
+  }
+  return out;
+}
+
 ToolResult RunPromtool(const std::vector<std::string>& args, const std::string& input) {
   ToolResult r;
   std::string dir = MakeTempDir("cutover-promtool-");

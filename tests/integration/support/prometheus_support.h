@@ -43,6 +43,9 @@ class PrometheusServer {
 
   // Instant query (GET /api/v1/query); empty when the query fails or matches nothing.
   std::vector<PromSample> Query(const std::string& promql) const;
+  // Every stored sample of `selector` over the last `seconds`, oldest first, with the times
+  // Prometheus scraped them (the range-vector query `selector[Ns]`).
+  std::vector<PromSample> RawSamples(const std::string& selector, int seconds) const;
   std::string Log() const;
   int port() const { return port_; }
 

@@ -35,12 +35,16 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+}  // namespace
+
 // The binary under test: $CUTOVER_TEST_BINARY when set (scripts/sanitize.sh points it at the
 // ASan/UBSan build of `cutover`), else the one built with these tests.
 std::string CutoverBinary() {
   const char* env = std::getenv("CUTOVER_TEST_BINARY");
   return env != nullptr && *env != '\0' ? env : CUTOVER_BINARY;
 }
+
+namespace {
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
             const std::string& err_path) {

@@ -1,5 +1,6 @@
-// A minimal HTTP/1.0 GET over loopback TCP, for `cutover task status --metrics HOST:PORT` to
-// read a running `replicate`'s /healthz and /metrics (engine/pipeline/metrics_endpoint.h).
+// A minimal HTTP/1.0 GET over TCP, to read a running `replicate`'s /healthz and /metrics
+// (engine/pipeline/metrics_endpoint.h): `cutover task status --metrics HOST:PORT` and the
+// scenario runner, which scrapes the engine it runs every second.
 // HOST is numeric (IPv4 or IPv6), as --metrics-listen takes it; no TLS, no redirects.
 #pragma once
 
@@ -8,7 +9,7 @@
 
 #include "engine/core/status.h"
 
-namespace cutover::cli {
+namespace cutover {
 
 struct HttpReply {
   int status = 0;  // 200, 503...
@@ -20,4 +21,4 @@ struct HttpReply {
 Result<HttpReply> HttpGet(const std::string& host_port, const std::string& path,
                           std::chrono::milliseconds timeout);
 
-}  // namespace cutover::cli
+}  // namespace cutover

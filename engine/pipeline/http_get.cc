@@ -1,4 +1,4 @@
-#include "cli/http_get.h"
+#include "engine/pipeline/http_get.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,19 +9,20 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace cutover::cli {
+namespace cutover {
 
 Result<HttpReply> HttpGet(const std::string& host_port, const std::string& path,
                           std::chrono::milliseconds timeout) {
   const size_t colon = host_port.rfind(':');
   if (colon == std::string::npos || colon == 0)
-    return InvalidArgument("--metrics '" + host_port + "': use HOST:PORT, e.g. 127.0.0.1:9187");
+    return InvalidArgument("metrics address '" + host_port +
+                           "': use HOST:PORT, e.g. 127.0.0.1:9187");
   std::string host = host_port.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   const int port = std::atoi(host_port.c_str() + colon + 1);
   if (port <= 0 || port > 65535)
-    return InvalidArgument("--metrics '" + host_port + "': the port must be 1-65535");
+    return InvalidArgument("metrics address '" + host_port + "': the port must be 1-65535");
   sockaddr_storage addr{};
   socklen_t len = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
@@ -35,7 +36,7 @@ Result<HttpReply> HttpGet(const std::string& host_port, const std::string& path,
     v6->sin6_port = htons(static_cast<uint16_t>(port));
     len = sizeof(*v6);
   } else {
-    return InvalidArgument("--metrics '" + host_port + "': HOST must be a numeric address");
+    return InvalidArgument("metrics address '" + host_port + "': HOST must be a numeric address");
   }
   const int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Unavailable(std::string("socket: ") + std::strerror(errno));
@@ -73,4 +74,4 @@ Result<HttpReply> HttpGet(const std::string& host_port, const std::string& path,
   return reply;
 }
 
-}  // namespace cutover::cli
+}  // namespace cutover
