@@ -225,10 +225,29 @@ Status SpoolWriter::Finish() {
   return Status::Ok();
 }
 
+Status SpoolWriter::Sync() {
+  if (!error_.ok()) return error_;
+  if (finished_ || fd_ < 0)
+    return FailedPrecondition(fmt::format("spool {}: sync after finish", path_));
+  error_ = Flush();
+  if (!error_.ok()) return error_;
+  if (::fdatasync(fd_) != 0) {
+    error_ = IoError("fdatasync", path_, errno);
+    return error_;
+  }
+  return Status::Ok();
+}
+
 // ---------------------------------------------------------------------------------------------
 // SpoolReader
 
-Result<SpoolReader> SpoolReader::Open(std::string path) {
+void SpoolReader::ExtendTo(uint64_t size) {
+  if (size <= file_size_ || !error_.ok()) return;
+  file_size_ = size;
+  at_end_ = false;
+}
+
+Result<SpoolReader> SpoolReader::Open(std::string path, uint64_t limit) {
   int fd;
   do {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -244,7 +263,7 @@ Result<SpoolReader> SpoolReader::Open(std::string path) {
     ::close(fd);
     return FailedPrecondition(fmt::format("spool {}: not a regular file", path));
   }
-  return SpoolReader(std::move(path), fd, static_cast<uint64_t>(st.st_size));
+  return SpoolReader(std::move(path), fd, std::min(static_cast<uint64_t>(st.st_size), limit));
 }
 
 SpoolReader::SpoolReader(std::string path, int fd, uint64_t file_size)
@@ -325,8 +344,7 @@ Result<bool> SpoolReader::Next(std::string& record) {
   // allocate gigabytes nor read past the data that was there.
   const uint64_t remaining = file_size_ > offset_ ? file_size_ - offset_ : 0;
   if (remaining == 0) {
-    at_end_ = true;
-    Close();
+    at_end_ = true;  // the descriptor stays open: ExtendTo may make more of the file readable
     return false;
   }
   auto truncated = [&](std::string_view detail) {
