@@ -41,6 +41,9 @@ ChangeSpool::~ChangeSpool() = default;
 Result<std::unique_ptr<ChangeSpool>> ChangeSpool::Open(
     ChangeSpoolOptions options, const std::map<TableName, TableSchemaPtr>* known) {
   ASSIGN_OR_RETURN(SpoolDir dir, SpoolDir::Open(options.dir));
+  // Several segments fit under the limit, so the apply can prune while capture is paused.
+  options.segment_bytes =
+      std::min(options.segment_bytes, std::max<uint64_t>(options.max_bytes / 8, 64 << 10));
   std::unique_ptr<ChangeSpool> spool(new ChangeSpool(std::move(options), std::move(dir), known));
   RETURN_IF_ERROR(spool->Recover());
   return spool;
@@ -128,6 +131,8 @@ Status ChangeSpool::Recover() {
           seg.path, size - whole);
     }
     seg.published = seg.size = whole;
+    tail_ = seg.last ? *seg.last : seg.base;
+    next_seq_ = seg.seq + 1;
     segments_.push_back(std::move(seg));
   }
   UpdateBytes();
@@ -157,6 +162,7 @@ Status ChangeSpool::Reset(const Position& base) {
     }
     segments_.clear();
     UpdateBytes();
+    tail_ = base;
   }
   last_commit_.reset();
   in_txn_ = false;
@@ -164,11 +170,7 @@ Status ChangeSpool::Reset(const Position& base) {
 }
 
 Status ChangeSpool::StartSegment(const Position& base) {
-  uint64_t seq;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    seq = segments_.empty() ? 1 : segments_.back().seq + 1;
-  }
+  const uint64_t seq = next_seq_++;  // never reused: a reader moves on by sequence
   std::string path = SegmentPath(seq);
   ASSIGN_OR_RETURN(SpoolWriter w, SpoolWriter::Create(path));
   RETURN_IF_ERROR(w.Append(EncodeSegmentHeader(base)));
@@ -180,6 +182,7 @@ Status ChangeSpool::StartSegment(const Position& base) {
   seg.base = base;
   seg.published = seg.size = w.bytes();
   last_commit_offset_ = w.bytes();
+  segment_commit_ = false;
   writer_.emplace(std::move(w));
   encoder_.NewSegment();
   std::lock_guard<std::mutex> lock(mu_);
@@ -192,29 +195,8 @@ Status ChangeSpool::StartSegment(const Position& base) {
 Status ChangeSpool::Append(const StreamEvent& ev) {
   if (ev.type == StreamEvent::Type::kNone) return Status::Ok();
   if (ev.type == StreamEvent::Type::kBegin) {
-    if (writer_ && writer_->bytes() >= options_.segment_bytes) {
-      RETURN_IF_ERROR(Sync().status());
-      RETURN_IF_ERROR(writer_->Finish());
-      writer_.reset();
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        segments_.back().sealed = true;
-      }
-    }
-    if (!writer_) {
-      // A new segment after the spool's last transaction (or the last segment's base).
-      Position base;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!segments_.empty()) base = segments_.back().base;
-        for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
-          if (!it->last) continue;
-          base = *it->last;
-          break;
-        }
-      }
-      RETURN_IF_ERROR(StartSegment(base));
-    }
+    if (writer_ && writer_->bytes() >= options_.segment_bytes) RETURN_IF_ERROR(Seal());
+    if (!writer_) RETURN_IF_ERROR(StartSegment(tail()));  // after the spool's last transaction
     in_txn_ = true;
   }
   if (!writer_) return FailedPrecondition("change spool: a change outside a transaction");
@@ -224,9 +206,11 @@ Status ChangeSpool::Append(const StreamEvent& ev) {
   if (ev.type == StreamEvent::Type::kCommit) {
     last_commit_offset_ = writer_->bytes();
     last_commit_ = ev.txn.position;
+    segment_commit_ = true;
     in_txn_ = false;
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (ev.type == StreamEvent::Type::kCommit) tail_ = ev.txn.position;
   segments_.back().size = writer_->bytes();
   UpdateBytes();
   return Status::Ok();
@@ -238,12 +222,28 @@ Result<std::optional<Position>> ChangeSpool::Sync() {
   if (writer_ && !segments_.empty()) {
     Segment& s = segments_.back();
     s.published = last_commit_offset_;
-    if (last_commit_) s.last = last_commit_;
+    if (segment_commit_) s.last = last_commit_;
     published_cv_.notify_all();
   }
   for (auto it = segments_.rbegin(); it != segments_.rend(); ++it)
     if (it->last) return it->last;
   return std::optional<Position>();
+}
+
+Status ChangeSpool::Seal() {
+  if (!writer_) return Status::Ok();
+  RETURN_IF_ERROR(Sync().status());
+  RETURN_IF_ERROR(writer_->Finish());
+  writer_.reset();
+  std::lock_guard<std::mutex> lock(mu_);
+  segments_.back().sealed = true;
+  published_cv_.notify_all();
+  return Status::Ok();
+}
+
+Position ChangeSpool::tail() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tail_;
 }
 
 void ChangeSpool::SetCaptureError(Status s) {
@@ -265,8 +265,8 @@ void ChangeSpool::SetCaughtUp(std::optional<Position> p) {
 Status ChangeSpool::Prune(const Position& applied) {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;
-  // Never the last segment (the one written, or the one a restart appends after).
-  while (n + 1 < segments_.size() && segments_[n].sealed &&
+  // Sealed segments only: never the one being written.
+  while (n < segments_.size() && segments_[n].sealed &&
          (segments_[n].last ? *segments_[n].last <= applied : segments_[n].base <= applied))
     ++n;
   if (n == 0) return Status::Ok();

@@ -27,7 +27,8 @@
 // mismatch in an earlier segment) is DataLoss naming the file and offset.
 //
 // Pruning: the apply confirms the target's checkpoint to its stream (SpoolStream::Confirm);
-// every finished segment whose last transaction is at or before it is deleted.
+// every finished (sealed) segment whose last transaction is at or before it is deleted. Segments
+// are at most max_bytes / 8, so a full spool can be pruned while capture is paused.
 //
 // Coverage (Covers): the spool holds every transaction after its first segment's base, up to
 // its end. When a restart finds the target's checkpoint at or after that base, apply reads the
@@ -85,6 +86,12 @@ class ChangeSpool {
   // Makes every whole transaction appended so far durable and visible to readers; returns the
   // last one's position (nullopt: none yet).
   Result<std::optional<Position>> Sync();
+  // Between transactions: makes the segment being written durable and closes it, so that it can
+  // be pruned once applied (a full spool seals before pausing). The next Append starts a new one.
+  Status Seal();
+  // The last transaction appended (or, before any, the base the spool started at): where a
+  // stream reopened after a pause resumes.
+  Position tail() const;
   // Bytes of every segment on disk (what --spool-max-bytes bounds).
   uint64_t bytes() const { return bytes_.load(); }
 
@@ -117,7 +124,7 @@ class ChangeSpool {
   };
   std::unique_ptr<Reader> OpenReader();
 
-  // Deletes the finished segments whose last transaction is at or before `applied`.
+  // Deletes the finished (sealed) segments whose last transaction is at or before `applied`.
   Status Prune(const Position& applied);
 
  private:
@@ -149,6 +156,7 @@ class ChangeSpool {
   Status capture_error_;
   std::optional<Position> caught_up_;
   std::atomic<uint64_t> bytes_{0};
+  Position tail_;
 
   // Writer state (writer thread only).
   std::optional<SpoolWriter> writer_;
@@ -157,6 +165,8 @@ class ChangeSpool {
   uint64_t last_commit_offset_ = 0;  // in the written segment: end of its last Commit record
   std::optional<Position> last_commit_;
   bool in_txn_ = false;
+  bool segment_commit_ = false;  // the written segment holds a Commit
+  uint64_t next_seq_ = 1;
 };
 
 }  // namespace cutover

@@ -471,8 +471,8 @@ struct SpooledCdc {
   const ReferentialActions* referential;
 
   Status Run(std::unique_ptr<Applier> applier, const Position& from,
-             std::optional<Position> applied,
-             const std::map<TableName, Position>& table_snapshots) {
+             std::optional<Position> applied, const std::map<TableName, Position>& table_snapshots,
+             bool fresh) {
     std::map<TableName, TableSchemaPtr> known;
     for (const auto& t : tables) known[t->name] = t;
     ASSIGN_OR_RETURN(auto spool, ChangeSpool::Open(opt.change_spool, &known));
@@ -480,7 +480,9 @@ struct SpooledCdc {
     // spool holds everything after that checkpoint.
     Position capture_from = from;
     std::optional<Position> end = spool->end();
-    if (spool->Covers(from) && end && *end > from) {
+    if (fresh) {
+      RETURN_IF_ERROR(spool->Reset(from));
+    } else if (spool->Covers(from) && end && *end > from) {
       capture_from = *end;
       Log(LogLevel::kInfo,
           "change spool {} holds the transactions after {}: apply reads them from it, capture "
@@ -509,7 +511,8 @@ struct SpooledCdc {
       CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, stop, stats, transforms,
                    referential);
       Status s = loop.Run();
-      if (s.ok() || s.code() != StatusCode::kUnavailable || capture.failed() || stop.load()) {
+      if (s.ok() || s.code() != StatusCode::kUnavailable || capture.failed() || stop.load() ||
+          opt.target_wait.count() == 0) {
         capture.Stop();
         return s;
       }
@@ -643,6 +646,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
 
   std::unique_ptr<Snapshot> snapshot;
   Position capture_start;
+  bool capture_created = false;
   if (want_cdc) {
     bool need_snapshot = !to_load.empty();
     ASSIGN_OR_RETURN(CdcSetup setup, source.PrepareCdc(opt.task, tables, need_snapshot));
@@ -658,6 +662,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
           "drop` for this task and start it again");
     }
     capture_start = setup.start;
+    capture_created = setup.created;
     if (need_snapshot) {
       if (setup.snapshot) {
         snapshot = std::move(setup.snapshot);
@@ -721,8 +726,13 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   if (const EngineDriver* d = FindEngine(sink.engine()); d && d->capabilities().append_only)
     loop_opt.apply_mode = ApplyMode::kRow;
   if (!opt.change_spool.dir.empty()) {
+    // A spool left by an earlier task of the same name (dropped without `task drop`, or on
+    // other servers) holds nothing of this one: the capture was created just now, or the
+    // target holds no state of a source without a capture object.
+    bool fresh =
+        capture_created || (!state.applied && state.loaded.empty() && !capture_start.empty());
     SpooledCdc cdc{source, sink, loop_opt, tables, stop, stats, transforms, referential.get()};
-    return cdc.Run(std::move(applier), from, applied, table_snapshots);
+    return cdc.Run(std::move(applier), from, applied, table_snapshots, fresh);
   }
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
   Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");

@@ -63,6 +63,7 @@ Status SpoolCapture::Loop() {
   while (!stop_.load()) {
     if (!in_txn && spool_.bytes() >= max) {
       RETURN_IF_ERROR(SyncAndConfirm());
+      RETURN_IF_ERROR(spool_.Seal());  // so the apply can prune all of it
       Log(LogLevel::kWarn,
           "change spool full ({} bytes, --spool-max-bytes {}): capture paused and the source no "
           "longer confirmed past {} until the target catches up",
@@ -73,10 +74,9 @@ Status SpoolCapture::Loop() {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
       if (stop_.load()) break;
-      std::optional<Position> end = spool_.end();
-      Position from = end ? *end : confirmed_.value_or(Position());
+      Position from = spool_.tail();
       ASSIGN_OR_RETURN(stream_, source_.OpenStream(task_, tables_, from));
-      skip_through_ = end;
+      skip_through_ = from;
       Log(LogLevel::kInfo, "change spool below 90% of its limit: capture resumes after {}",
           from.text.empty() ? "-" : from.text);
       Publish("capturing");
