@@ -210,7 +210,9 @@ TEST_F(ChangeSpoolPg, KillNineAtRandomPointsIsExact) {
                 static_cast<long long>(DirBytes(spool_dir_)), outage ? " (target down)" : "");
     // After the outage the spool holds confirmed transactions the target has not: the slot
     // cannot resend them. (A run starts only with both servers up: restart after the target.)
-    if (outage) ASSERT_TRUE(target_->Resume().ok());
+    if (outage) {
+      ASSERT_TRUE(target_->Resume().ok());
+    }
     engine = std::make_unique<EngineProcess>(Replicate("csk", {"--retry-for", "120"}));
   }
   std::this_thread::sleep_for(1s);
