@@ -127,12 +127,14 @@ SpoolWriter::SpoolWriter(SpoolWriter&& other) noexcept
       records_(std::exchange(other.records_, 0)),
       bytes_(std::exchange(other.bytes_, 0)),
       error_(std::move(other.error_)),
-      finished_(std::exchange(other.finished_, false)) {}
+      finished_(std::exchange(other.finished_, false)),
+      counted_(other.counted_) {}
 
 SpoolWriter& SpoolWriter::operator=(SpoolWriter&& other) noexcept {
   if (this != &other) {
     Close();
-    g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
+    if (counted_)
+      g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
     buffer_ = std::move(other.buffer_);
@@ -141,13 +143,14 @@ SpoolWriter& SpoolWriter::operator=(SpoolWriter&& other) noexcept {
     bytes_ = std::exchange(other.bytes_, 0);
     error_ = std::move(other.error_);
     finished_ = std::exchange(other.finished_, false);
+    counted_ = other.counted_;
   }
   return *this;
 }
 
 SpoolWriter::~SpoolWriter() {
   Close();
-  g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
+  if (counted_) g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
 }
 
 void SpoolWriter::Close() {
@@ -202,7 +205,7 @@ Status SpoolWriter::Append(std::string_view record) {
     if (!error_.ok()) return error_;
   }
   ++records_;
-  g_open_records.fetch_add(1, std::memory_order_relaxed);
+  if (counted_) g_open_records.fetch_add(1, std::memory_order_relaxed);
   bytes_ += framed;
   return Status::Ok();
 }

@@ -78,6 +78,10 @@ class SpoolWriter {
   // Errors are sticky, as for Append.
   Status Sync();
 
+  // Leaves this writer's records out of SpooledRecordsOpen (the durable change spool's segments
+  // hold committed transactions, not in-progress ones). Call before the first Append.
+  void DoNotCount() { counted_ = records_ != 0; }
+
   const std::string& path() const { return path_; }
   // Records appended so far.
   uint64_t records() const { return records_; }
@@ -100,6 +104,7 @@ class SpoolWriter {
   uint64_t bytes_ = 0;
   Status error_;  // sticky: the first failure, returned by every later call
   bool finished_ = false;
+  bool counted_ = true;  // records count in SpooledRecordsOpen
 };
 
 // Records appended to spool writers that still exist, summed over the process: changes of

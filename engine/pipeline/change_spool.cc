@@ -173,6 +173,7 @@ Status ChangeSpool::StartSegment(const Position& base) {
   const uint64_t seq = next_seq_++;  // never reused: a reader moves on by sequence
   std::string path = SegmentPath(seq);
   ASSIGN_OR_RETURN(SpoolWriter w, SpoolWriter::Create(path));
+  w.DoNotCount();  // committed transactions: not the CDCChangesDiskSource gauge
   RETURN_IF_ERROR(w.Append(EncodeSegmentHeader(base)));
   RETURN_IF_ERROR(w.Sync());
   RETURN_IF_ERROR(SyncDir(dir_.path()));
