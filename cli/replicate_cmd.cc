@@ -64,6 +64,21 @@ class ReplicateCommand : public Command {
     rep->add_option(
         "--spool-dir", spool_dir_,
         "Directory for spooled large transactions (default $TMPDIR/cutover-spool-TASK)");
+    rep->add_option("--change-spool", change_spool_,
+                    "on: CDC captures source transactions into a durable spool on this host and "
+                    "confirms the source once they are durable there, so a target outage holds "
+                    "no log on the source; off: apply straight from the source's stream "
+                    "(docs/change-spool.md)")
+        ->check(CLI::IsMember({"on", "off"}))
+        ->capture_default_str();
+    rep->add_option("--change-spool-dir", change_spool_dir_,
+                    "Directory of the durable change spool (default: the task's state directory "
+                    "$TMPDIR/cutover-task-TASK-HASH/change-spool)");
+    rep->add_option("--spool-max-bytes", spool_max_bytes_,
+                    "Largest change spool: at this size capture pauses and the source is no "
+                    "longer confirmed past the spool's end until the target catches up")
+        ->check(CLI::Range(int64_t{1} << 20, int64_t{1} << 50))
+        ->capture_default_str();
     group_changes_opt_ = rep->add_option("--group-max-changes", group_changes_,
                                          "Close a target transaction after this many changes")
                              ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
@@ -164,6 +179,12 @@ class ReplicateCommand : public Command {
           "application may write there now",
           task_, control.dir());
     opt.stop_at = [&control] { return control.StopRequest(); };
+    if (change_spool_ == "on") {
+      opt.change_spool.dir =
+          change_spool_dir_.empty() ? control.ChangeSpoolDir() : change_spool_dir_;
+      opt.change_spool.max_bytes = static_cast<uint64_t>(spool_max_bytes_);
+      opt.target_wait = std::chrono::seconds(retry_for_s_);
+    }
     Status s =
         RunReplicationSupervised(source_uri_, target_uri_, so, opt, retry, StopFlag(), &stats);
     control.MarkStopped();
@@ -218,6 +239,8 @@ class ReplicateCommand : public Command {
   std::string source_uri_, target_uri_, task_, type_ = "full-load-and-cdc";
   std::string prep_ = "drop-and-create", spool_dir_, apply_mode_ = "net", metrics_file_;
   std::string metrics_listen_, schema_report_;
+  std::string change_spool_ = "on", change_spool_dir_;
+  int64_t spool_max_bytes_ = int64_t{10} << 30;
   int64_t stall_s_ = 300;
   std::vector<std::string> tables_;
   std::vector<std::string> exclude_tables_;

@@ -4,13 +4,17 @@
 #             engine pair (default 6: 54 kills over the nine pairs), each pair then checked
 #             exactly-once against the source (tests/conformance/contract_test.cc,
 #             KillNineUnderAConcurrentWriterIsExactlyOnce)
+#   spool     the durable change spool (tests/integration/change_spool_test.cc): a 5-minute
+#             target outage under load (CUTOVER_SPOOL_OUTAGE_SECONDS, default 300) and
+#             CUTOVER_SPOOL_KILLS (default 30) kill -9 at random points; the kills loop above
+#             goes through the spool too (it is on by default)
 #   fuzz      every fuzz target for CUTOVER_FUZZ_SECONDS (default 600) each (scripts/fuzz.sh)
-# Usage: scripts/long-tests.sh [kills|fuzz ...]   (no argument: kills). Each loop is bounded
+# Usage: scripts/long-tests.sh [kills|spool|fuzz ...]   (no argument: kills spool). Each loop is bounded
 # in time (ctest timeouts; the fuzzers' -max_total_time). Needs a build (scripts/build.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 steps=("$@")
-[[ ${#steps[@]} -eq 0 ]] && steps=(kills)
+[[ ${#steps[@]} -eq 0 ]] && steps=(kills spool)
 for step in "${steps[@]}"; do
   case "$step" in
     kills)
@@ -20,8 +24,17 @@ for step in "${steps[@]}"; do
         2>&1 | grep -E '^\[ +(OK|FAILED|PASSED|measure) |across|Failure' ;
       [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "long-tests: kills failed" >&2; exit 1; }
       ;;
+    spool)
+      export CUTOVER_SPOOL_OUTAGE_SECONDS="${CUTOVER_SPOOL_OUTAGE_SECONDS:-300}"
+      export CUTOVER_SPOOL_KILLS="${CUTOVER_SPOOL_KILLS:-30}"
+      echo "long-tests: change spool: ${CUTOVER_SPOOL_OUTAGE_SECONDS} s target outage," \
+        "${CUTOVER_SPOOL_KILLS} kills"
+      build/tests/integration_tests --gtest_filter='ChangeSpoolPg.TargetDown*:ChangeSpoolPg.KillNine*' \
+        2>&1 | grep -E '^\[ +(OK|FAILED|PASSED|measure) |Failure' ;
+      [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "long-tests: spool failed" >&2; exit 1; }
+      ;;
     fuzz) bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-600}" ;;
-    *) echo "long-tests: unknown step '$step' (expected kills or fuzz)" >&2; exit 2 ;;
+    *) echo "long-tests: unknown step '$step' (expected kills, spool or fuzz)" >&2; exit 2 ;;
   esac
 done
 echo "long-tests: all passed"

@@ -127,12 +127,14 @@ SpoolWriter::SpoolWriter(SpoolWriter&& other) noexcept
       records_(std::exchange(other.records_, 0)),
       bytes_(std::exchange(other.bytes_, 0)),
       error_(std::move(other.error_)),
-      finished_(std::exchange(other.finished_, false)) {}
+      finished_(std::exchange(other.finished_, false)),
+      counted_(other.counted_) {}
 
 SpoolWriter& SpoolWriter::operator=(SpoolWriter&& other) noexcept {
   if (this != &other) {
     Close();
-    g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
+    if (counted_)
+      g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
     buffer_ = std::move(other.buffer_);
@@ -141,13 +143,14 @@ SpoolWriter& SpoolWriter::operator=(SpoolWriter&& other) noexcept {
     bytes_ = std::exchange(other.bytes_, 0);
     error_ = std::move(other.error_);
     finished_ = std::exchange(other.finished_, false);
+    counted_ = other.counted_;
   }
   return *this;
 }
 
 SpoolWriter::~SpoolWriter() {
   Close();
-  g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
+  if (counted_) g_open_records.fetch_sub(static_cast<int64_t>(records_), std::memory_order_relaxed);
 }
 
 void SpoolWriter::Close() {
@@ -202,7 +205,7 @@ Status SpoolWriter::Append(std::string_view record) {
     if (!error_.ok()) return error_;
   }
   ++records_;
-  g_open_records.fetch_add(1, std::memory_order_relaxed);
+  if (counted_) g_open_records.fetch_add(1, std::memory_order_relaxed);
   bytes_ += framed;
   return Status::Ok();
 }
@@ -225,10 +228,29 @@ Status SpoolWriter::Finish() {
   return Status::Ok();
 }
 
+Status SpoolWriter::Sync() {
+  if (!error_.ok()) return error_;
+  if (finished_ || fd_ < 0)
+    return FailedPrecondition(fmt::format("spool {}: sync after finish", path_));
+  error_ = Flush();
+  if (!error_.ok()) return error_;
+  if (::fdatasync(fd_) != 0) {
+    error_ = IoError("fdatasync", path_, errno);
+    return error_;
+  }
+  return Status::Ok();
+}
+
 // ---------------------------------------------------------------------------------------------
 // SpoolReader
 
-Result<SpoolReader> SpoolReader::Open(std::string path) {
+void SpoolReader::ExtendTo(uint64_t size) {
+  if (size <= file_size_ || !error_.ok()) return;
+  file_size_ = size;
+  at_end_ = false;
+}
+
+Result<SpoolReader> SpoolReader::Open(std::string path, uint64_t limit) {
   int fd;
   do {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -244,7 +266,7 @@ Result<SpoolReader> SpoolReader::Open(std::string path) {
     ::close(fd);
     return FailedPrecondition(fmt::format("spool {}: not a regular file", path));
   }
-  return SpoolReader(std::move(path), fd, static_cast<uint64_t>(st.st_size));
+  return SpoolReader(std::move(path), fd, std::min(static_cast<uint64_t>(st.st_size), limit));
 }
 
 SpoolReader::SpoolReader(std::string path, int fd, uint64_t file_size)
@@ -325,8 +347,7 @@ Result<bool> SpoolReader::Next(std::string& record) {
   // allocate gigabytes nor read past the data that was there.
   const uint64_t remaining = file_size_ > offset_ ? file_size_ - offset_ : 0;
   if (remaining == 0) {
-    at_end_ = true;
-    Close();
+    at_end_ = true;  // the descriptor stays open: ExtendTo may make more of the file readable
     return false;
   }
   auto truncated = [&](std::string_view detail) {

@@ -12,7 +12,8 @@
 // because it either points past the end of the file (truncation) or frames the wrong bytes
 // (checksum mismatch). Reading stops cleanly only at a record boundary that is also end of file.
 //
-// Durability: none, on purpose. The writer uses plain buffered write(2) and never fsyncs. A
+// Durability: none by default, on purpose. The writer uses plain buffered write(2) and fsyncs
+// only when asked (Sync, used by the durable change spool, engine/pipeline/change_spool.h). A
 // spool is a cache of data that can be re-fetched from the source: after a crash the engine
 // resumes from its last checkpoint, which precedes every uncommitted transaction, and
 // re-receives them. That is also why SpoolDir::Open deletes whatever a previous run left
@@ -72,6 +73,15 @@ class SpoolWriter {
   // second time is FailedPrecondition.
   Status Finish();
 
+  // Writes out the buffer and makes every record appended so far durable (fdatasync). After it
+  // returns OK, bytes() bytes of the file survive a crash of the process or of the machine.
+  // Errors are sticky, as for Append.
+  Status Sync();
+
+  // Leaves this writer's records out of SpooledRecordsOpen (the durable change spool's segments
+  // hold committed transactions, not in-progress ones). Call before the first Append.
+  void DoNotCount() { counted_ = records_ != 0; }
+
   const std::string& path() const { return path_; }
   // Records appended so far.
   uint64_t records() const { return records_; }
@@ -94,6 +104,7 @@ class SpoolWriter {
   uint64_t bytes_ = 0;
   Status error_;  // sticky: the first failure, returned by every later call
   bool finished_ = false;
+  bool counted_ = true;  // records count in SpooledRecordsOpen
 };
 
 // Records appended to spool writers that still exist, summed over the process: changes of
@@ -103,9 +114,9 @@ int64_t SpooledRecordsOpen();
 // Reads the records of a finished spool file in order. Single-threaded; movable, not copyable.
 class SpoolReader {
  public:
-  // Opens `path` for reading. A missing file is NotFound; other errors carry the path and the
-  // system's reason.
-  static Result<SpoolReader> Open(std::string path);
+  // Opens `path` for reading, its first `limit` bytes at most (see ExtendTo). A missing file is
+  // NotFound; other errors carry the path and the system's reason.
+  static Result<SpoolReader> Open(std::string path, uint64_t limit = UINT64_MAX);
 
   SpoolReader(SpoolReader&& other) noexcept;
   SpoolReader& operator=(SpoolReader&& other) noexcept;
@@ -118,6 +129,11 @@ class SpoolReader {
   // record, is DataLoss naming the file and the byte offset of the bad record. After an error or
   // the end, further calls return the same outcome. On error `record` holds unspecified bytes.
   Result<bool> Next(std::string& record);
+
+  // Raises the readable size of the file to `size` bytes (never lowers it): for a file another
+  // writer appends to, whose first `size` bytes are written out (SpoolWriter::Sync). Next then
+  // reads past the end it reported before. The reader keeps its descriptor open until destroyed.
+  void ExtendTo(uint64_t size);
 
   const std::string& path() const { return path_; }
   // Byte offset of the next record to be read.

@@ -178,6 +178,8 @@ MetricsSnapshot ReplicationMetrics::Snapshot() const {
   m.oldest_pending_commit_us = get(oldest_pending_commit_us_);
   m.last_checkpoint_unix_us = get(last_checkpoint_us_);
   m.retries = get(retries_);
+  if (const char* state = get(spool_state_)) m.spool_state = state;
+  m.spool_bytes = get(spool_bytes_);
   std::lock_guard<std::mutex> lock(mu_);
   // Work that moved since the last look is progress too (a large source transaction streams
   // for minutes before its commit): noticed here, so the hot path pays nothing for it.
@@ -201,10 +203,13 @@ std::string ReplicationMetrics::JsonLine() const {
   return fmt::format(
       "{{\"unix_ms\":{},\"pid\":{},\"phase\":\"{}\",\"tables_loaded\":{},\"rows_loaded\":{},"
       "\"transactions_applied\":{},\"changes_applied\":{},\"transactions_skipped\":{},"
-      "\"target_commits\":{},\"position\":{},\"commit_time_us\":{}}}",
+      "\"target_commits\":{},\"position\":{},\"commit_time_us\":{}{}}}",
       m.unix_us / 1000, static_cast<long>(getpid()), ReplicationPhaseName(m.phase), m.tables_loaded,
       m.rows_loaded, m.transactions_applied, m.changes_applied, m.transactions_skipped,
-      m.target_commits, JsonString(m.position), m.commit_time_us);
+      m.target_commits, JsonString(m.position), m.commit_time_us,
+      m.spool_state.empty() ? std::string()
+                            : fmt::format(",\"spool_state\":{},\"spool_bytes\":{}",
+                                          JsonString(m.spool_state), m.spool_bytes));
 }
 
 Result<std::unique_ptr<MetricsFileWriter>> MetricsFileWriter::Start(

@@ -14,9 +14,11 @@
 // JSON line format (keys are stable; readers ignore keys they do not know):
 //   {"unix_ms":1763770000123,"pid":4242,"phase":"cdc","tables_loaded":3,"rows_loaded":120000,
 //    "transactions_applied":5120,"changes_applied":20480,"transactions_skipped":0,
-//    "target_commits":260,"position":"0/1A2B3C8","commit_time_us":1763770000050000}
+//    "target_commits":260,"position":"0/1A2B3C8","commit_time_us":1763770000050000,
+//    "spool_state":"capturing","spool_bytes":1048576}
 // phase: "starting" | "full-load" | "cdc" | "stopped". position / commit_time_us: the last
-// source transaction applied on the target ("" and 0 before the first).
+// source transaction applied on the target ("" and 0 before the first). spool_state /
+// spool_bytes: only with the durable change spool (see MetricsSnapshot::spool_state).
 #pragma once
 
 #include <atomic>
@@ -75,6 +77,11 @@ struct MetricsSnapshot {
   int64_t retries = 0;
   std::string retrying_after;  // the error being retried; "" while running normally
   std::optional<int64_t> retained_log_bytes;
+  // The durable change spool (change_spool.h): "" when the task runs without one, else
+  // "capturing" (the source is confirmed as changes become durable in the spool) or "full"
+  // (--spool-max-bytes reached: capture paused, the source not confirmed past the spool's end).
+  std::string spool_state;
+  int64_t spool_bytes = 0;  // bytes of the spool's segments on disk
   std::map<std::string, TableChangeCounts> table_changes;
   std::map<std::string, int64_t> table_rows_loaded;
 
@@ -127,6 +134,12 @@ class ReplicationMetrics {
   void Running();
   // The source's log kept for this task (log_retention.h); nullopt: unknown.
   void SetRetainedLogBytes(std::optional<int64_t> bytes);
+  // The change spool's size and state (MetricsSnapshot::spool_state); called by its capture
+  // thread after each event, so it is two relaxed stores.
+  void SetSpool(int64_t bytes, const char* state) {
+    spool_bytes_.store(bytes, std::memory_order_relaxed);
+    spool_state_.store(state, std::memory_order_relaxed);
+  }
 
   MetricsSnapshot Snapshot() const;
   int64_t process_start_unix_us() const { return process_start_us_; }
@@ -148,7 +161,9 @@ class ReplicationMetrics {
   std::atomic<int64_t> last_checkpoint_us_{0};
   mutable std::atomic<int64_t> last_progress_us_{0};  // also moved by Snapshot()
   std::atomic<int64_t> retries_{0};
-  mutable std::mutex mu_;          // guards the members below
+  std::atomic<int64_t> spool_bytes_{0};
+  std::atomic<const char*> spool_state_{nullptr};  // a string literal; null: no spool
+  mutable std::mutex mu_;                          // guards the members below
   mutable int64_t work_seen_ = 0;  // rows + changes read + commits at the last Snapshot()
   std::string position_;
   int64_t commit_time_us_ = 0;

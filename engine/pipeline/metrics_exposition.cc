@@ -124,6 +124,17 @@ std::string PrometheusText(const MetricsSnapshot& m, const MetricsIdentity& id,
              "(current WAL LSN - restart_lsn), MariaDB binlog bytes after the task's position.");
     w.Sample(*m.retained_log_bytes);
   }
+  if (!m.spool_state.empty()) {
+    w.Family("cutover_spool_bytes", "gauge",
+             "Bytes of the durable change spool's segments on the replication host: changes "
+             "captured (and confirmed to the source) not yet pruned after the target's "
+             "checkpoint passed them.");
+    w.Sample(m.spool_bytes);
+    w.Family("cutover_spool_full", "gauge",
+             "1 while the change spool is at --spool-max-bytes: capture paused and the source "
+             "not confirmed past the spool's end (its log grows again); 0 while capturing.");
+    w.Sample(int64_t{m.spool_state == "full" ? 1 : 0});
+  }
   if (m.last_checkpoint_unix_us > 0) {
     w.Family("cutover_checkpoint_age_seconds", "gauge",
              "Seconds since this process last committed a checkpoint on the target (grows "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -16,6 +17,7 @@
 #include "engine/pipeline/referential_actions.h"
 #include "engine/pipeline/rows_not_found.h"
 #include "engine/pipeline/schema_build.h"
+#include "engine/pipeline/spool_capture.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/table_transform.h"
 #include "engine/registry/registry.h"
@@ -467,6 +469,135 @@ void ReloadRelated(const ReferentialActions& referential, const std::vector<Tabl
   }
 }
 
+// CDC through the durable change spool (change_spool.h): a capture thread reads the source into
+// the spool and confirms the source as transactions become durable there; the CDC loop applies
+// from the spool. A target that goes away (kUnavailable from the apply) is waited for here,
+// with capture going on, instead of ending the run: the apply then starts again from the
+// target's checkpoint, exactly as a restart does.
+struct SpooledCdc {
+  Source& source;
+  Sink& sink;
+  const ReplicateOptions& opt;
+  const std::vector<TableSchemaPtr>& tables;
+  const std::atomic<bool>& stop;
+  ReplicateStats& stats;
+  TableTransforms& transforms;
+  const ReferentialActions* referential;
+  std::function<Result<std::unique_ptr<ApplyErrors>>(Applier&)> make_errors;
+
+  Status Run(std::unique_ptr<Applier> applier, const Position& from,
+             std::optional<Position> applied, const std::map<TableName, Position>& table_snapshots,
+             bool fresh) {
+    std::map<TableName, TableSchemaPtr> known;
+    for (const auto& t : tables) known[t->name] = t;
+    ASSIGN_OR_RETURN(auto spool, ChangeSpool::Open(opt.change_spool, &known));
+    // Apply reads from the target's checkpoint; capture resumes from the spool's end when the
+    // spool holds everything after that checkpoint.
+    Position capture_from = from;
+    std::optional<Position> end = spool->end();
+    if (fresh) {
+      RETURN_IF_ERROR(spool->Reset(from));
+    } else if (spool->Covers(from) && end && *end > from) {
+      capture_from = *end;
+      Log(LogLevel::kInfo,
+          "change spool {} holds the transactions after {}: apply reads them from it, capture "
+          "resumes after {}",
+          opt.change_spool.dir, from.text.empty() ? "the start" : from.text, end->text);
+    } else if (!spool->Covers(from) && end) {
+      return DataLoss("change spool " + opt.change_spool.dir +
+                      " begins after the target's checkpoint " + from.text +
+                      " (target restored from an older state?): the transactions in between "
+                      "are gone from the source, which was confirmed past them. Run `cutover "
+                      "task drop` for this task and start it again");
+    } else {
+      RETURN_IF_ERROR(spool->Reset(from));
+    }
+    ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, capture_from));
+    Log(LogLevel::kInfo, "cdc started{} through the change spool {}",
+        applied ? " after " + applied->text : "", opt.change_spool.dir);
+    if (opt.metrics) {
+      opt.metrics->CdcStarted(from.text);
+      opt.metrics->SetPhase(ReplicationPhase::kCdc);
+    }
+    SpoolCapture capture(source, opt.task, tables, std::move(stream), *spool, opt.metrics);
+    capture.Start();
+    for (;;) {
+      SpoolStream reader(*spool);
+      auto errors = make_errors(*applier);
+      if (!errors.ok()) {
+        capture.Stop();
+        return errors.status();
+      }
+      CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, stop, stats, transforms,
+                   referential, errors->get());
+      Status s = loop.Run();
+      if (!s.ok() && !*errors && applier->ClassifyError(s) != ApplyErrorKind::kOther)
+        stats.refused = true;
+      if (s.ok() || s.code() != StatusCode::kUnavailable || capture.failed() || stop.load() ||
+          opt.target_wait.count() == 0) {
+        capture.Stop();
+        return s;
+      }
+      applier.reset();
+      ASSIGN_OR_RETURN(applied, WaitForTarget(s, capture));
+      if (!reopened_) {  // stopped while waiting
+        capture.Stop();
+        return Status::Ok();
+      }
+      applier = std::move(reopened_);
+    }
+  }
+
+  // Waits for the target after `error`, while capture goes on; returns the target's checkpoint
+  // and leaves the new applier in `reopened_` (none when stopped meanwhile).
+  Result<std::optional<Position>> WaitForTarget(const Status& error, const SpoolCapture& capture) {
+    Log(LogLevel::kWarn,
+        "target unavailable ({}): capture goes on into the change spool; reconnecting to the "
+        "target",
+        error.message());
+    if (opt.metrics) opt.metrics->Retrying(error.message());
+    auto started = Clock::now();
+    auto backoff = std::chrono::milliseconds(500);
+    Status last = error;
+    for (;;) {
+      for (auto slept = std::chrono::milliseconds(0); slept < backoff && !stop.load();
+           slept += std::chrono::milliseconds(100))
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (stop.load()) return std::optional<Position>();
+      if (capture.failed()) return last;  // the source went away too: the supervisor's turn
+      if (Clock::now() - started > opt.target_wait)
+        return last.WithContext("target unavailable for longer than " +
+                                std::to_string(opt.target_wait.count()) + " s");
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+      Result<TaskState> state = sink.ReadTaskState(opt.task);
+      if (!state.ok()) {
+        if (state.status().code() != StatusCode::kUnavailable) return state.status();
+        last = state.status();
+        continue;
+      }
+      Result<std::unique_ptr<Applier>> applier = sink.OpenApplier(opt.task);
+      if (!applier.ok()) {
+        if (applier.status().code() != StatusCode::kUnavailable) return applier.status();
+        last = applier.status();
+        continue;
+      }
+      std::optional<Position> applied;
+      if (state->applied) {
+        ASSIGN_OR_RETURN(Position p, source.ParsePosition(state->applied->text));
+        applied = p;
+      }
+      reopened_ = std::move(*applier);
+      ++stats.reconnects;
+      if (opt.metrics) opt.metrics->Running();
+      Log(LogLevel::kInfo, "target back: applying from the change spool after {}",
+          applied ? applied->text : "the start");
+      return applied;
+    }
+  }
+
+  std::unique_ptr<Applier> reopened_;
+};
+
 }  // namespace
 
 Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
@@ -537,6 +668,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
 
   std::unique_ptr<Snapshot> snapshot;
   Position capture_start;
+  bool capture_created = false;
   if (want_cdc) {
     bool need_snapshot = !to_load.empty();
     ASSIGN_OR_RETURN(CdcSetup setup, source.PrepareCdc(opt.task, tables, need_snapshot));
@@ -552,6 +684,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
           "drop` for this task and start it again");
     }
     capture_start = setup.start;
+    capture_created = setup.created;
     if (need_snapshot) {
       if (setup.snapshot) {
         snapshot = std::move(setup.snapshot);
@@ -609,37 +742,50 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     applied = capture_start;
     from = capture_start;
   }
-  ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
-  Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
-  if (opt.metrics) {
-    opt.metrics->CdcStarted(from.text);
-    opt.metrics->SetPhase(ReplicationPhase::kCdc);
-  }
   // An append-only target (files) records every change as it happened, with its source
   // position, so no net effect is computed for it.
   ReplicateOptions loop_opt = opt;
   if (const EngineDriver* d = FindEngine(sink.engine()); d && d->capabilities().append_only)
     loop_opt.apply_mode = ApplyMode::kRow;
-  // Error policies that divert a refused change, or tables an earlier run suspended.
-  std::unique_ptr<ApplyErrors> errors;
+  // Error policies that divert a refused change, or tables an earlier run suspended: the
+  // ApplyErrors of each applier (the spooled path opens a new one after a target outage).
   std::set<TableName> suspended;
   for (const auto& [name, totals] : state.changes)
     if (totals.state == "suspended") suspended.insert(name);
-  if (opt.errors.Diverts() || opt.errors.locate || !suspended.empty()) {
-    if ((opt.errors.Diverts() || opt.errors.locate) && !applier->SupportsSavepoints()) {
+  for (const TableName& t : suspended)
+    Log(LogLevel::kWarn,
+        "table {} is suspended (SUSPEND_TABLE in an earlier run): its changes "
+        "are not applied; reload it to resume it",
+        t.ToString());
+  auto make_errors = [&opt, &sink, suspended](Applier& a) -> Result<std::unique_ptr<ApplyErrors>> {
+    if (!opt.errors.Diverts() && !opt.errors.locate && suspended.empty())
+      return std::unique_ptr<ApplyErrors>();
+    if ((opt.errors.Diverts() || opt.errors.locate) && !a.SupportsSavepoints()) {
       if (!opt.errors.Diverts()) return FailedPrecondition("no savepoints to locate a refusal");
       return FailedPrecondition("task " + opt.task + ": the " + sink.engine() +
                                 " target cannot divert a refused change (ErrorBehavior "
                                 "policies other than STOP_TASK need a PostgreSQL or MariaDB "
                                 "target)");
     }
-    for (const TableName& t : suspended)
-      Log(LogLevel::kWarn,
-          "table {} is suspended (SUSPEND_TABLE in an earlier run): its changes "
-          "are not applied; reload it to resume it",
-          t.ToString());
-    errors = std::make_unique<ApplyErrors>(*applier, opt.errors, suspended);
+    return std::make_unique<ApplyErrors>(a, opt.errors, suspended);
+  };
+  if (!opt.change_spool.dir.empty()) {
+    // A spool left by an earlier task of the same name (dropped without `task drop`, or on
+    // other servers) holds nothing of this one: the capture was created just now, or the
+    // target holds no state of a source without a capture object.
+    bool fresh =
+        capture_created || (!state.applied && state.loaded.empty() && !capture_start.empty());
+    SpooledCdc cdc{source, sink,       loop_opt,          tables,     stop,
+                   stats,  transforms, referential.get(), make_errors};
+    return cdc.Run(std::move(applier), from, applied, table_snapshots, fresh);
   }
+  ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
+  Log(LogLevel::kInfo, "cdc started{}", applied ? " after " + applied->text : "");
+  if (opt.metrics) {
+    opt.metrics->CdcStarted(from.text);
+    opt.metrics->SetPhase(ReplicationPhase::kCdc);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ApplyErrors> errors, make_errors(*applier));
   CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, stop,
                stats, transforms, referential.get(), errors.get());
   Status s = loop.Run();

@@ -10,13 +10,17 @@
 //   4. CDC: source transactions stream in; each is skipped if at or before the checkpoint; a
 //      change is skipped if its table was loaded from a later snapshot; small transactions are
 //      grouped into one target transaction (bounded by change count and time), a large one is
-//      applied whole; the checkpoint is written in the same target transaction; the source is told
-//      only after the commit.
+//      applied whole; the checkpoint is written in the same target transaction. Through the
+//      change spool (the default; ReplicateOptions::change_spool) a capture thread puts the
+//      source's transactions in durable segments and confirms the source once they are there,
+//      and the CDC loop reads them from the spool; without it the source is told only after the
+//      target commit.
 // Stopping (the `stop` flag, set from a signal handler): the current source transaction is
 // finished, the group committed and checkpointed, then Run returns OK.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,6 +30,7 @@
 #include "engine/core/endpoint.h"
 #include "engine/core/progress.h"
 #include "engine/core/target_session.h"
+#include "engine/pipeline/change_spool.h"
 #include "engine/pipeline/metrics.h"
 #include "engine/task/table_mapping.h"
 
@@ -74,6 +79,13 @@ struct ReplicateOptions {
   // Where to write the task's schema report as JSON (engine/core/schema_objects.h); empty: it
   // is only logged.
   std::string schema_report_path;
+  // The durable change spool between capture and apply (change_spool.h, spool_capture.h):
+  // with a `dir`, a capture thread reads the source into it and confirms the source once a
+  // transaction is durable there, and the CDC loop applies from it; a target that goes away is
+  // waited for (up to `target_wait`) while capture goes on. Empty dir: the CDC loop reads the
+  // source's stream and confirms the source after each target commit (the direct path).
+  ChangeSpoolOptions change_spool;
+  std::chrono::seconds target_wait{3600};
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
   // What a change the target refuses does (DMS ErrorBehavior, engine/core/error_policy.h).

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
@@ -239,6 +240,10 @@ class Switch {
       ro.table_patterns.push_back(n.ToString());
     const TaskControl& control = control_;
     ro.stop_at = [&control] { return control.StopRequest(); };
+    // Transactions the task spooled (and confirmed to the source) but had not applied are only
+    // in its change spool: the drain applies from it.
+    if (std::filesystem::is_directory(control_.ChangeSpoolDir()))
+      ro.change_spool.dir = control_.ChangeSpoolDir();
     ASSIGN_OR_RETURN(auto source, MakeSource(opt_.source_uri, opt_.source_options));
     ASSIGN_OR_RETURN(auto sink, MakeSink(opt_.target_uri));
     RETURN_IF_ERROR(control_.MarkRunning());

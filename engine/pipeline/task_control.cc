@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -115,6 +116,8 @@ std::optional<std::string> TaskControl::Switched() const {
 
 void TaskControl::Forget() const {
   for (const char* name : {"run", "stop-at", "switched"}) std::remove((dir_ + "/" + name).c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(ChangeSpoolDir(), ec);
   rmdir(dir_.c_str());
 }
 

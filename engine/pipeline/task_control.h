@@ -6,7 +6,9 @@
 //   stop-at  a source position written by the switch: the running task drains up to there,
 //            records it as its checkpoint and exits 0 (ReplicateOptions::stop_at);
 //   switched the switch's JSON report once the target is ready: a second switch reports it
-//            instead of switching again.
+//            instead of switching again;
+//   change-spool/ the durable change spool's segments (change_spool.h), unless
+//            --change-spool-dir puts them elsewhere.
 //
 // Why files and not a signal: a signal cannot carry the position to stop at, and a plain SIGTERM
 // stops the task wherever it is, before the target has everything. A file carries the
@@ -33,6 +35,8 @@ class TaskControl {
   TaskControl(const std::string& task, const std::string& target_uri);
   explicit TaskControl(std::string dir) : dir_(std::move(dir)) {}
   const std::string& dir() const { return dir_; }
+  // The default directory of the task's durable change spool.
+  std::string ChangeSpoolDir() const { return dir_ + "/change-spool"; }
 
   // The replicate process: records this process as the task's runner / removes the record.
   Status MarkRunning() const;
@@ -48,7 +52,8 @@ class TaskControl {
   Status WriteSwitched(const std::string& report_json) const;
   std::optional<std::string> Switched() const;  // the report of an earlier switch
 
-  // Removes the directory and its files (`cutover task drop`).
+  // Removes the directory and its files, the default change spool's included (`cutover task
+  // drop`).
   void Forget() const;
 
  private:
