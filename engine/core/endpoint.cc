@@ -45,4 +45,12 @@ Result<std::vector<std::vector<Value>>> Applier::ApplyReferential(const Referent
                             " on " + step.table->name.ToString());
 }
 
+Status Applier::AlterTable(const TableSchema& before, const TableSchema& after,
+                           const std::vector<ColumnChange>& changes) {
+  (void)before;
+  return FailedPrecondition("this target cannot follow source schema changes (table " +
+                            after.name.ToString() + ": " + DescribeColumnChanges(changes, after) +
+                            ")");
+}
+
 }  // namespace cutover

@@ -76,6 +76,9 @@ struct ReplicateOptions {
   std::string schema_report_path;
   // Test hook: stop after this many CDC transactions were committed (0: never).
   int64_t stop_after_transactions = 0;
+  // Source schema changes during CDC (add / drop / rename column, type changes) are applied to
+  // the target (docs/ddl.md); false (DMS HandleSourceTableAltered: false) stops the task instead.
+  bool follow_schema_changes = true;
 };
 
 struct ReplicateStats {
