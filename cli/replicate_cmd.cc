@@ -221,6 +221,7 @@ class ReplicateCommand : public Command {
     if (s.max_subtasks && unset(parallel_opt_)) opt.parallel = *s.max_subtasks;
     if (s.group_max_changes && unset(group_changes_opt_))
       opt.group_max_changes = *s.group_max_changes;
+    if (s.follow_schema_changes) opt.follow_schema_changes = *s.follow_schema_changes;
     if (s.group_max_ms && unset(group_ms_opt_)) opt.group_max_ms = *s.group_max_ms;
     if (s.memory_limit_mb) opt.net_max_bytes = static_cast<size_t>(*s.memory_limit_mb) << 20;
     if (s.debug_logging && !global.quiet) SetLogLevel(LogLevel::kDebug);

@@ -67,4 +67,12 @@ Status Applier::RecordException(const ApplyException& e) {
                             e.table->name.ToString() + ")");
 }
 
+Status Applier::AlterTable(const TableSchema& before, const TableSchema& after,
+                           const std::vector<ColumnChange>& changes) {
+  (void)before;
+  return FailedPrecondition("this target cannot follow source schema changes (table " +
+                            after.name.ToString() + ": " + DescribeColumnChanges(changes, after) +
+                            ")");
+}
+
 }  // namespace cutover

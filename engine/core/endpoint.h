@@ -17,6 +17,7 @@
 
 #include "engine/core/change.h"
 #include "engine/core/checkpoint.h"
+#include "engine/core/column_diff.h"
 #include "engine/core/error_policy.h"
 #include "engine/core/schema.h"
 #include "engine/core/schema_objects.h"
@@ -251,6 +252,17 @@ class Applier : NonCopyable {
   // takes back in a later step's `match` for the same columns (the caller only compares them and
   // passes them back). Touching no row is not an error. Default: an error (kFailedPrecondition).
   virtual Result<std::vector<std::vector<Value>>> ApplyReferential(const ReferentialStep& step);
+  // Follows a source schema change of one table (docs/ddl.md): runs `changes` (DiffColumns of
+  // `before` and `after`, both as the pipeline hands tables to this applier) so that the target
+  // table holds `after`'s columns; later changes of the table come with `after`. Runs in the open
+  // target transaction when DdlIsTransactional(), else on its own after the pipeline committed
+  // the group. Idempotent: a change the target table already shows (a restart that replays the
+  // transaction) is skipped. Default: kFailedPrecondition (the target cannot follow).
+  virtual Status AlterTable(const TableSchema& before, const TableSchema& after,
+                            const std::vector<ColumnChange>& changes);
+  // Whether AlterTable commits or rolls back with the open target transaction (PostgreSQL,
+  // SQLite) or commits on its own (MariaDB: DDL commits implicitly).
+  virtual bool DdlIsTransactional() const { return true; }
   // Adds `counts` (the changes of the open target transaction, by source table) to the task's
   // per-table totals (TaskState::changes) in the open target transaction, so they commit or
   // vanish with the data and the checkpoint. Called right before Commit when there are changes.

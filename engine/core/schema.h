@@ -80,6 +80,7 @@ struct Column {
   bool nullable = true;
   std::string type_name;  // source engine's type text, e.g. "numeric(12,2)"
   uint32_t type_id = 0;   // source engine's type id (PostgreSQL type OID)
+  int32_t type_mod = -1;  // source engine's type modifier (PostgreSQL atttypmod); -1 none
   // What the column can hold, described by its source in engine-neutral terms; targets of
   // another engine choose their column type from this alone.
   ColumnType type;

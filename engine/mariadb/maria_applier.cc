@@ -58,6 +58,46 @@ class MariaApplier : public Applier {
     return Internal("unknown change op");
   }
 
+  // A source schema change (Applier::AlterTable). MariaDB commits DDL implicitly, so the
+  // pipeline has committed the group before this runs, and each statement is written to be
+  // run again harmlessly (IF EXISTS / IF NOT EXISTS): after a crash between the DDL and the next
+  // checkpoint, the replayed transaction asks for it again.
+  bool DdlIsTransactional() const override { return false; }
+  Status AlterTable(const TableSchema& before, const TableSchema& after,
+                    const std::vector<ColumnChange>& changes) override {
+    (void)before;
+    RETURN_IF_ERROR(Flush());
+    const TablePlan plan = MakePlan(after, db_);
+    auto definition = [&](size_t i) {
+      const Column& col = after.columns[i];
+      std::string d = MariaConn::QuoteIdent(col.name) + " " + plan.columns[i].ddl_type;
+      if (!col.nullable || after.IsKeyColumn(i)) d += " NOT NULL";
+      return d + MariaColumnClause(after, i, plan);
+    };
+    for (const ColumnChange& c : changes) {
+      std::string sql = "ALTER TABLE " + plan.qualified + " ";
+      switch (c.kind) {
+        case ColumnChange::Kind::kRename:
+          sql += "CHANGE COLUMN IF EXISTS " + MariaConn::QuoteIdent(c.name) + " " +
+                 definition(c.after_index);
+          break;
+        case ColumnChange::Kind::kDrop:
+          sql += "DROP COLUMN IF EXISTS " + MariaConn::QuoteIdent(c.name);
+          break;
+        case ColumnChange::Kind::kRetype:
+          sql += "MODIFY COLUMN IF EXISTS " + definition(c.after_index);
+          break;
+        case ColumnChange::Kind::kAdd:
+          sql += "ADD COLUMN IF NOT EXISTS " + definition(c.after_index);
+          break;
+      }
+      RETURN_IF_ERROR(conn_->Exec(sql, "table " + after.name.ToString() + ": " + sql));
+    }
+    // Plans name the table's columns: later changes of the table are planned again.
+    std::erase_if(plans_, [&](const auto& p) { return p.second.keep->name == after.name; });
+    return Status::Ok();
+  }
+
   Status ApplyBatch(const TableBatch& b) override {
     const TableSchema& t = *b.table;
     const TablePlan& plan = PlanOf(b.table);

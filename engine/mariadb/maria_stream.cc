@@ -11,7 +11,9 @@
 //   GTID standalone       -> kBegin, then its QUERY (DDL) -> kCommit with no changes: the
 //                            checkpoint moves past it; DDL is not replicated (logged)
 //   HEARTBEAT             -> kNone (nothing arrived in time); its position is CaughtUpTo()
+#include <functional>
 #include <map>
+#include <set>
 
 #include "engine/core/log.h"
 #include "engine/mariadb/binlog_reader.h"
@@ -44,10 +46,13 @@ std::string UuidText(std::string_view b) {
 
 class MariaChangeStream : public ChangeStream {
  public:
+  // Reads a table's schema from the source catalog as it is now (after a schema change).
+  using Describe = std::function<Result<TableSchemaPtr>(const TableName&)>;
+
   MariaChangeStream(std::unique_ptr<BinlogReader> reader,
                     std::map<std::pair<std::string, std::string>, TableSchemaPtr> tables,
-                    std::vector<Gtid> state)
-      : reader_(std::move(reader)), tables_(std::move(tables)) {
+                    std::vector<Gtid> state, Describe describe)
+      : reader_(std::move(reader)), tables_(std::move(tables)), describe_(std::move(describe)) {
     for (const Gtid& g : state) state_[g.domain] = g;
   }
 
@@ -134,9 +139,22 @@ class MariaChangeStream : public ChangeStream {
     std::string q = Lower(ev_.query.substr(0, 16));
     if (q == "begin") return false;
     if (q == "commit") return true;
-    if (standalone_) {  // DDL or a non-transactional statement: logged, not replicated
-      Log(LogLevel::kWarn, "binlog {}: statement not replicated (DDL is not carried): {}", Where(),
-          ev_.query.substr(0, 160));
+    if (standalone_) {  // DDL or a non-transactional statement
+      // A task table's schema may have changed: its next rows event reads the catalog again
+      // and the pipeline follows the difference (docs/ddl.md).
+      std::string lower = Lower(ev_.query);
+      bool ours = false;
+      for (const auto& [key, schema] : tables_) {
+        if (lower.find(Lower(key.second)) != std::string::npos) {
+          stale_.insert(key);
+          ours = true;
+        }
+      }
+      if (ours)
+        Log(LogLevel::kInfo, "binlog {}: schema statement: {}", Where(), ev_.query.substr(0, 160));
+      else
+        Log(LogLevel::kDebug, "binlog {}: statement not replicated: {}", Where(),
+            ev_.query.substr(0, 160));
       return true;
     }
     return false;
@@ -151,13 +169,19 @@ class MariaChangeStream : public ChangeStream {
       return Internal("binlog " + Where() + ": rows event for " + map.database + "." + map.table +
                       " outside a transaction");
     }
+    if (stale_.count(it->first) || map.column_count() != it->second->columns.size() ||
+        NamesDiffer(map, *it->second)) {
+      stale_.erase(it->first);
+      ASSIGN_OR_RETURN(TableSchemaPtr now, describe_(it->second->name));
+      if (now->columns.size() == map.column_count() && !NamesDiffer(map, *now)) it->second = now;
+    }
     const TableSchema& schema = *it->second;
-    if (map.column_count() != schema.columns.size()) {
+    if (map.column_count() != schema.columns.size() || NamesDiffer(map, schema)) {
       return FailedPrecondition(
           "table " + schema.name.ToString() + " changed at binlog " + Where() +
           ": the binlog has " + std::to_string(map.column_count()) +
-          " columns, the task started with " + std::to_string(schema.columns.size()) +
-          " (DDL is not replicated: apply it on the target and restart the task)");
+          " columns, the source catalog " + std::to_string(schema.columns.size()) +
+          " (the table changed again since): restart the task once the schema is stable");
     }
     table_ = it->second;
     op_ = ev_.type == BinlogEvent::Type::kWriteRows    ? ChangeOp::kInsert
@@ -165,6 +189,14 @@ class MariaChangeStream : public ChangeStream {
                                                        : ChangeOp::kDelete;
     next_row_ = 0;
     return Status::Ok();
+  }
+
+  // Whether the binlog names the columns (binlog_row_metadata=FULL) otherwise than `schema`.
+  static bool NamesDiffer(const TableMap& map, const TableSchema& schema) {
+    if (map.column_names.empty() || map.column_names.size() != schema.columns.size()) return false;
+    for (size_t i = 0; i < schema.columns.size(); ++i)
+      if (map.column_names[i] != schema.columns[i].name) return true;
+    return false;
   }
 
   // Coerces decoded kinds to the catalog's where docs/types.md says they differ (JSON is a
@@ -210,6 +242,8 @@ class MariaChangeStream : public ChangeStream {
 
   std::unique_ptr<BinlogReader> reader_;
   std::map<std::pair<std::string, std::string>, TableSchemaPtr> tables_;
+  Describe describe_;
+  std::set<std::pair<std::string, std::string>> stale_;  // named by a schema statement since
   std::map<uint32_t, Gtid> state_;  // last GTID per domain: the resume point
   BinlogEvent ev_;
   size_t next_row_ = 0;
@@ -263,7 +297,17 @@ Result<std::unique_ptr<ChangeStream>> MariaSource::OpenStream(
   });
   Log(LogLevel::kDebug, "binlog stream for task {} from {}", task, start.text);
   return std::unique_ptr<ChangeStream>(
-      std::make_unique<MariaChangeStream>(std::move(reader), std::move(by_name), std::move(state)));
+      std::make_unique<MariaChangeStream>(
+          std::move(reader), std::move(by_name), std::move(state),
+          [uri = uri_, options = options_](const TableName& name) -> Result<TableSchemaPtr> {
+            ASSIGN_OR_RETURN(auto source, MariaSource::Open(uri, options));
+            StartReport problems;
+            ASSIGN_OR_RETURN(auto found,
+                             source->DiscoverTables({{name.schema + "." + name.name}, {}}, problems));
+            for (const auto& t : found)
+              if (t->name == name) return t;
+            return NotFound("table " + name.ToString() + " is no longer on the source");
+          }));
 }
 
 }  // namespace cutover::mariadb

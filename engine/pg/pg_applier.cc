@@ -11,6 +11,7 @@
 #include "engine/core/naming.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
+#include "engine/pg/pg_target_types.h"
 #include "engine/pg/pg_types.h"
 
 namespace cutover::pg {
@@ -329,6 +330,47 @@ class PgApplier : public Applier {
           return sql;
         },
         values_, present_, RowChange(c, keysrc, /*expected_rows=*/1));
+  }
+
+  // A source schema change (Applier::AlterTable): PostgreSQL DDL is transactional, so it runs
+  // in the open target transaction and commits or rolls back with the checkpoint. Prepared
+  // statements name the table's columns: they are all dropped and prepared again as needed.
+  Status AlterTable(const TableSchema& before, const TableSchema& after,
+                    const std::vector<ColumnChange>& changes) override {
+    (void)before;
+    RETURN_IF_ERROR(Sync());
+    const std::string table = QualifiedName(*conn_, TargetName(after));
+    for (const ColumnChange& c : changes) {
+      std::string sql = "ALTER TABLE " + table + " ";
+      switch (c.kind) {
+        case ColumnChange::Kind::kRename:
+          sql +=
+              "RENAME COLUMN " + conn_->QuoteIdent(c.name) + " TO " + conn_->QuoteIdent(c.new_name);
+          break;
+        case ColumnChange::Kind::kDrop:
+          sql += "DROP COLUMN IF EXISTS " + conn_->QuoteIdent(c.name);
+          break;
+        case ColumnChange::Kind::kRetype: {
+          const Column& col = after.columns[c.after_index];
+          const std::string type = TargetColumnType(col, after.engine);
+          sql += "ALTER COLUMN " + conn_->QuoteIdent(c.name) + " TYPE " + type + " USING " +
+                 conn_->QuoteIdent(c.name) + "::" + type;
+          break;
+        }
+        case ColumnChange::Kind::kAdd: {
+          const Column& col = after.columns[c.after_index];
+          sql += "ADD COLUMN IF NOT EXISTS " + conn_->QuoteIdent(col.name) + " " +
+                 TargetColumnType(col, after.engine);
+          if (!col.nullable) sql += " NOT NULL";
+          sql += PgColumnClause(after, col);
+          break;
+        }
+      }
+      RETURN_IF_ERROR(Send(sql, {}, "table " + after.name.ToString() + ": " + sql));
+    }
+    RETURN_IF_ERROR(Send("DEALLOCATE ALL", {}, "dropping prepared statements"));
+    statements_.clear();
+    return Sync();
   }
 
   Status ApplyTruncate(const Change& c) {

@@ -70,7 +70,7 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
                        "format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated, "
                        "pg_get_expr(d.adbin, d.adrelid), a.attidentity, t.typtype, "
                        "coalesce(pg_get_serial_sequence(a.attrelid::regclass::text, "
-                       "a.attname), '') FROM pg_attribute a "
+                       "a.attname), ''), a.atttypmod FROM pg_attribute a "
                        "JOIN pg_type t ON t.oid = a.atttypid "
                        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
                        "WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
@@ -84,6 +84,7 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
     col.type_id = static_cast<uint32_t>(std::stoul(cols.str(r, 2)));
     col.kind = KindForTypeOid(col.type_id);
     col.type_name = cols.str(r, 3);
+    col.type_mod = std::stoi(cols.str(r, 10));
     col.type = DescribePgColumnType(col.type_id, col.type_name, col.kind);
     col.nullable = cols.get(r, 4) != "t";
     if (!cols.get(r, 5).empty()) {

@@ -46,8 +46,12 @@ int64_t NowPgMicros() {
 
 class PgStream : public ChangeStream {
  public:
-  PgStream(std::unique_ptr<PgConn> conn, std::map<TableName, TableSchemaPtr> known, SpoolDir spool)
-      : conn_(std::move(conn)), known_(std::move(known)), spool_(std::move(spool)) {}
+  PgStream(std::unique_ptr<PgConn> conn, std::map<TableName, TableSchemaPtr> known, SpoolDir spool,
+           std::string uri)
+      : conn_(std::move(conn)),
+        known_(std::move(known)),
+        uri_(std::move(uri)),
+        spool_(std::move(spool)) {}
 
   ~PgStream() override {
     if (flushed_ != last_sent_flushed_) (void)SendStatus(false);
@@ -222,6 +226,7 @@ class PgStream : public ChangeStream {
       Column c;
       c.name = rc.name;
       c.type_id = rc.type_oid;
+      c.type_mod = rc.typmod;
       c.kind = KindForTypeOid(rc.type_oid);
       const Column* catalog = nullptr;
       for (const Column& kc : known->second->columns) {
@@ -241,6 +246,17 @@ class PgStream : public ChangeStream {
       if (rc.key) schema->key.push_back(i);
       schema->columns.push_back(std::move(c));
     }
+    // Columns the task's catalog does not describe (added, renamed or retyped since: a schema
+    // change, docs/ddl.md) take their type text, nullability and default from the catalog now.
+    std::vector<size_t> unknown;
+    for (size_t i = 0; i < r.columns.size(); ++i) {
+      bool described = false;
+      for (const Column& kc : known->second->columns)
+        described |= kc.name == r.columns[i].name && kc.type_id == r.columns[i].type_oid &&
+                     kc.type_mod == r.columns[i].typmod;
+      if (!described) unknown.push_back(i);
+    }
+    if (!unknown.empty()) RETURN_IF_ERROR(DescribeChangedColumns(r.oid, *schema, unknown));
     // The key is the catalog's (primary key or replica identity index) whenever it has one: with
     // REPLICA IDENTITY FULL the Relation message flags every column as part of the key, and a
     // target matching rows on every column misses each row holding a NULL (NULL = NULL is not
@@ -250,7 +266,43 @@ class PgStream : public ChangeStream {
       schema->key = std::move(by_name);
     if (schema->key.empty()) schema->key = known->second->key;
     schema->computed = known->second->computed;  // pgoutput leaves generated columns out
+    if (!unknown.empty()) {  // later Relation messages compare with what this one said
+      auto described = std::make_shared<TableSchema>(*known->second);
+      described->columns = schema->columns;
+      described->key = schema->key;
+      known->second = described;
+    }
     relations_[r.oid] = std::move(schema);
+    return Status::Ok();
+  }
+
+  // Fills `columns` of `schema` (a Relation message's, of table `oid`) from the source catalog
+  // as it is now, on a connection of its own (the replication one is streaming). A column the
+  // catalog no longer has under that name (changed again since) keeps the message's type.
+  Status DescribeChangedColumns(uint32_t oid, TableSchema& schema,
+                                const std::vector<size_t>& columns) {
+    if (!catalog_) {
+      ASSIGN_OR_RETURN(catalog_, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+    }
+    const std::string oid_text = std::to_string(oid);
+    ASSIGN_OR_RETURN(
+        auto rows,
+        catalog_->ExecParams(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+            "coalesce(pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped",
+            {oid_text.c_str()}, "reading the changed columns of " + schema.name.ToString()));
+    for (size_t i : columns) {
+      Column& c = schema.columns[i];
+      for (int row = 0; row < rows.rows(); ++row) {
+        if (rows.str(row, 0) != c.name) continue;
+        c.type_name = rows.str(row, 1);
+        c.type = DescribePgColumnType(c.type_id, c.type_name, c.kind);
+        c.nullable = rows.get(row, 2) != "t";
+        c.default_value = ParsePgDefault(rows.str(row, 3), c.kind);
+      }
+    }
     return Status::Ok();
   }
 
@@ -404,6 +456,8 @@ class PgStream : public ChangeStream {
 
   std::unique_ptr<PgConn> conn_;
   std::map<TableName, TableSchemaPtr> known_;
+  std::string uri_;                  // the source, for catalog reads (DescribeChangedColumns)
+  std::unique_ptr<PgConn> catalog_;  // opened at the first schema change
   SpoolDir spool_;
   std::unordered_map<uint32_t, TableSchemaPtr> relations_;
   std::unordered_map<uint32_t, SpoolWriter> writers_;  // streamed, uncommitted transactions
@@ -446,7 +500,7 @@ Result<std::unique_ptr<ChangeStream>> PgSource::OpenStream(
   std::map<TableName, TableSchemaPtr> known;
   for (const auto& t : tables) known[t->name] = t;
   return std::unique_ptr<ChangeStream>(
-      new PgStream(std::move(repl), std::move(known), std::move(spool)));
+      new PgStream(std::move(repl), std::move(known), std::move(spool), uri_));
 }
 
 }  // namespace cutover::pg

@@ -141,8 +141,9 @@ class CdcLoop {
  public:
   CdcLoop(Source& source, ChangeStream& stream, Applier& applier, const ReplicateOptions& opt,
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
-          const std::atomic<bool>& stop, ReplicateStats& stats, TableTransforms& transforms,
-          const ReferentialActions* referential, ApplyErrors* errors)
+          const std::vector<TableSchemaPtr>& start_schemas, const std::atomic<bool>& stop,
+          ReplicateStats& stats, TableTransforms& transforms, const ReferentialActions* referential,
+          ApplyErrors* errors)
       : source_(source),
         stream_(stream),
         applier_(applier),
@@ -155,6 +156,7 @@ class CdcLoop {
         transforms_(transforms),
         errors_(errors) {
     applier_.set_rows_not_found_report(&rows_not_found_);
+    for (const TableSchemaPtr& t : start_schemas) schemas_[t->name] = t;
   }
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
 
@@ -275,6 +277,8 @@ class CdcLoop {
       if (!*travels) return Status::Ok();
     }
     if (errors_ && errors_->Suspended(c.table->name)) return Status::Ok();  // SUSPEND_TABLE
+    if (c.op != ChangeOp::kTruncate && schemas_[c.table->name] != c.table)
+      RETURN_IF_ERROR(FollowSchema(c.table));
     if (referential_ && referential_->Triggers(c)) RETURN_IF_ERROR(ApplyReferential(c));
     if (c.op == ChangeOp::kTruncate) {
       std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
@@ -297,6 +301,52 @@ class CdcLoop {
     Status s = errors_ ? errors_->Apply(c, txn_) : applier_.Apply(c);
     if (!s.ok())
       return s.WithContext("source transaction " + txn_.xid + " at " + txn_.position.text);
+    return Status::Ok();
+  }
+
+  // A change arrived with another schema object for its table than the last one: when the
+  // columns differ, the source's schema changed (docs/ddl.md) and the target follows before the
+  // change is applied: in the open target transaction when the target's DDL is transactional,
+  // else right after committing what came before (MariaDB commits DDL implicitly).
+  Status FollowSchema(const TableSchemaPtr& now) {
+    TableSchemaPtr& last = schemas_[now->name];
+    TableSchemaPtr before = last ? last : now;
+    last = now;
+    std::vector<ColumnChange> changes = DiffColumns(*before, *now);
+    if (changes.empty()) return Status::Ok();
+    const std::string what = DescribeColumnChanges(changes, *now);
+    const std::string where = "source transaction " + txn_.xid + " at " + txn_.position.text;
+    if (BeforeSnapshot(now->name)) return Status::Ok();  // the load read the table after it
+    if (!opt_.follow_schema_changes) {
+      return FailedPrecondition("table " + now->name.ToString() + ": the source schema changed (" +
+                                what + ") at " + where +
+                                "; HandleSourceTableAltered is false: apply it on the target and "
+                                "restart the task");
+    }
+    Log(LogLevel::kInfo, "table {}: source schema changed at {}: {}", now->name.ToString(),
+        txn_.position.text, what);
+    if (opt_.apply_mode == ApplyMode::kNet) RETURN_IF_ERROR(FlushNet());
+    if (!applier_.DdlIsTransactional()) {
+      if (txn_changes_ > 0) {
+        return FailedPrecondition(
+            "table " + now->name.ToString() + ": the source schema changed (" + what + ") at " +
+            where +
+            " after other changes of the same transaction; the target commits schema changes "
+            "on its own, so it cannot follow there without applying them twice after a crash");
+      }
+      RETURN_IF_ERROR(CommitGroup());
+      Status s = applier_.AlterTable(*before, *now, changes);
+      if (!s.ok()) return s.WithContext(where);
+      RETURN_IF_ERROR(applier_.Begin());
+      group_open_ = true;
+      group_started_ = Clock::now();
+      if (opt_.metrics) opt_.metrics->GroupOpened(txn_.commit_time_us);
+      applier_.TransactionBegins(txn_);
+    } else {
+      Status s = applier_.AlterTable(*before, *now, changes);
+      if (!s.ok()) return s.WithContext(where);
+    }
+    ++group_totals_[now->name].ddls;
     return Status::Ok();
   }
 
@@ -413,6 +463,8 @@ class CdcLoop {
   Applier& applier_;
   const ReplicateOptions& opt_;
   std::map<TableName, Position> table_snapshots_;
+  // The last schema object of each table seen in the stream (at first: the task's start schema).
+  std::map<TableName, TableSchemaPtr> schemas_;
   std::optional<Position> applied_;
   const std::atomic<bool>& stop_;
   ReplicateStats& stats_;
@@ -484,6 +536,7 @@ struct SpooledCdc {
   TableTransforms& transforms;
   const ReferentialActions* referential;
   std::function<Result<std::unique_ptr<ApplyErrors>>(Applier&)> make_errors;
+  const std::vector<TableSchemaPtr>& start_schemas;  // the tables as the target has them
 
   Status Run(std::unique_ptr<Applier> applier, const Position& from,
              std::optional<Position> applied, const std::map<TableName, Position>& table_snapshots,
@@ -528,8 +581,8 @@ struct SpooledCdc {
         capture.Stop();
         return errors.status();
       }
-      CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, stop, stats, transforms,
-                   referential, errors->get());
+      CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, start_schemas, stop,
+                   stats, transforms, referential, errors->get());
       Status s = loop.Run();
       if (!s.ok() && !*errors && applier->ClassifyError(s) != ApplyErrorKind::kOther)
         stats.refused = true;
@@ -775,8 +828,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     // target holds no state of a source without a capture object.
     bool fresh =
         capture_created || (!state.applied && state.loaded.empty() && !capture_start.empty());
-    SpooledCdc cdc{source, sink,       loop_opt,          tables,     stop,
-                   stats,  transforms, referential.get(), make_errors};
+    SpooledCdc cdc{source, sink,       loop_opt,          tables,      stop,
+                   stats,  transforms, referential.get(), make_errors, targets};
     return cdc.Run(std::move(applier), from, applied, table_snapshots, fresh);
   }
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
@@ -786,8 +839,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     opt.metrics->SetPhase(ReplicationPhase::kCdc);
   }
   ASSIGN_OR_RETURN(std::unique_ptr<ApplyErrors> errors, make_errors(*applier));
-  CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, stop,
-               stats, transforms, referential.get(), errors.get());
+  CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, targets,
+               stop, stats, transforms, referential.get(), errors.get());
   Status s = loop.Run();
   if (!s.ok() && !errors && applier->ClassifyError(s) != ApplyErrorKind::kOther)
     stats.refused = true;

@@ -91,6 +91,9 @@ struct ReplicateOptions {
   // What a change the target refuses does (DMS ErrorBehavior, engine/core/error_policy.h).
   // Default: the task stops.
   ErrorPolicies errors;
+  // Source schema changes during CDC (add / drop / rename column, type changes) are applied to
+  // the target (docs/ddl.md); false (DMS HandleSourceTableAltered: false) stops the task instead.
+  bool follow_schema_changes = true;
 };
 
 struct ReplicateStats {

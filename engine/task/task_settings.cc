@@ -212,11 +212,7 @@ class Reader {
     auto altered = o.Bool("HandleSourceTableAltered");
     (void)o.Bool("HandleSourceTableDropped");
     (void)o.Bool("HandleSourceTableTruncated");
-    if (altered.value_or(false)) {
-      out_.notes.push_back(problems_.file() +
-                           ": HandleSourceTableAltered: cutover does not apply source schema "
-                           "changes yet; a changed table stops the task with the statement");
-    }
+    if (altered) out_.follow_schema_changes = *altered;
   }
 
   // DMS's policy values per key, as DMS documents them.

@@ -38,6 +38,8 @@ struct TaskSettings {
   // Logging: some component at LOGGER_SEVERITY_DEBUG or DETAILED_DEBUG
   bool debug_logging = false;
   // Lines to log at task start: keys without effect, policies cutover applies differently.
+  // ChangeProcessingDdlHandlingPolicy.HandleSourceTableAltered (docs/ddl.md).
+  std::optional<bool> follow_schema_changes;
   std::vector<std::string> notes;
 };
 
