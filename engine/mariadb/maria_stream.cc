@@ -13,6 +13,7 @@
 //   HEARTBEAT             -> kNone (nothing arrived in time); its position is CaughtUpTo()
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "engine/core/log.h"
@@ -173,7 +174,11 @@ class MariaChangeStream : public ChangeStream {
         NamesDiffer(map, *it->second)) {
       stale_.erase(it->first);
       ASSIGN_OR_RETURN(TableSchemaPtr now, describe_(it->second->name));
-      if (now->columns.size() == map.column_count() && !NamesDiffer(map, *now)) it->second = now;
+      if (now->columns.size() == map.column_count() && !NamesDiffer(map, *now)) {
+        it->second = now;
+      } else if (TableSchemaPtr at = AsLogged(map, *now, *it->second)) {
+        it->second = at;  // the catalog has moved on since this event: the binlog's columns
+      }
     }
     const TableSchema& schema = *it->second;
     if (map.column_count() != schema.columns.size() || NamesDiffer(map, schema)) {
@@ -189,6 +194,53 @@ class MariaChangeStream : public ChangeStream {
                                                        : ChangeOp::kDelete;
     next_row_ = 0;
     return Status::Ok();
+  }
+
+  // The table as this rows event logged it, when the catalog has changed again since (later
+  // schema statements): the binlog's column names, in its order, each described by the catalog
+  // now or else by the schema before (a column renamed or dropped later). Null when the binlog
+  // does not name its columns or names one neither knows. Key and foreign-key columns are found
+  // by name; schema objects (indexes, checks) are not needed to stream and are left out.
+  static TableSchemaPtr AsLogged(const TableMap& map, const TableSchema& now,
+                                 const TableSchema& before) {
+    if (map.column_names.size() != map.column_count()) return nullptr;
+    auto find = [](const TableSchema& t, const std::string& name) -> const Column* {
+      for (const Column& c : t.columns)
+        if (c.name == name) return &c;
+      return nullptr;
+    };
+    auto at = std::make_shared<TableSchema>(now);
+    at->columns.clear();
+    at->indexes.clear();
+    at->checks.clear();
+    for (const std::string& name : map.column_names) {
+      const Column* c = find(now, name);
+      if (!c) c = find(before, name);
+      if (!c) return nullptr;
+      at->columns.push_back(*c);
+    }
+    auto index_of = [&](const std::string& name) -> std::optional<size_t> {
+      for (size_t i = 0; i < at->columns.size(); ++i)
+        if (at->columns[i].name == name) return i;
+      return std::nullopt;
+    };
+    auto remap = [&](const TableSchema& from, const std::vector<size_t>& cols,
+                     std::vector<size_t>& out) {
+      out.clear();
+      for (size_t k : cols) {
+        auto i = index_of(from.columns[k].name);
+        if (!i) return false;
+        out.push_back(*i);
+      }
+      return true;
+    };
+    if (!remap(now, now.key, at->key) && !remap(before, before.key, at->key)) return nullptr;
+    at->foreign_keys.clear();
+    for (const ForeignKey& fk : now.foreign_keys) {
+      ForeignKey f = fk;
+      if (remap(now, fk.columns, f.columns)) at->foreign_keys.push_back(std::move(f));
+    }
+    return at;
   }
 
   // Whether the binlog names the columns (binlog_row_metadata=FULL) otherwise than `schema`.
@@ -244,7 +296,7 @@ class MariaChangeStream : public ChangeStream {
   std::map<std::pair<std::string, std::string>, TableSchemaPtr> tables_;
   Describe describe_;
   std::set<std::pair<std::string, std::string>> stale_;  // named by a schema statement since
-  std::map<uint32_t, Gtid> state_;  // last GTID per domain: the resume point
+  std::map<uint32_t, Gtid> state_;                       // last GTID per domain: the resume point
   BinlogEvent ev_;
   size_t next_row_ = 0;
   TableSchemaPtr table_;
@@ -296,18 +348,17 @@ Result<std::unique_ptr<ChangeStream>> MariaSource::OpenStream(
     return names.count({m.database, m.table}) > 0;
   });
   Log(LogLevel::kDebug, "binlog stream for task {} from {}", task, start.text);
-  return std::unique_ptr<ChangeStream>(
-      std::make_unique<MariaChangeStream>(
-          std::move(reader), std::move(by_name), std::move(state),
-          [uri = uri_, options = options_](const TableName& name) -> Result<TableSchemaPtr> {
-            ASSIGN_OR_RETURN(auto source, MariaSource::Open(uri, options));
-            StartReport problems;
-            ASSIGN_OR_RETURN(auto found,
-                             source->DiscoverTables({{name.schema + "." + name.name}, {}}, problems));
-            for (const auto& t : found)
-              if (t->name == name) return t;
-            return NotFound("table " + name.ToString() + " is no longer on the source");
-          }));
+  return std::unique_ptr<ChangeStream>(std::make_unique<MariaChangeStream>(
+      std::move(reader), std::move(by_name), std::move(state),
+      [uri = uri_, options = options_](const TableName& name) -> Result<TableSchemaPtr> {
+        ASSIGN_OR_RETURN(auto source, MariaSource::Open(uri, options));
+        StartReport problems;
+        ASSIGN_OR_RETURN(auto found,
+                         source->DiscoverTables({{name.schema + "." + name.name}, {}}, problems));
+        for (const auto& t : found)
+          if (t->name == name) return t;
+        return NotFound("table " + name.ToString() + " is no longer on the source");
+      }));
 }
 
 }  // namespace cutover::mariadb
