@@ -326,6 +326,9 @@ class CdcLoop {
     Log(LogLevel::kInfo, "table {}: source schema changed at {}: {}", now->name.ToString(),
         txn_.position.text, what);
     if (opt_.apply_mode == ApplyMode::kNet) RETURN_IF_ERROR(FlushNet());
+    // Outside any savepoint window of the error policies: a window replayed change by change
+    // after a refusal must not roll the schema change back with it.
+    if (errors_) RETURN_IF_ERROR(errors_->CloseWindow());
     if (!applier_.DdlIsTransactional()) {
       if (txn_changes_ > 0) {
         return FailedPrecondition(
