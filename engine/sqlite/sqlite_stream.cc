@@ -37,6 +37,9 @@ class SqliteStream : public ChangeStream {
       : uri_(std::move(uri)), task_(std::move(task)), reader_(std::move(reader)), last_(from) {}
 
   ~SqliteStream() override {
+    // What was confirmed but held back by the prune interval is pruned on the way out (a task
+    // stopped gracefully leaves at most the last change row), best effort.
+    if (confirmed_ > pruned_) (void)Prune(confirmed_);
     poll_.reset();
     if (reader_->in_transaction()) (void)reader_->Exec("ROLLBACK");
   }
@@ -99,6 +102,7 @@ class SqliteStream : public ChangeStream {
   }
 
   Status Confirm(const Position& applied) override {
+    confirmed_ = std::max(confirmed_, applied.major);
     if (applied.major <= pruned_ || Clock::now() - last_prune_ < kPruneInterval)
       return Status::Ok();
     last_prune_ = Clock::now();
@@ -263,6 +267,7 @@ class SqliteStream : public ChangeStream {
   std::unique_ptr<SqliteConn> pruner_;
   std::unique_ptr<SqliteStmt> prune_rows_, prune_marks_;
   uint64_t pruned_ = 0;
+  uint64_t confirmed_ = 0;  // the highest position confirmed, pruned or not
   Clock::time_point last_prune_{};
 };
 
