@@ -83,6 +83,10 @@ class AssessCommand : public Command {
         ->capture_default_str();
     cmd->add_option("--report", report_dir_,
                     "Write assessment.json and assessment.html into this directory");
+    cmd->add_option("--long-transaction-seconds", check_options_.long_transaction_seconds,
+                    "Name source transactions open longer than this (pg.long_transactions)")
+        ->check(CLI::Range(int64_t{0}, int64_t{86400 * 365}))
+        ->capture_default_str();
     cmd->add_flag("--json", json_, "Print the assessment as JSON instead of the summary");
     return cmd;
   }
@@ -120,10 +124,14 @@ class AssessCommand : public Command {
     dst.title = "target " + RedactUri(target_uri_) + " (" +
                 std::string((*target_driver)->display_name()) + ")";
     task.title = "task " + task_ + " (" + type_ + ")";
-    if (Status s = (*source_driver)->CheckEndpoint(source_uri_, EndpointRole::kSource, src.checks);
+    if (Status s =
+            (*source_driver)
+                ->CheckEndpoint(source_uri_, EndpointRole::kSource, check_options_, src.checks);
         !s.ok())
       return Fail(s);
-    if (Status s = (*target_driver)->CheckEndpoint(target_uri_, EndpointRole::kTarget, dst.checks);
+    if (Status s =
+            (*target_driver)
+                ->CheckEndpoint(target_uri_, EndpointRole::kTarget, check_options_, dst.checks);
         !s.ok())
       return Fail(s);
     if ((src.checks.failed() && !Connected(src)) || (dst.checks.failed() && !Connected(dst)))
@@ -167,8 +175,9 @@ class AssessCommand : public Command {
     std::set<std::string> task_ids;
     for (const TaskStartCheck& c : kTaskStartChecks) task_ids.insert(std::string(c.id));
     std::vector<std::string> capture_ids;
+    // (CheckTaskStart names a check for every step, so no problem comes without an id.)
     for (const StartProblem& p : problems.problems()) {
-      if (task_ids.count(p.check) || p.check.empty()) continue;
+      if (task_ids.count(p.check)) continue;
       std::vector<std::string> objects{p.object};
       if (const ReadinessCheck* c = src.Find(p.check)) {
         src.Fail(p.check, c->title, p.problem, p.remedy, objects);
@@ -215,10 +224,6 @@ class AssessCommand : public Command {
       task.Fail("tables.supported", "every selected table can be replicated",
                 "the selection leaves no table to replicate", "check --tables / --exclude-tables");
     }
-    for (const StartProblem& p : problems.problems()) {  // anything not named by a check
-      if (p.check.empty())
-        task.Fail("task.other", "other start checks", p.problem, p.remedy, {p.object});
-    }
 
     // What the full load will move: each table's size from the source's statistics.
     ASSIGN_OR_RETURN(auto sizes, source->EstimateTableSizes(start.tables));
@@ -246,9 +251,19 @@ class AssessCommand : public Command {
               size_objects, ""});
 
     // Warnings only the assessment gives.
+    // Over every table the task names, those the source refused whole too (as far as it
+    // described them): once their refusal is dealt with, these warnings are theirs as well.
+    std::vector<std::pair<TableSchemaPtr, TableSchemaPtr>> described;  // source, target
+    for (const auto& t : start.tables) {
+      auto it = start.transform_of.find(t->name);
+      if (it != start.transform_of.end()) described.push_back({t, it->second->target()});
+    }
+    for (size_t i = 0; i < start.refused.size(); ++i)
+      described.push_back({start.refused[i], start.refused_targets[i]});
     std::vector<std::string> lossy, lobs, renamed, actions;
-    for (size_t i = 0; i < start.targets.size(); ++i) {
-      const TableSchema& t = *start.targets[i];
+    for (const auto& [source_table, target_table] : described) {
+      const TableSchema& t = *target_table;
+      const TableSchema& s = *source_table;
       // The target's lossy rules per column (docs/types.md): type-level ones change every
       // value, value-level ones only the values that hit them; representations lose nothing.
       std::vector<ColumnRules> rules = target_driver.TargetRules(t);
@@ -272,16 +287,14 @@ class AssessCommand : public Command {
           lobs.push_back("column " + t.name.ToString() + "." + c.name + " (" + c.type_name + ")");
       }
       auto lands = target_driver.TargetTable(t, target_uri_);
-      if (lands.ok() && lands->name != start.tables[i]->name.name) {
-        renamed.push_back("table " + start.tables[i]->name.ToString() + " lands as " +
-                          lands->ToString());
+      if (lands.ok() && lands->name != s.name.name) {
+        renamed.push_back("table " + s.name.ToString() + " lands as " + lands->ToString());
       }
-      for (const ForeignKey& fk : start.tables[i]->foreign_keys) {
+      for (const ForeignKey& fk : s.foreign_keys) {
         if (!fk.HasAction()) continue;
-        actions.push_back("foreign key " + fk.name + " of " + start.tables[i]->name.ToString() +
-                          " -> " + fk.parent.ToString() + " (ON DELETE " +
-                          ActionName(fk.on_delete) + ", ON UPDATE " + ActionName(fk.on_update) +
-                          ")");
+        actions.push_back("foreign key " + fk.name + " of " + s.name.ToString() + " -> " +
+                          fk.parent.ToString() + " (ON DELETE " + ActionName(fk.on_delete) +
+                          ", ON UPDATE " + ActionName(fk.on_update) + ")");
       }
     }
     const std::string ltitle = "column types map to the target without loss (docs/types.md)";
@@ -359,6 +372,7 @@ class AssessCommand : public Command {
   std::string source_uri_, target_uri_, task_ = "assess", type_ = "full-load-and-cdc";
   std::string prep_ = "drop-and-create", mappings_file_, report_dir_;
   std::vector<std::string> tables_, exclude_tables_;
+  EndpointCheckOptions check_options_;
   bool json_ = false;
 };
 

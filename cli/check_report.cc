@@ -86,23 +86,23 @@ nlohmann::json ChecksJson(const std::vector<CheckSection>& sections) {
 }
 
 std::string ChecksHtml(const std::string& title, const std::vector<CheckSection>& sections) {
-  using reports::HtmlEscape;
+  using cutover::MarkupEscape;
   const int64_t failed = Total(sections, CheckStatus::kFailed);
   std::string out = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>{}</title><style>{}</style></head><body><main>\n"
       "<header class=\"verdict {}\"><span class=\"badge\">{}</span><h1>{}</h1>"
       "<p class=\"facts\">{}</p></header>\n",
-      HtmlEscape(title), reports::ReportCss(), failed ? "failed" : "passed",
-      failed ? "FAILED" : "PASSED", HtmlEscape(title), HtmlEscape(ChecksSummary(sections)));
+      MarkupEscape(title), reports::ReportCss(), failed ? "failed" : "passed",
+      failed ? "FAILED" : "PASSED", MarkupEscape(title), MarkupEscape(ChecksSummary(sections)));
   for (const CheckSection& sec : sections) {
     out += fmt::format(
         "<section><h2>{}</h2><table class=\"compact\"><tr><th>status</th>"
         "<th>check</th><th>what was found</th><th>objects</th><th>remedy</th></tr>\n",
-        HtmlEscape(sec.title));
+        MarkupEscape(sec.title));
     for (const ReadinessCheck& c : sec.checks.checks()) {
       std::string objects;
-      for (const std::string& o : c.objects) objects += HtmlEscape(o) + "<br>";
+      for (const std::string& o : c.objects) objects += MarkupEscape(o) + "<br>";
       const bool bad = c.status == CheckStatus::kFailed;
       out += fmt::format(
           "<tr class=\"{}\"><td class=\"result\">{}</td><td><code>{}</code><br>{}</td><td>{}</td>"
@@ -110,8 +110,8 @@ std::string ChecksHtml(const std::string& title, const std::vector<CheckSection>
           bad                                ? "fail"
           : c.status == CheckStatus::kPassed ? "pass"
                                              : "",
-          StatusWord(c.status), HtmlEscape(c.id), HtmlEscape(c.title), HtmlEscape(c.detail),
-          objects, HtmlEscape(c.remedy));
+          StatusWord(c.status), MarkupEscape(c.id), MarkupEscape(c.title), MarkupEscape(c.detail),
+          objects, MarkupEscape(c.remedy));
     }
     out += "</table></section>\n";
   }

@@ -8,13 +8,17 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "engine/core/load_split.h"
 #include "engine/core/log.h"
+#include "engine/core/log_component.h"
 #include "engine/pipeline/endpoints.h"
+#include "engine/pipeline/lob_report.h"
 #include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/replicate.h"
 #include "engine/pipeline/supervise.h"
 #include "engine/pipeline/task_control.h"
 #include "engine/task/task_settings.h"
+#include "validator/task_validation.h"
 
 namespace cutover::cli {
 namespace {
@@ -49,6 +53,11 @@ class ReplicateCommand : public Command {
     parallel_opt_ = rep->add_option("--parallel", parallel_, "Tables loaded at once")
                         ->check(CLI::Range(1, 64))
                         ->capture_default_str();
+    rep->add_option("--split-tables-larger-than", split_larger_than_,
+                    "Load a table larger than this (source statistics: 512MB, 2GB...) as "
+                    "--parallel key ranges at once, each resumable after a crash; off: only "
+                    "tables a DMS parallel-load rule names (docs/operations.md)")
+        ->capture_default_str();
     prep_opt_ = rep->add_option("--table-prep", prep_,
                                 "How target tables are prepared before the full load")
                     ->check(CLI::IsMember({"drop-and-create", "truncate", "do-nothing"}))
@@ -128,6 +137,10 @@ class ReplicateCommand : public Command {
     opt.table_patterns = tables_;
     opt.exclude_patterns = exclude_tables_;
     opt.parallel = parallel_;
+    auto split_size = ParseByteSize(split_larger_than_);
+    if (!split_size.ok())
+      return Fail(split_size.status().WithContext("--split-tables-larger-than"));
+    opt.split_larger_than = *split_size;
     opt.prep = prep_ == "truncate"     ? TablePrep::kTruncate
                : prep_ == "do-nothing" ? TablePrep::kDoNothing
                                        : TablePrep::kDropAndCreate;
@@ -141,7 +154,7 @@ class ReplicateCommand : public Command {
     if (Status s = ApplyTaskFiles(global, opt); !s.ok()) return Fail(s);
     SourceOptions so;
     so.spool_dir = spool_dir_.empty() ? DefaultSpoolDir(task_, source_uri_) : spool_dir_;
-    so.snapshot_connections = parallel_;
+    so.snapshot_connections = opt.parallel;
     auto metrics = std::make_shared<ReplicationMetrics>();
     std::unique_ptr<MetricsFileWriter> metrics_writer;
     std::unique_ptr<MetricsEndpoint> metrics_endpoint;
@@ -185,8 +198,17 @@ class ReplicateCommand : public Command {
       opt.change_spool.max_bytes = static_cast<uint64_t>(spool_max_bytes_);
       opt.target_wait = std::chrono::seconds(retry_for_s_);
     }
+    std::unique_ptr<validator::InTaskValidation> validation;
+    if (validation_) {
+      opt.metrics = metrics.get();
+      validation = std::make_unique<validator::InTaskValidation>(*validation_, *metrics);
+    }
     Status s =
         RunReplicationSupervised(source_uri_, target_uri_, so, opt, retry, StopFlag(), &stats);
+    // A full-load task ends with its load: its validation runs now.
+    if (validation && s.ok() && opt.type == ReplicationType::kFullLoad && !StopFlag().load())
+      validation->RunIfNotDone();
+    validation.reset();
     control.MarkStopped();
     metrics->SetPhase(ReplicationPhase::kStopped);
     if (metrics_writer) metrics_writer->Stop();
@@ -211,6 +233,11 @@ class ReplicateCommand : public Command {
       for (const auto& n : notes) Log(LogLevel::kWarn, "{}", n);
       opt.mapping = std::make_shared<const task::TableMapping>(std::move(mapping));
     }
+    // DMS's LOB settings: a report of the values DMS would truncate (lob_report.h), with DMS's
+    // defaults when the task settings do not say.
+    LobPolicy lobs;
+    if (!settings_file_.empty() || (opt.mapping && opt.mapping->sets_lobs()))
+      opt.lob_report = std::make_shared<LobReport>(lobs, opt.mapping);
     if (settings_file_.empty()) return Status::Ok();
     ASSIGN_OR_RETURN(task::TaskSettings s, task::ReadTaskSettingsFile(settings_file_));
     auto unset = [](CLI::Option* o) { return o == nullptr || o->count() == 0; };
@@ -222,9 +249,31 @@ class ReplicateCommand : public Command {
     if (s.group_max_changes && unset(group_changes_opt_))
       opt.group_max_changes = *s.group_max_changes;
     if (s.follow_schema_changes) opt.follow_schema_changes = *s.follow_schema_changes;
+    if (s.apply_truncates) opt.apply_truncates = *s.apply_truncates;
     if (s.group_max_ms && unset(group_ms_opt_)) opt.group_max_ms = *s.group_max_ms;
     if (s.memory_limit_mb) opt.net_max_bytes = static_cast<size_t>(*s.memory_limit_mb) << 20;
-    if (s.debug_logging && !global.quiet) SetLogLevel(LogLevel::kDebug);
+    // Per-component severities; --verbose / --quiet on the command line win over them.
+    if (!global.quiet && !global.verbose)
+      for (const auto& [component, level] : s.log_levels) SetComponentLogLevel(component, level);
+    lobs.support_lobs = s.support_lobs;
+    lobs.full_lob_mode = s.full_lob_mode;
+    lobs.limited_mode = s.limited_lob_mode;
+    lobs.lob_max_kb = s.lob_max_kb;
+    opt.lob_report = std::make_shared<LobReport>(lobs, opt.mapping);
+    if (s.enable_validation) {  // in-task validation (validator/task_validation.h)
+      validation_ = std::make_unique<validator::ValidateOptions>();
+      validator::ValidateOptions& v = *validation_;
+      v.source_uri = source_uri_;
+      v.target_uri = target_uri_;
+      v.task = task_;
+      v.mapping = opt.mapping;
+      if (s.validation_threads > 0) v.threads = s.validation_threads;
+      if (s.validation_partition_rows > 0) v.chunk_rows = s.validation_partition_rows;
+      if (s.validation_failure_max > 0)
+        v.max_listed = static_cast<size_t>(s.validation_failure_max);
+      // While CDC applies, a differing row may be in flight: read it again before reporting it.
+      v.recheck_seconds = s.validation_recheck_s > 0 ? s.validation_recheck_s : 5;
+    }
     if (s.errors) opt.errors = *s.errors;
     if (s.recoverable_count) recoverable_count_ = *s.recoverable_count;
     if (s.recoverable_interval_s) recoverable_interval_s_ = *s.recoverable_interval_s;
@@ -233,6 +282,7 @@ class ReplicateCommand : public Command {
   }
 
   std::string mappings_file_, settings_file_, target_settings_file_;
+  std::unique_ptr<validator::ValidateOptions> validation_;  // EnableValidation
   CLI::Option *parallel_opt_ = nullptr, *prep_opt_ = nullptr, *apply_mode_opt_ = nullptr;
   CLI::Option *group_changes_opt_ = nullptr, *group_ms_opt_ = nullptr;
   CLI::Option* retry_for_opt_ = nullptr;
@@ -246,6 +296,7 @@ class ReplicateCommand : public Command {
   std::vector<std::string> tables_;
   std::vector<std::string> exclude_tables_;
   int parallel_ = 4;
+  std::string split_larger_than_ = "512MB";
   int64_t group_changes_ = 10000, group_ms_ = 200;
   int64_t retry_for_s_ = 3600;
   int64_t lock_timeout_s_ = 60;

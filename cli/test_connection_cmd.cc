@@ -25,6 +25,10 @@ class TestConnectionCommand : public Command {
         "Check a source or target endpoint: reachable, login, version, what a task needs");
     cmd->add_option("--source", source_uri_, "Source URI to check as a task's source");
     cmd->add_option("--target", target_uri_, "Target URI to check as a task's target");
+    cmd->add_option("--long-transaction-seconds", check_options_.long_transaction_seconds,
+                    "Name source transactions open longer than this (pg.long_transactions)")
+        ->check(CLI::Range(int64_t{0}, int64_t{86400 * 365}))
+        ->capture_default_str();
     cmd->add_flag("--json", json_, "Print the checks as JSON");
     return cmd;
   }
@@ -41,7 +45,8 @@ class TestConnectionCommand : public Command {
       CheckSection section{std::string(what) + " " + RedactUri(*uri) + " (" +
                                std::string((*driver)->display_name()) + ")",
                            {}};
-      if (Status s = (*driver)->CheckEndpoint(*uri, role, section.checks); !s.ok()) return Fail(s);
+      if (Status s = (*driver)->CheckEndpoint(*uri, role, check_options_, section.checks); !s.ok())
+        return Fail(s);
       sections.push_back(std::move(section));
     }
     bool failed = false;
@@ -57,6 +62,7 @@ class TestConnectionCommand : public Command {
 
  private:
   std::string source_uri_, target_uri_;
+  EndpointCheckOptions check_options_;
   bool json_ = false;
 };
 

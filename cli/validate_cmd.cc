@@ -19,6 +19,7 @@
 #include "engine/pipeline/endpoints.h"
 #include "engine/registry/registry.h"
 #include "validator/report.h"
+#include "validator/task_validation.h"
 #include "validator/validate.h"
 
 namespace cutover::cli {
@@ -79,14 +80,8 @@ class ValidateCommand : public Command {
       if (!mapping.ok()) return Fail(mapping.status());
       opt_.mapping = std::make_shared<const task::TableMapping>(std::move(*mapping));
     }
-    OpenValidationRecord();
-    auto result = validator::Validate(opt_, StopFlag());
+    auto result = validator::ValidateAndRecord(opt_, StopFlag());
     if (!result.ok()) {
-      for (auto& [_, v] : pending_) {
-        v.state = "Error";
-        v.detail = result.status().message();
-      }
-      Record(pending_);
       if (result.status().code() == StatusCode::kAborted) {
         std::fprintf(stderr, "cutover: error: %s\n", result.status().message().c_str());
         return 2;
@@ -94,27 +89,6 @@ class ValidateCommand : public Command {
       return Fail(result.status());
     }
     const validator::ValidationResult& r = *result;
-    for (const auto& t : r.tables) {
-      std::string what = t.equal() ? "equal" : "DIFFERS";
-      Log(t.equal() ? LogLevel::kInfo : LogLevel::kWarn,
-          "{} -> {}: {} ({} source rows, {} target rows, {} differing, {} in flight{})",
-          t.source_name.ToString(), t.target_name.ToString(), what, FormatCount(t.source_rows),
-          FormatCount(t.target_rows), FormatCount(t.differing_rows), FormatCount(t.in_flight),
-          t.schema_differences.empty() ? "" : ", schema differs");
-      for (const std::string& d : t.schema_differences)  // each by name, e.g. a missing column
-        Log(LogLevel::kWarn, "{} -> {}: {}", t.source_name.ToString(), t.target_name.ToString(), d);
-    }
-    std::map<TableName, TableValidationState> verdicts;
-    for (const auto& t : r.tables) {
-      TableValidationState& v = verdicts[t.source_name];
-      v.state = t.equal() ? "Validated" : "Mismatched records";
-      v.failed_records = t.differing_rows;
-      v.detail = fmt::format("{} source rows, {} target rows, {} differing", t.source_rows,
-                             t.target_rows, t.differing_rows);
-      for (const std::string& d : t.schema_differences) v.detail += "; " + d;
-      if (t.multiset_differs) v.detail += "; the rows differ (compared as a multiset)";
-    }
-    Record(verdicts);
     if (!report_dir_.empty()) {
       if (Status s = validator::WriteReports(r, report_dir_); !s.ok()) return Fail(s);
     }
@@ -125,32 +99,6 @@ class ValidateCommand : public Command {
   }
 
  private:
-  // With --task on a target holding the task's state: a sink to record verdicts on, and every
-  // table of the task recorded as "Pending records" now.
-  void OpenValidationRecord() {
-    if (opt_.task.empty()) return;
-    auto driver = EngineForUri(opt_.target_uri, "--target");
-    if (!driver.ok()) return;  // Validate names the bad URI
-    auto state = (*driver)->ReadTaskState(opt_.target_uri, opt_.task);
-    if (!state.ok() || !*state || (!(*state)->applied && (*state)->loaded.empty())) return;
-    auto sink = MakeSink(opt_.target_uri);
-    if (!sink.ok()) return;
-    record_ = std::move(*sink);
-    for (const auto& [t, _] : (*state)->loaded) pending_[t].state = "Pending records";
-    for (const auto& [t, _] : (*state)->changes) pending_[t].state = "Pending records";
-    Record(pending_);
-  }
-
-  void Record(const std::map<TableName, TableValidationState>& tables) {
-    if (!record_ || tables.empty()) return;
-    if (Status s = record_->RecordValidation(opt_.task, tables); !s.ok()) {
-      Log(LogLevel::kWarn, "validation state of task {} not recorded: {}", opt_.task, s.message());
-      record_.reset();  // said once
-    }
-  }
-
-  std::unique_ptr<Sink> record_;
-  std::map<TableName, TableValidationState> pending_;
   validator::ValidateOptions opt_;
   std::string mappings_file_;
   std::string report_dir_;

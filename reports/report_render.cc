@@ -142,8 +142,8 @@ bool HasSeries(const Json& report, const char* key) {
 }
 
 std::string Td(const std::string& text, const char* cls = nullptr) {
-  if (cls) return fmt::format("<td class=\"{}\">{}</td>", cls, HtmlEscape(text));
-  return "<td>" + HtmlEscape(text) + "</td>";
+  if (cls) return fmt::format("<td class=\"{}\">{}</td>", cls, MarkupEscape(text));
+  return "<td>" + MarkupEscape(text) + "</td>";
 }
 std::string TdNum(const std::string& text) {
   return Td(text, "n");
@@ -204,10 +204,10 @@ std::string HeaderSection(const Json& report) {
   std::string o = fmt::format(
       "<header class=\"verdict {0}\"><span class=\"badge\" id=\"verdict\">{1}</span>"
       "<h1>{2}</h1>",
-      outcome, Upper(outcome), HtmlEscape(name));
+      outcome, Upper(outcome), MarkupEscape(name));
   if (scenario) {
     if (std::string d = TextOf(*scenario, "description"); !d.empty())
-      o += "<p>" + HtmlEscape(d) + "</p>";
+      o += "<p>" + MarkupEscape(d) + "</p>";
   }
   // At a glance: engines and versions, duration, start, cutover version.
   std::vector<std::string> facts;
@@ -228,9 +228,9 @@ std::string HeaderSection(const Json& report) {
     facts.push_back("cutover " + v);
   std::string line;
   for (const std::string& f : facts) line += (line.empty() ? "" : " \u00b7 ") + f;
-  if (!line.empty()) o += "<p class=\"facts\">" + HtmlEscape(line) + "</p>";
+  if (!line.empty()) o += "<p class=\"facts\">" + MarkupEscape(line) + "</p>";
   if (std::string e = TextOf(report, "error"); !e.empty())
-    o += "<p class=\"error-line\">error: " + HtmlEscape(e) + "</p>";
+    o += "<p class=\"error-line\">error: " + MarkupEscape(e) + "</p>";
   return o + "</header>\n";
 }
 
@@ -270,7 +270,7 @@ std::string MetaSection(const Json& report) {
   if (rows.empty()) return "";
   std::string o = "<section id=\"run\"><h2>Run</h2><table class=\"meta\">";
   for (const auto& [k, v] : rows)
-    o += fmt::format("<tr><th>{}</th><td>{}</td></tr>", HtmlEscape(k), HtmlEscape(v));
+    o += fmt::format("<tr><th>{}</th><td>{}</td></tr>", MarkupEscape(k), MarkupEscape(v));
   return o + "</table></section>\n";
 }
 
@@ -303,7 +303,7 @@ std::string ValidationSection(const Json& report) {
   bool equal = status == "equal";
   std::string o =
       fmt::format("<section id=\"validation\"><h2>Validation: <span class=\"{}\">{}</span></h2>",
-                  equal ? "ok" : "bad", HtmlEscape(status.empty() ? "unknown" : status));
+                  equal ? "ok" : "bad", MarkupEscape(status.empty() ? "unknown" : status));
   std::vector<std::string> parts;
   auto part = [&](const char* key, const char* what) {
     if (auto n = NumberOf(*v, key)) parts.push_back(FormatNumber(*n) + " " + what);
@@ -316,13 +316,13 @@ std::string ValidationSection(const Json& report) {
   if (auto s = NumberOf(*v, "seconds")) parts.push_back("checked in " + FormatNumber(*s) + " s");
   std::string line;
   for (const std::string& p : parts) line += (line.empty() ? "" : ", ") + p;
-  if (!line.empty()) o += "<p>" + HtmlEscape(line) + ".";
+  if (!line.empty()) o += "<p>" + MarkupEscape(line) + ".";
   if (std::string file = TextOf(*v, "report"); !file.empty()) {
     if (line.empty()) o += "<p>";
     // Link only plain relative paths (a "javascript:" or remote URL is shown as text).
     bool linkable = file.find(':') == std::string::npos && file.front() != '/';
-    o += linkable ? fmt::format(" Full report: <a href=\"{0}\">{0}</a>", HtmlEscape(file))
-                  : " Full report: <code>" + HtmlEscape(file) + "</code>";
+    o += linkable ? fmt::format(" Full report: <a href=\"{0}\">{0}</a>", MarkupEscape(file))
+                  : " Full report: <code>" + MarkupEscape(file) + "</code>";
     line = "x";
   }
   if (!line.empty()) o += "</p>";
@@ -483,7 +483,7 @@ std::string CutoverLine(const Json& c) {
 std::string CutoverSection(const Json& report) {
   const Json* c = Field(report, "cutover");
   if (c == nullptr || !c->is_object()) return "";
-  std::string o = "<section id=\"cutover\"><h2>Cutover</h2><p>" + HtmlEscape(CutoverLine(*c)) +
+  std::string o = "<section id=\"cutover\"><h2>Cutover</h2><p>" + MarkupEscape(CutoverLine(*c)) +
                   ".</p><table class=\"compact\"><tr><th>part</th><th class=\"n\">seconds</th>"
                   "<th>detail</th></tr>\n";
   for (const Json& s : Array(*c, "steps"))
@@ -537,7 +537,7 @@ std::string SizingSection(const Json& report) {
   const Json* sizing = Field(report, "sizing");
   if (sizing == nullptr || !sizing->is_object()) return "";
   std::string o =
-      "<section id=\"sizing\"><h2>Sizing</h2><p>" + HtmlEscape(SizingLine(*sizing)) + ".</p>";
+      "<section id=\"sizing\"><h2>Sizing</h2><p>" + MarkupEscape(SizingLine(*sizing)) + ".</p>";
   const Json& steps = Array(*sizing, "steps");
   if (steps.empty()) return o + "</section>\n";
   LineChart chart;
@@ -579,9 +579,9 @@ std::string EventsSection(const Json& report) {
     std::string phase = TextOf(e, "phase");
     std::string detail = TextOf(e, "detail");
     o += fmt::format(
-        "<li><b>{}</b> {}{}{}</li>", HtmlEscape(at), HtmlEscape(TextOf(e, "kind")),
-        phase.empty() ? "" : " <span class=\"muted\">(" + HtmlEscape(phase) + ")</span>",
-        detail.empty() ? "" : ": " + HtmlEscape(detail));
+        "<li><b>{}</b> {}{}{}</li>", MarkupEscape(at), MarkupEscape(TextOf(e, "kind")),
+        phase.empty() ? "" : " <span class=\"muted\">(" + MarkupEscape(phase) + ")</span>",
+        detail.empty() ? "" : ": " + MarkupEscape(detail));
   }
   return o + "</ol></section>\n";
 }
@@ -599,10 +599,10 @@ std::string EngineSection(const Json& report) {
   if (std::string log = TextOf(*e, "log"); !log.empty()) parts.push_back("log: " + log);
   std::string line;
   for (const std::string& p : parts) line += (line.empty() ? "" : "; ") + p;
-  o += HtmlEscape(line) + "</p>";
+  o += MarkupEscape(line) + "</p>";
   if (!errors.empty()) {
     o += "<ul class=\"errors\">";
-    for (const Json& err : errors) o += "<li><code>" + HtmlEscape(TextOf(&err)) + "</code></li>";
+    for (const Json& err : errors) o += "<li><code>" + MarkupEscape(TextOf(&err)) + "</code></li>";
     o += "</ul>";
   }
   return o + "</section>\n";
@@ -615,7 +615,7 @@ std::string ScenarioFileSection(const Json& report) {
   if (toml.empty()) return "";
   std::string file = TextOf(*s, "file");
   return "<section id=\"scenario\"><details><summary>Scenario file" +
-         (file.empty() ? "" : " " + HtmlEscape(file)) + "</summary><pre>" + HtmlEscape(toml) +
+         (file.empty() ? "" : " " + MarkupEscape(file)) + "</summary><pre>" + MarkupEscape(toml) +
          "</pre></details></section>\n";
 }
 
@@ -643,14 +643,14 @@ std::string RenderHtml(const Json& report) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
       "<title>{}: {} - cutover scenario</title><style>{}</style></head><body><main>\n",
-      HtmlEscape(name.empty() ? "scenario" : name), Upper(outcome), kCss);
+      MarkupEscape(name.empty() ? "scenario" : name), Upper(outcome), kCss);
   o += HeaderSection(report);
   std::string format = TextOf(report, "format");
   if (format != kScenarioReportFormat)
     o += fmt::format(
         "<section class=\"note\"><p>Report format <code>{}</code> is not {}: showing what this "
         "renderer recognises.</p></section>\n",
-        HtmlEscape(format.empty() ? "(missing)" : format), kScenarioReportFormat);
+        MarkupEscape(format.empty() ? "(missing)" : format), kScenarioReportFormat);
   o += ExpectationsSection(report);
   o += ValidationSection(report);
   o += ChartsSection(report);
@@ -662,7 +662,7 @@ std::string RenderHtml(const Json& report) {
   o += MetaSection(report);
   o += ScenarioFileSection(report);
   o += fmt::format("<footer>{} &#183; rendered by cutover {}</footer>\n",
-                   HtmlEscape(format.empty() ? "report" : format), CUTOVER_VERSION);
+                   MarkupEscape(format.empty() ? "report" : format), CUTOVER_VERSION);
   return o + "</main></body></html>\n";
 }
 

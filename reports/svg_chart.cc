@@ -127,10 +127,10 @@ std::string RenderLineChart(const LineChart& chart) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"{0}\" "
       "height=\"{1}\" viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"11\">"
       "<title>{2}</title>\n",
-      w, h, HtmlEscape(chart.title));
+      w, h, MarkupEscape(chart.title));
   out += fmt::format(
       "<text x=\"{}\" y=\"16\" font-size=\"13\" font-weight=\"bold\" fill=\"#111\">{}</text>\n",
-      kLeft, HtmlEscape(chart.title));
+      kLeft, MarkupEscape(chart.title));
 
   // Legend, right-aligned on the title line.
   double lx = w - kRight;
@@ -138,11 +138,11 @@ std::string RenderLineChart(const LineChart& chart) {
     const ChartSeries& s = chart.series[i];
     std::string color = s.color.empty() ? kPalette[i % std::size(kPalette)] : s.color;
     lx -= s.name.size() * kCharWidth;
-    out +=
-        fmt::format("<text x=\"{}\" y=\"16\" fill=\"#333\">{}</text>", Num(lx), HtmlEscape(s.name));
+    out += fmt::format("<text x=\"{}\" y=\"16\" fill=\"#333\">{}</text>", Num(lx),
+                       MarkupEscape(s.name));
     lx -= 18;
     out += fmt::format("<rect x=\"{}\" y=\"9\" width=\"12\" height=\"4\" fill=\"{}\"/>\n", Num(lx),
-                       HtmlEscape(color));
+                       MarkupEscape(color));
     lx -= 14;
   }
 
@@ -155,11 +155,11 @@ std::string RenderLineChart(const LineChart& chart) {
     out += fmt::format(
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}</title></rect>",
         Num(x0), Num(kTop), Num(x1 - x0), Num(ph), i % 2 ? "#eef2f7" : "#f7f9fb",
-        HtmlEscape(fmt::format("{} ({}-{} s)", b.label, FormatTick(b.t0), FormatTick(b.t1))));
+        MarkupEscape(fmt::format("{} ({}-{} s)", b.label, FormatTick(b.t0), FormatTick(b.t1))));
     std::string label = Fit(b.label, x1 - x0 - 4);
     if (!label.empty())
       out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#567\">{}</text>", Num(x0 + 3),
-                         Num(kTop - 4), HtmlEscape(label));
+                         Num(kTop - 4), MarkupEscape(label));
   }
   out += "</g>\n";
 
@@ -180,11 +180,11 @@ std::string RenderLineChart(const LineChart& chart) {
         "<text x=\"{0}\" y=\"{4}\" text-anchor=\"middle\">{3}</text>",
         Num(X(xt[i])), Num(kTop + ph), Num(kTop + ph + 4), FormatTick(xt[i]), Num(kTop + ph + 16));
   out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#666\">{}</text>",
-                     Num(kLeft + pw), Num(h - 4), HtmlEscape(chart.x_label));
+                     Num(kLeft + pw), Num(h - 4), MarkupEscape(chart.x_label));
   out += fmt::format(
       "<text x=\"14\" y=\"{0}\" transform=\"rotate(-90 14 {0})\" text-anchor=\"middle\" "
       "fill=\"#666\">{1}</text>",
-      Num(kTop + ph / 2), HtmlEscape(chart.y_label));
+      Num(kTop + ph / 2), MarkupEscape(chart.y_label));
   out += "</g>\n";
   out += fmt::format(
       "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#8c959f\"/>\n",
@@ -199,21 +199,21 @@ std::string RenderLineChart(const LineChart& chart) {
         "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#b45309\" "
         "stroke-dasharray=\"4 3\"><title>{3}</title></line>",
         Num(x), Num(kTop), Num(kTop + ph),
-        HtmlEscape(fmt::format("{} s: {}", FormatTick(m.t), m.label)));
+        MarkupEscape(fmt::format("{} s: {}", FormatTick(m.t), m.label)));
     std::string label = Fit(m.label, ph - 6);
     if (!label.empty())
       out += fmt::format(
           "<text x=\"{0}\" y=\"{1}\" transform=\"rotate(90 {0} {1})\" fill=\"#b45309\" "
           "font-size=\"10\">{2}</text>",
-          Num(x + 3), Num(kTop + 4), HtmlEscape(label));
+          Num(x + 3), Num(kTop + 4), MarkupEscape(label));
   }
   out += "</g>\n";
 
   // Series: one path per run of consecutive samples; a lone sample is a dot.
   for (size_t i = 0; i < chart.series.size(); ++i) {
     const ChartSeries& s = chart.series[i];
-    std::string color = HtmlEscape(s.color.empty() ? kPalette[i % std::size(kPalette)] : s.color);
-    out += fmt::format("<g class=\"series\" data-name=\"{}\">", HtmlEscape(s.name));
+    std::string color = MarkupEscape(s.color.empty() ? kPalette[i % std::size(kPalette)] : s.color);
+    out += fmt::format("<g class=\"series\" data-name=\"{}\">", MarkupEscape(s.name));
     std::vector<std::pair<double, double>> run;
     auto flush = [&] {
       if (run.size() == 1) {

@@ -4,7 +4,9 @@
 # unit tests plus a few integration tests under ASan/UBSan.
 #
 # Design: each step is its own script so developers can run them separately
-# (check-format.sh, check-boundaries.sh (the engine boundary, docs/adding-an-engine.md), build.sh, fuzz.sh, sanitize.sh); extra arguments are passed to
+# (check-format.sh, check-boundaries.sh (the engine boundary, docs/adding-an-engine.md),
+# check-assess-coverage.sh (every assess check id in a test and docs/operations.md), build.sh,
+# fuzz.sh, sanitize.sh); extra arguments are passed to
 # `ctest --preset default` (e.g. `-L unit`, `-R ThrowawayServer`) and then only the build and
 # ctest run. Without arguments: the format check of every tracked C++ file first (about a
 # second), then the build and ctest, then the fuzz targets for CUTOVER_FUZZ_SECONDS each
@@ -19,6 +21,7 @@ failed=()
 if [[ $# -eq 0 ]]; then
   bash scripts/check-format.sh || failed+=(format)
   bash scripts/check-boundaries.sh || failed+=(boundaries)
+  bash scripts/check-assess-coverage.sh || failed+=(assess-coverage)
 fi
 bash scripts/build.sh
 ctest --preset default "$@" || failed+=(ctest)

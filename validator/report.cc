@@ -151,8 +151,8 @@ std::string ReportHtml(const ValidationResult& r) {
   o += fmt::format(
       "<p>source <code>{}</code><br>target <code>{}</code><br>{} table(s), {} source "
       "rows, {} target rows, {:.1f} s ({} rows/s per side)</p>\n",
-      reports::HtmlEscape(r.source), reports::HtmlEscape(r.target), r.tables.size(),
-      FormatCount(r.source_rows), FormatCount(r.target_rows), r.seconds,
+      MarkupEscape(r.source), MarkupEscape(r.target), r.tables.size(), FormatCount(r.source_rows),
+      FormatCount(r.target_rows), r.seconds,
       FormatCount(static_cast<int64_t>(Rate(r.source_rows, r.seconds))));
   o += "<table><tr><th>table</th><th>target</th><th>result</th><th>source rows</th><th>target "
        "rows</th><th>differing rows</th><th>in flight</th><th>chunks</th><th>rows/s</th></tr>\n";
@@ -161,35 +161,32 @@ std::string ReportHtml(const ValidationResult& r) {
         "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=n>{}</td>"
         "<td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>"
         "<td class=n>{}</td></tr>\n",
-        reports::HtmlEscape(t.source_name.ToString()),
-        reports::HtmlEscape(t.target_name.ToString()), t.equal() ? "ok" : "bad", TableVerdict(t),
-        FormatCount(t.source_rows), FormatCount(t.target_rows), FormatCount(t.differing_rows),
-        FormatCount(t.in_flight), t.chunks,
-        FormatCount(static_cast<int64_t>(Rate(t.source_rows, t.seconds))));
+        MarkupEscape(t.source_name.ToString()), MarkupEscape(t.target_name.ToString()),
+        t.equal() ? "ok" : "bad", TableVerdict(t), FormatCount(t.source_rows),
+        FormatCount(t.target_rows), FormatCount(t.differing_rows), FormatCount(t.in_flight),
+        t.chunks, FormatCount(static_cast<int64_t>(Rate(t.source_rows, t.seconds))));
   o += "</table>\n";
   for (const auto& t : r.tables) {
     if (t.equal() && t.keyless_reason.empty()) continue;
-    o += fmt::format("<h2>{}</h2>\n<ul>\n", reports::HtmlEscape(t.source_name.ToString()));
+    o += fmt::format("<h2>{}</h2>\n<ul>\n", MarkupEscape(t.source_name.ToString()));
     if (!t.keyless_reason.empty())
       o += fmt::format("<li>compared as a multiset of rows ({}): {}</li>\n",
-                       reports::HtmlEscape(t.keyless_reason),
+                       MarkupEscape(t.keyless_reason),
                        t.multiset_differs ? "the rows differ" : "equal");
-    for (const auto& s : t.schema_differences)
-      o += "<li>schema: " + reports::HtmlEscape(s) + "</li>\n";
+    for (const auto& s : t.schema_differences) o += "<li>schema: " + MarkupEscape(s) + "</li>\n";
     o += "</ul>\n";
     if (t.differences.empty()) continue;
     o += "<table><tr><th>kind</th><th>key</th><th>column</th><th>source</th><th>target</th></tr>\n";
     for (const auto& d : t.differences) {
       if (d.columns.empty())
         o += fmt::format("<tr><td>{}</td><td>{}</td><td></td><td></td><td></td></tr>\n",
-                         DiffKindName(d.kind), reports::HtmlEscape(KeyText(d)));
+                         DiffKindName(d.kind), MarkupEscape(KeyText(d)));
       for (const auto& c : d.columns)
         o += fmt::format(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code>"
             "</td></tr>\n",
-            DiffKindName(d.kind), reports::HtmlEscape(KeyText(d)), reports::HtmlEscape(c.column),
-            reports::HtmlEscape(Shorten(c.source_value)),
-            reports::HtmlEscape(Shorten(c.target_value)));
+            DiffKindName(d.kind), MarkupEscape(KeyText(d)), MarkupEscape(c.column),
+            MarkupEscape(Shorten(c.source_value)), MarkupEscape(Shorten(c.target_value)));
     }
     o += "</table>\n";
     int64_t more = t.differing_rows - static_cast<int64_t>(t.differences.size());

@@ -11,6 +11,7 @@
 #include "engine/pipeline/endpoints.h"
 #include "engine/pipeline/row_filter.h"
 #include "engine/registry/registry.h"
+#include "engine/task/dms_data_type.h"
 
 namespace cutover::validator {
 namespace {
@@ -137,7 +138,10 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
         p.schema_differences.push_back("column " + sc.name + " exists only on the source");
         continue;
       }
-      if (!cross && sc.type_name != tc->type_name)
+      // A change-data-type rule gives the target column another type on purpose.
+      bool retyped = req.mapping && req.mapping->changes_types() &&
+                     req.mapping->TypeChangeFor(s->name, sc.name, task::DmsTypeName(sc));
+      if (!cross && !retyped && sc.type_name != tc->type_name)
         p.schema_differences.push_back("column " + sc.name + ": type " + sc.type_name +
                                        " on the source, " + tc->type_name + " on the target");
       CanonicalRulePair rules = i < target_rules.size()
@@ -155,10 +159,23 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
     if (p.source.columns.empty())
       return FailedPrecondition("table " + s->name.ToString() +
                                 ": no column has the same name on the source and the target");
-    if (s->key.empty()) {
+    // The task's key: the source's, or the one its mapping defines (define-primary-key).
+    std::vector<size_t> key = s->key;
+    if (const task::DefinedKey* def = req.mapping ? req.mapping->KeyFor(s->name) : nullptr) {
+      key.clear();
+      for (const std::string& name : def->columns) {
+        for (size_t i = 0; i < s->columns.size(); ++i)
+          if (s->columns[i].name == name) key.push_back(i);
+      }
+      if (key.size() != def->columns.size())
+        return InvalidArgument("--table-mappings rule " + def->rule_id +
+                               " (define-primary-key): table " + s->name.ToString() +
+                               " lacks a column it names");
+    }
+    if (key.empty()) {
       p.keyless_reason = "the source table has no primary key (or replica identity)";
     } else {
-      for (size_t k : s->key) {
+      for (size_t k : key) {
         auto pos = std::find(source_index.begin(), source_index.end(), k);
         if (pos == source_index.end()) {
           p.keyless_reason = "key column " + s->columns[k].name + " is missing on the target";

@@ -10,7 +10,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "engine/core/load_split.h"
 #include "engine/core/position.h"
 #include "engine/core/schema.h"
 
@@ -52,6 +54,10 @@ struct TaskState {
   std::map<TableName, TableLoadState> loaded;      // tables whose full load committed
   std::string applied_at;                          // when the checkpoint was last written (UTC)
   std::map<TableName, TableChangeTotals> changes;  // by source table; absent: none applied
+  // Tables whose full load was split (engine/core/load_split.h): their ranges in key order, done
+  // or not. Kept after the table is loaded (CDC needs each range's snapshot); an unsplit load of
+  // the table removes them.
+  std::map<TableName, std::vector<RangeLoadState>> ranges;
   std::map<TableName, TableValidationState> validation;  // by source table; absent: not enabled
 };
 

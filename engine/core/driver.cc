@@ -37,8 +37,9 @@ Result<std::optional<int64_t>> EngineDriver::RetainedLogBytes(const std::string&
 }
 
 Status EngineDriver::CheckEndpoint(const std::string& uri, EndpointRole role,
-                                   CheckList& checks) const {
+                                   const EndpointCheckOptions& options, CheckList& checks) const {
   (void)role;
+  (void)options;
   const std::string engine(name());
   Result<std::string> version = ServerVersion(uri);
   if (!version.ok()) {
@@ -76,9 +77,9 @@ Result<std::vector<KeyGeneratorSet>> EngineDriver::AdvanceKeyGenerators(
   return NotOffered(*this, "cutover switch as a target");
 }
 
-Result<std::vector<std::string>> EngineDriver::EnableTargetTriggers(
-    const std::string&, const std::vector<TableName>&) const {
-  return std::vector<std::string>();
+Result<std::vector<TriggerOutcome>> EngineDriver::EnableTargetTriggers(
+    const std::string&, const std::vector<TableTriggers>&) const {
+  return std::vector<TriggerOutcome>();
 }
 
 std::string LeadingVersionNumber(std::string_view text) {

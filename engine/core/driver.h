@@ -128,6 +128,21 @@ struct KeyGeneratorSet {
   int64_t next = 0;       // the next value it hands out now
 };
 
+// A table's triggers as its source defines them (Trigger::definition names the source table),
+// under the table's name on the target: what `cutover switch` asks a target to enable.
+struct TableTriggers {
+  TableName table;  // on the target
+  std::vector<Trigger> triggers;
+};
+
+// What became of one trigger at the switch.
+struct TriggerOutcome {
+  std::string name;     // "schema.table.trigger" (the target's table)
+  std::string action;   // "enabled", "created", "already enabled", "left disabled" (as on the
+                        // source); "" when it failed
+  std::string problem;  // why it failed ("" otherwise)
+};
+
 // What a reader of a file target sees now (EngineDriver::ReadVisibleFiles): the scenario
 // runner's lag probe and report for targets it cannot run SQL on.
 struct VisibleFiles {
@@ -227,7 +242,8 @@ class EngineDriver {
   // loading and applying need. Reads only: creates and changes nothing. Returns an error only for
   // input that names no endpoint (a malformed URI). Default: connect and version through
   // ServerVersion; overrides call it first and add their checks only when connect passed.
-  virtual Status CheckEndpoint(const std::string& uri, EndpointRole role, CheckList& checks) const;
+  virtual Status CheckEndpoint(const std::string& uri, EndpointRole role,
+                               const EndpointCheckOptions& options, CheckList& checks) const;
 
   // ---- cutover switch. Defaults: kInvalidArgument naming the engine. ----
 
@@ -245,12 +261,17 @@ class EngineDriver {
   // without a generator are left alone (not in the result). Idempotent.
   virtual Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
       const std::string& target_uri, const std::vector<KeyGeneratorFloor>& floors) const;
-  // Enables the triggers of `tables` that cutover created disabled on the target (replicated
-  // rows must land as the source wrote them; the application needs its triggers after the
-  // switch), returning each one enabled as "table.trigger". Triggers the user disabled are left
-  // alone. Default: none (cutover creates no disabled triggers on this engine).
-  virtual Result<std::vector<std::string>> EnableTargetTriggers(
-      const std::string& target_uri, const std::vector<TableName>& tables) const;
+  // Makes the triggers a source of this engine defines on the task's tables (`tables`: each
+  // target table with the source's triggers of its table) work on the target, as the last act
+  // before the application writes there: a trigger cutover created disabled is enabled as the
+  // source has it (PostgreSQL: ENABLE, ENABLE ALWAYS, ENABLE REPLICA; one disabled on the source
+  // stays disabled), a missing one is created from its definition (MariaDB and SQLite, which
+  // cannot keep a trigger from firing on replicated rows, get them only now). A trigger that is
+  // there and enabled is left alone, so running it again changes nothing; triggers only the
+  // target has are never touched. One outcome per trigger of `tables`; a trigger the target
+  // refuses is an outcome with its problem, not an error. Default: none (no trigger carried).
+  virtual Result<std::vector<TriggerOutcome>> EnableTargetTriggers(
+      const std::string& target_uri, const std::vector<TableTriggers>& tables) const;
 };
 
 // The leading version number of a server's version text: "15.18 (Debian 15.18-0+deb12u1)" ->

@@ -76,3 +76,42 @@ Status Applier::AlterTable(const TableSchema& before, const TableSchema& after,
 }
 
 }  // namespace cutover
+
+namespace cutover {
+
+Result<std::optional<std::pair<int64_t, int64_t>>> Snapshot::KeyBounds(const TableSchema& table,
+                                                                       size_t column) {
+  (void)column;
+  return FailedPrecondition("table " + table.name.ToString() +
+                            ": this source does not split tables");
+}
+
+Result<std::unique_ptr<TableReader>> Snapshot::OpenRangeReader(const TableSchema& table,
+                                                               const KeyRange& range) {
+  (void)range;
+  return FailedPrecondition("table " + table.name.ToString() +
+                            ": this source does not split tables");
+}
+
+Status Sink::BeginSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                            const std::vector<RangeLoadState>& ranges) {
+  (void)task, (void)prep, (void)ranges;
+  return FailedPrecondition("table " + table.name.ToString() + ": the " + engine() +
+                            " target does not load tables in ranges");
+}
+
+Result<std::unique_ptr<TableLoader>> Sink::BeginRangeLoad(const std::string& task,
+                                                          const TableSchema& table, int index) {
+  (void)task, (void)index;
+  return FailedPrecondition("table " + table.name.ToString() + ": the " + engine() +
+                            " target does not load tables in ranges");
+}
+
+Status Sink::FinishSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                             const Position& snapshot, int64_t rows) {
+  (void)task, (void)prep, (void)snapshot, (void)rows;
+  return FailedPrecondition("table " + table.name.ToString() + ": the " + engine() +
+                            " target does not load tables in ranges");
+}
+
+}  // namespace cutover

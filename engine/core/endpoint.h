@@ -19,6 +19,7 @@
 #include "engine/core/checkpoint.h"
 #include "engine/core/column_diff.h"
 #include "engine/core/error_policy.h"
+#include "engine/core/load_split.h"
 #include "engine/core/schema.h"
 #include "engine/core/schema_objects.h"
 #include "engine/core/start_report.h"
@@ -50,6 +51,15 @@ class Snapshot : NonCopyable {
   virtual const Position& position() const = 0;
   // Opens a reader on its own connection. Thread-safe with respect to other OpenReader calls.
   virtual Result<std::unique_ptr<TableReader>> OpenReader(const TableSchema& table) = 0;
+
+  // Same-table split (engine/core/load_split.h). The smallest and largest value of `column` (an
+  // integer key column) in the snapshot; nullopt for an empty table. Default: kFailedPrecondition
+  // (the source does not split tables).
+  virtual Result<std::optional<std::pair<int64_t, int64_t>>> KeyBounds(const TableSchema& table,
+                                                                       size_t column);
+  // A reader of the rows of `range` only, like OpenReader (same thread-safety, same snapshot).
+  virtual Result<std::unique_ptr<TableReader>> OpenRangeReader(const TableSchema& table,
+                                                               const KeyRange& range);
 };
 
 // The change stream of a source, from a position on.
@@ -96,7 +106,9 @@ class Source : NonCopyable {
   // schemas. An empty include list means every user table. A pattern matching nothing is an
   // error naming it. A selected table the source cannot replicate at all (an unsupported column
   // type, storage engine...) is left out of the result and named in `problems`, every one of
-  // them, with its remedy: the caller reports them together. A table without a primary key is
+  // them, with its remedy: the caller reports them together; the table itself, as far as it
+  // could be described, goes to StartReport::KeepRefusedTable so the later start checks name
+  // its other problems in the same run. A table without a primary key is
   // returned with an empty `key` (full load only; the pipeline refuses it for CDC).
   virtual Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection& selection,
                                                              StartReport& problems) = 0;
@@ -109,6 +121,18 @@ class Source : NonCopyable {
   // is a problem named with its remedy. Called at task start with the other checks, before
   // anything is created; PrepareCdc checks again. Errors only when the source cannot be asked.
   virtual Status CheckChangeCapture(StartReport& problems) {
+    (void)problems;
+    return Status::Ok();
+  }
+
+  // Whether change capture can follow the rows of each of `tables` beyond having a key (the
+  // pipeline checks keys): PostgreSQL, the leaf partitions a partitioned table publishes;
+  // SQLite, key columns that compare bytewise. Each table it cannot follow is a problem named
+  // with its remedy: what PrepareCdc would refuse, found before anything is created. Errors only
+  // when the source cannot be asked. Default: nothing more to check.
+  virtual Status CheckCapturedTables(const std::vector<TableSchemaPtr>& tables,
+                                     StartReport& problems) {
+    (void)tables;
     (void)problems;
     return Status::Ok();
   }
@@ -142,12 +166,13 @@ class Source : NonCopyable {
 
   // The source's objects that belong to no table of the task but that an application may rely
   // on (views, materialized views, functions, procedures, sequences no column owns), in the
-  // schemas of `tables`, each as a schema report entry (kind, qualified name). cutover does not
-  // carry them; they are named in the schema report. Default: none.
-  virtual Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
+  // schemas of `tables`, each with its schema report entry (kind, qualified name) and, for
+  // views, functions and procedures, the definition a target of this engine recreates it from
+  // (engine/core/schema_objects.h). Default: none.
+  virtual Result<std::vector<SourceObject>> ListOtherObjects(
       const std::vector<TableSchemaPtr>& tables) {
     (void)tables;
-    return std::vector<SchemaObjectEntry>{};
+    return std::vector<SourceObject>{};
   }
 
   // Removes the task's change capture objects. Missing objects are not an error.
@@ -364,6 +389,28 @@ class Sink : NonCopyable {
     return Status::Ok();
   }
 
+  // Same-table split of the full load (engine/core/load_split.h). A sink that can load a table
+  // as ranges committed one by one says so here and implements the three calls below;
+  // otherwise the pipeline loads every table whole. Default: false.
+  virtual bool LoadsRanges() const { return false; }
+  // Makes `table` ready for a split load as `prep` says (kDropAndCreate: created now, its
+  // primary key added by FinishSplitLoad; kTruncate: emptied by PrepareTables already) and
+  // records `ranges` (index, split column's source name, bounds) as its ranges, none done,
+  // replacing any the table had: one transaction.
+  virtual Status BeginSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                                const std::vector<RangeLoadState>& ranges);
+  // Loads range `index` of `table` on a new connection (thread-safe, like BeginTableLoad): the
+  // loader's Commit(snapshot, rows) marks the range done with its snapshot and rows in the same
+  // transaction as the rows.
+  virtual Result<std::unique_ptr<TableLoader>> BeginRangeLoad(const std::string& task,
+                                                              const TableSchema& table, int index);
+  // Every range of `table` is done: adds what BeginTableLoad's Commit adds after the data (the
+  // primary key when the table was created with `prep`) and records the table loaded at
+  // `snapshot` (the earliest of its ranges' snapshots) with `rows`, in one transaction. The
+  // range rows stay.
+  virtual Status FinishSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                                 const Position& snapshot, int64_t rows);
+
   // Schema objects (engine/core/schema_objects.h, docs/types.md "Schema objects").
   //
   // The plan of `table`'s schema objects on this target: a pure function of the task's tables
@@ -398,6 +445,23 @@ class Sink : NonCopyable {
   // Runs one statement CreateForeignKeys returned, on a session of its own (thread-safe).
   virtual Status ValidateSchemaObject(const std::string& statement) {
     (void)statement;
+    return Status::Ok();
+  }
+
+  // Same-engine objects (docs/types.md, "Views, functions and triggers"), once every table is
+  // loaded. Creates one view, function or procedure of a source of this target's own engine
+  // from its definition (SourceObject::definition), on a session that does not replicate; an
+  // error says why (the pipeline names the object and goes on). Default: refused.
+  virtual Status CreateSourceObject(const SourceObject& object) {
+    return InvalidArgument("the " + engine() + " target does not create " + object.entry.kind +
+                           "s");
+  }
+  // Creates the triggers of `tables` that the plan carries after the load (a target that can
+  // keep a trigger from firing: PostgreSQL) when missing, disabled until `cutover switch`
+  // enables them (EngineDriver::EnableTargetTriggers). Each failure is logged with the trigger's
+  // name and the rest go on. Default: nothing (the switch creates them).
+  virtual Status CreateDisabledTriggers(const std::vector<TableSchemaPtr>& tables) {
+    (void)tables;
     return Status::Ok();
   }
 

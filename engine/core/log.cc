@@ -1,5 +1,7 @@
 #include "engine/core/log.h"
 
+#include "engine/core/log_component.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +19,9 @@ void SetLogLevel(LogLevel level) {
   g_level = static_cast<int>(level);
 }
 bool LogEnabled(LogLevel level) {
+  // The running part's own severity (Logging.LogComponents), else the global level.
+  if (auto own = ComponentLogLevel(CurrentLogComponent()))
+    return static_cast<int>(level) >= static_cast<int>(*own);
   return static_cast<int>(level) >= g_level.load();
 }
 

@@ -25,9 +25,14 @@ ReadinessCheck& CheckList::Add(ReadinessCheck check) {
       c.status = check.status;
       c.detail = std::move(check.detail);
       if (!check.remedy.empty()) c.remedy = std::move(check.remedy);
-    } else if (check.status == c.status && check.status != CheckStatus::kPassed &&
-               c.detail.find(check.detail) == std::string::npos) {
-      c.detail += "; " + check.detail;
+    } else if (check.status == c.status && check.status != CheckStatus::kPassed) {
+      // Several problems of one check: every detail and every remedy is kept, joined by "; ".
+      if (c.detail.find(check.detail) == std::string::npos) c.detail += "; " + check.detail;
+      if (c.remedy.empty()) {
+        c.remedy = std::move(check.remedy);
+      } else if (c.remedy.find(check.remedy) == std::string::npos) {
+        c.remedy += "; " + check.remedy;
+      }
     }
     for (std::string& o : check.objects) {
       if (std::find(c.objects.begin(), c.objects.end(), o) == c.objects.end())

@@ -17,6 +17,13 @@
 
 namespace cutover {
 
+// What the checks of an endpoint assume: the options of `test-connection` and `assess`.
+struct EndpointCheckOptions {
+  // A source transaction open longer than this is named ("pg.long_transactions"): creating the
+  // task's slot waits for it (--long-transaction-seconds).
+  int64_t long_transaction_seconds = 300;
+};
+
 enum class CheckStatus : uint8_t { kPassed, kNotApplicable, kWarning, kFailed };
 
 // "passed", "not applicable", "warning", "failed".

@@ -151,6 +151,17 @@ struct ForeignKey {
   }
 };
 
+// A trigger of a table, as its source defines it.
+struct Trigger {
+  std::string name;
+  // The source engine's statement that creates it (PostgreSQL pg_get_triggerdef, MariaDB
+  // CREATE TRIGGER ... built from information_schema.TRIGGERS, SQLite's sqlite_schema.sql),
+  // naming the table under its source name; "" when the source could not read it.
+  std::string definition;
+  // PostgreSQL's firing mode (pg_trigger.tgenabled: O, A, R, D for disabled); "" elsewhere.
+  std::string mode;
+};
+
 struct TableSchema {
   TableName name;
   std::vector<Column> columns;
@@ -170,11 +181,12 @@ struct TableSchema {
   // start. Each has `generated` set.
   std::vector<Column> computed;
   // Schema objects cutover recreates on the target after the table's data (docs/types.md,
-  // "Schema objects"): secondary indexes, CHECK constraints; triggers are only named (same
-  // engine: carried by the sink where it can, else listed in the schema report).
+  // "Schema objects"): secondary indexes, CHECK constraints; triggers are carried to a target of
+  // the source's own engine (created disabled after the load or at `cutover switch`), else only
+  // named in the schema report.
   std::vector<Index> indexes;
   std::vector<CheckConstraint> checks;
-  std::vector<std::string> triggers;
+  std::vector<Trigger> triggers;
 
   bool IsKeyColumn(size_t i) const {
     for (size_t k : key)

@@ -1,6 +1,7 @@
 #include "engine/core/schema_objects.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "engine/core/log.h"
@@ -106,6 +107,76 @@ bool IndexCovers(const TableSchema& t, const ForeignKey& fk) {
   return false;
 }
 
+namespace {
+
+// Whether `name` appears in `text` as a word (both lower case).
+bool NamesWord(const std::string& text, const std::string& name) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t at = text.find(name); !name.empty() && at != std::string::npos;
+       at = text.find(name, at + 1)) {
+    bool starts = at == 0 || !word_char(text[at - 1]);
+    bool ends = at + name.size() >= text.size() || !word_char(text[at + name.size()]);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::vector<TableName> TablesNamedIn(const std::string& sql,
+                                     const std::vector<TableName>& candidates) {
+  const std::string text = Lower(sql);
+  std::vector<TableName> out;
+  for (const TableName& t : candidates)
+    if (NamesWord(text, Lower(t.name))) out.push_back(t);
+  return out;
+}
+
+const std::pair<TableName, TableName>* RenamedTableIn(const SourceObject& o,
+                                                      const TableRenames& renames) {
+  const std::string text = Lower(o.definition);
+  for (const auto& r : renames) {
+    bool refers = o.uses.empty() ? NamesWord(text, Lower(r.first.name))
+                                 : std::find(o.uses.begin(), o.uses.end(), r.first) != o.uses.end();
+    if (refers) return &r;
+  }
+  return nullptr;
+}
+
+bool RenamedByMapping(const TableSchema& t) {
+  return (!t.target_table.empty() && t.target_table != t.name.name) ||
+         (!t.target_schema.empty() && t.target_schema != t.name.schema);
+}
+
+std::vector<PlannedObject> PlanTriggers(const TableSchema& t, bool same_engine,
+                                        const std::string& when) {
+  std::vector<PlannedObject> out;
+  for (const Trigger& tr : t.triggers) {
+    PlannedObject p;
+    p.entry = {"trigger", TableObjectName(t, tr.name), SchemaFate::kCarried, when};
+    p.target_name = tr.name;
+    if (!same_engine) {
+      p.entry.fate = SchemaFate::kNotCarried;
+      p.entry.note = "a trigger's body is the source engine's SQL and is not translated";
+    } else if (RenamedByMapping(t)) {
+      p.entry.fate = SchemaFate::kNotCarried;
+      p.entry.note =
+          "the task's mapping renames its table, which the trigger names as the "
+          "source does; recreate it on the target by hand";
+    } else if (tr.definition.empty()) {
+      p.entry.fate = SchemaFate::kNotCarried;
+      p.entry.note = "the source did not show its definition (privileges?)";
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 std::string TableObjectName(const TableSchema& table, const std::string& object) {
   return table.name.ToString() + "." + object;
 }
@@ -132,7 +203,7 @@ std::vector<PlannedObject> NotCarriedObjects(const TableSchema& t, const std::st
     add(i.constraint ? "unique constraint" : "index", TableObjectName(t, i.name));
   for (const CheckConstraint& c : t.checks) add("check", TableObjectName(t, c.name));
   for (const ForeignKey& fk : t.foreign_keys) add("foreign key", TableObjectName(t, fk.name));
-  for (const std::string& tr : t.triggers) add("trigger", TableObjectName(t, tr));
+  for (const Trigger& tr : t.triggers) add("trigger", TableObjectName(t, tr.name));
   return out;
 }
 

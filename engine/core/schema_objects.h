@@ -47,6 +47,22 @@ struct SchemaObjectEntry {
   std::string note;  // kTranslated: the translation; kNotCarried: the reason
 };
 
+// An object of the source that belongs to no table of the task (a view, materialized view,
+// function, procedure, sequence no column owns, event), named in the schema report; on a target
+// of the source's own engine views, functions and procedures are recreated from `definition`
+// once the tables are loaded (docs/types.md, "Views, functions and triggers").
+struct SourceObject {
+  SchemaObjectEntry entry;  // kind, qualified name; the fate and note of a target of another
+                            // engine (kNotCarried)
+  // The source engine's statement that creates it when missing (or replaces it), naming the
+  // tables it reads under their source names; "" when the object is not carried even to the
+  // same engine (sequences, events, aggregates) or its definition could not be read.
+  std::string definition;
+  // The tables it reads: views only, from the catalog (PostgreSQL) or by name (TablesNamedIn);
+  // empty: unknown.
+  std::vector<TableName> uses;
+};
+
 // A schema object as a target sink plans it.
 struct PlannedObject {
   enum class Phase : uint8_t { kWithTable, kAfterData, kForeignKey, kNone };
@@ -82,6 +98,34 @@ class SchemaReport {
 // ON UPDATE, named types, triggers) marked not carried with `why`: the plan of a target that
 // keeps none of them (the Sink default).
 std::vector<PlannedObject> NotCarriedObjects(const TableSchema& table, const std::string& why);
+
+// The task's tables whose target name differs from their source name (a DMS table mapping):
+// source name -> target name.
+using TableRenames = std::vector<std::pair<TableName, TableName>>;
+
+// Whether the task's mapping lands `target` (a target table as the sink sees it) under another
+// schema or table name than its source's: its source's triggers, views and functions name it
+// as the source does, so a target of the same engine keeps none of those that refer to it.
+bool RenamedByMapping(const TableSchema& target);
+
+// The trigger plan of a target of the source's own engine, shared by the database sinks:
+// `when` says when the target gets `table`'s triggers ("created disabled after the load,
+// enabled by cutover switch", "created by cutover switch"); cross-engine, or on a table the
+// mapping renames, each trigger is not carried, with the reason.
+std::vector<PlannedObject> PlanTriggers(const TableSchema& table, bool same_engine,
+                                        const std::string& when);
+
+// The tables of `candidates` whose name appears in `sql` as a word (case-insensitive): the
+// tables a view reads, for a source whose catalog does not say (MariaDB, SQLite). A column or
+// alias with a table's name counts too (the view is then reported as reading it).
+std::vector<TableName> TablesNamedIn(const std::string& sql,
+                                     const std::vector<TableName>& candidates);
+
+// The first table of `renames` that `object` (a same-engine definition, kept as the source wrote
+// it) refers to: one of its `uses`, or, where those are unknown, a table whose name appears in
+// the definition as a word (case-insensitive); nullptr when none.
+const std::pair<TableName, TableName>* RenamedTableIn(const SourceObject& object,
+                                                      const TableRenames& renames);
 
 // Whether the primary key or a secondary index of `table` (recreated after its data) starts with
 // `fk`'s columns,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/core/readiness_check.h"
+#include "engine/core/schema.h"
 #include "engine/core/status.h"
 
 namespace cutover {
@@ -36,6 +37,13 @@ class StartReport {
   bool empty() const { return problems_.empty(); }
   const std::vector<StartProblem>& problems() const { return problems_; }
 
+  // A table the source refuses whole (left out of DiscoverTables' result, its problem refused
+  // here), described as far as the source could: the task's later checks (keys, generated
+  // columns, foreign keys, the target's tables) still look at it, so one run names every
+  // problem of a table, not only the first. Never replicated.
+  void KeepRefusedTable(TableSchemaPtr table) { refused_tables_.push_back(std::move(table)); }
+  const std::vector<TableSchemaPtr>& refused_tables() const { return refused_tables_; }
+
   // What the task starts without, though it does not refuse to start: schema objects of the
   // source that the target will not have (engine/core/schema_objects.h). Logged once at start,
   // one warning line each, naming the object.
@@ -53,6 +61,7 @@ class StartReport {
  private:
   std::vector<StartProblem> problems_;
   std::vector<StartProblem> notes_;
+  std::vector<TableSchemaPtr> refused_tables_;
   std::string check_;
 };
 

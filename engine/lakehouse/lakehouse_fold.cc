@@ -80,12 +80,76 @@ class Folder {
   std::string key_bytes_;
 };
 
+// How a file's columns give the table's current columns (lakehouse_manifest.h: a file written
+// before a schema change has a shape of its own).
+struct FileColumns {
+  std::vector<std::string> physical;  // the file's columns, in the order written
+  // Per current column: its index in `physical`, or kAbsent (then `fill`, else NULL).
+  static constexpr size_t kAbsent = static_cast<size_t>(-1);
+  std::vector<size_t> index;
+  std::vector<const Column*> written;  // per current column: the column as written, if other
+  std::vector<Column> written_columns;
+  std::vector<std::optional<Value>> fill;
+};
+
+Result<FileColumns> ColumnsOf(const ManifestTable& t, const CommittedFile& file,
+                              const std::string& where) {
+  FileColumns out;
+  out.index.assign(t.columns.size(), FileColumns::kAbsent);
+  out.written.assign(t.columns.size(), nullptr);
+  out.fill.resize(t.columns.size());
+  if (file.shape < 0) {
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      out.physical.push_back(t.columns[i].name);
+      out.index[i] = i;
+    }
+    return out;
+  }
+  const FileShape& shape = t.shapes[file.shape];
+  out.written_columns.reserve(shape.size());
+  for (const ShapeColumn& c : shape) {
+    size_t at = FileColumns::kAbsent;
+    if (!c.name.empty()) {
+      at = out.physical.size();
+      out.physical.push_back(c.name);
+    }
+    if (c.as.empty()) continue;  // dropped since
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (t.columns[i].name != c.as) continue;
+      out.index[i] = at;
+      if (at == FileColumns::kAbsent) {
+        if (c.fill) {
+          auto v = ParseValueText(*c.fill, t.columns[i]);
+          if (!v.ok()) return v.status().WithContext(where + ": the value of added column " + c.as);
+          out.fill[i] = std::move(*v);
+        }
+      } else if (c.kind != t.columns[i].kind || c.type != t.columns[i].type_name) {
+        Column& w = out.written_columns.emplace_back(t.columns[i]);
+        w.kind = c.kind;
+        w.type_name = c.type;
+        out.written[i] = &w;
+      }
+    }
+  }
+  return out;
+}
+
+// A value read as column `written` brought to the table's current column `now` (a retyped
+// column): through its text form.
+Result<Value> Retyped(Value v, const Column& written, const Column& now) {
+  if (v.is_null() || written.kind == now.kind) return v;
+  std::string text;
+  AppendValueText(v, text);
+  return ParseValueText(text, now);
+}
+
 Status FoldCsv(const LakehouseSettings& s, const ManifestTable& t, const CommittedFile& file,
                const std::string& data, const std::string& where, Folder& folder) {
   CsvFormat f{s.csv_delimiter, s.csv_row_delimiter, s.csv_null_value};
+  ASSIGN_OR_RETURN(FileColumns fc, ColumnsOf(t, file, where));
   std::vector<std::optional<std::string>> fields;
   size_t lead = (file.op ? 1 : 0) + (s.timestamp_column.empty() ? 0 : 1);
-  size_t want = lead + t.columns.size() + 1;
+  size_t want = lead + fc.physical.size() + 1;
   CsvReader reader(f, data);
   bool header = s.add_column_name;
   int64_t line = 0;
@@ -106,12 +170,18 @@ Status FoldCsv(const LakehouseSettings& s, const ManifestTable& t, const Committ
     std::vector<Value> row;
     row.reserve(t.columns.size());
     for (size_t i = 0; i < t.columns.size(); ++i) {
-      const auto& field = fields[lead + i];
+      if (fc.index[i] == FileColumns::kAbsent) {
+        row.push_back(fc.fill[i] ? *fc.fill[i] : Value::Null());
+        continue;
+      }
+      const auto& field = fields[lead + fc.index[i]];
       if (!field) {
         row.push_back(Value::Null());
         continue;
       }
-      auto v = ParseValueText(*field, t.columns[i]);
+      const Column& as = fc.written[i] ? *fc.written[i] : t.columns[i];
+      auto v = ParseValueText(*field, as);
+      if (v.ok() && fc.written[i]) v = Retyped(std::move(*v), as, t.columns[i]);
       if (!v.ok()) return v.status().WithContext(where + " record " + std::to_string(line));
       row.push_back(std::move(*v));
     }
@@ -138,10 +208,16 @@ Status FoldParquet(const ManifestTable& t, const CommittedFile& file, const std:
     if (op == kNone) return FailedPrecondition(where + ": no column " + kOpColumn);
   }
   if (position == kNone) return FailedPrecondition(where + ": no column " + kPositionColumn);
-  std::vector<size_t> index;
-  for (const Column& c : t.columns) {
-    auto i = find(c.name);
-    if (!i) return FailedPrecondition(where + ": no column " + c.name);
+  ASSIGN_OR_RETURN(FileColumns fc, ColumnsOf(t, file, where));
+  std::vector<size_t> index;  // per current column: the Parquet column, or kNone
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    if (fc.index[c] == FileColumns::kAbsent) {
+      index.push_back(kNone);
+      continue;
+    }
+    const std::string& name = fc.physical[fc.index[c]];
+    auto i = find(name);
+    if (!i) return FailedPrecondition(where + ": no column " + name);
     index.push_back(*i);
   }
   for (size_t g = 0; g < reader.num_row_groups(); ++g) {
@@ -152,7 +228,13 @@ Status FoldParquet(const ManifestTable& t, const CommittedFile& file, const std:
       std::vector<Value> row;
       row.reserve(index.size());
       for (size_t i = 0; i < index.size(); ++i) {
-        auto v = ColumnValueFromParquet(std::move(in[index[i]]), t.columns[i]);
+        if (index[i] == kNone) {
+          row.push_back(fc.fill[i] ? *fc.fill[i] : Value::Null());
+          continue;
+        }
+        const Column& as = fc.written[i] ? *fc.written[i] : t.columns[i];
+        auto v = ColumnValueFromParquet(std::move(in[index[i]]), as);
+        if (v.ok() && fc.written[i]) v = Retyped(std::move(*v), as, t.columns[i]);
         if (!v.ok())
           return v.status().WithContext(where + " row group " + std::to_string(g) + " row " +
                                         std::to_string(r));

@@ -74,6 +74,52 @@ std::vector<std::string> Manifest::Files() const {
   return out;
 }
 
+void ManifestTable::FollowSchemaChange(const TableSchema& after,
+                                       const std::vector<ColumnChange>& changes) {
+  // Files written with the current columns keep them as a shape of their own.
+  bool current = false;
+  for (const CommittedFile& f : files) current |= f.shape < 0;
+  if (current) {
+    FileShape& shape = shapes.emplace_back();
+    for (const Column& c : columns) shape.push_back({c.name, c.kind, c.type_name, c.name, {}});
+    for (CommittedFile& f : files)
+      if (f.shape < 0) f.shape = static_cast<int>(shapes.size()) - 1;
+  }
+  for (const ColumnChange& ch : changes) {
+    for (FileShape& shape : shapes) {
+      switch (ch.kind) {
+        case ColumnChange::Kind::kRename:
+          for (ShapeColumn& c : shape)
+            if (c.as == ch.name) c.as = ch.new_name;
+          break;
+        case ColumnChange::Kind::kDrop:
+          for (ShapeColumn& c : shape)
+            if (c.as == ch.name) c.as.clear();
+          break;
+        case ColumnChange::Kind::kRetype:  // the file keeps the type it was written with
+          break;
+        case ColumnChange::Kind::kAdd: {
+          // Rows written before the column existed take its constant default, as the source
+          // filled its rows (a later file that has the column supersedes them).
+          const Column& c = after.columns[ch.after_index];
+          ShapeColumn added{"", c.kind, c.type_name, c.name, {}};
+          if (c.default_value.kind == DefaultKind::kLiteral) added.fill = c.default_value.literal;
+          shape.push_back(std::move(added));
+          break;
+        }
+      }
+    }
+  }
+  columns.clear();
+  for (const Column& c : after.columns) {
+    Column& kept = columns.emplace_back();
+    kept.name = c.name;
+    kept.kind = c.kind;
+    kept.type_name = c.type_name;
+  }
+  key = after.key;
+}
+
 std::string ManifestKey(const std::string& task) {
   return std::string(kControlPrefix) + task + "/manifest.json";
 }
@@ -85,9 +131,21 @@ std::string EncodeManifest(const Manifest& m) {
     for (const auto& c : t.columns)
       cols.push_back({{"name", c.name}, {"kind", KindName(c.kind)}, {"type", c.type_name}});
     json files = json::array();
-    for (const auto& f : t.files)
-      files.push_back(
-          {{"key", f.key}, {"load", f.load}, {"op", f.op}, {"rows", f.rows}, {"bytes", f.bytes}});
+    for (const auto& f : t.files) {
+      json fj{{"key", f.key}, {"load", f.load}, {"op", f.op}, {"rows", f.rows}, {"bytes", f.bytes}};
+      if (f.shape >= 0) fj["shape"] = f.shape;
+      files.push_back(std::move(fj));
+    }
+    json shapes = json::array();
+    for (const FileShape& shape : t.shapes) {
+      json sj = json::array();
+      for (const ShapeColumn& c : shape) {
+        json cj{{"name", c.name}, {"kind", KindName(c.kind)}, {"type", c.type}, {"as", c.as}};
+        if (c.fill) cj["fill"] = *c.fill;
+        sj.push_back(std::move(cj));
+      }
+      shapes.push_back(std::move(sj));
+    }
     json tj{{"source_schema", t.source.schema},
             {"source_name", t.source.name},
             {"schema", name.schema},
@@ -97,6 +155,7 @@ std::string EncodeManifest(const Manifest& m) {
             {"key", t.key},
             {"files", files},
             {"next_load", t.next_load}};
+    if (!t.shapes.empty()) tj["shapes"] = shapes;
     if (t.loaded)
       tj["loaded"] = {{"snapshot", PositionJson(t.loaded->snapshot)}, {"rows", t.loaded->rows}};
     tables.push_back(std::move(tj));
@@ -131,8 +190,22 @@ Result<Manifest> DecodeManifest(std::string_view text, const std::string& where)
       }
       t.key = tj.at("key").get<std::vector<size_t>>();
       for (const auto& fj : tj.at("files"))
-        t.files.push_back(
-            {fj.at("key"), fj.at("load"), fj.at("op"), fj.at("rows"), fj.at("bytes")});
+        t.files.push_back({fj.at("key"), fj.at("load"), fj.at("op"), fj.at("rows"), fj.at("bytes"),
+                           fj.value("shape", -1)});
+      if (tj.contains("shapes")) {
+        for (const auto& sj : tj.at("shapes")) {
+          FileShape& shape = t.shapes.emplace_back();
+          for (const auto& cj : sj) {
+            ShapeColumn c{cj.at("name"), KindOf(cj.at("kind")), cj.at("type"), cj.at("as"), {}};
+            if (cj.contains("fill")) c.fill = cj.at("fill").get<std::string>();
+            shape.push_back(std::move(c));
+          }
+        }
+      }
+      for (const CommittedFile& f : t.files)
+        if (f.shape >= static_cast<int>(t.shapes.size()))
+          throw std::runtime_error("file " + f.key + " names shape " + std::to_string(f.shape) +
+                                   " of " + std::to_string(t.shapes.size()));
       t.next_load = tj.at("next_load");
       if (tj.contains("loaded"))
         t.loaded = TableLoadState{PositionOf(tj["loaded"].at("snapshot")),

@@ -11,6 +11,12 @@
 // and key and the CSV settings the files were written with, so a reader (the validator's
 // scanner, a user's job) needs nothing but the folder to fold the files.
 //
+// Source schema changes (docs/ddl.md): a file has one shape, the table's columns when it was
+// written. The manifest keeps the table's current columns; a file written with other columns
+// names a shape: its columns as written (physical name, kind, type), each with the current
+// column it now holds (renames followed, "" once dropped), and the columns added since, with
+// the value their rows take (the added column's constant default, else NULL).
+//
 // Place: `_cutover/<task>/manifest.json` under the target root (outside any table folder, so
 // globbing readers of `<schema>/<table>/*.csv` never see it).
 #pragma once
@@ -24,6 +30,7 @@
 #include <vector>
 
 #include "engine/core/checkpoint.h"
+#include "engine/core/column_diff.h"
 #include "engine/core/schema.h"
 #include "engine/lakehouse/lakehouse_settings.h"
 #include "engine/lakehouse/object_store.h"
@@ -40,7 +47,18 @@ struct CommittedFile {
   bool op = false;   // has the Op column
   int64_t rows = 0;
   int64_t bytes = 0;
+  int shape = -1;  // index into ManifestTable::shapes; -1: the table's current columns
 };
+
+// A column of a file written before a schema change (see the header comment).
+struct ShapeColumn {
+  std::string name;  // as written in the file; "" when the file does not have it (added later)
+  ValueKind kind = ValueKind::kText;
+  std::string type;                 // the type name it was written with
+  std::string as;                   // the current column it holds; "" when dropped since
+  std::optional<std::string> fill;  // name == "": the value text its rows take (else NULL)
+};
+using FileShape = std::vector<ShapeColumn>;
 
 struct ManifestTable {
   TableName name;    // where it lands: <schema>/<table> folders
@@ -50,7 +68,12 @@ struct ManifestTable {
   std::vector<size_t> key;
   std::optional<TableLoadState> loaded;
   std::vector<CommittedFile> files;
-  uint32_t next_load = 1;  // counter of the next LOAD file name
+  uint32_t next_load = 1;         // counter of the next LOAD file name
+  std::vector<FileShape> shapes;  // of files written before a schema change
+
+  // Follows `changes` (DiffColumns of the table's schemas `before` and `after`): files
+  // written so far keep their shape, the table's columns become `after`'s.
+  void FollowSchemaChange(const TableSchema& after, const std::vector<ColumnChange>& changes);
 };
 
 struct Manifest {

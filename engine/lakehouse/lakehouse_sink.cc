@@ -18,19 +18,30 @@ int64_t NowMicros() {
       .count();
 }
 
-// The manifest entry of `table`, created from its schema when new.
-ManifestTable& EntryOf(Manifest& m, const TableSchema& table) {
+// The manifest entry of `table`, created from its schema when new. `replaced`: a load that
+// replaces the table's files (they all take `table`'s columns).
+ManifestTable& EntryOf(Manifest& m, const TableSchema& table, bool replaced) {
   TableName name = LandingName(table);
   auto [it, fresh] = m.tables.try_emplace(name);
   ManifestTable& t = it->second;
-  if (fresh || t.columns.size() != table.columns.size()) {
+  if (fresh || replaced) {
     t.name = name;
     t.source = table.name;
     t.source_engine = table.engine;
     t.columns = table.columns;
     t.key = table.key;
+    t.shapes.clear();
   }
   return t;
+}
+
+// Whether `table`'s rows have the columns the manifest entry says the table has now.
+bool SameColumns(const ManifestTable& e, const TableSchema& table) {
+  if (e.columns.size() != table.columns.size()) return false;
+  for (size_t i = 0; i < e.columns.size(); ++i)
+    if (e.columns[i].name != table.columns[i].name || e.columns[i].kind != table.columns[i].kind)
+      return false;
+  return true;
 }
 
 // Full-load rows sort before every change of their table: the pipeline applies to a table only
@@ -65,7 +76,7 @@ class LakehouseLoader final : public TableLoader {
   Status Commit(const Position& snapshot, int64_t rows) override {
     RETURN_IF_ERROR(Close());
     return files_.Update([&](Manifest& m) {
-      ManifestTable& t = EntryOf(m, table_);
+      ManifestTable& t = EntryOf(m, table_, prep_ != TablePrep::kDoNothing);
       std::vector<std::string> obsolete;
       if (prep_ != TablePrep::kDoNothing) {
         for (const auto& f : t.files) obsolete.push_back(f.key);
@@ -165,7 +176,7 @@ class LakehouseApplier final : public Applier {
   Status WriteRow(const TableSchemaPtr& t, char op, const std::vector<Value>& row) {
     const TableSchema& table = *t;
     ++seq_;
-    Open& o = open_[&table];
+    Open& o = open_[LandingName(table)];
     if (o.file && o.file->bytes() >= s_.max_file_size_kb * 1024) RETURN_IF_ERROR(Close(o));
     if (!o.file) {
       o.table = t;
@@ -186,17 +197,44 @@ class LakehouseApplier final : public Applier {
     return false;
   }
 
+  // A source schema change (Applier::AlterTable): the table's open file is completed (a file
+  // never mixes shapes) and the change is committed with the group, in order with its files:
+  // the manifest records the shape of the files written before it (lakehouse_manifest.h), and
+  // later files carry the new columns.
+  Status AlterTable(const TableSchema& before, const TableSchema& after,
+                    const std::vector<ColumnChange>& changes) override {
+    (void)before;
+    auto it = open_.find(LandingName(after));
+    if (it != open_.end()) RETURN_IF_ERROR(Close(it->second));
+    done_.push_back(
+        {LandingName(after), nullptr, {}, std::make_shared<TableSchema>(after), changes});
+    return Status::Ok();
+  }
+
   Status Commit(const Position& applied) override {
     for (auto& [t, o] : open_) RETURN_IF_ERROR(Close(o));
-    Status st = files_.Update([&](Manifest& m) {
-      for (auto& [t, o] : open_) {
-        ManifestTable& e = EntryOf(m, *o.table);
-        for (auto& f : o.done) e.files.push_back(f);
+    Status st = files_.Update([&](Manifest& m) -> Result<std::vector<std::string>> {
+      for (const Done& d : done_) {
+        if (d.after) {
+          auto e = m.tables.find(d.table);
+          if (e != m.tables.end()) e->second.FollowSchemaChange(*d.after, d.changes);
+          continue;
+        }
+        ManifestTable& e = EntryOf(m, *d.schema, false);
+        if (!SameColumns(e, *d.schema))
+          return FailedPrecondition(
+              "table " + d.schema->name.ToString() + ": rows with " +
+              std::to_string(d.schema->columns.size()) + " columns arrived for files of " +
+              std::to_string(e.columns.size()) +
+              " without a schema change seen (the source table changed while the task was "
+              "stopped, docs/ddl.md): reload the table");
+        e.files.push_back(d.file);
       }
       m.applied = applied;
       return std::vector<std::string>();
     });
     open_.clear();
+    done_.clear();
     return st;
   }
 
@@ -204,13 +242,24 @@ class LakehouseApplier final : public Applier {
   struct Open {
     TableSchemaPtr table;
     std::unique_ptr<RowFile> file;
-    std::vector<CommittedFile> done;
+  };
+  // What the open group completed, in order: a file of a table, or a schema change (`after`).
+  struct Done {
+    TableName table;
+    TableSchemaPtr schema;  // the file's columns
+    CommittedFile file;
+    std::shared_ptr<const TableSchema> after;
+    std::vector<ColumnChange> changes;
   };
 
   Status Close(Open& o) {
     if (!o.file) return Status::Ok();
     RETURN_IF_ERROR(o.file->Complete());
-    o.done.push_back({o.file->key(), false, o.file->has_op(), o.file->rows(), o.file->bytes()});
+    done_.push_back({LandingName(*o.table),
+                     o.table,
+                     {o.file->key(), false, o.file->has_op(), o.file->rows(), o.file->bytes()},
+                     nullptr,
+                     {}});
     o.file.reset();
     return Status::Ok();
   }
@@ -243,7 +292,8 @@ class LakehouseApplier final : public Applier {
   TransactionInfo txn_;
   uint32_t seq_ = 0;
   int64_t commit_time_us_ = 0;
-  std::map<const TableSchema*, Open> open_;
+  std::map<TableName, Open> open_;
+  std::vector<Done> done_;
   std::map<TableName, int64_t> last_used_ms_;
   std::vector<Value> filled_, keyed_;
 };

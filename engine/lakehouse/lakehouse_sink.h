@@ -13,7 +13,10 @@
 //   OpenApplier          one CDC file per table touched, open until the group commits; a group
 //                        is committed when a file reaches CdcMinFileSize or the group is
 //                        CdcMaxBatchInterval old (Applier::CommitDue); Commit completes the
-//                        files and writes the manifest with the group's position.
+//                        files and writes the manifest with the group's position. A source
+//                        schema change (AlterTable) completes the table's open file and is
+//                        committed in that manifest, in order with the files around it: the
+//                        files before it keep their shape (lakehouse_manifest.h).
 // One task per folder (or per BucketFolder): the clean-up keeps only files some task's
 // manifest lists.
 #pragma once
@@ -36,14 +39,18 @@ class TaskFiles {
   TaskFiles(ObjectStore& store, Manifest m) : store_(store), m_(std::move(m)) {}
   ObjectStore& store() { return store_; }
   const LakehouseSettings& settings() const { return m_.settings; }
-  // Runs `change` on the manifest under the lock, writes it, then deletes `obsolete` keys
-  // `change` returns (files the new manifest no longer lists).
+  // Runs `change` on a copy of the manifest under the lock, writes it, then deletes `obsolete`
+  // keys `change` returns (files the new manifest no longer lists). `change` returns them as a
+  // std::vector<std::string>, or a Result of one: an error leaves the manifest as it was.
   template <typename F>
   Status Update(F&& change) {
     std::lock_guard<std::mutex> l(mu_);
-    std::vector<std::string> obsolete = change(m_);
-    RETURN_IF_ERROR(store_.PutAtomic(ManifestKey(m_.task), EncodeManifest(m_)));
-    for (const auto& k : obsolete) RETURN_IF_ERROR(store_.Delete(k));
+    Manifest next = m_;
+    Result<std::vector<std::string>> obsolete = change(next);
+    RETURN_IF_ERROR(obsolete.status());
+    RETURN_IF_ERROR(store_.PutAtomic(ManifestKey(next.task), EncodeManifest(next)));
+    m_ = std::move(next);
+    for (const auto& k : *obsolete) RETURN_IF_ERROR(store_.Delete(k));
     return Status::Ok();
   }
   template <typename F>

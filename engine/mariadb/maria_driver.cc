@@ -80,9 +80,9 @@ class MariaDriver final : public EngineDriver {
     return DumpBinlog(request);
   }
   Status CheckEndpoint(const std::string& uri, EndpointRole role,
-                       CheckList& checks) const override {
+                       const EndpointCheckOptions& options, CheckList& checks) const override {
     CheckList own;
-    RETURN_IF_ERROR(EngineDriver::CheckEndpoint(uri, role, own));
+    RETURN_IF_ERROR(EngineDriver::CheckEndpoint(uri, role, options, own));
     if (!own.failed()) RETURN_IF_ERROR(CheckMariaEndpoint(uri, role, own));  // else not connected
     checks.Append(own);
     return Status::Ok();
@@ -97,6 +97,10 @@ class MariaDriver final : public EngineDriver {
   Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
       const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
     return AdvanceMariaKeyGenerators(uri, floors);
+  }
+  Result<std::vector<TriggerOutcome>> EnableTargetTriggers(
+      const std::string& uri, const std::vector<TableTriggers>& tables) const override {
+    return CreateMariaTriggers(uri, tables);
   }
   Result<std::optional<int64_t>> RetainedLogBytes(const std::string& uri, const std::string&,
                                                   const std::string& position) const override {

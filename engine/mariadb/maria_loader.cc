@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "engine/core/generated_columns.h"
@@ -97,11 +98,29 @@ LoadMethod ConfiguredLoadMethod() {
   return env && std::string(env) == "insert" ? LoadMethod::kInsert : LoadMethod::kInfile;
 }
 
+// The table_state row of a loaded table, in the open transaction.
+Status RecordTableLoaded(MariaConn& conn, const std::string& task, const TableSchema& table,
+                         const Position& snapshot, int64_t rows) {
+  return conn.Exec(
+      "INSERT INTO " + MariaConn::QuoteIdent(conn.uri().database) + "." + kTableStateTable +
+          " (task, table_schema, table_name, snapshot_position, `rows`, loaded_at) VALUES (" +
+          conn.QuoteLiteral(task) + ", " + conn.QuoteLiteral(table.name.schema) + ", " +
+          conn.QuoteLiteral(table.name.name) + ", " + conn.QuoteLiteral(snapshot.text) + ", " +
+          std::to_string(rows) +
+          ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE snapshot_position = "
+          "VALUES(snapshot_position), `rows` = VALUES(`rows`), loaded_at = VALUES(loaded_at)",
+      "table " + table.name.ToString() + ": recording load state");
+}
+
 class MariaTableLoader : public TableLoader {
  public:
+  // `range`: the loader of one range of a split load (Commit marks the range done); else the
+  // whole table.
   MariaTableLoader(std::unique_ptr<MariaConn> conn, std::string task, const TableSchema& table,
-                   TablePlan plan, LoadMethod method, size_t max_packet)
-      : conn_(std::move(conn)),
+                   TablePlan plan, LoadMethod method, size_t max_packet,
+                   std::optional<int> range = std::nullopt)
+      : range_(range),
+        conn_(std::move(conn)),
         task_(std::move(task)),
         table_(table),
         plan_(std::move(plan)),
@@ -197,15 +216,24 @@ class MariaTableLoader : public TableLoader {
     if (rows != rows_sent_)
       return Internal(what_ + ": " + std::to_string(rows_sent_) + " rows written but " +
                       std::to_string(rows) + " reported");
-    RETURN_IF_ERROR(conn_->Exec(
-        "INSERT INTO " + MariaConn::QuoteIdent(conn_->uri().database) + "." + kTableStateTable +
-            " (task, table_schema, table_name, snapshot_position, `rows`, loaded_at) VALUES (" +
-            conn_->QuoteLiteral(task_) + ", " + conn_->QuoteLiteral(table_.name.schema) + ", " +
-            conn_->QuoteLiteral(table_.name.name) + ", " + conn_->QuoteLiteral(snapshot.text) +
-            ", " + std::to_string(rows) +
-            ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE snapshot_position = "
-            "VALUES(snapshot_position), `rows` = VALUES(`rows`), loaded_at = VALUES(loaded_at)",
-        what_ + ": recording load state"));
+    const std::string& db = conn_->uri().database;
+    std::string where = " WHERE task = " + conn_->QuoteLiteral(task_) +
+                        " AND table_schema = " + conn_->QuoteLiteral(table_.name.schema) +
+                        " AND table_name = " + conn_->QuoteLiteral(table_.name.name);
+    if (range_) {
+      RETURN_IF_ERROR(
+          conn_->Exec("UPDATE " + MariaConn::QuoteIdent(db) + "." + kLoadRangeTable +
+                          " SET snapshot_position = " + conn_->QuoteLiteral(snapshot.text) +
+                          ", `rows` = " + std::to_string(rows) + ", loaded_at = UTC_TIMESTAMP(6)" +
+                          where + " AND range_no = " + std::to_string(*range_),
+                      what_ + ": recording range " + std::to_string(*range_) + " loaded"));
+      return conn_->Exec("COMMIT", what_ + ": COMMIT");
+    }
+    RETURN_IF_ERROR(RecordTableLoaded(*conn_, task_, table_, snapshot, rows));
+    // A whole load replaces the ranges of an earlier split load of the table.
+    RETURN_IF_ERROR(
+        conn_->Exec("DELETE FROM " + MariaConn::QuoteIdent(db) + "." + kLoadRangeTable + where,
+                    what_ + ": removing earlier ranges"));
     return conn_->Exec("COMMIT", what_ + ": COMMIT");
   }
 
@@ -270,6 +298,7 @@ class MariaTableLoader : public TableLoader {
     return Status::Ok();
   }
 
+  std::optional<int> range_;
   std::unique_ptr<MariaConn> conn_;
   std::string task_;
   TableSchema table_;
@@ -292,27 +321,12 @@ class MariaTableLoader : public TableLoader {
 };
 }  // namespace
 
-Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string& task,
-                                                               const TableSchema& table,
-                                                               TablePrep prep) {
-  LoadMethod method = ConfiguredLoadMethod();
-  // Tables are loaded in parallel in any order: foreign keys of existing target tables must not
-  // reject rows whose parents arrive later (the session has foreign_key_checks = 0).
-  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "load", /*writes_rows=*/true,
-                                            MariaConnectOptions{.local_infile = true}));
-  TablePlan plan = MakePlan(table, conn->uri().database);
+// What `prep` leaves for the table's own load (kDropAndCreate: drop and create it, with its key).
+// DDL commits implicitly in MariaDB, so the table is prepared before its load transaction.
+Status MariaSink::CreateLoadTable(MariaConn& conn_ref, const TableSchema& table,
+                                  const TablePlan& plan, TablePrep prep) {
+  MariaConn* conn = &conn_ref;
   std::string what = "target table " + plan.target.ToString();
-  ASSIGN_OR_RETURN(size_t max_packet, MaxAllowedPacket(*conn));
-  if (method == LoadMethod::kInfile) {
-    ASSIGN_OR_RETURN(MariaRows r,
-                     conn->Query("SELECT @@local_infile", what + ": checking local_infile"));
-    if (!r.rows.empty() && r.rows[0][0] == std::optional<std::string>("0")) {
-      Log(LogLevel::kInfo, "{}: the target has local_infile=OFF, loading with INSERT statements",
-          plan.target.ToString());
-      method = LoadMethod::kInsert;
-    }
-  }
-  // DDL commits implicitly in MariaDB, so the table is prepared before its load transaction.
   switch (prep) {
     case TablePrep::kDropAndCreate: {
       std::string ddl = "CREATE TABLE " + plan.qualified + " (";
@@ -362,11 +376,102 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
     case TablePrep::kDoNothing:
       break;
   }
-  RETURN_IF_ERROR(conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
-  auto loader = std::make_unique<MariaTableLoader>(std::move(conn), task, table, std::move(plan),
-                                                   method, max_packet);
+  return Status::Ok();
+}
+
+struct MariaSink::LoadSession {
+  std::unique_ptr<MariaConn> conn;
+  TablePlan plan;
+  bool use_insert = false;  // multi-row INSERTs instead of LOAD DATA LOCAL
+  size_t max_packet = 0;
+};
+
+// A load session for `table` and the way it sends rows.
+Result<MariaSink::LoadSession> MariaSink::ConnectLoad(const TableSchema& table) {
+  LoadSession out;
+  out.use_insert = ConfiguredLoadMethod() == LoadMethod::kInsert;
+  // Tables are loaded in parallel in any order: foreign keys of existing target tables must not
+  // reject rows whose parents arrive later (the session has foreign_key_checks = 0).
+  ASSIGN_OR_RETURN(out.conn, ConnectTarget(uri_, options_, "load", /*writes_rows=*/true,
+                                           MariaConnectOptions{.local_infile = true}));
+  out.plan = MakePlan(table, out.conn->uri().database);
+  std::string what = "target table " + out.plan.target.ToString();
+  ASSIGN_OR_RETURN(out.max_packet, MaxAllowedPacket(*out.conn));
+  if (!out.use_insert) {
+    ASSIGN_OR_RETURN(MariaRows r,
+                     out.conn->Query("SELECT @@local_infile", what + ": checking local_infile"));
+    if (!r.rows.empty() && r.rows[0][0] == std::optional<std::string>("0")) {
+      Log(LogLevel::kInfo, "{}: the target has local_infile=OFF, loading with INSERT statements",
+          out.plan.target.ToString());
+      out.use_insert = true;
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string& task,
+                                                               const TableSchema& table,
+                                                               TablePrep prep) {
+  ASSIGN_OR_RETURN(LoadSession session, ConnectLoad(table));
+  std::string what = "target table " + session.plan.target.ToString();
+  RETURN_IF_ERROR(CreateLoadTable(*session.conn, table, session.plan, prep));
+  RETURN_IF_ERROR(session.conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
+  auto loader = std::make_unique<MariaTableLoader>(
+      std::move(session.conn), task, table, std::move(session.plan),
+      session.use_insert ? LoadMethod::kInsert : LoadMethod::kInfile, session.max_packet);
   RETURN_IF_ERROR(loader->Start());
   return std::unique_ptr<TableLoader>(std::move(loader));
+}
+
+Status MariaSink::BeginSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                                 const std::vector<RangeLoadState>& ranges) {
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "load", /*writes_rows=*/true));
+  TablePlan plan = MakePlan(table, conn->uri().database);
+  std::string what = "target table " + plan.target.ToString();
+  RETURN_IF_ERROR(CreateLoadTable(*conn, table, plan, prep));
+  const std::string ranges_table =
+      MariaConn::QuoteIdent(conn->uri().database) + "." + kLoadRangeTable;
+  RETURN_IF_ERROR(conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
+  RETURN_IF_ERROR(conn->Exec("DELETE FROM " + ranges_table +
+                                 " WHERE task = " + conn->QuoteLiteral(task) +
+                                 " AND table_schema = " + conn->QuoteLiteral(table.name.schema) +
+                                 " AND table_name = " + conn->QuoteLiteral(table.name.name),
+                             what + ": removing earlier ranges"));
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const KeyRange& r = ranges[i].range;
+    RETURN_IF_ERROR(conn->Exec(
+        "INSERT INTO " + ranges_table +
+            " (task, table_schema, table_name, range_no, key_column, lo, hi) VALUES (" +
+            conn->QuoteLiteral(task) + ", " + conn->QuoteLiteral(table.name.schema) + ", " +
+            conn->QuoteLiteral(table.name.name) + ", " + std::to_string(ranges[i].index) + ", " +
+            conn->QuoteLiteral(ranges[i].column) + ", " + (r.lo ? std::to_string(*r.lo) : "NULL") +
+            ", " + (r.hi ? std::to_string(*r.hi) : "NULL") + ")",
+        what + ": recording its ranges"));
+  }
+  return conn->Exec("COMMIT", what + ": COMMIT");
+}
+
+Result<std::unique_ptr<TableLoader>> MariaSink::BeginRangeLoad(const std::string& task,
+                                                               const TableSchema& table,
+                                                               int index) {
+  ASSIGN_OR_RETURN(LoadSession session, ConnectLoad(table));
+  std::string what = "target table " + session.plan.target.ToString();
+  RETURN_IF_ERROR(session.conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
+  auto loader = std::make_unique<MariaTableLoader>(
+      std::move(session.conn), task, table, std::move(session.plan),
+      session.use_insert ? LoadMethod::kInsert : LoadMethod::kInfile, session.max_packet, index);
+  RETURN_IF_ERROR(loader->Start());
+  return std::unique_ptr<TableLoader>(std::move(loader));
+}
+
+Status MariaSink::FinishSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                                  const Position& snapshot, int64_t rows) {
+  (void)prep;  // the table was created with its key
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "load", /*writes_rows=*/true));
+  std::string what = "target table " + table.name.ToString();
+  RETURN_IF_ERROR(conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
+  RETURN_IF_ERROR(RecordTableLoaded(*conn, task, table, snapshot, rows));
+  return conn->Exec("COMMIT", what + ": COMMIT");
 }
 
 }  // namespace cutover::mariadb

@@ -40,13 +40,12 @@ Status CheckMariaSourceAdvice(MariaConn& conn, CheckList& checks) {
   ASSIGN_OR_RETURN(auto v, Variables(conn,
                                      "SELECT @@server_id, @@expire_logs_days, "
                                      "@@binlog_expire_logs_seconds, @@max_allowed_packet"));
-  const std::string sid_title = "server_id is set (non-zero)";
-  if (v.at(0) != "0") {
-    checks.Pass("maria.server_id", sid_title, "server_id=" + v.at(0));
-  } else {
-    checks.Fail("maria.server_id", sid_title, "server_id=0: the server refuses binlog readers",
-                "SET GLOBAL server_id = <unique non-zero number> (and in the server config)");
-  }
+  // For information: MariaDB (10.2.2 and later) keeps server_id at 1 or more (a 0 given on the
+  // command line or by SET GLOBAL is adjusted to 1), so the "server_id is not set" refusal of
+  // binlog readers DMS checks for cannot happen; the task's binlog reader registers under an id
+  // of its own, derived from the task name.
+  checks.Pass("maria.server_id", "server_id (the source's id in the replication topology)",
+              "server_id=" + v.at(0));
   // Retention: binlog_expire_logs_seconds wins when non-zero (10.6+); 0 and 0 keep binlogs.
   const double seconds = std::atof(v.at(2).c_str()) > 0 ? std::atof(v.at(2).c_str())
                                                         : std::atof(v.at(1).c_str()) * 86400;

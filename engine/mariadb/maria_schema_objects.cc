@@ -353,15 +353,11 @@ std::vector<PlannedObject> MariaSink::PlanSchemaObjects(
   for (const CheckConstraint& ck : t.checks) out.push_back(PlanCheck(t, ck, plan));
   for (const ForeignKey& fk : t.foreign_keys)
     out.push_back(PlanForeignKey(t, fk, tables, plan, db));
-  for (const std::string& tr : t.triggers) {
-    PlannedObject p;
-    p.entry = Entry("trigger", TableObjectName(t, tr), SchemaFate::kNotCarried,
-                    SameEngine(t) ? "triggers are not created by cutover: MariaDB cannot switch "
-                                    "them off for replication sessions; recreate it at cutover "
-                                    "(mariadb-dump --no-data --triggers)"
-                                  : "a trigger's body is not translated");
+  for (PlannedObject& p :
+       PlanTriggers(t, SameEngine(t),
+                    "created by cutover switch (MariaDB cannot keep a trigger from firing on the "
+                    "rows cutover replicates)"))
     out.push_back(std::move(p));
-  }
   return out;
 }
 
@@ -427,6 +423,12 @@ Result<std::vector<std::string>> MariaSink::CreateForeignKeys(
     }
   }
   return std::vector<std::string>{};
+}
+
+Status MariaSink::CreateSourceObject(const SourceObject& o) {
+  ASSIGN_OR_RETURN(auto conn,
+                   ConnectTarget(uri_, options_, "cutover-schema", /*writes_rows=*/false));
+  return conn->Exec(o.definition, o.entry.kind + " " + o.entry.name);
 }
 
 }  // namespace cutover::mariadb

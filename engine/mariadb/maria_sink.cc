@@ -36,6 +36,16 @@ std::string TableStatsDdl(const std::string& db) {
          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 }
 
+std::string LoadRangeDdl(const std::string& db) {
+  return "CREATE TABLE IF NOT EXISTS " + MariaConn::QuoteIdent(db) + "." + kLoadRangeTable +
+         " (task VARCHAR(255) NOT NULL, table_schema VARCHAR(255) NOT NULL,"
+         " table_name VARCHAR(255) NOT NULL, range_no INT NOT NULL,"
+         " key_column VARCHAR(255) NOT NULL, lo BIGINT NULL, hi BIGINT NULL,"
+         " snapshot_position VARCHAR(255) NULL, `rows` BIGINT NULL, loaded_at DATETIME(6) NULL,"
+         " PRIMARY KEY (task, table_schema, table_name, range_no))"
+         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+}
+
 std::string ApplyExceptionsDdl(const std::string& db) {
   return "CREATE TABLE IF NOT EXISTS " + MariaConn::QuoteIdent(db) + "." + kApplyExceptionsTable +
          " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, task VARCHAR(255) NOT NULL,"
@@ -49,6 +59,8 @@ std::string ApplyExceptionsDdl(const std::string& db) {
 }
 
 Status CreateControlTables(MariaConn& conn, const std::string& db) {
+  RETURN_IF_ERROR(conn.Exec(
+      LoadRangeDdl(db), "creating control table " + db + "." + kLoadRangeTable + " on the target"));
   RETURN_IF_ERROR(conn.Exec(TableStatsDdl(db), "creating control table " + db + "." +
                                                    kTableStatsTable + " on the target"));
   RETURN_IF_ERROR(conn.Exec("ALTER TABLE " + MariaConn::QuoteIdent(db) + "." + kTableStatsTable +
@@ -343,7 +355,7 @@ Status MariaSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "task drop", /*writes_rows=*/false));
   const std::string& db = conn->uri().database;
   for (const char* table : {kCheckpointTable, kTableStateTable, kTableStatsTable,
-                            kApplyExceptionsTable, kTableValidationTable}) {
+                            kApplyExceptionsTable, kTableValidationTable, kLoadRangeTable}) {
     ASSIGN_OR_RETURN(MariaRows exists,
                      conn->Query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
                                      conn->QuoteLiteral(db) + " AND TABLE_NAME = '" + table + "'",

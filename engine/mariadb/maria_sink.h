@@ -55,6 +55,9 @@
 
 namespace cutover::mariadb {
 
+class MariaConn;
+struct TablePlan;
+
 class MariaSink : public Sink {
  public:
   // `uri`: mariadb:// or mysql://; nothing is contacted until the first call.
@@ -63,6 +66,13 @@ class MariaSink : public Sink {
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
   Status CreateControlTables() override;
+  bool LoadsRanges() const override { return true; }
+  Status BeginSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                        const std::vector<RangeLoadState>& ranges) override;
+  Result<std::unique_ptr<TableLoader>> BeginRangeLoad(const std::string& task,
+                                                      const TableSchema& table, int index) override;
+  Status FinishSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                         const Position& snapshot, int64_t rows) override;
   Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
@@ -81,8 +91,13 @@ class MariaSink : public Sink {
                             const std::vector<TableSchemaPtr>& tables) override;
   Result<std::vector<std::string>> CreateForeignKeys(
       const std::string& task, const std::vector<TableSchemaPtr>& tables) override;
+  Status CreateSourceObject(const SourceObject& object) override;
 
  private:
+  struct LoadSession;  // maria_loader.cc
+  Result<LoadSession> ConnectLoad(const TableSchema& table);
+  Status CreateLoadTable(MariaConn& conn, const TableSchema& table, const TablePlan& plan,
+                         TablePrep prep);
   std::string uri_;
   SinkOptions options_;
 };

@@ -19,6 +19,7 @@ namespace cutover::mariadb {
 inline constexpr const char* kCheckpointTable = "_cutover_checkpoint";
 inline constexpr const char* kTableStateTable = "_cutover_table_state";
 inline constexpr const char* kTableStatsTable = "_cutover_table_stats";
+inline constexpr const char* kLoadRangeTable = "_cutover_load_range";  // split loads' ranges
 inline constexpr const char* kApplyExceptionsTable = "_cutover_apply_exceptions";
 inline constexpr const char* kTableValidationTable = "_cutover_table_validation";
 

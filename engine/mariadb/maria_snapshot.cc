@@ -17,8 +17,9 @@ class MariaSnapshot;
 
 class MariaTableReader : public TableReader {
  public:
-  MariaTableReader(MariaSnapshot* owner, std::unique_ptr<MariaConn> conn, const TableSchema& table)
-      : owner_(owner), conn_(std::move(conn)), table_(table) {}
+  MariaTableReader(MariaSnapshot* owner, std::unique_ptr<MariaConn> conn, const TableSchema& table,
+                   std::string where = "")
+      : owner_(owner), conn_(std::move(conn)), table_(table), where_(std::move(where)) {}
   ~MariaTableReader() override;
 
   Status Start() {
@@ -26,7 +27,7 @@ class MariaTableReader : public TableReader {
     for (size_t i = 0; i < table_.columns.size(); ++i) {
       sql += (i ? ", " : "") + MariaSelectExpression(table_.columns[i]);
     }
-    sql += " FROM " + MariaConn::QualifiedName(table_.name);
+    sql += " FROM " + MariaConn::QualifiedName(table_.name) + where_;
     if (mysql_real_query(conn_->raw(), sql.data(), sql.size()) != 0) {
       return conn_->LastError("table " + table_.name.ToString() + ": reading rows");
     }
@@ -63,6 +64,7 @@ class MariaTableReader : public TableReader {
   MariaSnapshot* owner_;
   std::unique_ptr<MariaConn> conn_;
   const TableSchema& table_;
+  std::string where_;  // " WHERE ..." of a key range, or empty
   MYSQL_RES* res_ = nullptr;
 };
 
@@ -74,16 +76,44 @@ class MariaSnapshot : public Snapshot {
   const Position& position() const override { return position_; }
 
   Result<std::unique_ptr<TableReader>> OpenReader(const TableSchema& table) override {
-    std::unique_ptr<MariaConn> conn;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !free_.empty(); });
-      conn = std::move(free_.back());
-      free_.pop_back();
-    }
-    auto reader = std::make_unique<MariaTableReader>(this, std::move(conn), table);
+    auto reader = std::make_unique<MariaTableReader>(this, Take(), table);
     RETURN_IF_ERROR(reader->Start());
     return std::unique_ptr<TableReader>(std::move(reader));
+  }
+
+  Result<std::unique_ptr<TableReader>> OpenRangeReader(const TableSchema& table,
+                                                       const KeyRange& range) override {
+    std::string col = MariaConn::QuoteIdent(table.columns.at(range.column).name), where;
+    if (range.lo) where = col + " >= " + std::to_string(*range.lo);
+    if (range.hi) where += (where.empty() ? "" : " AND ") + col + " < " + std::to_string(*range.hi);
+    auto reader = std::make_unique<MariaTableReader>(this, Take(), table,
+                                                     where.empty() ? "" : " WHERE " + where);
+    RETURN_IF_ERROR(reader->Start());
+    return std::unique_ptr<TableReader>(std::move(reader));
+  }
+
+  Result<std::optional<std::pair<int64_t, int64_t>>> KeyBounds(const TableSchema& table,
+                                                               size_t column) override {
+    std::unique_ptr<MariaConn> conn = Take();
+    std::string col = MariaConn::QuoteIdent(table.columns.at(column).name);
+    auto rows = conn->Query(
+        "SELECT min(" + col + "), max(" + col + ") FROM " + MariaConn::QualifiedName(table.name),
+        "table " + table.name.ToString() + ": reading the key's bounds");
+    GiveBack(std::move(conn));
+    if (!rows.ok()) return rows.status();
+    if (rows->rows.empty() || !rows->rows[0][0] || !rows->rows[0][1])
+      return std::optional<std::pair<int64_t, int64_t>>();
+    return std::optional<std::pair<int64_t, int64_t>>(
+        std::pair<int64_t, int64_t>{std::stoll(*rows->rows[0][0]), std::stoll(*rows->rows[0][1])});
+  }
+
+  // A connection of the pool (each in the aligned snapshot), waiting for one to be free.
+  std::unique_ptr<MariaConn> Take() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty(); });
+    std::unique_ptr<MariaConn> conn = std::move(free_.back());
+    free_.pop_back();
+    return conn;
   }
 
   void GiveBack(std::unique_ptr<MariaConn> conn) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <sstream>
+#include <tuple>
 
 #include "engine/core/log.h"
 #include "engine/core/table_pattern.h"
@@ -84,10 +86,56 @@ ReferentialAction ParseRule(const std::string& rule) {
   return ReferentialAction::kNoAction;
 }
 
+// ON DELETE / ON UPDATE rules by constraint name.
+using ForeignKeyRules = std::map<std::string, std::pair<std::string, std::string>>;
+
+// The rules of `table`'s foreign keys as SHOW CREATE TABLE states them. information_schema.
+// REFERENTIAL_CONSTRAINTS lists a key only to a user with a privilege on the table beyond SELECT,
+// while KEY_COLUMN_USAGE and SHOW CREATE TABLE need only SELECT: without this, a task's user with
+// SELECT and the replication privileges would see such keys without their actions, and a
+// CASCADE the binlog does not carry would silently not be reproduced. A rule SHOW CREATE TABLE
+// leaves out is MariaDB's default, RESTRICT (as REFERENTIAL_CONSTRAINTS reports it).
+Result<ForeignKeyRules> ForeignKeyRulesFromDdl(MariaConn& conn, const std::string& db,
+                                               const std::string& table) {
+  ASSIGN_OR_RETURN(MariaRows r, conn.Query("SHOW CREATE TABLE " + MariaConn::QuoteIdent(db) + "." +
+                                               MariaConn::QuoteIdent(table),
+                                           "reading the foreign keys of " + db + "." + table));
+  ForeignKeyRules out;
+  if (r.rows.empty() || r.rows[0].size() < 2 || !r.rows[0][1]) return out;
+  static const char* const kRules[] = {"SET DEFAULT", "SET NULL", "NO ACTION", "CASCADE",
+                                       "RESTRICT"};
+  auto rule_after = [](const std::string& tail, const std::string& on) {
+    size_t at = tail.find(on);
+    if (at == std::string::npos) return std::string("RESTRICT");
+    for (const char* rule : kRules)
+      if (tail.compare(at + on.size(), std::string(rule).size(), rule) == 0)
+        return std::string(rule);
+    return std::string("RESTRICT");
+  };
+  std::istringstream ddl(*r.rows[0][1]);
+  for (std::string line; std::getline(ddl, line);) {
+    size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos || line.compare(start, 11, "CONSTRAINT ") != 0) continue;
+    size_t name_end = line.find(" FOREIGN KEY ", start);
+    if (name_end == std::string::npos) continue;
+    std::string quoted = line.substr(start + 11, name_end - start - 11);
+    if (quoted.size() < 2 || quoted.front() != '`' || quoted.back() != '`') continue;
+    std::string name;  // `a``b` -> a`b
+    for (size_t i = 1; i + 1 < quoted.size(); ++i) {
+      name += quoted[i];
+      if (quoted[i] == '`') ++i;
+    }
+    const std::string tail = line.substr(line.rfind(')') + 1);  // after the referenced columns
+    out[name] = {rule_after(tail, " ON DELETE "), rule_after(tail, " ON UPDATE ")};
+  }
+  return out;
+}
+
 // Fills `t.foreign_keys` from the KEY_COLUMN_USAGE x REFERENTIAL_CONSTRAINTS rows (ordered by
-// table, constraint, position). InnoDB does not log what these keys' actions do (endpoint.h,
+// table, constraint, position); a key whose rules REFERENTIAL_CONSTRAINTS hides (NULL) takes them
+// from `hidden`. InnoDB does not log what these keys' actions do (endpoint.h,
 // Source::StreamCarriesForeignKeyActions), so the pipeline needs them to reproduce it.
-void AddForeignKeys(TableSchema& t, const MariaRows& fks) {
+void AddForeignKeys(TableSchema& t, const MariaRows& fks, const ForeignKeyRules& hidden) {
   for (const auto& r : fks.rows) {
     if (r[0].value_or("") != t.name.name) continue;
     const std::string name = r[1].value_or("");
@@ -95,8 +143,13 @@ void AddForeignKeys(TableSchema& t, const MariaRows& fks) {
       ForeignKey fk;
       fk.name = name;
       fk.parent = TableName{r[3].value_or(""), r[4].value_or("")};
-      fk.on_delete = ParseRule(r[6].value_or(""));
-      fk.on_update = ParseRule(r[7].value_or(""));
+      std::string on_delete = r[6].value_or(""), on_update = r[7].value_or("");
+      if (!r[6]) {
+        auto it = hidden.find(name);
+        if (it != hidden.end()) std::tie(on_delete, on_update) = it->second;
+      }
+      fk.on_delete = ParseRule(on_delete);
+      fk.on_update = ParseRule(on_update);
       t.foreign_keys.push_back(std::move(fk));
     }
     ForeignKey& fk = t.foreign_keys.back();
@@ -136,8 +189,19 @@ void AddSchemaObjects(TableSchema& t, const MariaRows& indexes, const MariaRows&
     if (!col.empty() && json_columns.count({t.name.name, col})) continue;
     t.checks.push_back({r[2].value_or(""), *r[1]});
   }
-  for (const auto& r : triggers.rows)
-    if (r[0].value_or("") == t.name.name) t.triggers.push_back(r[1].value_or(""));
+  // The trigger as MariaDB would create it: no DEFINER (the target's user owns it), in the
+  // order the rows come (ACTION_ORDER within a timing and event: created in that order, they
+  // keep it).
+  for (const auto& r : triggers.rows) {
+    if (r[0].value_or("") != t.name.name) continue;
+    Trigger tr;
+    tr.name = r[1].value_or("");
+    if (r[4])
+      tr.definition = "CREATE TRIGGER " + MariaConn::QuoteIdent(tr.name) + " " + r[2].value_or("") +
+                      " " + r[3].value_or("") + " ON " + MariaConn::QuoteIdent(t.name.name) +
+                      " FOR EACH ROW " + *r[4];
+    t.triggers.push_back(std::move(tr));
+  }
 }
 
 // A column default as information_schema.COLUMNS.COLUMN_DEFAULT prints it (MariaDB 10.2+:
@@ -216,16 +280,17 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
   // Foreign keys of the database's tables (the referencing side), one row per column in order.
   ASSIGN_OR_RETURN(
       MariaRows fks,
-      conn_->Query("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
-                   "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
-                   "r.DELETE_RULE, r.UPDATE_RULE FROM information_schema.KEY_COLUMN_USAGE k "
-                   "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = "
-                   "k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = "
-                   "k.CONSTRAINT_NAME WHERE k." +
-                       in_db +
-                       " AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-                       "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
-                   "reading source foreign keys"));
+      conn_->Query(
+          "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
+          "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
+          "r.DELETE_RULE, r.UPDATE_RULE FROM information_schema.KEY_COLUMN_USAGE k "
+          "LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = "
+          "k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = "
+          "k.CONSTRAINT_NAME WHERE k." +
+              in_db +
+              " AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+              "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+          "reading source foreign keys"));
 
   // Secondary indexes, one row per part, and triggers (schema objects).
   ASSIGN_OR_RETURN(
@@ -237,9 +302,10 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
                        "SEQ_IN_INDEX",
                    "reading source indexes"));
   ASSIGN_OR_RETURN(MariaRows triggers,
-                   conn_->Query("SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM "
+                   conn_->Query("SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, ACTION_TIMING, "
+                                "EVENT_MANIPULATION, ACTION_STATEMENT FROM "
                                 "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = " +
-                                    conn_->QuoteLiteral(db) + " ORDER BY 1, 2",
+                                    conn_->QuoteLiteral(db) + " ORDER BY 1, 3, 4, ACTION_ORDER",
                                 "reading source triggers"));
 
   std::map<std::pair<std::string, std::string>, bool> json_columns;
@@ -258,6 +324,9 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
     schema->name = name;
     schema->engine = "mariadb";
     schema->estimated_rows = t[2] ? std::stoll(*t[2]) : -1;
+    // A table refused here is still described as far as possible (StartReport::
+    // KeepRefusedTable): the later start checks name its other problems in the same run.
+    bool refused = false;
     const std::string engine = Upper(t[1].value_or(""));
     if (engine != "INNODB") {
       problems.Refuse("table " + name.ToString(),
@@ -267,9 +336,8 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
                       "ALTER TABLE ... ENGINE=InnoDB, or leave the table out with "
                       "--exclude-tables '" +
                           name.name + "'");
-      continue;
+      refused = true;
     }
-    bool describable = true;
     for (const auto& c : columns.rows) {
       if (c[0] != t[0]) continue;
       MariaColumnInfo info;
@@ -291,7 +359,7 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
                         "a table is replicated with all its columns: leave table " + name.name +
                             " out with --exclude-tables '" + name.name +
                             "', or change the column's type");
-        describable = false;
+        refused = true;
         continue;
       }
       if (c[7].value_or("NEVER") == "ALWAYS") {
@@ -309,16 +377,25 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
       }
       schema->columns.push_back(std::move(*column));
     }
-    if (!describable) continue;
     for (const auto& k : keys.rows) {
       if (k[0] != t[0]) continue;
       for (size_t i = 0; i < schema->columns.size(); ++i) {
         if (schema->columns[i].name == k[1].value_or("")) schema->key.push_back(i);
       }
     }
-    AddForeignKeys(*schema, fks);
+    ForeignKeyRules hidden;
+    for (const auto& r : fks.rows) {
+      if (r[0] != t[0] || r[6]) continue;
+      ASSIGN_OR_RETURN(hidden, ForeignKeyRulesFromDdl(*conn_, db, name.name));
+      break;
+    }
+    AddForeignKeys(*schema, fks, hidden);
     AddSchemaObjects(*schema, indexes, checks, triggers, json_columns);
-    out.push_back(std::move(schema));
+    if (refused) {
+      problems.KeepRefusedTable(std::move(schema));
+    } else {
+      out.push_back(std::move(schema));
+    }
   }
   selection.ReportUnused(problems);
   if (out.empty() && problems.empty())
@@ -326,10 +403,48 @@ Result<std::vector<TableSchemaPtr>> MariaSource::DiscoverTables(const TableSelec
   return out;
 }
 
-Result<std::vector<SchemaObjectEntry>> MariaSource::ListOtherObjects(
+namespace {
+
+// `sql` (a SHOW CREATE statement) without its DEFINER clause, so the target's user owns what it
+// creates, and "CREATE" made "CREATE OR REPLACE" (a restarted task replaces it).
+std::string WithoutDefiner(std::string sql) {
+  size_t at = sql.find(" DEFINER=");
+  if (at != std::string::npos) {
+    size_t end = at + 9;
+    for (int part = 0; part < 2 && end < sql.size(); ++part) {  // `user`@`host`
+      if (sql[end] == '`') {
+        end = sql.find('`', end + 1);
+        while (end != std::string::npos && end + 1 < sql.size() && sql[end + 1] == '`')
+          end = sql.find('`', end + 2);
+        end = end == std::string::npos ? sql.size() : end + 1;
+      } else {
+        while (end < sql.size() && sql[end] != '@' && sql[end] != ' ') ++end;
+      }
+      if (part == 0 && end < sql.size() && sql[end] == '@') ++end;
+    }
+    sql.erase(at, end - at);
+  }
+  if (sql.rfind("CREATE ", 0) == 0 && sql.rfind("CREATE OR REPLACE ", 0) != 0)
+    sql.insert(7, "OR REPLACE ");
+  return sql;
+}
+
+// Removes "`db`." qualifiers (MariaDB qualifies the tables of a view's definition with the
+// source database; on the target they must name its own).
+std::string Unqualified(std::string sql, const std::string& db) {
+  const std::string q = MariaConn::QuoteIdent(db) + ".";
+  for (size_t at = sql.find(q); at != std::string::npos; at = sql.find(q, at))
+    sql.erase(at, q.size());
+  return sql;
+}
+
+}  // namespace
+
+Result<std::vector<SourceObject>> MariaSource::ListOtherObjects(
     const std::vector<TableSchemaPtr>& tables) {
   (void)tables;  // one database: the URI's
-  const std::string db = conn_->QuoteLiteral(conn_->uri().database);
+  const std::string& dbname = conn_->uri().database;
+  const std::string db = conn_->QuoteLiteral(dbname);
   ASSIGN_OR_RETURN(
       MariaRows r,
       conn_->Query(
@@ -344,12 +459,42 @@ Result<std::vector<SchemaObjectEntry>> MariaSource::ListOtherObjects(
               "WHERE EVENT_SCHEMA = " +
               db + " ORDER BY 1, 2",
           "listing the source's views, routines, sequences and events"));
-  std::vector<SchemaObjectEntry> out;
+  ASSIGN_OR_RETURN(MariaRows base,
+                   conn_->Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                                "TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA = " +
+                                    db,
+                                "listing the source's tables"));
+  std::vector<TableName> all_tables;
+  for (const auto& row : base.rows) all_tables.push_back({dbname, row[0].value_or("")});
+  std::vector<SourceObject> out;
   for (const auto& row : r.rows) {
-    out.push_back({row[0].value_or(""), conn_->uri().database + "." + row[1].value_or(""),
-                   SchemaFate::kNotCarried,
-                   "cutover carries tables and their objects only; recreate it on the target "
-                   "(MariaDB: mariadb-dump --no-data --routines --events --skip-triggers)"});
+    const std::string kind = row[0].value_or(""), name = row[1].value_or("");
+    SourceObject o;
+    o.entry = {kind, dbname + "." + name, SchemaFate::kNotCarried,
+               "cutover carries tables and their objects only; recreate it on the target "
+               "(MariaDB: mariadb-dump --no-data --routines --events --skip-triggers)"};
+    // Views and routines: their definitions, for a MariaDB target (SHOW CREATE; NULL or an
+    // error without the privilege to see them: then not carried, and the note says so).
+    if (kind == "view" || kind == "procedure" || kind == "function") {
+      o.entry.note =
+          "a MariaDB " + kind + " is carried to a MariaDB target only; recreate it there";
+      std::string what = kind == "view" ? "VIEW" : kind == "procedure" ? "PROCEDURE" : "FUNCTION";
+      Result<MariaRows> shown =
+          conn_->Query("SHOW CREATE " + what + " " + MariaConn::QuoteIdent(dbname) + "." +
+                           MariaConn::QuoteIdent(name),
+                       "reading the definition of " + kind + " " + name);
+      size_t col = kind == "view" ? 1 : 2;
+      if (shown.ok() && !shown->rows.empty() && shown->rows[0].size() > col &&
+          shown->rows[0][col]) {
+        o.definition = Unqualified(WithoutDefiner(*shown->rows[0][col]), dbname);
+        if (kind == "view") o.uses = TablesNamedIn(o.definition, all_tables);
+      } else {
+        o.entry.note =
+            "the source did not show its definition (privileges?); recreate it on the "
+            "target (mariadb-dump --no-data --routines --skip-triggers)";
+      }
+    }
+    out.push_back(std::move(o));
   }
   return out;
 }

@@ -59,7 +59,7 @@ class MariaSource : public Source {
   Status DropTask(const std::string& task) override;
   // Binlog on, ROW format, FULL row image and metadata, privileges: each missing one a problem.
   Status CheckChangeCapture(StartReport& problems) override;
-  Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
+  Result<std::vector<SourceObject>> ListOtherObjects(
       const std::vector<TableSchemaPtr>& tables) override;
   Result<std::map<TableName, TableSize>> EstimateTableSizes(
       const std::vector<TableSchemaPtr>& tables) override;

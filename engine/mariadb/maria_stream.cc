@@ -9,8 +9,13 @@
 //   rows events           -> one kChange per row of the task's tables (others are not decoded)
 //   XID, or QUERY COMMIT  -> kCommit
 //   GTID standalone       -> kBegin, then its QUERY (DDL) -> kCommit with no changes: the
-//                            checkpoint moves past it; DDL is not replicated (logged)
+//                            checkpoint moves past it; DDL is not replicated (logged); a schema
+//                            statement naming a task table makes its next rows event read the
+//                            catalog again (docs/ddl.md)
+//   ... TRUNCATE of a task table -> kBegin, one kTruncate change, kCommit: MariaDB logs TRUNCATE
+//                            as a statement even with binlog_format=ROW (no row events)
 //   HEARTBEAT             -> kNone (nothing arrived in time); its position is CaughtUpTo()
+#include <cctype>
 #include <functional>
 #include <map>
 #include <optional>
@@ -61,6 +66,10 @@ class MariaChangeStream : public ChangeStream {
     auto deadline = std::chrono::steady_clock::now() + wait;
     out.type = StreamEvent::Type::kNone;
     while (true) {
+      if (truncate_done_) {  // the TRUNCATE statement's transaction ends after its change
+        truncate_done_ = false;
+        return Commit(out);
+      }
       if (next_row_ < ev_.rows.size()) return EmitRow(out);
       RETURN_IF_ERROR(reader_->Next(ev_));
       next_row_ = ev_.rows.size();  // nothing pending unless a rows event of ours says so
@@ -70,6 +79,9 @@ class MariaChangeStream : public ChangeStream {
         case BinlogEvent::Type::kXid:
           return Commit(out);
         case BinlogEvent::Type::kQuery:
+          if (in_txn_ && standalone_) {
+            if (TableSchemaPtr t = TruncatedTable()) return EmitTruncate(out, std::move(t));
+          }
           if (in_txn_ && OnQuery()) return Commit(out);
           break;
         case BinlogEvent::Type::kWriteRows:
@@ -275,6 +287,93 @@ class MariaChangeStream : public ChangeStream {
     return Status::Ok();
   }
 
+  // The task table a standalone `TRUNCATE [TABLE] [db.]name ...` statement empties; null for any
+  // other statement (or a table outside the task). Comments before the name and backquoted
+  // names are allowed. (ALTER TABLE ... TRUNCATE PARTITION is not followed: docs/ddl.md.)
+  TableSchemaPtr TruncatedTable() const {
+    std::string_view q = ev_.query;
+    auto skip_space = [&] {
+      for (;;) {
+        while (!q.empty() && std::isspace(static_cast<unsigned char>(q.front())))
+          q.remove_prefix(1);
+        if (q.starts_with("#") || q.starts_with("-- ") || q.starts_with("--\t") ||
+            q.starts_with("--\n")) {  // a line comment
+          size_t end = q.find('\n');
+          q.remove_prefix(end == std::string_view::npos ? q.size() : end + 1);
+          continue;
+        }
+        if (!q.starts_with("/*")) return;
+        size_t end = q.find("*/");
+        q.remove_prefix(end == std::string_view::npos ? q.size() : end + 2);
+      }
+    };
+    auto word = [&](std::string_view w) {
+      skip_space();
+      if (q.size() < w.size() || Lower(q.substr(0, w.size())) != w) return false;
+      if (q.size() > w.size() &&
+          (std::isalnum(static_cast<unsigned char>(q[w.size()])) || q[w.size()] == '_'))
+        return false;
+      q.remove_prefix(w.size());
+      return true;
+    };
+    auto ident = [&]() -> std::optional<std::string> {
+      skip_space();
+      if (q.starts_with('`')) {
+        std::string out;
+        size_t i = 1;
+        for (; i < q.size(); ++i) {
+          if (q[i] == '`') {
+            if (i + 1 < q.size() && q[i + 1] == '`') {
+              out += '`';
+              ++i;
+              continue;
+            }
+            break;
+          }
+          out += q[i];
+        }
+        if (i >= q.size()) return std::nullopt;
+        q.remove_prefix(i + 1);
+        return out;
+      }
+      size_t n = 0;
+      while (n < q.size() && (std::isalnum(static_cast<unsigned char>(q[n])) || q[n] == '_' ||
+                              q[n] == '$' || static_cast<unsigned char>(q[n]) >= 0x80))
+        ++n;
+      if (n == 0) return std::nullopt;
+      std::string out(q.substr(0, n));
+      q.remove_prefix(n);
+      return out;
+    };
+    if (!word("truncate")) return nullptr;
+    (void)word("table");
+    auto first = ident();
+    if (!first) return nullptr;
+    std::string db = ev_.query_db, name = *first;
+    if (q.starts_with('.')) {
+      q.remove_prefix(1);
+      auto second = ident();
+      if (!second) return nullptr;
+      db = *first;
+      name = *second;
+    }
+    // What may follow (WAIT n, NOWAIT, a comment) names no other table: TRUNCATE empties one.
+    auto it = tables_.find({db, name});
+    return it == tables_.end() ? nullptr : it->second;
+  }
+
+  Status EmitTruncate(StreamEvent& out, TableSchemaPtr table) {
+    Log(LogLevel::kInfo, "binlog {}: TRUNCATE of {}", Where(), table->name.ToString());
+    out.type = StreamEvent::Type::kChange;
+    Change& c = out.change;
+    c = Change{};
+    c.op = ChangeOp::kTruncate;
+    c.table = table;
+    c.truncated = {std::move(table)};
+    truncate_done_ = true;
+    return Status::Ok();
+  }
+
   Status EmitRow(StreamEvent& out) {
     RowImagePair& pair = ev_.rows[next_row_++];
     out.type = StreamEvent::Type::kChange;
@@ -303,6 +402,7 @@ class MariaChangeStream : public ChangeStream {
   ChangeOp op_ = ChangeOp::kInsert;
   bool in_txn_ = false;
   bool standalone_ = false;
+  bool truncate_done_ = false;  // a TRUNCATE's change was emitted: its commit comes next
   TransactionInfo txn_;
   Position read_through_;  // see CaughtUpTo
 };

@@ -21,6 +21,10 @@ namespace cutover::mariadb {
 Result<SourceLogMark> ReadMariaLogMark(const std::string& uri);
 Result<std::vector<KeyGenerator>> ReadMariaKeyGenerators(const std::string& uri,
                                                          const std::vector<TableName>& tables);
+// Triggers: MariaDB cannot keep a trigger from firing on replicated rows, so the source's
+// triggers are created only now, each when the target's database has none of its name.
+Result<std::vector<TriggerOutcome>> CreateMariaTriggers(const std::string& uri,
+                                                        const std::vector<TableTriggers>& tables);
 Result<std::vector<KeyGeneratorSet>> AdvanceMariaKeyGenerators(
     const std::string& uri, const std::vector<KeyGeneratorFloor>& floors);
 

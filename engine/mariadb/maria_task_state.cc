@@ -6,19 +6,21 @@ namespace cutover::mariadb {
 
 Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::string& task) {
   const std::string& db = conn.uri().database;
-  ASSIGN_OR_RETURN(MariaRows present,
-                   conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
-                              "TABLE_SCHEMA = " +
-                                  conn.QuoteLiteral(db) + " AND TABLE_NAME IN ('" +
-                                  kCheckpointTable + "', '" + kTableStateTable + "', '" +
-                                  kTableStatsTable + "', '" + kTableValidationTable + "')",
-                              "looking for the control tables on the target"));
+  ASSIGN_OR_RETURN(
+      MariaRows present,
+      conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                 "TABLE_SCHEMA = " +
+                     conn.QuoteLiteral(db) + " AND TABLE_NAME IN ('" + kCheckpointTable + "', '" +
+                     kTableStateTable + "', '" + kTableStatsTable + "', '" + kTableValidationTable +
+                     "', '" + kLoadRangeTable + "')",
+                 "looking for the control tables on the target"));
   bool has_checkpoint = false, has_table_state = false, has_stats = false;
-  bool has_validation = false;
+  bool has_validation = false, has_ranges = false;
   for (const auto& row : present.rows) {
     has_checkpoint |= row[0] == std::optional<std::string>(kCheckpointTable);
     has_table_state |= row[0] == std::optional<std::string>(kTableStateTable);
     has_stats |= row[0] == std::optional<std::string>(kTableStatsTable);
+    has_ranges |= row[0] == std::optional<std::string>(kLoadRangeTable);
     has_validation |= row[0] == std::optional<std::string>(kTableValidationTable);
   }
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
@@ -48,6 +50,27 @@ Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::
       s.rows = std::stoll(row[3].value_or("0"));
       s.loaded_at = row[4].value_or("");
       state.loaded[TableName{row[0].value_or(""), row[1].value_or("")}] = s;
+    }
+  }
+  if (has_ranges) {
+    ASSIGN_OR_RETURN(MariaRows lr,
+                     conn.Query("SELECT table_schema, table_name, range_no, key_column, lo, hi, "
+                                "snapshot_position, `rows` FROM " +
+                                    qdb + kLoadRangeTable + " WHERE task = " +
+                                    conn.QuoteLiteral(task) + " ORDER BY 1, 2, 3",
+                                "reading load ranges"));
+    for (const auto& row : lr.rows) {
+      RangeLoadState s;
+      s.index = std::stoi(row[2].value_or("0"));
+      s.column = row[3].value_or("");
+      if (row[4]) s.range.lo = std::stoll(*row[4]);
+      if (row[5]) s.range.hi = std::stoll(*row[5]);
+      s.done = row[6].has_value();
+      if (s.done) {
+        s.snapshot.text = *row[6];
+        s.rows = std::stoll(row[7].value_or("0"));
+      }
+      state.ranges[TableName{row[0].value_or(""), row[1].value_or("")}].push_back(s);
     }
   }
   if (has_stats) {

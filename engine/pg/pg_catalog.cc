@@ -148,8 +148,13 @@ Result<std::vector<TableSchemaPtr>> PgSource::DiscoverTables(const TableSelectio
   for (auto& c : chosen) schemas[c.oid] = c.schema.get();
   RETURN_IF_ERROR(ReadPgSchemaObjects(*conn, arr, schemas));
   std::vector<TableSchemaPtr> out;
-  for (auto& c : chosen)
-    if (!c.refused) out.push_back(c.schema);
+  for (auto& c : chosen) {
+    if (c.refused) {
+      problems.KeepRefusedTable(c.schema);  // its other problems are named in the same run
+    } else {
+      out.push_back(c.schema);
+    }
+  }
   return out;
 }
 

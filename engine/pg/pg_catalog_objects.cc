@@ -290,18 +290,21 @@ Status ReadPgSchemaObjects(PgConn& conn, const std::string& oids,
     if (complete) t->foreign_keys.push_back(std::move(fk));
   }
 
-  // Triggers: named in the schema report (engine/core/schema_objects.h).
+  // Triggers, with their definitions and firing modes (carried to a PostgreSQL target:
+  // docs/types.md, "Views, functions and triggers").
   ASSIGN_OR_RETURN(auto trg,
-                   conn.ExecParams("SELECT tgrelid, tgname FROM pg_trigger WHERE NOT tgisinternal "
+                   conn.ExecParams("SELECT tgrelid, tgname, pg_get_triggerdef(oid), tgenabled "
+                                   "FROM pg_trigger WHERE NOT tgisinternal "
                                    "AND tgrelid = ANY($1::oid[]) ORDER BY tgrelid, tgname",
                                    {oids.c_str()}, "reading source triggers"));
   for (int r = 0; r < trg.rows(); ++r) {
-    if (TableSchema* t = table_of(trg, r)) t->triggers.push_back(trg.str(r, 1));
+    if (TableSchema* t = table_of(trg, r))
+      t->triggers.push_back(Trigger{trg.str(r, 1), trg.str(r, 2), trg.str(r, 3)});
   }
   return Status::Ok();
 }
 
-Result<std::vector<SchemaObjectEntry>> PgSource::ListOtherObjects(
+Result<std::vector<SourceObject>> PgSource::ListOtherObjects(
     const std::vector<TableSchemaPtr>& tables) {
   std::string schemas = "{";
   for (const auto& t : tables) {
@@ -310,27 +313,51 @@ Result<std::vector<SchemaObjectEntry>> PgSource::ListOtherObjects(
   }
   schemas += "}";
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
-  ASSIGN_OR_RETURN(
-      auto r,
-      conn->ExecParams(
-          "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
-          "ELSE 'sequence' END, n.nspname || '.' || c.relname FROM pg_class c "
-          "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1::text[]) "
-          "AND (c.relkind IN ('v', 'm') OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM "
-          "pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
-          "d.deptype IN ('a', 'i')))) "
-          "AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = c.oid AND e.deptype = 'e') "
-          "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' "
-          "ELSE 'function' END, n.nspname || '.' || p.proname || '(' || "
-          "pg_get_function_identity_arguments(p.oid) || ')' FROM pg_proc p JOIN pg_namespace n "
-          "ON n.oid = p.pronamespace WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 "
-          "FROM pg_depend e WHERE e.objid = p.oid AND e.deptype = 'e') ORDER BY 1, 2",
-          {schemas.c_str()}, "listing the source's views, functions and sequences"));
-  std::vector<SchemaObjectEntry> out;
+  // Definitions as a PostgreSQL target recreates them: names qualified (an empty search_path
+  // makes pg_get_viewdef and pg_get_functiondef qualify every name), views and functions
+  // replaced when they exist, materialized views left alone; the tables a view reads (its rewrite
+  // rule's dependencies), to tell those that read a table outside the task.
+  RETURN_IF_ERROR(conn->ExecOk("SET search_path = ''", "qualifying object definitions"));
+  Result<PgResult> listed = conn->ExecParams(
+      "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
+      "ELSE 'sequence' END, n.nspname || '.' || c.relname, CASE c.relkind "
+      "WHEN 'v' THEN 'CREATE OR REPLACE VIEW ' || c.oid::regclass::text || ' AS ' || "
+      "pg_get_viewdef(c.oid) WHEN 'm' THEN 'CREATE MATERIALIZED VIEW IF NOT EXISTS ' || "
+      "c.oid::regclass::text || ' AS ' || rtrim(pg_get_viewdef(c.oid), ';') END, "
+      "(SELECT array_agg(DISTINCT u.nspname || '.' || t.relname) FROM pg_rewrite w "
+      "JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid "
+      "AND d.refclassid = 'pg_class'::regclass JOIN pg_class t ON t.oid = d.refobjid "
+      "AND t.relkind IN ('r', 'p') JOIN pg_namespace u ON u.oid = t.relnamespace "
+      "WHERE w.ev_class = c.oid) FROM pg_class c "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1::text[]) "
+      "AND (c.relkind IN ('v', 'm') OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM "
+      "pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
+      "d.deptype IN ('a', 'i')))) "
+      "AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = c.oid AND e.deptype = 'e') "
+      "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' "
+      "ELSE 'function' END, n.nspname || '.' || p.proname || '(' || "
+      "pg_get_function_identity_arguments(p.oid) || ')', CASE WHEN p.prokind IN ('f', 'p') "
+      "THEN pg_get_functiondef(p.oid) END, NULL FROM pg_proc p JOIN pg_namespace n "
+      "ON n.oid = p.pronamespace WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 "
+      "FROM pg_depend e WHERE e.objid = p.oid AND e.deptype = 'e') ORDER BY 1, 2",
+      {schemas.c_str()}, "listing the source's views, functions and sequences");
+  (void)conn->ExecOk("RESET search_path", "restoring the search path");
+  ASSIGN_OR_RETURN(PgResult r, std::move(listed));
+  std::vector<SourceObject> out;
   for (int i = 0; i < r.rows(); ++i) {
-    out.push_back({r.str(i, 0), r.str(i, 1), SchemaFate::kNotCarried,
-                   "cutover carries tables and their objects only; recreate it on the target "
-                   "(PostgreSQL: pg_dump --schema-only with -t/-n for it)"});
+    SourceObject o;
+    o.entry = {r.str(i, 0), r.str(i, 1), SchemaFate::kNotCarried,
+               r.get(i, 2).empty()
+                   ? "cutover does not carry it; recreate it on the target (PostgreSQL: "
+                     "pg_dump --schema-only with -t/-n for it)"
+                   : "a PostgreSQL " + r.str(i, 0) +
+                         " is carried to a PostgreSQL target only; recreate it there"};
+    o.definition = r.str(i, 2);
+    for (const std::string& used : TextArrayItems(r.get(i, 3))) {
+      size_t dot = used.find('.');
+      if (dot != std::string::npos) o.uses.push_back({used.substr(0, dot), used.substr(dot + 1)});
+    }
+    out.push_back(std::move(o));
   }
   return out;
 }

@@ -71,10 +71,11 @@ class PgDriver final : public EngineDriver {
     return PgSlotRetainedWalBytes(uri, task);
   }
   Status CheckEndpoint(const std::string& uri, EndpointRole role,
-                       CheckList& checks) const override {
+                       const EndpointCheckOptions& options, CheckList& checks) const override {
     CheckList own;
-    RETURN_IF_ERROR(EngineDriver::CheckEndpoint(uri, role, own));
-    if (!own.failed()) RETURN_IF_ERROR(CheckPgEndpoint(uri, role, own));  // else not connected
+    RETURN_IF_ERROR(EngineDriver::CheckEndpoint(uri, role, options, own));
+    if (!own.failed())  // else not connected
+      RETURN_IF_ERROR(CheckPgEndpoint(uri, role, options, own));
     checks.Append(own);
     return Status::Ok();
   }
@@ -88,6 +89,10 @@ class PgDriver final : public EngineDriver {
   Result<std::vector<KeyGeneratorSet>> AdvanceKeyGenerators(
       const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
     return AdvancePgKeyGenerators(uri, floors);
+  }
+  Result<std::vector<TriggerOutcome>> EnableTargetTriggers(
+      const std::string& uri, const std::vector<TableTriggers>& tables) const override {
+    return EnablePgTriggers(uri, tables);
   }
 };
 

@@ -7,13 +7,18 @@
 
 namespace cutover::pg {
 
-namespace {
-// A transaction open longer than this holds back a new slot's creation (it waits for every
-// running transaction) and the task's snapshot.
-constexpr const char* kLongTransaction = "5 minutes";
-}  // namespace
-
 Status CheckPgCapture(PgConn& conn, CheckList& checks) {
+  const int version = conn.server_version();
+  const std::string vtitle = "PostgreSQL 14 or later (streaming of large transactions)";
+  if (version >= 140000) {
+    checks.Pass("pg.version_supported", vtitle, "server_version_num=" + std::to_string(version));
+  } else {
+    checks.Fail("pg.version_supported", vtitle,
+                "server_version_num=" + std::to_string(version) +
+                    "; cutover's pgoutput protocol 2 needs 14 or later",
+                "upgrade the source to PostgreSQL 14 or later");
+  }
+
   ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT current_setting('wal_level'), "
                                      "(SELECT rolreplication OR rolsuper FROM pg_roles "
                                      "WHERE rolname = current_user), current_user",
@@ -38,18 +43,8 @@ Status CheckPgCapture(PgConn& conn, CheckList& checks) {
   return Status::Ok();
 }
 
-Status CheckPgSourceHeadroom(PgConn& conn, const std::string& uri, CheckList& checks) {
-  const int version = conn.server_version();
-  const std::string vtitle = "PostgreSQL 14 or later (streaming of large transactions)";
-  if (version >= 140000) {
-    checks.Pass("pg.version_supported", vtitle, "server_version_num=" + std::to_string(version));
-  } else {
-    checks.Fail("pg.version_supported", vtitle,
-                "server_version_num=" + std::to_string(version) +
-                    "; cutover's pgoutput protocol 2 needs 14 or later",
-                "upgrade the source to PostgreSQL 14 or later");
-  }
-
+Status CheckPgSourceHeadroom(PgConn& conn, const std::string& uri,
+                             const EndpointCheckOptions& options, CheckList& checks) {
   ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT current_setting('max_replication_slots')::int, "
                                      "(SELECT count(*) FROM pg_replication_slots), "
                                      "current_setting('max_wal_senders')::int, "
@@ -90,17 +85,18 @@ Status CheckPgSourceHeadroom(PgConn& conn, const std::string& uri, CheckList& ch
     checks.Pass("pg.max_slot_wal_keep_size", ktitle, "max_slot_wal_keep_size=" + keep);
   }
 
+  // A transaction open longer than this holds back a new slot's creation (it waits for every
+  // running transaction) and the task's snapshot.
+  const std::string limit = std::to_string(options.long_transaction_seconds);
   ASSIGN_OR_RETURN(
       auto lt,
-      conn.Exec(std::string("SELECT pid, date_trunc('second', now() - xact_start)::text, state, "
-                            "coalesce(usename, '') FROM pg_stat_activity WHERE xact_start < now() "
-                            "- interval '") +
-                    kLongTransaction +
-                    "' AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
-                    "ORDER BY xact_start",
-                "looking for long-running transactions"));
+      conn.ExecParams("SELECT pid, date_trunc('second', now() - xact_start)::text, state, "
+                      "coalesce(usename, '') FROM pg_stat_activity WHERE xact_start < now() "
+                      "- make_interval(secs => $1::float8) AND pid <> pg_backend_pid() AND "
+                      "backend_type = 'client backend' ORDER BY xact_start",
+                      {limit.c_str()}, "looking for long-running transactions"));
   const std::string ltitle =
-      std::string("no transaction open longer than ") + kLongTransaction + " on the source";
+      "no transaction open longer than " + limit + " s on the source (--long-transaction-seconds)";
   if (lt.rows() == 0) {
     checks.Pass("pg.long_transactions", ltitle);
   } else {
@@ -199,11 +195,12 @@ Result<std::map<TableName, TableSize>> EstimatePgTableSizes(
   return out;
 }
 
-Status CheckPgEndpoint(const std::string& uri, EndpointRole role, CheckList& checks) {
+Status CheckPgEndpoint(const std::string& uri, EndpointRole role,
+                       const EndpointCheckOptions& options, CheckList& checks) {
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, "cutover test-connection"));
   if (role == EndpointRole::kTarget) return CheckPgTarget(*conn, checks);
   RETURN_IF_ERROR(CheckPgCapture(*conn, checks));
-  return CheckPgSourceHeadroom(*conn, uri, checks);
+  return CheckPgSourceHeadroom(*conn, uri, options, checks);
 }
 
 }  // namespace cutover::pg

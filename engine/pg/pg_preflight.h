@@ -24,13 +24,15 @@ namespace cutover::pg {
 
 class PgConn;
 
-// wal_level and the REPLICATION attribute ("pg.wal_level", "pg.replication_role").
+// The server version, wal_level and the REPLICATION attribute ("pg.version_supported",
+// "pg.wal_level", "pg.replication_role"): what `replicate` refuses at start.
 Status CheckPgCapture(PgConn& conn, CheckList& checks);
 
-// Source headroom: "pg.version_supported", "pg.replication_slots", "pg.wal_senders",
-// "pg.max_slot_wal_keep_size", "pg.long_transactions", "pg.replication_connection" (opens one
-// replication connection to `uri`).
-Status CheckPgSourceHeadroom(PgConn& conn, const std::string& uri, CheckList& checks);
+// Source headroom: "pg.replication_slots", "pg.wal_senders", "pg.max_slot_wal_keep_size",
+// "pg.long_transactions" (open longer than options.long_transaction_seconds),
+// "pg.replication_connection" (opens one replication connection to `uri`).
+Status CheckPgSourceHeadroom(PgConn& conn, const std::string& uri,
+                             const EndpointCheckOptions& options, CheckList& checks);
 
 // Target: "pg.create_privilege" (the control schema and tables can be created),
 // "pg.session_replication_role" (triggers and foreign keys can be switched off per session).
@@ -41,6 +43,7 @@ Result<std::map<TableName, TableSize>> EstimatePgTableSizes(
     PgConn& conn, const std::vector<TableSchemaPtr>& tables);
 
 // The driver's CheckEndpoint after connect passed: the checks of `role` on a new connection.
-Status CheckPgEndpoint(const std::string& uri, EndpointRole role, CheckList& checks);
+Status CheckPgEndpoint(const std::string& uri, EndpointRole role,
+                       const EndpointCheckOptions& options, CheckList& checks);
 
 }  // namespace cutover::pg

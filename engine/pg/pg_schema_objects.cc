@@ -356,16 +356,9 @@ std::vector<PlannedObject> PgSink::PlanSchemaObjects(
   for (const Index& ix : t.indexes) out.push_back(PlanIndex(t, ix));
   for (const CheckConstraint& ck : t.checks) out.push_back(PlanCheck(t, ck));
   for (const ForeignKey& fk : t.foreign_keys) out.push_back(PlanForeignKey(t, fk, tables));
-  for (const std::string& tr : t.triggers) {
-    out.push_back({Entry("trigger", TableObjectName(t, tr), SchemaFate::kNotCarried,
-                         SameEngine(t) ? "triggers are not created by cutover: recreate it "
-                                         "(pg_dump --section=post-data) and enable it at cutover"
-                                       : "a trigger's function is not translated"),
-                   PlannedObject::Phase::kNone,
-                   "",
-                   {},
-                   ""});
-  }
+  for (PlannedObject& p :
+       PlanTriggers(t, SameEngine(t), "created disabled after the load; cutover switch enables it"))
+    out.push_back(std::move(p));
   return out;
 }
 
@@ -531,6 +524,52 @@ Result<std::vector<std::string>> PgSink::CreateForeignKeys(
 Status PgSink::ValidateSchemaObject(const std::string& statement) {
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-validate", false));
   return conn->ExecOk(statement, "validating: " + statement);
+}
+
+Status PgSink::CreateSourceObject(const SourceObject& o) {
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover-schema", /*replica=*/false));
+  // A function's body may name objects created after it (another function, a view).
+  RETURN_IF_ERROR(conn->ExecOk("SET check_function_bodies = off", "creating " + o.entry.name));
+  return conn->ExecOk(o.definition, o.entry.kind + " " + o.entry.name);
+}
+
+// Each trigger the plan carries, created when missing and disabled in the same transaction: it
+// never fires on a replicated row (the apply sessions' session_replication_role = replica would
+// not stop one the source has ENABLE ALWAYS); `cutover switch` enables it (pg_switch.cc).
+Status PgSink::CreateDisabledTriggers(const std::vector<TableSchemaPtr>& tables) {
+  std::unique_ptr<PgConn> conn;
+  size_t created = 0;
+  for (const TableSchemaPtr& t : tables) {
+    std::vector<PlannedObject> plan =
+        PlanTriggers(*t, SameEngine(*t), "created disabled after the load");
+    for (size_t i = 0; i < plan.size(); ++i) {
+      if (plan[i].entry.fate == SchemaFate::kNotCarried) continue;
+      const Trigger& tr = t->triggers[i];
+      if (!conn) {
+        ASSIGN_OR_RETURN(conn, ConnectTarget(uri_, options_, "cutover-schema", /*replica=*/false));
+      }
+      const std::string rel = QualifiedName(*conn, TargetName(*t));
+      ASSIGN_OR_RETURN(auto exists,
+                       conn->ExecParams("SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass "
+                                        "AND tgname = $2",
+                                        {rel.c_str(), tr.name.c_str()},
+                                        "looking up trigger " + plan[i].entry.name));
+      if (exists.rows() > 0) continue;
+      Status s = conn->ExecOk("BEGIN; " + tr.definition + "; ALTER TABLE " + rel +
+                                  " DISABLE TRIGGER " + conn->QuoteIdent(tr.name) + "; COMMIT",
+                              "trigger " + plan[i].entry.name);
+      if (!s.ok()) {
+        (void)conn->ExecOk("ROLLBACK");
+        Log(LogLevel::kWarn, "schema: could not create trigger {}: {}", plan[i].entry.name,
+            s.message());
+        continue;
+      }
+      ++created;
+    }
+  }
+  if (created > 0)
+    Log(LogLevel::kInfo, "{} trigger(s) created disabled; cutover switch enables them", created);
+  return Status::Ok();
 }
 
 }  // namespace cutover::pg

@@ -22,6 +22,11 @@ const char* const kControlDdl =
     "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
     "  snapshot_position text NOT NULL, rows bigint NOT NULL, loaded_at timestamptz NOT NULL,"
     "  PRIMARY KEY (task, table_schema, table_name));"
+    "CREATE TABLE IF NOT EXISTS cutover.load_range ("
+    "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
+    "  range_no int NOT NULL, key_column text NOT NULL, lo bigint, hi bigint,"
+    "  snapshot_position text, rows bigint, loaded_at timestamptz,"
+    "  PRIMARY KEY (task, table_schema, table_name, range_no));"
     "CREATE TABLE IF NOT EXISTS cutover.table_stats ("
     "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
     "  inserts bigint NOT NULL, updates bigint NOT NULL, deletes bigint NOT NULL,"
@@ -175,6 +180,12 @@ Status PgSink::DropTask(const std::string& task) {
   RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.table_state WHERE task = $1",
                                    {task.c_str()}, "removing table state")
                       .status());
+  ASSIGN_OR_RETURN(auto ranges, conn->Exec("SELECT to_regclass('cutover.load_range') IS NOT NULL"));
+  if (ranges.get(0, 0) == "t") {
+    RETURN_IF_ERROR(conn->ExecParams("DELETE FROM cutover.load_range WHERE task = $1",
+                                     {task.c_str()}, "removing load ranges")
+                        .status());
+  }
   ASSIGN_OR_RETURN(auto exceptions,
                    conn->Exec("SELECT to_regclass('cutover.apply_exceptions') IS NOT NULL"));
   if (exceptions.get(0, 0) == "t") {

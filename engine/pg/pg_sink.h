@@ -34,6 +34,8 @@
 
 namespace cutover::pg {
 
+class PgConn;
+
 class PgSink : public Sink {
  public:
   // `uri` is a libpq URI; nothing is contacted until the first call.
@@ -43,6 +45,13 @@ class PgSink : public Sink {
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
   Status CreateControlTables() override;
+  bool LoadsRanges() const override { return true; }
+  Status BeginSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                        const std::vector<RangeLoadState>& ranges) override;
+  Result<std::unique_ptr<TableLoader>> BeginRangeLoad(const std::string& task,
+                                                      const TableSchema& table, int index) override;
+  Status FinishSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                         const Position& snapshot, int64_t rows) override;
   Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
@@ -62,8 +71,12 @@ class PgSink : public Sink {
   Result<std::vector<std::string>> CreateForeignKeys(
       const std::string& task, const std::vector<TableSchemaPtr>& tables) override;
   Status ValidateSchemaObject(const std::string& statement) override;
+  Status CreateSourceObject(const SourceObject& object) override;
+  Status CreateDisabledTriggers(const std::vector<TableSchemaPtr>& tables) override;
 
  private:
+  Result<std::unique_ptr<PgConn>> ConnectLoad(const TableSchema& table, TablePrep prep);
+  Status CreateLoadTable(PgConn& conn, const TableSchema& table, TablePrep prep);
   // Whether load and apply sessions set session_replication_role = replica: kUnknown until
   // CheckTarget ran (then they do, and fail if the role may not).
   enum class ReplicaRole { kUnknown, kOn, kNotNeeded };

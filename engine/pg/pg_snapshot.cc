@@ -75,25 +75,70 @@ class PgSnapshot : public Snapshot {
   const Position& position() const override { return pos_; }
 
   Result<std::unique_ptr<TableReader>> OpenReader(const TableSchema& table) override {
+    return Open(table, nullptr);
+  }
+
+  Result<std::unique_ptr<TableReader>> OpenRangeReader(const TableSchema& table,
+                                                       const KeyRange& range) override {
+    return Open(table, &range);
+  }
+
+  Result<std::optional<std::pair<int64_t, int64_t>>> KeyBounds(const TableSchema& table,
+                                                               size_t column) override {
     std::string what = "table " + table.name.ToString();
+    ASSIGN_OR_RETURN(auto conn, Import(what));
+    std::string col = conn->QuoteIdent(table.columns.at(column).name);
+    ASSIGN_OR_RETURN(
+        auto res, conn->Exec("SELECT min(" + col + "), max(" + col + ") FROM " + From(*conn, table),
+                             what + ": reading the key's bounds"));
+    (void)conn->ExecOk("COMMIT");
+    if (res.rows() != 1 || res.is_null(0, 0)) return std::optional<std::pair<int64_t, int64_t>>();
+    return std::optional<std::pair<int64_t, int64_t>>(
+        std::pair<int64_t, int64_t>{std::stoll(res.str(0, 0)), std::stoll(res.str(0, 1))});
+  }
+
+ private:
+  // A connection inside a transaction that imported the snapshot.
+  Result<std::unique_ptr<PgConn>> Import(const std::string& what) {
     ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover-read"));
     RETURN_IF_ERROR(conn->ExecOk("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
     RETURN_IF_ERROR(conn->ExecOk("SET TRANSACTION SNAPSHOT " + conn->QuoteLiteral(name_),
                                  what + ": importing snapshot " + name_));
+    return conn;
+  }
+
+  // `table`'s own rows: ONLY for a plain table (never an inheritance child's, which is a table
+  // of its own, selected or not); a partitioned table whole.
+  std::string From(PgConn& conn, const TableSchema& table) const {
+    std::string rel = QualifiedName(conn, table.name);
+    return partitioned_.count(table.name) ? rel : "ONLY " + rel;
+  }
+
+  Result<std::unique_ptr<TableReader>> Open(const TableSchema& table, const KeyRange* range) {
+    std::string what = "table " + table.name.ToString();
+    ASSIGN_OR_RETURN(auto conn, Import(what));
     std::string cols;
     for (size_t i = 0; i < table.columns.size(); ++i)
       cols += (i ? ", " : "") + conn->QuoteIdent(table.columns[i].name);
     std::string rel = QualifiedName(*conn, table.name);
-    // `COPY t TO` reads t's own rows only (never an inheritance child's, which is a table of its
-    // own, selected or not) and refuses a partitioned table, which is read whole by a query.
-    std::string sql = partitioned_.count(table.name)
-                          ? "COPY (SELECT " + cols + " FROM " + rel + ") TO STDOUT"
-                          : "COPY " + rel + " (" + cols + ") TO STDOUT";
+    std::string sql;
+    if (range) {
+      what += " range " + range->ToString();
+      std::string col = conn->QuoteIdent(table.columns.at(range->column).name), where;
+      if (range->lo) where = col + " >= " + std::to_string(*range->lo);
+      if (range->hi)
+        where += (where.empty() ? "" : " AND ") + col + " < " + std::to_string(*range->hi);
+      sql = "COPY (SELECT " + cols + " FROM " + From(*conn, table) +
+            (where.empty() ? "" : " WHERE " + where) + ") TO STDOUT";
+    } else {
+      // `COPY t TO` reads t's own rows only and refuses a partitioned table, read by a query.
+      sql = partitioned_.count(table.name) ? "COPY (SELECT " + cols + " FROM " + rel + ") TO STDOUT"
+                                           : "COPY " + rel + " (" + cols + ") TO STDOUT";
+    }
     RETURN_IF_ERROR(conn->ExecOk(sql, what + ": COPY TO STDOUT"));
     return std::unique_ptr<TableReader>(new PgTableReader(std::move(conn), table));
   }
 
- private:
   std::unique_ptr<PgConn> holder_;  // keeps the exported snapshot alive; must stay idle
   std::string uri_;
   std::string name_;

@@ -24,6 +24,52 @@ Status PgSource::CheckChangeCapture(StartReport& problems) {
   return Status::Ok();
 }
 
+namespace {
+// A relation (of pg_class alias c) whose rows an UPDATE or DELETE can identify once it is
+// published: REPLICA IDENTITY FULL, or the index its replica identity names exists.
+constexpr const char* kIdentifiesRows =
+    "(c.relreplident = 'f' OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
+    "CASE c.relreplident WHEN 'd' THEN i.indisprimary WHEN 'i' THEN i.indisreplident "
+    "ELSE false END))";
+}  // namespace
+
+Status PgSource::CheckCapturedTables(const std::vector<TableSchemaPtr>& tables,
+                                     StartReport& problems) {
+  // A partitioned table is published through its root: each leaf partition must identify its
+  // rows, or the application's UPDATE and DELETE on it fail once the publication exists (what
+  // PublishExactly refuses; found here before anything is created).
+  std::unique_ptr<PgConn> conn;
+  for (const auto& t : tables) {
+    if (!partitioned_.count(t->name)) continue;
+    if (!conn) {
+      ASSIGN_OR_RETURN(conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
+    }
+    ASSIGN_OR_RETURN(
+        auto blind,
+        conn->ExecParams(
+            std::string("SELECT n.nspname, c.relname FROM pg_partition_tree("
+                        "format('%I.%I', $1::text, $2::text)::regclass) p "
+                        "JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON "
+                        "n.oid = c.relnamespace WHERE p.isleaf AND c.relkind = 'r' "
+                        "AND NOT ") +
+                kIdentifiesRows + " ORDER BY 1, 2",
+            {t->name.schema.c_str(), t->name.name.c_str()},
+            "checking the replica identities of the partitions of " + t->name.ToString()));
+    for (int i = 0; i < blind.rows(); ++i) {
+      const TableName part{blind.str(i, 0), blind.str(i, 1)};
+      problems.Refuse(
+          "table " + part.ToString() + " (partition of " + t->name.ToString() + ")",
+          "has no replica identity (no primary key or replica identity index, or "
+          "REPLICA IDENTITY NOTHING): published through " +
+              t->name.ToString() + ", it would make the application's UPDATE and DELETE on it fail",
+          "ALTER TABLE " + part.ToString() +
+              " REPLICA IDENTITY DEFAULT (with a primary key) or FULL, or leave " +
+              t->name.ToString() + " out with --exclude-tables '" + t->name.ToString() + "'");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::map<TableName, TableSize>> PgSource::EstimateTableSizes(
     const std::vector<TableSchemaPtr>& tables) {
   ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri_, ConnMode::kNormal, "cutover"));
@@ -115,10 +161,8 @@ static Status PublishExactly(PgConn& conn, const std::string& pub,
       "reached AS (SELECT oid FROM rels UNION SELECT p.relid FROM rels CROSS JOIN LATERAL "
       "pg_partition_tree(rels.oid) p WHERE p.isleaf) "
       "SELECT n.nspname, c.relname FROM reached r JOIN pg_class c ON c.oid = r.oid "
-      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND NOT "
-      "(c.relreplident = 'f' OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
-      "CASE c.relreplident WHEN 'd' THEN i.indisprimary WHEN 'i' THEN i.indisreplident "
-      "ELSE false END)) ORDER BY 1, 2",
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND NOT " +
+          std::string(kIdentifiesRows) + " ORDER BY 1, 2",
       {pub.c_str()}, what + ": checking replica identities");
   if (!blind.ok()) return rollback(blind.status());
   if (blind->rows() > 0) {

@@ -38,7 +38,7 @@ class PgSource : public Source {
       : uri_(std::move(uri)), spool_dir_(std::move(spool_dir)) {}
   std::string engine() const override { return "postgresql"; }
 
-  Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
+  Result<std::vector<SourceObject>> ListOtherObjects(
       const std::vector<TableSchemaPtr>& tables) override;
   Result<std::vector<TableSchemaPtr>> DiscoverTables(const TableSelection& selection,
                                                      StartReport& problems) override;
@@ -52,6 +52,8 @@ class PgSource : public Source {
   Status DropTask(const std::string& task) override;
   // wal_level=logical and the REPLICATION attribute, each missing one a problem.
   Status CheckChangeCapture(StartReport& problems) override;
+  Status CheckCapturedTables(const std::vector<TableSchemaPtr>& tables,
+                             StartReport& problems) override;
   Result<std::map<TableName, TableSize>> EstimateTableSizes(
       const std::vector<TableSchemaPtr>& tables) override;
 

@@ -153,4 +153,59 @@ Result<std::vector<KeyGeneratorSet>> AdvancePgKeyGenerators(
   return out;
 }
 
+Result<std::vector<TriggerOutcome>> EnablePgTriggers(const std::string& uri,
+                                                     const std::vector<TableTriggers>& tables) {
+  ASSIGN_OR_RETURN(auto conn, PgConn::Connect(uri, ConnMode::kNormal, "cutover switch"));
+  std::vector<TriggerOutcome> out;
+  for (const TableTriggers& tt : tables) {
+    const std::string rel =
+        conn->QuoteIdent(tt.table.schema) + "." + conn->QuoteIdent(tt.table.name);
+    for (const Trigger& tr : tt.triggers) {
+      TriggerOutcome o;
+      o.name = tt.table.ToString() + "." + tr.name;
+      ASSIGN_OR_RETURN(
+          PgResult r,
+          conn->ExecParams("SELECT (SELECT tgenabled FROM pg_trigger WHERE tgrelid = "
+                           "c.oid AND tgname = $2) FROM (SELECT to_regclass($1) AS "
+                           "oid) c WHERE c.oid IS NOT NULL",
+                           {rel.c_str(), tr.name.c_str()}, "looking up trigger " + o.name));
+      if (r.rows() == 0) {
+        o.problem = "table " + tt.table.ToString() + " is not on the target";
+        out.push_back(std::move(o));
+        continue;
+      }
+      const std::string now = r.str(0, 0);  // "" when the trigger is missing
+      const std::string want = tr.mode.empty() ? "O" : tr.mode;
+      std::string sql;
+      if (now.empty()) {
+        if (tr.definition.empty()) {
+          o.problem = "missing on the target, and the source did not show its definition";
+          out.push_back(std::move(o));
+          continue;
+        }
+        sql = tr.definition + ";";
+      }
+      const char* enable = want == "A"   ? " ENABLE ALWAYS TRIGGER "
+                           : want == "R" ? " ENABLE REPLICA TRIGGER "
+                           : want == "D" ? " DISABLE TRIGGER "
+                                         : " ENABLE TRIGGER ";
+      if (now != want) sql += "ALTER TABLE " + rel + enable + conn->QuoteIdent(tr.name) + ";";
+      if (sql.empty()) {
+        o.action = want == "D" ? "left disabled" : "already enabled";
+        out.push_back(std::move(o));
+        continue;
+      }
+      Status s = conn->ExecOk("BEGIN;" + sql + "COMMIT", "trigger " + o.name);
+      if (!s.ok()) {
+        (void)conn->ExecOk("ROLLBACK");
+        o.problem = s.message();
+      } else {
+        o.action = want == "D" ? "left disabled" : now.empty() ? "created" : "enabled";
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
 }  // namespace cutover::pg

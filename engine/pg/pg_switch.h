@@ -27,5 +27,10 @@ Result<std::vector<KeyGenerator>> ReadPgKeyGenerators(const std::string& uri,
                                                       const std::vector<TableName>& tables);
 Result<std::vector<KeyGeneratorSet>> AdvancePgKeyGenerators(
     const std::string& uri, const std::vector<KeyGeneratorFloor>& floors);
+// Triggers: each one cutover created disabled after the load (pg_schema_objects.cc) is enabled
+// in the source's mode (ENABLE / ENABLE ALWAYS / ENABLE REPLICA; disabled on the source: left
+// disabled); a missing one is created first, in the same transaction.
+Result<std::vector<TriggerOutcome>> EnablePgTriggers(const std::string& uri,
+                                                     const std::vector<TableTriggers>& tables);
 
 }  // namespace cutover::pg

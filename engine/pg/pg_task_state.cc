@@ -6,7 +6,8 @@ Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string
   ASSIGN_OR_RETURN(auto exists, conn.Exec("SELECT to_regclass('cutover.checkpoint') IS NOT NULL, "
                                           "to_regclass('cutover.table_state') IS NOT NULL, "
                                           "to_regclass('cutover.table_stats') IS NOT NULL, "
-                                          "to_regclass('cutover.table_validation') IS NOT NULL",
+                                          "to_regclass('cutover.table_validation') IS NOT NULL, "
+                                          "to_regclass('cutover.load_range') IS NOT NULL",
                                           "looking for the control tables on the target"));
   const bool has_checkpoint = exists.get(0, 0) == "t", has_table_state = exists.get(0, 1) == "t";
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
@@ -34,6 +35,25 @@ Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string
       s.rows = std::stoll(ts.str(r, 3));
       s.loaded_at = ts.str(r, 4);
       state.loaded[TableName{ts.str(r, 0), ts.str(r, 1)}] = s;
+    }
+  }
+  if (exists.get(0, 4) == "t") {
+    ASSIGN_OR_RETURN(auto lr, conn.ExecParams("SELECT table_schema, table_name, range_no, "
+                                              "key_column, lo, hi, snapshot_position, rows FROM "
+                                              "cutover.load_range WHERE task = $1 ORDER BY 1, 2, 3",
+                                              {task.c_str()}, "reading load ranges"));
+    for (int r = 0; r < lr.rows(); ++r) {
+      RangeLoadState s;
+      s.index = std::stoi(lr.str(r, 2));
+      s.column = lr.str(r, 3);
+      if (!lr.is_null(r, 4)) s.range.lo = std::stoll(lr.str(r, 4));
+      if (!lr.is_null(r, 5)) s.range.hi = std::stoll(lr.str(r, 5));
+      s.done = !lr.is_null(r, 6);
+      if (s.done) {
+        s.snapshot.text = lr.str(r, 6);
+        s.rows = std::stoll(lr.str(r, 7));
+      }
+      state.ranges[TableName{lr.str(r, 0), lr.str(r, 1)}].push_back(s);
     }
   }
   if (exists.get(0, 2) == "t") {

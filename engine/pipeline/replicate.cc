@@ -11,12 +11,16 @@
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/log.h"
+#include "engine/core/log_component.h"
 #include "engine/core/lossy.h"
 #include "engine/pipeline/apply_errors.h"
+#include "engine/pipeline/lob_report.h"
 #include "engine/pipeline/net_effect.h"
 #include "engine/pipeline/referential_actions.h"
 #include "engine/pipeline/rows_not_found.h"
 #include "engine/pipeline/schema_build.h"
+#include "engine/pipeline/split_plan.h"
+#include "engine/pipeline/split_snapshots.h"
 #include "engine/pipeline/spool_capture.h"
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/table_transform.h"
@@ -31,14 +35,20 @@ using Clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------------------------
 // Full load
 
-// `transform` (table_transform.h): the source table read, the target table written, and the
-// task's filter and column rules between them.
-Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
-                 const TableTransform& transform, const std::atomic<bool>& stop,
-                 const std::atomic<bool>& abort_all, Progress& progress, int64_t& rows) {
-  const TableSchema& table = *transform.target();
-  ASSIGN_OR_RETURN(auto reader, snapshot.OpenReader(*transform.source()));
-  ASSIGN_OR_RETURN(auto loader, sink.BeginTableLoad(opt.task, table, opt.prep));
+// `f()` with the calling thread's log component set to `c` (engine/core/log_component.h).
+template <typename F>
+auto RunAs(LogComponent c, F&& f) {
+  ScopedLogComponent scope(c);
+  return f();
+}
+
+// Copies `reader`'s rows through `transform` (table_transform.h: the task's filter and column
+// rules between the source table read and the target table written) into `loader` and commits
+// it at `snapshot`; `rows`: the rows written.
+Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapshot,
+                const ReplicateOptions& opt, const TableTransform& transform,
+                const std::atomic<bool>& stop, const std::atomic<bool>& abort_all,
+                Progress& progress, int64_t& rows, const std::string& what) {
   const RowFilter& filter = transform.filter();
   std::vector<Value> row;
   rows = 0;
@@ -47,84 +57,181 @@ Status LoadTable(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
     progress.Add(n);
     if (opt.metrics) opt.metrics->AddRowsLoaded(n);
   };
+  ScopedLogComponent component(LogComponent::kTargetLoad);
   for (;;) {
-    ASSIGN_OR_RETURN(bool more, reader->Next(row));
+    ASSIGN_OR_RETURN(bool more,
+                     RunAs(LogComponent::kSourceUnload, [&] { return reader.Next(row); }));
     if (!more) break;
     if (!filter.empty() && filter.Evaluate(row) == FilterVerdict::kFail) {
       ++pending;  // read, counted for progress, not written
     } else {
       transform.ShapeRow(row, ChangeOp::kRead);
-      RETURN_IF_ERROR(loader->Write(row));
+      if (opt.lob_report) opt.lob_report->Observe(*transform.target(), row, /*during_cdc=*/false);
+      RETURN_IF_ERROR(loader.Write(row));
       ++rows;
       ++pending;
     }
     if (pending >= 4096) {
       count(pending);
       pending = 0;
-      if (stop.load() || abort_all.load())
-        return Aborted("full load of " + table.name.ToString() + " interrupted");
+      if (stop.load() || abort_all.load()) return Aborted("full load of " + what + " interrupted");
     }
   }
   count(pending);
-  RETURN_IF_ERROR(loader->Commit(snapshot.position(), rows));
-  LossyNotices::Run().ReportCounts(table.name);  // values this load changed by a lossy rule
-  if (opt.metrics) opt.metrics->TableLoaded(table.name.ToString(), rows);
-  return Status::Ok();
+  return loader.Commit(snapshot, rows);
 }
 
+// A table whose load is split into key ranges (split_plan.h), shared by the workers loading
+// its ranges; the one that commits the last range finishes the table.
+struct SplitLoad {
+  const TableTransform* transform = nullptr;
+  SplitTable plan;
+  int remaining = 0;  // ranges not done yet (under the FullLoad mutex)
+  int64_t rows = 0;   // rows of the done ranges
+  Position earliest;  // the earliest snapshot of a done range
+  bool any_done = false;
+  Clock::time_point started;
+};
+
+// One piece of work of the full load: a whole table, or one range of a split table.
+struct LoadUnit {
+  const TableTransform* transform = nullptr;
+  SplitLoad* split = nullptr;  // null: the whole table
+  int range = -1;
+  int64_t size = 0;  // estimated rows, for the order
+};
+
 Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
-                std::vector<const TableTransform*> tables, const std::atomic<bool>& stop,
-                ReplicateStats& stats, SchemaBuild& schema) {
+                std::vector<const TableTransform*> tables, std::vector<SplitLoad>& splits,
+                const std::atomic<bool>& stop, ReplicateStats& stats, SchemaBuild& schema) {
   // A table mapping's load-order first (higher first, as DMS); then largest first, so the
-  // longest table starts early and the workers finish together.
+  // longest table starts early and the workers finish together. A split table's ranges count
+  // as pieces of their table's size.
   auto order = [&](const TableTransform* t) -> int64_t {
     return opt.mapping ? opt.mapping->LoadOrder(t->source()->name) : 0;
   };
-  std::stable_sort(tables.begin(), tables.end(), [&](const auto& a, const auto& b) {
-    if (order(a) != order(b)) return order(a) > order(b);
-    return a->source()->estimated_rows > b->source()->estimated_rows;
-  });
+  std::vector<LoadUnit> units;
   int64_t total = 0;
-  for (const auto* t : tables) total += std::max<int64_t>(t->source()->estimated_rows, 0);
+  for (const auto* t : tables) {
+    int64_t est = std::max<int64_t>(t->source()->estimated_rows, 0);
+    SplitLoad* split = nullptr;
+    for (auto& s : splits)
+      if (s.transform == t) split = &s;
+    if (!split) {
+      units.push_back(LoadUnit{t, nullptr, -1, est});
+      total += est;
+      continue;
+    }
+    int todo = 0;
+    for (const auto& r : split->plan.ranges) todo += r.done ? 0 : 1;
+    for (const auto& r : split->plan.ranges) {
+      if (r.done) continue;
+      units.push_back(LoadUnit{t, split, r.index, est / std::max(todo, 1)});
+      total += est / std::max(todo, 1);
+    }
+  }
+  std::stable_sort(units.begin(), units.end(), [&](const LoadUnit& a, const LoadUnit& b) {
+    if (order(a.transform) != order(b.transform)) return order(a.transform) > order(b.transform);
+    if ((a.split != nullptr) != (b.split != nullptr)) return a.split != nullptr;
+    return a.size > b.size;
+  });
   Progress progress("full load", total > 0 ? total : -1, opt.progress);
-  Log(LogLevel::kInfo, "full load of {} table(s) from snapshot at {}, {} worker(s)", tables.size(),
-      snapshot.position().text, opt.parallel);
+  Log(LogLevel::kInfo, "full load of {} table(s) ({} split) from snapshot at {}, {} worker(s)",
+      tables.size(), splits.size(), snapshot.position().text, opt.parallel);
 
   std::mutex mu;
   size_t next = 0;
   Status first_error;
   std::atomic<bool> abort_all{false};  // set on the first failure
   size_t loaded_here = 0;
+  auto table_done = [&](const TableTransform& t, int64_t rows, double secs) {
+    LossyNotices::Run().ReportCounts(t.target()->name);  // values this load changed by a rule
+    if (opt.lob_report) opt.lob_report->ReportTable(t.target()->name);  // values DMS would cut
+    if (opt.metrics) opt.metrics->TableLoaded(t.target()->name.ToString(), rows);
+    Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)", t.source()->name.ToString(),
+        FormatCount(rows), secs, FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
+  };
+  // A split table whose every range committed in an earlier run, but not its finish.
+  for (auto& sl : splits) {
+    if (sl.remaining > 0) continue;
+    const TableSchema& target = *sl.transform->target();
+    RETURN_IF_ERROR(sink.FinishSplitLoad(opt.task, target, opt.prep, sl.earliest, sl.rows));
+    RETURN_IF_ERROR(schema.AfterTable(target));
+    table_done(*sl.transform, sl.rows, 0);
+    stats.tables_loaded++;
+    ++loaded_here;
+    stats.rows_loaded += sl.rows;
+  }
   auto worker = [&] {
+    ScopedLogComponent component(LogComponent::kTargetLoad);
     for (;;) {
-      const TableTransform* t = nullptr;
+      LoadUnit u;
       {
         std::lock_guard<std::mutex> lock(mu);
-        if (next >= tables.size() || abort_all.load() || stop.load()) return;
-        t = tables[next++];
+        if (next >= units.size() || abort_all.load() || stop.load()) return;
+        u = units[next++];
       }
+      const TableTransform& t = *u.transform;
+      const TableSchema& target = *t.target();
       auto started = Clock::now();
       int64_t rows = 0;
-      Status s = LoadTable(snapshot, sink, opt, *t, stop, abort_all, progress, rows);
+      Status s;
+      bool finished_table = false;
+      if (!u.split) {
+        auto reader = snapshot.OpenReader(*t.source());
+        auto loader = reader.ok() ? sink.BeginTableLoad(opt.task, target, opt.prep)
+                                  : Result<std::unique_ptr<TableLoader>>(reader.status());
+        s = !loader.ok() ? loader.status()
+                         : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
+                                    abort_all, progress, rows, target.name.ToString());
+        finished_table = s.ok();
+      } else {
+        const RangeLoadState& r = u.split->plan.ranges[static_cast<size_t>(u.range)];
+        std::string what =
+            target.name.ToString() + " range " + std::to_string(r.index) + " " + r.range.ToString();
+        {  // the range's sessions end before the table is finished (a SQLite target's one
+           // writer is held by its loader)
+          auto reader = snapshot.OpenRangeReader(*t.source(), r.range);
+          auto loader = reader.ok() ? sink.BeginRangeLoad(opt.task, target, r.index)
+                                    : Result<std::unique_ptr<TableLoader>>(reader.status());
+          s = !loader.ok() ? loader.status()
+                           : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
+                                      abort_all, progress, rows, what);
+        }
+        if (s.ok()) {
+          Log(LogLevel::kDebug, "loaded {}: {} rows", what, FormatCount(rows));
+          SplitLoad& sl = *u.split;
+          std::lock_guard<std::mutex> lock(mu);
+          sl.rows += rows;
+          sl.earliest =
+              sl.any_done ? std::min(sl.earliest, snapshot.position()) : snapshot.position();
+          sl.any_done = true;
+          finished_table = --sl.remaining == 0;
+        }
+        if (s.ok() && finished_table) {
+          s = sink.FinishSplitLoad(opt.task, target, opt.prep, u.split->earliest, u.split->rows);
+          rows = u.split->rows;
+          started = u.split->started;
+        }
+      }
       double load_secs = std::chrono::duration<double>(Clock::now() - started).count();
       // The table's indexes and checks, by this worker, while the others load theirs.
-      if (s.ok()) s = schema.AfterTable(*t->target());
+      if (s.ok() && finished_table) s = schema.AfterTable(target);
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok()) {
         if (first_error.ok()) first_error = s;
         abort_all = true;
         return;
       }
-      Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)",
-          t->source()->name.ToString(), FormatCount(rows), load_secs,
-          FormatCount(static_cast<int64_t>(rows / std::max(load_secs, 1e-3))));
+      if (!finished_table) continue;
+      table_done(t, rows, load_secs);
       stats.tables_loaded++;
       ++loaded_here;
       stats.rows_loaded += rows;
     }
   };
   std::vector<std::thread> threads;
-  int n = std::max(1, std::min<int>(opt.parallel, static_cast<int>(tables.size())));
+  int n = std::max(1, std::min<int>(opt.parallel, static_cast<int>(units.size())));
   for (int i = 0; i < n; ++i) threads.emplace_back(worker);
   for (auto& th : threads) th.join();
   progress.Finish();
@@ -143,7 +250,7 @@ class CdcLoop {
           std::map<TableName, Position> table_snapshots, std::optional<Position> applied,
           const std::vector<TableSchemaPtr>& start_schemas, const std::atomic<bool>& stop,
           ReplicateStats& stats, TableTransforms& transforms, const ReferentialActions* referential,
-          ApplyErrors* errors)
+          ApplyErrors* errors, SplitSnapshots split)
       : source_(source),
         stream_(stream),
         applier_(applier),
@@ -152,6 +259,7 @@ class CdcLoop {
         applied_(std::move(applied)),
         stop_(stop),
         stats_(stats),
+        split_(std::move(split)),
         referential_(referential),
         transforms_(transforms),
         errors_(errors) {
@@ -161,6 +269,7 @@ class CdcLoop {
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
 
   Status Run() {
+    ScopedLogComponent component(LogComponent::kTargetApply);
     StreamEvent ev;
     auto last_report = Clock::now();
     for (;;) {
@@ -269,22 +378,44 @@ class CdcLoop {
     int64_t bytes = opt_.metrics ? ApproxChangeBytes(c) : 0;
     if (opt_.metrics) opt_.metrics->ChangeRead(bytes);
     if (skip_) return Status::Ok();
+    // A table loaded in ranges from different snapshots: judged by its key's range, on the
+    // source's row, before the task's transforms reshape it.
+    bool range_applies = false;
+    if (!split_.empty() && c.op != ChangeOp::kTruncate) {
+      auto verdict = split_.Decide(c, txn_.position);
+      if (!verdict.ok())
+        return verdict.status().WithContext("source transaction " + txn_.xid + " at " +
+                                            txn_.position.text);
+      if (*verdict == SplitSnapshots::Verdict::kSkip) return Status::Ok();
+      range_applies = *verdict == SplitSnapshots::Verdict::kApply;
+    }
     if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
-      auto travels = transforms_.Apply(c);
+      auto travels = RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c); });
       if (!travels.ok())
         return travels.status().WithContext("source transaction " + txn_.xid + " at " +
                                             txn_.position.text);
       if (!*travels) return Status::Ok();
     }
     if (errors_ && errors_->Suspended(c.table->name)) return Status::Ok();  // SUSPEND_TABLE
+    if (opt_.lob_report && !c.after.empty()) opt_.lob_report->Observe(*c.table, c.after, true);
     if (c.op != ChangeOp::kTruncate && schemas_[c.table->name] != c.table)
       RETURN_IF_ERROR(FollowSchema(c.table));
     if (referential_ && referential_->Triggers(c)) RETURN_IF_ERROR(ApplyReferential(c));
     if (c.op == ChangeOp::kTruncate) {
+      for (const TableSchemaPtr& t : c.truncated)
+        RETURN_IF_ERROR(split_.CheckTruncate(t->name, txn_.position));
       std::erase_if(c.truncated, [&](const TableSchemaPtr& t) { return BeforeSnapshot(t->name); });
+      if (!opt_.apply_truncates) {
+        for (const TableSchemaPtr& t : c.truncated)
+          Log(LogLevel::kWarn,
+              "table {}: the source truncated it at {}; not applied on the target "
+              "(HandleSourceTableTruncated is false): the target keeps its rows",
+              t->name.ToString(), txn_.position.text);
+        return Status::Ok();
+      }
       if (c.truncated.empty()) return Status::Ok();
       c.table = c.truncated.front();
-    } else if (BeforeSnapshot(c.table->name)) {
+    } else if (!range_applies && BeforeSnapshot(c.table->name)) {
       return Status::Ok();
     }
     ++txn_changes_;
@@ -471,6 +602,7 @@ class CdcLoop {
   std::optional<Position> applied_;
   const std::atomic<bool>& stop_;
   ReplicateStats& stats_;
+  SplitSnapshots split_;
   const ReferentialActions* referential_;  // null when the stream carries FK actions
   RowsNotFoundLog rows_not_found_;         // what the applier's UPDATEs/DELETEs did not find
 
@@ -540,6 +672,7 @@ struct SpooledCdc {
   const ReferentialActions* referential;
   std::function<Result<std::unique_ptr<ApplyErrors>>(Applier&)> make_errors;
   const std::vector<TableSchemaPtr>& start_schemas;  // the tables as the target has them
+  const SplitSnapshots& split;  // tables loaded in ranges from different snapshots
 
   Status Run(std::unique_ptr<Applier> applier, const Position& from,
              std::optional<Position> applied, const std::map<TableName, Position>& table_snapshots,
@@ -585,7 +718,7 @@ struct SpooledCdc {
         return errors.status();
       }
       CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, start_schemas, stop,
-                   stats, transforms, referential, errors->get());
+                   stats, transforms, referential, errors->get(), split);
       Status s = loop.Run();
       if (!s.ok() && !*errors && applier->ClassifyError(s) != ApplyErrorKind::kOther)
         stats.refused = true;
@@ -674,6 +807,13 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   const bool target_creates = start.target_creates;
   RETURN_IF_ERROR(problems.ToStatus("task " + opt.task));
   if (tables.empty()) return NotFound("the selection leaves no table to replicate");
+  // Values DMS would truncate seen during CDC: their counts are logged however the run ends.
+  struct LobCountsAtEnd {
+    LobReport* report;
+    ~LobCountsAtEnd() {
+      if (report) report->ReportAll();
+    }
+  } lob_counts_at_end{opt.lob_report.get()};
   // Schema objects: the report now, the objects after the data (schema_build.h).
   SchemaBuild schema(sink, opt.task, targets, target_creates);
   RETURN_IF_ERROR(schema.Report(source, tables, opt.schema_report_path, problems));
@@ -753,18 +893,119 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     ASSIGN_OR_RETURN(snapshot, source.OpenSnapshot(opt.task));
   }
 
+  // Ranges' snapshot positions as the source orders them (the target keeps their text).
+  auto parse_ranges = [&](std::vector<RangeLoadState>& ranges) -> Status {
+    for (auto& r : ranges) {
+      if (!r.done) continue;
+      ASSIGN_OR_RETURN(r.snapshot, source.ParsePosition(r.snapshot.text));
+    }
+    return Status::Ok();
+  };
+  SplitSnapshots split_snapshots;
   if (snapshot) {
     if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kFullLoad);
+    // Same-table split (split_plan.h): which tables load as key ranges.
+    std::vector<SplitLoad> splits;
+    splits.reserve(to_load.size());
+    std::map<TableName, TableSize> sizes;
+    if (opt.split_larger_than > 0) {
+      auto est = source.EstimateTableSizes(to_load);
+      if (est.ok())
+        sizes = std::move(*est);
+      else
+        Log(LogLevel::kWarn, "table sizes unknown, no table is split by size: {}",
+            est.status().message());
+    }
+    SplitSettings split_settings{opt.split_larger_than, opt.parallel, opt.mapping.get()};
+    for (const auto& t : to_load) {
+      int64_t size = -1;
+      if (auto it = sizes.find(t->name); it != sizes.end())
+        size = it->second.bytes >= 0 ? it->second.bytes
+                                     : (it->second.rows >= 0 ? it->second.rows * 100 : -1);
+      std::vector<RangeLoadState> earlier;
+      if (auto it = state.ranges.find(t->name); it != state.ranges.end()) earlier = it->second;
+      if (!sink.LoadsRanges()) {
+        if ((opt.split_larger_than > 0 && size > opt.split_larger_than) ||
+            (opt.mapping && opt.mapping->ParallelLoadFor(t->name)))
+          Log(LogLevel::kInfo, "table {} is loaded whole: the {} target does not load ranges",
+              t->name.ToString(), sink.engine());
+        continue;
+      }
+      bool resumable = !referential || referential->Related(t->name).empty();
+      ASSIGN_OR_RETURN(auto plan,
+                       PlanSplit(*t, split_settings, size, earlier, resumable, *snapshot));
+      if (!plan) continue;
+      SplitLoad sl;
+      sl.transform = transform_of.at(t->name);
+      sl.plan = std::move(*plan);
+      sl.started = Clock::now();
+      RETURN_IF_ERROR(parse_ranges(sl.plan.ranges));
+      for (const auto& r : sl.plan.ranges) {
+        if (!r.done) {
+          ++sl.remaining;
+          continue;
+        }
+        sl.rows += r.rows;
+        sl.earliest = sl.any_done ? std::min(sl.earliest, r.snapshot) : r.snapshot;
+        sl.any_done = true;
+      }
+      Log(LogLevel::kInfo, "table {}: {} in {} key ranges of {}{}", t->name.ToString(),
+          sl.plan.resumed ? "resuming its split load" : "loading", sl.plan.ranges.size(),
+          sl.plan.ranges.front().column,
+          sl.plan.resumed ? ", " + std::to_string(sl.plan.ranges.size() - sl.remaining) +
+                                " already done (" + FormatCount(sl.rows) + " rows)"
+                          : "");
+      splits.push_back(std::move(sl));
+    }
+    auto split_of = [&](const TableName& n) -> SplitLoad* {
+      for (auto& sl : splits)
+        if (sl.transform->source()->name == n) return &sl;
+      return nullptr;
+    };
     std::vector<TableSchemaPtr> to_prepare;
     std::vector<const TableTransform*> to_copy;
     for (const auto& t : to_load) {
       to_copy.push_back(transform_of.at(t->name));
+      SplitLoad* sl = split_of(t->name);
+      if (sl && sl->plan.resumed) continue;  // its done ranges stay
       to_prepare.push_back(to_copy.back()->target());
     }
     RETURN_IF_ERROR(sink.PrepareTables(opt.task, to_prepare, opt.prep));
-    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_copy, stop, stats, schema));
-    for (const auto& t : to_load) table_snapshots[t->name] = snapshot->position();
+    for (auto& sl : splits)
+      if (!sl.plan.resumed)
+        RETURN_IF_ERROR(
+            sink.BeginSplitLoad(opt.task, *sl.transform->target(), opt.prep, sl.plan.ranges));
+    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_copy, splits, stop, stats, schema));
+    for (const auto& t : to_load) {
+      SplitLoad* sl = split_of(t->name);
+      table_snapshots[t->name] = sl ? sl->earliest : snapshot->position();
+      if (!sl) continue;
+      std::vector<std::pair<KeyRange, Position>> ranges;
+      for (const auto& r : sl->plan.ranges)
+        ranges.emplace_back(r.range, r.done ? r.snapshot : snapshot->position());
+      split_snapshots.Add(t->name, std::move(ranges));
+    }
     snapshot.reset();  // releases the exported snapshot (and a temporary slot)
+  }
+  // Tables loaded in ranges by an earlier run: CDC judges their changes by range.
+  for (const auto& t : tables) {
+    auto r = state.ranges.find(t->name);
+    if (r == state.ranges.end() || !state.loaded.count(t->name) ||
+        std::find(to_load.begin(), to_load.end(), t) != to_load.end())
+      continue;
+    std::optional<size_t> column = SplitColumn(*t);
+    std::vector<RangeLoadState> ranges = r->second;
+    RETURN_IF_ERROR(parse_ranges(ranges));
+    std::vector<std::pair<KeyRange, Position>> judged;
+    for (auto& lr : ranges) {
+      if (!lr.done || !column || t->columns[*column].name != lr.column) {
+        judged.clear();
+        break;
+      }
+      lr.range.column = *column;
+      judged.emplace_back(lr.range, lr.snapshot);
+    }
+    split_snapshots.Add(t->name, std::move(judged));
   }
   if (want_load && !stop.load()) {
     // Foreign keys once every table is there; tables of an earlier run get what they miss.
@@ -831,8 +1072,9 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     // target holds no state of a source without a capture object.
     bool fresh =
         capture_created || (!state.applied && state.loaded.empty() && !capture_start.empty());
-    SpooledCdc cdc{source, sink,       loop_opt,          tables,      stop,
-                   stats,  transforms, referential.get(), make_errors, targets};
+    SpooledCdc cdc{source,      sink,    loop_opt,       tables,
+                   stop,        stats,   transforms,     referential.get(),
+                   make_errors, targets, split_snapshots};
     return cdc.Run(std::move(applier), from, applied, table_snapshots, fresh);
   }
   ASSIGN_OR_RETURN(auto stream, source.OpenStream(opt.task, tables, from));
@@ -843,7 +1085,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   }
   ASSIGN_OR_RETURN(std::unique_ptr<ApplyErrors> errors, make_errors(*applier));
   CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, targets,
-               stop, stats, transforms, referential.get(), errors.get());
+               stop, stats, transforms, referential.get(), errors.get(),
+               std::move(split_snapshots));
   Status s = loop.Run();
   if (!s.ok() && !errors && applier->ClassifyError(s) != ApplyErrorKind::kOther)
     stats.refused = true;

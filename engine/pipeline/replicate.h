@@ -36,6 +36,8 @@
 
 namespace cutover {
 
+class LobReport;
+
 enum class ReplicationType { kFullLoad, kCdc, kFullLoadAndCdc };
 
 // How CDC changes reach the target inside each target transaction (commit boundaries and
@@ -53,10 +55,16 @@ struct ReplicateOptions {
   // A DMS table mapping (engine/task/table_mapping.h): selection rules (on top of the patterns),
   // load order and renames; null: none.
   std::shared_ptr<const task::TableMapping> mapping;
+  // DMS's LOB settings (lob_report.h): values DMS would truncate are reported; null: not asked.
+  std::shared_ptr<LobReport> lob_report;
   // DMS TargetMetadata.TargetSchema: the schema every table lands in on a PostgreSQL target
   // (renames of the mapping still apply); empty: the default.
   std::string target_schema;
   int parallel = 4;
+  // Same-table split of the full load (engine/core/load_split.h): a table whose size by the
+  // source's statistics is above this many bytes is loaded as `parallel` key ranges at once,
+  // each committed with its own state row; 0: only tables a DMS parallel-load rule names.
+  int64_t split_larger_than = int64_t{512} << 20;
   TablePrep prep = TablePrep::kDropAndCreate;
   int64_t group_max_changes = 10000;  // close a target transaction after this many changes...
   int64_t group_max_ms = 200;         // ...or after this long (at a source transaction boundary)
@@ -94,6 +102,9 @@ struct ReplicateOptions {
   // Source schema changes during CDC (add / drop / rename column, type changes) are applied to
   // the target (docs/ddl.md); false (DMS HandleSourceTableAltered: false) stops the task instead.
   bool follow_schema_changes = true;
+  // A source TRUNCATE empties the target table; false (DMS HandleSourceTableTruncated: false)
+  // leaves the target's rows as they are (logged once per table).
+  bool apply_truncates = true;
 };
 
 struct ReplicateStats {

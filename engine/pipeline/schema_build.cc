@@ -1,9 +1,12 @@
 #include "engine/pipeline/schema_build.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <set>
 
 #include "engine/core/log.h"
+#include "engine/core/naming.h"
 #include "engine/core/schema_objects.h"
 
 namespace cutover {
@@ -32,8 +35,9 @@ Status SchemaBuild::Report(Source& source, const std::vector<TableSchemaPtr>& so
         "truncate|do-nothing, or CDC only): its own indexes, keys and constraints stay as they "
         "are");
   }
-  ASSIGN_OR_RETURN(std::vector<SchemaObjectEntry> others, source.ListOtherObjects(source_tables));
-  for (SchemaObjectEntry& e : others) report.Add(std::move(e));
+  ASSIGN_OR_RETURN(std::vector<SourceObject> others, source.ListOtherObjects(source_tables));
+  PlanSourceObjects(source.engine() == sink_.engine(), source_tables, others);
+  for (SourceObject& o : others) report.Add(std::move(o.entry));
   report.Log();
   for (const SchemaObjectEntry& e : report.entries()) {
     if (e.fate == SchemaFate::kNotCarried)
@@ -45,6 +49,40 @@ Status SchemaBuild::Report(Source& source, const std::vector<TableSchemaPtr>& so
     if (!out) return InvalidArgument("cannot write the schema report to " + json_path);
   }
   return Status::Ok();
+}
+
+void SchemaBuild::PlanSourceObjects(bool same_engine,
+                                    const std::vector<TableSchemaPtr>& source_tables,
+                                    std::vector<SourceObject>& objects) {
+  if (!same_engine || !enabled_) return;
+  std::set<TableName> in_task;
+  for (const TableSchemaPtr& t : source_tables) in_task.insert(t->name);
+  TableRenames renames;
+  for (const TableSchemaPtr& t : targets_) {
+    if (!RenamedByMapping(*t)) continue;
+    renames.emplace_back(t->name,
+                         TableName{t->target_schema.empty() ? t->name.schema : t->target_schema,
+                                   LandingTableName(*t)});
+  }
+  for (SourceObject& o : objects) {
+    if (o.definition.empty()) continue;  // the source's note says why
+    SchemaObjectEntry& e = o.entry;
+    e.fate = SchemaFate::kNotCarried;
+    auto outside = std::find_if(o.uses.begin(), o.uses.end(),
+                                [&](const TableName& n) { return !in_task.count(n); });
+    if (outside != o.uses.end()) {
+      e.note = "it reads table " + outside->ToString() +
+               ", which is not in the task; recreate it on the target once that table is there";
+    } else if (const auto* r = RenamedTableIn(o, renames)) {
+      e.note = "it refers to table " + r->first.ToString() +
+               ", which the task's mapping lands as " + r->second.ToString() +
+               "; recreate it on the target by hand";
+    } else {
+      e.fate = SchemaFate::kCarried;
+      e.note = "created from the source's definition once the tables are loaded";
+      carried_.push_back(o);
+    }
+  }
 }
 
 Status SchemaBuild::AfterTable(const TableSchema& target) {
@@ -67,6 +105,8 @@ Status SchemaBuild::AfterLoad(const std::vector<TableSchemaPtr>& loaded_before, 
       validate.empty() ? ""
                        : "; validating " + std::to_string(validate.size()) +
                              (background ? " of them while CDC runs" : " of them"));
+  CreateSourceObjects();
+  RETURN_IF_ERROR(sink_.CreateDisabledTriggers(targets_));
   if (validate.empty()) return Status::Ok();
   if (!background) {
     Validate(std::move(validate));
@@ -74,6 +114,37 @@ Status SchemaBuild::AfterLoad(const std::vector<TableSchemaPtr>& loaded_before, 
   }
   validator_ = std::thread([this, v = std::move(validate)]() mutable { Validate(std::move(v)); });
   return Status::Ok();
+}
+
+void SchemaBuild::CreateSourceObjects() {
+  if (carried_.empty()) return;
+  auto started = Clock::now();
+  // In rounds: a view over another view, or a function a view calls, may come later in the
+  // source's list; each round creates what it can, until a round creates nothing.
+  std::vector<const SourceObject*> todo;
+  for (const SourceObject& o : carried_) todo.push_back(&o);
+  std::vector<std::pair<const SourceObject*, Status>> failed;
+  for (bool progress = true; progress && !todo.empty();) {
+    progress = false;
+    failed.clear();
+    for (const SourceObject* o : todo) {
+      Status s = sink_.CreateSourceObject(*o);
+      if (s.ok()) {
+        progress = true;
+      } else {
+        failed.emplace_back(o, std::move(s));
+      }
+    }
+    todo.clear();
+    for (const auto& f : failed) todo.push_back(f.first);
+  }
+  for (const auto& [o, s] : failed)
+    Log(LogLevel::kWarn, "schema: could not create {} {}: {}", o->entry.kind, o->entry.name,
+        s.message());
+  Log(LogLevel::kInfo, "views, functions and procedures of the source: {} created in {:.1f} s{}",
+      carried_.size() - failed.size(),
+      std::chrono::duration<double>(Clock::now() - started).count(),
+      failed.empty() ? "" : ", " + std::to_string(failed.size()) + " refused by the target");
 }
 
 void SchemaBuild::Validate(std::vector<std::string> statements) {

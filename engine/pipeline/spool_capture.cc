@@ -2,6 +2,7 @@
 #include "engine/pipeline/spool_capture.h"
 
 #include "engine/core/log.h"
+#include "engine/core/log_component.h"
 
 namespace cutover {
 
@@ -30,6 +31,7 @@ void SpoolCapture::Stop() {
 }
 
 void SpoolCapture::Run() {
+  ScopedLogComponent component(LogComponent::kSourceCapture);
   Status s = Loop();
   if (!s.ok()) {
     failed_ = true;

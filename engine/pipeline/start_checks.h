@@ -23,11 +23,14 @@
 
 namespace cutover {
 
-// Adds to `problems` every table of `tables` without a key and every reason the source is not
-// ready for change capture. Errors only when the source cannot be asked.
-// (check ids "tables.primary_key", then the source's own, e.g. "pg.wal_level").
+// Adds to `problems` every table of `tables` (and of the tables the source refused whole,
+// StartReport::refused_tables) without a key or whose rows change capture cannot follow
+// (Source::CheckCapturedTables), and every reason the source is not ready for change capture.
+// Errors only when the source cannot be asked.
+// (check ids "tables.primary_key", then the source's own, e.g. "pg.wal_level"). A keyless
+// table that `mapping` gives a key (define-primary-key) passes.
 Status CheckCdcStart(Source& source, const std::vector<TableSchemaPtr>& tables,
-                     StartReport& problems);
+                     StartReport& problems, const task::TableMapping* mapping = nullptr);
 
 // The task-level checks of a task start, by id, in the order they run, with a title (what
 // passing means). The source's and the target's own settings come from their drivers
@@ -43,6 +46,10 @@ extern const std::vector<TaskStartCheck> kTaskStartChecks;
 struct TaskStart {
   std::vector<TableSchemaPtr> tables;   // source tables
   std::vector<TableSchemaPtr> targets;  // the same tables as the sink sees them
+  // The tables the source refused whole (StartReport::KeepRefusedTable), as far as described,
+  // and as the sink would see them: checked with the rest, never replicated.
+  std::vector<TableSchemaPtr> refused;
+  std::vector<TableSchemaPtr> refused_targets;
   std::unique_ptr<TableTransforms> transforms;
   std::map<TableName, const TableTransform*> transform_of;  // by source table name
   // The foreign-key actions the pipeline reproduces (sources whose log lacks them); null when

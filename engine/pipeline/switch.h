@@ -16,8 +16,9 @@
 //   sequences  every key generator (identity, serial, AUTO_INCREMENT, free-standing sequences)
 //              of the task's target tables is moved past the source's next value and past the
 //              table's largest key (EngineDriver::ReadKeyGenerators / AdvanceKeyGenerators).
-//   triggers   the triggers cutover created disabled on the target are enabled
-//              (EngineDriver::EnableTargetTriggers).
+//   triggers   same engine: the source's triggers of the task's tables are enabled on the
+//              target where cutover created them disabled, created where the target could
+//              not hold them disabled (EngineDriver::EnableTargetTriggers).
 //   validation the caller's validation (the validator, injected so the pipeline does not depend
 //              on it) compares every table; differences are named in the result, not an error.
 // A switch that completed leaves its report in the task's control directory; running it again
@@ -81,7 +82,8 @@ struct SwitchResult {
   bool drained_here = false;      // the drain ran in this process (the task was stopped)
   std::vector<KeyGeneratorSet> key_generators;
   std::vector<std::string> sequences_not_on_target;  // free-standing sequences, by name
-  std::vector<std::string> triggers_enabled;
+  std::vector<std::string> triggers_enabled;         // "schema.table.trigger", enabled or created
+  std::vector<std::string> triggers_not_enabled;     // "schema.table.trigger: why"
   std::optional<SwitchValidation> validation;
 
   bool target_equal() const { return !validation || validation->equal; }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/task/dms_data_type.h"
+
 namespace cutover {
 
 void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op) const {
@@ -63,7 +65,8 @@ TableTransforms::TableTransforms(std::shared_ptr<const task::TableMapping> mappi
 
 bool TableTransforms::empty() const {
   return routing_.empty() &&
-         (!mapping_ || (!mapping_->filters_anything() && !mapping_->maps_columns()));
+         (!mapping_ || (!mapping_->filters_anything() && !mapping_->maps_columns() &&
+                        !mapping_->changes_types() && !mapping_->defines_keys()));
 }
 
 Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source, bool in_stream) {
@@ -78,6 +81,9 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source,
       ASSIGN_OR_RETURN(t->filter_, RowFilter::Compile(*source, filters));
     }
   }
+  // Source column index -> target column index (-1: does not travel).
+  std::vector<long> new_index(source->columns.size());
+  for (size_t i = 0; i < new_index.size(); ++i) new_index[i] = static_cast<long>(i);
   if (mapping_ && mapping_->maps_columns()) {
     std::vector<std::string> names;
     for (const auto& c : source->columns) names.push_back(c.name);
@@ -85,7 +91,7 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source,
     if (m.changes_anything) {
       auto shaped = std::make_shared<TableSchema>(*t->target_);
       shaped->columns.clear();
-      std::vector<long> new_index(source->columns.size(), -1);
+      new_index.assign(source->columns.size(), -1);
       std::set<std::string> seen;
       for (size_t i = 0; i < source->columns.size(); ++i) {
         if (m.target_names[i].empty()) {
@@ -159,9 +165,59 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source,
       t->shapes_ = true;
     }
   }
+  if (mapping_ && (mapping_->changes_types() || mapping_->defines_keys()))
+    RETURN_IF_ERROR(ApplyTypesAndKey(*t, new_index));
   const TableTransform* out = t.get();
   cache_.emplace(source.get(), std::move(t));
   return out;
+}
+
+Status TableTransforms::ApplyTypesAndKey(TableTransform& t, const std::vector<long>& new_index) {
+  const TableSchema& source = *t.source_;
+  auto shaped = std::make_shared<TableSchema>(*t.target_);
+  bool changed = false;
+  // change-data-type: the target column's neutral type (values travel unchanged).
+  for (size_t i = 0; i < source.columns.size() && mapping_->changes_types(); ++i) {
+    if (new_index[i] < 0) continue;
+    const Column& sc = source.columns[i];
+    const task::TypeChange* change =
+        mapping_->TypeChangeFor(source.name, sc.name, task::DmsTypeName(sc));
+    if (!change) continue;
+    Column& tc = shaped->columns[static_cast<size_t>(new_index[i])];
+    ASSIGN_OR_RETURN(Column typed, task::ChangeColumnType(sc, *change));
+    typed.name = tc.name;
+    tc = std::move(typed);
+    changed = true;
+  }
+  // define-primary-key: the target's key, by which changes find their rows.
+  if (const task::DefinedKey* def = mapping_->KeyFor(source.name)) {
+    std::vector<size_t> key;
+    bool needs_full_before = false;
+    for (const std::string& name : def->columns) {
+      size_t i = 0;
+      while (i < source.columns.size() && source.columns[i].name != name) ++i;
+      if (i == source.columns.size())
+        return InvalidArgument("table mapping rule " + def->rule_id +
+                               " (define-primary-key): table " + source.name.ToString() +
+                               " has no column " + name);
+      if (new_index[i] < 0)
+        return InvalidArgument("table mapping rule " + def->rule_id +
+                               " (define-primary-key): key column " + name + " of " +
+                               source.name.ToString() +
+                               " does not travel (a column rule removes it); keep the column");
+      key.push_back(static_cast<size_t>(new_index[i]));
+      shaped->columns[static_cast<size_t>(new_index[i])].nullable = false;  // a primary key's
+      if (!source.IsKeyColumn(i)) needs_full_before = true;
+    }
+    if (key != shaped->key) {
+      shaped->key = std::move(key);
+      t.key_rule_ = def->rule_id;
+      t.needs_full_before_ = needs_full_before;
+      changed = true;
+    }
+  }
+  if (changed) t.target_ = std::move(shaped);
+  return Status::Ok();
 }
 
 Result<bool> TableTransforms::Apply(Change& c) {
@@ -174,6 +230,18 @@ Result<bool> TableTransforms::Apply(Change& c) {
     return true;
   }
   ASSIGN_OR_RETURN(const TableTransform* t, For(c.table, true));
+  if (t->needs_full_before_ && (c.op == ChangeOp::kUpdate || c.op == ChangeOp::kDelete) &&
+      (c.before.empty() || c.before_is_key_only)) {
+    // The defined key has columns the source's old image lacks: the target row cannot be found.
+    return FailedPrecondition(
+        "table " + c.table->name.ToString() + ": table mapping rule " + t->key_rule_ +
+        " (define-primary-key) keys the table by columns the source's change does not carry in "
+        "its old image (a " +
+        std::string(c.op == ChangeOp::kUpdate ? "update" : "delete") +
+        " sends only the source's own key); give the table full old images (PostgreSQL: ALTER "
+        "TABLE " +
+        c.table->name.ToString() + " REPLICA IDENTITY FULL) and restart");
+  }
   const RowFilter& f = t->filter();
   if (!f.empty()) {
     auto old_verdict = [&]() {

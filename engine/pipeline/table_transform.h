@@ -20,6 +20,12 @@
 // the target) and one that moves a row in as an update of a missing row; cutover deletes and
 // inserts instead, so the target holds exactly the rows the filter selects.
 //
+// change-data-type gives a target column another engine-neutral type (values travel as they
+// are; task/dms_data_type.h refuses a change that could lose one). define-primary-key gives the
+// target table its key: sinks create it and find CDC rows by it, the validator pairs rows by
+// it. A key with columns outside the source's own key needs full old images (MariaDB always,
+// PostgreSQL REPLICA IDENTITY FULL); a change without one stops the task naming the rule.
+//
 // operation_indicator (add-column): as in DMS, a source delete becomes an update of the
 // target row that sets the column to the delete mark (the row stays); inserts and full-load
 // rows carry the insert mark, updates the update mark.
@@ -59,6 +65,8 @@ class TableTransform {
   std::vector<size_t> kept_;              // source column index of each travelling column
   std::vector<task::AddedColumn> added_;  // appended after them
   bool has_operation_column_ = false;
+  std::string key_rule_;            // define-primary-key: the rule that keys the target table
+  bool needs_full_before_ = false;  // the defined key has columns outside the source's key
 };
 
 class TableTransforms {
@@ -80,6 +88,10 @@ class TableTransforms {
   Result<bool> Apply(Change& change);
 
  private:
+  // change-data-type and define-primary-key on `t`'s target schema; `new_index` maps source
+  // columns to target ones (-1: removed).
+  Status ApplyTypesAndKey(TableTransform& t, const std::vector<long>& new_index);
+
   std::shared_ptr<const task::TableMapping> mapping_;
   TableRouting routing_;
   std::unordered_map<const TableSchema*, std::unique_ptr<TableTransform>> cache_;

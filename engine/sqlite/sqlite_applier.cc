@@ -1,7 +1,10 @@
 // SqliteSink's CDC apply (sqlite_sink.h): one connection, prepared statements cached per table
-// and operation, upserts for inserts, the checkpoint in the same transaction.
+// and operation, upserts for inserts, the checkpoint in the same transaction. Source schema
+// changes (docs/ddl.md) run as ALTER TABLE in that same transaction.
 #include <map>
+#include <set>
 
+#include "engine/core/column_diff.h"
 #include "engine/core/log.h"
 #include "engine/sqlite/sqlite_conn.h"
 #include "engine/sqlite/sqlite_sink.h"
@@ -128,6 +131,57 @@ class SqliteApplier : public Applier {
     RETURN_IF_ERROR(bind_match(*stmt, first));
     RETURN_IF_ERROR(stmt->Run().status().WithContext(what));
     return rows;
+  }
+
+  // A source schema change (Applier::AlterTable). SQLite's ALTER TABLE is transactional: it
+  // runs in the open target transaction and commits with the data and the checkpoint. Each
+  // change the table already shows (a replay after a crash) is skipped. SQLite is dynamically
+  // typed, so a widened type keeps its declared type (see RetypeKeepsValues).
+  Status AlterTable(const TableSchema& before, const TableSchema& after,
+                    const std::vector<ColumnChange>& changes) override {
+    // Cached statements name the table's columns, and a prepared statement may hold the table
+    // open: all are dropped and prepared again as needed.
+    statements_.clear();
+    plans_.clear();
+    const TablePlan plan = MakePlan(after);
+    const std::string table = "table " + after.name.ToString();
+    ASSIGN_OR_RETURN(std::set<std::string> has, ColumnNames(plan));
+    for (const ColumnChange& c : changes) {
+      std::string sql = "ALTER TABLE " + plan.quoted + " ";
+      switch (c.kind) {
+        case ColumnChange::Kind::kRename:
+          if (!has.contains(c.name) && has.contains(c.new_name)) continue;  // already renamed
+          sql += "RENAME COLUMN " + Q(c.name) + " TO " + Q(c.new_name);
+          has.erase(c.name);
+          has.insert(c.new_name);
+          break;
+        case ColumnChange::Kind::kDrop:
+          if (!has.contains(c.name)) continue;
+          RETURN_IF_ERROR(DropIndexesOn(plan, c.name, table));
+          sql += "DROP COLUMN " + Q(c.name);
+          has.erase(c.name);
+          break;
+        case ColumnChange::Kind::kRetype:
+          RETURN_IF_ERROR(RetypeKeepsValues(before, after, c, table));
+          continue;
+        case ColumnChange::Kind::kAdd: {
+          if (has.contains(after.columns[c.after_index].name)) continue;
+          sql += "ADD COLUMN " + AddedColumn(after, plan, c.after_index);
+          has.insert(after.columns[c.after_index].name);
+          break;
+        }
+      }
+      Status s = conn_->Exec(sql, table + ": " + sql);
+      if (!s.ok() && c.kind == ColumnChange::Kind::kDrop) {
+        return FailedPrecondition(
+            table + ": SQLite cannot drop column " + c.name + " (" + s.message() +
+            "): it is part of the primary key, a UNIQUE or CHECK constraint, a foreign key, a "
+            "generated column, a view or a trigger on the target; drop it on the target by hand "
+            "and restart the task");
+      }
+      RETURN_IF_ERROR(s);
+    }
+    return Status::Ok();
   }
 
   Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
@@ -270,6 +324,95 @@ class SqliteApplier : public Applier {
       ReportMissing(c, /*inserted=*/false);
     }
     return Status::Ok();
+  }
+
+  // The target table's column names.
+  Result<std::set<std::string>> ColumnNames(const TablePlan& plan) {
+    ASSIGN_OR_RETURN(auto st, conn_->Prepare("SELECT name FROM pragma_table_xinfo(?1)",
+                                             "reading the columns of " + plan.target.name));
+    RETURN_IF_ERROR(st->BindText(1, plan.target.name));
+    std::set<std::string> names;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      names.emplace(st->column_text(0));
+    }
+    return names;
+  }
+
+  // Drops the indexes made by CREATE INDEX that cover `column` (the source dropped them with the
+  // column; SQLite refuses to drop an indexed column). Indexes of constraints stay: the drop then
+  // fails with a message.
+  Status DropIndexesOn(const TablePlan& plan, const std::string& column, const std::string& what) {
+    ASSIGN_OR_RETURN(auto st, conn_->Prepare("SELECT DISTINCT l.name FROM pragma_index_list(?1) l, "
+                                             "pragma_index_xinfo(l.name) x WHERE l.origin = 'c' "
+                                             "AND x.name = ?2",
+                                             what + ": reading the indexes on " + column));
+    RETURN_IF_ERROR(st->BindText(1, plan.target.name));
+    RETURN_IF_ERROR(st->BindText(2, column));
+    std::vector<std::string> indexes;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      indexes.emplace_back(st->column_text(0));
+    }
+    st.reset();
+    for (const std::string& index : indexes) {
+      Log(LogLevel::kInfo, "{}: dropping index {} on the target before dropping column {}", what,
+          index, column);
+      RETURN_IF_ERROR(conn_->Exec("DROP INDEX " + Q(index), what + ": dropping index " + index));
+    }
+    return Status::Ok();
+  }
+
+  // `"c" TYPE [NOT NULL] [DEFAULT ...]` for ADD COLUMN. SQLite adds a column only with a constant
+  // default, and NOT NULL only with a non-NULL default: otherwise the column is added nullable
+  // and without the default (rows that existed get NULL; docs/ddl.md).
+  static std::string AddedColumn(const TableSchema& t, const TablePlan& plan, size_t i) {
+    const Column& col = t.columns[i];
+    std::string clause = PlanSqliteSchema(t, {}, plan).column_clauses[i];
+    const bool keep_default = clause.starts_with(" DEFAULT ") && !clause.starts_with(" DEFAULT (");
+    const bool keep_not_null = !col.nullable && keep_default && clause != " DEFAULT NULL";
+    if ((!col.nullable && !keep_not_null) || (!clause.empty() && !keep_default)) {
+      Log(LogLevel::kWarn,
+          "table {}: column {} is added on the SQLite target{}{} (SQLite adds a column only with "
+          "a constant default, and a NOT NULL one only with a non-NULL default)",
+          t.name.ToString(), col.name, keep_not_null || col.nullable ? "" : " as nullable",
+          keep_default || clause.empty()
+              ? ""
+              : (keep_not_null || col.nullable ? " without" : ", without") + clause);
+    }
+    std::string d = Q(col.name);
+    if (!plan.columns[i].declared.empty()) d += " " + plan.columns[i].declared;
+    if (keep_not_null) d += " NOT NULL";
+    return keep_default ? d + clause : d;
+  }
+
+  // A column's type changed. SQLite keeps each value with its own storage class whatever the
+  // declared type says, so a change that keeps the stored form (the same declared type once the
+  // length or precision is left out, and the same decimal scale: int -> bigint, varchar(10) ->
+  // varchar(50), numeric(10,2) -> numeric(12,2)) keeps the table as it is. Others would need
+  // the stored values rewritten: the task stops.
+  static Status RetypeKeepsValues(const TableSchema& before, const TableSchema& after,
+                                  const ColumnChange& c, const std::string& what) {
+    const Column* old = nullptr;
+    for (const Column& col : before.columns)
+      if (col.name == c.name) old = &col;
+    const Column& now = after.columns[c.after_index];
+    std::string was = old ? PlanSqliteColumn(*old, before.engine).declared : "";
+    std::string is = PlanSqliteColumn(now, after.engine).declared;
+    auto base = [](const std::string& d) { return d.substr(0, d.find('(')); };
+    auto scale = [](const std::string& d) {
+      size_t comma = d.find(',');
+      return comma == std::string::npos ? std::string() : d.substr(comma);
+    };
+    if (old && base(was) == base(is) && scale(was) == scale(is)) return Status::Ok();
+    return FailedPrecondition(
+        what + ": column " + c.name + " changed type to " + now.type_name + " (SQLite " + is +
+        (old ? ", was " + was : "") +
+        "), which changes how its values are stored on a SQLite target; cutover follows only "
+        "changes that keep the stored values (a longer length, a larger precision). Rewrite the "
+        "column on the target by hand and restart the task");
   }
 
   void ReportMissing(const Change& c, bool inserted) {

@@ -64,8 +64,8 @@ std::string LeadingName(const std::string& text, size_t* after = nullptr);
 // out). sqlite_catalog_objects.cc.
 Status ReadSqliteSchemaObjects(SqliteConn& conn, TableSchema& table);
 
-// The views of the database, as schema report entries (not carried).
-Result<std::vector<SchemaObjectEntry>> ListSqliteViews(SqliteConn& conn);
+// The views of the database, with their CREATE VIEW (carried to a SQLite target only).
+Result<std::vector<SourceObject>> ListSqliteViews(SqliteConn& conn);
 
 // "name type, ...; key (a, b)": compared to notice that a table's columns changed.
 std::string ColumnSignature(const TableSchema& t);

@@ -297,7 +297,7 @@ Status ReadSqliteSchemaObjects(SqliteConn& conn, TableSchema& t) {
   ReadChecks(table_sql, t);
   // Triggers of the application (cutover's capture triggers are its own).
   {
-    ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name FROM sqlite_schema WHERE type = "
+    ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name, sql FROM sqlite_schema WHERE type = "
                                            "'trigger' AND tbl_name = ?1 AND substr(name, 1, 9) "
                                            "<> '_cutover_' ORDER BY name",
                                            what + ": reading triggers"));
@@ -305,24 +305,41 @@ Status ReadSqliteSchemaObjects(SqliteConn& conn, TableSchema& t) {
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
-      t.triggers.emplace_back(st->column_text(0));
+      t.triggers.push_back(
+          Trigger{std::string(st->column_text(0)), std::string(st->column_text(1)), ""});
     }
   }
   return Status::Ok();
 }
 
-Result<std::vector<SchemaObjectEntry>> ListSqliteViews(SqliteConn& conn) {
-  ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name FROM sqlite_schema WHERE type = 'view' "
+Result<std::vector<SourceObject>> ListSqliteViews(SqliteConn& conn) {
+  ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'view' "
                                          "ORDER BY name",
                                          "listing the source's views"));
-  std::vector<SchemaObjectEntry> out;
+  std::vector<TableName> all_tables;
+  {
+    ASSIGN_OR_RETURN(auto tables, conn.Prepare("SELECT name FROM sqlite_schema WHERE type = "
+                                               "'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE "
+                                               "'\\' AND substr(name, 1, 9) <> '_cutover_'",
+                                               "listing the source's tables"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, tables->Step());
+      if (!row) break;
+      all_tables.push_back({std::string(kMainSchema), std::string(tables->column_text(0))});
+    }
+  }
+  std::vector<SourceObject> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back({"view", std::string(kMainSchema) + "." + std::string(st->column_text(0)),
-                   SchemaFate::kNotCarried,
-                   "cutover carries tables and their objects only; recreate it on the target "
-                   "(sqlite3 FILE .schema shows its CREATE VIEW)"});
+    SourceObject o;
+    o.entry = {"view", std::string(kMainSchema) + "." + std::string(st->column_text(0)),
+               SchemaFate::kNotCarried,
+               "a SQLite view is carried to a SQLite target only; recreate it on the target "
+               "(sqlite3 FILE .schema shows its CREATE VIEW)"};
+    o.definition = std::string(st->column_text(1));
+    o.uses = TablesNamedIn(o.definition, all_tables);
+    out.push_back(std::move(o));
   }
   return out;
 }

@@ -78,8 +78,13 @@ class SqliteDriver final : public EngineDriver {
       const std::string& uri, const std::vector<KeyGeneratorFloor>& floors) const override {
     return AdvanceSqliteKeyGenerators(uri, floors);
   }
+  Result<std::vector<TriggerOutcome>> EnableTargetTriggers(
+      const std::string& uri, const std::vector<TableTriggers>& tables) const override {
+    return CreateSqliteTriggers(uri, tables);
+  }
   Status CheckEndpoint(const std::string& uri, EndpointRole role,
-                       CheckList& checks) const override {
+                       const EndpointCheckOptions& options, CheckList& checks) const override {
+    (void)options;
     checks.Pass("sqlite.version", "SQLite library version",
                 std::string("SQLite ") + sqlite3_libversion());
     return CheckSqliteEndpoint(uri, role, checks);

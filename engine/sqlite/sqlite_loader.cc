@@ -2,6 +2,7 @@
 // loads its table in one transaction: BEGIN IMMEDIATE, drop-and-create, a prepared INSERT
 // stepped per row, the table_state row, COMMIT.
 #include <mutex>
+#include <optional>
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/schema_objects.h"
@@ -49,12 +50,26 @@ std::string CreateTableSql(const TableSchema& t, const TablePlan& plan,
   return sql;
 }
 
+// Removes the ranges of `table` (an earlier split load), in the open transaction.
+Status ClearRanges(SqliteConn& conn, const std::string& task, const TableSchema& table) {
+  ASSIGN_OR_RETURN(auto st,
+                   conn.Prepare(std::string("DELETE FROM ") + kLoadRangeTable +
+                                    " WHERE task = ?1 AND table_schema = ?2 AND "
+                                    "table_name = ?3",
+                                "table " + table.name.ToString() + ": removing earlier ranges"));
+  RETURN_IF_ERROR(st->BindText(1, task));
+  RETURN_IF_ERROR(st->BindText(2, table.name.schema));
+  RETURN_IF_ERROR(st->BindText(3, table.name.name));
+  return st->Run().status();
+}
+
 class SqliteTableLoader : public TableLoader {
  public:
   SqliteTableLoader(std::unique_lock<std::mutex> lock, std::unique_ptr<SqliteConn> conn,
                     std::string task, const TableSchema& table, TablePlan plan,
-                    std::unique_ptr<SqliteStmt> insert)
-      : lock_(std::move(lock)),
+                    std::unique_ptr<SqliteStmt> insert, std::optional<int> range = std::nullopt)
+      : range_(range),
+        lock_(std::move(lock)),
         conn_(std::move(conn)),
         task_(std::move(task)),
         table_(table),
@@ -79,12 +94,26 @@ class SqliteTableLoader : public TableLoader {
     if (rows != rows_)
       return Internal(what + ": " + std::to_string(rows_) + " rows written but " +
                       std::to_string(rows) + " reported");
-    ASSIGN_OR_RETURN(auto st,
-                     conn_->Prepare(std::string("INSERT OR REPLACE INTO ") + kTableStateTable +
-                                        " (task, table_schema, table_name, snapshot_position, "
-                                        "rows, loaded_at) VALUES (?1, ?2, ?3, ?4, ?5, " +
-                                        kNowUtc + ")",
-                                    what + ": recording load state"));
+    std::unique_ptr<SqliteStmt> st;
+    if (range_) {
+      ASSIGN_OR_RETURN(st, conn_->Prepare(std::string("UPDATE ") + kLoadRangeTable +
+                                              " SET snapshot_position = ?4, rows = ?5, loaded_at "
+                                              "= " +
+                                              kNowUtc +
+                                              " WHERE task = ?1 AND table_schema = ?2 AND "
+                                              "table_name = ?3 AND range_no = ?6",
+                                          what + ": recording the range loaded"));
+      RETURN_IF_ERROR(st->BindInt64(6, *range_));
+    } else {
+      RETURN_IF_ERROR(ClearRanges(*conn_, task_, table_));
+      ASSIGN_OR_RETURN(st,
+                       conn_->Prepare(std::string("INSERT OR REPLACE INTO ") + kTableStateTable +
+                                          " (task, table_schema, table_name, "
+                                          "snapshot_position, rows, loaded_at) VALUES (?1, "
+                                          "?2, ?3, ?4, ?5, " +
+                                          kNowUtc + ")",
+                                      what + ": recording load state"));
+    }
     RETURN_IF_ERROR(st->BindText(1, task_));
     RETURN_IF_ERROR(st->BindText(2, table_.name.schema));
     RETURN_IF_ERROR(st->BindText(3, table_.name.name));
@@ -97,6 +126,7 @@ class SqliteTableLoader : public TableLoader {
   }
 
  private:
+  std::optional<int> range_;
   std::unique_lock<std::mutex> lock_;  // released last, after the rollback
   std::unique_ptr<SqliteConn> conn_;
   std::string task_;
@@ -111,24 +141,25 @@ class SqliteTableLoader : public TableLoader {
 Result<std::unique_ptr<TableLoader>> SqliteSink::BeginTableLoad(const std::string& task,
                                                                 const TableSchema& table,
                                                                 TablePrep prep) {
+  return BeginLoad(task, table, prep, std::nullopt);
+}
+
+Result<std::unique_ptr<TableLoader>> SqliteSink::BeginRangeLoad(const std::string& task,
+                                                                const TableSchema& table,
+                                                                int index) {
+  return BeginLoad(task, table, TablePrep::kDoNothing, index);
+}
+
+Result<std::unique_ptr<TableLoader>> SqliteSink::BeginLoad(const std::string& task,
+                                                           const TableSchema& table, TablePrep prep,
+                                                           std::optional<int> range) {
   std::unique_lock<std::mutex> lock(*write_mu_);  // one writer per file: loaders take turns
   ASSIGN_OR_RETURN(auto conn, OpenWriter("load"));
   TablePlan plan = MakePlan(table);
   std::string what = "target table " + plan.target.ToString();
   RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -65536", what + ": setting the cache size"));
   RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE", what + ": BEGIN IMMEDIATE"));
-  Status s;
-  switch (prep) {
-    case TablePrep::kDropAndCreate:
-      if (s.ok()) s = conn->Exec("DROP TABLE IF EXISTS " + plan.quoted, what + ": dropping");
-      if (s.ok()) s = conn->Exec(CreateTableSql(table, plan, task_tables_), what + ": creating");
-      break;
-    case TablePrep::kTruncate:
-      if (s.ok()) s = conn->Exec("DELETE FROM " + plan.quoted, what + ": emptying");
-      break;
-    case TablePrep::kDoNothing:
-      break;
-  }
+  Status s = PrepareLoadTable(*conn, table, plan, prep);
   Result<std::unique_ptr<SqliteStmt>> insert =
       s.ok() ? conn->Prepare(InsertSql(table, plan, false), what + ": INSERT") : s;
   if (!insert.ok()) {
@@ -136,7 +167,78 @@ Result<std::unique_ptr<TableLoader>> SqliteSink::BeginTableLoad(const std::strin
     return insert.status();
   }
   return std::unique_ptr<TableLoader>(new SqliteTableLoader(
-      std::move(lock), std::move(conn), task, table, std::move(plan), std::move(*insert)));
+      std::move(lock), std::move(conn), task, table, std::move(plan), std::move(*insert), range));
+}
+
+// In the open transaction: what `prep` leaves for the table's own load.
+Status SqliteSink::PrepareLoadTable(SqliteConn& conn, const TableSchema& table,
+                                    const TablePlan& plan, TablePrep prep) {
+  std::string what = "target table " + plan.target.ToString();
+  switch (prep) {
+    case TablePrep::kDropAndCreate:
+      RETURN_IF_ERROR(conn.Exec("DROP TABLE IF EXISTS " + plan.quoted, what + ": dropping"));
+      return conn.Exec(CreateTableSql(table, plan, task_tables_), what + ": creating");
+    case TablePrep::kTruncate:
+      return conn.Exec("DELETE FROM " + plan.quoted, what + ": emptying");
+    case TablePrep::kDoNothing:
+      break;
+  }
+  return Status::Ok();
+}
+
+Status SqliteSink::BeginSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                                  const std::vector<RangeLoadState>& ranges) {
+  std::unique_lock<std::mutex> lock(*write_mu_);
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("load"));
+  TablePlan plan = MakePlan(table);
+  std::string what = "target table " + plan.target.ToString();
+  RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE", what + ": BEGIN IMMEDIATE"));
+  Status s = PrepareLoadTable(*conn, table, plan, prep);
+  if (s.ok()) s = ClearRanges(*conn, task, table);
+  for (size_t i = 0; i < ranges.size() && s.ok(); ++i) {
+    auto st = conn->Prepare(std::string("INSERT INTO ") + kLoadRangeTable +
+                                " (task, table_schema, table_name, range_no, key_column, lo, hi) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            what + ": recording its ranges");
+    if (!st.ok()) {
+      s = st.status();
+      break;
+    }
+    SqliteStmt& q = **st;
+    const RangeLoadState& r = ranges[i];
+    s = q.BindText(1, task);
+    if (s.ok()) s = q.BindText(2, table.name.schema);
+    if (s.ok()) s = q.BindText(3, table.name.name);
+    if (s.ok()) s = q.BindInt64(4, r.index);
+    if (s.ok()) s = q.BindText(5, r.column);
+    if (s.ok() && r.range.lo) s = q.BindInt64(6, *r.range.lo);
+    if (s.ok() && r.range.hi) s = q.BindInt64(7, *r.range.hi);
+    if (s.ok()) s = q.Run().status();
+  }
+  if (s.ok()) s = conn->Exec("COMMIT", what + ": COMMIT");
+  if (!s.ok()) (void)RollbackIfOpen(*conn);
+  return s;
+}
+
+Status SqliteSink::FinishSplitLoad(const std::string& task, const TableSchema& table,
+                                   TablePrep prep, const Position& snapshot, int64_t rows) {
+  (void)prep;  // the table was created with its key
+  std::unique_lock<std::mutex> lock(*write_mu_);
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("load"));
+  std::string what = "table " + table.name.ToString();
+  ASSIGN_OR_RETURN(auto st,
+                   conn->Prepare(std::string("INSERT OR REPLACE INTO ") + kTableStateTable +
+                                     " (task, table_schema, table_name, "
+                                     "snapshot_position, rows, loaded_at) VALUES (?1, "
+                                     "?2, ?3, ?4, ?5, " +
+                                     kNowUtc + ")",
+                                 what + ": recording load state"));
+  RETURN_IF_ERROR(st->BindText(1, task));
+  RETURN_IF_ERROR(st->BindText(2, table.name.schema));
+  RETURN_IF_ERROR(st->BindText(3, table.name.name));
+  RETURN_IF_ERROR(st->BindText(4, snapshot.text));
+  RETURN_IF_ERROR(st->BindInt64(5, rows));
+  return st->Run().status();
 }
 
 }  // namespace cutover::sqlite

@@ -233,11 +233,11 @@ SqliteSchemaPlan PlanSqliteSchema(const TableSchema& t, const std::vector<TableS
                            parts + ")" + where);
     out.objects.push_back(std::move(p));
   }
-  for (const std::string& tr : t.triggers) {
-    Add(out.objects, Entry("trigger", TableObjectName(t, tr), SchemaFate::kNotCarried,
-                           "SQLite cannot switch triggers off for replication connections; "
-                           "create it at cutover"));
-  }
+  for (PlannedObject& p :
+       PlanTriggers(t, SameEngine(t),
+                    "created by cutover switch (SQLite cannot keep a trigger from firing on the "
+                    "rows cutover replicates)"))
+    out.objects.push_back(std::move(p));
   return out;
 }
 
@@ -265,6 +265,27 @@ Status SqliteSink::CreateTableObjects(const std::string& task, const TableSchema
     }
   }
   return Status::Ok();
+}
+
+// A view is created when the file has none of its name, then read once: SQLite accepts a view
+// over a table that is not there and fails only when it is used, so a view that cannot be read
+// is dropped again and named.
+Status SqliteSink::CreateSourceObject(const SourceObject& o) {
+  const std::string name = o.entry.name.substr(o.entry.name.find('.') + 1);
+  std::unique_lock<std::mutex> lock(*write_mu_);  // one writer per file
+  ASSIGN_OR_RETURN(auto conn, OpenWriter("schema"));
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT 1 FROM sqlite_schema WHERE name = ?1",
+                                          "looking up " + o.entry.name));
+  RETURN_IF_ERROR(st->BindText(1, name));
+  ASSIGN_OR_RETURN(bool exists, st->Step());
+  st.reset();
+  if (exists) return Status::Ok();
+  RETURN_IF_ERROR(conn->Exec(o.definition, o.entry.kind + " " + o.entry.name));
+  if (o.entry.kind != "view") return Status::Ok();
+  auto probe = conn->Prepare("SELECT * FROM " + Q(name) + " LIMIT 0", "reading " + o.entry.name);
+  if (probe.ok()) return Status::Ok();
+  (void)conn->Exec("DROP VIEW IF EXISTS " + Q(name), "dropping " + o.entry.name);
+  return probe.status();
 }
 
 }  // namespace cutover::sqlite

@@ -27,7 +27,12 @@ Status CreateControlTables(SqliteConn& conn) {
                        " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
                        "NULL, inserts INTEGER NOT NULL, updates INTEGER NOT NULL, deletes INTEGER "
                        "NOT NULL, ddls INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY "
-                       "(task, table_schema, table_name))",
+                       "(task, table_schema, table_name)); CREATE TABLE IF NOT EXISTS " +
+                       kLoadRangeTable +
+                       " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
+                       "NULL, range_no INTEGER NOT NULL, key_column TEXT NOT NULL, lo INTEGER, hi "
+                       "INTEGER, snapshot_position TEXT, rows INTEGER, loaded_at TEXT, PRIMARY KEY "
+                       "(task, table_schema, table_name, range_no))",
                    "creating the control tables on the target");
 }
 
@@ -218,8 +223,8 @@ Status SqliteSink::RecordValidation(const std::string& task,
 
 Status SqliteSink::DropTask(const std::string& task) {
   ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri_, "task drop"));
-  for (const char* table :
-       {kCheckpointTable, kTableStateTable, kTableStatsTable, kTableValidationTable}) {
+  for (const char* table : {kCheckpointTable, kTableStateTable, kTableStatsTable,
+                            kTableValidationTable, kLoadRangeTable}) {
     ASSIGN_OR_RETURN(bool exists, TableExists(*conn, table));
     if (!exists) continue;
     ASSIGN_OR_RETURN(auto st,

@@ -32,12 +32,16 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "engine/core/endpoint.h"
 #include "engine/core/target_session.h"
 
 namespace cutover::sqlite {
+
+class SqliteConn;
+struct TablePlan;
 
 class SqliteSink : public Sink {
  public:
@@ -47,6 +51,13 @@ class SqliteSink : public Sink {
 
   Result<TaskState> ReadTaskState(const std::string& task) override;
   Status CreateControlTables() override;
+  bool LoadsRanges() const override { return true; }
+  Status BeginSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                        const std::vector<RangeLoadState>& ranges) override;
+  Result<std::unique_ptr<TableLoader>> BeginRangeLoad(const std::string& task,
+                                                      const TableSchema& table, int index) override;
+  Status FinishSplitLoad(const std::string& task, const TableSchema& table, TablePrep prep,
+                         const Position& snapshot, int64_t rows) override;
   Result<std::unique_ptr<TableLoader>> BeginTableLoad(const std::string& task,
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
@@ -61,8 +72,13 @@ class SqliteSink : public Sink {
       const TableSchema& table, const std::vector<TableSchemaPtr>& tables) const override;
   Status CreateTableObjects(const std::string& task, const TableSchema& table,
                             const std::vector<TableSchemaPtr>& tables) override;
+  Status CreateSourceObject(const SourceObject& object) override;
 
  private:
+  Result<std::unique_ptr<TableLoader>> BeginLoad(const std::string& task, const TableSchema& table,
+                                                 TablePrep prep, std::optional<int> range);
+  Status PrepareLoadTable(SqliteConn& conn, const TableSchema& table, const TablePlan& plan,
+                          TablePrep prep);
   // A connection for loading or applying: foreign keys off, busy waits bounded.
   Result<std::unique_ptr<class SqliteConn>> OpenWriter(std::string_view purpose) const;
 

@@ -17,6 +17,7 @@ namespace cutover::sqlite {
 inline constexpr const char* kCheckpointTable = "_cutover_checkpoint";
 inline constexpr const char* kTableStateTable = "_cutover_table_state";
 inline constexpr const char* kTableStatsTable = "_cutover_table_stats";
+inline constexpr const char* kLoadRangeTable = "_cutover_load_range";  // split loads' ranges
 inline constexpr const char* kTableValidationTable = "_cutover_table_validation";
 // The current time as the control tables store it (UTC text).
 inline constexpr const char* kNowUtc = "strftime('%Y-%m-%d %H:%M:%f', 'now')";

@@ -30,10 +30,27 @@ Result<std::vector<TableSchemaPtr>> SqliteSource::DiscoverTables(const TableSele
   return out;
 }
 
-Result<std::vector<SchemaObjectEntry>> SqliteSource::ListOtherObjects(
+Result<std::vector<SourceObject>> SqliteSource::ListOtherObjects(
     const std::vector<TableSchemaPtr>& tables) {
   (void)tables;  // one schema: main
   return ListSqliteViews(*conn_);
+}
+
+Status SqliteSource::CheckCapturedTables(const std::vector<TableSchemaPtr>& tables,
+                                         StartReport& problems) {
+  // The capture triggers record keys that are found again by equality: a key column with
+  // another collation would find other rows (what PrepareCapture refuses).
+  for (const auto& t : tables) {
+    ASSIGN_OR_RETURN(SqliteTableInfo info, ReadTableInfo(*conn_, t->name.name));
+    if (info.non_binary_key.empty()) continue;
+    problems.Refuse("table " + t->name.ToString(),
+                    "key column " + info.non_binary_key +
+                        " does not compare bytewise, so its changes cannot be captured exactly",
+                    "use the BINARY collation for key columns, or leave the table out with "
+                    "--exclude-tables '" +
+                        t->name.ToString() + "'");
+  }
+  return Status::Ok();
 }
 
 Result<CdcSetup> SqliteSource::PrepareCdc(const std::string& task,

@@ -30,6 +30,8 @@ class SqliteSource : public Source {
                                                      StartReport& problems) override;
   Result<CdcSetup> PrepareCdc(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                               bool want_snapshot) override;
+  Status CheckCapturedTables(const std::vector<TableSchemaPtr>& tables,
+                             StartReport& problems) override;
   Result<std::unique_ptr<Snapshot>> OpenSnapshot(const std::string& task) override;
   Result<std::unique_ptr<ChangeStream>> OpenStream(const std::string& task,
                                                    const std::vector<TableSchemaPtr>& tables,
@@ -37,7 +39,7 @@ class SqliteSource : public Source {
   Result<Position> ParsePosition(const std::string& text) const override;
   Status DropTask(const std::string& task) override;
   // The database's views (sqlite_catalog.h): named in the schema report, not carried.
-  Result<std::vector<SchemaObjectEntry>> ListOtherObjects(
+  Result<std::vector<SourceObject>> ListOtherObjects(
       const std::vector<TableSchemaPtr>& tables) override;
   // Exact row counts (SQLite keeps no statistics to estimate from); sizes unknown.
   Result<std::map<TableName, TableSize>> EstimateTableSizes(

@@ -157,4 +157,33 @@ Result<std::vector<KeyGeneratorSet>> AdvanceSqliteKeyGenerators(
   return out;
 }
 
+Result<std::vector<TriggerOutcome>> CreateSqliteTriggers(const std::string& uri,
+                                                         const std::vector<TableTriggers>& tables) {
+  ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri, "cutover switch", SqliteOpenOptions{}));
+  std::vector<TriggerOutcome> out;
+  for (const TableTriggers& tt : tables) {
+    for (const Trigger& tr : tt.triggers) {
+      TriggerOutcome o;
+      o.name = tt.table.ToString() + "." + tr.name;
+      ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'trigger' "
+                                              "AND name = ?1",
+                                              "looking up trigger " + o.name));
+      RETURN_IF_ERROR(st->BindText(1, tr.name));
+      ASSIGN_OR_RETURN(bool exists, st->Step());
+      st.reset();
+      if (exists) {
+        o.action = "already enabled";
+      } else if (tr.definition.empty()) {
+        o.problem = "the source did not show its definition";
+      } else if (Status s = conn->Exec(tr.definition, "creating trigger " + o.name); !s.ok()) {
+        o.problem = s.message();
+      } else {
+        o.action = "created";
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
 }  // namespace cutover::sqlite

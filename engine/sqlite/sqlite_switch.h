@@ -24,6 +24,10 @@ namespace cutover::sqlite {
 Result<SourceLogMark> ReadSqliteLogMark(const std::string& uri);
 Result<std::vector<KeyGenerator>> ReadSqliteKeyGenerators(const std::string& uri,
                                                           const std::vector<TableName>& tables);
+// Triggers: SQLite cannot keep a trigger from firing on replicated rows, so the source's
+// triggers are created only now, each when the file has none of its name.
+Result<std::vector<TriggerOutcome>> CreateSqliteTriggers(const std::string& uri,
+                                                         const std::vector<TableTriggers>& tables);
 Result<std::vector<KeyGeneratorSet>> AdvanceSqliteKeyGenerators(
     const std::string& uri, const std::vector<KeyGeneratorFloor>& floors);
 

@@ -9,6 +9,7 @@ Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std
   ASSIGN_OR_RETURN(bool has_checkpoint, TableExists(conn, kCheckpointTable));
   ASSIGN_OR_RETURN(bool has_table_state, TableExists(conn, kTableStateTable));
   ASSIGN_OR_RETURN(bool has_stats, TableExists(conn, kTableStatsTable));
+  ASSIGN_OR_RETURN(bool has_ranges, TableExists(conn, kLoadRangeTable));
   ASSIGN_OR_RETURN(bool has_validation, TableExists(conn, kTableValidationTable));
   if (!has_checkpoint && !has_table_state) return std::optional<TaskState>();
   TaskState state;
@@ -40,6 +41,31 @@ Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std
       s.rows = ts->column_int64(3);
       s.loaded_at = std::string(ts->column_text(4));
       state.loaded[TableName{std::string(ts->column_text(0)), std::string(ts->column_text(1))}] = s;
+    }
+  }
+  if (has_ranges) {
+    ASSIGN_OR_RETURN(auto lr,
+                     conn.Prepare(std::string("SELECT table_schema, table_name, range_no, "
+                                              "key_column, lo, hi, snapshot_position, "
+                                              "rows FROM ") +
+                                      kLoadRangeTable + " WHERE task = ?1 ORDER BY 1, 2, 3",
+                                  "reading load ranges"));
+    RETURN_IF_ERROR(lr->BindText(1, task));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool r, lr->Step());
+      if (!r) break;
+      RangeLoadState s;
+      s.index = static_cast<int>(lr->column_int64(2));
+      s.column = std::string(lr->column_text(3));
+      if (!lr->is_null(4)) s.range.lo = lr->column_int64(4);
+      if (!lr->is_null(5)) s.range.hi = lr->column_int64(5);
+      s.done = !lr->is_null(6);
+      if (s.done) {
+        s.snapshot.text = std::string(lr->column_text(6));
+        s.rows = lr->column_int64(7);
+      }
+      state.ranges[TableName{std::string(lr->column_text(0)), std::string(lr->column_text(1))}]
+          .push_back(s);
     }
   }
   if (has_stats) {

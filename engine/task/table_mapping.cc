@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "engine/core/table_pattern.h"
+#include "engine/task/dms_data_type.h"
 #include "engine/task/json_reader.h"
 
 namespace cutover::task {
@@ -108,6 +109,40 @@ std::vector<SourceFilter> TableMapping::Filters(const TableName& source) const {
             : MatchDmsPattern(r.schema, source.schema) && MatchDmsPattern(r.table, source.name);
     if (match) out.insert(out.end(), r.filters.begin(), r.filters.end());
   }
+  return out;
+}
+
+const DefinedKey* TableMapping::KeyFor(const TableName& source) const {
+  const DefinedKey* out = nullptr;
+  for (const auto& k : keys_)
+    if (MatchDmsPattern(k.schema, source.schema) && MatchDmsPattern(k.table, source.name)) out = &k;
+  return out;
+}
+
+const TypeChange* TableMapping::TypeChangeFor(const TableName& source, const std::string& column,
+                                              const std::string& dms_type) const {
+  const TypeChange* out = nullptr;
+  for (const auto& c : type_changes_) {
+    if (!MatchDmsPattern(c.schema, source.schema) || !MatchDmsPattern(c.table, source.name) ||
+        !MatchDmsPattern(c.column, column))
+      continue;
+    if (!c.source_type.empty() && c.source_type != dms_type) continue;
+    out = &c;
+  }
+  return out;
+}
+
+const LobSettings* TableMapping::LobSettingsFor(const TableName& source) const {
+  const LobSettings* out = nullptr;
+  for (const auto& l : lob_settings_)
+    if (MatchDmsPattern(l.schema, source.schema) && MatchDmsPattern(l.table, source.name)) out = &l;
+  return out;
+}
+
+const ParallelLoad* TableMapping::ParallelLoadFor(const TableName& source) const {
+  const ParallelLoad* out = nullptr;
+  for (const auto& p : parallel_loads_)
+    if (MatchDmsPattern(p.schema, source.schema) && MatchDmsPattern(p.table, source.name)) out = &p;
   return out;
 }
 
@@ -281,6 +316,12 @@ class TableMappingReader {
     std::stable_sort(
         out_.column_rules_.begin(), out_.column_rules_.end(),
         [](const ColumnRule& a, const ColumnRule& b) { return Num(a.id) < Num(b.id); });
+    std::stable_sort(
+        out_.keys_.begin(), out_.keys_.end(),
+        [](const DefinedKey& a, const DefinedKey& b) { return Num(a.rule_id) < Num(b.rule_id); });
+    std::stable_sort(
+        out_.type_changes_.begin(), out_.type_changes_.end(),
+        [](const TypeChange& a, const TypeChange& b) { return Num(a.rule_id) < Num(b.rule_id); });
     return std::move(out_);
   }
 
@@ -303,11 +344,119 @@ class TableMappingReader {
     if (!type) return;
     if (*type == "selection") return Selection(r, id);
     if (*type == "transformation") return Transformation(r, id);
+    TableSettings(r, id);
+  }
+
+  void TableSettings(JsonObject& r, const std::string& id) {
     r.CheckKeys({"rule-type", "rule-id", "rule-name", "object-locator", "parallel-load",
                  "lob-settings", "bulk-max-size"});
-    problems_.Error(path, "rule " + id +
-                              ": table-settings rules (parallel-load, lob-settings) are not "
-                              "supported by this version of cutover; remove the rule");
+    std::string schema, table;  // read once: a rule may carry both settings
+    TableLocator(r, schema, table);
+    if (r.Has("lob-settings")) LobSettingsRule(r, id, schema, table);
+    if (r.Has("parallel-load")) ParallelLoadRule(r, id, schema, table);
+    if (!r.Has("lob-settings") && !r.Has("parallel-load"))
+      problems_.Error(r.path(), "rule " + id + ": expected \"parallel-load\" or \"lob-settings\"");
+  }
+
+  // A table-settings rule's object-locator (schema-name and table-name patterns).
+  void TableLocator(JsonObject& r, std::string& schema, std::string& table) {
+    const nlohmann::json* loc = r.Object("object-locator");
+    if (!loc) {
+      problems_.Error(r.path(), "missing object-locator");
+      return;
+    }
+    JsonObject l(*loc, r.PathOf("object-locator"), problems_);
+    l.CheckKeys({"schema-name", "table-name"});
+    schema = l.String("schema-name").value_or("");
+    table = l.String("table-name").value_or("");
+    if (schema.empty()) problems_.Error(l.path(), "missing schema-name");
+    if (table.empty()) problems_.Error(l.path(), "missing table-name");
+  }
+
+  // lob-settings: {"mode": "limited" | "unlimited" | "none", "bulk-max-size": "KB"}.
+  void LobSettingsRule(JsonObject& r, const std::string& id, const std::string& schema,
+                       const std::string& table) {
+    LobSettings out;
+    out.rule_id = id;
+    out.schema = schema;
+    out.table = table;
+    const nlohmann::json* v = r.Object("lob-settings");
+    if (!v) return;
+    JsonObject o(*v, r.PathOf("lob-settings"), problems_);
+    o.CheckKeys({"mode", "bulk-max-size"});
+    out.mode = o.Enum("mode", {"limited", "unlimited", "none"}).value_or("");
+    if (!o.Has("mode")) problems_.Error(o.path(), "missing mode (limited, unlimited or none)");
+    out.bulk_max_size_kb = o.Int("bulk-max-size", 0, INT32_MAX).value_or(-1);
+    if (auto n = r.Int("bulk-max-size", 0, INT32_MAX); n && out.bulk_max_size_kb < 0)
+      out.bulk_max_size_kb = *n;
+    if (out.mode == "limited" && out.bulk_max_size_kb < 0)
+      problems_.Error(o.path(), "rule " + id + ": limited mode needs \"bulk-max-size\" (KB)");
+    out_.lob_settings_.push_back(std::move(out));
+  }
+
+  // parallel-load: the table's same-table split of the full load (engine/core/load_split.h).
+  void ParallelLoadRule(JsonObject& r, const std::string& id, const std::string& schema,
+                        const std::string& table) {
+    ParallelLoad p;
+    p.rule_id = id;
+    p.schema = schema;
+    p.table = table;
+    const nlohmann::json* pl = r.Object("parallel-load");
+    if (!pl) return;
+    JsonObject o(*pl, r.PathOf("parallel-load"), problems_);
+    o.CheckKeys({"type", "columns", "boundaries", "partitions", "subpartitions",
+                 "number-of-partitions", "collection-count-from-metadata",
+                 "max-records-skip-per-page", "batch-size"});
+    auto type = o.Enum("type", {"none", "ranges", "partitions-auto", "partitions-list",
+                                "subpartitions-auto", "subpartitions-list"});
+    if (!o.Has("type")) problems_.Error(o.path(), "missing type");
+    if (!type) return;
+    if (*type == "subpartitions-auto" || *type == "subpartitions-list") {
+      problems_.Error(o.PathOf("type"), "rule " + id + ": " + *type +
+                                            " is not supported by cutover (ranges, "
+                                            "partitions-auto, partitions-list or none)");
+      return;
+    }
+    p.type = *type == "ranges"            ? ParallelLoadType::kRanges
+             : *type == "partitions-auto" ? ParallelLoadType::kPartitionsAuto
+             : *type == "partitions-list" ? ParallelLoadType::kPartitionsList
+                                          : ParallelLoadType::kNone;
+    if (p.type == ParallelLoadType::kRanges) {
+      const nlohmann::json* cols = o.Array("columns");
+      const nlohmann::json* bounds = o.Array("boundaries");
+      if (!cols || cols->empty()) problems_.Error(o.path(), "rule " + id + ": ranges need columns");
+      if (!bounds || bounds->empty())
+        problems_.Error(o.path(), "rule " + id + ": ranges need boundaries");
+      if (!cols || !bounds) return;
+      for (size_t i = 0; i < cols->size(); ++i) {
+        if (!(*cols)[i].is_string()) {
+          problems_.Error(o.PathOf("columns") + "[" + std::to_string(i) + "]",
+                          "expected a column name (string)");
+          continue;
+        }
+        p.columns.push_back((*cols)[i].get<std::string>());
+      }
+      for (size_t i = 0; i < bounds->size(); ++i) {
+        std::string bpath = o.PathOf("boundaries") + "[" + std::to_string(i) + "]";
+        const nlohmann::json& b = (*bounds)[i];
+        if (!b.is_array() || b.size() != cols->size()) {
+          problems_.Error(bpath, "expected an array of " + std::to_string(cols->size()) +
+                                     " value(s), one per column");
+          continue;
+        }
+        std::vector<std::string> values;
+        for (const auto& v : b) {
+          if (v.is_string())
+            values.push_back(v.get<std::string>());
+          else if (v.is_number_integer())
+            values.push_back(v.dump());
+          else
+            problems_.Error(bpath, "expected values as strings or integers");
+        }
+        p.boundaries.push_back(std::move(values));
+      }
+    }
+    out_.parallel_loads_.push_back(std::move(p));
   }
 
   void Selection(JsonObject& r, const std::string& id) {
@@ -488,7 +637,7 @@ class TableMappingReader {
     if (!r.Has("rule-action")) problems_.Error(r.path(), "missing rule-action");
     rule.value = r.String("value").value_or("");
     rule.old_value = r.String("old-value").value_or("");
-    std::string column;
+    std::string column, source_type;
     if (const nlohmann::json* loc = r.Object("object-locator")) {
       JsonObject l(*loc, r.PathOf("object-locator"), problems_);
       l.CheckKeys({"schema-name", "table-name", "column-name", "data-type", "table-tablespace-name",
@@ -496,10 +645,13 @@ class TableMappingReader {
       rule.schema = l.String("schema-name").value_or("%");
       rule.table = l.String("table-name").value_or("%");
       column = l.String("column-name").value_or("");
+      source_type = l.String("data-type").value_or("");
     } else {
       problems_.Error(r.path(), "missing object-locator");
     }
     if (!target || !action) return;
+    if (*action == "define-primary-key") return DefineKey(r, id, *target, rule);
+    if (*action == "change-data-type") return ChangeType(r, id, *target, rule, column, source_type);
     if (*target == "column") return Column(r, id, *action, rule, column);
     if (*target != "schema" && *target != "table") {
       problems_.Error(r.PathOf("rule-target"),
@@ -517,6 +669,92 @@ class TableMappingReader {
     rule.action = *name_action;
     rule.target = *target == "schema" ? NameTarget::kSchema : NameTarget::kTable;
     out_.renames_.push_back(std::move(rule));
+  }
+
+  // define-primary-key: "primary-key-def": {"name": ..., "origin": "primary-key" |
+  // "unique-index", "columns": [...]} on a rule-target table.
+  void DefineKey(JsonObject& r, const std::string& id, const std::string& target,
+                 const NameRule& rule) {
+    if (target != "table") {
+      problems_.Error(r.PathOf("rule-target"),
+                      "rule " + id + ": define-primary-key applies to a table, not a " + target);
+      return;
+    }
+    DefinedKey k;
+    k.rule_id = id;
+    k.schema = rule.schema;
+    k.table = rule.table;
+    const nlohmann::json* def = r.Object("primary-key-def");
+    if (!def) {
+      if (!r.Has("primary-key-def"))
+        problems_.Error(r.path(), "rule " + id +
+                                      ": define-primary-key needs \"primary-key-def\": "
+                                      "{\"name\", \"origin\", \"columns\"}");
+      return;
+    }
+    JsonObject d(*def, r.PathOf("primary-key-def"), problems_);
+    d.CheckKeys({"name", "origin", "columns"});
+    k.name = d.String("name").value_or("");
+    k.unique_index = d.Enum("origin", {"primary-key", "unique-index"}) == "unique-index";
+    const nlohmann::json* cols = d.Array("columns");
+    if (!cols || cols->empty()) {
+      if (!d.Has("columns") || cols)  // a value of another type is named by Array
+        problems_.Error(d.PathOf("columns"), "expected a non-empty array of column names");
+      return;
+    }
+    for (size_t i = 0; i < cols->size(); ++i) {
+      const nlohmann::json& c = (*cols)[i];
+      if (!c.is_string() || c.get<std::string>().empty()) {
+        problems_.Error(d.PathOf("columns") + "[" + std::to_string(i) + "]",
+                        "expected a column name (a non-empty string)");
+        continue;
+      }
+      if (std::find(k.columns.begin(), k.columns.end(), c.get<std::string>()) != k.columns.end())
+        problems_.Error(d.PathOf("columns") + "[" + std::to_string(i) + "]",
+                        "column " + c.get<std::string>() + " is named twice");
+      k.columns.push_back(c.get<std::string>());
+    }
+    out_.keys_.push_back(std::move(k));
+  }
+
+  // change-data-type: "data-type": {"type": ..., "length", "precision", "scale"} on a
+  // rule-target column.
+  void ChangeType(JsonObject& r, const std::string& id, const std::string& target,
+                  const NameRule& rule, const std::string& column, const std::string& source_type) {
+    if (target != "column") {
+      problems_.Error(r.PathOf("rule-target"),
+                      "rule " + id + ": change-data-type applies to a column, not a " + target);
+      return;
+    }
+    TypeChange c;
+    c.rule_id = id;
+    c.schema = rule.schema;
+    c.table = rule.table;
+    c.column = column.empty() ? "%" : column;
+    c.source_type = source_type;
+    if (column.empty() && source_type.empty())
+      problems_.Error(
+          r.PathOf("object-locator"),
+          "rule " + id + ": missing column-name (or data-type) of the columns to change");
+    const nlohmann::json* dt = r.Object("data-type");
+    if (!dt) {
+      if (!r.Has("data-type"))
+        problems_.Error(r.path(),
+                        "rule " + id + ": change-data-type needs \"data-type\": {\"type\": ...}");
+      return;
+    }
+    JsonObject d(*dt, r.PathOf("data-type"), problems_);
+    d.CheckKeys({"type", "length", "precision", "scale"});
+    c.type = d.Enum("type", DmsDataTypes()).value_or("");
+    if (!d.Has("type")) problems_.Error(d.path(), "missing type");
+    c.length = d.Int("length", 1, INT32_MAX).value_or(-1);
+    c.precision = static_cast<int>(d.Int("precision", 1, 1000).value_or(-1));
+    c.scale = static_cast<int>(d.Int("scale", 0, 1000).value_or(-1));
+    if (c.precision > 0 && c.scale > c.precision)
+      problems_.Error(d.PathOf("scale"), "scale " + std::to_string(c.scale) +
+                                             " is larger than precision " +
+                                             std::to_string(c.precision));
+    if (!c.type.empty()) out_.type_changes_.push_back(std::move(c));
   }
 
   // The name action (rename, case, prefix, suffix) `action` names, for schema, table and column

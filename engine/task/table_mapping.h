@@ -14,7 +14,17 @@
 //                   AND-ed; applied by engine/pipeline/table_transform.h.
 //   column rules    rule-target column: the same name actions, remove-column, include-column,
 //                   add-column (constants, $column, operation_indicator, '||'): MapColumns.
-// Everything else DMS defines (change-data-type, define-primary-key, table-settings, ...) is
+//   define-primary-key  rule-target table, primary-key-def (name, origin, columns): the key the
+//                   table has on the target, by which CDC finds rows and the validator pairs
+//                   them (a keyless source table gets one; a source key is replaced): KeyFor.
+//   change-data-type  rule-target column, data-type (type, length, precision, scale): the
+//                   column's engine-neutral type on the target; only changes that hold every
+//                   value the source column can hold are accepted (CheckTypeChange): TypeChangeFor.
+//   table-settings  parallel-load (ranges, partitions-auto, partitions-list, none): the table's
+//                   same-table split of the full load (engine/core/load_split.h); ParallelLoadFor.
+//                   lob-settings (mode, bulk-max-size): what DMS would truncate is reported,
+//                   cutover never truncates (engine/pipeline/lob_report.h): LobSettingsFor.
+// Everything else DMS defines (add-before-image-columns, data masking, tablespaces, ...) is
 // recognised and refused with an error naming the rule, until cutover implements it: a rule
 // that was silently ignored would replicate something other than what the user asked for.
 //
@@ -136,6 +146,43 @@ std::string ApplyNameAction(const NameRule& rule, std::string name);
 // number, $column, or operation_indicator('D','U','I'). kInvalidArgument saying what is wrong.
 Result<std::vector<ExpressionTerm>> ParseColumnExpression(std::string_view text);
 
+// define-primary-key: the key a table has on the target (DMS primary-key-def).
+struct DefinedKey {
+  std::string rule_id;
+  std::string schema, table;         // object-locator patterns
+  std::string name;                  // primary-key-def.name (the constraint's name in DMS)
+  bool unique_index = false;         // origin "unique-index" (DMS); cutover keys the table alike
+  std::vector<std::string> columns;  // source column names, in key order
+};
+
+// change-data-type: a column's type on the target, as DMS's data-type object writes it.
+struct TypeChange {
+  std::string rule_id;
+  std::string schema, table, column;  // object-locator patterns
+  std::string source_type;            // object-locator data-type: only columns of this DMS type
+  std::string type;                   // data-type.type: "int8", "string", "numeric", ...
+  int64_t length = -1;                // string / wstring / bytes
+  int precision = -1, scale = -1;     // numeric; scale also the fraction digits of datetime
+};
+
+// lob-settings of a table-settings rule: how DMS would move the table's LOB columns.
+struct LobSettings {
+  std::string rule_id;
+  std::string schema, table;      // object-locator patterns
+  std::string mode;               // "limited", "unlimited", "none"
+  int64_t bulk_max_size_kb = -1;  // bulk-max-size (KB); -1: not given
+};
+
+// A table-settings rule's parallel-load: how one table's full load is split.
+enum class ParallelLoadType { kNone, kRanges, kPartitionsAuto, kPartitionsList };
+struct ParallelLoad {
+  std::string rule_id;
+  std::string schema, table;  // object-locator patterns
+  ParallelLoadType type = ParallelLoadType::kNone;
+  std::vector<std::string> columns;                  // kRanges
+  std::vector<std::vector<std::string>> boundaries;  // kRanges: one value per column, as written
+};
+
 class TableMapping {
  public:
   const std::vector<SelectionRule>& selections() const { return selections_; }
@@ -164,13 +211,32 @@ class TableMapping {
   Result<ColumnMapping> MapColumns(const TableName& source,
                                    const std::vector<std::string>& columns) const;
   bool maps_columns() const { return !column_rules_.empty(); }
+
+  // The parallel-load of the last table-settings rule matching `source`; null when none does.
+  const ParallelLoad* ParallelLoadFor(const TableName& source) const;
   const std::vector<ColumnRule>& column_rules() const { return column_rules_; }
+
+  // The define-primary-key of `source` (the last matching rule in rule-id order); null: none.
+  const DefinedKey* KeyFor(const TableName& source) const;
+  bool defines_keys() const { return !keys_.empty(); }
+  // The change-data-type of one source column (the last matching rule); null: none.
+  // `dms_type` is the column's DMS type name (DmsTypeName), for object-locator data-type.
+  const TypeChange* TypeChangeFor(const TableName& source, const std::string& column,
+                                  const std::string& dms_type) const;
+  bool changes_types() const { return !type_changes_.empty(); }
+  // The lob-settings of `source` (the last matching table-settings rule); null: none.
+  const LobSettings* LobSettingsFor(const TableName& source) const;
+  bool sets_lobs() const { return !lob_settings_.empty(); }
 
  private:
   friend class TableMappingReader;
   std::vector<SelectionRule> selections_;
   std::vector<NameRule> renames_;
   std::vector<ColumnRule> column_rules_;
+  std::vector<DefinedKey> keys_;
+  std::vector<TypeChange> type_changes_;
+  std::vector<LobSettings> lob_settings_;
+  std::vector<ParallelLoad> parallel_loads_;
   mutable std::vector<bool> used_;
 };
 

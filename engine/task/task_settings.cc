@@ -1,5 +1,6 @@
 #include "engine/task/task_settings.h"
 
+#include <algorithm>
 #include <map>
 
 #include "engine/task/json_reader.h"
@@ -145,22 +146,29 @@ class Reader {
   void TargetMetadata(JsonObject o) {
     out_.target_schema = o.String("TargetSchema");
     out_.batch_apply = o.Bool("BatchApplyEnabled");
-    for (const char* k : {"SupportLobs", "FullLobMode", "LimitedSizeLobMode"}) (void)o.Bool(k);
+    out_.support_lobs = o.Bool("SupportLobs").value_or(true);
+    out_.full_lob_mode = o.Bool("FullLobMode").value_or(false);
+    out_.limited_lob_mode = o.Bool("LimitedSizeLobMode").value_or(!out_.full_lob_mode);
+    out_.lob_max_kb = o.Int("LobMaxSize", 0, INT32_MAX).value_or(32);
     for (const char* k :
-         {"LobChunkSize", "LobMaxSize", "InlineLobMaxSize", "LoadMaxFileSize",
-          "ParallelLoadThreads", "ParallelLoadBufferSize", "ParallelLoadQueuesPerThread",
-          "ParallelApplyThreads", "ParallelApplyBufferSize", "ParallelApplyQueuesPerThread"})
+         {"LobChunkSize", "InlineLobMaxSize", "LoadMaxFileSize", "ParallelLoadThreads",
+          "ParallelLoadBufferSize", "ParallelLoadQueuesPerThread", "ParallelApplyThreads",
+          "ParallelApplyBufferSize", "ParallelApplyQueuesPerThread"})
       (void)o.Int(k, 0, INT32_MAX);
-    if (o.Has("LimitedSizeLobMode") || o.Has("LobMaxSize") || o.Has("InlineLobMaxSize")) {
+    if (out_.support_lobs && !out_.full_lob_mode && out_.limited_lob_mode &&
+        (o.Has("LimitedSizeLobMode") || o.Has("LobMaxSize")))
+      out_.notes.push_back(problems_.file() + ": TargetMetadata limited LOB mode (LobMaxSize " +
+                           std::to_string(out_.lob_max_kb) +
+                           " KB): cutover never truncates a LOB; the values DMS would truncate "
+                           "are reported (\"LOB report\" lines)");
+    if (!out_.support_lobs)
       out_.notes.push_back(problems_.file() +
-                           ": TargetMetadata LOB settings: cutover never truncates a LOB; every "
-                           "value is copied whole whatever LobMaxSize says");
-    }
+                           ": TargetMetadata.SupportLobs false: DMS would leave LOB columns out; "
+                           "cutover copies them whole");
     Ignore(o,
-           {"SupportLobs", "FullLobMode", "LobChunkSize", "LimitedSizeLobMode", "LobMaxSize",
-            "InlineLobMaxSize", "LoadMaxFileSize", "ParallelLoadThreads", "ParallelLoadBufferSize",
-            "ParallelLoadQueuesPerThread", "ParallelApplyThreads", "ParallelApplyBufferSize",
-            "ParallelApplyQueuesPerThread", "TaskRecoveryTableEnabled"});
+           {"LobChunkSize", "InlineLobMaxSize", "LoadMaxFileSize", "ParallelLoadThreads",
+            "ParallelLoadBufferSize", "ParallelLoadQueuesPerThread", "ParallelApplyThreads",
+            "ParallelApplyBufferSize", "ParallelApplyQueuesPerThread", "TaskRecoveryTableEnabled"});
   }
 
   void FullLoad(JsonObject o) {
@@ -211,8 +219,9 @@ class Reader {
   void Ddl(JsonObject o) {
     auto altered = o.Bool("HandleSourceTableAltered");
     (void)o.Bool("HandleSourceTableDropped");
-    (void)o.Bool("HandleSourceTableTruncated");
+    auto truncated = o.Bool("HandleSourceTableTruncated");
     if (altered) out_.follow_schema_changes = *altered;
+    if (truncated) out_.apply_truncates = *truncated;
   }
 
   // DMS's policy values per key, as DMS documents them.
@@ -292,18 +301,20 @@ class Reader {
                       "ValidationOnly tasks: run `cutover validate` instead");
     }
     (void)o.Enum("ValidationMode", {"ROW_LEVEL", "GROUP_LEVEL"});
+    out_.validation_threads = static_cast<int>(o.Int("ThreadCount", 1, 64).value_or(0));
+    out_.validation_partition_rows = o.Int("PartitionSize", 1, INT32_MAX).value_or(0);
+    out_.validation_failure_max = o.Int("FailureMaxCount", 0, INT32_MAX).value_or(0);
+    out_.validation_recheck_s =
+        static_cast<int>(o.Int("ValidationQueryCdcDelaySeconds", 0, 3600).value_or(0));
     for (const char* k :
-         {"ThreadCount", "PartitionSize", "FailureMaxCount", "RecordFailureDelayInMinutes",
-          "RecordSuspendDelayInMinutes", "MaxKeyColumnSize", "TableFailureMaxCount",
-          "RecordFailureDelayLimitInMinutes", "ValidationPartialLobSize",
-          "ValidationQueryCdcDelaySeconds"})
+         {"RecordFailureDelayInMinutes", "RecordSuspendDelayInMinutes", "MaxKeyColumnSize",
+          "TableFailureMaxCount", "RecordFailureDelayLimitInMinutes", "ValidationPartialLobSize"})
       (void)o.Int(k, -1, INT32_MAX);
     for (const char* k : {"HandleCollationDiff", "SkipLobColumns"}) (void)o.Bool(k);
-    if (enable.value_or(false)) {
-      out_.notes.push_back(problems_.file() +
-                           ": EnableValidation: run `cutover validate` (every row, every column) "
-                           "once the task has caught up; in-task validation is not implemented");
-    }
+    out_.enable_validation = enable.value_or(false);
+    Ignore(o, {"ValidationMode", "RecordFailureDelayInMinutes", "RecordSuspendDelayInMinutes",
+               "MaxKeyColumnSize", "TableFailureMaxCount", "RecordFailureDelayLimitInMinutes",
+               "ValidationPartialLobSize", "HandleCollationDiff", "SkipLobColumns"});
   }
 
   void Logging(JsonObject o) {
@@ -321,14 +332,49 @@ class Reader {
     static const std::vector<std::string> kSeverities = {
         "LOGGER_SEVERITY_DEFAULT", "LOGGER_SEVERITY_ERROR", "LOGGER_SEVERITY_WARNING",
         "LOGGER_SEVERITY_INFO",    "LOGGER_SEVERITY_DEBUG", "LOGGER_SEVERITY_DETAILED_DEBUG"};
+    // DMS's components that have a counterpart in cutover (engine/core/log_component.h).
+    static const std::vector<std::pair<std::string, LogComponent>> kMapped = {
+        {"SOURCE_UNLOAD", LogComponent::kSourceUnload},
+        {"SOURCE_CAPTURE", LogComponent::kSourceCapture},
+        {"TARGET_LOAD", LogComponent::kTargetLoad},
+        {"TARGET_APPLY", LogComponent::kTargetApply},
+        {"TASK_MANAGER", LogComponent::kTaskManager},
+        {"TRANSFORMATION", LogComponent::kTransformation},
+        {"VALIDATOR_EXT", LogComponent::kValidator}};
+    static const std::vector<std::pair<std::string, LogLevel>> kLevels = {
+        {"LOGGER_SEVERITY_ERROR", LogLevel::kError},
+        {"LOGGER_SEVERITY_WARNING", LogLevel::kWarn},
+        {"LOGGER_SEVERITY_INFO", LogLevel::kInfo},
+        {"LOGGER_SEVERITY_DEBUG", LogLevel::kDebug},
+        {"LOGGER_SEVERITY_DETAILED_DEBUG", LogLevel::kDebug}};
+    std::vector<std::string> unmapped;
     for (size_t i = 0; i < comps->size(); ++i) {
       JsonObject c((*comps)[i], o.PathOf("LogComponents") + "[" + std::to_string(i) + "]",
                    problems_);
       c.CheckKeys({"Id", "Severity"});
-      (void)c.Enum("Id", kIds);
+      auto id = c.Enum("Id", kIds);
       auto sev = c.Enum("Severity", kSeverities);
-      if (sev && (*sev == "LOGGER_SEVERITY_DEBUG" || *sev == "LOGGER_SEVERITY_DETAILED_DEBUG"))
-        out_.debug_logging = true;
+      if (!c.Has("Id"))
+        problems_.Error(c.path(), "missing Id (a DMS log component, e.g. TARGET_APPLY)");
+      if (!c.Has("Severity"))
+        problems_.Error(c.path(), "missing Severity (e.g. LOGGER_SEVERITY_DEBUG)");
+      if (!id || !sev) continue;
+      auto component = std::find_if(kMapped.begin(), kMapped.end(),
+                                    [&](const auto& m) { return m.first == *id; });
+      if (component == kMapped.end()) {
+        unmapped.push_back(*id);
+        continue;
+      }
+      for (const auto& [name, level] : kLevels)
+        if (name == *sev) out_.log_levels[component->second] = level;
+    }
+    if (!unmapped.empty()) {
+      std::string list;
+      for (const auto& u : unmapped) list += (list.empty() ? "" : ", ") + u;
+      out_.notes.push_back(problems_.file() + ": Logging.LogComponents " + list +
+                           ": no such part in cutover, the severity has no effect (cutover's "
+                           "parts: SOURCE_UNLOAD, TARGET_LOAD, SOURCE_CAPTURE, TARGET_APPLY, "
+                           "TASK_MANAGER, TRANSFORMATION, VALIDATOR_EXT)");
     }
   }
 

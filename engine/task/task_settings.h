@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 
 #include "engine/core/endpoint.h"
 #include "engine/core/error_policy.h"
+#include "engine/core/log_component.h"
 #include "engine/core/status.h"
 
 namespace cutover::task {
@@ -24,6 +26,11 @@ struct TaskSettings {
   // TargetMetadata
   std::optional<std::string> target_schema;  // TargetSchema ("" means the default)
   std::optional<bool> batch_apply;           // BatchApplyEnabled: net effect (true) / row (false)
+  // LOB keys, with DMS's defaults: what DMS would truncate is reported (pipeline/lob_report.h).
+  bool support_lobs = true;      // SupportLobs
+  bool full_lob_mode = false;    // FullLobMode
+  bool limited_lob_mode = true;  // LimitedSizeLobMode
+  int64_t lob_max_kb = 32;       // LobMaxSize (KB)
   // FullLoadSettings
   std::optional<TablePrep> prep;    // TargetTablePrepMode
   std::optional<int> max_subtasks;  // MaxFullLoadSubTasks: tables loaded at once
@@ -35,11 +42,21 @@ struct TaskSettings {
   std::optional<ErrorPolicies> errors;
   // RecoverableErrorCount (-1: no limit, 0: never restart) / RecoverableErrorInterval (s).
   std::optional<int64_t> recoverable_count, recoverable_interval_s;
-  // Logging: some component at LOGGER_SEVERITY_DEBUG or DETAILED_DEBUG
-  bool debug_logging = false;
+  // ValidationSettings: EnableValidation runs a validation inside the task once the full load is
+  // done (ThreadCount, PartitionSize rows per range, FailureMaxCount rows listed per table,
+  // ValidationQueryCdcDelaySeconds before a differing row is read again; 0: the default).
+  bool enable_validation = false;
+  int validation_threads = 0;
+  int64_t validation_partition_rows = 0;
+  int64_t validation_failure_max = 0;
+  int validation_recheck_s = 0;
+  // Logging.LogComponents: each component's own severity (LOGGER_SEVERITY_DEFAULT: none).
+  std::map<LogComponent, LogLevel> log_levels;
   // Lines to log at task start: keys without effect, policies cutover applies differently.
   // ChangeProcessingDdlHandlingPolicy.HandleSourceTableAltered (docs/ddl.md).
   std::optional<bool> follow_schema_changes;
+  // ChangeProcessingDdlHandlingPolicy.HandleSourceTableTruncated.
+  std::optional<bool> apply_truncates;
   std::vector<std::string> notes;
 };
 

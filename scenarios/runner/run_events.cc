@@ -31,7 +31,7 @@ Status Run::Fire(const Event& e, const Phase& phase) {
       note(e.duration_s > 0 ? fmt::format("target halted for {:g} s", e.duration_s)
                             : "target halted until start-target");
       target_down_ = true;
-      StartWorker(idx, [this] { return target_.server->Halt(); });
+      StartWorker(idx, [this] { return target_.s3 ? target_.s3->Halt() : target_.server->Halt(); });
       if (e.duration_s > 0) {
         record_.events[idx].end_s = at + e.duration_s;
         After(e.duration_s, [this, phase_index = phase_index_] { ResumeTarget(phase_index); });
@@ -103,7 +103,8 @@ void Run::ResumeTarget(size_t phase_index) {
   size_t idx = record_.events.size();
   Note("start-target", "starting the target again");
   StartWorker(
-      idx, [this] { return target_.server->Resume(); }, phase_index);
+      idx, [this] { return target_.s3 ? target_.s3->Resume() : target_.server->Resume(); },
+      phase_index);
 }
 
 // Runs `fn` on a worker thread; when it finishes, the event's end (and, with a phase index,

@@ -21,6 +21,7 @@
 #include "engine/core/load_session.h"
 #include "engine/core/log.h"
 #include "engine/registry/registry.h"
+#include "harness/throwaway_s3_server.h"
 #include "harness/throwaway_server.h"
 #include "loadgen/runner.h"
 #include "reports/report_render.h"
@@ -50,6 +51,7 @@ std::string UtcStamp(const char* format);
 // One endpoint as the run uses it: where it is, how the engine reaches it.
 struct Endpoint {
   std::unique_ptr<harness::ThrowawayServer> server;  // throwaway PostgreSQL / MariaDB
+  std::unique_ptr<harness::ThrowawayS3Server> s3;    // a file target's store = "s3"
   std::string uri;                                   // direct
   std::string engine_uri;                            // what the engine gets (maybe the proxy)
   std::unique_ptr<proxy::FaultProxy> proxy;

@@ -1,4 +1,6 @@
 // Run, setup: output directory, throwaway servers, fault proxies, the dataset (run_internal.h).
+#include <random>
+
 #include "scenarios/runner/run_internal.h"
 
 namespace cutover::scenario {
@@ -34,6 +36,25 @@ Status Run::Prepare() {
 Status Run::OpenEndpoint(const EndpointSpec& spec, const char* role, Endpoint& ep) {
   if (!spec.throwaway()) {
     ep.uri = spec.uri;
+  } else if (spec.store == "s3") {
+    // An S3-compatible server on loopback, its objects under <out>/<role>-s3/data. The run's
+    // environment points the engine, the lag probe and the validation at it. The prefix is new
+    // for every run: the task's spool folder is named by the target URI.
+    harness::S3ServerOptions o;
+    o.dir = dir_ + "/" + role + "-s3";
+    std::error_code ec;
+    fs::remove_all(o.dir, ec);
+    o.bucket = "lake";
+    o.access_key = "AKIACUTOVERSCENARIO";
+    std::random_device rd;
+    o.secret = fmt::format("{:08x}{:08x}{:08x}", rd(), rd(), rd());
+    Log(LogLevel::kInfo, "starting a throwaway S3-compatible {} server (tests/s3_server)", role);
+    ASSIGN_OR_RETURN(ep.s3, harness::ThrowawayS3Server::Start(o));
+    for (const auto& [name, value] : ep.s3->ClientEnvironment())
+      ::setenv(name.c_str(), value.c_str(), 1);
+    ::unsetenv("AWS_ENDPOINT_URL_S3");
+    ::unsetenv("AWS_SESSION_TOKEN");
+    ep.uri = fmt::format("s3://lake/{}-{}-{}", sc_.name, UtcStamp("%Y%m%dT%H%M%SZ"), ep.s3->port());
   } else if (spec.engine->throwaway_server().empty()) {  // a file engine
     // A file engine's database, or a file target's folder.
     std::string path =

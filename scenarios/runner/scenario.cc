@@ -256,13 +256,19 @@ class Parser {
     ASSIGN_OR_RETURN(const toml::table* t, Table(root, "", key));
     std::string prefix = std::string(key) + ".";
     if (t == nullptr) return Error(LineOf(root), key, "missing (expected a table with engine)");
-    RETURN_IF_ERROR(CheckKeys(*t, prefix, {"engine", "uri"}));
+    RETURN_IF_ERROR(CheckKeys(*t, prefix, {"engine", "uri", "store"}));
     std::string engine;
     std::vector<std::string> names;
     for (const EngineDriver* d : Engines()) names.emplace_back(d->name());
     RETURN_IF_ERROR(OneOf(*t, prefix, "engine", names, &engine, true));
     out->engine = FindEngine(engine);
     RETURN_IF_ERROR(String(*t, prefix, "uri", &out->uri));
+    RETURN_IF_ERROR(OneOf(*t, prefix, "store", {"folder", "s3"}, &out->store));
+    if (out->store == "folder") out->store.clear();
+    if (!out->store.empty() && (!out->engine->capabilities().append_only || !out->uri.empty())) {
+      return Error(LineOf(*t->get("store")), prefix + "store",
+                   "only for a file target without a uri (engine = \"lakehouse\")");
+    }
     if (!out->uri.empty()) {
       auto kind = EngineForUri(out->uri, prefix + "uri");
       if (!kind.ok() || *kind != out->engine) {
@@ -371,9 +377,11 @@ class Parser {
         break;
       case EventKind::kStopTarget:
       case EventKind::kStartTarget:
-        if (!sc.target.throwaway() || sc.target.engine->throwaway_server().empty()) {
+        if (sc.target.store != "s3" &&
+            (!sc.target.throwaway() || sc.target.engine->throwaway_server().empty())) {
           return Error(LineOf(*t.get("kind")), prefix + "kind",
-                       "needs a throwaway PostgreSQL or MariaDB target (no [target] uri)");
+                       "needs a throwaway PostgreSQL or MariaDB target (no [target] uri) or "
+                       "a lakehouse target with store = \"s3\"");
         }
         break;
       case EventKind::kRestartSource:

@@ -91,6 +91,9 @@ struct Phase {
 struct EndpointSpec {
   const EngineDriver* engine = nullptr;  // set by the parser (engine/registry)
   std::string uri;  // empty: a throwaway server (SQLite: a file in the output directory)
+  // A throwaway file target's store: "" (a folder in the output directory) or "s3" (an
+  // S3-compatible server the run starts on loopback: harness/throwaway_s3_server.h).
+  std::string store;
   bool throwaway() const { return uri.empty(); }
 };
 

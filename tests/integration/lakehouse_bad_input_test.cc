@@ -1,11 +1,15 @@
 // Bad lakehouse target input gives one clear error line and exit 2: settings JSON that does not
 // parse, an unknown or misspelled key, a value of the wrong type, a Parquet-only compression with
-// CSV, a folder that cannot be written. A known cloud-only key is one warning line, not an error.
+// CSV, a folder that cannot be written (a path below a plain file, and an existing folder the
+// user may not write to). A known cloud-only key is one warning line, not an error.
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "tests/integration/support/lakehouse_support.h"
 #include "tests/integration/support/sqlite_support.h"
 #include "tests/integration/support/test_support.h"
 
@@ -79,6 +83,28 @@ TEST_F(LakehouseBadInput, UnwritableFolder) {
   std::ofstream(dir_.path("plainfile")) << "x";
   ExpectOneLine(Replicate("file://" + dir_.path("plainfile") + "/lake", ""),
                 {dir_.path("plainfile") + "/lake"});
+}
+
+// An existing folder without write permission: mode 0555, or, for root (whom modes do not stop),
+// the immutable attribute (chattr +i, which root's writes obey too).
+TEST_F(LakehouseBadInput, FolderWithoutWritePermission) {
+  std::string lake = dir_.path("readonly-lake");
+  std::filesystem::create_directories(lake);
+  bool immutable = false;
+  if (::geteuid() == 0) {
+    int rc = 0;
+    std::string out = Shell("chattr +i '" + lake + "' 2>&1", &rc);
+    if (rc != 0) GTEST_SKIP() << "running as root and chattr +i is not available here: " << out;
+    immutable = true;
+  } else {
+    std::filesystem::permissions(
+        lake, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  }
+  RunResult r = Replicate("file://" + lake, "");
+  if (immutable) Shell("chattr -i '" + lake + "' 2>&1");
+  std::filesystem::permissions(lake, std::filesystem::perms::owner_all);
+  ExpectOneLine(r, {lake});
+  EXPECT_FALSE(std::filesystem::exists(lake + "/main")) << "wrote into the read-only folder";
 }
 
 TEST_F(LakehouseBadInput, RelativePathIsRefused) {

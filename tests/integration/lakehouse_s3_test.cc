@@ -4,7 +4,8 @@
 // `cutover validate --target s3://` agrees; a LOAD file over the part size goes up as a real
 // multipart upload of several parts; kill -9 and a server outage during CDC under load end
 // exact, and an abandoned multipart upload is aborted at the next start; wrong credentials and
-// an unreachable endpoint are one line, exit 2, with no secret printed.
+// an unreachable endpoint are one line, exit 2, with no secret printed; over HTTPS with a
+// self-signed certificate, trusted through AWS_CA_BUNDLE (and one line, exit 2, when it is not).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -88,6 +89,7 @@ class LakehouseS3 : public ::testing::Test {
 TEST_F(LakehouseS3, FullLoadOverThePartSizeAndCdcFoldToTheSource) {
   auto pg = StartPostgres("lh_s3");
   ASSERT_TRUE(pg);
+  const std::string sales = server_->UniquePrefix("sales");
   // ~11 MB of CSV: over two 5 MiB parts.
   Sql(*pg,
       "CREATE TABLE t (id int PRIMARY KEY, v text, n int);"
@@ -95,34 +97,36 @@ TEST_F(LakehouseS3, FullLoadOverThePartSizeAndCdcFoldToTheSource) {
       "FROM generate_series(1, 100000) g");
   std::string settings = Settings(R"({"AddColumnName": true, "CdcMaxBatchInterval": 1,
       "CdcMinFileSize": 1, "MultipartPartSizeMiB": 5})");
-  std::vector<std::string> args = {"replicate", "--source",          pg->uri(),
-                                   "--target",  "s3://lake/sales",   "--task",
-                                   "s3",        "--target-settings", settings};
+  std::vector<std::string> args = {"replicate", "--source",           pg->uri(),
+                                   "--target",  "s3://lake/" + sales, "--task",
+                                   "s3",        "--target-settings",  settings};
   EngineProcess run(args);
   ASSERT_TRUE(Eventually([&] { return run.Log().find("cdc started") != std::string::npos; }, 60s))
       << run.Log();
   // The LOAD file went up as one multipart upload of 3 parts, completed once.
   std::string log = server_->Log();
-  int parts = Count(log, std::regex("PUT /lake/sales/public/t/LOAD00000001\\.csv\\?partNumber=\\d+"
+  int parts = Count(log, std::regex("PUT /lake/" + sales +
+                                    "/public/t/LOAD00000001\\.csv\\?partNumber=\\d+"
                                     "&uploadId=\\S+ 200"));
   std::printf("[ measure ] LOAD00000001.csv: %d parts of 5 MiB\n", parts);
   EXPECT_GE(parts, 2) << log;
-  EXPECT_EQ(
-      Count(log, std::regex("POST /lake/sales/public/t/LOAD00000001\\.csv\\?uploadId=\\S+ 200")), 1)
+  EXPECT_EQ(Count(log, std::regex("POST /lake/" + sales +
+                                  "/public/t/LOAD00000001\\.csv\\?uploadId=\\S+ 200")),
+            1)
       << log;
   EXPECT_EQ(server_->IncompleteUploads(), 0);
 
   Sql(*pg,
       "UPDATE t SET v = 'changed, \"quoted\"' WHERE id = 7; DELETE FROM t WHERE id = 8;"
       "INSERT INTO t VALUES (100001, '', NULL); UPDATE t SET n = n + 1 WHERE id > 99990");
-  EXPECT_EQ(WaitEqual([&] { return Compare(*pg, "sales"); }, 60s), "") << run.Log();
+  EXPECT_EQ(WaitEqual([&] { return Compare(*pg, sales); }, 60s), "") << run.Log();
   EXPECT_EQ(Duplicates(dir_.path("mirror")), "");
   run.Signal(SIGTERM);
   EXPECT_EQ(run.Wait(60s), 0) << run.Log();
 
   // cutover's own validator reads the same objects through S3 and agrees.
   RunResult v = RunCutover(
-      {"validate", "--source", pg->uri(), "--target", "s3://lake/sales", "--tables", "public.t"},
+      {"validate", "--source", pg->uri(), "--target", "s3://lake/" + sales, "--tables", "public.t"},
       120s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   // The signature and the secret never reach a message or the log.
@@ -132,13 +136,14 @@ TEST_F(LakehouseS3, FullLoadOverThePartSizeAndCdcFoldToTheSource) {
 TEST_F(LakehouseS3, KillAndServerOutageDuringCdcEndExact) {
   auto pg = StartPostgres("lh_s3o");
   ASSERT_TRUE(pg);
+  const std::string o = server_->UniquePrefix("o");
   Sql(*pg,
       "CREATE TABLE t (id int PRIMARY KEY, v text, n int);"
       "INSERT INTO t SELECT g, 'row ' || g, g FROM generate_series(1, 2000) g");
   std::string settings = Settings(R"({"AddColumnName": true, "CdcMaxBatchInterval": 1,
       "CdcMinFileSize": 1})");
   std::vector<std::string> args = {"replicate", "--source",          pg->uri(),
-                                   "--target",  "s3://lake/o",       "--task",
+                                   "--target",  "s3://lake/" + o,    "--task",
                                    "o",         "--target-settings", settings};
   auto run = std::make_unique<EngineProcess>(args);
   ASSERT_TRUE(Eventually([&] { return run->Log().find("cdc started") != std::string::npos; }, 60s))
@@ -166,9 +171,9 @@ TEST_F(LakehouseS3, KillAndServerOutageDuringCdcEndExact) {
   // What a crash in the middle of a multipart upload leaves: an incomplete upload, which the
   // next start must abort.
   int rc = 0;
-  std::string created = Shell(
-      "curl -s -X POST '" + server_->endpoint() + "/lake/o/public/t/LOAD99999999.csv?uploads'",
-      &rc);
+  std::string created = Shell("curl -s -X POST '" + server_->endpoint() + "/lake/" + o +
+                                  "/public/t/LOAD99999999.csv?uploads'",
+                              &rc);
   ASSERT_NE(created.find("<UploadId>"), std::string::npos) << created;
   EXPECT_EQ(server_->IncompleteUploads(), 1);
   run = std::make_unique<EngineProcess>(args);
@@ -190,21 +195,23 @@ TEST_F(LakehouseS3, KillAndServerOutageDuringCdcEndExact) {
   writer.join();
   std::printf("[ measure ] the writer committed %ld transactions (kill -9, 6 s outage)\n",
               written.load());
-  EXPECT_EQ(WaitEqual([&] { return Compare(*pg, "o"); }, 90s), "") << runs << run->Log();
+  EXPECT_EQ(WaitEqual([&] { return Compare(*pg, o); }, 90s), "") << runs << run->Log();
   EXPECT_EQ(Duplicates(dir_.path("mirror")), "") << runs << run->Log();
   EXPECT_TRUE(run->Running()) << run->Log();
   // The outage was noticed after the store's bounded retries and the target reconnected:
   // through the change spool ("capture goes on into the change spool; reconnecting to the
   // target"), or by the supervisor ("; reconnecting in") with --change-spool off.
   EXPECT_TRUE(
-      std::regex_search(run->Log(), std::regex("s3://lake/o/\\S+: \\w+: .*after 5 "
+      std::regex_search(run->Log(), std::regex("s3://lake/" + o +
+                                               "/\\S+: \\w+: .*after 5 "
                                                "attempts.*reconnecting (in|to the target)")))
       << "the outage was not noticed\n"
       << run->Log();
   run->Signal(SIGTERM);
   EXPECT_EQ(run->Wait(60s), 0) << run->Log();
   RunResult v = RunCutover(
-      {"validate", "--source", pg->uri(), "--target", "s3://lake/o", "--tables", "public.t"}, 120s);
+      {"validate", "--source", pg->uri(), "--target", "s3://lake/" + o, "--tables", "public.t"},
+      120s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
@@ -243,6 +250,35 @@ TEST_F(LakehouseS3, WrongCredentialsOneLineExit2NoSecret) {
   EXPECT_EQ(r.err.find(wrong), std::string::npos) << r.err;
 }
 
+// The S3 form of an unwritable folder: a bucket the server does not have. One line naming it
+// and S3's error code, exit 2, at once (a 404 is not retried), no secret.
+TEST_F(LakehouseS3, NoSuchBucketOneLineExit2) {
+  SqliteExec(dir_.path("src.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+  ASSERT_EQ(
+      RunCutover({"task", "prepare", "--source", dir_.uri("src.db"), "--task", "b"}).exit_code, 0);
+  auto started = std::chrono::steady_clock::now();
+  RunResult r = RunCutover({"replicate", "--source", dir_.uri("src.db"), "--target",
+                            "s3://nosuchbucket/b", "--task", "b"},
+                           60s);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  int error_lines = 0;
+  std::string line;
+  std::istringstream in(r.err);
+  for (std::string l; std::getline(in, l);)
+    if (l.find("error") != std::string::npos) {
+      ++error_lines;
+      line = l;
+    }
+  std::printf("[ line    ] %s\n", line.c_str());
+  EXPECT_EQ(error_lines, 1) << r.err;
+  EXPECT_EQ(line.rfind("cutover: error: ", 0), 0u) << r.err;
+  EXPECT_NE(line.find("s3://nosuchbucket/"), std::string::npos) << line;
+  EXPECT_NE(line.find("NoSuchBucket"), std::string::npos) << line;
+  EXPECT_EQ(r.err.find(S3Server::kSecret), std::string::npos) << r.err;
+  EXPECT_LT(secs, 10) << r.err;
+}
+
 TEST_F(LakehouseS3, UnreachableEndpointOneLineExit2) {
   SqliteExec(dir_.path("src.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
   ASSERT_EQ(
@@ -264,6 +300,145 @@ TEST_F(LakehouseS3, UnreachableEndpointOneLineExit2) {
   EXPECT_NE(r.err.find("s3://lake/u"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("127.0.0.1"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(S3Server::kSecret), std::string::npos) << r.err;
+}
+
+// Sorted "id|v" lines of what DuckDB folds from the objects under lake/`prefix`/main/t (mirrored
+// into `to`), or the error.
+std::string FoldedLines(const S3Server& server, const std::string& prefix, const std::string& to) {
+  std::string folder = server.Mirror(prefix + "/main/t", to);
+  std::vector<nlohmann::json> rows;
+  std::string error;
+  if (!DuckDbFold(folder, "id", "", rows, error)) return error;
+  std::vector<std::string> got;
+  for (const auto& r : rows)
+    got.push_back(r.at("id").get<std::string>() + "|" +
+                  (r.at("v").is_null() ? "NULL" : r.at("v").get<std::string>()));
+  std::sort(got.begin(), got.end());
+  std::string out;
+  for (const auto& g : got) out += g + "\n";
+  return out;
+}
+
+std::string SqliteLines(const std::string& db) {
+  std::string text = SqliteValue(
+      db,
+      "SELECT group_concat(l, char(10)) FROM (SELECT id || '|' || coalesce(v, 'NULL') AS l "
+      "FROM t ORDER BY l)");
+  return text.empty() ? "" : text + "\n";
+}
+
+// The one "cutover: error:" line of a run's stderr ("" when there is not exactly one).
+std::string OnlyErrorLine(const std::string& err) {
+  std::string found;
+  int n = 0;
+  std::istringstream in(err);
+  for (std::string l; std::getline(in, l);)
+    if (l.find("error") != std::string::npos) {
+      ++n;
+      found = l;
+    }
+  return n == 1 ? found : "";
+}
+
+// The S3 API over HTTPS: the server's certificate is self-signed, made here with openssl. Not
+// trusted (no AWS_CA_BUNDLE, or one holding another certificate, or a bundle that does not
+// exist), the run stops at once with one line naming the endpoint, the certificate problem and
+// AWS_CA_BUNDLE, exit 2, and no request reached the server; with AWS_CA_BUNDLE naming the
+// certificate, full load + CDC go through and fold in DuckDB to the source, and `cutover
+// validate` reads the objects over HTTPS too.
+TEST(LakehouseS3Https, SelfSignedCertificateTrustedThroughAwsCaBundle) {
+  ASSERT_EQ(DuckDbReady(), "");
+  ASSERT_EQ(S3ServerReady(), "");
+  SqliteDir dir;
+  int rc = 0;
+  for (const std::string name : {"server", "other"}) {
+    std::string out = Shell(
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+            dir.path(name + "-key.pem") + " -out " + dir.path(name + "-cert.pem") + " 2>&1",
+        &rc);
+    ASSERT_EQ(rc, 0) << out;
+  }
+  S3Server server(dir.path("s3"), "lake", dir.path("server-cert.pem"), dir.path("server-key.pem"));
+  ASSERT_EQ(server.Start(), "");
+  ASSERT_EQ(server.endpoint().rfind("https://127.0.0.1:", 0), 0u) << server.endpoint();
+  server.ExportEnvironment();
+  ::unsetenv("AWS_CA_BUNDLE");
+  std::string prefix = server.UniquePrefix("tls");
+
+  std::string db = dir.path("src.db");
+  std::string sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES ";
+  for (int i = 1; i <= 300; ++i)
+    sql += (i > 1 ? ", (" : "(") + std::to_string(i) + ", 'r" + std::to_string(i) + "')";
+  SqliteExec(db, sql + ";");
+  ASSERT_EQ(
+      RunCutover({"task", "prepare", "--source", dir.uri("src.db"), "--task", "tls"}).exit_code, 0);
+  std::string settings = dir.path("settings.json");
+  std::ofstream(settings)
+      << R"({"AddColumnName": true, "CdcMaxBatchInterval": 1, "CdcMinFileSize": 1})";
+  std::vector<std::string> args = {
+      "replicate", "--source", dir.uri("src.db"),   "--target", "s3://lake/" + prefix,
+      "--task",    "tls",      "--target-settings", settings};
+
+  struct Untrusted {
+    std::string bundle, expect;
+  };
+  for (const Untrusted& u :
+       {Untrusted{"", "AWS_CA_BUNDLE=/path/ca.pem"},
+        Untrusted{dir.path("other-cert.pem"),
+                  "not trusted by AWS_CA_BUNDLE " + dir.path("other-cert.pem")},
+        Untrusted{dir.path("no-such-ca.pem"), "AWS_CA_BUNDLE " + dir.path("no-such-ca.pem")}}) {
+    if (u.bundle.empty())
+      ::unsetenv("AWS_CA_BUNDLE");
+    else
+      ::setenv("AWS_CA_BUNDLE", u.bundle.c_str(), 1);
+    auto started = std::chrono::steady_clock::now();
+    RunResult r = RunCutover(args, 60s);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("[ measure ] AWS_CA_BUNDLE '%s': exit %d after %.1f s\n", u.bundle.c_str(),
+                r.exit_code, secs);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    std::string line = OnlyErrorLine(r.err);
+    std::printf("[ line    ] %s\n", line.c_str());
+    EXPECT_EQ(line.rfind("cutover: error: ", 0), 0u) << "not one error line:\n" << r.err;
+    for (const std::string& want :
+         {std::string("s3://lake/" + prefix), server.endpoint(), u.expect})
+      EXPECT_NE(line.find(want), std::string::npos) << "'" << want << "' missing from: " << line;
+    if (u.bundle != dir.path("no-such-ca.pem")) {
+      EXPECT_NE(line.find("certificate"), std::string::npos) << line;
+    }
+    EXPECT_EQ(r.err.find(S3Server::kSecret), std::string::npos) << r.err;
+    // Not retried: a certificate does not become trusted by waiting.
+    EXPECT_LT(secs, 10) << r.err;
+  }
+  // The handshake failed every time: not one HTTP request reached the server.
+  EXPECT_EQ(Lines(server.Log()), 0) << server.Log();
+
+  ::setenv("AWS_CA_BUNDLE", dir.path("server-cert.pem").c_str(), 1);
+  EngineProcess run(args);
+  ASSERT_TRUE(Eventually([&] { return run.Log().find("cdc started") != std::string::npos; }, 60s))
+      << run.Log();
+  SqliteExec(db,
+             "UPDATE t SET v = 'changed' WHERE id = 7; DELETE FROM t WHERE id = 8;"
+             "INSERT INTO t VALUES (301, NULL); UPDATE t SET v = v || '+' WHERE id > 290;");
+  EXPECT_EQ(WaitEqual(
+                [&] {
+                  std::string want = SqliteLines(db),
+                              got = FoldedLines(server, prefix, dir.path("mirror"));
+                  return got == want ? std::string() : "source:\n" + want + "DuckDB:\n" + got;
+                },
+                60s),
+            "")
+      << run.Log();
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(60s), 0) << run.Log();
+  EXPECT_GT(Count(server.Log(), std::regex("PUT /lake/" + prefix + "/\\S+ 200")), 1)
+      << server.Log();
+  RunResult v = RunCutover({"validate", "--source", dir.uri("src.db"), "--target",
+                            "s3://lake/" + prefix, "--tables", "main.t"},
+                           120s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  ::unsetenv("AWS_CA_BUNDLE");
 }
 
 }  // namespace

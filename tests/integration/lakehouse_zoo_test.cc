@@ -14,6 +14,11 @@
 // DuckDB folds the Parquet files with read_parquet, hyparquet (a second reader sharing no code
 // with DuckDB or cutover) must read every file and agree with DuckDB value by value, and
 // `cutover validate` must notice a corrupted and a removed file.
+//
+// The same against s3:// (an S3-compatible server on loopback, tests/integration/support/
+// s3_server.h): every source to Parquet and PostgreSQL to CSV, the objects mirrored into a
+// folder for DuckDB and hyparquet after each step, `cutover validate --target s3://...` reading
+// them through S3, and no multipart upload left incomplete after the kills.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -29,6 +34,7 @@
 
 #include "tests/integration/support/lakehouse_support.h"
 #include "tests/integration/support/maria_support.h"
+#include "tests/integration/support/s3_server.h"
 #include "tests/integration/support/sqlite_support.h"
 #include "tests/integration/support/test_support.h"
 #include "tests/integration/support/type_zoo.h"
@@ -125,9 +131,13 @@ std::string LoadTableSql(ZooEngine e) {
   return sql + ";";
 }
 
+// Where the files go: a local folder (file://) or an S3-compatible server (s3://).
+enum class LakeTarget { kFile, kS3 };
+
 struct ZooCase {
   ZooEngine engine;
   LakeFiles files;
+  LakeTarget target = LakeTarget::kFile;
 };
 
 class LakehouseZoo : public ::testing::TestWithParam<ZooCase> {};
@@ -153,7 +163,16 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   ZooEngine engine = GetParam().engine;
   LakeFiles files = GetParam().files;
   bool parquet = files == LakeFiles::kParquet;
+  bool s3 = GetParam().target == LakeTarget::kS3;
   SqliteDir dir;
+  // s3://: the server's objects under the prefix are mirrored into `root` before each look.
+  std::unique_ptr<S3Server> store;
+  if (s3) {
+    ASSERT_EQ(S3ServerReady(), "");
+    store = std::make_unique<S3Server>(dir.path("s3"), "lake");
+    ASSERT_EQ(store->Start(), "");
+    store->ExportEnvironment();
+  }
   std::unique_ptr<harness::ThrowawayServer> server;
   ZooEndpoint source;
   source.engine = engine;
@@ -176,6 +195,11 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
     ASSERT_EQ(prep.exit_code, 0) << prep.err;
   }
   std::string root = dir.path("lake");
+  std::string prefix = s3 ? store->UniquePrefix("zoo") : "";
+  std::string target = s3 ? "s3://lake/" + prefix : "file://" + root;
+  auto sync = [&] {
+    if (s3) store->Mirror(prefix, root);
+  };
   std::string settings = dir.path("s3.json");
   std::ofstream(settings) << R"({"S3Settings": {)" << (parquet ? ParquetSettings(engine) : "")
                           << R"(
@@ -184,15 +208,20 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
     "DatePartitionEnabled": )"
                           << (engine == ZooEngine::kPostgres ? "true" : "false") << R"(,
     "ServiceAccessRoleArn": "arn:aws:iam::123456789012:role/dms"}})";
-  std::vector<std::string> args = {"replicate", "--source",          source.uri(),
-                                   "--target",  "file://" + root,    "--task",
-                                   "lh",        "--target-settings", settings};
+  std::vector<std::string> args = {"replicate", "--source", source.uri(),        "--target", target,
+                                   "--task",    "lh",       "--target-settings", settings};
   std::string schema = source.logged_table().substr(0, source.logged_table().find('.'));
   std::string zoo_folder = root + "/cdc/" + schema + "/zoo";
   std::string load_folder = root + "/cdc/" + schema + "/lh_load";
 
   auto run = std::make_unique<EngineProcess>(args);
-  ASSERT_EQ(WaitEqual([&] { return CompareZooFold(source, zoo_folder, files); }, 60s), "")
+  ASSERT_EQ(WaitEqual(
+                [&] {
+                  sync();
+                  return CompareZooFold(source, zoo_folder, files);
+                },
+                60s),
+            "")
       << "after the full load\n"
       << run->Log();
   EXPECT_NE(run->Log().find("ServiceAccessRoleArn ignored"), std::string::npos) << run->Log();
@@ -226,7 +255,13 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   // Changes kept coming through the kills (each is a psql run: on a loaded 2-core machine a
   // PostgreSQL writer manages 15-40 in the 5-9 s of kills).
   EXPECT_GT(written.load(), 10);
-  EXPECT_EQ(WaitEqual([&] { return CompareLoadFold(source, load_folder, files); }, 60s), "")
+  EXPECT_EQ(WaitEqual(
+                [&] {
+                  sync();
+                  return CompareLoadFold(source, load_folder, files);
+                },
+                60s),
+            "")
       << runs << "--- last run ---\n"
       << run->Log();
   EXPECT_EQ(CompareZooFold(source, zoo_folder, files), "") << runs << run->Log();
@@ -234,6 +269,11 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   EXPECT_EQ(Duplicates(zoo_folder, files), "") << runs << run->Log();
   run->Signal(SIGTERM);
   EXPECT_EQ(run->Wait(60s), 0) << run->Log();
+  sync();
+  // s3://: the uploads a kill interrupted were aborted by the next start.
+  if (s3) {
+    EXPECT_EQ(store->IncompleteUploads(), 0);
+  }
 
   // No temporary file is left, and every data file is one the manifest lists.
   std::string manifest;
@@ -266,8 +306,8 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   }
 
   // cutover's own validator folds the same files and agrees.
-  std::vector<std::string> validate = {"validate",       "--source", source.uri(), "--target",
-                                       "file://" + root, "--tables", schema + ".%"};
+  std::vector<std::string> validate = {"validate", "--source", source.uri(), "--target",
+                                       target,     "--tables", schema + ".%"};
   RunResult v = RunCutover(validate, 120s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   if (!parquet) return;
@@ -275,6 +315,10 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   // A damaged file is found: its bytes changed (a Parquet file is checked down to its pages),
   // then the file removed.
   std::string victim = zoo_folder + "/LOAD00000001.parquet";
+  // s3://: the object is replaced and deleted through the server's API (unsigned requests).
+  std::string object =
+      store ? store->endpoint() + "/lake/" + prefix + "/cdc/" + schema + "/zoo/LOAD00000001.parquet"
+            : "";
   std::string original;
   {
     std::ifstream in(victim, std::ios::binary);
@@ -286,29 +330,47 @@ TEST_P(LakehouseZoo, KilledThreeTimesUnderLoadFoldsToTheSourceInDuckDb) {
   std::string damaged = original;
   damaged.resize(original.size() / 2);
   std::ofstream(victim, std::ios::binary | std::ios::trunc) << damaged;
+  int rc = 0;
+  if (s3) {
+    std::string put = Shell("curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @" +
+                                victim + " '" + object + "'",
+                            &rc);
+    ASSERT_EQ(put, "200") << object;
+  }
   RunResult corrupt = RunCutover(validate, 120s);
   EXPECT_NE(corrupt.exit_code, 0) << corrupt.out << corrupt.err;
   EXPECT_NE((corrupt.out + corrupt.err).find("LOAD00000001.parquet"), std::string::npos)
       << corrupt.out << corrupt.err;
   std::filesystem::remove(victim);
+  if (s3) {
+    std::string del =
+        Shell("curl -s -o /dev/null -w '%{http_code}' -X DELETE '" + object + "'", &rc);
+    ASSERT_EQ(del, "204") << object;
+  }
   RunResult removed = RunCutover(validate, 120s);
   EXPECT_NE(removed.exit_code, 0) << removed.out << removed.err;
   EXPECT_NE((removed.out + removed.err).find("LOAD00000001.parquet"), std::string::npos)
       << removed.out << removed.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Sources, LakehouseZoo,
-                         ::testing::Values(ZooCase{ZooEngine::kPostgres, LakeFiles::kCsv},
-                                           ZooCase{ZooEngine::kMariaDb, LakeFiles::kCsv},
-                                           ZooCase{ZooEngine::kSqlite, LakeFiles::kCsv},
-                                           ZooCase{ZooEngine::kPostgres, LakeFiles::kParquet},
-                                           ZooCase{ZooEngine::kMariaDb, LakeFiles::kParquet},
-                                           ZooCase{ZooEngine::kSqlite, LakeFiles::kParquet}),
-                         [](const ::testing::TestParamInfo<ZooCase>& info) {
-                           // The CSV cases keep their names (pg, mariadb, sqlite).
-                           return std::string(ZooEngineName(info.param.engine)) +
-                                  (info.param.files == LakeFiles::kParquet ? "_parquet" : "");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Sources, LakehouseZoo,
+    ::testing::Values(ZooCase{ZooEngine::kPostgres, LakeFiles::kCsv},
+                      ZooCase{ZooEngine::kMariaDb, LakeFiles::kCsv},
+                      ZooCase{ZooEngine::kSqlite, LakeFiles::kCsv},
+                      ZooCase{ZooEngine::kPostgres, LakeFiles::kParquet},
+                      ZooCase{ZooEngine::kMariaDb, LakeFiles::kParquet},
+                      ZooCase{ZooEngine::kSqlite, LakeFiles::kParquet},
+                      ZooCase{ZooEngine::kPostgres, LakeFiles::kParquet, LakeTarget::kS3},
+                      ZooCase{ZooEngine::kMariaDb, LakeFiles::kParquet, LakeTarget::kS3},
+                      ZooCase{ZooEngine::kSqlite, LakeFiles::kParquet, LakeTarget::kS3},
+                      ZooCase{ZooEngine::kPostgres, LakeFiles::kCsv, LakeTarget::kS3}),
+    [](const ::testing::TestParamInfo<ZooCase>& info) {
+      // The file:// CSV cases keep their names (pg, mariadb, sqlite).
+      return std::string(ZooEngineName(info.param.engine)) +
+             (info.param.files == LakeFiles::kParquet ? "_parquet" : "") +
+             (info.param.target == LakeTarget::kS3 ? "_s3" : "");
+    });
 
 }  // namespace
 }  // namespace cutover::testing

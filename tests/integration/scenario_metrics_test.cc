@@ -32,6 +32,9 @@ std::optional<double> LagAt(const nlohmann::json& series, double t) {
     const double t0 = series[i - 1][0].get<double>();
     if (t0 > t || series[i][1].is_null() || series[i - 1][1].is_null()) return std::nullopt;
     const double v0 = series[i - 1][1].get<double>(), v1 = series[i][1].get<double>();
+    // The lag fell between the two samples (the hold was released): a value in between is an
+    // artefact of interpolating across the drop, not a lag the runner measured.
+    if (v1 < v0 - 0.5) return std::nullopt;
     return t1 == t0 ? v1 : v0 + (v1 - v0) * (t - t0) / (t1 - t0);
   }
   return std::nullopt;

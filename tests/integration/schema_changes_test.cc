@@ -1,14 +1,20 @@
-// Source schema changes during CDC (docs/ddl.md), against real servers: a PostgreSQL source
-// adds a column with a default and fills it, renames a column, widens a type and drops a column
-// while rows keep changing around each step; the PostgreSQL and MariaDB targets follow, in
-// order with the data. Both sides are compared with SQL written here, column by column.
+// Source schema changes during CDC (docs/ddl.md), against real servers: the source adds a column
+// with a default and fills it, renames a column, widens a type and drops a column while rows
+// keep changing around each step; every target engine follows, in order with the data, across
+// a kill -9 in the middle and one at the end. Both sides are read with SQL written here (the
+// lakehouse files with DuckDB), never with engine code; `cutover validate` must agree too.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
+#include "tests/integration/support/lakehouse_support.h"
 #include "tests/integration/support/maria_support.h"
+#include "tests/integration/support/sqlite_support.h"
 #include "tests/integration/support/test_support.h"
 
 namespace cutover::testing {
@@ -16,16 +22,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The same rows, read the same way, from a MariaDB source table.
-const char* kMariaSourceRows =
-    "SELECT CONCAT(count(*), '|', md5(group_concat(CONCAT(id, ':', coalesce(a2, '~'), ':', "
-    "coalesce(b, '~'), ':', note) ORDER BY id SEPARATOR ','))) FROM t";
-
 // The source's table before the changes, its rows, and the steps: each a DDL then writes that
-// need it (the new column, the new name, the wider type, the missing column).
+// need it (the new column, the new name, the wider type, the missing column). The task is
+// killed (kill -9) and restarted after kKillAfter steps.
 const char* kSetup =
     "CREATE SCHEMA ddl;"
     "CREATE TABLE ddl.t (id int PRIMARY KEY, a text, b varchar(10), gone int);"
+    "CREATE INDEX t_gone ON ddl.t (gone);"
     "INSERT INTO ddl.t SELECT g, 'a' || g, 'b' || g, g FROM generate_series(1, 100) g;";
 
 const std::vector<std::string> kSteps = {
@@ -42,139 +45,370 @@ const std::vector<std::string> kSteps = {
     "INSERT INTO ddl.t (id, a2, b) VALUES (104, 'after drop', 'q');"
     "DELETE FROM ddl.t WHERE id BETWEEN 50 AND 59;",
 };
+constexpr size_t kKillAfter = 2;  // after the add and its fill
 
-// The rows as one text, the same expression on both engines' SQL.
-const char* kPgRows =
-    "SELECT count(*) || '|' || md5(string_agg(id || ':' || coalesce(a2, '~') || ':' || "
-    "coalesce(b, '~') || ':' || note, ',' ORDER BY id)) FROM ";
-const char* kMariaRows =
-    "SELECT CONCAT(count(*), '|', md5(group_concat(CONCAT(id, ':', coalesce(a2, '~'), ':', "
-    "coalesce(b, '~'), ':', note) ORDER BY id SEPARATOR ','))) FROM ";
+// The rows as one text ("count|id:a:b:note,..." by id, `a` the current name of column a), the
+// same expression on every engine.
+std::string PgRows(const std::string& a) {
+  return "SELECT count(*) || '|' || string_agg(id || ':' || coalesce(" + a +
+         ", '~') || ':' || coalesce(b, '~') || ':' || note, ',' ORDER BY id) FROM ";
+}
+std::string MariaRows(const std::string& a) {
+  return "SELECT CONCAT(count(*), '|', group_concat(CONCAT(id, ':', coalesce(" + a +
+         ", '~'), ':', coalesce(b, '~'), ':', note) ORDER BY id SEPARATOR ',')) FROM ";
+}
+std::string SqliteRows(const std::string& a) {
+  return "SELECT count(*) || '|' || group_concat(id || ':' || coalesce(" + a +
+         ", '~') || ':' || coalesce(b, '~') || ':' || note, ',') FROM (SELECT * FROM t ORDER BY "
+         "id)";
+}
 
-class SchemaChanges : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    source_ = StartPostgres("src");
-    ASSERT_TRUE(source_);
-    if (GetParam() == "postgresql") {
-      target_ = StartPostgres("tgt");
-    } else {
-      auto m = harness::ThrowawayServer::Start(harness::ServerKind::kMariaDb, "tgt");
-      ASSERT_TRUE(m.ok()) << m.status().ToString();
-      target_ = std::move(m).value();
+// A target of one engine: its URI, its rows and its columns read independently.
+class DdlTarget {
+ public:
+  // `kind`: postgresql, mariadb, sqlite, lakehouse_csv, lakehouse_parquet. `schema`: where the
+  // source table lands (PostgreSQL and lakehouse targets keep the source's schema).
+  DdlTarget(std::string kind, std::string schema)
+      : kind_(std::move(kind)), schema_(std::move(schema)) {
+    if (kind_ == "postgresql") {
+      server_ = StartPostgres("tgt");
+    } else if (kind_ == "mariadb") {
+      server_ = StartMariaDb("tgt");
+    } else if (Lake()) {
+      settings_ = dir_.path("settings.json");
+      std::ofstream(settings_) << R"({"AddColumnName": true, "CdcMaxBatchInterval": 1)"
+                               << (kind_ == "lakehouse_parquet" ? R"(, "DataFormat": "parquet")"
+                                                                : "")
+                               << "}";
     }
-    ASSERT_TRUE(target_);
   }
 
-  bool Pg() const { return GetParam() == "postgresql"; }
+  bool ok() const { return server_ || kind_ == "sqlite" || Lake(); }
+  bool Lake() const { return kind_.starts_with("lakehouse"); }
 
-  std::string TargetRows() {
-    auto r = target_->Sql(Pg() ? std::string(kPgRows) + "ddl.t"
-                               : "SET SESSION group_concat_max_len = 1000000; " +
-                                     std::string(kMariaRows) + "t");
+  std::string uri() const {
+    if (server_) return server_->uri();
+    if (kind_ == "sqlite") return dir_.uri("dst.db");
+    return "file://" + dir_.path("lake");
+  }
+
+  // `replicate` for `source`, task `task`, with `extra` arguments.
+  std::vector<std::string> Replicate(const std::string& source, const std::string& task,
+                                     std::vector<std::string> extra) const {
+    std::vector<std::string> args{"replicate", "--source", source, "--target",
+                                  uri(),       "--task",   task};
+    if (Lake()) extra.insert(extra.end(), {"--target-settings", settings_});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  std::string Count() {
+    if (Lake()) return std::to_string(FoldRows().size());
+    return Read(kind_ == "postgresql" ? "SELECT count(*) FROM " + schema_ + ".t"
+                                      : "SELECT count(*) FROM t");
+  }
+
+  std::string Rows(const std::string& a = "a2") {
+    if (kind_ == "postgresql") return Read(PgRows(a) + schema_ + ".t");
+    if (kind_ == "mariadb")
+      return Read("SET SESSION group_concat_max_len = 1000000; " + MariaRows(a) + "t");
+    if (kind_ == "sqlite") return Read(SqliteRows(a));
+    // DuckDB's fold of the files: a column renamed since a file was written is read under
+    // either name, a column added since is the source's default ('none') in files before it.
+    std::vector<nlohmann::json> rows = FoldRows();
+    auto text = [](const nlohmann::json& r, std::initializer_list<const char*> names,
+                   const char* otherwise) {
+      for (const char* n : names)
+        if (r.contains(n) && !r.at(n).is_null()) return r.at(n).get<std::string>();
+      return std::string(otherwise);
+    };
+    std::vector<std::pair<long, std::string>> lines;
+    for (const auto& r : rows)
+      lines.emplace_back(std::stol(r.at("id").get<std::string>()),
+                         text(r, {"id"}, "") + ":" + text(r, {"a2", "a"}, "~") + ":" +
+                             text(r, {"b"}, "~") + ":" + text(r, {"note"}, "none"));
+    std::sort(lines.begin(), lines.end());
+    std::string out = std::to_string(lines.size()) + "|";
+    for (size_t i = 0; i < lines.size(); ++i) out += (i ? "," : "") + lines[i].second;
+    return fold_error_.empty() ? out : "error: " + fold_error_;
+  }
+
+  // The table's columns on the target: "name type(length)" for the servers, names for SQLite
+  // and the lakehouse (its manifest's current columns).
+  std::string Columns() {
+    if (kind_ == "postgresql")
+      return Read(
+          "SELECT string_agg(column_name || ' ' || data_type || coalesce('(' || "
+          "character_maximum_length || ')', ''), ', ' ORDER BY ordinal_position) FROM "
+          "information_schema.columns WHERE table_schema = '" +
+          schema_ + "' AND table_name = 't'");
+    if (kind_ == "mariadb")
+      return Read(
+          "SELECT group_concat(CONCAT(column_name, ' ', data_type, coalesce(CONCAT('(', "
+          "character_maximum_length, ')'), '')) ORDER BY ordinal_position SEPARATOR ', ') "
+          "FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = "
+          "'t'");
+    if (kind_ == "sqlite")
+      return Read("SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('t')");
+    std::ifstream in(dir_.path("lake") + "/_cutover/" + task_ + "/manifest.json");
+    std::string names;
+    try {
+      nlohmann::json m = nlohmann::json::parse(in);
+      for (const auto& t : m.at("tables"))
+        if (t.at("name") == "t")
+          for (const auto& c : t.at("columns"))
+            names += (names.empty() ? "" : ", ") + c.at("name").get<std::string>() + " ";
+    } catch (const std::exception& e) {
+      return std::string("error: ") + e.what();
+    }
+    return names;
+  }
+
+  // Every change written once (the lakehouse files); "" elsewhere.
+  std::string Duplicates() {
+    if (!Lake()) return "";
+    return cutover::testing::Duplicates(Folder(), Files());
+  }
+
+  void set_task(const std::string& task) { task_ = task; }
+  std::string Path() const { return dir_.path("dst.db"); }
+  bool sized_types() const { return server_ != nullptr; }  // reports varchar lengths
+
+ private:
+  std::string Read(const std::string& sql) {
+    if (kind_ == "sqlite") return SqliteValue(dir_.path("dst.db"), sql);
+    auto r = server_->Sql(sql);
     return r.ok() ? *r : "error: " + r.status().ToString();
   }
-
-  std::string TargetColumns() {
-    auto r = target_->Sql(
-        Pg() ? "SELECT string_agg(column_name || ' ' || data_type || coalesce('(' || "
-               "character_maximum_length || ')', ''), ', ' ORDER BY ordinal_position) FROM "
-               "information_schema.columns WHERE table_schema = 'ddl' AND table_name = 't'"
-             : "SELECT group_concat(CONCAT(column_name, ' ', data_type, coalesce(CONCAT('(', "
-               "character_maximum_length, ')'), '')) ORDER BY ordinal_position SEPARATOR ', ') "
-               "FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = "
-               "'t'");
-    return r.ok() ? *r : "error: " + r.status().ToString();
+  std::string Folder() const { return dir_.path("lake") + "/" + schema_ + "/t"; }
+  LakeFiles Files() const {
+    return kind_ == "lakehouse_parquet" ? LakeFiles::kParquet : LakeFiles::kCsv;
+  }
+  std::vector<nlohmann::json> FoldRows() {
+    std::vector<nlohmann::json> rows;
+    fold_error_.clear();
+    if (!DuckDbFold(Folder(), "id", "", rows, fold_error_, Files())) rows.clear();
+    return rows;
   }
 
-  std::unique_ptr<harness::ThrowawayServer> source_, target_;
+  std::string kind_, schema_, task_;
+  SqliteDir dir_;
+  std::string settings_, fold_error_;
+  std::unique_ptr<harness::ThrowawayServer> server_;
 };
 
-TEST_P(SchemaChanges, TargetFollowsAddRenameWidenAndDropInOrderWithTheData) {
-  Sql(*source_, kSetup);
-  EngineProcess engine({"replicate", "--source", source_->uri(), "--target", target_->uri(),
-                        "--task", "ddl", "--tables", "ddl.%"});
-  ASSERT_TRUE(Eventually(
-      [&] {
-        auto n = target_->Sql(Pg() ? "SELECT count(*) FROM ddl.t" : "SELECT count(*) FROM t");
-        return !engine.Running() || (n.ok() && *n == "100");
-      },
-      120s))
-      << engine.Log();
-  for (const std::string& step : kSteps) {
-    Sql(*source_, step);
-    std::this_thread::sleep_for(300ms);  // each step lands in its own apply group or not
-  }
-  const std::string want = Sql(*source_, std::string(kPgRows) + "ddl.t");
-  bool equal = Eventually([&] { return !engine.Running() || TargetRows() == want; }, 90s);
-  ASSERT_TRUE(engine.Running()) << engine.Log();
-  EXPECT_TRUE(equal) << "source " << want << " target " << TargetRows() << "\n" << engine.Log();
-  std::string columns = TargetColumns();
+void ExpectColumnsFollowed(DdlTarget& target) {
+  std::string columns = target.Columns();
   EXPECT_EQ(columns.find("gone"), std::string::npos) << columns;
   EXPECT_EQ(columns.find("a "), std::string::npos) << columns;
   EXPECT_NE(columns.find("a2 "), std::string::npos) << columns;
-  EXPECT_NE(columns.find("(50)"), std::string::npos) << columns;
-  EXPECT_NE(engine.Log().find("source schema changed"), std::string::npos) << engine.Log();
+  EXPECT_NE(columns.find("note "), std::string::npos) << columns;
+  if (target.sized_types()) {
+    EXPECT_NE(columns.find("(50)"), std::string::npos) << columns;
+  }
+}
+
+bool CdcStarted(EngineProcess& engine) {
+  return Eventually(
+             [&] {
+               return !engine.Running() || engine.Log().find("cdc started") != std::string::npos;
+             },
+             60s) &&
+         engine.Running();
+}
+
+class SchemaChanges : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SchemaChanges, TargetFollowsAddRenameWidenAndDropInOrderWithTheData) {
+  if (GetParam().starts_with("lakehouse")) {
+    ASSERT_EQ(DuckDbReady(), "");
+  }
+  auto source = StartPostgres("src");
+  ASSERT_TRUE(source);
+  DdlTarget target(GetParam(), "ddl");
+  ASSERT_TRUE(target.ok());
+  target.set_task("ddl");
+  Sql(*source, kSetup);
+  const auto args = target.Replicate(source->uri(), "ddl", {"--tables", "ddl.%"});
+  auto source_rows = [&](const std::string& a = "a2") { return Sql(*source, PgRows(a) + "ddl.t"); };
+  auto engine = std::make_unique<EngineProcess>(args);
+  ASSERT_TRUE(Eventually([&] { return !engine->Running() || target.Count() == "100"; }, 120s))
+      << engine->Log();
+  for (size_t i = 0; i < kSteps.size(); ++i) {
+    Sql(*source, kSteps[i]);
+    std::this_thread::sleep_for(300ms);  // each step lands in its own apply group or not
+    if (i + 1 != kKillAfter) continue;
+    // kill -9 once the target has the new column and its fill, then go on from the checkpoint.
+    const std::string want = source_rows("a");
+    ASSERT_TRUE(Eventually([&] { return !engine->Running() || target.Rows("a") == want; }, 60s))
+        << "source " << want << " target " << target.Rows("a") << "\n"
+        << engine->Log();
+    engine->Signal(SIGKILL);
+    engine->Wait(30s);
+    engine = std::make_unique<EngineProcess>(args);
+    // The next change waits for the restarted task to have read the catalog (a schema change
+    // made while it starts is the limit docs/ddl.md describes).
+    ASSERT_TRUE(CdcStarted(*engine)) << engine->Log();
+  }
+  const std::string want = source_rows();
+  bool equal = Eventually([&] { return !engine->Running() || target.Rows() == want; }, 90s);
+  ASSERT_TRUE(engine->Running()) << engine->Log();
+  EXPECT_TRUE(equal) << "source " << want << " target " << target.Rows() << "\n" << engine->Log();
+  ExpectColumnsFollowed(target);
+  EXPECT_NE(engine->Log().find("source schema changed"), std::string::npos) << engine->Log();
+  if (GetParam() == "sqlite") {  // SQLite refuses to drop an indexed column: the index goes first
+    EXPECT_NE(engine->Log().find("on the target before dropping column gone"), std::string::npos)
+        << engine->Log();
+  }
 
   // A restart after the changes: nothing is applied twice, later rows still arrive.
-  engine.Signal(SIGKILL);
-  engine.Wait(30s);
-  Sql(*source_, "INSERT INTO ddl.t (id, a2, b) VALUES (105, 'after restart', 'r');");
-  EngineProcess again({"replicate", "--source", source_->uri(), "--target", target_->uri(),
-                       "--task", "ddl", "--tables", "ddl.%"});
-  const std::string want2 = Sql(*source_, std::string(kPgRows) + "ddl.t");
-  EXPECT_TRUE(Eventually([&] { return !again.Running() || TargetRows() == want2; }, 90s))
-      << "source " << want2 << " target " << TargetRows() << "\n"
+  engine->Signal(SIGKILL);
+  engine->Wait(30s);
+  Sql(*source, "INSERT INTO ddl.t (id, a2, b) VALUES (105, 'after restart', 'r');");
+  EngineProcess again(args);
+  const std::string want2 = source_rows();
+  EXPECT_TRUE(Eventually([&] { return !again.Running() || target.Rows() == want2; }, 90s))
+      << "source " << want2 << " target " << target.Rows() << "\n"
       << again.Log();
   EXPECT_TRUE(again.Running()) << again.Log();
+  EXPECT_EQ(target.Duplicates(), "");
+  again.Signal(SIGTERM);
+  again.Wait(30s);
+  RunResult v = RunCutover(
+      {"validate", "--source", source->uri(), "--target", target.uri(), "--tables", "ddl.%"}, 60s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, SchemaChanges, ::testing::Values("postgresql", "mariadb"),
+INSTANTIATE_TEST_SUITE_P(Targets, SchemaChanges,
+                         ::testing::Values("postgresql", "mariadb", "sqlite", "lakehouse_csv",
+                                           "lakehouse_parquet"),
                          [](const auto& info) { return info.param; });
 
-// A MariaDB source: the binlog's schema statements mark the table, its next rows event reads
-// the catalog again, and a PostgreSQL target follows.
-TEST(SchemaChangesFromMariaDb, PostgresTargetFollowsAddRenameWidenAndDrop) {
-  auto source = StartMariaDb("msrc");
-  auto target = StartPostgres("ptgt");
-  ASSERT_TRUE(source && target);
-  auto conn = MariaConnect(*source);
-  MariaExec(*conn,
-            "CREATE TABLE t (id int PRIMARY KEY, a text, b varchar(10), gone int);"
-            "INSERT INTO t SELECT seq, CONCAT('a', seq), CONCAT('b', seq), seq FROM seq_1_to_100");
-  EngineProcess engine(
-      {"replicate", "--source", source->uri(), "--target", target->uri(), "--task", "mddl"});
-  ASSERT_TRUE(Eventually(
-      [&] {
-        auto n = target->Sql("SELECT count(*) FROM public.t");
-        return !engine.Running() || (n.ok() && *n == "100");
-      },
-      120s))
+// A type change SQLite cannot follow without rewriting the stored values (int -> text): the
+// task stops naming the table, the column and both types, and commits nothing of it.
+TEST(SchemaChangesToSqlite, ATypeChangeThatRewritesValuesStopsTheTask) {
+  auto source = StartPostgres("src");
+  ASSERT_TRUE(source);
+  DdlTarget target("sqlite", "ddl");
+  Sql(*source,
+      "CREATE SCHEMA ddl; CREATE TABLE ddl.u (id int PRIMARY KEY, n int);"
+      "INSERT INTO ddl.u VALUES (1, 10);");
+  EngineProcess engine(target.Replicate(source->uri(), "u", {"--tables", "ddl.%"}));
+  ASSERT_TRUE(CdcStarted(engine)) << engine.Log();
+  Sql(*source, "ALTER TABLE ddl.u ALTER COLUMN n TYPE text; UPDATE ddl.u SET n = 'ten';");
+  EXPECT_NE(engine.Wait(60s), 0) << engine.Log();
+  EXPECT_NE(engine.Log().find("table ddl.u: column n changed type to text (SQLite TEXT, was "
+                              "INTEGER)"),
+            std::string::npos)
       << engine.Log();
-  for (const std::string& step : std::vector<std::string>{
-           "INSERT INTO t VALUES (101, 'before', 'x', 1)",
-           "ALTER TABLE t ADD COLUMN note varchar(20) NOT NULL DEFAULT 'none'",
-           "INSERT INTO t (id, a, b, gone, note) VALUES (102, 'with note', 'y', 2, 'given')",
-           "UPDATE t SET note = CONCAT('n', id) WHERE id % 2 = 0",
-           "ALTER TABLE t RENAME COLUMN a TO a2",
-           "UPDATE t SET a2 = CONCAT(a2, '!') WHERE id % 3 = 0",
-           "ALTER TABLE t MODIFY COLUMN b varchar(50)",
-           "UPDATE t SET b = REPEAT('w', 45) WHERE id < 10", "ALTER TABLE t DROP COLUMN gone",
-           "INSERT INTO t (id, a2, b) VALUES (104, 'after drop', 'q')",
-           "DELETE FROM t WHERE id BETWEEN 50 AND 59"}) {
-    MariaExec(*conn, step);
-  }
-  MariaExec(*conn, "SET SESSION group_concat_max_len = 1000000");
-  const std::string want = MariaValue(*conn, kMariaSourceRows);
-  auto rows = [&] {
-    auto r = target->Sql(std::string(kPgRows) + "public.t");
-    return r.ok() ? *r : "error: " + r.status().ToString();
-  };
-  EXPECT_TRUE(Eventually([&] { return !engine.Running() || rows() == want; }, 90s))
-      << "source " << want << " target " << rows() << "\n"
+  EXPECT_EQ(SqliteValue(target.Path(), "SELECT typeof(n) || ':' || n FROM u"), "integer:10");
+}
+
+// SQLite adds a NOT NULL column only with a constant default: a column added NOT NULL DEFAULT
+// now() is added nullable, without the default, with a warning; the rows that existed hold NULL
+// (docs/ddl.md), later rows the source's values, and the task goes on.
+TEST(SchemaChangesToSqlite, ANotNullColumnWithAnExpressionDefaultIsAddedNullable) {
+  auto source = StartPostgres("src");
+  ASSERT_TRUE(source);
+  DdlTarget target("sqlite", "ddl");
+  Sql(*source,
+      "CREATE SCHEMA ddl; CREATE TABLE ddl.u (id int PRIMARY KEY, n int);"
+      "INSERT INTO ddl.u VALUES (1, 10);");
+  EngineProcess engine(target.Replicate(source->uri(), "u", {"--tables", "ddl.%"}));
+  ASSERT_TRUE(CdcStarted(engine)) << engine.Log();
+  Sql(*source,
+      "ALTER TABLE ddl.u ADD COLUMN at timestamptz NOT NULL DEFAULT now();"
+      "INSERT INTO ddl.u VALUES (2, 20, '2024-05-06 07:08:09+00');");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return !engine.Running() || SqliteValue(target.Path(), "SELECT count(*) FROM u") == "2";
+      },
+      60s))
       << engine.Log();
   EXPECT_TRUE(engine.Running()) << engine.Log();
+  EXPECT_NE(engine.Log().find("table ddl.u: column at is added on the SQLite target as nullable, "
+                              "without DEFAULT ("),
+            std::string::npos)
+      << engine.Log();
+  EXPECT_EQ(SqliteValue(target.Path(), "SELECT coalesce(at, 'NULL') FROM u WHERE id = 1"), "NULL");
+  EXPECT_EQ(SqliteValue(target.Path(), "SELECT at FROM u WHERE id = 2").substr(0, 19),
+            "2024-05-06 07:08:09");
+  EXPECT_EQ(SqliteValue(target.Path(),
+                        "SELECT \"notnull\" FROM pragma_table_info('u') WHERE "
+                        "name = 'at'"),
+            "0");
 }
+
+// A MariaDB source: the binlog's schema statements mark the table, its next rows event reads
+// the catalog again, and the target follows.
+class SchemaChangesFromMariaDb : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SchemaChangesFromMariaDb, TargetFollowsAddRenameWidenAndDrop) {
+  auto source = StartMariaDb("msrc");
+  ASSERT_TRUE(source);
+  if (GetParam().starts_with("lakehouse")) {
+    ASSERT_EQ(DuckDbReady(), "");
+  }
+  // The MariaDB database lands as PostgreSQL's public schema, and as its own folder of files.
+  DdlTarget target(GetParam(), GetParam().starts_with("lakehouse") ? "cutover" : "public");
+  ASSERT_TRUE(target.ok());
+  target.set_task("mddl");
+  auto conn = MariaConnect(*source);
+  MariaExec(*conn,
+            "CREATE TABLE t (id int PRIMARY KEY, a text, b varchar(10), gone int, KEY t_gone "
+            "(gone));"
+            "INSERT INTO t SELECT seq, CONCAT('a', seq), CONCAT('b', seq), seq FROM seq_1_to_100");
+  const auto args = target.Replicate(source->uri(), "mddl", {});
+  auto engine = std::make_unique<EngineProcess>(args);
+  ASSERT_TRUE(Eventually([&] { return !engine->Running() || target.Count() == "100"; }, 120s))
+      << engine->Log();
+  MariaExec(*conn, "SET SESSION group_concat_max_len = 1000000");
+  auto source_rows = [&](const std::string& a = "a2") {
+    return MariaValue(*conn, MariaRows(a) + "t");
+  };
+  const std::vector<std::string> steps{
+      "INSERT INTO t VALUES (101, 'before', 'x', 1)",
+      "ALTER TABLE t ADD COLUMN note varchar(20) NOT NULL DEFAULT 'none'",
+      "INSERT INTO t (id, a, b, gone, note) VALUES (102, 'with note', 'y', 2, 'given')",
+      "UPDATE t SET note = CONCAT('n', id) WHERE id % 2 = 0",
+      "ALTER TABLE t RENAME COLUMN a TO a2",
+      "UPDATE t SET a2 = CONCAT(a2, '!') WHERE id % 3 = 0",
+      "ALTER TABLE t MODIFY COLUMN b varchar(50)",
+      "UPDATE t SET b = REPEAT('w', 45) WHERE id < 10",
+      "ALTER TABLE t DROP COLUMN gone",
+      "INSERT INTO t (id, a2, b) VALUES (104, 'after drop', 'q')",
+      "DELETE FROM t WHERE id BETWEEN 50 AND 59"};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    MariaExec(*conn, steps[i]);
+    if (i != 3) continue;
+    // kill -9 once the target has the new column and its fill, then go on from the checkpoint.
+    const std::string want = source_rows("a");
+    ASSERT_TRUE(Eventually([&] { return !engine->Running() || target.Rows("a") == want; }, 60s))
+        << "source " << want << " target " << target.Rows("a") << "\n"
+        << engine->Log();
+    engine->Signal(SIGKILL);
+    engine->Wait(30s);
+    engine = std::make_unique<EngineProcess>(args);
+    // The next change waits for the restarted task to have read the catalog (a schema change
+    // made while it starts is the limit docs/ddl.md describes).
+    ASSERT_TRUE(CdcStarted(*engine)) << engine->Log();
+  }
+  const std::string want = source_rows();
+  EXPECT_TRUE(Eventually([&] { return !engine->Running() || target.Rows() == want; }, 90s))
+      << "source " << want << " target " << target.Rows() << "\n"
+      << engine->Log();
+  EXPECT_TRUE(engine->Running()) << engine->Log();
+  ExpectColumnsFollowed(target);
+  EXPECT_EQ(target.Duplicates(), "");
+  engine->Signal(SIGTERM);
+  engine->Wait(30s);
+  RunResult v = RunCutover({"validate", "--source", source->uri(), "--target", target.uri()}, 60s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, SchemaChangesFromMariaDb,
+                         ::testing::Values("postgresql", "sqlite", "lakehouse_parquet"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace cutover::testing

@@ -44,8 +44,8 @@ TEST(TaskStateReadOnly, PostgresReaderCreatesNothing) {
   EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_namespace WHERE nspname = 'cutover'"), "0");
 
   ASSERT_TRUE(sink.CreateControlTables().ok());
-  // checkpoint, table_state, table_stats, apply_exceptions
-  EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_tables WHERE schemaname = 'cutover'"), "4");
+  // checkpoint, table_state, table_stats, apply_exceptions, load_range
+  EXPECT_EQ(Sql(*pg, "SELECT count(*) FROM pg_tables WHERE schemaname = 'cutover'"), "5");
   Sql(*pg,
       "INSERT INTO cutover.checkpoint VALUES ('t1', '0/16B3748', now());"
       "INSERT INTO cutover.table_state VALUES ('t1', 'public', 'app', '0/16B3700', 7, now())");
@@ -86,10 +86,11 @@ TEST(TaskStateReadOnly, MariaDbReaderCreatesNothing) {
   EXPECT_EQ(MariaValue(*conn, schemas), schemas_before);
 
   ASSERT_TRUE(sink.CreateControlTables().ok());
+  // checkpoint, table_state, table_stats, apply_exceptions, load_range
   EXPECT_EQ(MariaValue(*conn,
                        "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                        "DATABASE() AND TABLE_NAME LIKE '\\_cutover\\_%'"),
-            "4");
+            "5");
   MariaExec(*conn,
             "INSERT INTO _cutover_checkpoint VALUES ('t1', '3:1234', UTC_TIMESTAMP(6));"
             "INSERT INTO _cutover_table_state VALUES ('t1', 'src', 'app', '3:1000', 7, "
@@ -132,10 +133,11 @@ TEST(TaskStateReadOnly, SqliteReaderCreatesNothing) {
   EXPECT_EQ(SqliteValue(dir.path("t.db"), "PRAGMA journal_mode"), journal);
 
   ASSERT_TRUE(sink.CreateControlTables().ok());
+  // checkpoint, table_state, table_stats, load_range
   EXPECT_EQ(SqliteValue(dir.path("t.db"),
                         "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_cutover\\_%' "
                         "ESCAPE '\\'"),
-            "3");
+            "4");
   SqliteExec(dir.path("t.db"),
              "INSERT INTO _cutover_checkpoint VALUES ('t1', '42', 'now');"
              "INSERT INTO _cutover_table_state VALUES ('t1', 'main', 'app', '40', 7, 'now')");

@@ -7,8 +7,9 @@
 //  - ListMultipartUploads (GET /bucket?uploads) and AbortMultipartUpload (DELETE
 //    /bucket/key?uploadId=...), read from s3rver's own upload folders;
 //  - a request log, one line per request: "METHOD /path?query STATUS" (the tests count parts).
-// Usage: node s3_server.cjs --port N --directory DIR --bucket NAME --access-key ID --secret KEY
-//        --log FILE
+//  - HTTPS with --cert and --key (PEM files; s3rver serves TLS itself).
+// Usage: node s3_server.cjs --port N --directory DIR --bucket NAME --access-key ID --log FILE
+//        [--cert CERT.pem --key KEY.pem]   (the secret: --secret KEY or $S3_SERVER_SECRET)
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -18,6 +19,7 @@ const AWSAccount = require('s3rver/lib/models/account');
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+if (!args.secret && process.env.S3_SERVER_SECRET) args.secret = process.env.S3_SERVER_SECRET;
 for (const k of ['port', 'directory', 'bucket', 'access-key', 'secret', 'log'])
   if (!args[k]) { console.error(`s3_server: --${k} is required`); process.exit(2); }
 
@@ -108,10 +110,11 @@ async function extras(ctx, next) {
 const server = new S3rver({
   port: Number(args.port), address: '127.0.0.1', directory: args.directory, silent: true,
   configureBuckets: [{ name: args.bucket }],
+  ...(args.cert ? { cert: fs.readFileSync(args.cert), key: fs.readFileSync(args.key) } : {}),
 });
 // Checked above; s3rver's own check of the key id must accept the configured one.
 AWSAccount.DUMMY_ACCOUNT.createKeyPair(args['access-key'], args.secret);
 server.middleware.unshift(extras);
 server.run().then(({ port }) => {
-  process.stdout.write(`listening on 127.0.0.1:${port}\n`);
+  process.stdout.write(`listening on ${args.cert ? 'https' : 'http'}://127.0.0.1:${port}\n`);
 }, (err) => { console.error(`s3_server: ${err.message}`); process.exit(1); });

@@ -256,8 +256,12 @@ TEST(DmsColumnRules, RemovedKeyAndBadExpressionsAreNamed) {
                 .find("m.json: $.rules[1]: rule 2: rename needs a non-empty \"value\""),
             std::string::npos);
   EXPECT_NE(Error(head + R"("rule-action": "change-data-type", "value": "x"}]})")
-                .find("m.json: $.rules[1].rule-action: rule 2: change-data-type on columns is "
-                      "not supported"),
+                .find("m.json: $.rules[1]: rule 2: change-data-type needs \"data-type\": "
+                      "{\"type\": ...}"),
+            std::string::npos);
+  EXPECT_NE(Error(head + R"("rule-action": "add-before-image-columns"}]})")
+                .find("m.json: $.rules[1].rule-action: rule 2: add-before-image-columns on "
+                      "columns is not supported"),
             std::string::npos);
   auto e = task::ParseColumnExpression("'it''s'||12||$a");
   ASSERT_TRUE(e.ok());

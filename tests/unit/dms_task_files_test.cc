@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/core/log_component.h"
+#include "engine/task/dms_data_type.h"
 #include "engine/task/table_mapping.h"
 #include "engine/task/task_settings.h"
 
@@ -204,7 +206,8 @@ TEST(DmsTaskSettings, SettingsMapOntoTheEngine) {
   EXPECT_EQ(s->group_max_ms, 30000);
   EXPECT_FALSE(s->group_max_changes.has_value());
   EXPECT_EQ(s->memory_limit_mb, 512);
-  EXPECT_TRUE(s->debug_logging);
+  ASSERT_EQ(s->log_levels.size(), 1u);
+  EXPECT_EQ(s->log_levels.at(LogComponent::kTargetApply), LogLevel::kDebug);
   ASSERT_FALSE(s->notes.empty());
   EXPECT_NE(s->notes.back().find("without effect in cutover: ControlTablesSettings"),
             std::string::npos)
@@ -228,6 +231,180 @@ TEST(DmsTaskSettings, WrongTypesAndValuesAreNamed) {
       << msg;
   EXPECT_NE(msg.find("t.json: $.Bogus: unknown key"), std::string::npos) << msg;
   EXPECT_NE(msg.find("t.json: $.TargetMetadata: expected a JSON object"), std::string::npos) << msg;
+}
+
+// define-primary-key, change-data-type and lob-settings are read as DMS writes them.
+TEST(DmsTableMapping, KeyTypeAndLobRulesAreRead) {
+  auto m = ParseTableMapping(R"({"rules": [
+      {"rule-type": "selection", "rule-id": "1", "rule-name": "all", "rule-action": "include",
+       "object-locator": {"schema-name": "%", "table-name": "%"}},
+      {"rule-type": "transformation", "rule-id": "2", "rule-name": "pk",
+       "rule-action": "define-primary-key", "rule-target": "table",
+       "object-locator": {"schema-name": "shop", "table-name": "log%"},
+       "primary-key-def": {"name": "log_pk", "origin": "primary-key",
+                           "columns": ["host", "seq"]}},
+      {"rule-type": "transformation", "rule-id": "3", "rule-name": "wide",
+       "rule-action": "change-data-type", "rule-target": "column",
+       "object-locator": {"schema-name": "shop", "table-name": "%", "column-name": "qty"},
+       "data-type": {"type": "int8"}},
+      {"rule-type": "transformation", "rule-id": "4", "rule-name": "by-type",
+       "rule-action": "change-data-type", "rule-target": "column",
+       "object-locator": {"schema-name": "shop", "table-name": "%", "column-name": "%",
+                          "data-type": "string"},
+       "data-type": {"type": "string", "length": "200"}},
+      {"rule-type": "table-settings", "rule-id": "5", "rule-name": "lobs",
+       "object-locator": {"schema-name": "shop", "table-name": "docs"},
+       "lob-settings": {"mode": "limited", "bulk-max-size": "16"}}]})",
+                             "m.json", nullptr);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const DefinedKey* k = m->KeyFor(T("shop", "log_2024"));
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->rule_id, "2");
+  EXPECT_EQ(k->columns, (std::vector<std::string>{"host", "seq"}));
+  EXPECT_EQ(m->KeyFor(T("shop", "orders")), nullptr);
+  const TypeChange* c = m->TypeChangeFor(T("shop", "t"), "qty", "int4");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->type, "int8");
+  const TypeChange* byType = m->TypeChangeFor(T("shop", "t"), "name", "string");
+  ASSERT_NE(byType, nullptr);
+  EXPECT_EQ(byType->length, 200);
+  EXPECT_EQ(m->TypeChangeFor(T("shop", "t"), "name", "clob"), nullptr);  // other DMS type
+  const LobSettings* l = m->LobSettingsFor(T("shop", "docs"));
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->mode, "limited");
+  EXPECT_EQ(l->bulk_max_size_kb, 16);
+}
+
+TEST(DmsTableMapping, BadKeyTypeAndLobRulesAreNamedWithTheirPath) {
+  auto m = ParseTableMapping(R"({"rules": [
+      {"rule-type": "selection", "rule-id": "1", "rule-name": "all", "rule-action": "include",
+       "object-locator": {"schema-name": "%", "table-name": "%"}},
+      {"rule-type": "transformation", "rule-id": "2", "rule-name": "pk",
+       "rule-action": "define-primary-key", "rule-target": "table",
+       "object-locator": {"schema-name": "s", "table-name": "t"},
+       "primary-key-def": {"name": "pk", "colums": ["a"]}},
+      {"rule-type": "transformation", "rule-id": "3", "rule-name": "ty",
+       "rule-action": "change-data-type", "rule-target": "column",
+       "object-locator": {"schema-name": "s", "table-name": "t", "column-name": "c"},
+       "data-type": {"type": "int16"}},
+      {"rule-type": "table-settings", "rule-id": "4", "rule-name": "lob",
+       "object-locator": {"schema-name": "s", "table-name": "t"},
+       "lob-settings": {"mode": "limited"}}]})",
+                             "bad.json", nullptr);
+  ASSERT_FALSE(m.ok());
+  const std::string& msg = m.status().message();
+  for (const char* expected :
+       {"bad.json: $.rules[1].primary-key-def.colums: unknown key (did you mean columns?)",
+        "bad.json: $.rules[1].primary-key-def.columns: expected a non-empty array of column names",
+        "bad.json: $.rules[2].data-type.type: 'int16' is not one of",
+        "bad.json: $.rules[3].lob-settings: rule 4: limited mode needs \"bulk-max-size\" (KB)"})
+    EXPECT_NE(msg.find(expected), std::string::npos) << expected << "\n" << msg;
+}
+
+Column Col(const std::string& name, ValueKind kind, ColumnType type, std::string type_name) {
+  Column c;
+  c.name = name;
+  c.kind = kind;
+  c.type = type;
+  c.type_name = std::move(type_name);
+  return c;
+}
+
+TEST(DmsDataType, WideningIsAcceptedAndEveryLossIsRefusedNamingTheRule) {
+  ColumnType int4 = ColumnType::Of(TypeFamily::kInteger);
+  int4.bits = 32;
+  ColumnType vc20 = ColumnType::Of(TypeFamily::kVarText);
+  vc20.length = 20;
+  ColumnType dec = ColumnType::Of(TypeFamily::kDecimal);
+  dec.precision = 10;
+  dec.scale = 2;
+  Column qty = Col("qty", ValueKind::kInt64, int4, "integer");
+  Column name = Col("name", ValueKind::kText, vc20, "character varying(20)");
+  Column price = Col("price", ValueKind::kDecimal, dec, "numeric(10,2)");
+  auto change = [](const std::string& type, int64_t length = -1, int p = -1, int s = -1) {
+    TypeChange c;
+    c.rule_id = "9";
+    c.type = type;
+    c.length = length;
+    c.precision = p;
+    c.scale = s;
+    return c;
+  };
+  auto wide = ChangeColumnType(qty, change("int8"));
+  ASSERT_TRUE(wide.ok()) << wide.status().ToString();
+  EXPECT_EQ(wide->type.bits, 64);
+  EXPECT_TRUE(wide->type_name.empty());  // the target maps the neutral type
+  EXPECT_TRUE(ChangeColumnType(name, change("string", 100)).ok());
+  EXPECT_TRUE(ChangeColumnType(name, change("clob")).ok());
+  EXPECT_TRUE(ChangeColumnType(price, change("numeric", -1, 14, 4)).ok());
+  EXPECT_TRUE(ChangeColumnType(price, change("numeric")).ok());
+  for (auto [column, c, why] : std::vector<std::tuple<Column, TypeChange, std::string>>{
+           {qty, change("int2"), "a 32-bit integer does not fit in 16 bits"},
+           {qty, change("uint4"), "does not fit in 32 bits unsigned"},
+           {qty, change("string", 20), "the values are int4, not string"},
+           {name, change("string", 10), "length 10 is shorter than the source's 20"},
+           {price, change("numeric", -1, 10, 1), "scale 1 would round values of scale 2"},
+           {price, change("numeric", -1, 9, 2), "7 integer digits cannot hold 8"},
+           {price, change("int8"), "the values are numeric, not int8"}}) {
+    auto r = ChangeColumnType(column, c);
+    ASSERT_FALSE(r.ok()) << c.type;
+    EXPECT_NE(r.status().message().find("table mapping rule 9 (change-data-type " + c.type +
+                                        ") on column " + column.name),
+              std::string::npos)
+        << r.status().message();
+    EXPECT_NE(r.status().message().find(why), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(DmsTaskSettings, LogComponentsMapOntoCutoversParts) {
+  auto s = ParseTaskSettings(R"({"Logging": {"LogComponents": [
+      {"Id": "SOURCE_UNLOAD", "Severity": "LOGGER_SEVERITY_ERROR"},
+      {"Id": "TARGET_LOAD", "Severity": "LOGGER_SEVERITY_WARNING"},
+      {"Id": "SOURCE_CAPTURE", "Severity": "LOGGER_SEVERITY_DEBUG"},
+      {"Id": "TASK_MANAGER", "Severity": "LOGGER_SEVERITY_DEFAULT"},
+      {"Id": "COMMUNICATION", "Severity": "LOGGER_SEVERITY_DEBUG"}]}})",
+                             "s.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->log_levels.size(), 3u);
+  EXPECT_EQ(s->log_levels.at(LogComponent::kSourceUnload), LogLevel::kError);
+  EXPECT_EQ(s->log_levels.at(LogComponent::kTargetLoad), LogLevel::kWarn);
+  EXPECT_EQ(s->log_levels.at(LogComponent::kSourceCapture), LogLevel::kDebug);
+  bool noted = false;
+  for (const auto& n : s->notes)
+    noted |= n.find("LogComponents COMMUNICATION") != std::string::npos;
+  EXPECT_TRUE(noted);
+  auto bad = ParseTaskSettings(R"({"Logging": {"LogComponents": [
+      {"Id": "TARGET_APPLYY", "Severity": "LOGGER_SEVERITY_DEBUG"},
+      {"Id": "TARGET_APPLY", "Severity": "DEBUG"}]}})",
+                               "s.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("s.json: $.Logging.LogComponents[0].Id: 'TARGET_APPLYY' "
+                                        "is not one of"),
+            std::string::npos)
+      << bad.status().message();
+  EXPECT_NE(bad.status().message().find("s.json: $.Logging.LogComponents[1].Severity: 'DEBUG' is "
+                                        "not one of"),
+            std::string::npos)
+      << bad.status().message();
+}
+
+TEST(LogComponents, EachThreadIsJudgedByItsComponentsSeverity) {
+  SetLogLevel(LogLevel::kInfo);
+  SetComponentLogLevel(LogComponent::kTargetApply, LogLevel::kDebug);
+  SetComponentLogLevel(LogComponent::kSourceUnload, LogLevel::kError);
+  EXPECT_FALSE(LogEnabled(LogLevel::kDebug));  // the task manager follows the global level
+  {
+    ScopedLogComponent apply(LogComponent::kTargetApply);
+    EXPECT_TRUE(LogEnabled(LogLevel::kDebug));
+    {
+      ScopedLogComponent unload(LogComponent::kSourceUnload);
+      EXPECT_FALSE(LogEnabled(LogLevel::kWarn));
+      EXPECT_TRUE(LogEnabled(LogLevel::kError));
+    }
+    EXPECT_TRUE(LogEnabled(LogLevel::kDebug));
+  }
+  EXPECT_FALSE(LogEnabled(LogLevel::kDebug));
+  ResetComponentLogLevels();
 }
 
 }  // namespace

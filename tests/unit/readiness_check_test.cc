@@ -24,9 +24,18 @@ TEST(CheckList, SameIdMergesKeepingTheWorseStatusAndEveryObject) {
   EXPECT_EQ(keys->detail, "has no primary key");
   EXPECT_EQ(keys->objects, (std::vector<std::string>{"table public.a", "table public.b"}));
   EXPECT_EQ(keys->remedy, "add one");
-  EXPECT_EQ(l.Count(CheckStatus::kFailed), 1);
+  EXPECT_EQ(l.Count(CheckStatus::kFailed), 1);  // (before tables.supported below)
   EXPECT_EQ(l.Count(CheckStatus::kWarning), 1);
   EXPECT_TRUE(l.failed());
+  // Different problems of one check: every detail and every remedy is kept.
+  l.Fail("tables.supported", "supported", "uses MyISAM", "ALTER TABLE legacy ENGINE=InnoDB",
+         {"table db.legacy"});
+  l.Fail("tables.supported", "supported", "geometry is not supported", "leave address out",
+         {"column db.address.location"});
+  const ReadinessCheck* supported = l.Find("tables.supported");
+  ASSERT_NE(supported, nullptr);
+  EXPECT_EQ(supported->detail, "uses MyISAM; geometry is not supported");
+  EXPECT_EQ(supported->remedy, "ALTER TABLE legacy ENGINE=InnoDB; leave address out");
   // A pass after a failure does not hide it.
   l.Pass("tables.primary_key", "every table has a key");
   EXPECT_EQ(l.Find("tables.primary_key")->status, CheckStatus::kFailed);
@@ -52,6 +61,19 @@ TEST(StartReport, RefuseFailedNamesEachFailedCheckUnderItsId) {
   // The current check is restored for later refusals.
   r.Refuse("x", "y");
   EXPECT_EQ(r.problems()[2].check, "source.change_capture");
+}
+
+// A table the source refuses whole stays available to the later start checks, never replicated.
+TEST(StartReport, KeepsRefusedTablesForTheLaterChecks) {
+  StartReport r;
+  auto t = std::make_shared<TableSchema>();
+  t->name = TableName{"db", "legacy"};
+  r.set_check("tables.supported");
+  r.Refuse("table db.legacy", "uses the MyISAM storage engine");
+  r.KeepRefusedTable(t);
+  ASSERT_EQ(r.refused_tables().size(), 1u);
+  EXPECT_EQ(r.refused_tables()[0]->name.name, "legacy");
+  EXPECT_FALSE(r.empty());
 }
 
 }  // namespace

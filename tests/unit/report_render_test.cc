@@ -395,8 +395,8 @@ TEST(SvgChartTest, NiceTicksAndLabels) {
   EXPECT_EQ(FormatTick(-0.0), "0");
 }
 
-TEST(HtmlEscapeTest, EscapesMarkupCharacters) {
-  EXPECT_EQ(HtmlEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+TEST(MarkupEscapeTest, EscapesMarkupCharacters) {
+  EXPECT_EQ(MarkupEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
   EXPECT_EQ(MarkdownCell("a|b\nc`d <= 5 <b>"), "a\\|b c'd <= 5 &lt;b>");
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 
+#include "engine/core/markup_escape.h"
 #include "engine/lakehouse/s3/aws_credentials.h"
 #include "engine/lakehouse/s3/s3_xml.h"
 
@@ -83,7 +84,8 @@ TEST(S3Xml, ElementsAndEntities) {
   EXPECT_EQ(XmlText(xml, "Key"), "a&b/c\xC3\xA9.csv");  // <KeyCount> is another element
   EXPECT_EQ(XmlText(xml, "NextContinuationToken"), "t<1");
   EXPECT_FALSE(XmlText(xml, "Missing").has_value());
-  EXPECT_EQ(XmlEscape("<a & \"b\">"), "&lt;a &amp; \"b\"&gt;");
+  // What a request body escapes, a response reader decodes back (an ETag keeps its quotes).
+  EXPECT_EQ(XmlText("<ETag>" + MarkupEscape("\"<a & 'b'>\"") + "</ETag>", "ETag"), "\"<a & 'b'>\"");
 }
 
 }  // namespace

@@ -196,7 +196,40 @@ kind = "stop-target"
   ASSERT_FALSE(sc.ok());
   EXPECT_EQ(sc.status().message(),
             "o.toml:10: key 'phase[0].events[0].kind': needs a throwaway PostgreSQL or MariaDB "
-            "target (no [target] uri)");
+            "target (no [target] uri) or a lakehouse target with store = \"s3\"");
+}
+
+// A lakehouse target's object store: `store = "s3"` (a throwaway S3 server) can be stopped and
+// started; a folder cannot; `store` on anything but a lakehouse target without a uri is refused.
+TEST(ScenarioParse, LakehouseTargetOnS3CanBeStopped) {
+  const std::string tail = R"(
+[[phase]]
+duration = 10
+[[phase.events]]
+at = 1
+kind = "stop-target"
+duration = 2
+)";
+  auto sc = ParseScenario(
+      "[source]\nengine = \"postgresql\"\n[target]\nengine = "
+      "\"lakehouse\"\nstore = \"s3\"" +
+          tail,
+      "s.toml");
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  EXPECT_EQ(sc->target.store, "s3");
+  sc = ParseScenario("[source]\nengine = \"postgresql\"\n[target]\nengine = \"lakehouse\"" + tail,
+                     "f.toml");
+  ASSERT_FALSE(sc.ok());
+  EXPECT_NE(sc.status().message().find("f.toml:9: key 'phase[0].events[0].kind'"),
+            std::string::npos)
+      << sc.status().message();
+  sc = ParseScenario(
+      "[source]\nengine = \"postgresql\"\n[target]\nengine = \"postgresql\"\nstore = \"s3\"" + tail,
+      "p.toml");
+  ASSERT_FALSE(sc.ok());
+  EXPECT_EQ(sc.status().message(),
+            "p.toml:5: key 'target.store': only for a file target without a uri (engine = "
+            "\"lakehouse\")");
 }
 
 TEST(ScenarioParse, TomlSyntaxErrorHasLine) {

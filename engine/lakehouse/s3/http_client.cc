@@ -97,7 +97,17 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
     std::string why = error[0] ? error : curl_easy_strerror(rc);
-    return Unavailable(request.method + " " + Origin(request.url) + ": " + why);
+    std::string text = request.method + " " + Origin(request.url) + ": " + why;
+    // A certificate the CA store does not trust (or a CA file that cannot be read) does not get
+    // better by retrying: it is said at once, with what to do.
+    if (rc == CURLE_PEER_FAILED_VERIFICATION)
+      return FailedPrecondition(
+          text + (options_.ca_bundle.empty()
+                      ? " (a private CA: set AWS_CA_BUNDLE=/path/ca.pem)"
+                      : " (not trusted by AWS_CA_BUNDLE " + options_.ca_bundle + ")"));
+    if (rc == CURLE_SSL_CACERT_BADFILE)
+      return FailedPrecondition(text + " (AWS_CA_BUNDLE " + options_.ca_bundle + ")");
+    return Unavailable(text);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

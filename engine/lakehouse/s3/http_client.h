@@ -6,7 +6,8 @@
 // libcurl4-openssl-dev) brings HTTPS with the system's CA store (AWS_CA_BUNDLE overrides it, as in
 // the AWS CLI), proxies from the usual variables, and connection reuse done right. A client is
 // used by one thread at a time; the store keeps a pool. Transport failures (refused, reset,
-// timeout) are kUnavailable and name the host, never a header.
+// timeout) are kUnavailable and name the host, never a header; a certificate that is not trusted
+// is kFailedPrecondition (retrying cannot help) and says how to trust a private CA.
 #pragma once
 
 #include <map>
@@ -46,7 +47,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // A response of any status, or kUnavailable when none came.
+  // A response of any status; kUnavailable when none came; kFailedPrecondition when the
+  // server's certificate is not trusted.
   Result<HttpResponse> Send(const HttpRequest& request);
 
  private:

@@ -5,6 +5,7 @@
 #include <regex>
 #include <thread>
 
+#include "engine/core/markup_escape.h"
 #include "engine/lakehouse/s3/s3_xml.h"
 #include "engine/lakehouse/s3/sigv4.h"
 
@@ -157,8 +158,9 @@ Result<HttpResponse> S3Client::Execute(const Call& call) {
     }
     auto r = SendOnce(call);
     if (!r.ok()) {
-      last =
-          Unavailable(Scrub(Where(call.Named()) + ": " + call.what + ": " + r.status().message()));
+      last = Status(r.status().code(),
+                    Scrub(Where(call.Named()) + ": " + call.what + ": " + r.status().message()));
+      if (last.code() != StatusCode::kUnavailable) return last;
       continue;
     }
     if (r->status >= 200 && r->status < 300) return std::move(*r);
@@ -242,7 +244,7 @@ Status S3Client::CompleteMultipartUpload(const std::string& key, const std::stri
   std::string body = "<CompleteMultipartUpload>";
   for (size_t i = 0; i < etags.size(); ++i)
     body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
-            XmlEscape(etags[i]) + "</ETag></Part>";
+            MarkupEscape(etags[i]) + "</ETag></Part>";
   body += "</CompleteMultipartUpload>";
   Call c{"POST", key, {{"uploadId", upload_id}}, body, "CompleteMultipartUpload"};
   auto r = Execute(c);

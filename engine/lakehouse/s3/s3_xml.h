@@ -1,5 +1,5 @@
-// The little XML S3 speaks: reading named elements out of a response body, escaping text for a
-// request body.
+// The little XML S3 speaks: reading named elements out of a response body, while request bodies
+// escape their text with engine/core/markup_escape.h.
 //
 // Design: S3's responses are flat and regular (ListBucketResult, ListMultipartUploadsResult,
 // Error), so elements are found by tag name without a general XML parser; only the five
@@ -17,7 +17,5 @@ namespace cutover::lakehouse::s3 {
 std::optional<std::string> XmlText(std::string_view xml, std::string_view tag);
 // The raw inner XML of every <tag>...</tag>, in order.
 std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag);
-// Element text: & < > escaped (quotes stay as they are: an ETag is sent as S3 gave it).
-std::string XmlEscape(std::string_view text);
 
 }  // namespace cutover::lakehouse::s3

@@ -1,17 +1,9 @@
 #include "tests/integration/support/s3_server.h"
 
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "tests/integration/support/lakehouse_support.h"
 
@@ -19,31 +11,6 @@ namespace cutover::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
-bool Listening(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
 
 constexpr const char* kObjectSuffix = "._S3rver_object";
 
@@ -59,62 +26,43 @@ const std::string& S3ServerReady() {
   return status;
 }
 
-S3Server::S3Server(std::string dir, std::string bucket)
-    : dir_(std::move(dir)), bucket_(std::move(bucket)), port_(FreePort()) {
+S3Server::S3Server(std::string dir, std::string bucket, std::string tls_cert, std::string tls_key) {
+  options_.dir = std::move(dir);
+  options_.bucket = std::move(bucket);
+  options_.access_key = kAccessKey;
+  options_.secret = kSecret;
+  options_.tls_cert = std::move(tls_cert);
+  options_.tls_key = std::move(tls_key);
   fs::create_directories(data());
 }
 
-S3Server::~S3Server() {
-  Stop();
-}
+S3Server::~S3Server() = default;
 
 std::string S3Server::Start() {
-  if (pid_ > 0) return "";
-  std::string script = std::string(CUTOVER_SOURCE_DIR) + "/tests/s3_server/s3_server.cjs";
-  std::string port = std::to_string(port_), dir = data(), log = dir_ + "/requests.log",
-              out = dir_ + "/server.out";
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    std::freopen(out.c_str(), "a", stdout);
-    std::freopen(out.c_str(), "a", stderr);
-    ::execlp("node", "node", script.c_str(), "--port", port.c_str(), "--directory", dir.c_str(),
-             "--bucket", bucket_.c_str(), "--access-key", kAccessKey, "--secret", kSecret, "--log",
-             log.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
+  if (server_) {
+    Status s = server_->Resume();
+    return s.ok() ? "" : s.message();
   }
-  for (int i = 0; i < 300; ++i) {
-    if (Listening(port_)) return "";
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      std::ifstream in(out);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      return "the S3 server exited: " + ss.str();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return "the S3 server did not listen within 30 s";
+  auto started = harness::ThrowawayS3Server::Start(options_);
+  if (!started.ok()) return started.status().message();
+  server_ = std::move(*started);
+  return "";
 }
 
 void S3Server::Stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  if (server_) (void)server_->Halt();
 }
 
 void S3Server::ExportEnvironment(const std::string& secret) const {
-  ::setenv("AWS_ENDPOINT_URL", endpoint().c_str(), 1);
-  ::setenv("AWS_REGION", "us-east-1", 1);
-  ::setenv("AWS_ACCESS_KEY_ID", kAccessKey, 1);
+  for (const auto& [name, value] : server_->ClientEnvironment())
+    ::setenv(name.c_str(), value.c_str(), 1);
   ::setenv("AWS_SECRET_ACCESS_KEY", secret.c_str(), 1);
   ::unsetenv("AWS_SESSION_TOKEN");
   ::unsetenv("AWS_ENDPOINT_URL_S3");
 }
 
 std::string S3Server::Log() const {
-  std::ifstream in(dir_ + "/requests.log");
+  std::ifstream in(options_.dir + "/requests.log");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -122,7 +70,7 @@ std::string S3Server::Log() const {
 
 std::string S3Server::Mirror(const std::string& prefix, const std::string& to) const {
   fs::remove_all(to);
-  fs::path root = fs::path(data()) / bucket_;
+  fs::path root = fs::path(data()) / options_.bucket;
   fs::path start = root / prefix;
   std::error_code ec;
   if (!fs::exists(start, ec)) return to;
@@ -142,8 +90,16 @@ std::string S3Server::Mirror(const std::string& prefix, const std::string& to) c
   return to;
 }
 
+std::string S3Server::UniquePrefix(const std::string& stem) const {
+  std::string parent = fs::path(options_.dir).parent_path().filename().string();
+  std::string suffix = parent.substr(parent.rfind('-') + 1);
+  for (char& c : suffix)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return stem + "-" + suffix;
+}
+
 int S3Server::IncompleteUploads() const {
-  fs::path uploads = fs::path(data()) / bucket_ / "._S3rver_uploads";
+  fs::path uploads = fs::path(data()) / options_.bucket / "._S3rver_uploads";
   std::error_code ec;
   if (!fs::exists(uploads, ec)) return 0;
   int n = 0;
