@@ -202,8 +202,7 @@ class LakehouseApplier final : public Applier {
     if (txn_file_ && txn_file_->bytes() >= s_.max_file_size_kb * 1024)
       RETURN_IF_ERROR(CloseTransactionFile());
     if (!txn_file_) {
-      ASSIGN_OR_RETURN(txn_file_,
-                       OpenTransactionFile(files_.store(), NewTransactionKey(), s_));
+      ASSIGN_OR_RETURN(txn_file_, OpenTransactionFile(files_.store(), NewTransactionKey(), s_));
     }
     auto& [schema, rows] = txn_tables_[landing];
     if (schema && schema.get() != t.get() && !SameShape(*schema, table)) {

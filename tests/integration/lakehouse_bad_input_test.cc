@@ -1,7 +1,8 @@
 // Bad lakehouse target input gives one clear error line and exit 2: settings JSON that does not
 // parse, an unknown or misspelled key, a value of the wrong type, a Parquet-only compression with
-// CSV, PreserveTransactions without CdcPath, a folder that cannot be written (a path below a plain file, and an existing folder the
-// user may not write to). A known cloud-only key is one warning line, not an error.
+// CSV, PreserveTransactions without CdcPath, a folder that cannot be written (a path below a plain
+// file, and an existing folder the user may not write to). A known cloud-only key is one warning
+// line, not an error.
 #include <gtest/gtest.h>
 
 #include <unistd.h>

@@ -62,7 +62,8 @@ TEST(LakehouseTransactions, SettingsDmsRefusesAreOneLineNamingTheKey) {
   EXPECT_NE(m.find("$.CdcPath: expected a folder inside the target"), std::string::npos) << m;
   m = SettingsError(R"({"PreserveTransactions": true, "CdcPath": "/"})");
   EXPECT_NE(m.find("$.CdcPath: expected a folder inside the target"), std::string::npos) << m;
-  m = SettingsError(R"({"PreserveTransactions": true, "CdcPath": "c", "DatePartitionEnabled": true})");
+  m = SettingsError(
+      R"({"PreserveTransactions": true, "CdcPath": "c", "DatePartitionEnabled": true})");
   EXPECT_NE(m.find("$.DatePartitionEnabled: true cannot be used with PreserveTransactions"),
             std::string::npos)
       << m;
@@ -125,8 +126,12 @@ TEST(LakehouseTransactions, OneFileOfTwoTablesInCommitOrderFoldsPerTable) {
   auto load = OpenRowFile(**store, LoadFileKey(s, {"public", "a"}, 1), s, a_cols, false);
   ASSERT_TRUE(load.ok());
   const std::string zero = RowPosition(Position{}, 0);
-  ASSERT_TRUE((*load)->Write(0, "t0", {Value::Int64(1), Value::String(ValueKind::kText, "one")}, zero).ok());
-  ASSERT_TRUE((*load)->Write(0, "t0", {Value::Int64(2), Value::String(ValueKind::kText, "two")}, zero).ok());
+  ASSERT_TRUE((*load)
+                  ->Write(0, "t0", {Value::Int64(1), Value::String(ValueKind::kText, "one")}, zero)
+                  .ok());
+  ASSERT_TRUE((*load)
+                  ->Write(0, "t0", {Value::Int64(2), Value::String(ValueKind::kText, "two")}, zero)
+                  .ok());
   ASSERT_TRUE((*load)->Complete().ok());
 
   // One transaction across both tables, then one on a alone.
@@ -135,17 +140,20 @@ TEST(LakehouseTransactions, OneFileOfTwoTablesInCommitOrderFoldsPerTable) {
   ASSERT_TRUE(txn.ok());
   Position p1{0x100, 0, "p1"}, p2{0x200, 0, "p2"};
   TableName a{"public", "a"}, b{"public", "b"};
-  ASSERT_TRUE((*txn)->Write('I', a, "t1", {Value::Int64(3), Value::String(ValueKind::kText, "x,\"y\"")},
-                            RowPosition(p1, 1))
+  ASSERT_TRUE((*txn)
+                  ->Write('I', a, "t1",
+                          {Value::Int64(3), Value::String(ValueKind::kText, "x,\"y\"")},
+                          RowPosition(p1, 1))
+                  .ok());
+  ASSERT_TRUE((*txn)
+                  ->Write('I', b, "t1", {Value::Int64(9), Value::Int64(3), Value::Null()},
+                          RowPosition(p1, 2))
                   .ok());
   ASSERT_TRUE(
-      (*txn)
-          ->Write('I', b, "t1", {Value::Int64(9), Value::Int64(3), Value::Null()},
-                  RowPosition(p1, 2))
-          .ok());
-  ASSERT_TRUE((*txn)->Write('D', a, "t1", {Value::Int64(1), Value::Null()}, RowPosition(p1, 3))
-                  .ok());
-  ASSERT_TRUE((*txn)->Write('U', a, "t2", {Value::Int64(3), Value::String(ValueKind::kText, "")}, RowPosition(p2, 1))
+      (*txn)->Write('D', a, "t1", {Value::Int64(1), Value::Null()}, RowPosition(p1, 3)).ok());
+  ASSERT_TRUE((*txn)
+                  ->Write('U', a, "t2", {Value::Int64(3), Value::String(ValueKind::kText, "")},
+                          RowPosition(p2, 1))
                   .ok());
   // Invisible until complete.
   EXPECT_FALSE(fs::exists(dir / key));
@@ -180,8 +188,10 @@ TEST(LakehouseTransactions, OneFileOfTwoTablesInCommitOrderFoldsPerTable) {
   for (const auto& r : fa_rows->rows) got.push_back(r[0].DebugString() + "=" + r[1].DebugString());
   std::sort(got.begin(), got.end());
   ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0], Value::Int64(2).DebugString() + "=" + Value::String(ValueKind::kText, "two").DebugString());
-  EXPECT_EQ(got[1], Value::Int64(3).DebugString() + "=" + Value::String(ValueKind::kText, "").DebugString());
+  EXPECT_EQ(got[0], Value::Int64(2).DebugString() + "=" +
+                        Value::String(ValueKind::kText, "two").DebugString());
+  EXPECT_EQ(got[1], Value::Int64(3).DebugString() + "=" +
+                        Value::String(ValueKind::kText, "").DebugString());
   auto fb_rows = FoldTable(**store, s, tb);
   ASSERT_TRUE(fb_rows.ok()) << fb_rows.status().message();
   ASSERT_EQ(fb_rows->rows.size(), 1u);
