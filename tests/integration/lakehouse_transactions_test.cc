@@ -282,9 +282,16 @@ TEST_F(LakehouseTransactions, ParquetKillDuringCdcEndsExactlyOnce) {
   run->Signal(SIGKILL);
   EXPECT_EQ(run->Wait(10s), 128 + SIGKILL);
   std::string runs = "--- killed run ---\n" + run->Log();
+  // What a crash between a transaction file's rename and its manifest leaves: a complete file
+  // no manifest lists (here with a change the source never made); the restart deletes it.
+  std::string stray = lake + "/changes/CDC_TXN-20991231235959999.csv";
+  std::ofstream(stray) << "I,a,public,99999,ghost,ffffffffffffffff.0000000000000000.00000001\n";
   run = std::make_unique<EngineProcess>(args);
   ASSERT_TRUE(Eventually([&] { return run->Log().find("cdc started") != std::string::npos; }, 60s))
       << runs << run->Log();
+  EXPECT_FALSE(fs::exists(stray));
+  EXPECT_NE(run->Log().find("file(s) written after the task's last manifest"), std::string::npos)
+      << run->Log();
   std::this_thread::sleep_for(3s);
   stop = true;
   writer.join();
