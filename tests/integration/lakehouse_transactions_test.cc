@@ -318,6 +318,49 @@ TEST_F(LakehouseTransactions, ParquetKillDuringCdcEndsExactlyOnce) {
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
+// A source schema change during CDC: the open transaction file is completed at the change, the
+// manifest records the shape of table a's rows written before it, and `cutover validate` folds
+// the files written before and after it to the source's new columns.
+TEST_F(LakehouseTransactions, SchemaChangeCompletesTheFileAndValidates) {
+  auto pg = StartPostgres("lh_ptddl");
+  ASSERT_TRUE(pg);
+  CreateTables(*pg);
+  std::string lake = dir_.path("lake-ddl");
+  std::string settings =
+      Settings(R"({"PreserveTransactions": true, "CdcPath": "changes", "CdcMaxBatchInterval": 1})");
+  EngineProcess run({"replicate", "--source", pg->uri(), "--target", "file://" + lake, "--task",
+                     "ddl", "--target-settings", settings});
+  ASSERT_TRUE(Eventually([&] { return run.Log().find("cdc started") != std::string::npos; }, 60s))
+      << run.Log();
+  Sql(*pg,
+      "BEGIN; UPDATE a SET v = 'before' WHERE id = 1; UPDATE b SET n = 1 WHERE id = 1; COMMIT;"
+      "ALTER TABLE a ADD COLUMN w int DEFAULT 5;"
+      "BEGIN; UPDATE a SET w = 9 WHERE id = 2; INSERT INTO b VALUES (500, 1, 1); COMMIT;"
+      "INSERT INTO a VALUES (501, 'new', 7);");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        RunResult v = RunCutover({"validate", "--source", pg->uri(), "--target", "file://" + lake});
+        return v.exit_code == 0;
+      },
+      60s))
+      << run.Log();
+  run.Signal(SIGTERM);
+  ASSERT_EQ(run.Wait(60s), 0) << run.Log();
+  RunResult v = RunCutover({"validate", "--source", pg->uri(), "--target", "file://" + lake});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.err.find("public.a -> public.a: equal (51 source rows, 51 target rows"),
+            std::string::npos)
+      << v.err;
+  // The change's rows are in at least two transaction files (one before, one after it).
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(lake + "/changes"))
+    files += e.path().filename().string().rfind("CDC_TXN-", 0) == 0;
+  EXPECT_GE(files, 2);
+  std::ifstream in(lake + "/_cutover/ddl/manifest.json");
+  std::string manifest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(manifest.find("\"shapes\""), std::string::npos) << manifest;
+}
+
 // The same layout on s3:// (GZIP: .csv.gz transaction files), validated through S3.
 TEST_F(LakehouseTransactions, S3TransactionFilesValidate) {
   ASSERT_EQ(S3ServerReady(), "");
