@@ -4,8 +4,9 @@
 // others), the table folders hold only the full load, and DuckDB (an independent reader) reads
 // the transaction files in name order and folds each table from its LOAD files and its
 // transaction rows to exactly the source, as `cutover validate` does. With Parquet LOAD files,
-// kill -9 under a multi-table load and a restart neither lose nor duplicate a change; and the
-// same layout on s3:// (an S3-compatible server on loopback), validated through S3.
+// kill -9 under a multi-table load and a restart neither lose nor duplicate a change; a source
+// schema change completes the open transaction file and validates; and the same layout on s3:// (an
+// S3-compatible server on loopback), validated through S3.
 #include <gtest/gtest.h>
 #include <signal.h>
 
