@@ -5,8 +5,8 @@
 // the transaction files in name order and folds each table from its LOAD files and its
 // transaction rows to exactly the source, as `cutover validate` does. With Parquet LOAD files,
 // kill -9 under a multi-table load and a restart neither lose nor duplicate a change; a source
-// schema change completes the open transaction file and validates; and the same layout on s3:// (an
-// S3-compatible server on loopback), validated through S3.
+// schema change completes the open transaction file and validates; and the same layout on
+// s3:// (an S3-compatible server on loopback), validated through S3.
 #include <gtest/gtest.h>
 #include <signal.h>
 
