@@ -60,6 +60,11 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
     if (opt.metrics) opt.metrics->AddRowsLoaded(n);
   };
   ScopedLogComponent component(LogComponent::kTargetLoad);
+  // Full-load rows' header variables ($AR_H_COMMIT_TIMESTAMP...): the time the load started.
+  RowOrigin origin;
+  origin.load_started_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
   for (;;) {
     ASSIGN_OR_RETURN(bool more,
                      RunAs(LogComponent::kSourceUnload, [&] { return reader.Next(row); }));
@@ -68,7 +73,7 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
     if (!filter.empty() && filter.Evaluate(row) == FilterVerdict::kFail) {
       ++pending;  // read, counted for progress, not written
     } else {
-      transform.ShapeRow(row, ChangeOp::kRead);
+      transform.ShapeRow(row, ChangeOp::kRead, origin);
       if (opt.lob_report) opt.lob_report->Observe(*transform.target(), row, /*during_cdc=*/false);
       RETURN_IF_ERROR(loader.Write(row));
       ++rows;
@@ -411,7 +416,7 @@ class CdcLoop {
       range_applies = *verdict == SplitSnapshots::Verdict::kApply;
     }
     if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
-      auto travels = RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c); });
+      auto travels = RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c, &txn_); });
       if (!travels.ok())
         return travels.status().WithContext("source transaction " + txn_.xid + " at " +
                                             txn_.position.text);
