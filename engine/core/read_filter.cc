@@ -36,14 +36,15 @@ std::optional<std::string> ConditionSql(const Column& column, const FilterColumn
   }
   auto b = dialect.Literal(column, c.b);
   if (!b) return std::nullopt;
-  if (c.op == ReadFilterOp::kBetween) return "(" + e + " >= " + *a + " AND " + e + " <= " + *b + ")";
+  if (c.op == ReadFilterOp::kBetween)
+    return "(" + e + " >= " + *a + " AND " + e + " <= " + *b + ")";
   return "(" + e + " < " + *a + " OR " + e + " > " + *b + ")";
 }
 
 }  // namespace
 
-std::string ReadCondition(const TableSchema& table, const KeyRange* range,
-                          const ReadFilter* filter, const ReadFilterDialect& dialect) {
+std::string ReadCondition(const TableSchema& table, const KeyRange* range, const ReadFilter* filter,
+                          const ReadFilterDialect& dialect) {
   std::vector<std::string> parts;
   if (range) {
     std::string col = dialect.QuoteIdent(table.columns.at(range->column).name);
@@ -80,7 +81,8 @@ std::string ReadCondition(const TableSchema& table, const KeyRange* range,
   }
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : " AND ") + p;
-  std::string what = "table " + table.name.ToString() + (range ? " range " + range->ToString() : "");
+  std::string what =
+      "table " + table.name.ToString() + (range ? " range " + range->ToString() : "");
   std::string judged;
   for (const auto& k : kept) judged += (judged.empty() ? "" : "; ") + k;
   Log(range ? LogLevel::kDebug : LogLevel::kInfo,

@@ -74,8 +74,8 @@ class ReadFilterDialect {
 // the terms of `filter` (may be null) the dialect can evaluate, AND-ed; "" reads every row.
 // With a filter, logs what went into the query and what cutover alone judges (info for a whole
 // table, debug for a range).
-std::string ReadCondition(const TableSchema& table, const KeyRange* range,
-                          const ReadFilter* filter, const ReadFilterDialect& dialect);
+std::string ReadCondition(const TableSchema& table, const KeyRange* range, const ReadFilter* filter,
+                          const ReadFilterDialect& dialect);
 
 // Implemented, besides Snapshot, by snapshots that push filters into their queries. Like
 // Snapshot::OpenReader (`range` null) / OpenRangeReader, with `filter` applied as the contract

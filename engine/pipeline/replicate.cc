@@ -416,7 +416,8 @@ class CdcLoop {
       range_applies = *verdict == SplitSnapshots::Verdict::kApply;
     }
     if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
-      auto travels = RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c, &txn_); });
+      auto travels =
+          RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c, &txn_); });
       if (!travels.ok())
         return travels.status().WithContext("source transaction " + txn_.xid + " at " +
                                             txn_.position.text);

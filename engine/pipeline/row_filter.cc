@@ -371,7 +371,8 @@ Result<RowFilter> RowFilter::Compile(const TableSchema& table,
       pushed.kept.push_back(col.name + " (rule " + f.rule_id + "): " + why);
     out.filters_.push_back(std::move(compiled));
   }
-  if (!out.filters_.empty()) out.read_filter_ = std::make_shared<const ReadFilter>(std::move(pushed));
+  if (!out.filters_.empty())
+    out.read_filter_ = std::make_shared<const ReadFilter>(std::move(pushed));
   return out;
 }
 

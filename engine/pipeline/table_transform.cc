@@ -48,8 +48,7 @@ char OpLetter(ChangeOp op) {
 
 }  // namespace
 
-void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op,
-                              const RowOrigin& origin) const {
+void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op, const RowOrigin& origin) const {
   if (!shapes_ || row.empty()) return;
   std::vector<Value> out;
   out.reserve(kept_.size() + added_.size());

@@ -72,8 +72,8 @@ class TableTransform {
   TableSchemaPtr target_;
   RowFilter filter_;
   bool shapes_ = false;
-  std::vector<size_t> kept_;              // source column index of each travelling column
-  std::vector<task::AddedColumn> added_;  // appended after them
+  std::vector<size_t> kept_;                      // source column index of each travelling column
+  std::vector<task::AddedColumn> added_;          // appended after them
   std::vector<std::vector<size_t>> added_reads_;  // per added column: source columns it reads
   bool has_operation_column_ = false;
   std::string key_rule_;            // define-primary-key: the rule that keys the target table

@@ -44,7 +44,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool IsIdent(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsIdent(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // A number when the whole text reads as one (SQLite's numeric comparison of numeric text).
 std::optional<double> Number(const std::string& s) {
@@ -75,12 +77,22 @@ int64_t CharCount(const std::string& s) {
 }  // namespace
 
 struct ColumnExpression::Node {
-  enum class Kind { kLiteral, kNull, kColumn, kHeader, kOperation, kConcat, kCompare, kCase, kFunc };
+  enum class Kind {
+    kLiteral,
+    kNull,
+    kColumn,
+    kHeader,
+    kOperation,
+    kConcat,
+    kCompare,
+    kCase,
+    kFunc
+  };
   Kind kind = Kind::kLiteral;
-  std::string text;                 // kLiteral; kCompare: the operator
-  size_t column = 0;                // kColumn
+  std::string text;   // kLiteral; kCompare: the operator
+  size_t column = 0;  // kColumn
   Header header = Header::kOperation;
-  std::string marks[3];             // kOperation: delete, update, insert
+  std::string marks[3];  // kOperation: delete, update, insert
   Func func = Func::kUpper;
   std::vector<std::shared_ptr<const Node>> args;  // operands; kCase: [base] when, then, ..., else
   bool case_base = false, case_else = false;
@@ -250,7 +262,8 @@ class Parser {
       for (;;) {
         if (name == "operation_indicator") {
           Skip();
-          if (i_ >= s_.size() || s_[i_] != '\'') return Error("operation_indicator takes three quoted marks");
+          if (i_ >= s_.size() || s_[i_] != '\'')
+            return Error("operation_indicator takes three quoted marks");
           ASSIGN_OR_RETURN(std::string mark, Quoted());
           auto m = std::make_shared<Node>();
           m->text = mark;
@@ -266,9 +279,10 @@ class Parser {
     auto arity = [&](size_t lo, size_t hi) -> Status {
       if (args.size() < lo || args.size() > hi) {
         i_ = at;
-        return Error(name + "() takes " + (lo == hi ? std::to_string(lo)
-                                                     : std::to_string(lo) + " to " +
-                                                           (hi > 99 ? "any" : std::to_string(hi))) +
+        return Error(name + "() takes " +
+                     (lo == hi
+                          ? std::to_string(lo)
+                          : std::to_string(lo) + " to " + (hi > 99 ? "any" : std::to_string(hi))) +
                      " argument(s)");
       }
       return Status::Ok();
@@ -423,7 +437,7 @@ struct Evaluator {
         if (!a || !b) return std::nullopt;
         int c = Compare(*a, *b);
         const std::string& op = n.text;
-        bool r = op == "=" || op == "==" ? c == 0
+        bool r = op == "=" || op == "=="    ? c == 0
                  : op == "<>" || op == "!=" ? c != 0
                  : op == "<"                ? c < 0
                  : op == "<="               ? c <= 0
@@ -480,7 +494,9 @@ struct Evaluator {
         Text v = arg(0), start = arg(1);
         Text len = n.args.size() > 2 ? arg(2) : Text();
         if (!v || !start || (n.args.size() > 2 && !len)) return std::nullopt;
-        auto num = [](const std::string& s) { return static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 10)); };
+        auto num = [](const std::string& s) {
+          return static_cast<int64_t>(std::strtoll(s.c_str(), nullptr, 10));
+        };
         return Substr(*v, num(*start), len ? std::optional<int64_t>(num(*len)) : std::nullopt);
       }
       case Func::kReplace: {
@@ -550,7 +566,8 @@ std::optional<std::string> ColumnExpression::Evaluate(
 }
 
 std::string FormatUtcMicros(int64_t micros) {
-  int64_t days = micros >= 0 ? micros / kMicrosPerDay : -((-micros + kMicrosPerDay - 1) / kMicrosPerDay);
+  int64_t days =
+      micros >= 0 ? micros / kMicrosPerDay : -((-micros + kMicrosPerDay - 1) / kMicrosPerDay);
   int64_t rest = micros - days * kMicrosPerDay;
   int64_t y;
   unsigned m, d;

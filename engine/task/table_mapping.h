@@ -137,7 +137,6 @@ struct ColumnMapping {
 // A name action (rename, case, prefix, suffix) applied to one name.
 std::string ApplyNameAction(const NameRule& rule, std::string name);
 
-
 // define-primary-key: the key a table has on the target (DMS primary-key-def).
 struct DefinedKey {
   std::string rule_id;

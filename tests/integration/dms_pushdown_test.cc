@@ -27,7 +27,8 @@ using namespace std::chrono_literals;
 // when absent.
 std::pair<long, long> LoadedRows(const std::string& log, const std::string& table) {
   std::smatch m;
-  std::regex re("loaded " + table + ": ([0-9,]+) rows in [^\\n]*, ([0-9,]+) rows read from the source");
+  std::regex re("loaded " + table +
+                ": ([0-9,]+) rows in [^\\n]*, ([0-9,]+) rows read from the source");
   if (!std::regex_search(log, m, re)) return {-1, -1};
   auto num = [](std::string s) {
     s.erase(std::remove(s.begin(), s.end(), ','), s.end());
@@ -108,8 +109,7 @@ TEST(DmsPushdown, PgToMariaDbReadsOnlyFilteredRowsWithSplitAndCdc) {
   };
   auto split_same = [&] {
     return MariaValue(*conn, "SELECT coalesce(group_concat(id ORDER BY id), '') FROM split") ==
-           Sql(*source,
-               "SELECT string_agg(id::text, ',' ORDER BY id) FROM shop.split WHERE k = 3");
+           Sql(*source, "SELECT string_agg(id::text, ',' ORDER BY id) FROM shop.split WHERE k = 3");
   };
   auto loaded = [&] {
     return MariaValue(*conn,
@@ -120,8 +120,8 @@ TEST(DmsPushdown, PgToMariaDbReadsOnlyFilteredRowsWithSplitAndCdc) {
   ASSERT_TRUE(Eventually(loaded, 180s)) << engine.Log();
 
   // The source sent only the rows of the pushed filters; cutover dropped the float filter's.
-  long pushed = std::stol(Sql(*source, std::string("SELECT count(*) FROM shop.orders WHERE ") +
-                                           kOrdersPushedWhere));
+  long pushed = std::stol(
+      Sql(*source, std::string("SELECT count(*) FROM shop.orders WHERE ") + kOrdersPushedWhere));
   long kept = std::stol(
       Sql(*source, std::string("SELECT count(*) FROM shop.orders WHERE ") + kOrdersWhere));
   ASSERT_TRUE(Eventually([&] { return LoadedRows(engine.Log(), "shop.split").first >= 0; }, 30s));
@@ -145,19 +145,20 @@ TEST(DmsPushdown, PgToMariaDbReadsOnlyFilteredRowsWithSplitAndCdc) {
   // CDC: rows move into and out of the filters, as before push-down. Rows in the filter have
   // id % 4 = 3 (region NULL, weight 0.75), qty = id % 100 in 10..59, id % 200 >= 31.
   Sql(*source,
-      "UPDATE shop.orders SET qty = 5 WHERE id = 443;"            // in -> out (qty)
-      "UPDATE shop.orders SET qty = 20 WHERE id = 1103;"          // out (qty 3) -> in
-      "UPDATE shop.orders SET region = 'EU' WHERE id = 1151;"     // in -> out (text)
+      "UPDATE shop.orders SET qty = 5 WHERE id = 443;"         // in -> out (qty)
+      "UPDATE shop.orders SET qty = 20 WHERE id = 1103;"       // out (qty 3) -> in
+      "UPDATE shop.orders SET region = 'EU' WHERE id = 1151;"  // in -> out (text)
       "INSERT INTO shop.orders VALUES (5000, 30, 1, '2024-05-01', NULL, 0.75),"
       "                               (5001, 30, 1, '2024-05-01', 'eu ', 0.75);"
       "DELETE FROM shop.orders WHERE id = 1155;"
-      "UPDATE shop.split SET k = 3 WHERE id = 1001;"              // out -> in
-      "UPDATE shop.split SET k = 4 WHERE id = 1003;");            // in -> out
-  EXPECT_TRUE(Eventually([&] { return maria_rows() == pg_rows(kOrdersWhere) && split_same(); },
-                         60s))
+      "UPDATE shop.split SET k = 3 WHERE id = 1001;"    // out -> in
+      "UPDATE shop.split SET k = 4 WHERE id = 1003;");  // in -> out
+  EXPECT_TRUE(
+      Eventually([&] { return maria_rows() == pg_rows(kOrdersWhere) && split_same(); }, 60s))
       << engine.Log() << "\ntarget " << maria_rows() << "\nsource " << pg_rows(kOrdersWhere);
-  EXPECT_EQ(MariaValue(*conn, "SELECT group_concat(id ORDER BY id) FROM orders WHERE id IN "
-                              "(443, 1103, 1151, 1155, 5000, 5001)"),
+  EXPECT_EQ(MariaValue(*conn,
+                       "SELECT group_concat(id ORDER BY id) FROM orders WHERE id IN "
+                       "(443, 1103, 1151, 1155, 5000, 5001)"),
             "1103,5000");
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
@@ -224,10 +225,10 @@ TEST(DmsPushdown, MariaDbToPgComparesTextAsBytesInTheQuery) {
   };
   ASSERT_TRUE(Eventually([&] { return target_rows() == source_rows(); }, 120s))
       << engine.Log() << "\ntarget " << target_rows() << "\nsource " << source_rows();
-  long kept = std::stol(MariaValue(*conn, std::string("SELECT count(*) FROM sales WHERE ") +
-                                              kSalesWhere));
-  ASSERT_TRUE(Eventually([&] { return LoadedRows(engine.Log(), "[^ ]*\\.sales").first >= 0; },
-                         30s));
+  long kept =
+      std::stol(MariaValue(*conn, std::string("SELECT count(*) FROM sales WHERE ") + kSalesWhere));
+  ASSERT_TRUE(
+      Eventually([&] { return LoadedRows(engine.Log(), "[^ ]*\\.sales").first >= 0; }, 30s));
   std::string log = engine.Log();
   EXPECT_GT(kept, 10);
   EXPECT_EQ(LoadedRows(log, "[^ ]*\\.sales"), std::make_pair(kept, kept)) << log;
@@ -240,8 +241,8 @@ TEST(DmsPushdown, MariaDbToPgComparesTextAsBytesInTheQuery) {
       << log;  // zero dates ('0000-00-00') are always read: cutover judges them
   // CDC keeps judging every change.
   MariaExec(*conn,
-            "UPDATE sales SET region = 'EU' WHERE id = 40;"      // in -> out
-            "UPDATE sales SET region = 'eu' WHERE id = 41;"      // out -> in
+            "UPDATE sales SET region = 'EU' WHERE id = 40;"  // in -> out
+            "UPDATE sales SET region = 'eu' WHERE id = 41;"  // out -> in
             "INSERT INTO sales VALUES (3000, 'eu', 20, '2024-01-05', 0), "
             "(3001, 'eu ', 20, '2024-01-05', 0);");
   EXPECT_TRUE(Eventually([&] { return target_rows() == source_rows(); }, 60s))
@@ -274,8 +275,8 @@ TEST(DmsPushdown, SqliteToPgReadsOnlyFilteredRows) {
                         "--task", "dmsps", "--table-mappings", mapping});
   const std::string where = "qty <= 9 AND name >= 'b'";  // SQLite's default BINARY collation
   auto source_rows = [&] {
-    auto v = SqliteColumn(db, "SELECT id || ':' || qty || ':' || name FROM items WHERE " + where +
-                                  " ORDER BY id");
+    auto v = SqliteColumn(
+        db, "SELECT id || ':' || qty || ':' || name FROM items WHERE " + where + " ORDER BY id");
     std::string out;
     for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
     return out;
@@ -286,8 +287,9 @@ TEST(DmsPushdown, SqliteToPgReadsOnlyFilteredRows) {
                "FROM items");
   };
   auto has_table = [&] {
-    return Sql(*target, "SELECT count(*) FROM information_schema.tables WHERE table_name = "
-                        "'items'") == "1";
+    return Sql(*target,
+               "SELECT count(*) FROM information_schema.tables WHERE table_name = "
+               "'items'") == "1";
   };
   ASSERT_TRUE(Eventually([&] { return has_table() && target_rows() == source_rows(); }, 120s))
       << engine.Log();
@@ -300,7 +302,7 @@ TEST(DmsPushdown, SqliteToPgReadsOnlyFilteredRows) {
             std::string::npos)
       << engine.Log();
   SqliteExec(db,
-             "UPDATE items SET qty = 40 WHERE id = 3;"  // in -> out
+             "UPDATE items SET qty = 40 WHERE id = 3;"     // in -> out
              "UPDATE items SET name = 'c1' WHERE id = 1;"  // out ('B1') -> in
              "INSERT INTO items VALUES (2000, 1, 'zz', 0), (2001, 1, 'A', 0);");
   EXPECT_TRUE(Eventually([&] { return target_rows() == source_rows(); }, 60s))

@@ -44,10 +44,10 @@ TableSchemaPtr Table() {
   auto t = std::make_shared<TableSchema>();
   t->name = {"s", "t"};
   t->engine = "postgresql";
-  t->columns = {{"id", ValueKind::kInt64},   {"price", ValueKind::kDecimal},
-                {"made", ValueKind::kDate},  {"at", ValueKind::kTimestamp},
+  t->columns = {{"id", ValueKind::kInt64},    {"price", ValueKind::kDecimal},
+                {"made", ValueKind::kDate},   {"at", ValueKind::kTimestamp},
                 {"region", ValueKind::kText}, {"weight", ValueKind::kFloat64},
-                {"note", ValueKind::kText},  {"big", ValueKind::kDecimal}};
+                {"note", ValueKind::kText},   {"big", ValueKind::kDecimal}};
   t->columns[1].type = ColumnType::Of(TypeFamily::kDecimal);
   t->columns[1].type.precision = 10;
   t->columns[1].type.scale = 2;
