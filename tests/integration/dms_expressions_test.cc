@@ -18,7 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char *kMapping = R"({"rules": [
+constexpr const char* kMapping = R"j({"rules": [
   {"rule-type": "selection", "rule-id": "1", "rule-name": "shop", "rule-action": "include",
    "object-locator": {"schema-name": "shop", "table-name": "items"}},
   {"rule-type": "transformation", "rule-id": "2", "rule-name": "commit-ts",
@@ -46,13 +46,9 @@ constexpr const char *kMapping = R"({"rules": [
    "object-locator": {"schema-name": "shop", "table-name": "items"}},
   {"rule-type": "transformation", "rule-id": "7", "rule-name": "flag",
    "rule-action": "add-column", "rule-target": "column", "value": "flag",
-   "expression": "operation_indicator('D', 'U', 'I')",
-                     "data-type" : {"type" : "string", "length" : 1}, "object-locator" : {
-  "schema-name" : "shop", "table-name" : "items"
-}
-}
-]
-})";
+   "expression": "operation_indicator('D', 'U', 'I')", "data-type": {"type": "string",
+   "length": 1}, "object-locator": {"schema-name": "shop", "table-name": "items"}}
+]})j";
 
 // 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, now, on the server.
 std::string PgNow(const harness::ThrowawayServer& pg) {
