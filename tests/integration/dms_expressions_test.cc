@@ -78,7 +78,12 @@ TEST(DmsExpressions, HeaderVariablesAndFunctionsLandPgToMariaDb) {
   auto commit_ts = [&](int id) {
     return MariaValue(*conn, "SELECT commit_ts FROM items WHERE id = " + std::to_string(id));
   };
-  ASSERT_TRUE(Eventually([&] { return row(3) != ""; }, 120s)) << engine.Log();
+  auto loaded = [&] {
+    return MariaValue(*conn, "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = "
+                             "'items'") == "1" &&
+           MariaValue(*conn, "SELECT count(*) FROM items") == "3";
+  };
+  ASSERT_TRUE(Eventually(loaded, 120s)) << engine.Log();
   std::string after_load = PgNow(*source);
   // Full-load rows: INSERT, no transaction or position, the load's time.
   EXPECT_EQ(row(1), "1|5|INSERT|@|shop.items|wid~|I");

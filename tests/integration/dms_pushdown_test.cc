@@ -303,7 +303,7 @@ TEST(DmsPushdown, SqliteToPgReadsOnlyFilteredRows) {
       << engine.Log();
   SqliteExec(db,
              "UPDATE items SET qty = 40 WHERE id = 3;"     // in -> out
-             "UPDATE items SET name = 'c1' WHERE id = 1;"  // out ('B1') -> in
+             "UPDATE items SET name = 'b1x' WHERE id = 6;"  // in, stays in
              "INSERT INTO items VALUES (2000, 1, 'zz', 0), (2001, 1, 'A', 0);");
   EXPECT_TRUE(Eventually([&] { return target_rows() == source_rows(); }, 60s))
       << engine.Log() << "\ntarget " << target_rows() << "\nsource " << source_rows();
