@@ -79,8 +79,9 @@ TEST(DmsExpressions, HeaderVariablesAndFunctionsLandPgToMariaDb) {
     return MariaValue(*conn, "SELECT commit_ts FROM items WHERE id = " + std::to_string(id));
   };
   auto loaded = [&] {
-    return MariaValue(*conn, "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = "
-                             "'items'") == "1" &&
+    return MariaValue(*conn,
+                      "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_NAME = "
+                      "'items'") == "1" &&
            MariaValue(*conn, "SELECT count(*) FROM items") == "3";
   };
   ASSERT_TRUE(Eventually(loaded, 120s)) << engine.Log();

@@ -302,7 +302,7 @@ TEST(DmsPushdown, SqliteToPgReadsOnlyFilteredRows) {
             std::string::npos)
       << engine.Log();
   SqliteExec(db,
-             "UPDATE items SET qty = 40 WHERE id = 3;"     // in -> out
+             "UPDATE items SET qty = 40 WHERE id = 3;"      // in -> out
              "UPDATE items SET name = 'b1x' WHERE id = 6;"  // in, stays in
              "INSERT INTO items VALUES (2000, 1, 'zz', 0), (2001, 1, 'A', 0);");
   EXPECT_TRUE(Eventually([&] { return target_rows() == source_rows(); }, 60s))
