@@ -13,6 +13,7 @@
 #include "engine/core/log.h"
 #include "engine/core/log_component.h"
 #include "engine/core/lossy.h"
+#include "engine/core/read_filter.h"
 #include "engine/pipeline/apply_errors.h"
 #include "engine/pipeline/lob_report.h"
 #include "engine/pipeline/net_effect.h"
@@ -48,24 +49,31 @@ auto RunAs(LogComponent c, F&& f) {
 Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapshot,
                 const ReplicateOptions& opt, const TableTransform& transform,
                 const std::atomic<bool>& stop, const std::atomic<bool>& abort_all,
-                Progress& progress, int64_t& rows, const std::string& what) {
+                Progress& progress, int64_t& rows, int64_t& read, const std::string& what) {
   const RowFilter& filter = transform.filter();
   std::vector<Value> row;
   rows = 0;
+  read = 0;
   int64_t pending = 0;
   auto count = [&](int64_t n) {
     progress.Add(n);
     if (opt.metrics) opt.metrics->AddRowsLoaded(n);
   };
   ScopedLogComponent component(LogComponent::kTargetLoad);
+  // Full-load rows' header variables ($AR_H_COMMIT_TIMESTAMP...): the time the load started.
+  RowOrigin origin;
+  origin.load_started_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
   for (;;) {
     ASSIGN_OR_RETURN(bool more,
                      RunAs(LogComponent::kSourceUnload, [&] { return reader.Next(row); }));
     if (!more) break;
+    ++read;
     if (!filter.empty() && filter.Evaluate(row) == FilterVerdict::kFail) {
       ++pending;  // read, counted for progress, not written
     } else {
-      transform.ShapeRow(row, ChangeOp::kRead);
+      transform.ShapeRow(row, ChangeOp::kRead, origin);
       if (opt.lob_report) opt.lob_report->Observe(*transform.target(), row, /*during_cdc=*/false);
       RETURN_IF_ERROR(loader.Write(row));
       ++rows;
@@ -88,10 +96,22 @@ struct SplitLoad {
   SplitTable plan;
   int remaining = 0;  // ranges not done yet (under the FullLoad mutex)
   int64_t rows = 0;   // rows of the done ranges
+  int64_t read = 0;   // rows read from the source for them (more than `rows` with a filter)
   Position earliest;  // the earliest snapshot of a done range
   bool any_done = false;
   Clock::time_point started;
 };
+
+// A reader of `table`'s rows (of `range` when given) for the full load: with the task's source
+// filter pushed into the source's query when the snapshot can (engine/core/read_filter.h); the
+// rows read are judged by the filter all the same (CopyRows).
+Result<std::unique_ptr<TableReader>> OpenLoadReader(Snapshot& snapshot, const TableTransform& t,
+                                                    const KeyRange* range) {
+  const auto& pushed = t.filter().read_filter();
+  if (auto* pushdown = dynamic_cast<FilterPushdown*>(&snapshot); pushdown && pushed)
+    return pushdown->OpenFilteredReader(*t.source(), range, *pushed);
+  return range ? snapshot.OpenRangeReader(*t.source(), *range) : snapshot.OpenReader(*t.source());
+}
 
 // One piece of work of the full load: a whole table, or one range of a split table.
 struct LoadUnit {
@@ -144,12 +164,16 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   Status first_error;
   std::atomic<bool> abort_all{false};  // set on the first failure
   size_t loaded_here = 0;
-  auto table_done = [&](const TableTransform& t, int64_t rows, double secs) {
+  auto table_done = [&](const TableTransform& t, int64_t rows, int64_t read, double secs) {
     LossyNotices::Run().ReportCounts(t.target()->name);  // values this load changed by a rule
     if (opt.lob_report) opt.lob_report->ReportTable(t.target()->name);  // values DMS would cut
     if (opt.metrics) opt.metrics->TableLoaded(t.target()->name.ToString(), rows);
-    Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)", t.source()->name.ToString(),
-        FormatCount(rows), secs, FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
+    // With a source filter, how many rows the source sent (the push-down's effect).
+    std::string filtered =
+        t.filter().empty() ? "" : fmt::format(", {} rows read from the source", FormatCount(read));
+    Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s){}",
+        t.source()->name.ToString(), FormatCount(rows), secs,
+        FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))), filtered);
   };
   // A split table whose every range committed in an earlier run, but not its finish.
   for (auto& sl : splits) {
@@ -157,7 +181,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
     const TableSchema& target = *sl.transform->target();
     RETURN_IF_ERROR(sink.FinishSplitLoad(opt.task, target, opt.prep, sl.earliest, sl.rows));
     RETURN_IF_ERROR(schema.AfterTable(target));
-    table_done(*sl.transform, sl.rows, 0);
+    table_done(*sl.transform, sl.rows, sl.read, 0);
     stats.tables_loaded++;
     ++loaded_here;
     stats.rows_loaded += sl.rows;
@@ -174,16 +198,16 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       const TableTransform& t = *u.transform;
       const TableSchema& target = *t.target();
       auto started = Clock::now();
-      int64_t rows = 0;
+      int64_t rows = 0, read = 0;
       Status s;
       bool finished_table = false;
       if (!u.split) {
-        auto reader = snapshot.OpenReader(*t.source());
+        auto reader = OpenLoadReader(snapshot, t, nullptr);
         auto loader = reader.ok() ? sink.BeginTableLoad(opt.task, target, opt.prep)
                                   : Result<std::unique_ptr<TableLoader>>(reader.status());
         s = !loader.ok() ? loader.status()
                          : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                    abort_all, progress, rows, target.name.ToString());
+                                    abort_all, progress, rows, read, target.name.ToString());
         finished_table = s.ok();
       } else {
         const RangeLoadState& r = u.split->plan.ranges[static_cast<size_t>(u.range)];
@@ -191,18 +215,19 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
             target.name.ToString() + " range " + std::to_string(r.index) + " " + r.range.ToString();
         {  // the range's sessions end before the table is finished (a SQLite target's one
            // writer is held by its loader)
-          auto reader = snapshot.OpenRangeReader(*t.source(), r.range);
+          auto reader = OpenLoadReader(snapshot, t, &r.range);
           auto loader = reader.ok() ? sink.BeginRangeLoad(opt.task, target, r.index)
                                     : Result<std::unique_ptr<TableLoader>>(reader.status());
           s = !loader.ok() ? loader.status()
                            : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                      abort_all, progress, rows, what);
+                                      abort_all, progress, rows, read, what);
         }
         if (s.ok()) {
           Log(LogLevel::kDebug, "loaded {}: {} rows", what, FormatCount(rows));
           SplitLoad& sl = *u.split;
           std::lock_guard<std::mutex> lock(mu);
           sl.rows += rows;
+          sl.read += read;
           sl.earliest =
               sl.any_done ? std::min(sl.earliest, snapshot.position()) : snapshot.position();
           sl.any_done = true;
@@ -211,6 +236,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
         if (s.ok() && finished_table) {
           s = sink.FinishSplitLoad(opt.task, target, opt.prep, u.split->earliest, u.split->rows);
           rows = u.split->rows;
+          read = u.split->read;
           started = u.split->started;
         }
       }
@@ -224,7 +250,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
         return;
       }
       if (!finished_table) continue;
-      table_done(t, rows, load_secs);
+      table_done(t, rows, read, load_secs);
       stats.tables_loaded++;
       ++loaded_here;
       stats.rows_loaded += rows;
@@ -390,7 +416,8 @@ class CdcLoop {
       range_applies = *verdict == SplitSnapshots::Verdict::kApply;
     }
     if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
-      auto travels = RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c); });
+      auto travels =
+          RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c, &txn_); });
       if (!travels.ok())
         return travels.status().WithContext("source transaction " + txn_.xid + " at " +
                                             txn_.position.text);
