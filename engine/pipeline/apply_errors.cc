@@ -95,8 +95,7 @@ Status ApplyErrors::Replay(const Status& refusal, bool batch) {
   if (!refusal.ok() && applier_.ClassifyError(refusal) == ApplyErrorKind::kOther) return refusal;
   RETURN_IF_ERROR(applier_.RollbackToSavepoint(kWindowSavepoint));
   recorded_.clear();
-  Log(LogLevel::kDebug, "a window of {} change(s) {}: applying it change by change",
-      window_.size(),
+  Log(LogLevel::kDebug, "a window of {} change(s) {}: applying it change by change", window_.size(),
       refusal.ok() ? "found " + std::to_string(missing_.size()) + " target row(s) missing"
                    : "was refused (" + refusal.message() + ")");
   for (const Kept& k : window_) {
@@ -239,7 +238,8 @@ Status ApplyErrors::Missing(const Kept& k, const RowsNotFound& found) {
     bool whole = k.change.after.size() == t.columns.size();
     std::string lacking;
     for (size_t i = 0; whole && i < k.change.after.size(); ++i) {
-      if (k.change.after[i].is_unchanged()) lacking += (lacking.empty() ? "" : ", ") + t.columns[i].name;
+      if (k.change.after[i].is_unchanged())
+        lacking += (lacking.empty() ? "" : ", ") + t.columns[i].name;
     }
     if (whole && lacking.empty()) {
       Change ins;
