@@ -154,7 +154,7 @@ TEST(DmsMissingRows, PgToMariaDbEachPolicy) {
     ASSERT_TRUE(Eventually([&] { return loaded("p", "10"); }, 120s)) << engine.Log();
     MariaExec(*conn, "DELETE FROM p WHERE id = 4");
     Sql(*source, "BEGIN; UPDATE p SET v = 'w' WHERE id IN (3, 4); COMMIT;");
-    EXPECT_NE(engine.Wait(90s), 0) << engine.Log();
+    EXPECT_EQ(engine.Wait(90s), 2) << engine.Log();
     std::string log = engine.Log();
     size_t at = log.find("cutover: error: ");
     ASSERT_NE(at, std::string::npos) << log;
