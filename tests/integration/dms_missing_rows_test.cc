@@ -169,8 +169,9 @@ TEST(DmsMissingRows, PgToMariaDbEachPolicy) {
   }
 }
 
-// MariaDB -> PostgreSQL, row apply: LOG_ERROR for updates, IGNORE_RECORD for deletes; the
-// changes found around them in the same source transaction are applied once, across kill -9.
+// MariaDB -> PostgreSQL, row apply straight from the stream (the test above goes through the
+// change spool, the default): LOG_ERROR for updates, IGNORE_RECORD for deletes; the changes
+// found around them in the same source transaction are applied once, across kill -9.
 TEST(DmsMissingRows, MariaDbToPgRowApplyLogAndIgnore) {
   auto source = StartMariaDb("dmsmr_msrc");
   auto target = StartPostgres("dmsmr_mtgt");
@@ -184,7 +185,8 @@ TEST(DmsMissingRows, MariaDbToPgRowApplyLogAndIgnore) {
       "ApplyErrorUpdatePolicy": "LOG_ERROR", "ApplyErrorDeletePolicy": "IGNORE_RECORD"}})");
   std::vector<std::string> args = {"replicate",   "--source",     source->uri(), "--target",
                                    target->uri(), "--task",       "dmsli",       "--task-settings",
-                                   settings,      "--apply-mode", "row"};
+                                   settings,      "--apply-mode", "row",         "--change-spool",
+                                   "off"};
   auto engine = std::make_unique<EngineProcess>(args);
   std::string schema;
   ASSERT_TRUE(Eventually(
