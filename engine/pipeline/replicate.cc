@@ -289,7 +289,11 @@ class CdcLoop {
         referential_(referential),
         transforms_(transforms),
         errors_(errors) {
-    applier_.set_rows_not_found_report(&rows_not_found_);
+    // Under ApplyErrorUpdatePolicy / DeletePolicy a row not found takes its policy
+    // (apply_errors.h); the others still go to the log.
+    if (errors_) errors_->set_rows_not_found_log(&rows_not_found_);
+    applier_.set_rows_not_found_report(errors_ ? static_cast<RowsNotFoundReport*>(errors_)
+                                               : &rows_not_found_);
     for (const TableSchemaPtr& t : start_schemas) schemas_[t->name] = t;
   }
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
@@ -1082,14 +1086,14 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
         "are not applied; reload it to resume it",
         t.ToString());
   auto make_errors = [&opt, &sink, suspended](Applier& a) -> Result<std::unique_ptr<ApplyErrors>> {
-    if (!opt.errors.Diverts() && !opt.errors.locate && suspended.empty())
-      return std::unique_ptr<ApplyErrors>();
-    if ((opt.errors.Diverts() || opt.errors.locate) && !a.SupportsSavepoints()) {
-      if (!opt.errors.Diverts()) return FailedPrecondition("no savepoints to locate a refusal");
+    const bool diverts = opt.errors.Diverts() || ApplyErrors::ActsOnMissingRows(opt.errors);
+    if (!diverts && !opt.errors.locate && suspended.empty()) return std::unique_ptr<ApplyErrors>();
+    if ((diverts || opt.errors.locate) && !a.SupportsSavepoints()) {
+      if (!diverts) return FailedPrecondition("no savepoints to locate a refusal");
       return FailedPrecondition("task " + opt.task + ": the " + sink.engine() +
                                 " target cannot divert a refused change (ErrorBehavior "
-                                "policies other than STOP_TASK need a PostgreSQL or MariaDB "
-                                "target)");
+                                "policies other than STOP_TASK, and ApplyErrorUpdatePolicy / "
+                                "ApplyErrorDeletePolicy, need a PostgreSQL or MariaDB target)");
     }
     return std::make_unique<ApplyErrors>(a, opt.errors, suspended);
   };
