@@ -280,7 +280,8 @@ native_worker_stats() {
 
 # drain_run TOOL ID -> prints "seconds cpu_s rss_kb"
 drain_run() {
-  local tool="$1" id="$2" tgt t0 t_end="" deadline n stats="" tf="$OUT/cutover-drain-$id.time"
+  local tool="$1" id="$2" tgt t0 t_end="" deadline n stats="" tf
+  tf="$OUT/cutover-drain-$id.time"
   if [[ "$tool" == cutover ]]; then tgt="$TGT_C"; else tgt="$TGT_N"; fi
   q "$DSRC" "checkpoint"; q "$tgt" "checkpoint"
   t0=$(now)
