@@ -35,6 +35,7 @@
 # subscription's apply worker on the target (/proc/PID/stat utime+stime, VmHWM). Server-side work
 # (source walsender/COPY backends, target backends) is in neither figure.
 #
+# RUNS (default 3, from common.sh) runs per point; the table and chart show their medians.
 # Output under $OUT (default bench/out/cost_curves-<timestamp>): points.csv, points.md, curves.svg
 # (written by bench/plot_curves.py), tool logs. SERIES="rows width tables drain" picks series.
 set -euo pipefail
@@ -45,7 +46,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 PARALLEL="${PARALLEL:-4}"
 SPLIT="${SPLIT:-512MB}"
 SERIES="${SERIES:-rows width tables drain}"
-RUNS="${RUNS:-1}"
 DRAIN_PGBENCH_SCALE="${DRAIN_PGBENCH_SCALE:-10}"
 CLIENTS="${CLIENTS:-4}"
 TOOL_TIMEOUT="${TOOL_TIMEOUT:-3600}"

@@ -23,7 +23,8 @@
 # Both tools connect over TCP to 127.0.0.1 as user cutover (mydumper/myloader through a
 # --defaults-file). Differences that favour the peer, kept because they are its defaults:
 # myloader turns the binary log off for its sessions (SET SQL_LOG_BIN=0), cutover's writes go to
-# the target's binlog (servers.sh starts every MariaDB with --log-bin).
+# the target's binlog (servers.sh starts every MariaDB with --log-bin). MYLOADER_BINLOG=1 gives
+# myloader --enable-binlog, so that both tools' writes are binlogged.
 #
 # Verified after each run: per table the row count and a content checksum (sb_fingerprint_maria)
 # equal the source's, and every table has its primary key. Also recorded per run (GNU time): CPU
@@ -40,6 +41,7 @@ TABLE_SIZE="${TABLE_SIZE:-500000}"
 PARALLEL="${PARALLEL:-4}"
 SPLIT="${SPLIT:-64MB}"
 CHUNK_ROWS="${CHUNK_ROWS:-100000}"
+MYLOADER_BINLOG="${MYLOADER_BINLOG:-0}"   # 1: myloader --enable-binlog (its writes binlogged, as cutover's)
 TOOL_TIMEOUT="${TOOL_TIMEOUT:-1800}"   # seconds, per tool run
 OUT="${OUT:-$BENCH_ROOT/bench/out/maria_vs_mydumper-$(date -u +%Y%m%dT%H%M%SZ)}"
 TAG="bmmd-$$"
@@ -123,9 +125,9 @@ run_tool() {  # TOOL RUN -> prints seconds
           /usr/bin/time -a -o "$1" -f "%e %U %S %M" mydumper --defaults-file="$2" -B cutover \
             -T "$5" -o "$4" --threads "$6" --rows "$7" --trx-consistency-only -v 2
           /usr/bin/time -a -o "$1" -f "%e %U %S %M" myloader --defaults-file="$3" -d "$4" \
-            -s cutover -B "$8" --threads "$6" -v 2' \
+            -s cutover -B "$8" --threads "$6" -v 2 ${9:+--enable-binlog}' \
         _ "$tf" "$OUT/src.cnf" "$OUT/tgt.cnf" "$OUT/dump-r$r" "$(IFS=,; echo "${TABLES[*]}")" \
-        "$PARALLEL" "$CHUNK_ROWS" "$db" </dev/null >"$OUT/mydumper-r$r.log" 2>&1 || rc=$?
+        "$PARALLEL" "$CHUNK_ROWS" "$db" "$([[ "$MYLOADER_BINLOG" == 1 ]] && echo 1)" </dev/null >"$OUT/mydumper-r$r.log" 2>&1 || rc=$?
       t1=$(now)
       du -sm "$OUT/dump-r$r" 2>/dev/null | awk '{ print "dump directory: " $1 " MiB" }' >>"$OUT/mydumper-r$r.log"
       rm -rf "$OUT/dump-r$r"
@@ -148,7 +150,7 @@ run_tool() {  # TOOL RUN -> prints seconds
 }
 
 compare_runs mydumper "$TOTAL" \
-  "MariaDB -> MariaDB full load: $TOTAL rows (sysbench $SB_TABLES x $TABLE_SIZE, no secondary index), cutover --parallel $PARALLEL --split-tables-larger-than $SPLIT vs mydumper --threads $PARALLEL --rows $CHUNK_ROWS + myloader --threads $PARALLEL"
+  "MariaDB -> MariaDB full load: $TOTAL rows (sysbench $SB_TABLES x $TABLE_SIZE, no secondary index), cutover --parallel $PARALLEL --split-tables-larger-than $SPLIT vs mydumper --threads $PARALLEL --rows $CHUNK_ROWS + myloader --threads $PARALLEL$([[ "$MYLOADER_BINLOG" == 1 ]] && echo " --enable-binlog")"
 awk -F'\t' 'NR > 1 { c[$2] = c[$2] " " $3; m[$2] = m[$2] " " int($4 / 1024) }
   END { for (t in c) printf "%s: CPU s per run:%s; peak RSS MiB per run:%s\n", t, c[t], m[t] }' \
   "$OUT/resources.tsv" | sort | tee -a "$OUT/summary.txt"
