@@ -105,11 +105,10 @@ fl_prepare() {
   done
   sql+=("vacuum analyze")
   q "$SRC" "${sql[@]}"
-  FP_QUERY="select concat_ws(' '"
+  FP_QUERY="select ''"   # || chains: a function takes at most 100 arguments
   for i in $(seq 1 "$n"); do
-    FP_QUERY+=", (select count(*) || ':' || coalesce(sum(a), 0) || ':' || coalesce(sum(hashtext(pad)::bigint), 0) from public.t$i)"
+    FP_QUERY+=" || ' ' || (select count(*) || ':' || coalesce(sum(a), 0) || ':' || coalesce(sum(hashtext(pad)::bigint), 0) from public.t$i)"
   done
-  FP_QUERY+=")"
   FP_SRC="$(q "$SRC" "$FP_QUERY")"
 }
 
