@@ -335,14 +335,14 @@ for series in $SERIES; do
     rows)
       for m in 1 5 20; do
         rows="$(scaled $(( m * 1000000 )))"
-        fl_point rows "$rows" "$(awk -v r="$rows" 'BEGIN { printf "%g rows", r }')" 1 "$rows" 100
+        fl_point rows "$rows" "$rows rows" 1 "$rows" 100
       done ;;
     width)
       rows="$(scaled 200000)"
       for w in 100 1000 10000; do fl_point width "$w" "$w B x $rows rows" 1 "$rows" "$w"; done ;;
     tables)
       total="$(scaled 1000000)"
-      for n in 1 10 100; do fl_point tables "$n" "$n tables, $total rows" "$n" $(( total / n )) 100; done ;;
+      for n in 1 10 100; do fl_point tables "$n" "$n tables x $(( total / n )) rows" "$n" $(( total / n )) 100; done ;;
     drain)
       for k in 50000 200000 800000; do
         txns="$(scaled "$k")"
