@@ -28,8 +28,11 @@ const std::vector<Value>& KeySource(const Change& c) {
 }  // namespace
 
 ApplyErrors::ApplyErrors(Applier& applier, const ErrorPolicies& policies,
-                         std::set<TableName> suspended)
-    : applier_(applier), policies_(policies), suspended_(std::move(suspended)) {}
+                         std::set<TableName> suspended, std::set<TableName> moves_in)
+    : applier_(applier),
+      policies_(policies),
+      suspended_(std::move(suspended)),
+      moves_in_(std::move(moves_in)) {}
 
 Status ApplyErrors::OpenWindow() {
   // What was sent before (BEGIN, a foreign-key step) must not be mistaken for a refusal inside
@@ -138,7 +141,7 @@ Status ApplyErrors::Replay(const Status& refusal, bool batch) {
 }
 
 void ApplyErrors::Report(const RowsNotFound& r) {
-  if (window_open_ && ActsOnMissingRows(policies_)) {
+  if (window_open_ && Handles(r)) {
     missing_.push_back(r);
     return;
   }
@@ -185,6 +188,11 @@ ErrorPolicy ApplyErrors::MissingPolicyFor(const Kept& k, std::string& setting) {
   const bool update = k.change.op == ChangeOp::kUpdate;
   setting = update ? "ApplyErrorUpdatePolicy" : "ApplyErrorDeletePolicy";
   ErrorPolicy p = update ? policies_.update_missing : policies_.delete_missing;
+  if (!policies_.missing_rows_set) {
+    // A filtered table's row moving in (Handles): inserted, never escalated.
+    setting = "the row filter";
+    return ErrorPolicy::kUpdateRecord;
+  }
   int64_t n = ++apply_errors_[k.change.table->name];
   if (policies_.apply_escalation_count > 0 && n > policies_.apply_escalation_count &&
       p != ErrorPolicy::kStopTask) {
@@ -260,6 +268,11 @@ Status ApplyErrors::Missing(const Kept& k, const RowsNotFound& found) {
       // handled as a refusal of the update.
       RETURN_IF_ERROR(applier_.RollbackToSavepoint(kChangeSavepoint));
       return Divert(k, kind, s);
+    }
+    if (!policies_.missing_rows_set) {
+      // A filtered table without the policies: logged and counted as cutover always did.
+      if (log_) log_->Report(found);
+      return Status::Ok();
     }
     error += "; not inserted (UPDATE_RECORD): the update does not carry every column (" +
              (lacking.empty() ? std::string("its new image is partial") : "unchanged: " + lacking) +

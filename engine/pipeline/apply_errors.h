@@ -31,7 +31,12 @@
 // image carries every column (else recorded as LOG_ERROR, saying why). The replay matters
 // because bulk statements report only how many rows they missed, and a MariaDB bulk update
 // (an upsert) would have inserted the missing rows itself. Without either setting, a missing
-// row is only logged and counted (rows_not_found.h), as cutover always did.
+// row is only logged and counted (rows_not_found.h), as cutover always did, except on the
+// tables of `moves_in` (tables with a row filter, see the constructor): there an update that
+// finds no row is a row moving into the filter whose old image could not say it was outside
+// (a PostgreSQL key-only old image, a SQLite source's key), and it is inserted from its new
+// image as UPDATE_RECORD would, so the filter keeps its promise (docs/dms.md, "Rows crossing a
+// filter"); a partial new image there is logged and counted as before.
 #pragma once
 
 #include <cstdint>
@@ -53,8 +58,16 @@ class ApplyErrors : public RowsNotFoundReport {
   // under savepoints and this class is the applier's RowsNotFoundReport).
   static bool ActsOnMissingRows(const ErrorPolicies& p) { return p.missing_rows_set; }
 
-  // `suspended`: tables suspended by an earlier run (TaskState::changes' state).
-  ApplyErrors(Applier& applier, const ErrorPolicies& policies, std::set<TableName> suspended);
+  // `suspended`: tables suspended by an earlier run (TaskState::changes' state). `moves_in`:
+  // the target names of tables with a row filter (see the header comment).
+  ApplyErrors(Applier& applier, const ErrorPolicies& policies, std::set<TableName> suspended,
+              std::set<TableName> moves_in = {});
+
+  // Whether a missing row of `r`'s kind is handled here rather than only logged.
+  bool Handles(const RowsNotFound& r) const {
+    return ActsOnMissingRows(policies_) ||
+           (r.op == ChangeOp::kUpdate && moves_in_.count(r.table) > 0);
+  }
 
   // Whether changes of `table` (the source name) are no longer applied (SUSPEND_TABLE).
   bool Suspended(const TableName& table) const { return suspended_.count(table) > 0; }
@@ -105,6 +118,7 @@ class ApplyErrors : public RowsNotFoundReport {
   Applier& applier_;
   ErrorPolicies policies_;
   std::set<TableName> suspended_;
+  std::set<TableName> moves_in_;
   std::set<TableName> newly_suspended_;  // in the open group
   std::vector<Kept> window_;
   std::vector<ApplyException> recorded_;  // in the replay under way

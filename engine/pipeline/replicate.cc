@@ -1085,9 +1085,18 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
         "table {} is suspended (SUSPEND_TABLE in an earlier run): its changes "
         "are not applied; reload it to resume it",
         t.ToString());
-  auto make_errors = [&opt, &sink, suspended](Applier& a) -> Result<std::unique_ptr<ApplyErrors>> {
+  // Tables with a row filter: an update that finds no target row there is a row moving into
+  // the filter unseen (apply_errors.h), inserted where the target has savepoints; a SQLite
+  // target inserts it itself, a file target writes the row whole anyway.
+  std::set<TableName> moves_in;
+  for (const auto& [name, t] : transform_of)
+    if (t && !t->filter().empty()) moves_in.insert(t->target()->name);
+  auto make_errors = [&opt, &sink, suspended,
+                      moves_in](Applier& a) -> Result<std::unique_ptr<ApplyErrors>> {
     const bool diverts = opt.errors.Diverts() || ApplyErrors::ActsOnMissingRows(opt.errors);
-    if (!diverts && !opt.errors.locate && suspended.empty()) return std::unique_ptr<ApplyErrors>();
+    if (!diverts && !opt.errors.locate && suspended.empty() &&
+        (moves_in.empty() || !a.SupportsSavepoints()))
+      return std::unique_ptr<ApplyErrors>();
     if ((diverts || opt.errors.locate) && !a.SupportsSavepoints()) {
       if (!diverts) return FailedPrecondition("no savepoints to locate a refusal");
       return FailedPrecondition("task " + opt.task + ": the " + sink.engine() +
@@ -1095,7 +1104,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
                                 "policies other than STOP_TASK, and ApplyErrorUpdatePolicy / "
                                 "ApplyErrorDeletePolicy, need a PostgreSQL or MariaDB target)");
     }
-    return std::make_unique<ApplyErrors>(a, opt.errors, suspended);
+    return std::make_unique<ApplyErrors>(a, opt.errors, suspended,
+                                         a.SupportsSavepoints() ? moves_in : std::set<TableName>{});
   };
   if (!opt.change_spool.dir.empty()) {
     // A spool left by an earlier task of the same name (dropped without `task drop`, or on

@@ -304,9 +304,18 @@ TEST(DmsPushdown, SqliteToPgReadsOnlyFilteredRows) {
   SqliteExec(db,
              "UPDATE items SET qty = 40 WHERE id = 3;"      // in -> out
              "UPDATE items SET name = 'b1x' WHERE id = 6;"  // in, stays in
+             // out -> in: a SQLite source's change carries only the key of the old row, so
+             // cutover cannot see that the row was outside; the target's missing row is inserted
+             // (apply_errors.h, the row filter's tables)
+             "UPDATE items SET qty = 2 WHERE id = 30;"     // out (qty 30) -> in
+             "UPDATE items SET name = 'b4' WHERE id = 4;"  // out ('B4') -> in
              "INSERT INTO items VALUES (2000, 1, 'zz', 0), (2001, 1, 'A', 0);");
   EXPECT_TRUE(Eventually([&] { return target_rows() == source_rows(); }, 60s))
       << engine.Log() << "\ntarget " << target_rows() << "\nsource " << source_rows();
+  EXPECT_EQ(Sql(*target,
+                "SELECT string_agg(id::text, ',' ORDER BY id) FROM items WHERE id IN "
+                "(3, 4, 6, 30)"),
+            "4,6,30");
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 }
