@@ -17,6 +17,8 @@
 #   then (every pipe-*): the primary keys and indexes, $PARALLEL sessions at once
 #   (maintenance_work_mem $MWM, as cutover's index sessions), then the two foreign keys.
 #   cutover              replicate + switch, exactly as pg_switch_ready.sh times it
+#   cutover@NAME         the same with the environment variables in $CUTOVER_ENV_NAME
+#                        ("VAR=value ..."): A/B variants of one binary in the same run
 #   pgcopydb             clone --table-jobs $PARALLEL --index-jobs $PARALLEL, as pg_switch_ready.sh
 # Reported per pipe-* run: the COPY seconds and the total (COPY + indexes + foreign keys).
 # Every run is verified (row counts, indexes, validated foreign keys), runs rotate the order.
@@ -24,7 +26,10 @@
 # drain (fresh servers, same backlog as pg_cdc_drain.sh: pgbench -i -s $SCALE, history keyed,
 # then CLIENTS x TXNS_PER_CLIENT tpcb-like transactions while nobody consumes). Consumers of the
 # same backlog, one after the other, each from its own slot created before the backlog:
-#   decode-only   pg_recvlogical --plugin pgoutput (proto_version 1, the publication) to
+#   decode-sql    SELECT count(*) FROM pg_logical_slot_get_binary_changes(slot, <LSN after the
+#                 backlog>, NULL, proto_version 1, the publication): pgoutput decoding and
+#                 encoding inside one backend, nothing sent: the floor of any pgoutput consumer
+#   decode-recv   pg_recvlogical --plugin pgoutput (proto_version 1, the publication) to
 #                 /dev/null, --endpos the source's LSN after the backlog: the walsender's
 #                 decode-and-send cost with a consumer that does nothing
 #   native        native logical replication (subscription enabled; until the history count
@@ -174,7 +179,7 @@ run_parallel() {  # URI FILE JOBS
 
 copy_tool() {  # TOOL RUN -> prints "copy_seconds total_seconds"
   local tool="$1" r="$2" db uri t0 t1 t2 rc=0 t pids=()
-  db="$(echo "fl_${tool}_r$r" | tr - _)"
+  db="$(echo "fl_${tool}_r$r" | tr -c 'a-z0-9_\n' _)"
   q "$TGT" "drop database if exists $db with (force)" "create database $db"
   uri="$(db_uri "$TGT" "$db")"
   case "$tool" in
@@ -196,23 +201,27 @@ copy_tool() {  # TOOL RUN -> prints "copy_seconds total_seconds"
       run_parallel "$uri" "$OUT/fkeys.sql" "$PARALLEL" || { log "$tool: foreign keys failed"; return 1; }
       t2=$(now)
       ;;
-    cutover)
-      local targs=() pid
+    cutover|cutover@*)
+      local targs=() pid envs=()
       for t in "${TABLES[@]}"; do targs+=(--tables "$t"); done
+      if [[ "$tool" == cutover@* ]]; then  # a variant: its environment from CUTOVER_ENV_<name>
+        local var="CUTOVER_ENV_${tool#cutover@}"
+        read -r -a envs <<<"${!var:-}"
+      fi
       q "$SRC" "checkpoint"; q "$TGT" "checkpoint"
       t0=$(now)
-      "$CUTOVER" replicate --source "$SRC" --target "$uri" --task "bench_fl_r$r" \
-        --parallel "$PARALLEL" "${targs[@]}" >"$OUT/cutover-r$r.log" 2>&1 &
+      env "${envs[@]}" "$CUTOVER" replicate --source "$SRC" --target "$uri" --task "bench_fl_r$r" \
+        --parallel "$PARALLEL" "${targs[@]}" >"$OUT/$tool-r$r.log" 2>&1 &
       pid=$!
       bench_track_pid "$pid"
       wait_until "$TOOL_TIMEOUT" "cutover's foreign key validation" \
-        grep -q "foreign keys validated" "$OUT/cutover-r$r.log"
-      { timeout "$TOOL_TIMEOUT" "$CUTOVER" switch --source "$SRC" --target "$uri" \
-        --task "bench_fl_r$r" --validate none --quiet-seconds 0.2 >"$OUT/cutover-switch-r$r.log" 2>&1 || rc=$?; }
+        grep -q "foreign keys validated" "$OUT/$tool-r$r.log"
+      { timeout "$TOOL_TIMEOUT" env "${envs[@]}" "$CUTOVER" switch --source "$SRC" --target "$uri" \
+        --task "bench_fl_r$r" --validate none --quiet-seconds 0.2 >"$OUT/$tool-switch-r$r.log" 2>&1 || rc=$?; }
       t2=$(now)
       stop_pid "$pid" TERM 20 >/dev/null 2>&1 || true
       "$CUTOVER" -q task drop --source "$SRC" --target "$uri" --task "bench_fl_r$r" \
-        >>"$OUT/cutover-r$r.log" 2>&1 || true
+        >>"$OUT/$tool-r$r.log" 2>&1 || true
       t1="$t2"
       ;;
     pgcopydb)
@@ -239,9 +248,9 @@ copy_tool() {  # TOOL RUN -> prints "copy_seconds total_seconds"
 drain_part() {
   local DTABLES=(public.pgbench_accounts public.pgbench_branches public.pgbench_tellers public.pgbench_history)
   local backlog=$(( CLIENTS * TXNS_PER_CLIENT )) r t
-  printf 'run\tbacklog_txns\twal_mib\tdecode_only_s\tnative_s\tcutover_s\tnative/decode\tcutover/decode\n' \
+  printf 'run\tbacklog_txns\twal_mib\tdecode_sql_s\tdecode_recvlogical_s\tnative_s\tcutover_s\tnative/decode_sql\tcutover/decode_sql\n' \
     >"$OUT/runs-drain.tsv"
-  local DEC=() NAT=() CUT=()
+  local SQLD=() DEC=() NAT=() CUT=()
   local targs=()
   for t in "${DTABLES[@]}"; do targs+=(--tables "$t"); done
   for r in $(seq 1 "$RUNS"); do
@@ -271,7 +280,8 @@ drain_part() {
     wait_until 600 "cutover initial load" grep -q 'cdc started' "$OUT/drain-cutover-load-r$r.log"
     stop_pid "$cpid" TERM 60 || die "cutover initial load exited badly"
     # decode-only consumer's slot, before the backlog
-    q "$SRC" "select pg_create_logical_replication_slot('floor_decode', 'pgoutput')" >/dev/null
+    q "$SRC" "select pg_create_logical_replication_slot('floor_decode', 'pgoutput')" \
+      "select pg_create_logical_replication_slot('floor_sql', 'pgoutput')" >/dev/null
     timeout 1200 "$PGBENCH" -n -c "$CLIENTS" -j 2 -t "$TXNS_PER_CLIENT" "$SRC" \
       >"$OUT/drain-pgbench_backlog-r$r.log" 2>&1 || die "pgbench backlog failed"
     local N L wal
@@ -280,14 +290,20 @@ drain_part() {
     wal="$(q "$SRC" "select round(pg_wal_lsn_diff('$L', confirmed_flush_lsn) / 1048576.0, 1) from pg_replication_slots where slot_name = 'floor_decode'")"
     log "drain run $r: backlog $N txns, $wal MiB of WAL"
     q "$SRC" "checkpoint"
-    # 1. decode only
-    local t0 t1 d_dec d_nat d_cut
+    # 0. decode only, inside one backend: pgoutput's output counted and discarded by SQL
+    local t0 t1 d_sql d_dec d_nat d_cut msgs
+    t0=$(now)
+    msgs="$(q "$SRC" "select count(*) from pg_logical_slot_get_binary_changes('floor_sql', '$L', NULL,
+                        'proto_version', '1', 'publication_names', 'bench_pub')")"
+    t1=$(now); d_sql="$(elapsed "$t0" "$t1")"
+    log "drain run $r: decode-sql $d_sql s ($msgs pgoutput messages)"
+    # 1. decode and send to a consumer that discards it
     t0=$(now)
     timeout "$TOOL_TIMEOUT" "$PG_RECVLOGICAL" -d "$(conninfo "$SRC")" --slot floor_decode --start \
       --endpos "$L" -o proto_version=1 -o publication_names=bench_pub --no-loop -f /dev/null \
       2>"$OUT/drain-recvlogical-r$r.log" || die "pg_recvlogical failed: $(tail -3 "$OUT/drain-recvlogical-r$r.log")"
     t1=$(now); d_dec="$(elapsed "$t0" "$t1")"
-    log "drain run $r: decode-only $d_dec s"
+    log "drain run $r: decode-recvlogical $d_dec s"
     # 2. native
     q "$TGT_N" "checkpoint"
     t0=$(now)
@@ -306,20 +322,21 @@ drain_part() {
     t1=$(now); d_cut="$(elapsed "$t0" "$t1")"
     stop_pid "$cpid" TERM 60 || die "cutover drain exited badly"
     log "drain run $r: cutover $d_cut s"
-    DEC+=("$d_dec"); NAT+=("$d_nat"); CUT+=("$d_cut")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$N" "$wal" "$d_dec" "$d_nat" "$d_cut" \
-      "$(ratio "$d_nat" "$d_dec")" "$(ratio "$d_cut" "$d_dec")" | tee -a "$OUT/runs-drain.tsv"
+    SQLD+=("$d_sql"); DEC+=("$d_dec"); NAT+=("$d_nat"); CUT+=("$d_cut")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$N" "$wal" "$d_sql" "$d_dec" "$d_nat" "$d_cut" \
+      "$(ratio "$d_nat" "$d_sql")" "$(ratio "$d_cut" "$d_sql")" | tee -a "$OUT/runs-drain.tsv"
     bench_stop_server "$TAG-r$r-src"; bench_stop_server "$TAG-r$r-tgtc"; bench_stop_server "$TAG-r$r-tgtn"
   done
-  local md mn mc
-  md="$(median "${DEC[@]}")"; mn="$(median "${NAT[@]}")"; mc="$(median "${CUT[@]}")"
+  local ms md mn mc
+  ms="$(median "${SQLD[@]}")"; md="$(median "${DEC[@]}")"; mn="$(median "${NAT[@]}")"; mc="$(median "${CUT[@]}")"
   {
     echo "drain: backlog $backlog pgbench tpcb-like txns (scale $SCALE, -c $CLIENTS -t $TXNS_PER_CLIENT), runs $RUNS"
-    echo "decode-only (pg_recvlogical pgoutput -> /dev/null) median: $md s (runs: ${DEC[*]})"
+    echo "decode-only in one backend (pg_logical_slot_get_binary_changes, pgoutput) median: $ms s (runs: ${SQLD[*]})"
+    echo "decode and send (pg_recvlogical pgoutput -> /dev/null) median: $md s (runs: ${DEC[*]})"
     echo "native logical replication median: $mn s (runs: ${NAT[*]})"
     echo "cutover median: $mc s (runs: ${CUT[*]})"
-    echo "native/decode-only: $(ratio "$mn" "$md"); cutover/decode-only: $(ratio "$mc" "$md"); native/cutover: $(ratio "$mn" "$mc")"
-    echo "upper bound of a drain speed-up over native with this decoder: $(ratio "$mn" "$md")x"
+    echo "native/decode-only: $(ratio "$mn" "$ms"); cutover/decode-only: $(ratio "$mc" "$ms"); native/cutover: $(ratio "$mn" "$mc")"
+    echo "upper bound of a drain speed-up over native with pgoutput decoding: $(ratio "$mn" "$ms")x"
   } | tee "$OUT/summary-drain.txt"
 }
 
