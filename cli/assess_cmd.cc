@@ -22,6 +22,7 @@
 #include "cli/command.h"
 #include "engine/core/log.h"
 #include "engine/core/lossy.h"
+#include "engine/core/schema_objects.h"
 #include "engine/core/uri.h"
 #include "engine/pipeline/endpoints.h"
 #include "engine/pipeline/start_checks.h"
@@ -43,22 +44,6 @@ bool IsLargeObject(const Column& c) {
     default:
       return false;
   }
-}
-
-const char* ActionName(ReferentialAction a) {
-  switch (a) {
-    case ReferentialAction::kCascade:
-      return "CASCADE";
-    case ReferentialAction::kSetNull:
-      return "SET NULL";
-    case ReferentialAction::kSetDefault:
-      return "SET DEFAULT";
-    case ReferentialAction::kRestrict:
-      return "RESTRICT";
-    case ReferentialAction::kNoAction:
-      return "NO ACTION";
-  }
-  return "?";
 }
 
 class AssessCommand : public Command {
@@ -293,8 +278,9 @@ class AssessCommand : public Command {
       for (const ForeignKey& fk : s.foreign_keys) {
         if (!fk.HasAction()) continue;
         actions.push_back("foreign key " + fk.name + " of " + s.name.ToString() + " -> " +
-                          fk.parent.ToString() + " (ON DELETE " + ActionName(fk.on_delete) +
-                          ", ON UPDATE " + ActionName(fk.on_update) + ")");
+                          fk.parent.ToString() + " (ON DELETE " +
+                          ReferentialActionSql(fk.on_delete) + ", ON UPDATE " +
+                          ReferentialActionSql(fk.on_update) + ")");
       }
     }
     const std::string ltitle = "column types map to the target without loss (docs/types.md)";

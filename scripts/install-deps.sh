@@ -26,7 +26,7 @@ PACKAGES=(
   prometheus  # prometheus + promtool: scrape and alert-rule tests (tests/integration/metrics_endpoint_test.cc)
 )
 # Peers the benchmarks compare against (bench/): only with --bench, CI does not need them.
-BENCH_PACKAGES=(sysbench pgloader percona-toolkit)
+BENCH_PACKAGES=(sysbench pgloader percona-toolkit mydumper)  # mydumper: mydumper + myloader
 if [[ "${1:-}" == "--bench" ]]; then
   PACKAGES+=("${BENCH_PACKAGES[@]}")
 fi

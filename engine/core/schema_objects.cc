@@ -218,8 +218,7 @@ std::string DefaultLiteralSql(const ColumnDefault& d, bool backslashes) {
   return out + "'";
 }
 
-namespace {
-const char* ActionSql(ReferentialAction a) {
+const char* ReferentialActionSql(ReferentialAction a) {
   switch (a) {
     case ReferentialAction::kNoAction:
       return "NO ACTION";
@@ -234,14 +233,13 @@ const char* ActionSql(ReferentialAction a) {
   }
   return "NO ACTION";
 }
-}  // namespace
 
 std::string ReferentialActionsSql(const ForeignKey& fk) {
   std::string out;
   if (fk.on_delete != ReferentialAction::kNoAction)
-    out += std::string(" ON DELETE ") + ActionSql(fk.on_delete);
+    out += std::string(" ON DELETE ") + ReferentialActionSql(fk.on_delete);
   if (fk.on_update != ReferentialAction::kNoAction)
-    out += std::string(" ON UPDATE ") + ActionSql(fk.on_update);
+    out += std::string(" ON UPDATE ") + ReferentialActionSql(fk.on_update);
   return out;
 }
 

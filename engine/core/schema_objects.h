@@ -143,6 +143,9 @@ const TableSchema* FindTable(const std::vector<TableSchemaPtr>& tables, const Ta
 // text quoted with '' doubled (`backslashes`: also doubled, for MariaDB's default sql_mode).
 std::string DefaultLiteralSql(const ColumnDefault& d, bool backslashes);
 
+// The action as SQL spells it: "CASCADE", "SET NULL", "NO ACTION"...
+const char* ReferentialActionSql(ReferentialAction a);
+
 // "ON DELETE CASCADE ON UPDATE SET NULL" (NO ACTION left out: the default everywhere).
 std::string ReferentialActionsSql(const ForeignKey& fk);
 

@@ -1,5 +1,6 @@
 // The CSV RowFile: fields spelled by value_text.h and quoted by csv_format.h, optionally gzip
 // (zlib's deflate with a gzip wrapper, streamed: memory stays one buffer whatever the file size).
+// A transaction file is the same writer with the row's table and schema after Op.
 #include <zlib.h>
 
 #include "engine/lakehouse/csv_format.h"
@@ -31,7 +32,7 @@ class CsvRowFile final : public RowFile {
         return Internal("zlib: deflateInit2 failed for " + key_);
       zinit_ = true;
     }
-    if (!s_.add_column_name) return Status::Ok();
+    if (!s_.add_column_name || transaction_) return Status::Ok();
     bool first = true;
     auto name = [&](const std::string& n) {
       AppendCsvField(f_, std::string_view(n), first, buf_);
@@ -53,6 +54,11 @@ class CsvRowFile final : public RowFile {
       AppendCsvField(f_, std::string_view(o, 1), first, buf_);
       first = false;
     }
+    if (transaction_) {
+      AppendCsvField(f_, std::string_view(table_.name), first, buf_);
+      AppendCsvField(f_, std::string_view(table_.schema), false, buf_);
+      first = false;
+    }
     if (!s_.timestamp_column.empty()) {
       AppendCsvField(f_, std::string_view(timestamp), first, buf_);
       first = false;
@@ -72,6 +78,12 @@ class CsvRowFile final : public RowFile {
     ++rows_;
     if (buf_.size() >= kFlushAt) return Flush(false);
     return Status::Ok();
+  }
+
+  // A transaction file's next row lands in `table`.
+  void SetTransactionTable(const TableName& table) {
+    transaction_ = true;
+    table_ = table;
   }
 
   int64_t bytes() const override { return upload_->bytes() + static_cast<int64_t>(buf_.size()); }
@@ -111,13 +123,42 @@ class CsvRowFile final : public RowFile {
   const LakehouseSettings& s_;
   CsvFormat f_;
   bool with_op_;
+  bool transaction_ = false;
+  TableName table_;
   std::string buf_, text_;
   int64_t rows_ = 0;
   z_stream z_{};
   bool zinit_ = false;
 };
 
+class CsvTransactionFile final : public TransactionFile {
+ public:
+  explicit CsvTransactionFile(std::unique_ptr<CsvRowFile> f) : f_(std::move(f)) {}
+  Status Write(char op, const TableName& table, const std::string& timestamp,
+               const std::vector<Value>& row, const std::string& position) override {
+    f_->SetTransactionTable(table);
+    return f_->Write(op, timestamp, row, position);
+  }
+  int64_t bytes() const override { return f_->bytes(); }
+  int64_t rows() const override { return f_->rows(); }
+  Status Complete() override { return f_->Complete(); }
+  const std::string& key() const override { return f_->key(); }
+
+ private:
+  std::unique_ptr<CsvRowFile> f_;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<TransactionFile>> OpenTransactionFile(ObjectStore& store,
+                                                             const std::string& key,
+                                                             const LakehouseSettings& s) {
+  ASSIGN_OR_RETURN(auto upload, store.BeginUpload(key));
+  auto f = std::make_unique<CsvRowFile>(std::move(upload), key, s, true);
+  f->SetTransactionTable(TableName{});
+  RETURN_IF_ERROR(f->Start({}));
+  return std::unique_ptr<TransactionFile>(new CsvTransactionFile(std::move(f)));
+}
 
 Result<std::unique_ptr<RowFile>> OpenCsvRowFile(ObjectStore& store, const std::string& key,
                                                 const LakehouseSettings& s,

@@ -148,7 +148,9 @@ Status FoldCsv(const LakehouseSettings& s, const ManifestTable& t, const Committ
   CsvFormat f{s.csv_delimiter, s.csv_row_delimiter, s.csv_null_value};
   ASSIGN_OR_RETURN(FileColumns fc, ColumnsOf(t, file, where));
   std::vector<std::optional<std::string>> fields;
-  size_t lead = (file.op ? 1 : 0) + (s.timestamp_column.empty() ? 0 : 1);
+  // A transaction file's rows name their table and schema after Op; the rows of other tables
+  // are skipped.
+  size_t lead = (file.op ? 1 : 0) + (file.txn ? 2 : 0) + (s.timestamp_column.empty() ? 0 : 1);
   size_t want = lead + fc.physical.size() + 1;
   CsvReader reader(f, data);
   bool header = s.add_column_name;
@@ -158,9 +160,15 @@ Status FoldCsv(const LakehouseSettings& s, const ManifestTable& t, const Committ
     if (!more.ok()) return more.status().WithContext(where);
     if (!*more) break;
     ++line;
-    if (header) {
+    if (header && !file.txn) {
       header = false;
       continue;
+    }
+    if (file.txn) {
+      if (fields.size() < 3 || !fields[1] || !fields[2])
+        return FailedPrecondition(where + " record " + std::to_string(line) +
+                                  ": expected Op, table, schema first");
+      if (*fields[1] != t.name.name || *fields[2] != t.name.schema) continue;
     }
     if (fields.size() != want)
       return FailedPrecondition(where + " record " + std::to_string(line) + ": " +
@@ -254,7 +262,7 @@ Result<FoldedTable> FoldTable(ObjectStore& store, const LakehouseSettings& s,
   for (const CommittedFile& file : t.files) {
     std::string where = store.Describe() + "/" + file.key;
     ASSIGN_OR_RETURN(std::string data, store.Read(file.key));
-    if (s.format == DataFormat::kParquet) {
+    if (s.format == DataFormat::kParquet && !file.txn) {  // transaction files are CSV
       RETURN_IF_ERROR(FoldParquet(t, file, data, where, folder));
       continue;
     }

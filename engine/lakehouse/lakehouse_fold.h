@@ -7,7 +7,8 @@
 // docs/lakehouse.md gives users, done in memory by the validator's scanner; a table without a
 // key keeps every inserted row (a full-load-only task). CSV files are parsed with value_text.h,
 // Parquet files read with parquet/parquet_reader.h (columns found by name, values brought back
-// to the table's kinds by parquet_types.h).
+// to the table's kinds by parquet_types.h). A transaction file (PreserveTransactions) is listed
+// under each table it has rows of, and read for that table's rows only.
 #pragma once
 
 #include <memory>

@@ -1,6 +1,7 @@
 #include "engine/lakehouse/lakehouse_manifest.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace cutover::lakehouse {
 namespace {
@@ -40,7 +41,9 @@ json SettingsJson(const LakehouseSettings& s) {
               {"CsvNullValue", s.csv_null_value},
               {"AddColumnName", s.add_column_name},
               {"IncludeOpForFullLoad", s.include_op_for_full_load},
-              {"TimestampColumnName", s.timestamp_column}};
+              {"TimestampColumnName", s.timestamp_column},
+              {"PreserveTransactions", s.preserve_transactions},
+              {"CdcPath", s.cdc_path}};
 }
 LakehouseSettings SettingsOf(const json& j) {
   LakehouseSettings s;
@@ -54,6 +57,8 @@ LakehouseSettings SettingsOf(const json& j) {
   s.add_column_name = j.at("AddColumnName");
   s.include_op_for_full_load = j.at("IncludeOpForFullLoad");
   s.timestamp_column = j.at("TimestampColumnName");
+  s.preserve_transactions = j.value("PreserveTransactions", false);
+  s.cdc_path = j.value("CdcPath", std::string());
   return s;
 }
 
@@ -69,8 +74,10 @@ TaskState Manifest::ToTaskState() const {
 
 std::vector<std::string> Manifest::Files() const {
   std::vector<std::string> out;
+  std::set<std::string> seen;
   for (const auto& [name, t] : tables)
-    for (const auto& f : t.files) out.push_back(f.key);
+    for (const auto& f : t.files)
+      if (seen.insert(f.key).second) out.push_back(f.key);
   return out;
 }
 
@@ -134,6 +141,7 @@ std::string EncodeManifest(const Manifest& m) {
     for (const auto& f : t.files) {
       json fj{{"key", f.key}, {"load", f.load}, {"op", f.op}, {"rows", f.rows}, {"bytes", f.bytes}};
       if (f.shape >= 0) fj["shape"] = f.shape;
+      if (f.txn) fj["txn"] = true;
       files.push_back(std::move(fj));
     }
     json shapes = json::array();
@@ -191,7 +199,7 @@ Result<Manifest> DecodeManifest(std::string_view text, const std::string& where)
       t.key = tj.at("key").get<std::vector<size_t>>();
       for (const auto& fj : tj.at("files"))
         t.files.push_back({fj.at("key"), fj.at("load"), fj.at("op"), fj.at("rows"), fj.at("bytes"),
-                           fj.value("shape", -1)});
+                           fj.value("shape", -1), fj.value("txn", false)});
       if (tj.contains("shapes")) {
         for (const auto& sj : tj.at("shapes")) {
           FileShape& shape = t.shapes.emplace_back();

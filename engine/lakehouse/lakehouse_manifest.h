@@ -48,6 +48,9 @@ struct CommittedFile {
   int64_t rows = 0;
   int64_t bytes = 0;
   int shape = -1;  // index into ManifestTable::shapes; -1: the table's current columns
+  // A transaction file (PreserveTransactions): it holds rows of several tables, listed under
+  // each of them; `rows` counts this table's. Reloading a table drops the entry, not the file.
+  bool txn = false;
 };
 
 // A column of a file written before a schema change (see the header comment).
@@ -83,7 +86,7 @@ struct Manifest {
   std::map<TableName, ManifestTable> tables;
 
   TaskState ToTaskState() const;
-  // Every committed file's key.
+  // Every committed file's key, once (a transaction file is listed under several tables).
   std::vector<std::string> Files() const;
 };
 

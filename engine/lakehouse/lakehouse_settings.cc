@@ -3,6 +3,7 @@
 #include <cctype>
 #include <ctime>
 #include <map>
+#include <optional>
 
 #include "engine/task/json_reader.h"
 
@@ -114,11 +115,37 @@ Result<LakehouseSettings> ReadSettingsFile(const std::string& path,
   if (auto v = o.Int("RowGroupLength", 1, int64_t{1} << 31)) s.row_group_length = *v;
   if (auto v = o.Int("DataPageSize", 1024, int64_t{1} << 30)) s.data_page_size = *v;
   if (auto v = o.Bool("ParquetTimestampInMillisecond")) s.parquet_timestamp_in_millisecond = *v;
-  if (auto v = o.Bool("PreserveTransactions"); v && *v)
-    problems.Error(o.PathOf("PreserveTransactions"),
-                   "true is not built yet: every CDC row carries cutover_position (commit order "
-                   "and order within the transaction) instead; remove the key or set false");
-  (void)o.String("CdcPath");
+  // PreserveTransactions needs CdcPath, and DMS refuses it with DatePartitionEnabled (the
+  // transaction files are not partitioned) and AddColumnName (their rows have the columns of
+  // different tables, so no header line fits them).
+  std::optional<std::string> cdc_path;
+  if (auto v = o.String("CdcPath")) cdc_path = *v;
+  if (auto v = o.Bool("PreserveTransactions")) s.preserve_transactions = *v;
+  if (s.preserve_transactions) {
+    std::string f = cdc_path.value_or("");
+    while (!f.empty() && f.back() == '/') f.pop_back();
+    while (!f.empty() && f.front() == '/') f.erase(0, 1);
+    if (!cdc_path)
+      problems.Error(o.PathOf("CdcPath"),
+                     "missing: PreserveTransactions true needs CdcPath, the folder (under "
+                     "BucketFolder) of the transaction files");
+    else if (f.empty() || f.find("..") != std::string::npos)
+      problems.Error(o.PathOf("CdcPath"),
+                     "expected a folder inside the target (\"changes\"), not empty, without '..'");
+    s.cdc_path = f;
+    if (s.date_partition)
+      problems.Error(o.PathOf("DatePartitionEnabled"),
+                     "true cannot be used with PreserveTransactions true (as in DMS: the "
+                     "transaction files are not date-partitioned)");
+    if (s.add_column_name)
+      problems.Error(o.PathOf("AddColumnName"),
+                     "true cannot be used with PreserveTransactions true (as in DMS: rows of "
+                     "different tables share the transaction files, no header line fits them)");
+  } else if (cdc_path) {
+    problems.Warn(o.PathOf("CdcPath"),
+                  "ignored: a target writes transaction files only with PreserveTransactions "
+                  "true");
+  }
   if (auto v = o.Int("MultipartPartSizeMiB", 5, 5120)) s.multipart_part_size_mib = *v;
   if (auto v = o.Bool("Rfc4180"); v && !*v)
     problems.Error(o.PathOf("Rfc4180"),

@@ -46,6 +46,11 @@ struct LakehouseSettings {
   int64_t row_group_length = 10000;
   int64_t data_page_size = 1048576;
   bool parquet_timestamp_in_millisecond = false;
+  // PreserveTransactions + CdcPath: the CDC rows of every table go, in commit order, into
+  // transaction files under <BucketFolder>/<CdcPath>/ (lakehouse_layout.h); the table folders
+  // hold the full load only. `cdc_path` is "" unless preserve_transactions.
+  bool preserve_transactions = false;
+  std::string cdc_path;
   // cutover's own key MultipartPartSizeMiB: the part size of s3:// multipart uploads (5..5120).
   int64_t multipart_part_size_mib = 8;
 };

@@ -79,7 +79,10 @@ class LakehouseLoader final : public TableLoader {
       ManifestTable& t = EntryOf(m, table_, prep_ != TablePrep::kDoNothing);
       std::vector<std::string> obsolete;
       if (prep_ != TablePrep::kDoNothing) {
-        for (const auto& f : t.files) obsolete.push_back(f.key);
+        // A transaction file holds other tables' rows too: only its entry goes (the next
+        // start's clean-up deletes it once no table lists it).
+        for (const auto& f : t.files)
+          if (!f.txn) obsolete.push_back(f.key);
         t.files.clear();
       }
       for (auto& f : done_) t.files.push_back(f);
@@ -176,6 +179,7 @@ class LakehouseApplier final : public Applier {
   Status WriteRow(const TableSchemaPtr& t, char op, const std::vector<Value>& row) {
     const TableSchema& table = *t;
     ++seq_;
+    if (s_.preserve_transactions) return WriteTransactionRow(t, op, row);
     Open& o = open_[LandingName(table)];
     if (o.file && o.file->bytes() >= s_.max_file_size_kb * 1024) RETURN_IF_ERROR(Close(o));
     if (!o.file) {
@@ -190,8 +194,42 @@ class LakehouseApplier final : public Applier {
     return Status::Ok();
   }
 
+  // PreserveTransactions: every table's rows go into one transaction file, in the order the
+  // source committed them; the file is listed under each table it has rows of.
+  Status WriteTransactionRow(const TableSchemaPtr& t, char op, const std::vector<Value>& row) {
+    const TableSchema& table = *t;
+    TableName landing = LandingName(table);
+    if (txn_file_ && txn_file_->bytes() >= s_.max_file_size_kb * 1024)
+      RETURN_IF_ERROR(CloseTransactionFile());
+    if (!txn_file_) {
+      ASSIGN_OR_RETURN(txn_file_, OpenTransactionFile(files_.store(), NewTransactionKey(), s_));
+    }
+    auto& [schema, rows] = txn_tables_[landing];
+    if (schema && schema.get() != t.get() && !SameShape(*schema, table)) {
+      // The table's rows changed shape without AlterTable (the pipeline's schema pointer
+      // moved): one file entry has one shape, so the file is completed first.
+      RETURN_IF_ERROR(CloseTransactionFile());
+      return WriteTransactionRow(t, op, row);
+    }
+    schema = t;
+    ++rows;
+    Status st = txn_file_->Write(op, landing, TimestampText(commit_time_us_), row,
+                                 RowPosition(txn_.position, seq_));
+    if (!st.ok()) return st.WithContext("table " + table.name.ToString());
+    return Status::Ok();
+  }
+
+  static bool SameShape(const TableSchema& a, const TableSchema& b) {
+    if (a.columns.size() != b.columns.size()) return false;
+    for (size_t i = 0; i < a.columns.size(); ++i)
+      if (a.columns[i].name != b.columns[i].name || a.columns[i].kind != b.columns[i].kind)
+        return false;
+    return true;
+  }
+
   std::optional<bool> CommitDue(std::chrono::steady_clock::duration age) const override {
     if (age >= std::chrono::seconds(s_.cdc_max_batch_interval_s)) return true;
+    if (txn_file_ && txn_file_->bytes() >= s_.cdc_min_file_size_kb * 1024) return true;
     for (const auto& [t, o] : open_)
       if (o.file && o.file->bytes() >= s_.cdc_min_file_size_kb * 1024) return true;
     return false;
@@ -206,6 +244,7 @@ class LakehouseApplier final : public Applier {
     (void)before;
     auto it = open_.find(LandingName(after));
     if (it != open_.end()) RETURN_IF_ERROR(Close(it->second));
+    if (txn_tables_.count(LandingName(after))) RETURN_IF_ERROR(CloseTransactionFile());
     done_.push_back(
         {LandingName(after), nullptr, {}, std::make_shared<TableSchema>(after), changes});
     return Status::Ok();
@@ -213,6 +252,7 @@ class LakehouseApplier final : public Applier {
 
   Status Commit(const Position& applied) override {
     for (auto& [t, o] : open_) RETURN_IF_ERROR(Close(o));
+    RETURN_IF_ERROR(CloseTransactionFile());
     Status st = files_.Update([&](Manifest& m) -> Result<std::vector<std::string>> {
       for (const Done& d : done_) {
         if (d.after) {
@@ -264,6 +304,40 @@ class LakehouseApplier final : public Applier {
     return Status::Ok();
   }
 
+  // Completes the open transaction file: one entry per table it has rows of.
+  Status CloseTransactionFile() {
+    if (!txn_file_) return Status::Ok();
+    RETURN_IF_ERROR(txn_file_->Complete());
+    for (auto& [name, tr] : txn_tables_) {
+      CommittedFile f{txn_file_->key(), false, true, tr.second, txn_file_->bytes()};
+      f.txn = true;
+      done_.push_back({name, tr.first, f, nullptr, {}});
+    }
+    txn_file_.reset();
+    txn_tables_.clear();
+    return Status::Ok();
+  }
+
+  // A transaction file name after every committed one (names sort in commit order, as DMS
+  // says of its CDC_TXN files): its start time, moved on by a millisecond when that would not
+  // sort after the last (two files within a millisecond, or a clock that went back).
+  std::string NewTransactionKey() {
+    if (!last_txn_read_) {
+      last_txn_read_ = true;
+      files_.Read([&](Manifest& m) {
+        for (const auto& [name, t] : m.tables)
+          for (const auto& f : t.files)
+            if (f.txn && f.key > last_txn_key_) last_txn_key_ = f.key;
+        return 0;
+      });
+    }
+    int64_t ms = NowMicros() / 1000;
+    std::string key = TransactionFileKey(s_, ms * 1000);
+    while (key <= last_txn_key_) key = TransactionFileKey(s_, ++ms * 1000);
+    last_txn_key_ = key;
+    return key;
+  }
+
   // A CDC file name not used before in its folder: its start time, moved on by a millisecond
   // while taken (two files of one table within a millisecond, or a clock that went back).
   std::string NewCdcKey(const TableName& table) {
@@ -296,6 +370,11 @@ class LakehouseApplier final : public Applier {
   std::vector<Done> done_;
   std::map<TableName, int64_t> last_used_ms_;
   std::vector<Value> filled_, keyed_;
+  // PreserveTransactions: the open transaction file, and per table its schema and row count.
+  std::unique_ptr<TransactionFile> txn_file_;
+  std::map<TableName, std::pair<TableSchemaPtr, int64_t>> txn_tables_;
+  std::string last_txn_key_;
+  bool last_txn_read_ = false;
 };
 
 }  // namespace

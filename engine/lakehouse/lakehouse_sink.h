@@ -17,6 +17,9 @@
 //                        schema change (AlterTable) completes the table's open file and is
 //                        committed in that manifest, in order with the files around it: the
 //                        files before it keep their shape (lakehouse_manifest.h).
+//                        PreserveTransactions: one transaction file for every table instead
+//                        (rows in commit order, lakehouse_layout.h), listed in the manifest
+//                        under each table it has rows of; the same commit rule.
 // One task per folder (or per BucketFolder): the clean-up keeps only files some task's
 // manifest lists.
 #pragma once

@@ -1,5 +1,7 @@
 #include "engine/lakehouse/lakehouse_visible.h"
 
+#include <set>
+
 #include "engine/lakehouse/lakehouse_fold.h"
 #include "engine/lakehouse/lakehouse_manifest.h"
 
@@ -8,9 +10,11 @@ namespace cutover::lakehouse {
 Result<VisibleFiles> ReadVisibleFiles(ObjectStore& store) {
   VisibleFiles out;
   ASSIGN_OR_RETURN(auto manifests, ReadAllManifests(store));
+  std::set<std::string> counted;  // a transaction file is listed under each of its tables
   for (const Manifest& m : manifests) {
     for (const auto& [name, t] : m.tables) {
       for (const CommittedFile& f : t.files) {
+        if (!counted.insert(f.key).second) continue;
         ++out.files;
         out.bytes += f.bytes;
       }

@@ -34,6 +34,25 @@ class RowFile {
   virtual bool has_op() const = 0;
 };
 
+// A transaction file (PreserveTransactions, lakehouse_layout.h): CSV rows of every table in
+// commit order, each Op, table, schema, [timestamp column], the table's columns,
+// cutover_position; no header line. Invisible until Complete(), as a RowFile.
+class TransactionFile {
+ public:
+  virtual ~TransactionFile() = default;
+  // `table`: where the row lands (its table folder's schema and name).
+  virtual Status Write(char op, const TableName& table, const std::string& timestamp,
+                       const std::vector<Value>& row, const std::string& position) = 0;
+  virtual int64_t bytes() const = 0;
+  virtual int64_t rows() const = 0;
+  virtual Status Complete() = 0;
+  virtual const std::string& key() const = 0;
+};
+
+Result<std::unique_ptr<TransactionFile>> OpenTransactionFile(ObjectStore& store,
+                                                             const std::string& key,
+                                                             const LakehouseSettings& s);
+
 // The file of `s.format`.
 Result<std::unique_ptr<RowFile>> OpenRowFile(ObjectStore& store, const std::string& key,
                                              const LakehouseSettings& s,

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "engine/core/trigger_creation.h"
 #include "engine/mariadb/maria_conn.h"
 #include "engine/mariadb/maria_source.h"
 
@@ -115,29 +116,19 @@ Result<std::vector<KeyGeneratorSet>> AdvanceMariaKeyGenerators(
 Result<std::vector<TriggerOutcome>> CreateMariaTriggers(const std::string& uri,
                                                         const std::vector<TableTriggers>& tables) {
   ASSIGN_OR_RETURN(auto conn, MariaConn::Connect(uri, "cutover switch"));
-  std::vector<TriggerOutcome> out;
-  for (const TableTriggers& tt : tables) {
-    for (const Trigger& tr : tt.triggers) {
-      TriggerOutcome o;
-      o.name = tt.table.ToString() + "." + tr.name;
-      ASSIGN_OR_RETURN(MariaRows r,
-                       conn->Query("SELECT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
-                                   "WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = " +
-                                       conn->QuoteLiteral(tr.name),
-                                   "looking up trigger " + o.name));
-      if (!r.rows.empty()) {
-        o.action = "already enabled";
-      } else if (tr.definition.empty()) {
-        o.problem = "the source did not show its definition";
-      } else if (Status s = conn->Exec(tr.definition, "creating trigger " + o.name); !s.ok()) {
-        o.problem = s.message();
-      } else {
-        o.action = "created";
-      }
-      out.push_back(std::move(o));
-    }
-  }
-  return out;
+  return CreateTriggersAtSwitch(
+      tables,
+      [&](const std::string& name, const std::string& what) -> Result<bool> {
+        ASSIGN_OR_RETURN(MariaRows r,
+                         conn->Query("SELECT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
+                                     "WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = " +
+                                         conn->QuoteLiteral(name),
+                                     what));
+        return !r.rows.empty();
+      },
+      [&](const std::string& definition, const std::string& what) {
+        return conn->Exec(definition, what);
+      });
 }
 
 }  // namespace cutover::mariadb

@@ -1,13 +1,15 @@
 // PgSource's snapshots (pg_source.h): an exported snapshot, from a slot created with one or from a
 // plain REPEATABLE READ transaction, that every full-load reader imports on its own connection;
-// each reader streams one table with COPY ... TO STDOUT (text, or binary passed through to a
-// PostgreSQL target: engine/core/raw_rows.h).
+// each reader streams one table with COPY ... TO STDOUT, of a query when it reads a key range or
+// with the task's source filter pushed into it (engine/core/read_filter.h); text, or binary
+// passed through to a PostgreSQL target (engine/core/raw_rows.h).
 #include <unistd.h>
 
 #include <set>
 
 #include "engine/core/log.h"
 #include "engine/core/raw_rows.h"
+#include "engine/core/read_filter.h"
 #include "engine/pg/copy_binary.h"
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_conn.h"
@@ -124,7 +126,73 @@ class PgTableReader : public TableReader, public RawRowReader {
   char* raw_ = nullptr;  // the message NextRaw handed over last
 };
 
-class PgSnapshot : public Snapshot {
+// PostgreSQL compares integers, numerics, booleans, dates, times and timestamps as cutover does
+// (NaN aside: it sorts above every number, cutover's filter finds it equal to any, so NaN rows are
+// always read), and text and varchar in byte order under COLLATE "C". Not pushed: character(n)
+// (its comparison ignores trailing blanks), domains, enums and other types.
+class PgFilterDialect : public ReadFilterDialect {
+ public:
+  explicit PgFilterDialect(PgConn& conn) : conn_(conn) {}
+  std::string QuoteIdent(const std::string& name) const override { return conn_.QuoteIdent(name); }
+  FilterColumnSql ColumnSql(const Column& c) const override {
+    FilterColumnSql out;
+    out.ident = conn_.QuoteIdent(c.name);
+    if (c.user_type) return out;
+    switch (c.type_id) {
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+      case kBoolOid:
+      case kDateOid:
+      case kTimeOid:
+      case kTimestampOid:
+      case kTimestampTzOid:
+        out.compared = out.ident;
+        break;
+      case kNumericOid:
+        out.compared = out.ident;
+        out.unsure = out.ident + " = 'NaN'::numeric";
+        break;
+      case kTextOid:
+      case kVarcharOid:
+        out.compared = out.ident + " COLLATE \"C\"";
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+  std::optional<std::string> Literal(const Column& c, const Value& v) const override {
+    (void)c;
+    std::string text;
+    EncodeText(v, text);
+    switch (v.kind()) {
+      case ValueKind::kInt64:
+        return "'" + text + "'::bigint";
+      case ValueKind::kDecimal:
+        return "'" + text + "'::numeric";
+      case ValueKind::kBool:
+        return v.as_bool() ? std::string("true") : std::string("false");
+      case ValueKind::kDate:
+        return conn_.QuoteLiteral(text) + "::date";
+      case ValueKind::kTime:
+        return conn_.QuoteLiteral(text) + "::time";
+      case ValueKind::kTimestamp:
+        return conn_.QuoteLiteral(text) + "::timestamp";
+      case ValueKind::kTimestampTz:
+        return conn_.QuoteLiteral(text) + "::timestamptz";
+      case ValueKind::kText:
+        return conn_.QuoteLiteral(text) + "::text";
+      default:
+        return std::nullopt;
+    }
+  }
+
+ private:
+  PgConn& conn_;
+};
+
+class PgSnapshot : public Snapshot, public FilterPushdown {
  public:
   PgSnapshot(std::unique_ptr<PgConn> holder, std::string uri, std::string name, Position pos,
              std::set<TableName> partitioned)
@@ -143,6 +211,12 @@ class PgSnapshot : public Snapshot {
   Result<std::unique_ptr<TableReader>> OpenRangeReader(const TableSchema& table,
                                                        const KeyRange& range) override {
     return Open(table, &range);
+  }
+
+  Result<std::unique_ptr<TableReader>> OpenFilteredReader(const TableSchema& table,
+                                                          const KeyRange* range,
+                                                          const ReadFilter& filter) override {
+    return Open(table, range, &filter);
   }
 
   Result<std::optional<std::pair<int64_t, int64_t>>> KeyBounds(const TableSchema& table,
@@ -176,7 +250,8 @@ class PgSnapshot : public Snapshot {
     return partitioned_.count(table.name) ? rel : "ONLY " + rel;
   }
 
-  Result<std::unique_ptr<TableReader>> Open(const TableSchema& table, const KeyRange* range) {
+  Result<std::unique_ptr<TableReader>> Open(const TableSchema& table, const KeyRange* range,
+                                            const ReadFilter* filter = nullptr) {
     std::string what = "table " + table.name.ToString();
     ASSIGN_OR_RETURN(auto conn, Import(what));
     std::string cols;
@@ -184,12 +259,9 @@ class PgSnapshot : public Snapshot {
       cols += (i ? ", " : "") + conn->QuoteIdent(table.columns[i].name);
     std::string rel = QualifiedName(*conn, table.name);
     std::string sql;
-    if (range) {
-      what += " range " + range->ToString();
-      std::string col = conn->QuoteIdent(table.columns.at(range->column).name), where;
-      if (range->lo) where = col + " >= " + std::to_string(*range->lo);
-      if (range->hi)
-        where += (where.empty() ? "" : " AND ") + col + " < " + std::to_string(*range->hi);
+    std::string where = ReadCondition(table, range, filter, PgFilterDialect(*conn));
+    if (range) what += " range " + range->ToString();
+    if (range || !where.empty()) {
       sql = "COPY (SELECT " + cols + " FROM " + From(*conn, table) +
             (where.empty() ? "" : " WHERE " + where) + ") TO STDOUT";
     } else {

@@ -41,7 +41,10 @@ Status ApplyErrors::OpenWindow() {
 }
 
 Status ApplyErrors::Apply(const Change& c, const TransactionInfo& txn) {
-  if (!window_open_) RETURN_IF_ERROR(OpenWindow());
+  if (!window_open_) {
+    RETURN_IF_ERROR(OpenWindow());
+    missing_.clear();
+  }
   window_.push_back(Kept{c, txn.position.text, txn.xid});
   Status s = applier_.Apply(c);
   if (!s.ok()) return Replay(s);  // refused before sending (a value cutover cannot write)
@@ -52,9 +55,10 @@ Status ApplyErrors::Apply(const Change& c, const TransactionInfo& txn) {
 Status ApplyErrors::ApplyBatch(const TableBatch& b, const TransactionInfo& txn) {
   RETURN_IF_ERROR(CloseWindow());
   RETURN_IF_ERROR(OpenWindow());
+  missing_.clear();
   Status s = applier_.ApplyBatch(b);
   if (s.ok()) s = applier_.Flush();
-  if (s.ok()) {
+  if (s.ok() && missing_.empty()) {
     window_open_ = false;
     return applier_.ReleaseSavepoint(kWindowSavepoint);
   }
@@ -81,29 +85,42 @@ Status ApplyErrors::ApplyBatch(const TableBatch& b, const TransactionInfo& txn) 
 Status ApplyErrors::CloseWindow() {
   if (!window_open_) return Status::Ok();
   Status s = applier_.Flush();
-  if (!s.ok()) return Replay(s);
+  if (!s.ok() || !missing_.empty()) return Replay(s);
   window_.clear();
   window_open_ = false;
   return applier_.ReleaseSavepoint(kWindowSavepoint);
 }
 
 Status ApplyErrors::Replay(const Status& refusal, bool batch) {
-  if (applier_.ClassifyError(refusal) == ApplyErrorKind::kOther) return refusal;
+  if (!refusal.ok() && applier_.ClassifyError(refusal) == ApplyErrorKind::kOther) return refusal;
   RETURN_IF_ERROR(applier_.RollbackToSavepoint(kWindowSavepoint));
   recorded_.clear();
-  Log(LogLevel::kDebug, "a window of {} change(s) was refused ({}): applying it change by change",
-      window_.size(), refusal.message());
+  Log(LogLevel::kDebug, "a window of {} change(s) {}: applying it change by change", window_.size(),
+      refusal.ok() ? "found " + std::to_string(missing_.size()) + " target row(s) missing"
+                   : "was refused (" + refusal.message() + ")");
   for (const Kept& k : window_) {
     const TableName& table = k.change.table->name;
     if (k.change.op != ChangeOp::kTruncate && Suspended(table)) continue;
     RETURN_IF_ERROR(applier_.Savepoint(kChangeSavepoint));
+    missing_.clear();
     Status s = applier_.Apply(k.change);
     if (s.ok()) s = applier_.Flush();
+    bool acted = false;
     if (!s.ok()) {
       ApplyErrorKind kind = applier_.ClassifyError(s);
       if (kind == ApplyErrorKind::kOther) return s;
       RETURN_IF_ERROR(applier_.RollbackToSavepoint(kChangeSavepoint));
       RETURN_IF_ERROR(Divert(k, kind, s));
+      acted = true;
+    } else if (!missing_.empty() &&
+               (k.change.op == ChangeOp::kUpdate || k.change.op == ChangeOp::kDelete)) {
+      RowsNotFound found = missing_.front();
+      missing_.clear();
+      RETURN_IF_ERROR(applier_.RollbackToSavepoint(kChangeSavepoint));
+      RETURN_IF_ERROR(Missing(k, found));
+      acted = true;
+    }
+    if (acted) {
       if (batch && Suspended(table)) {
         // Rows of the batch applied before this one may come later in the source transaction:
         // none of them stays; the records made so far are written again.
@@ -115,8 +132,17 @@ Status ApplyErrors::Replay(const Status& refusal, bool batch) {
     RETURN_IF_ERROR(applier_.ReleaseSavepoint(kChangeSavepoint));
   }
   window_.clear();
+  missing_.clear();
   window_open_ = false;
   return applier_.ReleaseSavepoint(kWindowSavepoint);
+}
+
+void ApplyErrors::Report(const RowsNotFound& r) {
+  if (window_open_ && ActsOnMissingRows(policies_)) {
+    missing_.push_back(r);
+    return;
+  }
+  if (log_) log_->Report(r);
 }
 
 ErrorPolicy ApplyErrors::PolicyFor(const Kept& k, ApplyErrorKind kind, std::string& setting) {
@@ -148,14 +174,31 @@ ErrorPolicy ApplyErrors::PolicyFor(const Kept& k, ApplyErrorKind kind, std::stri
   return p;
 }
 
-Status ApplyErrors::Divert(const Kept& k, ApplyErrorKind kind, const Status& error) {
+std::string ApplyErrors::Where(const Kept& k) const {
   const TableSchema& t = *k.change.table;
+  std::string key = k.change.op == ChangeOp::kTruncate ? "" : RowKeyText(t, KeySource(k.change));
+  return "table " + t.name.ToString() + (key.empty() ? "" : ", key (" + key + ")") + ", " +
+         ChangeOpName(k.change.op) + " of source transaction " + k.xid + " at " + k.position;
+}
+
+ErrorPolicy ApplyErrors::MissingPolicyFor(const Kept& k, std::string& setting) {
+  const bool update = k.change.op == ChangeOp::kUpdate;
+  setting = update ? "ApplyErrorUpdatePolicy" : "ApplyErrorDeletePolicy";
+  ErrorPolicy p = update ? policies_.update_missing : policies_.delete_missing;
+  int64_t n = ++apply_errors_[k.change.table->name];
+  if (policies_.apply_escalation_count > 0 && n > policies_.apply_escalation_count &&
+      p != ErrorPolicy::kStopTask) {
+    setting = "ApplyErrorEscalationPolicy (after ApplyErrorEscalationCount " +
+              std::to_string(policies_.apply_escalation_count) + ")";
+    return policies_.apply_escalation;
+  }
+  return p;
+}
+
+Status ApplyErrors::Divert(const Kept& k, ApplyErrorKind kind, const Status& error) {
   std::string setting;
   ErrorPolicy policy = PolicyFor(k, kind, setting);
-  std::string key = k.change.op == ChangeOp::kTruncate ? "" : RowKeyText(t, KeySource(k.change));
-  std::string where = "table " + t.name.ToString() + (key.empty() ? "" : ", key (" + key + ")") +
-                      ", " + ChangeOpName(k.change.op) + " of source transaction " + k.xid +
-                      " at " + k.position;
+  const std::string where = Where(k);
   if (policy == ErrorPolicy::kStopTask) {
     return Status(
         error.code() == StatusCode::kUnavailable ? StatusCode::kFailedPrecondition : error.code(),
@@ -177,14 +220,66 @@ Status ApplyErrors::Divert(const Kept& k, ApplyErrorKind kind, const Status& err
         setting);
     return Status::Ok();
   }
+  return Record(k, policy, setting, where, error.message());
+}
+
+Status ApplyErrors::Missing(const Kept& k, const RowsNotFound& found) {
+  const std::string not_found = "target row not found (the target differs from the source)";
+  std::string setting;
+  ErrorPolicy policy = MissingPolicyFor(k, setting);
+  const std::string where = Where(k);
+  if (policy == ErrorPolicy::kStopTask) {
+    return FailedPrecondition(where + ": " + not_found + " (" + setting + " is STOP_TASK)");
+  }
+  std::string error = not_found;
+  if (policy == ErrorPolicy::kUpdateRecord) {
+    // Insert the missing row from the update's new image, when that image is the whole row.
+    const TableSchema& t = *k.change.table;
+    bool whole = k.change.after.size() == t.columns.size();
+    std::string lacking;
+    for (size_t i = 0; whole && i < k.change.after.size(); ++i) {
+      if (k.change.after[i].is_unchanged())
+        lacking += (lacking.empty() ? "" : ", ") + t.columns[i].name;
+    }
+    if (whole && lacking.empty()) {
+      Change ins;
+      ins.op = ChangeOp::kInsert;
+      ins.table = k.change.table;
+      ins.after = k.change.after;
+      Status s = applier_.Apply(ins);
+      if (s.ok()) s = applier_.Flush();
+      if (s.ok()) {
+        RowsNotFound inserted = found;
+        inserted.inserted = true;
+        if (log_) log_->Report(inserted);
+        return Status::Ok();
+      }
+      ApplyErrorKind kind = applier_.ClassifyError(s);
+      if (kind == ApplyErrorKind::kOther) return s.WithContext(where + ", UPDATE_RECORD");
+      // The insert itself is refused (a value the target rejects, or the new key exists):
+      // handled as a refusal of the update.
+      RETURN_IF_ERROR(applier_.RollbackToSavepoint(kChangeSavepoint));
+      return Divert(k, kind, s);
+    }
+    error += "; not inserted (UPDATE_RECORD): the update does not carry every column (" +
+             (lacking.empty() ? std::string("its new image is partial") : "unchanged: " + lacking) +
+             ")";
+    policy = ErrorPolicy::kLogError;
+  }
+  return Record(k, policy, setting, where, error);
+}
+
+Status ApplyErrors::Record(const Kept& k, ErrorPolicy policy, const std::string& setting,
+                           const std::string& where, const std::string& error) {
+  const TableSchema& t = *k.change.table;
   ApplyException e;
   e.table = k.change.table;
   e.op = k.change.op;
-  e.key = key;
+  e.key = k.change.op == ChangeOp::kTruncate ? "" : RowKeyText(t, KeySource(k.change));
   e.position = k.position;
   e.xid = k.xid;
   e.policy = ErrorPolicyName(policy);
-  e.error = error.message();
+  e.error = error;
   e.row = RowText(t, k.change.op == ChangeOp::kDelete ? k.change.before : k.change.after);
   RETURN_IF_ERROR(applier_.RecordException(e));
   recorded_.push_back(e);
@@ -196,19 +291,19 @@ Status ApplyErrors::Divert(const Kept& k, ApplyErrorKind kind, const Status& err
       Log(LogLevel::kWarn,
           "{}: {}; table {} is suspended ({} SUSPEND_TABLE): its later changes are not applied, "
           "the refused change is in the exceptions table",
-          where, error.message(), t.name.ToString(), setting);
+          where, error, t.name.ToString(), setting);
       break;
     case ErrorPolicy::kLogError:
       if (++logged_ <= kLoggedOneByOne) {
         Log(LogLevel::kWarn, "{}: {}; recorded in the exceptions table ({} LOG_ERROR){}", where,
-            error.message(), setting,
+            error, setting,
             logged_ == kLoggedOneByOne ? "; further refusals are only recorded and counted" : "");
       }
       break;
     default:  // IGNORE_RECORD: recorded, counted, one line for the first
       if (diverted_ == 1)
-        Log(LogLevel::kWarn, "{}: {}; recorded in the exceptions table ({} {})", where,
-            error.message(), setting, ErrorPolicyName(policy));
+        Log(LogLevel::kWarn, "{}: {}; recorded in the exceptions table ({} {})", where, error,
+            setting, ErrorPolicyName(policy));
       break;
   }
   return Status::Ok();

@@ -21,6 +21,17 @@
 // diverted; anything else (a lost connection, a lock wait) stops the run as before, and the
 // supervisor retries it from the checkpoint. With the default policies (all STOP_TASK) the
 // pipeline does not use this class at all: the apply path is unchanged.
+//
+// An UPDATE or DELETE that finds no target row is not refused by the target: the applier
+// reports it (RowsNotFound). When the task sets ApplyErrorUpdatePolicy / ApplyErrorDeletePolicy
+// this class is the applier's report: a window in which a row was not found is handled like a
+// refused one (rolled back, replayed change by change), and the change that finds no row takes
+// its policy: recorded (LOG_ERROR, IGNORE_RECORD), its table suspended, the task stopped, or,
+// for an update under UPDATE_RECORD, the row inserted from the update's new image when that
+// image carries every column (else recorded as LOG_ERROR, saying why). The replay matters
+// because bulk statements report only how many rows they missed, and a MariaDB bulk update
+// (an upsert) would have inserted the missing rows itself. Without either setting, a missing
+// row is only logged and counted (rows_not_found.h), as cutover always did.
 #pragma once
 
 #include <cstdint>
@@ -34,9 +45,13 @@
 
 namespace cutover {
 
-class ApplyErrors {
+class ApplyErrors : public RowsNotFoundReport {
  public:
   static constexpr size_t kWindowChanges = 256;
+
+  // Whether `p` acts on an UPDATE / DELETE that finds no target row (so the pipeline applies
+  // under savepoints and this class is the applier's RowsNotFoundReport).
+  static bool ActsOnMissingRows(const ErrorPolicies& p) { return p.missing_rows_set; }
 
   // `suspended`: tables suspended by an earlier run (TaskState::changes' state).
   ApplyErrors(Applier& applier, const ErrorPolicies& policies, std::set<TableName> suspended);
@@ -59,6 +74,12 @@ class ApplyErrors {
 
   int64_t diverted() const { return diverted_; }  // changes recorded as exceptions, this run
 
+  // Where target rows not found go when no policy acts on them (the pipeline's log).
+  void set_rows_not_found_log(RowsNotFoundReport* log) { log_ = log; }
+  // RowsNotFoundReport: inside a window under ApplyErrorUpdatePolicy / DeletePolicy, noted for
+  // the window's flush; otherwise passed on to the log.
+  void Report(const RowsNotFound& r) override;
+
  private:
   struct Kept {
     Change change;
@@ -66,12 +87,20 @@ class ApplyErrors {
   };
 
   Status OpenWindow();
+  // `refusal`: the target's error, or Ok when the window was accepted but a row was not found.
   // `batch`: the window is one table's net-effect batch of one source transaction, whose rows
   // are in no particular order: a suspension rolls back all of them (the table is suspended
   // from that transaction on), keeping the exception records.
   Status Replay(const Status& refusal, bool batch = false);
   Status Divert(const Kept& k, ApplyErrorKind kind, const Status& error);
+  // `k`, an update or delete, found no target row (its change savepoint is rolled back).
+  Status Missing(const Kept& k, const RowsNotFound& found);
+  // Records `k` in the exceptions table under `policy` and acts on it (suspension, log line).
+  Status Record(const Kept& k, ErrorPolicy policy, const std::string& setting,
+                const std::string& where, const std::string& error);
+  std::string Where(const Kept& k) const;
   ErrorPolicy PolicyFor(const Kept& k, ApplyErrorKind kind, std::string& setting);
+  ErrorPolicy MissingPolicyFor(const Kept& k, std::string& setting);
 
   Applier& applier_;
   ErrorPolicies policies_;
@@ -83,6 +112,8 @@ class ApplyErrors {
   std::map<TableName, int64_t> data_errors_, apply_errors_;  // per table, for escalation
   int64_t diverted_ = 0;
   int64_t logged_ = 0;
+  RowsNotFoundReport* log_ = nullptr;
+  std::vector<RowsNotFound> missing_;  // reported in the open window
 };
 
 }  // namespace cutover

@@ -4,25 +4,11 @@
 #include <string>
 #include <unordered_set>
 
+#include "engine/core/schema_objects.h"
+
 namespace cutover {
 
 namespace {
-
-const char* ActionName(ReferentialAction a) {
-  switch (a) {
-    case ReferentialAction::kCascade:
-      return "CASCADE";
-    case ReferentialAction::kSetNull:
-      return "SET NULL";
-    case ReferentialAction::kSetDefault:
-      return "SET DEFAULT";
-    case ReferentialAction::kRestrict:
-      return "RESTRICT";
-    case ReferentialAction::kNoAction:
-      break;
-  }
-  return "NO ACTION";
-}
 
 bool Acts(ReferentialAction a) {
   return a == ReferentialAction::kCascade || a == ReferentialAction::kSetNull ||
@@ -37,17 +23,7 @@ std::string Describe(const TableSchema& child, const ForeignKey& fk) {
   s += ") -> " + fk.parent.ToString() + " (";
   for (size_t i = 0; i < fk.parent_columns.size(); ++i) s += (i ? ", " : "") + fk.parent_columns[i];
   s += ")";
-  if (fk.on_delete != ReferentialAction::kNoAction)
-    s += std::string(" ON DELETE ") + ActionName(fk.on_delete);
-  if (fk.on_update != ReferentialAction::kNoAction)
-    s += std::string(" ON UPDATE ") + ActionName(fk.on_update);
-  return s;
-}
-
-const TableSchema* Find(const std::vector<TableSchemaPtr>& tables, const TableName& name) {
-  for (const auto& t : tables)
-    if (t->name == name) return t.get();
-  return nullptr;
+  return s + ReferentialActionsSql(fk);
 }
 
 // Indexes of `names` in `t`'s columns; empty when one is missing.
@@ -97,7 +73,7 @@ void ReferentialActions::CheckTask(const std::vector<TableSchemaPtr>& tables,
                             t->name.ToString() + "'");
         continue;
       }
-      const TableSchema* parent = Find(tables, fk.parent);
+      const TableSchema* parent = FindTable(tables, fk.parent);
       if (!parent) {
         problems.Refuse(
             object,
@@ -129,7 +105,7 @@ ReferentialActions::ReferentialActions(const std::vector<TableSchemaPtr>& tables
   for (const auto& t : tables_) {
     for (const ForeignKey& fk : t->foreign_keys) {
       if (!fk.HasAction()) continue;
-      const TableSchema* parent = Find(tables_, fk.parent);
+      const TableSchema* parent = FindTable(tables_, fk.parent);
       if (!parent) continue;  // refused at start (CheckTask)
       Edge e;
       e.child = t;

@@ -14,6 +14,7 @@
 #include "engine/core/log_component.h"
 #include "engine/core/lossy.h"
 #include "engine/core/raw_rows.h"
+#include "engine/core/read_filter.h"
 #include "engine/pipeline/apply_errors.h"
 #include "engine/pipeline/lob_report.h"
 #include "engine/pipeline/net_effect.h"
@@ -105,10 +106,11 @@ Result<bool> CopyRawRows(TableReader& reader, TableLoader& loader, const Replica
 Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapshot,
                 const ReplicateOptions& opt, const TableTransform& transform,
                 const std::atomic<bool>& stop, const std::atomic<bool>& abort_all,
-                Progress& progress, int64_t& rows, const std::string& what) {
+                Progress& progress, int64_t& rows, int64_t& read, const std::string& what) {
   const RowFilter& filter = transform.filter();
   std::vector<Value> row;
   rows = 0;
+  read = 0;
   int64_t pending = 0;
   std::function<void(int64_t)> count = [&](int64_t n) {
     progress.Add(n);
@@ -117,15 +119,24 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
   ScopedLogComponent component(LogComponent::kTargetLoad);
   ASSIGN_OR_RETURN(bool raw,
                    CopyRawRows(reader, loader, opt, transform, stop, abort_all, count, rows, what));
-  if (raw) return loader.Commit(snapshot, rows);
+  if (raw) {
+    read = rows;  // every row read was written
+    return loader.Commit(snapshot, rows);
+  }
+  // Full-load rows' header variables ($AR_H_COMMIT_TIMESTAMP...): the time the load started.
+  RowOrigin origin;
+  origin.load_started_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
   for (;;) {
     ASSIGN_OR_RETURN(bool more,
                      RunAs(LogComponent::kSourceUnload, [&] { return reader.Next(row); }));
     if (!more) break;
+    ++read;
     if (!filter.empty() && filter.Evaluate(row) == FilterVerdict::kFail) {
       ++pending;  // read, counted for progress, not written
     } else {
-      transform.ShapeRow(row, ChangeOp::kRead);
+      transform.ShapeRow(row, ChangeOp::kRead, origin);
       if (opt.lob_report) opt.lob_report->Observe(*transform.target(), row, /*during_cdc=*/false);
       RETURN_IF_ERROR(loader.Write(row));
       ++rows;
@@ -148,10 +159,22 @@ struct SplitLoad {
   SplitTable plan;
   int remaining = 0;  // ranges not done yet (under the FullLoad mutex)
   int64_t rows = 0;   // rows of the done ranges
+  int64_t read = 0;   // rows read from the source for them (more than `rows` with a filter)
   Position earliest;  // the earliest snapshot of a done range
   bool any_done = false;
   Clock::time_point started;
 };
+
+// A reader of `table`'s rows (of `range` when given) for the full load: with the task's source
+// filter pushed into the source's query when the snapshot can (engine/core/read_filter.h); the
+// rows read are judged by the filter all the same (CopyRows).
+Result<std::unique_ptr<TableReader>> OpenLoadReader(Snapshot& snapshot, const TableTransform& t,
+                                                    const KeyRange* range) {
+  const auto& pushed = t.filter().read_filter();
+  if (auto* pushdown = dynamic_cast<FilterPushdown*>(&snapshot); pushdown && pushed)
+    return pushdown->OpenFilteredReader(*t.source(), range, *pushed);
+  return range ? snapshot.OpenRangeReader(*t.source(), *range) : snapshot.OpenReader(*t.source());
+}
 
 // One piece of work of the full load: a whole table, or one range of a split table.
 struct LoadUnit {
@@ -204,12 +227,16 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
   Status first_error;
   std::atomic<bool> abort_all{false};  // set on the first failure
   size_t loaded_here = 0;
-  auto table_done = [&](const TableTransform& t, int64_t rows, double secs) {
+  auto table_done = [&](const TableTransform& t, int64_t rows, int64_t read, double secs) {
     LossyNotices::Run().ReportCounts(t.target()->name);  // values this load changed by a rule
     if (opt.lob_report) opt.lob_report->ReportTable(t.target()->name);  // values DMS would cut
     if (opt.metrics) opt.metrics->TableLoaded(t.target()->name.ToString(), rows);
-    Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s)", t.source()->name.ToString(),
-        FormatCount(rows), secs, FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))));
+    // With a source filter, how many rows the source sent (the push-down's effect).
+    std::string filtered =
+        t.filter().empty() ? "" : fmt::format(", {} rows read from the source", FormatCount(read));
+    Log(LogLevel::kInfo, "loaded {}: {} rows in {:.1f} s ({} rows/s){}",
+        t.source()->name.ToString(), FormatCount(rows), secs,
+        FormatCount(static_cast<int64_t>(rows / std::max(secs, 1e-3))), filtered);
   };
   // A split table whose every range committed in an earlier run, but not its finish.
   for (auto& sl : splits) {
@@ -217,7 +244,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
     const TableSchema& target = *sl.transform->target();
     RETURN_IF_ERROR(sink.FinishSplitLoad(opt.task, target, opt.prep, sl.earliest, sl.rows));
     RETURN_IF_ERROR(schema.AfterTable(target));
-    table_done(*sl.transform, sl.rows, 0);
+    table_done(*sl.transform, sl.rows, sl.read, 0);
     stats.tables_loaded++;
     ++loaded_here;
     stats.rows_loaded += sl.rows;
@@ -234,16 +261,16 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       const TableTransform& t = *u.transform;
       const TableSchema& target = *t.target();
       auto started = Clock::now();
-      int64_t rows = 0;
+      int64_t rows = 0, read = 0;
       Status s;
       bool finished_table = false;
       if (!u.split) {
-        auto reader = snapshot.OpenReader(*t.source());
+        auto reader = OpenLoadReader(snapshot, t, nullptr);
         auto loader = reader.ok() ? sink.BeginTableLoad(opt.task, target, opt.prep)
                                   : Result<std::unique_ptr<TableLoader>>(reader.status());
         s = !loader.ok() ? loader.status()
                          : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                    abort_all, progress, rows, target.name.ToString());
+                                    abort_all, progress, rows, read, target.name.ToString());
         finished_table = s.ok();
       } else {
         const RangeLoadState& r = u.split->plan.ranges[static_cast<size_t>(u.range)];
@@ -251,18 +278,19 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
             target.name.ToString() + " range " + std::to_string(r.index) + " " + r.range.ToString();
         {  // the range's sessions end before the table is finished (a SQLite target's one
            // writer is held by its loader)
-          auto reader = snapshot.OpenRangeReader(*t.source(), r.range);
+          auto reader = OpenLoadReader(snapshot, t, &r.range);
           auto loader = reader.ok() ? sink.BeginRangeLoad(opt.task, target, r.index)
                                     : Result<std::unique_ptr<TableLoader>>(reader.status());
           s = !loader.ok() ? loader.status()
                            : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                      abort_all, progress, rows, what);
+                                      abort_all, progress, rows, read, what);
         }
         if (s.ok()) {
           Log(LogLevel::kDebug, "loaded {}: {} rows", what, FormatCount(rows));
           SplitLoad& sl = *u.split;
           std::lock_guard<std::mutex> lock(mu);
           sl.rows += rows;
+          sl.read += read;
           sl.earliest =
               sl.any_done ? std::min(sl.earliest, snapshot.position()) : snapshot.position();
           sl.any_done = true;
@@ -271,6 +299,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
         if (s.ok() && finished_table) {
           s = sink.FinishSplitLoad(opt.task, target, opt.prep, u.split->earliest, u.split->rows);
           rows = u.split->rows;
+          read = u.split->read;
           started = u.split->started;
         }
       }
@@ -284,7 +313,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
         return;
       }
       if (!finished_table) continue;
-      table_done(t, rows, load_secs);
+      table_done(t, rows, read, load_secs);
       stats.tables_loaded++;
       ++loaded_here;
       stats.rows_loaded += rows;
@@ -323,7 +352,11 @@ class CdcLoop {
         referential_(referential),
         transforms_(transforms),
         errors_(errors) {
-    applier_.set_rows_not_found_report(&rows_not_found_);
+    // Under ApplyErrorUpdatePolicy / DeletePolicy a row not found takes its policy
+    // (apply_errors.h); the others still go to the log.
+    if (errors_) errors_->set_rows_not_found_log(&rows_not_found_);
+    applier_.set_rows_not_found_report(errors_ ? static_cast<RowsNotFoundReport*>(errors_)
+                                               : &rows_not_found_);
     for (const TableSchemaPtr& t : start_schemas) schemas_[t->name] = t;
   }
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
@@ -450,7 +483,8 @@ class CdcLoop {
       range_applies = *verdict == SplitSnapshots::Verdict::kApply;
     }
     if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
-      auto travels = RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c); });
+      auto travels =
+          RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c, &txn_); });
       if (!travels.ok())
         return travels.status().WithContext("source transaction " + txn_.xid + " at " +
                                             txn_.position.text);
@@ -1115,14 +1149,14 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
         "are not applied; reload it to resume it",
         t.ToString());
   auto make_errors = [&opt, &sink, suspended](Applier& a) -> Result<std::unique_ptr<ApplyErrors>> {
-    if (!opt.errors.Diverts() && !opt.errors.locate && suspended.empty())
-      return std::unique_ptr<ApplyErrors>();
-    if ((opt.errors.Diverts() || opt.errors.locate) && !a.SupportsSavepoints()) {
-      if (!opt.errors.Diverts()) return FailedPrecondition("no savepoints to locate a refusal");
+    const bool diverts = opt.errors.Diverts() || ApplyErrors::ActsOnMissingRows(opt.errors);
+    if (!diverts && !opt.errors.locate && suspended.empty()) return std::unique_ptr<ApplyErrors>();
+    if ((diverts || opt.errors.locate) && !a.SupportsSavepoints()) {
+      if (!diverts) return FailedPrecondition("no savepoints to locate a refusal");
       return FailedPrecondition("task " + opt.task + ": the " + sink.engine() +
                                 " target cannot divert a refused change (ErrorBehavior "
-                                "policies other than STOP_TASK need a PostgreSQL or MariaDB "
-                                "target)");
+                                "policies other than STOP_TASK, and ApplyErrorUpdatePolicy / "
+                                "ApplyErrorDeletePolicy, need a PostgreSQL or MariaDB target)");
     }
     return std::make_unique<ApplyErrors>(a, opt.errors, suspended);
   };

@@ -1,5 +1,6 @@
 #include "engine/pipeline/row_filter.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <optional>
 
@@ -180,11 +181,147 @@ int Compare(const Operand& a, const Operand& b) {
   }
 }
 
+// The filter value `text` as a Value of `col`'s kind that SQL compares exactly as Compare does;
+// nullopt with `why` set when there is none (the filter is then judged by cutover alone).
+std::optional<Value> PushedOperand(const Column& col, const std::string& text, std::string& why) {
+  auto year_ok = [](int64_t days) {
+    int64_t y;
+    unsigned m, d;
+    CivilFromDays(days, y, m, d);
+    return y >= 1 && y <= 9999;
+  };
+  const char* b = text.data();
+  const char* e = text.data() + text.size();
+  switch (col.kind) {
+    case ValueKind::kInt64: {
+      int64_t v;
+      auto [p, ec] = std::from_chars(b, e, v);
+      if (ec == std::errc() && p == e && !text.empty()) return Value::Int64(v);
+      why = "value \"" + text + "\" is not an integer";
+      return std::nullopt;
+    }
+    case ValueKind::kUInt64: {
+      uint64_t v;
+      auto [p, ec] = std::from_chars(b, e, v);
+      if (ec == std::errc() && p == e && !text.empty()) return Value::UInt64(v);
+      why = "value \"" + text + "\" is not an unsigned integer";
+      return std::nullopt;
+    }
+    case ValueKind::kDecimal: {
+      // Compare reads both sides as long double: exact for at most 18 significant digits.
+      int p = col.type.precision;
+      if (col.type.family != TypeFamily::kDecimal || p < 1 || p > 18 || !col.type.enforced) {
+        why = "a decimal column of more than 18 digits";
+        return std::nullopt;
+      }
+      size_t i = text.size() > 0 && text[0] == '-' ? 1 : 0, digits = 0, lead = 0, dots = 0;
+      bool seen = false, ok = i < text.size();
+      for (size_t k = i; k < text.size() && ok; ++k) {
+        char c = text[k];
+        if (c == '.') {
+          ok = ++dots == 1 && k > i && k + 1 < text.size();
+        } else if (c >= '0' && c <= '9') {
+          if (c != '0') seen = true;
+          (seen ? digits : lead)++;
+        } else {
+          ok = false;
+        }
+      }
+      if (!ok || digits > 18) {
+        why = "value \"" + text + "\" is not a plain decimal of at most 18 digits";
+        return std::nullopt;
+      }
+      return Value::String(ValueKind::kDecimal, text);
+    }
+    case ValueKind::kFloat64:
+      why = "a floating-point column";
+      return std::nullopt;
+    case ValueKind::kText:
+      return Value::String(ValueKind::kText, text);
+    default:
+      break;
+  }
+  auto o = ParseOperand(col.kind, text);
+  if (!o || o->kind != Operand::Kind::kInteger) {
+    why = std::string("a ") + ValueKindName(col.kind) + " column";
+    return std::nullopt;
+  }
+  switch (col.kind) {
+    case ValueKind::kBool:
+      return Value::Bool(o->integer != 0);
+    case ValueKind::kDate:
+      if (year_ok(o->integer)) return Value::Date(o->integer);
+      break;
+    case ValueKind::kTime:
+      if (o->integer < kMicrosPerDay) return Value::Time(o->integer);
+      break;
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz: {
+      int64_t days = o->integer / kMicrosPerDay;
+      if (o->integer >= 0 && year_ok(days))
+        return col.kind == ValueKind::kTimestamp ? Value::Timestamp(o->integer)
+                                                 : Value::TimestampTz(o->integer);
+      break;
+    }
+    default:
+      break;
+  }
+  why = "value \"" + text + "\" is out of the pushed range";
+  return std::nullopt;
+}
+
+ReadFilterOp PushedOp(task::FilterOp op) {
+  switch (op) {
+    case task::FilterOp::kEq:
+      return ReadFilterOp::kEq;
+    case task::FilterOp::kNotEq:
+      return ReadFilterOp::kNotEq;
+    case task::FilterOp::kLte:
+      return ReadFilterOp::kLte;
+    case task::FilterOp::kGte:
+      return ReadFilterOp::kGte;
+    case task::FilterOp::kBetween:
+      return ReadFilterOp::kBetween;
+    case task::FilterOp::kNotBetween:
+      return ReadFilterOp::kNotBetween;
+    case task::FilterOp::kNull:
+      return ReadFilterOp::kNull;
+    case task::FilterOp::kNotNull:
+      break;
+  }
+  return ReadFilterOp::kNotNull;
+}
+
+// The ReadFilter term of `f` on `col`; nullopt with `why` when it cannot be pushed.
+std::optional<ReadFilter::Term> PushedTerm(size_t column, const Column& col,
+                                           const task::SourceFilter& f, std::string& why) {
+  ReadFilter::Term term;
+  term.column = column;
+  for (const auto& c : f.conditions) {
+    ReadFilter::Condition rc;
+    rc.op = PushedOp(c.op);
+    if (c.op == task::FilterOp::kBetween || c.op == task::FilterOp::kNotBetween) {
+      auto a = PushedOperand(col, c.start, why);
+      auto b = a ? PushedOperand(col, c.end, why) : std::nullopt;
+      if (!b) return std::nullopt;
+      rc.a = std::move(*a);
+      rc.b = std::move(*b);
+    } else if (c.op != task::FilterOp::kNull && c.op != task::FilterOp::kNotNull) {
+      auto a = PushedOperand(col, c.value, why);
+      if (!a) return std::nullopt;
+      rc.a = std::move(*a);
+    }
+    term.any_of.push_back(std::move(rc));
+  }
+  return term;
+}
+
 }  // namespace
 
 Result<RowFilter> RowFilter::Compile(const TableSchema& table,
                                      const std::vector<task::SourceFilter>& filters) {
   RowFilter out;
+  ReadFilter pushed;
   for (const auto& f : filters) {
     std::string where =
         "table mapping rule " + f.rule_id + ": filter on " + table.name.ToString() + "." + f.column;
@@ -227,8 +364,15 @@ Result<RowFilter> RowFilter::Compile(const TableSchema& table,
       }
       compiled.conditions.push_back(std::move(cc));
     }
+    std::string why;
+    if (auto term = PushedTerm(compiled.column, col, f, why))
+      pushed.all_of.push_back(std::move(*term));
+    else
+      pushed.kept.push_back(col.name + " (rule " + f.rule_id + "): " + why);
     out.filters_.push_back(std::move(compiled));
   }
+  if (!out.filters_.empty())
+    out.read_filter_ = std::make_shared<const ReadFilter>(std::move(pushed));
   return out;
 }
 

@@ -11,11 +11,19 @@
 // Evaluation is three-valued: a row image may lack the filtered column's value (a PostgreSQL
 // key-only old image, an unchanged TOAST value), and then the answer is kUnknown; the caller
 // (table_transform.h) decides what a change with an unknown side means.
+//
+// Push-down: Compile also builds the ReadFilter (engine/core/read_filter.h) the full load hands
+// to a source that evaluates filters in its query: the filters whose operands have an exact form
+// in the column's kind (integers as integers, decimals of at most 18 digits on columns of at most
+// 18 digits, dates, times, timestamps, booleans, text; never floating point, whose rounding the
+// engines and cutover do not share). The load still evaluates every row read with Evaluate.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/core/read_filter.h"
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
 #include "engine/task/table_mapping.h"
@@ -35,6 +43,8 @@ class RowFilter {
   bool empty() const { return filters_.empty(); }
   // Whether every filtered column of `table` is a key column (a key-only image then suffices).
   bool OnlyKeyColumns() const { return only_key_columns_; }
+  // What a source may push into its full-load query; null without filters.
+  const std::shared_ptr<const ReadFilter>& read_filter() const { return read_filter_; }
 
   // `row` is in the source table's column order. `key_only`: only key columns hold values.
   FilterVerdict Evaluate(const std::vector<Value>& row, bool key_only = false) const;
@@ -59,6 +69,7 @@ class RowFilter {
   };
   std::vector<Filter> filters_;
   bool only_key_columns_ = true;
+  std::shared_ptr<const ReadFilter> read_filter_;
 };
 
 }  // namespace cutover

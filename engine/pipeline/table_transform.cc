@@ -3,54 +3,77 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
+#include "engine/core/civil_time.h"
 #include "engine/task/dms_data_type.h"
 
 namespace cutover {
 
-void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op) const {
+namespace {
+
+// A value as the text an add-column expression reads ($column).
+std::string ValueText(const Value& v) {
+  auto time_of_day = [](int64_t us) {
+    int64_t s = us / kMicrosPerSecond, f = us % kMicrosPerSecond;
+    std::string out = fmt::format("{:02d}:{:02d}:{:02d}", s / 3600, (s / 60) % 60, s % 60);
+    return f ? out + fmt::format(".{:06d}", f) : out;
+  };
+  switch (v.kind()) {
+    case ValueKind::kInt64:
+      return std::to_string(v.as_int64());
+    case ValueKind::kUInt64:
+      return std::to_string(v.as_uint64());
+    case ValueKind::kBool:
+      return v.as_bool() ? "1" : "0";  // SQLite's booleans
+    case ValueKind::kFloat64:
+      return fmt::format("{}", v.as_double());
+    case ValueKind::kDate:
+      return task::FormatUtcMicros(v.as_micros_or_days() * kMicrosPerDay).substr(0, 10);
+    case ValueKind::kTime:
+      return time_of_day(v.as_micros_or_days());
+    case ValueKind::kTimestamp:
+    case ValueKind::kTimestampTz: {
+      std::string t = task::FormatUtcMicros(v.as_micros_or_days());
+      return t.substr(t.size() - 7) == ".000000" ? t.substr(0, t.size() - 7) : t;
+    }
+    default:
+      return v.str();  // text, decimal, bytes, JSON, UUID, engine text
+  }
+}
+
+char OpLetter(ChangeOp op) {
+  return op == ChangeOp::kDelete ? 'D' : op == ChangeOp::kUpdate ? 'U' : 'I';
+}
+
+}  // namespace
+
+void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op, const RowOrigin& origin) const {
   if (!shapes_ || row.empty()) return;
   std::vector<Value> out;
   out.reserve(kept_.size() + added_.size());
-  for (const auto& a : added_) {
+  task::ExpressionContext ctx;
+  ctx.op = OpLetter(op);
+  ctx.source_op = OpLetter(origin.txn ? origin.source_op : op);
+  ctx.full_load = origin.txn == nullptr;
+  ctx.now_us = origin.load_started_us;
+  if (origin.txn) {
+    ctx.commit_time_us = origin.txn->commit_time_us;
+    ctx.transaction_id = origin.txn->xid;
+    ctx.stream_position = origin.txn->position.text;
+  }
+  ctx.schema = source_->name.schema;
+  ctx.table = source_->name.name;
+  for (size_t k = 0; k < added_.size(); ++k) {
     // Added columns first into a side buffer: they may read columns that do not travel.
-    std::string text;
-    bool null = false;
-    for (const auto& t : a.terms) {
-      switch (t.kind) {
-        case task::ExpressionTerm::Kind::kLiteral:
-          text += t.text;
-          break;
-        case task::ExpressionTerm::Kind::kOperation:
-          text += op == ChangeOp::kDelete   ? t.delete_mark
-                  : op == ChangeOp::kUpdate ? t.update_mark
-                                            : t.insert_mark;
-          break;
-        case task::ExpressionTerm::Kind::kColumn: {
-          // Resolved at build time: the index is in `text` of a copy; look it up by name.
-          const auto& cols = source_->columns;
-          for (size_t i = 0; i < cols.size(); ++i) {
-            if (cols[i].name != t.text) continue;
-            const Value& v = row[i];
-            if (v.is_null())
-              null = true;  // SQL: NULL || x is NULL
-            else if (v.is_unchanged())
-              null = true;
-            else if (v.kind() == ValueKind::kText || v.kind() == ValueKind::kDecimal ||
-                     v.kind() == ValueKind::kUuid || v.kind() == ValueKind::kJson ||
-                     v.kind() == ValueKind::kOther)
-              text += v.str();
-            else if (v.kind() == ValueKind::kInt64)
-              text += std::to_string(v.as_int64());
-            else if (v.kind() == ValueKind::kUInt64)
-              text += std::to_string(v.as_uint64());
-            else
-              text += v.DebugString();
-          }
-          break;
-        }
-      }
-    }
-    out.push_back(null ? Value::Null() : Value::String(ValueKind::kText, std::move(text)));
+    const std::vector<size_t>& reads = added_reads_[k];
+    auto column = [&](size_t i) -> std::optional<std::string> {
+      const Value& v = row[reads[i]];
+      if (v.is_null() || v.is_unchanged()) return std::nullopt;  // SQL: NULL || x is NULL
+      return ValueText(v);
+    };
+    auto v = added_[k].expression.Evaluate(column, ctx);
+    out.push_back(v ? Value::String(ValueKind::kText, std::move(*v)) : Value::Null());
   }
   std::vector<Value> shaped;
   shaped.reserve(kept_.size() + added_.size());
@@ -161,6 +184,13 @@ Result<const TableTransform*> TableTransforms::For(const TableSchemaPtr& source,
       }
       shaped->indexes = std::move(indexes);
       t->added_ = std::move(m.added);
+      for (const auto& a : t->added_) {
+        std::vector<size_t> reads;
+        for (const auto& name : a.expression.columns())
+          for (size_t i = 0; i < source->columns.size(); ++i)
+            if (source->columns[i].name == name) reads.push_back(i);
+        t->added_reads_.push_back(std::move(reads));
+      }
       t->target_ = std::move(shaped);
       t->shapes_ = true;
     }
@@ -220,7 +250,8 @@ Status TableTransforms::ApplyTypesAndKey(TableTransform& t, const std::vector<lo
   return Status::Ok();
 }
 
-Result<bool> TableTransforms::Apply(Change& c) {
+Result<bool> TableTransforms::Apply(Change& c, const TransactionInfo* txn) {
+  const RowOrigin origin{txn, c.op, 0};
   if (c.op == ChangeOp::kTruncate) {
     for (auto& t : c.truncated) {
       ASSIGN_OR_RETURN(const TableTransform* tt, For(t, true));
@@ -290,13 +321,13 @@ Result<bool> TableTransforms::Apply(Change& c) {
       if (c.before_is_key_only && !c.table->IsKeyColumn(i)) after[i] = Value::Unchanged();
     }
     c.op = ChangeOp::kUpdate;
-    t->ShapeRow(after, ChangeOp::kDelete);
+    t->ShapeRow(after, ChangeOp::kDelete, origin);
     // Added columns other than the indicator are computed from a possibly partial image.
     c.after = std::move(after);
   } else {
-    t->ShapeRow(c.after, c.op);
+    t->ShapeRow(c.after, c.op, origin);
   }
-  t->ShapeRow(c.before, c.op);
+  t->ShapeRow(c.before, c.op, origin);
   c.table = t->target();
   return true;
 }

@@ -28,7 +28,9 @@
 //
 // operation_indicator (add-column): as in DMS, a source delete becomes an update of the
 // target row that sets the column to the delete mark (the row stays); inserts and full-load
-// rows carry the insert mark, updates the update mark.
+// rows carry the insert mark, updates the update mark. Header variables ($AR_H_...) read the
+// row's RowOrigin: the source transaction in CDC, the load's start time in the full load
+// (task/column_expression.h).
 #pragma once
 
 #include <memory>
@@ -45,6 +47,13 @@
 
 namespace cutover {
 
+// Where a row comes from, for add-column header variables.
+struct RowOrigin {
+  const TransactionInfo* txn = nullptr;  // CDC: the source transaction; null: a full-load row
+  ChangeOp source_op = ChangeOp::kRead;  // the source's operation (before filter rewrites)
+  int64_t load_started_us = 0;           // full load: when the table's load started (UTC µs)
+};
+
 // The transform of one source table.
 class TableTransform {
  public:
@@ -53,8 +62,9 @@ class TableTransform {
   const RowFilter& filter() const { return filter_; }
   bool shapes_rows() const { return shapes_; }
 
-  // A source row image -> the target's columns, in place. `op` feeds operation_indicator.
-  void ShapeRow(std::vector<Value>& row, ChangeOp op) const;
+  // A source row image -> the target's columns, in place. `op` feeds operation_indicator,
+  // `origin` the header variables.
+  void ShapeRow(std::vector<Value>& row, ChangeOp op, const RowOrigin& origin = {}) const;
 
  private:
   friend class TableTransforms;
@@ -62,8 +72,9 @@ class TableTransform {
   TableSchemaPtr target_;
   RowFilter filter_;
   bool shapes_ = false;
-  std::vector<size_t> kept_;              // source column index of each travelling column
-  std::vector<task::AddedColumn> added_;  // appended after them
+  std::vector<size_t> kept_;                      // source column index of each travelling column
+  std::vector<task::AddedColumn> added_;          // appended after them
+  std::vector<std::vector<size_t>> added_reads_;  // per added column: source columns it reads
   bool has_operation_column_ = false;
   std::string key_rule_;            // define-primary-key: the rule that keys the target table
   bool needs_full_before_ = false;  // the defined key has columns outside the source's key
@@ -84,8 +95,8 @@ class TableTransforms {
   Result<const TableTransform*> For(const TableSchemaPtr& source, bool in_stream = false);
 
   // Rewrites a source change for the target (see the header comment). Returns false when the
-  // change does not travel.
-  Result<bool> Apply(Change& change);
+  // change does not travel. `txn`: the change's source transaction (header variables).
+  Result<bool> Apply(Change& change, const TransactionInfo* txn = nullptr);
 
  private:
   // change-data-type and define-primary-key on `t`'s target schema; `new_index` maps source

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "engine/core/log.h"
+#include "engine/core/trigger_creation.h"
 #include "engine/sqlite/sqlite_capture.h"
 #include "engine/sqlite/sqlite_catalog.h"
 #include "engine/sqlite/sqlite_conn.h"
@@ -160,30 +161,18 @@ Result<std::vector<KeyGeneratorSet>> AdvanceSqliteKeyGenerators(
 Result<std::vector<TriggerOutcome>> CreateSqliteTriggers(const std::string& uri,
                                                          const std::vector<TableTriggers>& tables) {
   ASSIGN_OR_RETURN(auto conn, SqliteConn::Open(uri, "cutover switch", SqliteOpenOptions{}));
-  std::vector<TriggerOutcome> out;
-  for (const TableTriggers& tt : tables) {
-    for (const Trigger& tr : tt.triggers) {
-      TriggerOutcome o;
-      o.name = tt.table.ToString() + "." + tr.name;
-      ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'trigger' "
-                                              "AND name = ?1",
-                                              "looking up trigger " + o.name));
-      RETURN_IF_ERROR(st->BindText(1, tr.name));
-      ASSIGN_OR_RETURN(bool exists, st->Step());
-      st.reset();
-      if (exists) {
-        o.action = "already enabled";
-      } else if (tr.definition.empty()) {
-        o.problem = "the source did not show its definition";
-      } else if (Status s = conn->Exec(tr.definition, "creating trigger " + o.name); !s.ok()) {
-        o.problem = s.message();
-      } else {
-        o.action = "created";
-      }
-      out.push_back(std::move(o));
-    }
-  }
-  return out;
+  return CreateTriggersAtSwitch(
+      tables,
+      [&](const std::string& name, const std::string& what) -> Result<bool> {
+        ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT 1 FROM sqlite_schema WHERE type = "
+                                                "'trigger' AND name = ?1",
+                                                what));
+        RETURN_IF_ERROR(st->BindText(1, name));
+        return st->Step();
+      },
+      [&](const std::string& definition, const std::string& what) {
+        return conn->Exec(definition, what);
+      });
 }
 
 }  // namespace cutover::sqlite

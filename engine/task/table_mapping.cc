@@ -178,17 +178,16 @@ Result<ColumnMapping> TableMapping::MapColumns(const TableName& source,
       AddedColumn a;
       a.rule_id = r.id;
       a.name = r.value;
-      auto terms = ParseColumnExpression(r.expression);
-      if (!terms.ok())
-        return terms.status().WithContext("table mapping rule " + r.id + " (add-column " + r.value +
-                                          ")");
-      a.terms = std::move(terms).value();
-      for (const auto& t : a.terms) {
-        if (t.kind == ExpressionTerm::Kind::kOperation) a.has_operation = true;
-        if (t.kind == ExpressionTerm::Kind::kColumn &&
-            std::find(columns.begin(), columns.end(), t.text) == columns.end())
+      auto expr = ColumnExpression::Parse(r.expression);
+      if (!expr.ok())
+        return expr.status().WithContext("table mapping rule " + r.id + " (add-column " + r.value +
+                                         ")");
+      a.expression = std::move(expr).value();
+      a.has_operation = a.expression.uses_operation_indicator();
+      for (const auto& c : a.expression.columns()) {
+        if (std::find(columns.begin(), columns.end(), c) == columns.end())
           return InvalidArgument("table mapping rule " + r.id + " (add-column " + r.value +
-                                 "): table " + source.ToString() + " has no column " + t.text);
+                                 "): table " + source.ToString() + " has no column " + c);
       }
       m.added.push_back(std::move(a));
       continue;
@@ -207,89 +206,6 @@ Result<ColumnMapping> TableMapping::MapColumns(const TableName& source,
   }
   if (!m.added.empty()) m.changes_anything = true;
   return m;
-}
-
-namespace {
-
-// A quoted SQL string starting at s[i] == '\''; '' inside is one quote.
-Result<std::string> QuotedString(std::string_view s, size_t& i) {
-  std::string out;
-  for (++i; i < s.size(); ++i) {
-    if (s[i] == '\'') {
-      if (i + 1 < s.size() && s[i + 1] == '\'') {
-        out += '\'';
-        ++i;
-        continue;
-      }
-      ++i;
-      return out;
-    }
-    out += s[i];
-  }
-  return InvalidArgument("unterminated string in expression");
-}
-
-void SkipSpaces(std::string_view s, size_t& i) {
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-}
-
-}  // namespace
-
-Result<std::vector<ExpressionTerm>> ParseColumnExpression(std::string_view s) {
-  std::vector<ExpressionTerm> out;
-  size_t i = 0;
-  auto unsupported = [&](size_t at) {
-    return InvalidArgument("cannot evaluate expression \"" + std::string(s) + "\" at \"" +
-                           std::string(s.substr(at, 20)) +
-                           "\": cutover evaluates quoted strings, numbers, $column, "
-                           "operation_indicator('D','U','I') joined by ||");
-  };
-  for (;;) {
-    SkipSpaces(s, i);
-    if (i >= s.size()) return InvalidArgument("empty expression (or one ending in ||)");
-    ExpressionTerm t;
-    size_t at = i;
-    if (s[i] == '\'') {
-      ASSIGN_OR_RETURN(t.text, QuotedString(s, i));
-    } else if (s[i] == '$') {
-      size_t j = ++i;
-      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
-      if (i == j) return unsupported(at);
-      t.kind = ExpressionTerm::Kind::kColumn;
-      t.text = std::string(s.substr(j, i - j));
-      if (t.text.rfind("AR_", 0) == 0) return unsupported(at);  // header variables
-    } else if (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '-' || s[i] == '.') {
-      size_t j = i++;
-      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-      t.text = std::string(s.substr(j, i - j));
-    } else if (s.substr(i, 19) == "operation_indicator") {
-      i += 19;
-      SkipSpaces(s, i);
-      if (i >= s.size() || s[i] != '(') return unsupported(at);
-      ++i;
-      std::string marks[3];
-      for (int k = 0; k < 3; ++k) {
-        SkipSpaces(s, i);
-        if (i >= s.size() || s[i] != '\'') return unsupported(at);
-        ASSIGN_OR_RETURN(marks[k], QuotedString(s, i));
-        SkipSpaces(s, i);
-        char want = k < 2 ? ',' : ')';
-        if (i >= s.size() || s[i] != want) return unsupported(at);
-        ++i;
-      }
-      t.kind = ExpressionTerm::Kind::kOperation;
-      t.delete_mark = marks[0];
-      t.update_mark = marks[1];
-      t.insert_mark = marks[2];
-    } else {
-      return unsupported(at);
-    }
-    out.push_back(std::move(t));
-    SkipSpaces(s, i);
-    if (i >= s.size()) return out;
-    if (s.substr(i, 2) != "||") return unsupported(i);
-    i += 2;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,7 +497,7 @@ class TableMappingReader {
         problems_.Error(r.path(), "rule " + id + ": add-column needs \"value\" (the new column)");
       if (c.expression.empty()) {
         problems_.Error(r.path(), "rule " + id + ": add-column needs \"expression\"");
-      } else if (auto e = ParseColumnExpression(c.expression); !e.ok()) {
+      } else if (auto e = ColumnExpression::Parse(c.expression); !e.ok()) {
         problems_.Error(r.PathOf("expression"), "rule " + id + ": " + e.status().message());
       }
     } else {

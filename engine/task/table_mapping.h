@@ -13,7 +13,7 @@
 //                   notbetween, null, notnull): conditions of one filter are OR-ed, filters
 //                   AND-ed; applied by engine/pipeline/table_transform.h.
 //   column rules    rule-target column: the same name actions, remove-column, include-column,
-//                   add-column (constants, $column, operation_indicator, '||'): MapColumns.
+//                   add-column (expressions: column_expression.h): MapColumns.
 //   define-primary-key  rule-target table, primary-key-def (name, origin, columns): the key the
 //                   table has on the target, by which CDC finds rows and the validator pairs
 //                   them (a keyless source table gets one; a source key is replaced): KeyFor.
@@ -40,6 +40,7 @@
 
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
+#include "engine/task/column_expression.h"
 
 namespace cutover::task {
 
@@ -113,18 +114,12 @@ struct ColumnRule {
   std::string expression;  // kAdd: DMS expression
 };
 
-// One term of an add-column expression; the value is the terms concatenated ('||').
-struct ExpressionTerm {
-  enum class Kind { kLiteral, kColumn, kOperation } kind = Kind::kLiteral;
-  std::string text;  // kLiteral: the text; kColumn: the source column's name
-  std::string insert_mark = "I", update_mark = "U", delete_mark = "D";  // kOperation
-};
-
-// An added column: its target name and how its value is computed from the source row.
+// An added column: its target name and how its value is computed from the source row
+// (column_expression.h).
 struct AddedColumn {
   std::string rule_id;
   std::string name;
-  std::vector<ExpressionTerm> terms;
+  ColumnExpression expression;
   bool has_operation = false;  // operation_indicator(...) in the expression
 };
 
@@ -141,10 +136,6 @@ struct ColumnMapping {
 
 // A name action (rename, case, prefix, suffix) applied to one name.
 std::string ApplyNameAction(const NameRule& rule, std::string name);
-
-// Parses a DMS add-column expression: terms joined by '||', each a quoted string ('a''b'), a
-// number, $column, or operation_indicator('D','U','I'). kInvalidArgument saying what is wrong.
-Result<std::vector<ExpressionTerm>> ParseColumnExpression(std::string_view text);
 
 // define-primary-key: the key a table has on the target (DMS primary-key-def).
 struct DefinedKey {

@@ -272,19 +272,13 @@ class Reader {
           "ApplyErrorFailOnTruncationDdl", "FailOnNoTablesCaptured",
           "FailOnTransactionConsistencyBreached", "FullLoadIgnoreConflicts"})
       (void)o.Bool(k);
-    // An UPDATE / DELETE that finds no row is not refused by the target: cutover reports and
-    // counts it (rows_not_found.h), which is what IGNORE_RECORD / LOG_ERROR ask for.
-    std::vector<std::string> missing;
-    if (upd && *upd != ErrorPolicy::kIgnoreRecord && *upd != ErrorPolicy::kLogError)
-      missing.push_back(std::string("ApplyErrorUpdatePolicy ") + ErrorPolicyName(*upd));
-    if (del && *del != ErrorPolicy::kIgnoreRecord && *del != ErrorPolicy::kLogError)
-      missing.push_back(std::string("ApplyErrorDeletePolicy ") + ErrorPolicyName(*del));
-    if (!missing.empty()) {
-      std::string list;
-      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-      out_.notes.push_back(problems_.file() + ": ErrorBehavior " + list +
-                           ": an UPDATE or DELETE that finds no target row is logged and counted "
-                           "by cutover (as LOG_ERROR), not acted on");
+    // An UPDATE / DELETE that finds no row (engine/pipeline/apply_errors.h). Given either, both
+    // act, the other with DMS's default (update LOG_ERROR, delete IGNORE_RECORD); given neither,
+    // such a row is logged and counted as cutover always did (rows_not_found.h).
+    if (upd || del) {
+      e.missing_rows_set = true;
+      e.update_missing = upd.value_or(ErrorPolicy::kLogError);
+      e.delete_missing = del.value_or(ErrorPolicy::kIgnoreRecord);
     }
     Ignore(o, {"EventErrorPolicy", "TableErrorEscalationPolicy", "TableErrorEscalationCount",
                "RecoverableErrorThrottling", "RecoverableErrorThrottlingMax",

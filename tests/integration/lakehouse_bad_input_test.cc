@@ -1,7 +1,8 @@
 // Bad lakehouse target input gives one clear error line and exit 2: settings JSON that does not
 // parse, an unknown or misspelled key, a value of the wrong type, a Parquet-only compression with
-// CSV, a folder that cannot be written (a path below a plain file, and an existing folder the
-// user may not write to). A known cloud-only key is one warning line, not an error.
+// CSV, PreserveTransactions without CdcPath, a folder that cannot be written (a path below a plain
+// file, and an existing folder the user may not write to). A known cloud-only key is one warning
+// line, not an error.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -77,6 +78,16 @@ TEST_F(LakehouseBadInput, WrongTypeNamesKeyAndWhatWasExpected) {
 TEST_F(LakehouseBadInput, ParquetOnlyCompressionWithCsvIsRefused) {
   std::string s = Settings(R"({"DataFormat": "csv", "CompressionType": "SNAPPY"})");
   ExpectOneLine(Replicate(Lake(), s), {"$.CompressionType", "SNAPPY", "Parquet"});
+}
+
+// PreserveTransactions: without CdcPath, or with a setting DMS refuses beside it.
+TEST_F(LakehouseBadInput, PreserveTransactionsWithoutCdcPathOrWithDatePartitions) {
+  std::string s = Settings(R"({"PreserveTransactions": true})");
+  ExpectOneLine(Replicate(Lake(), s), {s, "$.CdcPath", "PreserveTransactions true needs CdcPath"});
+  s = Settings(R"({"PreserveTransactions": true, "CdcPath": "changes",
+                   "DatePartitionEnabled": true})");
+  ExpectOneLine(Replicate(Lake(), s), {"$.DatePartitionEnabled", "PreserveTransactions"});
+  EXPECT_FALSE(std::filesystem::exists(dir_.path("lake")));
 }
 
 TEST_F(LakehouseBadInput, UnwritableFolder) {

@@ -170,6 +170,36 @@ TEST(DmsTaskSettings, ExampleOneIsAcceptedWithAPreciseNoteOnTheMisplacedKey) {
   EXPECT_EQ(s->group_max_ms, 10000);
 }
 
+// ApplyErrorUpdatePolicy / ApplyErrorDeletePolicy: neither given keeps cutover's behaviour (a row
+// not found is logged and counted); either given makes both act, the other with DMS's default.
+TEST(DmsTaskSettings, MissingRowPoliciesActOnlyWhenGiven) {
+  auto none = ParseTaskSettings(R"({"ErrorBehavior": {"DataErrorPolicy": "LOG_ERROR"}})", "n.json");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  ASSERT_TRUE(none->errors.has_value());
+  EXPECT_FALSE(none->errors->missing_rows_set);
+  auto del =
+      ParseTaskSettings(R"({"ErrorBehavior": {"ApplyErrorDeletePolicy": "STOP_TASK"}})", "d.json");
+  ASSERT_TRUE(del.ok()) << del.status().ToString();
+  EXPECT_TRUE(del->errors->missing_rows_set);
+  EXPECT_EQ(del->errors->delete_missing, cutover::ErrorPolicy::kStopTask);
+  EXPECT_EQ(del->errors->update_missing, cutover::ErrorPolicy::kLogError);  // DMS's default
+  for (const auto& n : del->notes) EXPECT_EQ(n.find("not acted on"), std::string::npos) << n;
+  auto upd = ParseTaskSettings(R"({"ErrorBehavior": {"ApplyErrorUpdatePolicy": "UPDATE_RECORD"}})",
+                               "u.json");
+  ASSERT_TRUE(upd.ok()) << upd.status().ToString();
+  EXPECT_EQ(upd->errors->update_missing, cutover::ErrorPolicy::kUpdateRecord);
+  EXPECT_EQ(upd->errors->delete_missing, cutover::ErrorPolicy::kIgnoreRecord);  // DMS's default
+  // INSERT_RECORD is ApplyErrorInsertPolicy's value, not the update policy's.
+  auto bad = ParseTaskSettings(R"({"ErrorBehavior": {"ApplyErrorUpdatePolicy": "INSERT_RECORD"}})",
+                               "b.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("b.json: $.ErrorBehavior.ApplyErrorUpdatePolicy"),
+            std::string::npos)
+      << bad.status().message();
+  EXPECT_NE(bad.status().message().find("UPDATE_RECORD"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(DmsTaskSettings, ExampleTwoNamesEveryMisspelledAndMisplacedKey) {
   std::string path = ExamplePath("task-settings-2.json");
   auto s = ReadTaskSettingsFile(path);
