@@ -1,12 +1,15 @@
 // PgSink's full load (pg_sink.h): one connection and one transaction per table; COPY in, the
 // primary key and the indexes of foreign keys with actions after the data, the table_state row,
-// COMMIT.
+// COMMIT. The COPY starts with the first row: text COPY for Values (Write), binary COPY for a
+// PostgreSQL source's bytes passed through unchanged (WriteRaw, engine/core/raw_rows.h) when the
+// target table's columns read them as the same values.
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "engine/core/generated_columns.h"
 #include "engine/core/naming.h"
+#include "engine/core/raw_rows.h"
 #include "engine/core/schema_objects.h"
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_sink.h"
@@ -37,6 +40,9 @@ Status AddKeyAfterLoad(PgConn& conn, const TableSchema& table) {
   std::string what = "table " + table.name.ToString();
   std::string qualified = QualifiedName(conn, TargetName(table));
   if (!table.key.empty()) {
+    // Room to sort the key in memory, as the index sessions have (pg_schema_objects.cc).
+    RETURN_IF_ERROR(conn.ExecOk("SET LOCAL maintenance_work_mem = '256MB'",
+                                what + ": sizing the primary key's build"));
     RETURN_IF_ERROR(
         conn.ExecOk("ALTER TABLE " + qualified + " ADD PRIMARY KEY (" + KeyList(conn, table) + ")",
                     what + ": adding primary key"));
@@ -69,7 +75,19 @@ Status RecordTableLoaded(PgConn& conn, const std::string& task, const TableSchem
       .status();
 }
 
-class PgTableLoader : public TableLoader {
+// Whether binary COPY bytes of a column of type `oid` (typtype `typtype`; for a domain, its base
+// type's) mean the same value on another server: built-in base, range and multirange types and
+// their arrays (their binary forms carry nothing server-specific; an array's carries its
+// element type's OID, the same on every server for a built-in one), and enums (sent as their
+// label). Not composite types (their binary form carries each field's type OID), nor types of
+// extensions or users (their OIDs and binary forms vary).
+bool SameBytesEverywhere(uint32_t oid, char typtype) {
+  constexpr uint32_t kFirstNormalObjectId = 16384;
+  if (typtype == 'e') return true;
+  return oid < kFirstNormalObjectId && (typtype == 'b' || typtype == 'r' || typtype == 'm');
+}
+
+class PgTableLoader : public TableLoader, public RawRowLoader {
  public:
   // `range`: the loader of one range of a split load (Commit marks the range done); else the
   // whole table.
@@ -84,12 +102,15 @@ class PgTableLoader : public TableLoader {
     buf_.reserve(kFlushBytes + 4096);
   }
 
-  Status Start() {
-    std::string copy = "COPY " + qualified_ + " (" + ColumnList(*conn_, table_) + ") FROM STDIN";
-    return conn_->ExecOk(copy, "table " + table_.name.ToString() + ": COPY FROM STDIN");
+  // Takes the lock COPY FROM takes, so that a wait for it is explained by BeginTableLoad; the
+  // COPY itself starts with the first row.
+  Status Lock() {
+    return conn_->ExecOk("LOCK TABLE " + qualified_ + " IN ROW EXCLUSIVE MODE",
+                         "table " + table_.name.ToString() + ": locking for COPY");
   }
 
   Status Write(const std::vector<Value>& row) override {
+    if (!copying_) RETURN_IF_ERROR(StartCopy(false));
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) buf_ += '\t';
       const Value& v = row[i];
@@ -109,15 +130,51 @@ class PgTableLoader : public TableLoader {
     return Status::Ok();
   }
 
+  Result<bool> AcceptsRaw(const RawRowFormat& format) override {
+    std::string what = "table " + table_.name.ToString() + ": reading its column types";
+    const char* encoding = PQparameterStatus(conn_->raw(), "client_encoding");
+    std::string own = "postgresql " + std::to_string(conn_->server_version() / 10000) +
+                      " binary COPY, client_encoding " + (encoding ? encoding : "unknown");
+    if (format.name != own || format.column_types.size() != table_.columns.size()) return false;
+    ASSIGN_OR_RETURN(
+        auto res,
+        conn_->ExecParams("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+                          "CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, "
+                          "CASE WHEN t.typtype = 'd' THEN b.typtype ELSE t.typtype END "
+                          "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                          "LEFT JOIN pg_type b ON b.oid = t.typbasetype "
+                          "WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+                          {qualified_.c_str()}, what));
+    for (size_t i = 0; i < table_.columns.size(); ++i) {
+      int r = 0;
+      while (r < res.rows() && res.get(r, 0) != table_.columns[i].name) ++r;
+      if (r == res.rows() || res.get(r, 1) != format.column_types[i]) return false;
+      std::string_view typtype = res.get(r, 3);
+      if (typtype.size() != 1 ||
+          !SameBytesEverywhere(static_cast<uint32_t>(std::stoul(res.str(r, 2))), typtype[0]))
+        return false;
+    }
+    return true;
+  }
+
+  Status WriteRaw(std::string_view bytes) override {
+    if (!copying_) RETURN_IF_ERROR(StartCopy(true));
+    buf_.append(bytes);
+    if (buf_.size() >= kFlushBytes) return Flush();
+    return Status::Ok();
+  }
+
   Status Commit(const Position& snapshot, int64_t rows) override {
     std::string what = "table " + table_.name.ToString();
-    RETURN_IF_ERROR(Flush());
-    if (PQputCopyEnd(conn_->raw(), nullptr) != 1)
-      return conn_->ConnectionError(what + ": ending COPY");
-    PgResult res(PQgetResult(conn_->raw()));
-    if (PQresultStatus(res.raw()) != PGRES_COMMAND_OK)
-      return conn_->ErrorFrom(res.raw(), what + ": COPY FROM STDIN");
-    while (PGresult* extra = PQgetResult(conn_->raw())) PQclear(extra);
+    if (copying_) {
+      RETURN_IF_ERROR(Flush());
+      if (PQputCopyEnd(conn_->raw(), nullptr) != 1)
+        return conn_->ConnectionError(what + ": ending COPY");
+      PgResult res(PQgetResult(conn_->raw()));
+      if (PQresultStatus(res.raw()) != PGRES_COMMAND_OK)
+        return conn_->ErrorFrom(res.raw(), what + ": COPY FROM STDIN");
+      while (PGresult* extra = PQgetResult(conn_->raw())) PQclear(extra);
+    }
     if (range_) {
       std::string index = std::to_string(*range_), rows_text = std::to_string(rows);
       RETURN_IF_ERROR(
@@ -147,6 +204,22 @@ class PgTableLoader : public TableLoader {
  private:
   static constexpr size_t kFlushBytes = 256 * 1024;
 
+  Status StartCopy(bool binary) {
+    copying_ = true;
+    std::string copy = "COPY " + qualified_ + " (" + ColumnList(*conn_, table_) + ") FROM STDIN";
+    // FREEZE: rows of a table created in this transaction are written frozen and all-visible,
+    // so the index builds, the foreign keys' validation and later vacuums do not visit every
+    // page again to set hint bits.
+    bool freeze = add_key_after_load_ && !range_;
+    if (binary || freeze) {
+      copy += " (";
+      if (binary) copy += "FORMAT binary";
+      if (freeze) copy += binary ? ", FREEZE" : "FREEZE";
+      copy += ")";
+    }
+    return conn_->ExecOk(copy, "table " + table_.name.ToString() + ": COPY FROM STDIN");
+  }
+
   Status Flush() {
     if (buf_.empty()) return Status::Ok();
     if (PQputCopyData(conn_->raw(), buf_.data(), static_cast<int>(buf_.size())) != 1)
@@ -161,6 +234,7 @@ class PgTableLoader : public TableLoader {
   std::string qualified_;
   bool add_key_after_load_;
   std::optional<int> range_;
+  bool copying_ = false;  // the COPY FROM has started
   std::string buf_;
   std::string scratch_;
 };
@@ -227,7 +301,7 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginTableLoad(const std::string& t
   RETURN_IF_ERROR(CreateLoadTable(*conn, table, prep));
   auto loader = std::make_unique<PgTableLoader>(std::move(conn), task, table,
                                                 prep == TablePrep::kDropAndCreate);
-  Status started = loader->Start();
+  Status started = loader->Lock();
   if (!started.ok()) return ExplainLockWait(uri_, options_, started, TargetName(table));
   return std::unique_ptr<TableLoader>(std::move(loader));
 }
@@ -269,7 +343,7 @@ Result<std::unique_ptr<TableLoader>> PgSink::BeginRangeLoad(const std::string& t
   ASSIGN_OR_RETURN(auto conn, ConnectLoad(table, TablePrep::kDoNothing));
   RETURN_IF_ERROR(conn->ExecOk("BEGIN", what + ": BEGIN"));
   auto loader = std::make_unique<PgTableLoader>(std::move(conn), task, table, false, index);
-  Status started = loader->Start();
+  Status started = loader->Lock();
   if (!started.ok()) return ExplainLockWait(uri_, options_, started, TargetName(table));
   return std::unique_ptr<TableLoader>(std::move(loader));
 }

@@ -1,13 +1,16 @@
 // PgSource's snapshots (pg_source.h): an exported snapshot, from a slot created with one or from a
 // plain REPEATABLE READ transaction, that every full-load reader imports on its own connection;
 // each reader streams one table with COPY ... TO STDOUT, of a query when it reads a key range or
-// with the task's source filter pushed into it (engine/core/read_filter.h).
+// with the task's source filter pushed into it (engine/core/read_filter.h); text, or binary
+// passed through to a PostgreSQL target (engine/core/raw_rows.h).
 #include <unistd.h>
 
 #include <set>
 
 #include "engine/core/log.h"
+#include "engine/core/raw_rows.h"
 #include "engine/core/read_filter.h"
+#include "engine/pg/copy_binary.h"
 #include "engine/pg/copy_text.h"
 #include "engine/pg/pg_conn.h"
 #include "engine/pg/pg_source.h"
@@ -19,20 +22,27 @@ namespace cutover::pg {
 
 namespace {
 
-class PgTableReader : public TableReader {
+// Reads one table with COPY ... TO STDOUT, started at the first Next (text COPY, decoded into
+// Values) or NextRaw (binary COPY, handed over as it comes: engine/core/raw_rows.h).
+class PgTableReader : public TableReader, public RawRowReader {
  public:
-  PgTableReader(std::unique_ptr<PgConn> conn, const TableSchema& table)
-      : conn_(std::move(conn)), table_(table) {}
+  // `copy_sql`: the COPY statement, ending in TO STDOUT; `what` names the table (and range).
+  PgTableReader(std::unique_ptr<PgConn> conn, const TableSchema& table, std::string copy_sql,
+                std::string what)
+      : conn_(std::move(conn)),
+        table_(table),
+        copy_sql_(std::move(copy_sql)),
+        what_(std::move(what)),
+        counter_(table_.columns.size()) {}
+  ~PgTableReader() override {
+    if (raw_) PQfreemem(raw_);
+  }
 
   Result<bool> Next(std::vector<Value>& row) override {
+    if (!started_) RETURN_IF_ERROR(Start(false));
     char* buf = nullptr;
     int n = PQgetCopyData(conn_->raw(), &buf, 0);
-    if (n == -1) {
-      PgResult res(PQgetResult(conn_->raw()));
-      if (PQresultStatus(res.raw()) != PGRES_COMMAND_OK)
-        return conn_->ErrorFrom(res.raw(), "table " + table_.name.ToString() + ": COPY TO");
-      return false;
-    }
+    if (n == -1) return End();
     if (n < 0) return conn_->ConnectionError("table " + table_.name.ToString() + ": COPY TO");
     std::string_view line(buf, static_cast<size_t>(n));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
@@ -57,11 +67,63 @@ class PgTableReader : public TableReader {
     return true;
   }
 
+  // Binary COPY's bytes depend on the server's major version (send functions), the session's
+  // client encoding (text values) and the column types: the loader compares all three.
+  Result<std::optional<RawRowFormat>> RawFormat() override {
+    RawRowFormat f;
+    const char* encoding = PQparameterStatus(conn_->raw(), "client_encoding");
+    f.name = "postgresql " + std::to_string(conn_->server_version() / 10000) +
+             " binary COPY, client_encoding " + (encoding ? encoding : "unknown");
+    for (const Column& c : table_.columns) {
+      if (c.type_name.empty()) return std::optional<RawRowFormat>();
+      f.column_types.push_back(c.type_name);
+    }
+    return std::optional<RawRowFormat>(std::move(f));
+  }
+
+  Result<bool> NextRaw(std::string_view& bytes, int64_t& rows) override {
+    if (!started_) RETURN_IF_ERROR(Start(true));
+    if (raw_) {
+      PQfreemem(raw_);
+      raw_ = nullptr;
+    }
+    int n = PQgetCopyData(conn_->raw(), &raw_, 0);
+    if (n == -1) {
+      ASSIGN_OR_RETURN(bool more, End());
+      if (!counter_.ended()) return Internal(what_ + ": binary COPY ended without its trailer");
+      return more;
+    }
+    if (n < 0) return conn_->ConnectionError(what_ + ": COPY TO");
+    bytes = std::string_view(raw_, static_cast<size_t>(n));
+    auto counted = counter_.Count(bytes);
+    if (!counted.ok()) return counted.status().WithContext(what_);
+    rows = *counted;
+    return true;
+  }
+
  private:
+  Status Start(bool binary) {
+    started_ = true;
+    return conn_->ExecOk(binary ? copy_sql_ + " (FORMAT binary)" : copy_sql_,
+                         what_ + ": COPY TO STDOUT");
+  }
+
+  Result<bool> End() {
+    PgResult res(PQgetResult(conn_->raw()));
+    if (PQresultStatus(res.raw()) != PGRES_COMMAND_OK)
+      return conn_->ErrorFrom(res.raw(), "table " + table_.name.ToString() + ": COPY TO");
+    return false;
+  }
+
   std::unique_ptr<PgConn> conn_;
   TableSchema table_;
+  std::string copy_sql_;
+  std::string what_;
+  bool started_ = false;
   CopyLineDecoder decoder_;
   std::vector<CopyField> fields_;
+  CopyBinaryCounter counter_;
+  char* raw_ = nullptr;  // the message NextRaw handed over last
 };
 
 // PostgreSQL compares integers, numerics, booleans, dates, times and timestamps as cutover does
@@ -207,8 +269,7 @@ class PgSnapshot : public Snapshot, public FilterPushdown {
       sql = partitioned_.count(table.name) ? "COPY (SELECT " + cols + " FROM " + rel + ") TO STDOUT"
                                            : "COPY " + rel + " (" + cols + ") TO STDOUT";
     }
-    RETURN_IF_ERROR(conn->ExecOk(sql, what + ": COPY TO STDOUT"));
-    return std::unique_ptr<TableReader>(new PgTableReader(std::move(conn), table));
+    return std::unique_ptr<TableReader>(new PgTableReader(std::move(conn), table, sql, what));
   }
 
   std::unique_ptr<PgConn> holder_;  // keeps the exported snapshot alive; must stay idle

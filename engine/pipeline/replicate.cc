@@ -13,6 +13,7 @@
 #include "engine/core/log.h"
 #include "engine/core/log_component.h"
 #include "engine/core/lossy.h"
+#include "engine/core/raw_rows.h"
 #include "engine/core/read_filter.h"
 #include "engine/pipeline/apply_errors.h"
 #include "engine/pipeline/lob_report.h"
@@ -43,6 +44,62 @@ auto RunAs(LogComponent c, F&& f) {
   return f();
 }
 
+// Whether `transform` hands every row over as the source read it: no filter, no column rule,
+// every target column of the source column's type (no change-data-type).
+bool RowsTravelUnchanged(const TableTransform& transform) {
+  if (!transform.filter().empty() || transform.shapes_rows()) return false;
+  const TableSchema& s = *transform.source();
+  const TableSchema& t = *transform.target();
+  if (s.columns.size() != t.columns.size()) return false;
+  for (size_t i = 0; i < s.columns.size(); ++i) {
+    if (s.columns[i].type_name != t.columns[i].type_name ||
+        s.columns[i].kind != t.columns[i].kind || s.columns[i].type_id != t.columns[i].type_id)
+      return false;
+  }
+  return true;
+}
+
+// The raw-rows path (engine/core/raw_rows.h) when reader, loader and transform allow it: the
+// source's bulk bytes go to the target as they are. Returns false (nothing read or written)
+// when the rows must go as Values.
+Result<bool> CopyRawRows(TableReader& reader, TableLoader& loader, const ReplicateOptions& opt,
+                         const TableTransform& transform, const std::atomic<bool>& stop,
+                         const std::atomic<bool>& abort_all,
+                         const std::function<void(int64_t)>& count, int64_t& rows,
+                         const std::string& what) {
+  auto* raw_reader = dynamic_cast<RawRowReader*>(&reader);
+  auto* raw_loader = dynamic_cast<RawRowLoader*>(&loader);
+  if (!raw_reader || !raw_loader || !RowsTravelUnchanged(transform)) return false;
+  if (opt.lob_report) {  // it measures the values of LOB columns
+    for (const Column& c : transform.target()->columns)
+      if (LobReport::IsLob(c)) return false;
+  }
+  ASSIGN_OR_RETURN(std::optional<RawRowFormat> format,
+                   RunAs(LogComponent::kSourceUnload, [&] { return raw_reader->RawFormat(); }));
+  if (!format) return false;
+  ASSIGN_OR_RETURN(bool accepted, raw_loader->AcceptsRaw(*format));
+  if (!accepted) return false;
+  Log(LogLevel::kDebug, "loading {} as {}", what, format->name);
+  int64_t pending = 0;
+  std::string_view bytes;
+  for (;;) {
+    int64_t n = 0;
+    ASSIGN_OR_RETURN(bool more, RunAs(LogComponent::kSourceUnload,
+                                      [&] { return raw_reader->NextRaw(bytes, n); }));
+    if (!more) break;
+    RETURN_IF_ERROR(raw_loader->WriteRaw(bytes));
+    rows += n;
+    pending += n;
+    if (pending >= 4096) {
+      count(pending);
+      pending = 0;
+      if (stop.load() || abort_all.load()) return Aborted("full load of " + what + " interrupted");
+    }
+  }
+  count(pending);
+  return true;
+}
+
 // Copies `reader`'s rows through `transform` (table_transform.h: the task's filter and column
 // rules between the source table read and the target table written) into `loader` and commits
 // it at `snapshot`; `rows`: the rows written.
@@ -55,11 +112,17 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
   rows = 0;
   read = 0;
   int64_t pending = 0;
-  auto count = [&](int64_t n) {
+  std::function<void(int64_t)> count = [&](int64_t n) {
     progress.Add(n);
     if (opt.metrics) opt.metrics->AddRowsLoaded(n);
   };
   ScopedLogComponent component(LogComponent::kTargetLoad);
+  ASSIGN_OR_RETURN(bool raw,
+                   CopyRawRows(reader, loader, opt, transform, stop, abort_all, count, rows, what));
+  if (raw) {
+    read = rows;  // every row read was written
+    return loader.Commit(snapshot, rows);
+  }
   // Full-load rows' header variables ($AR_H_COMMIT_TIMESTAMP...): the time the load started.
   RowOrigin origin;
   origin.load_started_us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -134,6 +134,55 @@ TEST_F(PgToPg, FullLoadOfSeveralTablesIncludingOneMillionRowsIsExact) {
   EXPECT_EQ(Sql(*target_, "SELECT count(*) FROM fl.empty"), "0");
 }
 
+// Same-engine tables whose rows travel unchanged go as binary COPY bytes passed through
+// (engine/core/raw_rows.h): built-in types (arrays, intervals, inet, NaN, infinities, NULLs,
+// escapes), enums and domains; a column whose binary form names server-specific OIDs (an array
+// of an enum) and a target table whose column types differ (truncate prep) go as Values. Every
+// table is exact either way and its recorded row count is the table's.
+TEST_F(PgToPg, FullLoadPassesBinaryCopyThroughWhereTheTypesReadTheSame) {
+  Sql(*source_, kTypesTable);
+  Sql(*source_,
+      "CREATE TYPE fl.mood AS ENUM ('sad', 'ok', 'happy');"
+      "CREATE DOMAIN fl.posint AS int CHECK (VALUE > 0);"
+      "CREATE TABLE fl.user_typed (id int PRIMARY KEY, m fl.mood, p fl.posint, t text);"
+      "INSERT INTO fl.user_typed SELECT g, (ARRAY['sad','ok','happy'])[g % 3 + 1]::fl.mood, g,"
+      "  CASE WHEN g % 7 = 0 THEN NULL ELSE E'x\\ty' || g END FROM generate_series(1, 20000) g;"
+      "CREATE TABLE fl.enum_array (id int PRIMARY KEY, ms fl.mood[]);"
+      "INSERT INTO fl.enum_array VALUES (1, '{sad,happy}'), (2, NULL), (3, '{}');"
+      "CREATE TABLE fl.widened (id int PRIMARY KEY, v int);"
+      "INSERT INTO fl.widened SELECT g, -g FROM generate_series(1, 100) g;");
+  // The target keeps its own (wider) definition of fl.widened: truncate prep.
+  Sql(*target_,
+      "CREATE SCHEMA fl; CREATE TABLE fl.widened (id bigint PRIMARY KEY, v bigint);"
+      "INSERT INTO fl.widened VALUES (-5, 5)");
+  RunResult wide = RunCutover(Replicate(
+      "wide", {"--type", "full-load", "--tables", "fl.widened", "--table-prep", "truncate"}));
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  std::vector<std::string> args =
+      Replicate("bin", {"--type", "full-load", "--tables", "fl.types", "--tables", "fl.user_typed",
+                        "--tables", "fl.enum_array", "--parallel", "2"});
+  args.insert(args.begin(), "-v");
+  RunResult r = RunCutover(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<TableSpec> tables = {
+      {"fl.types", "id"}, {"fl.user_typed", "id"}, {"fl.enum_array", "id"}, {"fl.widened", "id"}};
+  EXPECT_EQ(DescribeDifference(*source_, *target_, tables), "");
+  // Which way each table went.
+  auto binary = [](const std::string& log, const std::string& table) {
+    return log.find("loading " + table + " as postgresql ") != std::string::npos &&
+           log.find(" binary COPY, client_encoding ") != std::string::npos;
+  };
+  EXPECT_TRUE(binary(r.err, "fl.types")) << r.err;
+  EXPECT_TRUE(binary(r.err, "fl.user_typed")) << r.err;
+  EXPECT_FALSE(binary(r.err, "fl.enum_array")) << r.err;
+  EXPECT_FALSE(binary(wide.err, "fl.widened")) << wide.err;
+  // Row counts recorded as the tables hold them.
+  EXPECT_EQ(Sql(*target_,
+                "SELECT string_agg(table_name || ':' || rows, ',' ORDER BY table_name) FROM "
+                "cutover.table_state WHERE task = 'bin'"),
+            "enum_array:3,types:5,user_typed:20000");
+}
+
 class PgToPgApplyModes : public PgToPg, public ::testing::WithParamInterface<const char*> {};
 
 // Both apply modes: net effect in bulk (default) and one statement per change.
