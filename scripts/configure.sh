@@ -14,6 +14,11 @@ args=(--preset "$preset")
 werror="${CUTOVER_WERROR:-}"
 [[ -z "$werror" && "${CI:-}" == "true" ]] && werror=ON
 [[ -n "$werror" ]] && args+=("-DCUTOVER_WERROR=$werror")
+# CI builds the default preset without debug info: nobody attaches a debugger to a CI run, and
+# -g costs about 13% of the compile time on these 2 cores. CUTOVER_CI_DEBUG_INFO=1 keeps it.
+if [[ "${CI:-}" == "true" && "$preset" == "default" && "${CUTOVER_CI_DEBUG_INFO:-}" != "1" ]]; then
+  args+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG")
+fi
 if [[ "${CI:-}" == "true" ]]; then
   cmake "${args[@]}" >/dev/null
 else

@@ -16,21 +16,29 @@
 # and the last line names the failed steps.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/install-deps.sh
+# Each step's wall time is printed ("test: <step> took N s") so a slow CI run says where.
+step() {
+  local name="$1" start=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  echo "test: $name took $((SECONDS - start)) s" >&2
+  return "$rc"
+}
+step install-deps bash scripts/install-deps.sh
 failed=()
 if [[ $# -eq 0 ]]; then
   bash scripts/check-format.sh || failed+=(format)
   bash scripts/check-boundaries.sh || failed+=(boundaries)
   bash scripts/check-assess-coverage.sh || failed+=(assess-coverage)
 fi
-bash scripts/build.sh
-ctest --preset default "$@" || failed+=(ctest)
+step build bash scripts/build.sh
+step ctest ctest --preset default "$@" || failed+=(ctest)
 if [[ $# -eq 0 ]]; then
   if [[ "${CUTOVER_FUZZ_SECONDS:-8}" != "0" ]]; then
-    bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-8}" || failed+=(fuzz)
+    step fuzz bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-8}" || failed+=(fuzz)
   fi
   if [[ "${CUTOVER_SANITIZE_TESTS:-1}" != "0" ]]; then
-    bash scripts/sanitize.sh || failed+=(sanitize)
+    step sanitize bash scripts/sanitize.sh || failed+=(sanitize)
   fi
 fi
 if [[ ${#failed[@]} -gt 0 ]]; then
