@@ -3,11 +3,25 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+#include <xxhash.h>
+
 namespace cutover {
 
 std::string KeyRange::ToString() const {
   return "[" + (lo ? std::to_string(*lo) : std::string("-inf")) + ", " +
          (hi ? std::to_string(*hi) : std::string("+inf")) + ")";
+}
+
+std::string ColumnsFingerprint(const TableSchema& table) {
+  std::string text;
+  for (const Column& c : table.columns) {
+    // Length-prefixed, so that no two column lists give the same text.
+    for (const std::string* part : {&c.name, &c.type_name})
+      text += fmt::format("{}:{}", part->size(), *part);
+    text += fmt::format("{}{};", static_cast<int>(c.kind), c.nullable ? 'n' : 'N');
+  }
+  return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
 }
 
 std::optional<size_t> SplitColumn(const TableSchema& table) {

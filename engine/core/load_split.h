@@ -46,7 +46,17 @@ struct RangeLoadState {
   bool done = false;  // committed with its rows
   Position snapshot;  // done: the snapshot its rows were read from
   int64_t rows = 0;   // done: rows written
+  // ColumnsFingerprint of the source table when the split load began, the same in every range of a
+  // table; empty when unknown (ranges recorded by an older cutover). A resume keeps done
+  // ranges only while the table still has this shape: rows read from a fresh snapshot must
+  // have the columns of those already loaded.
+  std::string shape;
 };
+
+// A short fingerprint (16 hex digits) of `table`'s columns: names, kinds, declared types and
+// nullability, in order. Equal for the same columns; different when one is added, dropped,
+// renamed, retyped or made (not) nullable.
+std::string ColumnsFingerprint(const TableSchema& table);
 
 // The column a table is split on: its first key column when that is an integer. nullopt: the
 // table cannot be split (no key, or a key of another type).

@@ -441,11 +441,12 @@ Status MariaSink::BeginSplitLoad(const std::string& task, const TableSchema& tab
     const KeyRange& r = ranges[i].range;
     RETURN_IF_ERROR(conn->Exec(
         "INSERT INTO " + ranges_table +
-            " (task, table_schema, table_name, range_no, key_column, lo, hi) VALUES (" +
+            " (task, table_schema, table_name, range_no, key_column, lo, hi, shape) VALUES (" +
             conn->QuoteLiteral(task) + ", " + conn->QuoteLiteral(table.name.schema) + ", " +
             conn->QuoteLiteral(table.name.name) + ", " + std::to_string(ranges[i].index) + ", " +
             conn->QuoteLiteral(ranges[i].column) + ", " + (r.lo ? std::to_string(*r.lo) : "NULL") +
-            ", " + (r.hi ? std::to_string(*r.hi) : "NULL") + ")",
+            ", " + (r.hi ? std::to_string(*r.hi) : "NULL") + ", " +
+            conn->QuoteLiteral(ranges[i].shape) + ")",
         what + ": recording its ranges"));
   }
   return conn->Exec("COMMIT", what + ": COMMIT");

@@ -42,7 +42,7 @@ std::string LoadRangeDdl(const std::string& db) {
          " table_name VARCHAR(255) NOT NULL, range_no INT NOT NULL,"
          " key_column VARCHAR(255) NOT NULL, lo BIGINT NULL, hi BIGINT NULL,"
          " snapshot_position VARCHAR(255) NULL, `rows` BIGINT NULL, loaded_at DATETIME(6) NULL,"
-         " PRIMARY KEY (task, table_schema, table_name, range_no))"
+         " shape VARCHAR(32) NULL, PRIMARY KEY (task, table_schema, table_name, range_no))"
          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 }
 
@@ -61,6 +61,18 @@ std::string ApplyExceptionsDdl(const std::string& db) {
 Status CreateControlTables(MariaConn& conn, const std::string& db) {
   RETURN_IF_ERROR(conn.Exec(
       LoadRangeDdl(db), "creating control table " + db + "." + kLoadRangeTable + " on the target"));
+  // A target set up by an older cutover: `shape` is added once (an ALTER every time would wait
+  // for another task's range loads holding the table's metadata lock).
+  ASSIGN_OR_RETURN(MariaRows has_shape,
+                   conn.Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                              "TABLE_SCHEMA = " +
+                                  conn.QuoteLiteral(db) + " AND TABLE_NAME = '" + kLoadRangeTable +
+                                  "' AND COLUMN_NAME = 'shape'",
+                              "reading the columns of " + db + "." + kLoadRangeTable));
+  if (has_shape.rows.empty() || has_shape.rows[0][0].value_or("0") == "0")
+    RETURN_IF_ERROR(conn.Exec("ALTER TABLE " + MariaConn::QuoteIdent(db) + "." + kLoadRangeTable +
+                                  " ADD COLUMN IF NOT EXISTS shape VARCHAR(32) NULL",
+                              "adding the shape column to " + db + "." + kLoadRangeTable));
   RETURN_IF_ERROR(conn.Exec(TableStatsDdl(db), "creating control table " + db + "." +
                                                    kTableStatsTable + " on the target"));
   RETURN_IF_ERROR(conn.Exec("ALTER TABLE " + MariaConn::QuoteIdent(db) + "." + kTableStatsTable +

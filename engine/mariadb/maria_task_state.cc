@@ -55,7 +55,7 @@ Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::
   if (has_ranges) {
     ASSIGN_OR_RETURN(MariaRows lr,
                      conn.Query("SELECT table_schema, table_name, range_no, key_column, lo, hi, "
-                                "snapshot_position, `rows` FROM " +
+                                "snapshot_position, `rows`, shape FROM " +
                                     qdb + kLoadRangeTable + " WHERE task = " +
                                     conn.QuoteLiteral(task) + " ORDER BY 1, 2, 3",
                                 "reading load ranges"));
@@ -70,6 +70,7 @@ Result<std::optional<TaskState>> ReadMariaTaskState(MariaConn& conn, const std::
         s.snapshot.text = *row[6];
         s.rows = std::stoll(row[7].value_or("0"));
       }
+      s.shape = row[8].value_or("");
       state.ranges[TableName{row[0].value_or(""), row[1].value_or("")}].push_back(s);
     }
   }

@@ -325,14 +325,15 @@ Status PgSink::BeginSplitLoad(const std::string& task, const TableSchema& table,
     std::optional<std::string> lo, hi;
     if (ranges[i].range.lo) lo = std::to_string(*ranges[i].range.lo);
     if (ranges[i].range.hi) hi = std::to_string(*ranges[i].range.hi);
-    RETURN_IF_ERROR(conn->ExecParams("INSERT INTO cutover.load_range (task, table_schema, "
-                                     "table_name, range_no, key_column, lo, hi) VALUES ($1, $2, "
-                                     "$3, $4, $5, $6, $7)",
-                                     {task.c_str(), table.name.schema.c_str(),
-                                      table.name.name.c_str(), index.c_str(), column.c_str(),
-                                      lo ? lo->c_str() : nullptr, hi ? hi->c_str() : nullptr},
-                                     what + ": recording its ranges")
-                        .status());
+    RETURN_IF_ERROR(
+        conn->ExecParams("INSERT INTO cutover.load_range (task, table_schema, "
+                         "table_name, range_no, key_column, lo, hi, shape) VALUES "
+                         "($1, $2, $3, $4, $5, $6, $7, $8)",
+                         {task.c_str(), table.name.schema.c_str(), table.name.name.c_str(),
+                          index.c_str(), column.c_str(), lo ? lo->c_str() : nullptr,
+                          hi ? hi->c_str() : nullptr, ranges[i].shape.c_str()},
+                         what + ": recording its ranges")
+            .status());
   }
   return conn->ExecOk("COMMIT", what + ": COMMIT");
 }

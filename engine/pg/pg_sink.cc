@@ -25,8 +25,13 @@ const char* const kControlDdl =
     "CREATE TABLE IF NOT EXISTS cutover.load_range ("
     "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
     "  range_no int NOT NULL, key_column text NOT NULL, lo bigint, hi bigint,"
-    "  snapshot_position text, rows bigint, loaded_at timestamptz,"
+    "  snapshot_position text, rows bigint, loaded_at timestamptz, shape text,"
     "  PRIMARY KEY (task, table_schema, table_name, range_no));"
+    // A target set up by an older cutover: the column is added once (an ALTER every time would
+    // wait for another task's range loads holding the table).
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+    "'cutover.load_range'::regclass AND attname = 'shape' AND NOT attisdropped) THEN "
+    "ALTER TABLE cutover.load_range ADD COLUMN shape text; END IF; END $$;"
     "CREATE TABLE IF NOT EXISTS cutover.table_stats ("
     "  task text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
     "  inserts bigint NOT NULL, updates bigint NOT NULL, deletes bigint NOT NULL,"

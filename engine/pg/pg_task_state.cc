@@ -38,10 +38,11 @@ Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string
     }
   }
   if (exists.get(0, 4) == "t") {
-    ASSIGN_OR_RETURN(auto lr, conn.ExecParams("SELECT table_schema, table_name, range_no, "
-                                              "key_column, lo, hi, snapshot_position, rows FROM "
-                                              "cutover.load_range WHERE task = $1 ORDER BY 1, 2, 3",
-                                              {task.c_str()}, "reading load ranges"));
+    ASSIGN_OR_RETURN(auto lr,
+                     conn.ExecParams("SELECT table_schema, table_name, range_no, "
+                                     "key_column, lo, hi, snapshot_position, rows, shape FROM "
+                                     "cutover.load_range WHERE task = $1 ORDER BY 1, 2, 3",
+                                     {task.c_str()}, "reading load ranges"));
     for (int r = 0; r < lr.rows(); ++r) {
       RangeLoadState s;
       s.index = std::stoi(lr.str(r, 2));
@@ -53,6 +54,7 @@ Result<std::optional<TaskState>> ReadPgTaskState(PgConn& conn, const std::string
         s.snapshot.text = lr.str(r, 6);
         s.rows = std::stoll(lr.str(r, 7));
       }
+      if (!lr.is_null(r, 8)) s.shape = lr.str(r, 8);
       state.ranges[TableName{lr.str(r, 0), lr.str(r, 1)}].push_back(s);
     }
   }

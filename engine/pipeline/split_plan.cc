@@ -8,13 +8,15 @@ namespace cutover {
 
 namespace {
 
-SplitTable Fresh(const std::vector<KeyRange>& ranges, const std::string& column) {
+SplitTable Fresh(const std::vector<KeyRange>& ranges, const std::string& column,
+                 const std::string& shape) {
   SplitTable s;
   for (size_t i = 0; i < ranges.size(); ++i) {
     RangeLoadState r;
     r.index = static_cast<int>(i);
     r.column = column;
     r.range = ranges[i];
+    r.shape = shape;
     s.ranges.push_back(r);
   }
   return s;
@@ -32,10 +34,21 @@ Result<std::optional<SplitTable>> PlanSplit(const TableSchema& table, const Spli
       settings.mapping ? settings.mapping->ParallelLoadFor(table.name) : nullptr;
   if (rule && rule->type == task::ParallelLoadType::kNone) return std::optional<SplitTable>();
 
-  // Resume: the earlier ranges, when some committed and the split column is still the same.
+  // Resume: the earlier ranges, when some committed, the split column is still the same and
+  // the table still has the columns the done ranges were loaded with (a fresh snapshot's rows
+  // of another shape would not fit them: the table is loaded again whole, from this snapshot).
+  const std::string shape = ColumnsFingerprint(table);
   bool any_done = false;
   for (const auto& r : earlier) any_done |= r.done;
-  if (any_done && resumable && column && table.columns[*column].name == earlier.front().column) {
+  bool same_shape =
+      earlier.empty() || earlier.front().shape.empty() || earlier.front().shape == shape;
+  if (any_done && resumable && !same_shape)
+    Log(LogLevel::kInfo,
+        "table {}: its columns changed since its split load began (the source's schema changed "
+        "while the task was down); it is loaded again whole, from this snapshot",
+        name);
+  if (any_done && resumable && same_shape && column &&
+      table.columns[*column].name == earlier.front().column) {
     SplitTable s;
     s.resumed = true;
     s.ranges = earlier;
@@ -67,7 +80,7 @@ Result<std::optional<SplitTable>> PlanSplit(const TableSchema& table, const Spli
       }
       auto ranges = RangesFromBounds(*column, bounds);
       if (!ranges.ok()) return ranges.status().WithContext(what);
-      return std::optional<SplitTable>(Fresh(*ranges, col));
+      return std::optional<SplitTable>(Fresh(*ranges, col, shape));
     }
     Log(LogLevel::kWarn,
         "{}: parallel-load {} is loaded as {} even key ranges of {} (cutover reads a "
@@ -92,7 +105,7 @@ Result<std::optional<SplitTable>> PlanSplit(const TableSchema& table, const Spli
   std::vector<KeyRange> ranges =
       EvenRanges(*column, bounds->first, bounds->second, std::max(settings.parallel, 1));
   if (ranges.size() < 2 && !rule) return std::optional<SplitTable>();
-  return std::optional<SplitTable>(Fresh(ranges, table.columns[*column].name));
+  return std::optional<SplitTable>(Fresh(ranges, table.columns[*column].name, shape));
 }
 
 }  // namespace cutover

@@ -197,8 +197,8 @@ Status SqliteSink::BeginSplitLoad(const std::string& task, const TableSchema& ta
   if (s.ok()) s = ClearRanges(*conn, task, table);
   for (size_t i = 0; i < ranges.size() && s.ok(); ++i) {
     auto st = conn->Prepare(std::string("INSERT INTO ") + kLoadRangeTable +
-                                " (task, table_schema, table_name, range_no, key_column, lo, hi) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                " (task, table_schema, table_name, range_no, key_column, lo, hi, "
+                                "shape) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                             what + ": recording its ranges");
     if (!st.ok()) {
       s = st.status();
@@ -213,6 +213,7 @@ Status SqliteSink::BeginSplitLoad(const std::string& task, const TableSchema& ta
     if (s.ok()) s = q.BindText(5, r.column);
     if (s.ok() && r.range.lo) s = q.BindInt64(6, *r.range.lo);
     if (s.ok() && r.range.hi) s = q.BindInt64(7, *r.range.hi);
+    if (s.ok()) s = q.BindText(8, r.shape);
     if (s.ok()) s = q.Run().status();
   }
   if (s.ok()) s = conn->Exec("COMMIT", what + ": COMMIT");

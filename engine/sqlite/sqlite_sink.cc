@@ -15,25 +15,35 @@
 namespace cutover::sqlite {
 
 Status CreateControlTables(SqliteConn& conn) {
-  return conn.Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kCheckpointTable +
-                       " (task TEXT NOT NULL PRIMARY KEY, position TEXT NOT NULL, updated_at "
-                       "TEXT NOT NULL); CREATE TABLE IF NOT EXISTS " +
-                       kTableStateTable +
-                       " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
-                       "NULL, snapshot_position TEXT NOT NULL, rows INTEGER NOT NULL, loaded_at "
-                       "TEXT NOT NULL, PRIMARY KEY (task, table_schema, table_name)); CREATE TABLE "
-                       "IF NOT EXISTS " +
-                       kTableStatsTable +
-                       " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
-                       "NULL, inserts INTEGER NOT NULL, updates INTEGER NOT NULL, deletes INTEGER "
-                       "NOT NULL, ddls INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY "
-                       "(task, table_schema, table_name)); CREATE TABLE IF NOT EXISTS " +
-                       kLoadRangeTable +
-                       " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
-                       "NULL, range_no INTEGER NOT NULL, key_column TEXT NOT NULL, lo INTEGER, hi "
-                       "INTEGER, snapshot_position TEXT, rows INTEGER, loaded_at TEXT, PRIMARY KEY "
-                       "(task, table_schema, table_name, range_no))",
-                   "creating the control tables on the target");
+  RETURN_IF_ERROR(
+      conn.Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kCheckpointTable +
+                    " (task TEXT NOT NULL PRIMARY KEY, position TEXT NOT NULL, updated_at "
+                    "TEXT NOT NULL); CREATE TABLE IF NOT EXISTS " +
+                    kTableStateTable +
+                    " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
+                    "NULL, snapshot_position TEXT NOT NULL, rows INTEGER NOT NULL, loaded_at "
+                    "TEXT NOT NULL, PRIMARY KEY (task, table_schema, table_name)); CREATE TABLE "
+                    "IF NOT EXISTS " +
+                    kTableStatsTable +
+                    " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
+                    "NULL, inserts INTEGER NOT NULL, updates INTEGER NOT NULL, deletes INTEGER "
+                    "NOT NULL, ddls INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY "
+                    "(task, table_schema, table_name)); CREATE TABLE IF NOT EXISTS " +
+                    kLoadRangeTable +
+                    " (task TEXT NOT NULL, table_schema TEXT NOT NULL, table_name TEXT NOT "
+                    "NULL, range_no INTEGER NOT NULL, key_column TEXT NOT NULL, lo INTEGER, hi "
+                    "INTEGER, snapshot_position TEXT, rows INTEGER, loaded_at TEXT, shape TEXT, "
+                    "PRIMARY KEY (task, table_schema, table_name, range_no))",
+                "creating the control tables on the target"));
+  // A target set up by an older cutover: `shape` is added once.
+  ASSIGN_OR_RETURN(auto q, conn.Prepare(std::string("SELECT count(*) FROM pragma_table_info('") +
+                                            kLoadRangeTable + "') WHERE name = 'shape'",
+                                        "reading the columns of " + std::string(kLoadRangeTable)));
+  ASSIGN_OR_RETURN(bool row, q->Step());
+  if (row && q->column_int64(0) == 0)
+    return conn.Exec(std::string("ALTER TABLE ") + kLoadRangeTable + " ADD COLUMN shape TEXT",
+                     "adding the shape column to " + std::string(kLoadRangeTable));
+  return Status::Ok();
 }
 
 TablePlan MakePlan(const TableSchema& t) {

@@ -47,7 +47,7 @@ Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std
     ASSIGN_OR_RETURN(auto lr,
                      conn.Prepare(std::string("SELECT table_schema, table_name, range_no, "
                                               "key_column, lo, hi, snapshot_position, "
-                                              "rows FROM ") +
+                                              "rows, shape FROM ") +
                                       kLoadRangeTable + " WHERE task = ?1 ORDER BY 1, 2, 3",
                                   "reading load ranges"));
     RETURN_IF_ERROR(lr->BindText(1, task));
@@ -64,6 +64,7 @@ Result<std::optional<TaskState>> ReadSqliteTaskState(SqliteConn& conn, const std
         s.snapshot.text = std::string(lr->column_text(6));
         s.rows = lr->column_int64(7);
       }
+      if (!lr->is_null(8)) s.shape = std::string(lr->column_text(8));
       state.ranges[TableName{std::string(lr->column_text(0)), std::string(lr->column_text(1))}]
           .push_back(s);
     }

@@ -151,5 +151,41 @@ TEST(LoadSplit, DmsParallelLoadRulesParse) {
       << bad.status().message();
 }
 
+TEST(LoadSplit, ColumnsFingerprintChangesWithEveryColumnChange) {
+  TableSchema t;
+  t.name = TableName{"public", "a"};
+  Column id;
+  id.name = "id";
+  id.kind = ValueKind::kInt64;
+  id.type_name = "integer";
+  id.nullable = false;
+  Column v;
+  v.name = "v";
+  v.kind = ValueKind::kText;
+  v.type_name = "character varying(40)";
+  t.columns = {id, v};
+  const std::string base = ColumnsFingerprint(t);
+  EXPECT_EQ(base.size(), 16u);
+  EXPECT_EQ(ColumnsFingerprint(t), base);  // a pure function of the columns
+
+  TableSchema added = t;
+  added.columns.push_back(v);
+  added.columns.back().name = "w";
+  TableSchema renamed = t;
+  renamed.columns[1].name = "v2";
+  TableSchema widened = t;
+  widened.columns[1].type_name = "character varying(80)";
+  TableSchema nullable = t;
+  nullable.columns[0].nullable = true;
+  TableSchema reordered = t;
+  std::swap(reordered.columns[0], reordered.columns[1]);
+  // Name and type text run together must not collide ("v" + "x(1)" vs "vx" + "(1)").
+  TableSchema shifted = t;
+  shifted.columns[1].name = "vcharacter";
+  shifted.columns[1].type_name = " varying(40)";
+  for (const TableSchema* other : {&added, &renamed, &widened, &nullable, &reordered, &shifted})
+    EXPECT_NE(ColumnsFingerprint(*other), base);
+}
+
 }  // namespace
 }  // namespace cutover
