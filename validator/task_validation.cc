@@ -387,7 +387,7 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
     all.pending += t.counts.pending;
     all.suspended += t.counts.suspended;
   }
-  Log(LogLevel::kInfo, "revalidation of task {} stopped: {}", options_.task,
+  Log(LogLevel::kInfo, "revalidation of task {} stopped ({})", options_.task,
       FormatRevalidationCounts(all));
 }
 
