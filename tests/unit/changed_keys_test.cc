@@ -66,8 +66,11 @@ TEST(ChangedKeys, TakesABoundedBatchOldestFirstAndRetriesComeBack) {
   EXPECT_EQ(keys.Pending(), 4u);
   // A change of a retried row resets its retries.
   keys.Note(Make(ChangeOp::kUpdate, t, {}, Row(1, "b")));
-  for (const auto& k : keys.Take(0s, 100))
-    if (k.values[0] == Value::Int64(1)) EXPECT_EQ(k.retries, 0);
+  for (const auto& k : keys.Take(0s, 100)) {
+    if (k.values[0] == Value::Int64(1)) {
+      EXPECT_EQ(k.retries, 0);
+    }
+  }
 }
 
 TEST(ChangedKeys, OverflowDropsTheTablesKeysForAWholeTableValidation) {
