@@ -31,11 +31,13 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
   return path;
 }
 
-// One side of the pair: runs a statement, reads one value; `t` names the table there.
+// One side of the pair: runs a statement, reads one value; `t` names the table there, `id` its
+// key column.
 struct Side {
   std::function<void(const std::string&)> exec;
   std::function<std::string(const std::string&)> value;
   std::string t;
+  std::string id = "id";
 };
 
 // `cutover task stats --json`'s row of table t ("null" when absent).
@@ -51,12 +53,17 @@ nlohmann::json StatsOf(const std::string& target_uri, const std::string& task) {
 }
 
 // The scenario, the same for both directions. The source holds t (2000 rows) already.
+// With `mapping`: the task (and the final `cutover validate`) runs with that table mapping.
 void RunScenario(Side& source, Side& target, const std::string& source_uri,
-                 const std::string& target_uri, const std::string& task) {
+                 const std::string& target_uri, const std::string& task,
+                 const std::string& mapping = "") {
   std::string settings = WriteTemp(task + ".json", R"({
     "ValidationSettings": {"EnableValidation": true, "ValidationQueryCdcDelaySeconds": 3}})");
-  EngineProcess engine({"replicate", "--source", source_uri, "--target", target_uri, "--task", task,
-                        "--task-settings", settings});
+  std::vector<std::string> args = {"replicate", "--source",        source_uri,
+                                   "--target",  target_uri,        "--task",
+                                   task,        "--task-settings", settings};
+  if (!mapping.empty()) args.insert(args.end(), {"--table-mappings", mapping});
+  EngineProcess engine(args);
   ASSERT_TRUE(Eventually(
       [&] {
         return engine.Log().find("validation of task " + task + ": target equals source") !=
@@ -87,10 +94,13 @@ void RunScenario(Side& source, Side& target, const std::string& source_uri,
   // corrupted that CDC never touches.
   source.exec("UPDATE " + source.t + " SET v = 'touched' WHERE id = 50");
   ASSERT_TRUE(Eventually(
-      [&] { return target.value("SELECT v FROM " + target.t + " WHERE id = 50") == "touched"; },
+      [&] {
+        return target.value("SELECT v FROM " + target.t + " WHERE " + target.id + " = 50") ==
+               "touched";
+      },
       30s))
       << engine.Log();
-  target.exec("UPDATE " + target.t + " SET v = 'corrupt' WHERE id IN (50, 60)");
+  target.exec("UPDATE " + target.t + " SET v = 'corrupt' WHERE " + target.id + " IN (50, 60)");
   // Rechecked 3 s after the change, then 5 times 3 s apart (in flight), then failed.
   EXPECT_TRUE(Eventually([&] { return stats_are("Mismatched records", 10, 1); }, 90s))
       << row.dump() << "\n"
@@ -114,8 +124,10 @@ void RunScenario(Side& source, Side& target, const std::string& source_uri,
       << engine.Log();
 
   // The untouched corruption is found by a full comparison only.
-  RunResult v = RunCutover(
-      {"validate", "--source", source_uri, "--target", target_uri, "--task", task, "--json"}, 120s);
+  std::vector<std::string> validate = {"validate", "--source", source_uri, "--target",
+                                       target_uri, "--task",   task,       "--json"};
+  if (!mapping.empty()) validate.insert(validate.end(), {"--table-mappings", mapping});
+  RunResult v = RunCutover(validate, 120s);
   EXPECT_NE(v.exit_code, 0) << v.out << v.err;
   EXPECT_NE(v.out.find("\"60\""), std::string::npos) << v.out << v.err;  // its key
   EXPECT_NE((v.out + v.err).find("1 differing"), std::string::npos) << v.out << v.err;
@@ -149,6 +161,35 @@ TEST(DmsRevalidation, MariaDbToPgRevalidatesRowsCdcChanged) {
   Side tgt{[&](const std::string& s) { Sql(*target, s); },
            [&](const std::string& s) { return Sql(*target, s); }, "public.t"};
   RunScenario(src, tgt, source->uri(), target->uri(), "revalmp");
+}
+
+// Through a table mapping: the table and its key column renamed on the target, a source filter
+// (every row passes it) read on both sides: the changed rows are found by the renamed key.
+TEST(DmsRevalidation, PgToMariaDbThroughRenamesAndAFilter) {
+  auto source = StartPostgres("reval_rsrc");
+  auto target = StartMariaDb("reval_rtgt");
+  ASSERT_TRUE(source && target);
+  Sql(*source,
+      "CREATE TABLE t (id int PRIMARY KEY, v varchar(40));"
+      "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 2000) g;");
+  std::string mapping = WriteTemp("renames.json", R"({"rules": [
+    {"rule-type": "selection", "rule-id": "1", "rule-name": "t", "rule-action": "include",
+     "object-locator": {"schema-name": "public", "table-name": "t"},
+     "filters": [{"filter-type": "source", "column-name": "id", "filter-conditions": [
+       {"filter-operator": "lte", "value": "5000"}]}]},
+    {"rule-type": "transformation", "rule-id": "2", "rule-name": "table", "rule-action": "rename",
+     "rule-target": "table", "object-locator": {"schema-name": "public", "table-name": "t"},
+     "value": "items"},
+    {"rule-type": "transformation", "rule-id": "3", "rule-name": "key", "rule-action": "rename",
+     "rule-target": "column",
+     "object-locator": {"schema-name": "public", "table-name": "t", "column-name": "id"},
+     "value": "item_id"}]})");
+  auto conn = MariaConnect(*target);
+  Side src{[&](const std::string& s) { Sql(*source, s); },
+           [&](const std::string& s) { return Sql(*source, s); }, "t"};
+  Side tgt{[&](const std::string& s) { MariaExec(*conn, s); },
+           [&](const std::string& s) { return MariaValue(*conn, s); }, "items", "item_id"};
+  RunScenario(src, tgt, source->uri(), target->uri(), "revalrn", mapping);
 }
 
 }  // namespace
