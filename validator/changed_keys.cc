@@ -36,12 +36,7 @@ void ChangedKeys::Note(const Change& c) {
   std::lock_guard<std::mutex> l(mu_);
   if (c.op == ChangeOp::kTruncate) {
     for (const TableSchemaPtr& t : c.truncated) {
-      auto it = held_.find(t->name);
-      if (it != held_.end()) {
-        count_ -= it->second.size();
-        held_.erase(it);
-      }
-      overflowed_.insert(t->name);
+      OverflowLocked(t->name);
       seen_.insert(t->name);
     }
     return;
@@ -70,9 +65,7 @@ void ChangedKeys::Put(Key key, Clock::time_point when) {
     return;
   }
   if (count_ >= max_keys_) {  // full: this table falls back to a whole-table validation
-    count_ -= table.size();
-    held_.erase(key.table);
-    overflowed_.insert(key.table);
+    OverflowLocked(key.table);
     return;
   }
   if (overflowed_.count(key.table)) return;  // its whole-table validation will see the row
@@ -113,6 +106,20 @@ std::set<TableName> ChangedKeys::TakeOverflowed() {
   std::set<TableName> out;
   out.swap(overflowed_);
   return out;
+}
+
+void ChangedKeys::Overflow(const TableName& table) {
+  std::lock_guard<std::mutex> l(mu_);
+  OverflowLocked(table);
+}
+
+void ChangedKeys::OverflowLocked(const TableName& table) {
+  auto it = held_.find(table);
+  if (it != held_.end()) {
+    count_ -= it->second.size();
+    held_.erase(it);
+  }
+  overflowed_.insert(table);
 }
 
 size_t ChangedKeys::Pending(const TableName& table) const {

@@ -55,6 +55,9 @@ class ChangedKeys {
   void Retry(Key key);
   // Tables whose keys overflowed or that were truncated since the last call.
   std::set<TableName> TakeOverflowed();
+  // Marks `table` overflowed again (its whole-table validation is put off): its keys are dropped
+  // and not collected until TakeOverflowed hands it out.
+  void Overflow(const TableName& table);
 
   // Keys held for `table` (pending revalidation), and for all tables.
   size_t Pending(const TableName& table) const;
@@ -67,7 +70,8 @@ class ChangedKeys {
     Key key;
     Clock::time_point due;
   };
-  void Put(Key key, Clock::time_point when);  // mu_ held
+  void Put(Key key, Clock::time_point when);    // mu_ held
+  void OverflowLocked(const TableName& table);  // mu_ held
 
   const size_t max_keys_;
   mutable std::mutex mu_;

@@ -268,6 +268,7 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
     last_record = std::chrono::steady_clock::now();
   };
 
+  std::map<TableName, std::chrono::steady_clock::time_point> whole_table_next;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     cv_.wait_for(lock, std::chrono::seconds(1));
@@ -277,6 +278,12 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
     for (const TableName& name : keys_.TakeOverflowed()) {
       auto it = tables.find(name);
       if (it == tables.end() || stop_) continue;
+      auto& next = whole_table_next[name];
+      if (std::chrono::steady_clock::now() < next) {  // at most once per whole_table_every
+        keys_.Overflow(name);
+        continue;
+      }
+      next = std::chrono::steady_clock::now() + limits_.whole_table_every;
       ValidateOptions one = options_;
       one.tables = {name.ToString()};
       Log(LogLevel::kInfo,

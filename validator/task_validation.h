@@ -61,6 +61,9 @@ struct RevalidationLimits {
   size_t keys_per_second = 1000;  // key lookups per second at most (per side)
   size_t batch = 100;             // keys looked up between two checks of the stop flag
   std::chrono::milliseconds record_every{2000};  // verdicts written at most this often
+  // A table overflowing again within this time waits for it before its next whole-table
+  // validation (its changed rows are not collected meanwhile).
+  std::chrono::seconds whole_table_every{600};
 };
 
 // ValidationSettings.EnableValidation: a thread of the replicate process that waits for the

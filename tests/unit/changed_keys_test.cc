@@ -84,6 +84,11 @@ TEST(ChangedKeys, OverflowDropsTheTablesKeysForAWholeTableValidation) {
   EXPECT_TRUE(keys.TakeOverflowed().empty());
   keys.Note(Make(ChangeOp::kInsert, t, {}, Row(7, "a")));  // collected again afterwards
   EXPECT_EQ(keys.Pending(t->name), 1u);
+  // Its whole-table validation put off: dropped and not collected until handed out again.
+  keys.Overflow(t->name);
+  keys.Note(Make(ChangeOp::kInsert, t, {}, Row(8, "a")));
+  EXPECT_EQ(keys.Pending(t->name), 0u);
+  EXPECT_EQ(keys.TakeOverflowed(), std::set<TableName>{t->name});
   // A truncate: the table is validated whole.
   Change tr;
   tr.op = ChangeOp::kTruncate;
