@@ -34,6 +34,7 @@ class VerdictRecord {
     auto sink = MakeSink(o.target_uri);
     if (!sink.ok()) return;
     sink_ = std::move(*sink);
+    keep_trying_ = !mark_pending;
     if (!mark_pending) return;
     for (const auto& [t, _] : (*state)->loaded) pending_[t].state = "Pending records";
     for (const auto& [t, _] : (*state)->changes) pending_[t].state = "Pending records";
@@ -48,15 +49,24 @@ class VerdictRecord {
     Record(pending_);
   }
 
-  void Record(const std::map<TableName, TableValidationState>& tables) {
-    if (!sink_ || tables.empty()) return;
+  // Whether the verdicts were written. A record opened without `mark_pending` (revalidation's,
+  // alive as long as the task) keeps trying after a failure, saying so once per outage; the
+  // others give up.
+  bool Record(const std::map<TableName, TableValidationState>& tables) {
+    if (!sink_ || tables.empty()) return sink_ != nullptr;
     if (Status s = sink_->RecordValidation(task_, tables); !s.ok()) {
-      Log(LogLevel::kWarn, "validation state of task {} not recorded: {}", task_, s.message());
-      sink_.reset();  // said once
+      if (!failing_)
+        Log(LogLevel::kWarn, "validation state of task {} not recorded: {}", task_, s.message());
+      failing_ = true;
+      if (!keep_trying_) sink_.reset();  // said once
+      return false;
     }
+    failing_ = false;
+    return true;
   }
 
  private:
+  bool keep_trying_ = false, failing_ = false;
   std::string task_;
   std::unique_ptr<Sink> sink_;
   std::map<TableName, TableValidationState> pending_;
@@ -234,6 +244,7 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
       options_.task, delay.count());
 
   std::unique_ptr<RangeScanner> source, target;
+  bool unreachable_said = false;
   VerdictRecord record(options_, /*mark_pending=*/false);
   std::map<TableName, TableValidationState> recorded;
   auto last_record = std::chrono::steady_clock::now();
@@ -263,9 +274,9 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
         changed[name] = v;
     }
     if (changed.empty()) return;
-    record.Record(changed);
-    for (auto& [name, v] : changed) recorded[name] = std::move(v);
     last_record = std::chrono::steady_clock::now();
+    if (!record.Record(changed)) return;  // written again at the next chance
+    for (auto& [name, v] : changed) recorded[name] = std::move(v);
   };
 
   std::map<TableName, std::chrono::steady_clock::time_point> whole_table_next;
@@ -306,8 +317,10 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
       auto s = OpenRangeScanner(options_.source_uri, "source");
       auto t = OpenRangeScanner(options_.target_uri, "target");
       if (!s.ok() || !t.ok()) {
-        Log(LogLevel::kWarn, "revalidation: cannot read the servers now ({}); retried",
-            (!s.ok() ? s.status() : t.status()).message());
+        if (!unreachable_said)  // once per outage
+          Log(LogLevel::kWarn, "revalidation: cannot read the servers now ({}); retried",
+              (!s.ok() ? s.status() : t.status()).message());
+        unreachable_said = true;
         for (auto& k : due) keys_.Retry(std::move(k));
         record_changes(false);
         lock.lock();
@@ -315,6 +328,7 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
       }
       source = std::make_unique<FilteredScanner>(std::move(*s));  // the task's filters
       target = std::move(*t);
+      unreachable_said = false;
     }
     for (size_t i = 0; i < due.size(); ++i) {
       if (stop_ || !source) {  // not looked up: still pending
@@ -354,8 +368,10 @@ void InTaskValidation::Revalidate(const ValidationResult& initial) {
           return Status::Ok();
         });
       if (!st.ok()) {  // a server went away: these keys wait, the scanners are opened again
-        Log(LogLevel::kWarn, "revalidation: reading {} failed ({}); retried", k.table.ToString(),
-            st.message());
+        if (!unreachable_said)
+          Log(LogLevel::kWarn, "revalidation: reading {} failed ({}); retried", k.table.ToString(),
+              st.message());
+        unreachable_said = true;
         source.reset();
         target.reset();
         keys_.Retry(std::move(k));
