@@ -202,6 +202,8 @@ class ReplicateCommand : public Command {
     if (validation_) {
       opt.metrics = metrics.get();
       validation = std::make_unique<validator::InTaskValidation>(*validation_, *metrics);
+      // Continuous revalidation: the rows CDC writes are compared again (task_validation.h).
+      opt.on_change_written = [v = validation.get()](const Change& c) { v->ChangeWritten(c); };
     }
     Status s =
         RunReplicationSupervised(source_uri_, target_uri_, so, opt, retry, StopFlag(), &stats);

@@ -27,6 +27,7 @@
 #include "engine/pipeline/start_checks.h"
 #include "engine/pipeline/task_control.h"
 #include "engine/registry/registry.h"
+#include "validator/task_validation.h"
 
 namespace cutover::cli {
 namespace {
@@ -150,6 +151,9 @@ class TaskCommand : public Command {
       auto v = state->validation.find(t);
       const TableValidationState none{"Not enabled", 0, "", ""};
       const TableValidationState& valid = v == state->validation.end() ? none : v->second;
+      // In-task revalidation's counters ride in the verdict's detail (task_validation.h).
+      auto re = validator::ParseRevalidationCounts(valid.detail)
+                    .value_or(validator::RevalidationCounts{});
       rows.push_back({{"SchemaName", t.schema},
                       {"TableName", t.name},
                       {"Inserts", n.inserts},
@@ -162,6 +166,9 @@ class TaskCommand : public Command {
                       {"TableState", TableStateOf(*state, t)},
                       {"ValidationState", valid.state},
                       {"ValidationFailedRecords", valid.failed_records},
+                      {"ValidationPendingRecords", re.pending},
+                      {"ValidationSuspendedRecords", re.suspended},
+                      {"ValidationRevalidatedRecords", re.revalidated},
                       {"ValidationStateDetails", valid.detail},
                       {"LastValidationTime", valid.validated_at}});
     }

@@ -512,6 +512,7 @@ class CdcLoop {
     } else if (!range_applies && BeforeSnapshot(c.table->name)) {
       return Status::Ok();
     }
+    if (opt_.on_change_written) opt_.on_change_written(c);  // in-task revalidation's keys
     ++txn_changes_;
     CountForTotals(c);
     if (opt_.metrics) CountForMetrics(c, bytes);

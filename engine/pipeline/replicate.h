@@ -105,6 +105,10 @@ struct ReplicateOptions {
   // A source TRUNCATE empties the target table; false (DMS HandleSourceTableTruncated: false)
   // leaves the target's rows as they are (logged once per table).
   bool apply_truncates = true;
+  // In-task revalidation (validator/changed_keys.h): called on the CDC loop's thread with each
+  // change the task writes, as the table mapping shaped it (source table name, target columns,
+  // the mapping's key), right before it goes to the target; it must be quick. Empty: none.
+  std::function<void(const Change&)> on_change_written;
 };
 
 struct ReplicateStats {
