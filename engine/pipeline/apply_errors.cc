@@ -180,8 +180,11 @@ ErrorPolicy ApplyErrors::PolicyFor(const Kept& k, ApplyErrorKind kind, std::stri
 std::string ApplyErrors::Where(const Kept& k) const {
   const TableSchema& t = *k.change.table;
   std::string key = k.change.op == ChangeOp::kTruncate ? "" : RowKeyText(t, KeySource(k.change));
-  return "table " + t.name.ToString() + (key.empty() ? "" : ", key (" + key + ")") + ", " +
-         ChangeOpName(k.change.op) + " of source transaction " + k.xid + " at " + k.position;
+  std::string head = "table " + t.name.ToString() + (key.empty() ? "" : ", key (" + key + ")");
+  if (k.change.op == ChangeOp::kRead)  // a row of the full load (engine/core/load_refusals.h)
+    return head + ", full load from the snapshot at " + k.position;
+  return head + ", " + ChangeOpName(k.change.op) + " of source transaction " + k.xid + " at " +
+         k.position;
 }
 
 ErrorPolicy ApplyErrors::MissingPolicyFor(const Kept& k, std::string& setting) {
