@@ -1226,6 +1226,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
         "table {} is suspended (SUSPEND_TABLE in an earlier run): its changes "
         "are not applied; reload it to resume it",
         t.ToString());
+  suspended.insert(load_suspended.begin(), load_suspended.end());
   // Tables with a row filter: an update that finds no target row there is a row moving into
   // the filter unseen (apply_errors.h), inserted where the target has savepoints; a SQLite
   // target inserts it itself, a file target writes the row whole anyway.
