@@ -41,9 +41,10 @@ INSERT INTO other SELECT g, 'v' || g FROM generate_series(1, 2000) g;
 
 constexpr const char* kRefusedWhere = "(qty < 0 OR note IS NULL OR length(note) > 20)";
 
-TEST(DmsLoadErrors, PgToMariaDbLogErrorRecordsRefusedRowsOnceAcrossKill9AndCdcGoesOn) {
-  auto source = StartPostgres("dmsl_src");
-  auto target = StartMariaDb("dmsl_tgt");
+// `split`: acct loads as three key ranges (a DMS parallel-load rule), each its own transaction.
+void LogErrorAcrossKill9(bool split) {
+  auto source = StartPostgres(split ? "dmsl_ssrc" : "dmsl_src");
+  auto target = StartMariaDb(split ? "dmsl_stgt" : "dmsl_tgt");
   ASSERT_TRUE(source && target);
   Sql(*source, kPgAcct);
   auto conn = MariaConnect(*target);
@@ -60,8 +61,18 @@ TEST(DmsLoadErrors, PgToMariaDbLogErrorRecordsRefusedRowsOnceAcrossKill9AndCdcGo
   std::vector<std::string> args = {"replicate", "--source",        source->uri(), "--target",
                                    target->uri(), "--task",        "dmsl",        "--task-settings",
                                    settings};
+  if (split) {
+    args.push_back("--table-mappings");
+    args.push_back(WriteTemp("split.json", R"({"rules": [
+      {"rule-type": "selection", "rule-id": "1", "rule-name": "all", "rule-action": "include",
+       "object-locator": {"schema-name": "public", "table-name": "%"}},
+      {"rule-type": "table-settings", "rule-id": "2", "rule-name": "split-acct",
+       "object-locator": {"schema-name": "public", "table-name": "acct"},
+       "parallel-load": {"type": "ranges", "columns": ["id"],
+                         "boundaries": [["40000"], ["80000"]]}}]})"));
+  }
   auto engine = std::make_unique<EngineProcess>(args);
-  // kill -9 while acct's load transaction holds rows, before it commits.
+  // kill -9 while a load transaction of acct holds rows, before it commits.
   ASSERT_TRUE(Eventually(
       [&] {
         return std::stoll(MariaValue(*conn,
@@ -73,12 +84,23 @@ TEST(DmsLoadErrors, PgToMariaDbLogErrorRecordsRefusedRowsOnceAcrossKill9AndCdcGo
   engine->Signal(SIGKILL);
   engine->Wait(10s);
   std::string first_log = engine->Log();
-  // The kill came mid-load: nothing of acct's load (rows, exception records) committed.
+  // The kill came mid-load: acct is not loaded (whole: nothing of its load, rows or exception
+  // records, committed; split: a range at least is not done).
   ASSERT_EQ(MariaValue(*conn, "SELECT count(*) FROM _cutover_table_state WHERE table_name = "
                               "'acct'"),
             "0")
       << first_log;
-  EXPECT_EQ(MariaValue(*conn, "SELECT count(*) FROM _cutover_apply_exceptions"), "0");
+  if (split) {
+    EXPECT_EQ(MariaValue(*conn, "SELECT count(*) FROM _cutover_load_range WHERE table_name = "
+                                "'acct'"),
+              "3")
+        << first_log;
+    EXPECT_NE(MariaValue(*conn, "SELECT count(*) FROM _cutover_load_range WHERE table_name = "
+                                "'acct' AND loaded_at IS NOT NULL"),
+              "3");
+  } else {
+    EXPECT_EQ(MariaValue(*conn, "SELECT count(*) FROM _cutover_apply_exceptions"), "0");
+  }
   engine = std::make_unique<EngineProcess>(args);
 
   auto source_rows = [&](const std::string& where) {
@@ -144,8 +166,19 @@ TEST(DmsLoadErrors, PgToMariaDbLogErrorRecordsRefusedRowsOnceAcrossKill9AndCdcGo
       << engine->Log();
   EXPECT_TRUE(Eventually([&] { return count_where("row_key = 'id=200001'") == "1"; }, 30s));
   EXPECT_EQ(count_where("operation = 'read'"), "36");  // the load's records stay once
+  if (split) {
+    EXPECT_NE(first_log.find("in 3 key ranges of id"), std::string::npos) << first_log;
+  }
   engine->Signal(SIGTERM);
   EXPECT_EQ(engine->Wait(60s), 0) << engine->Log();
+}
+
+TEST(DmsLoadErrors, PgToMariaDbLogErrorRecordsRefusedRowsOnceAcrossKill9AndCdcGoesOn) {
+  LogErrorAcrossKill9(/*split=*/false);
+}
+
+TEST(DmsLoadErrors, PgToMariaDbSplitLoadLogErrorRecordsRefusedRowsOnceAcrossKill9) {
+  LogErrorAcrossKill9(/*split=*/true);
 }
 
 // MariaDB -> PostgreSQL into tables the user created (DO_NOTHING): values too long for the
