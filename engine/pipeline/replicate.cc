@@ -116,15 +116,21 @@ Result<bool> CopyRawRows(TableReader& reader, TableLoader& loader, const Replica
 // into the loader's own transaction: a refused row is recorded in the exceptions table and the
 // others loaded; SUSPEND_TABLE ends the table's load there (`suspended` is set, and the table's
 // state says so in the same transaction). `others_suspended`: another range of the same split
-// table was suspended, so this one stops too (checked every 4096 rows).
+// table was suspended, so this one stops too (checked every 4096 rows). `locating`: the load
+// failed with that error under policies that stop; when it is a refusal of a row, the rows go
+// through ApplyErrors all the same, which stops at the refused row naming table, key and error
+// (a bulk COPY / LOAD DATA error names neither key nor, on MariaDB, the row).
 Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapshot,
                 const ReplicateOptions& opt, const TableTransform& transform,
                 const std::atomic<bool>& stop, const std::atomic<bool>& abort_all,
                 Progress& progress, int64_t& rows, int64_t& read, const std::string& what,
-                bool& suspended, const std::function<bool()>& others_suspended) {
+                bool& suspended, const std::function<bool()>& others_suspended,
+                const Status* locating = nullptr) {
   suspended = false;
-  LoadRefusals* refusals =
-      LoadDiverts(opt.errors) ? dynamic_cast<LoadRefusals*>(&loader) : nullptr;
+  LoadRefusals* refusals = LoadDiverts(opt.errors) || locating
+                               ? dynamic_cast<LoadRefusals*>(&loader)
+                               : nullptr;
+  if (locating && !refusals) return *locating;
   const RowFilter& filter = transform.filter();
   std::vector<Value> row;
   rows = 0;
@@ -156,6 +162,9 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
   TransactionInfo txn;
   if (refusals) {
     ASSIGN_OR_RETURN(rows_to, refusals->ApplyRows());
+    // Locating: only a refusal of a row is looked for (the policies stop at it, naming it).
+    if (locating && rows_to->ClassifyError(*locating) == ApplyErrorKind::kOther) return *locating;
+    if (locating) Log(LogLevel::kInfo, "{}: loading it again row by row to name the row refused", what);
     errors = std::make_unique<ApplyErrors>(*rows_to, opt.errors, std::set<TableName>{});
     change.op = ChangeOp::kRead;
     change.table = transform.target();
@@ -327,33 +336,36 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
         std::lock_guard<std::mutex> lock(mu);
         return suspended.count(name) > 0;
       };
+      const RangeLoadState* r =
+          u.split ? &u.split->plan.ranges[static_cast<size_t>(u.range)] : nullptr;
+      std::string what = !r ? target.name.ToString()
+                            : target.name.ToString() + " range " + std::to_string(r->index) +
+                                  " " + r->range.ToString();
+      // Reads and writes the unit in a transaction of its own (its sessions end before the
+      // table is finished: a SQLite target's one writer is held by its loader). `locating`:
+      // the unit failed with that error; loaded again row by row to name the refused row.
+      auto copy_unit = [&](const Status* locating) -> Status {
+        auto reader = OpenLoadReader(snapshot, t, r ? &r->range : nullptr);
+        auto loader = !reader.ok() ? Result<std::unique_ptr<TableLoader>>(reader.status())
+                      : r          ? sink.BeginRangeLoad(opt.task, target, r->index)
+                                   : sink.BeginTableLoad(opt.task, target, opt.prep);
+        if (!loader.ok()) return locating ? *locating : loader.status();
+        return CopyRows(**reader, **loader, snapshot.position(), opt, t, stop, abort_all, progress,
+                        rows, read, what, now_suspended, r ? others_suspended : nullptr,
+                        locating);
+      };
+      s = copy_unit(nullptr);
+      if (!s.ok() && !LoadDiverts(opt.errors) && !stop.load() && !abort_all.load()) {
+        Status first = s;
+        s = copy_unit(&first);
+      }
       if (!u.split) {
-        auto reader = OpenLoadReader(snapshot, t, nullptr);
-        auto loader = reader.ok() ? sink.BeginTableLoad(opt.task, target, opt.prep)
-                                  : Result<std::unique_ptr<TableLoader>>(reader.status());
-        s = !loader.ok() ? loader.status()
-                         : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                    abort_all, progress, rows, read, target.name.ToString(),
-                                    now_suspended, nullptr);
         finished_table = s.ok();
         if (s.ok() && now_suspended) {
           std::lock_guard<std::mutex> lock(mu);
           suspended.insert(name);
         }
       } else {
-        const RangeLoadState& r = u.split->plan.ranges[static_cast<size_t>(u.range)];
-        std::string what =
-            target.name.ToString() + " range " + std::to_string(r.index) + " " + r.range.ToString();
-        {  // the range's sessions end before the table is finished (a SQLite target's one
-           // writer is held by its loader)
-          auto reader = OpenLoadReader(snapshot, t, &r.range);
-          auto loader = reader.ok() ? sink.BeginRangeLoad(opt.task, target, r.index)
-                                    : Result<std::unique_ptr<TableLoader>>(reader.status());
-          s = !loader.ok() ? loader.status()
-                           : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                      abort_all, progress, rows, read, what, now_suspended,
-                                      others_suspended);
-        }
         if (s.ok()) {
           Log(LogLevel::kDebug, "loaded {}: {} rows", what, FormatCount(rows));
           SplitLoad& sl = *u.split;
