@@ -471,8 +471,7 @@ class MariaApplier : public Applier {
         if (unsigned w = mysql_warning_count(m); w > 0 && adjusted.ok()) {
           adjusted = FailedPrecondition(
               (i < pending_.size() ? pending_[i].Describe() : std::string("applying changes")) +
-              ": MariaDB reported " + std::to_string(w) +
-              " warning(s): it " + kNotStoredExactly +
+              ": MariaDB reported " + std::to_string(w) + " warning(s): it " + kNotStoredExactly +
               " (a value cutover does not check before sending); nothing of this target "
               "transaction is committed");
         }

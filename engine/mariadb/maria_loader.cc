@@ -407,7 +407,7 @@ class MariaTableLoader : public TableLoader, public LoadRefusals {
   }
 
   std::optional<int> range_;
-  bool started_ = false;  // Start ran
+  bool started_ = false;                    // Start ran
   std::unique_ptr<MariaLoadApplier> rows_;  // ApplyRows
   std::unique_ptr<MariaConn> conn_;
   std::string task_;

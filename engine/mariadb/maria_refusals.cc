@@ -31,11 +31,9 @@ ApplyErrorKind ClassifyMariaError(const Status& s) {
         return ApplyErrorKind::kOther;
     }
   }
-  if (s.code() == StatusCode::kFailedPrecondition &&
-      m.find(kNotStoredExactly) != std::string::npos)
+  if (s.code() == StatusCode::kFailedPrecondition && m.find(kNotStoredExactly) != std::string::npos)
     return ApplyErrorKind::kTruncation;
-  return s.code() == StatusCode::kInvalidArgument ? ApplyErrorKind::kData
-                                                  : ApplyErrorKind::kOther;
+  return s.code() == StatusCode::kInvalidArgument ? ApplyErrorKind::kData : ApplyErrorKind::kOther;
 }
 
 std::string RecordExceptionSql(const std::string& db, const std::string& task,
@@ -57,8 +55,8 @@ std::string RecordExceptionSql(const std::string& db, const std::string& task,
   return sql + ", UTC_TIMESTAMP(6))";
 }
 
-std::string AddTableStatsSql(const std::string& db, const std::string& task,
-                             const TableName& table, const TableChangeTotals& n) {
+std::string AddTableStatsSql(const std::string& db, const std::string& task, const TableName& table,
+                             const TableChangeTotals& n) {
   std::string sql = "INSERT INTO " + MariaConn::QuoteIdent(db) + "." + kTableStatsTable +
                     " (task, table_schema, table_name, inserts, updates, deletes, ddls, "
                     "updated_at, state) VALUES (";

@@ -82,8 +82,8 @@ ApplyErrorKind ClassifyMariaError(const Status& s);
 std::string RecordExceptionSql(const std::string& db, const std::string& task,
                                const ApplyException& e, const TableName& target);
 // The upsert adding `n` (and its state, when not empty) to a table's statistics row.
-std::string AddTableStatsSql(const std::string& db, const std::string& task,
-                             const TableName& table, const TableChangeTotals& n);
+std::string AddTableStatsSql(const std::string& db, const std::string& task, const TableName& table,
+                             const TableChangeTotals& n);
 
 // The target's max_allowed_packet.
 Result<size_t> MaxAllowedPacket(MariaConn& conn);

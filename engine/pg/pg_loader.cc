@@ -69,7 +69,7 @@ Status CopyText(PgConn& conn, const TableSchema& table, const std::string& quali
   if (PQputCopyEnd(conn.raw(), nullptr) != 1) return conn.ConnectionError(what + ": ending COPY");
   PgResult res(PQgetResult(conn.raw()));
   Status s = PQresultStatus(res.raw()) == PGRES_COMMAND_OK ? Status::Ok()
-                                                            : conn.ErrorFrom(res.raw(), what);
+                                                           : conn.ErrorFrom(res.raw(), what);
   while (PGresult* extra = PQgetResult(conn.raw())) PQclear(extra);
   return s;
 }
@@ -349,7 +349,7 @@ class PgTableLoader : public TableLoader, public RawRowLoader, public LoadRefusa
   std::string qualified_;
   bool add_key_after_load_;
   std::optional<int> range_;
-  bool copying_ = false;  // the COPY FROM has started
+  bool copying_ = false;                 // the COPY FROM has started
   std::unique_ptr<PgLoadApplier> rows_;  // ApplyRows
   std::string buf_;
   std::string scratch_;

@@ -15,8 +15,7 @@ ApplyErrorKind ClassifyPgError(const Status& s) {
     if (state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0) return ApplyErrorKind::kData;
     return ApplyErrorKind::kOther;
   }
-  return s.code() == StatusCode::kInvalidArgument ? ApplyErrorKind::kData
-                                                  : ApplyErrorKind::kOther;
+  return s.code() == StatusCode::kInvalidArgument ? ApplyErrorKind::kData : ApplyErrorKind::kOther;
 }
 
 const char* const kRecordExceptionSql =
@@ -26,9 +25,18 @@ const char* const kRecordExceptionSql =
     "$9, $10, $11, $12, now())";
 
 std::vector<std::string> ExceptionParams(const std::string& task, const ApplyException& e) {
-  return {task,        e.table->name.schema, e.table->name.name, TargetName(*e.table).schema,
-          TargetName(*e.table).name, ChangeOpName(e.op), e.key, e.position,
-          e.xid,       e.policy,             e.error,            e.row};
+  return {task,
+          e.table->name.schema,
+          e.table->name.name,
+          TargetName(*e.table).schema,
+          TargetName(*e.table).name,
+          ChangeOpName(e.op),
+          e.key,
+          e.position,
+          e.xid,
+          e.policy,
+          e.error,
+          e.row};
 }
 
 const char* const kAddTableStatsSql =

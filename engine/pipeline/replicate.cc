@@ -127,9 +127,8 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
                 bool& suspended, const std::function<bool()>& others_suspended,
                 const Status* locating = nullptr) {
   suspended = false;
-  LoadRefusals* refusals = LoadDiverts(opt.errors) || locating
-                               ? dynamic_cast<LoadRefusals*>(&loader)
-                               : nullptr;
+  LoadRefusals* refusals =
+      LoadDiverts(opt.errors) || locating ? dynamic_cast<LoadRefusals*>(&loader) : nullptr;
   if (locating && !refusals) return *locating;
   const RowFilter& filter = transform.filter();
   std::vector<Value> row;
@@ -143,8 +142,8 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
   ScopedLogComponent component(LogComponent::kTargetLoad);
   bool raw = false;
   if (!refusals) {
-    ASSIGN_OR_RETURN(raw,
-                     CopyRawRows(reader, loader, opt, transform, stop, abort_all, count, rows, what));
+    ASSIGN_OR_RETURN(
+        raw, CopyRawRows(reader, loader, opt, transform, stop, abort_all, count, rows, what));
   }
   if (raw) {
     read = rows;  // every row read was written
@@ -164,7 +163,8 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
     ASSIGN_OR_RETURN(rows_to, refusals->ApplyRows());
     // Locating: only a refusal of a row is looked for (the policies stop at it, naming it).
     if (locating && rows_to->ClassifyError(*locating) == ApplyErrorKind::kOther) return *locating;
-    if (locating) Log(LogLevel::kInfo, "{}: loading it again row by row to name the row refused", what);
+    if (locating)
+      Log(LogLevel::kInfo, "{}: loading it again row by row to name the row refused", what);
     errors = std::make_unique<ApplyErrors>(*rows_to, opt.errors, std::set<TableName>{});
     change.op = ChangeOp::kRead;
     change.table = transform.target();
@@ -207,8 +207,9 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
     errors->AddStates(states);  // a suspended table's state commits with its rows
     if (!states.empty()) RETURN_IF_ERROR(rows_to->AddChangeCounts(states));
     if (errors->diverted() > 0) {
-      Log(LogLevel::kWarn, "{}: {} row(s) refused by the target, recorded in the exceptions table{}",
-          what, FormatCount(errors->diverted()),
+      Log(LogLevel::kWarn,
+          "{}: {} row(s) refused by the target, recorded in the exceptions table{}", what,
+          FormatCount(errors->diverted()),
           suspended ? "; the table is suspended (SUSPEND_TABLE): its load ends here" : "");
     }
     rows = refusals->RowsApplied();
@@ -339,8 +340,8 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       const RangeLoadState* r =
           u.split ? &u.split->plan.ranges[static_cast<size_t>(u.range)] : nullptr;
       std::string what = !r ? target.name.ToString()
-                            : target.name.ToString() + " range " + std::to_string(r->index) +
-                                  " " + r->range.ToString();
+                            : target.name.ToString() + " range " + std::to_string(r->index) + " " +
+                                  r->range.ToString();
       // Reads and writes the unit in a transaction of its own (its sessions end before the
       // table is finished: a SQLite target's one writer is held by its loader). `locating`:
       // the unit failed with that error; loaded again row by row to name the refused row.
@@ -351,8 +352,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
                                    : sink.BeginTableLoad(opt.task, target, opt.prep);
         if (!loader.ok()) return locating ? *locating : loader.status();
         return CopyRows(**reader, **loader, snapshot.position(), opt, t, stop, abort_all, progress,
-                        rows, read, what, now_suspended, r ? others_suspended : nullptr,
-                        locating);
+                        rows, read, what, now_suspended, r ? others_suspended : nullptr, locating);
       };
       s = copy_unit(nullptr);
       if (!s.ok() && !LoadDiverts(opt.errors) && !stop.load() && !abort_all.load()) {

@@ -58,9 +58,9 @@ void LogErrorAcrossKill9(bool split) {
       "FullLoadSettings": {"TargetTablePrepMode": "TRUNCATE_BEFORE_LOAD"},
       "ErrorBehavior": {"DataErrorPolicy": "LOG_ERROR",
                         "DataTruncationErrorPolicy": "IGNORE_RECORD"}})");
-  std::vector<std::string> args = {"replicate", "--source",        source->uri(), "--target",
-                                   target->uri(), "--task",        "dmsl",        "--task-settings",
-                                   settings};
+  std::vector<std::string> args = {"replicate", "--source",        source->uri(),
+                                   "--target",  target->uri(),     "--task",
+                                   "dmsl",      "--task-settings", settings};
   if (split) {
     args.push_back("--table-mappings");
     args.push_back(WriteTemp("split.json", R"({"rules": [
@@ -86,17 +86,20 @@ void LogErrorAcrossKill9(bool split) {
   std::string first_log = engine->Log();
   // The kill came mid-load: acct is not loaded (whole: nothing of its load, rows or exception
   // records, committed; split: a range at least is not done).
-  ASSERT_EQ(MariaValue(*conn, "SELECT count(*) FROM _cutover_table_state WHERE table_name = "
-                              "'acct'"),
+  ASSERT_EQ(MariaValue(*conn,
+                       "SELECT count(*) FROM _cutover_table_state WHERE table_name = "
+                       "'acct'"),
             "0")
       << first_log;
   if (split) {
-    EXPECT_EQ(MariaValue(*conn, "SELECT count(*) FROM _cutover_load_range WHERE table_name = "
-                                "'acct'"),
+    EXPECT_EQ(MariaValue(*conn,
+                         "SELECT count(*) FROM _cutover_load_range WHERE table_name = "
+                         "'acct'"),
               "3")
         << first_log;
-    EXPECT_NE(MariaValue(*conn, "SELECT count(*) FROM _cutover_load_range WHERE table_name = "
-                                "'acct' AND loaded_at IS NOT NULL"),
+    EXPECT_NE(MariaValue(*conn,
+                         "SELECT count(*) FROM _cutover_load_range WHERE table_name = "
+                         "'acct' AND loaded_at IS NOT NULL"),
               "3");
   } else {
     EXPECT_EQ(MariaValue(*conn, "SELECT count(*) FROM _cutover_apply_exceptions"), "0");
@@ -133,9 +136,10 @@ void LogErrorAcrossKill9(bool split) {
   };
   EXPECT_EQ(exceptions(), refused) << engine->Log();
   auto count_where = [&](const std::string& where) {
-    return MariaValue(*conn, "SELECT count(*) FROM _cutover_apply_exceptions WHERE task = 'dmsl' "
-                             "AND " +
-                                 where);
+    return MariaValue(*conn,
+                      "SELECT count(*) FROM _cutover_apply_exceptions WHERE task = 'dmsl' "
+                      "AND " +
+                          where);
   };
   EXPECT_EQ(count_where("row_values LIKE '%qty=-%' AND error LIKE '%qty_ok%' AND "
                         "policy = 'LOG_ERROR'"),
@@ -161,8 +165,7 @@ void LogErrorAcrossKill9(bool split) {
   // CDC goes on after the load, under the same policies.
   Sql(*source, "INSERT INTO acct VALUES (200001, -5, 'cdc'), (200002, 5, 'cdc')");
   EXPECT_TRUE(Eventually(
-      [&] { return MariaValue(*conn, "SELECT count(*) FROM acct WHERE id = 200002") == "1"; },
-      60s))
+      [&] { return MariaValue(*conn, "SELECT count(*) FROM acct WHERE id = 200002") == "1"; }, 60s))
       << engine->Log();
   EXPECT_TRUE(Eventually([&] { return count_where("row_key = 'id=200001'") == "1"; }, 30s));
   EXPECT_EQ(count_where("operation = 'read'"), "36");  // the load's records stay once
@@ -200,8 +203,8 @@ TEST(DmsLoadErrors, MariaDbToPgTruncationLoggedAndSuspendTableInTheLoad) {
             "INSERT INTO t_susp SELECT seq, IF(seq = 1234, -1, seq) FROM seq_1_to_2000;"
             "INSERT INTO t_flow SELECT seq, seq FROM seq_1_to_2000;");
   std::string q = "public.";  // where a MariaDB source's tables land
-  Sql(*target, "CREATE TABLE " + q +
-                   "t_trunc (id int PRIMARY KEY, name varchar(5));" + "CREATE TABLE " + q +
+  Sql(*target, "CREATE TABLE " + q + "t_trunc (id int PRIMARY KEY, name varchar(5));" +
+                   "CREATE TABLE " + q +
                    "t_susp (id int PRIMARY KEY, qty int CONSTRAINT qty_ok CHECK (qty >= 0));" +
                    "CREATE TABLE " + q + "t_flow (id int PRIMARY KEY, v int)");
   std::string settings = WriteTemp("susp.json", R"({
@@ -212,8 +215,8 @@ TEST(DmsLoadErrors, MariaDbToPgTruncationLoggedAndSuspendTableInTheLoad) {
                                    "--target",  target->uri(),     "--task",
                                    "dmsm",      "--task-settings", settings};
   auto engine = std::make_unique<EngineProcess>(args);
-  ASSERT_TRUE(Eventually(
-      [&] { return engine->Log().find("cdc started") != std::string::npos; }, 120s))
+  ASSERT_TRUE(
+      Eventually([&] { return engine->Log().find("cdc started") != std::string::npos; }, 120s))
       << engine->Log();
   EXPECT_EQ(Sql(*target, "SELECT count(*) FROM " + q + "t_flow"), "2000");
   EXPECT_EQ(Sql(*target, "SELECT count(*) || '/' || min(id) || '/' || max(id) FROM " + q +
@@ -251,8 +254,9 @@ TEST(DmsLoadErrors, MariaDbToPgTruncationLoggedAndSuspendTableInTheLoad) {
       60s))
       << engine->Log();
   EXPECT_EQ(Sql(*target, "SELECT count(*) FROM " + q + "t_susp WHERE id = 3000"), "0")
-      << Sql(*target, "SELECT string_agg(concat_ws('|', table_schema, table_name, state), ',') "
-                      "FROM cutover.table_stats")
+      << Sql(*target,
+             "SELECT string_agg(concat_ws('|', table_schema, table_name, state), ',') "
+             "FROM cutover.table_stats")
       << engine->Log();
   EXPECT_NE(engine->Log().find("is suspended (SUSPEND_TABLE in its full load)"), std::string::npos)
       << engine->Log();
@@ -286,8 +290,8 @@ TEST(DmsLoadErrors, DefaultStopsTheLoadNamingTableAndError) {
   MariaExec(*conn,
             "CREATE TABLE acct (id int PRIMARY KEY, qty int NOT NULL, "
             "CONSTRAINT qty_ok CHECK (qty >= 0)) ENGINE=InnoDB");
-  std::string settings = WriteTemp(
-      "stop.json", R"({"FullLoadSettings": {"TargetTablePrepMode": "DO_NOTHING"}})");
+  std::string settings =
+      WriteTemp("stop.json", R"({"FullLoadSettings": {"TargetTablePrepMode": "DO_NOTHING"}})");
   RunResult r = RunCutover({"replicate", "--source", source->uri(), "--target", target->uri(),
                             "--task", "dmsd", "--task-settings", settings, "--type", "full-load"},
                            120s);
