@@ -35,6 +35,10 @@ class LoadRefusals {
   // Rows the target holds from the Applier's Apply calls (flushed, not rolled back): the rows
   // TableLoader::Commit is then given.
   virtual int64_t RowsApplied() const = 0;
+  // What kind of refusal `error` (from Write, WriteRaw or Commit) is: the full load, failing
+  // under policies that stop, loads the table again through ApplyRows only to name the refused
+  // row when it is one (not for a lost connection or a lock wait).
+  virtual ApplyErrorKind ClassifyError(const Status& error) const = 0;
 };
 
 // Counts the rows a load's Applier has in the open transaction across savepoints: rows of a

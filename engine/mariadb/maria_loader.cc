@@ -307,6 +307,9 @@ class MariaTableLoader : public TableLoader, public LoadRefusals {
     return rows_.get();
   }
   int64_t RowsApplied() const override { return rows_ ? rows_->applied() : 0; }
+  ApplyErrorKind ClassifyError(const Status& error) const override {
+    return ClassifyMariaError(error);
+  }
 
   Status Commit(const Position& snapshot, int64_t rows) override {
     if (rows_) {

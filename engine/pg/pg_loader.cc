@@ -244,6 +244,9 @@ class PgTableLoader : public TableLoader, public RawRowLoader, public LoadRefusa
     return rows_.get();
   }
   int64_t RowsApplied() const override { return rows_ ? rows_->applied() : 0; }
+  ApplyErrorKind ClassifyError(const Status& error) const override {
+    return ClassifyPgError(error);
+  }
 
   Result<bool> AcceptsRaw(const RawRowFormat& format) override {
     std::string what = "table " + table_.name.ToString() + ": reading its column types";

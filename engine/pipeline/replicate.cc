@@ -161,8 +161,6 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
   TransactionInfo txn;
   if (refusals) {
     ASSIGN_OR_RETURN(rows_to, refusals->ApplyRows());
-    // Locating: only a refusal of a row is looked for (the policies stop at it, naming it).
-    if (locating && rows_to->ClassifyError(*locating) == ApplyErrorKind::kOther) return *locating;
     if (locating)
       Log(LogLevel::kInfo, "{}: loading it again row by row to name the row refused", what);
     errors = std::make_unique<ApplyErrors>(*rows_to, opt.errors, std::set<TableName>{});
@@ -345,17 +343,23 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       // Reads and writes the unit in a transaction of its own (its sessions end before the
       // table is finished: a SQLite target's one writer is held by its loader). `locating`:
       // the unit failed with that error; loaded again row by row to name the refused row.
+      bool can_locate = false;  // the unit failed on a refused row (load_refusals.h)
       auto copy_unit = [&](const Status* locating) -> Status {
         auto reader = OpenLoadReader(snapshot, t, r ? &r->range : nullptr);
         auto loader = !reader.ok() ? Result<std::unique_ptr<TableLoader>>(reader.status())
                       : r          ? sink.BeginRangeLoad(opt.task, target, r->index)
                                    : sink.BeginTableLoad(opt.task, target, opt.prep);
         if (!loader.ok()) return locating ? *locating : loader.status();
-        return CopyRows(**reader, **loader, snapshot.position(), opt, t, stop, abort_all, progress,
-                        rows, read, what, now_suspended, r ? others_suspended : nullptr, locating);
+        Status copied =
+            CopyRows(**reader, **loader, snapshot.position(), opt, t, stop, abort_all, progress,
+                     rows, read, what, now_suspended, r ? others_suspended : nullptr, locating);
+        auto* refusals = dynamic_cast<LoadRefusals*>(loader->get());
+        can_locate =
+            !copied.ok() && refusals && refusals->ClassifyError(copied) != ApplyErrorKind::kOther;
+        return copied;
       };
       s = copy_unit(nullptr);
-      if (!s.ok() && !LoadDiverts(opt.errors) && !stop.load() && !abort_all.load()) {
+      if (!s.ok() && can_locate && !LoadDiverts(opt.errors) && !stop.load() && !abort_all.load()) {
         Status first = s;
         s = copy_unit(&first);
       }
