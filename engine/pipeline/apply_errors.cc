@@ -28,11 +28,12 @@ const std::vector<Value>& KeySource(const Change& c) {
 }  // namespace
 
 ApplyErrors::ApplyErrors(Applier& applier, const ErrorPolicies& policies,
-                         std::set<TableName> suspended, std::set<TableName> moves_in)
+                         std::set<TableName> suspended, std::set<TableName> moves_in, size_t window)
     : applier_(applier),
       policies_(policies),
       suspended_(std::move(suspended)),
-      moves_in_(std::move(moves_in)) {}
+      moves_in_(std::move(moves_in)),
+      window_changes_(window) {}
 
 Status ApplyErrors::OpenWindow() {
   // What was sent before (BEGIN, a foreign-key step) must not be mistaken for a refusal inside
@@ -51,7 +52,7 @@ Status ApplyErrors::Apply(const Change& c, const TransactionInfo& txn) {
   window_.push_back(Kept{c, txn.position.text, txn.xid});
   Status s = applier_.Apply(c);
   if (!s.ok()) return Replay(s);  // refused before sending (a value cutover cannot write)
-  if (window_.size() >= kWindowChanges) return CloseWindow();
+  if (window_.size() >= window_changes_) return CloseWindow();
   return Status::Ok();
 }
 

@@ -59,9 +59,10 @@ class ApplyErrors : public RowsNotFoundReport {
   static bool ActsOnMissingRows(const ErrorPolicies& p) { return p.missing_rows_set; }
 
   // `suspended`: tables suspended by an earlier run (TaskState::changes' state). `moves_in`:
-  // the target names of tables with a row filter (see the header comment).
+  // the target names of tables with a row filter (see the header comment). `window`: changes
+  // per row-mode window (the full load's rows take larger windows: engine/core/load_refusals.h).
   ApplyErrors(Applier& applier, const ErrorPolicies& policies, std::set<TableName> suspended,
-              std::set<TableName> moves_in = {});
+              std::set<TableName> moves_in = {}, size_t window = kWindowChanges);
 
   // Whether a missing row of `r`'s kind is handled here rather than only logged.
   bool Handles(const RowsNotFound& r) const {
@@ -120,6 +121,7 @@ class ApplyErrors : public RowsNotFoundReport {
   std::set<TableName> suspended_;
   std::set<TableName> moves_in_;
   std::set<TableName> newly_suspended_;  // in the open group
+  size_t window_changes_;
   std::vector<Kept> window_;
   std::vector<ApplyException> recorded_;  // in the replay under way
   bool window_open_ = false;

@@ -60,6 +60,10 @@ bool RowsTravelUnchanged(const TableTransform& transform) {
   return true;
 }
 
+// Rows per savepoint window of a load under error policies: the window's statement and
+// savepoints cost a few round trips, a refused window is replayed row by row (a savepoint each).
+constexpr size_t kLoadWindowRows = 1024;
+
 // Whether the task's policies divert a row the target refuses in the full load rather than stop
 // (DataErrorPolicy, DataTruncationErrorPolicy; engine/core/load_refusals.h).
 bool LoadDiverts(const ErrorPolicies& p) {
@@ -163,7 +167,8 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
     ASSIGN_OR_RETURN(rows_to, refusals->ApplyRows());
     if (locating)
       Log(LogLevel::kInfo, "{}: loading it again row by row to name the row refused", what);
-    errors = std::make_unique<ApplyErrors>(*rows_to, opt.errors, std::set<TableName>{});
+    errors = std::make_unique<ApplyErrors>(*rows_to, opt.errors, std::set<TableName>{},
+                                           std::set<TableName>{}, kLoadWindowRows);
     change.op = ChangeOp::kRead;
     change.table = transform.target();
     txn.position = snapshot;
