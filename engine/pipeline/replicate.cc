@@ -205,7 +205,8 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
   }
   count(pending);
   if (errors) {
-    RETURN_IF_ERROR(errors->CloseWindow());
+    RETURN_IF_ERROR(errors->CloseWindow());  // the last window may suspend the table too
+    if (errors->Suspended(change.table->name)) suspended = true;
     std::map<TableName, TableChangeTotals> states;
     errors->AddStates(states);  // a suspended table's state commits with its rows
     if (!states.empty()) RETURN_IF_ERROR(rows_to->AddChangeCounts(states));
