@@ -1,4 +1,7 @@
-// ApplyErrors: CDC apply under the task's error policies (engine/core/error_policy.h).
+// ApplyErrors: CDC apply under the task's error policies (engine/core/error_policy.h), and the
+// full load's rows under them too: a loader that can isolate a refused row hands out an Applier
+// in its own transaction whose changes are the table's rows (ChangeOp::kRead, recorded with the
+// load's snapshot position; engine/core/load_refusals.h).
 //
 // Design: exactly-once must hold for every change that is applied, and a refused change must
 // be diverted alone. The target refuses a statement, but cutover sends many changes per
