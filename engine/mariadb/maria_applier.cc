@@ -157,24 +157,7 @@ class MariaApplier : public Applier {
 
   Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
     for (const auto& [table, n] : counts) {
-      std::string sql = "INSERT INTO " + MariaConn::QuoteIdent(db_) + "." + kTableStatsTable +
-                        " (task, table_schema, table_name, inserts, updates, deletes, ddls, "
-                        "updated_at, state) VALUES (";
-      AppendLiteral(sql, MariaText::kString, task_);
-      sql += ", ";
-      AppendLiteral(sql, MariaText::kString, table.schema);
-      sql += ", ";
-      AppendLiteral(sql, MariaText::kString, table.name);
-      sql += ", " + std::to_string(n.inserts) + ", " + std::to_string(n.updates) + ", " +
-             std::to_string(n.deletes) + ", " + std::to_string(n.ddls) + ", UTC_TIMESTAMP(6), ";
-      if (n.state.empty())
-        sql += "NULL";
-      else
-        AppendLiteral(sql, MariaText::kString, n.state);
-      sql +=
-          ") ON DUPLICATE KEY UPDATE inserts = inserts + VALUES(inserts), updates = updates + "
-          "VALUES(updates), deletes = deletes + VALUES(deletes), ddls = ddls + VALUES(ddls), "
-          "updated_at = VALUES(updated_at), state = COALESCE(VALUES(state), state)";
+      std::string sql = AddTableStatsSql(db_, task_, table, n);
       RETURN_IF_ERROR(Queue(sql, Text("counting changes of " + table.ToString())));
     }
     return Status::Ok();
@@ -194,60 +177,13 @@ class MariaApplier : public Applier {
     return Flush();
   }
 
-  // By MariaDB error number (the "(error N)" LastError appends): 1406 / 1265 a value too long,
-  // 1062 / 1586 a duplicate key, CHECK / NOT NULL / range / conversion / foreign key errors are
-  // data errors; so is a statement the server adjusted (warnings: it would not store the values
-  // exactly) and a value cutover refused before sending it (kInvalidArgument).
-  ApplyErrorKind ClassifyError(const Status& s) const override {
-    const std::string& m = s.message();
-    size_t at = m.rfind("(error ");
-    if (at != std::string::npos) {
-      switch (std::atoi(m.c_str() + at + 7)) {
-        case 1406:  // ER_DATA_TOO_LONG
-        case 1265:  // WARN_DATA_TRUNCATED
-          return ApplyErrorKind::kTruncation;
-        case 1062:  // ER_DUP_ENTRY
-        case 1586:  // ER_DUP_ENTRY_WITH_KEY_NAME
-          return ApplyErrorKind::kDuplicateKey;
-        case 4025:  // ER_CONSTRAINT_FAILED (CHECK)
-        case 1048:  // ER_BAD_NULL_ERROR
-        case 1264:  // ER_WARN_DATA_OUT_OF_RANGE
-        case 1366:  // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
-        case 1292:  // ER_TRUNCATED_WRONG_VALUE
-        case 1452:  // ER_NO_REFERENCED_ROW_2
-        case 1451:  // ER_ROW_IS_REFERENCED_2
-        case 1690:  // ER_DATA_OUT_OF_RANGE
-          return ApplyErrorKind::kData;
-        default:
-          return ApplyErrorKind::kOther;
-      }
-    }
-    if (s.code() == StatusCode::kFailedPrecondition &&
-        m.find("would not store the values exactly") != std::string::npos)
-      return ApplyErrorKind::kTruncation;
-    return s.code() == StatusCode::kInvalidArgument ? ApplyErrorKind::kData
-                                                    : ApplyErrorKind::kOther;
-  }
+  // By MariaDB error number; a statement the server adjusted (warnings: it would not store the
+  // values exactly) is a truncation, a value cutover refused before sending it a data error.
+  ApplyErrorKind ClassifyError(const Status& s) const override { return ClassifyMariaError(s); }
 
   Status RecordException(const ApplyException& e) override {
-    std::string sql = "INSERT INTO " + MariaConn::QuoteIdent(db_) + "." + kApplyExceptionsTable +
-                      " (task, table_schema, table_name, target_schema, target_table, operation, "
-                      "row_key, source_position, source_xid, policy, error, row_values, "
-                      "recorded_at) VALUES (";
-    const TableName& target = PlanOf(e.table).target;
-    const std::string& task = task_;
-    for (const std::string* v :
-         {&task, &e.table->name.schema, &e.table->name.name, &target.schema, &target.name}) {
-      AppendLiteral(sql, MariaText::kString, *v);
-      sql += ", ";
-    }
-    AppendLiteral(sql, MariaText::kString, ChangeOpName(e.op));
-    for (const std::string* v : {&e.key, &e.position, &e.xid, &e.policy, &e.error, &e.row}) {
-      sql += ", ";
-      AppendLiteral(sql, MariaText::kString, *v);
-    }
-    sql += ", UTC_TIMESTAMP(6))";
-    return Queue(sql, Text("recording a refused change of " + e.table->name.ToString()));
+    return Queue(RecordExceptionSql(db_, task_, e, PlanOf(e.table).target),
+                 Text("recording a refused change of " + e.table->name.ToString()));
   }
 
   Status Commit(const Position& applied) override {
@@ -535,9 +471,9 @@ class MariaApplier : public Applier {
         if (unsigned w = mysql_warning_count(m); w > 0 && adjusted.ok()) {
           adjusted = FailedPrecondition(
               (i < pending_.size() ? pending_[i].Describe() : std::string("applying changes")) +
-              ": MariaDB reported " + std::to_string(w) +
-              " warning(s): it would not store the values exactly (a value cutover does not "
-              "check before sending); nothing of this target transaction is committed");
+              ": MariaDB reported " + std::to_string(w) + " warning(s): it " + kNotStoredExactly +
+              " (a value cutover does not check before sending); nothing of this target "
+              "transaction is committed");
         }
         ++i;
         int next = mysql_next_result(m);

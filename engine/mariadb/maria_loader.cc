@@ -1,16 +1,19 @@
 // MariaSink's full load (maria_sink.h): the table created before its transaction (DDL commits
 // implicitly), then one LOAD DATA LOCAL INFILE fed from a bounded chunk queue by a loader
-// thread (or multi-row INSERTs), the table_state row, COMMIT.
+// thread (or multi-row INSERTs), the table_state row, COMMIT. Under error policies that divert
+// a refused row, MariaLoadApplier's multi-row INSERTs under savepoints instead (below).
 #include <errmsg.h>
 
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 #include "engine/core/generated_columns.h"
+#include "engine/core/load_refusals.h"
 #include "engine/core/log.h"
 #include "engine/core/schema_objects.h"
 #include "engine/mariadb/maria_conn.h"
@@ -112,7 +115,98 @@ Status RecordTableLoaded(MariaConn& conn, const std::string& task, const TableSc
       "table " + table.name.ToString() + ": recording load state");
 }
 
-class MariaTableLoader : public TableLoader {
+// The rows of a load under error policies that divert a refused row (engine/core/
+// load_refusals.h): ApplyErrors (engine/pipeline/apply_errors.h) sends them in windows under
+// savepoints of the loader's open transaction; each window is one multi-row INSERT (LOAD DATA
+// cannot stop at a row: it turns refusals into warnings), sent at Flush. Its refusals are
+// classified, and recorded, as the CDC applier's (maria_refusals.cc).
+class MariaLoadApplier : public Applier {
+ public:
+  MariaLoadApplier(MariaConn& conn, const std::string& task, const TableSchema& table,
+                   const TablePlan& plan, size_t statement_bytes)
+      : conn_(conn),
+        task_(task),
+        table_(table),
+        plan_(plan),
+        statement_bytes_(statement_bytes),
+        what_("table " + table.name.ToString()) {}
+
+  Status Begin() override { return Internal("a load's rows have no Begin"); }
+  Status Commit(const Position&) override { return Internal("a load's rows have no Commit"); }
+
+  Status Apply(const Change& c) override {
+    tuple_.clear();  // a value cutover cannot write refuses the row before anything is kept
+    RETURN_IF_ERROR(AppendRowTuple(tuple_, plan_, table_, c.after, scratch_));
+    if (insert_.empty())
+      insert_ = "INSERT INTO " + plan_.qualified + " (" + plan_.column_list + ") VALUES ";
+    else
+      insert_ += ", ";
+    insert_ += tuple_;
+    ++buffered_;
+    if (insert_.size() >= statement_bytes_) return Flush();
+    return Status::Ok();
+  }
+  Status Flush() override {
+    if (insert_.empty()) return Status::Ok();
+    std::string sql;
+    sql.swap(insert_);
+    int64_t n = buffered_;
+    buffered_ = 0;
+    std::string what = what_ + ": INSERT of " + std::to_string(n) + " row(s)";
+    // Not MariaConn::Exec: its draining of further results resets the affected-row count.
+    if (mysql_real_query(conn_.raw(), sql.data(), sql.size()) != 0) return conn_.LastError(what);
+    if (unsigned w = mysql_warning_count(conn_.raw()); w > 0) {
+      return FailedPrecondition(what + ": MariaDB reported " + std::to_string(w) +
+                                " warning(s): it " + kNotStoredExactly);
+    }
+    applied_.Flushed(n);
+    return Status::Ok();
+  }
+  int64_t applied() const { return applied_.count(); }
+
+  bool SupportsSavepoints() const override { return true; }
+  Status Savepoint(const std::string& name) override {
+    RETURN_IF_ERROR(Flush());
+    applied_.Savepoint(name);
+    return conn_.Exec("SAVEPOINT " + name, "savepoint " + name);
+  }
+  Status ReleaseSavepoint(const std::string& name) override {
+    RETURN_IF_ERROR(Flush());
+    return conn_.Exec("RELEASE SAVEPOINT " + name, "release of savepoint " + name);
+  }
+  Status RollbackToSavepoint(const std::string& name) override {
+    insert_.clear();
+    buffered_ = 0;
+    applied_.RolledBack(name);
+    return conn_.Exec("ROLLBACK TO SAVEPOINT " + name, "rollback to savepoint " + name);
+  }
+  ApplyErrorKind ClassifyError(const Status& s) const override { return ClassifyMariaError(s); }
+
+  Status RecordException(const ApplyException& e) override {
+    return conn_.Exec(RecordExceptionSql(conn_.uri().database, task_, e, plan_.target),
+                      "recording a refused row of " + e.table->name.ToString());
+  }
+  Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
+    for (const auto& [table, n] : counts) {
+      RETURN_IF_ERROR(conn_.Exec(AddTableStatsSql(conn_.uri().database, task_, table, n),
+                                 "recording the state of " + table.ToString()));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  MariaConn& conn_;
+  const std::string& task_;
+  const TableSchema& table_;
+  const TablePlan& plan_;
+  size_t statement_bytes_;
+  std::string what_;
+  std::string insert_, tuple_, scratch_;
+  int64_t buffered_ = 0;  // rows in insert_
+  AppliedRows applied_;
+};
+
+class MariaTableLoader : public TableLoader, public LoadRefusals {
  public:
   // `range`: the loader of one range of a split load (Commit marks the range done); else the
   // whole table.
@@ -135,7 +229,9 @@ class MariaTableLoader : public TableLoader {
     }
   }
 
+  // Starts LOAD DATA (with the first row: a load under error policies takes none).
   Status Start() {
+    started_ = true;
     if (method_ == LoadMethod::kInsert) return Status::Ok();
     std::string sql = "LOAD DATA LOCAL INFILE 'cutover-stream' INTO TABLE " + plan_.qualified +
                       " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'"
@@ -169,6 +265,7 @@ class MariaTableLoader : public TableLoader {
   }
 
   Status Write(const std::vector<Value>& row) override {
+    if (!started_) RETURN_IF_ERROR(Start());
     ++rows_sent_;
     if (method_ == LoadMethod::kInsert) return WriteInsert(row);
     for (size_t i = 0; i < row.size(); ++i) {
@@ -203,10 +300,24 @@ class MariaTableLoader : public TableLoader {
     return Status::Ok();
   }
 
+  Result<Applier*> ApplyRows() override {
+    if (started_) return Internal(what_ + ": rows already written");
+    if (!rows_)
+      rows_ = std::make_unique<MariaLoadApplier>(*conn_, task_, table_, plan_, statement_bytes_);
+    return rows_.get();
+  }
+  int64_t RowsApplied() const override { return rows_ ? rows_->applied() : 0; }
+  ApplyErrorKind ClassifyError(const Status& error) const override {
+    return ClassifyMariaError(error);
+  }
+
   Status Commit(const Position& snapshot, int64_t rows) override {
-    if (method_ == LoadMethod::kInsert) {
+    if (rows_) {
+      RETURN_IF_ERROR(rows_->Flush());
+      rows_sent_ = rows;  // rows the target accepted (RowsApplied)
+    } else if (method_ == LoadMethod::kInsert) {
       RETURN_IF_ERROR(FlushInsert());
-    } else {
+    } else if (started_) {
       RETURN_IF_ERROR(PushChunk());
       queue_.Close(/*cancel=*/false);
       thread_.join();
@@ -299,6 +410,8 @@ class MariaTableLoader : public TableLoader {
   }
 
   std::optional<int> range_;
+  bool started_ = false;                    // Start ran
+  std::unique_ptr<MariaLoadApplier> rows_;  // ApplyRows
   std::unique_ptr<MariaConn> conn_;
   std::string task_;
   TableSchema table_;
@@ -419,7 +532,6 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
   auto loader = std::make_unique<MariaTableLoader>(
       std::move(session.conn), task, table, std::move(session.plan),
       session.use_insert ? LoadMethod::kInsert : LoadMethod::kInfile, session.max_packet);
-  RETURN_IF_ERROR(loader->Start());
   return std::unique_ptr<TableLoader>(std::move(loader));
 }
 
@@ -461,7 +573,6 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginRangeLoad(const std::string
   auto loader = std::make_unique<MariaTableLoader>(
       std::move(session.conn), task, table, std::move(session.plan),
       session.use_insert ? LoadMethod::kInsert : LoadMethod::kInfile, session.max_packet, index);
-  RETURN_IF_ERROR(loader->Start());
   return std::unique_ptr<TableLoader>(std::move(loader));
 }
 

@@ -72,6 +72,19 @@ Result<std::unique_ptr<MariaConn>> ConnectTarget(const std::string& uri, const S
 Status ExplainLockWait(const std::string& uri, const SinkOptions& o, const Status& s,
                        const TableName& table);
 
+// maria_refusals.cc: a refused row under the error policies (CDC apply and the full load alike).
+// What a statement that MariaDB adjusted (warnings) says, so ClassifyMariaError calls it a
+// truncation.
+inline constexpr const char* kNotStoredExactly = "would not store the values exactly";
+// What kind of refusal `s` is, by MariaDB error number (the "(error N)" LastError appends).
+ApplyErrorKind ClassifyMariaError(const Status& s);
+// The INSERT of one row into the exceptions table of `db`; `target`: where e.table lands.
+std::string RecordExceptionSql(const std::string& db, const std::string& task,
+                               const ApplyException& e, const TableName& target);
+// The upsert adding `n` (and its state, when not empty) to a table's statistics row.
+std::string AddTableStatsSql(const std::string& db, const std::string& task, const TableName& table,
+                             const TableChangeTotals& n);
+
 // The target's max_allowed_packet.
 Result<size_t> MaxAllowedPacket(MariaConn& conn);
 

@@ -135,18 +135,8 @@ class PgApplier : public Applier {
   Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
     for (const auto& [table, n] : counts) {
       RETURN_IF_ERROR(SendPrepared(
-          "table_stats",
-          [&] {
-            return std::string(
-                "INSERT INTO cutover.table_stats AS s (task, table_schema, table_name, inserts, "
-                "updates, deletes, ddls, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                "now(), $8) ON CONFLICT (task, table_schema, table_name) DO UPDATE SET inserts = "
-                "s.inserts + excluded.inserts, updates = s.updates + excluded.updates, deletes = "
-                "s.deletes + excluded.deletes, ddls = s.ddls + excluded.ddls, updated_at = "
-                "excluded.updated_at, state = coalesce(excluded.state, s.state)");
-          },
-          {task_, table.schema, table.name, std::to_string(n.inserts), std::to_string(n.updates),
-           std::to_string(n.deletes), std::to_string(n.ddls), n.state},
+          "table_stats", [] { return std::string(kAddTableStatsSql); },
+          TableStatsParams(task_, table, n),
           {true, true, true, true, true, true, true, !n.state.empty()},
           Text("counting changes of " + table.ToString())));
     }
@@ -168,37 +158,13 @@ class PgApplier : public Applier {
   }
   Status Flush() override { return pending_.empty() ? Status::Ok() : Sync(); }
 
-  // By SQLSTATE: class 22 (data exception; 22001 a string too long) and 23 (integrity
-  // constraint; 23505 a duplicate key); a value cutover refused before sending it
-  // (PgTargetValue: kInvalidArgument) is a data error too.
-  ApplyErrorKind ClassifyError(const Status& s) const override {
-    const std::string& m = s.message();
-    size_t at = m.rfind("[SQLSTATE ");
-    if (at != std::string::npos && m.size() >= at + 15) {
-      std::string state = m.substr(at + 10, 5);
-      if (state == "22001") return ApplyErrorKind::kTruncation;
-      if (state == "23505") return ApplyErrorKind::kDuplicateKey;
-      if (state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0) return ApplyErrorKind::kData;
-      return ApplyErrorKind::kOther;
-    }
-    return s.code() == StatusCode::kInvalidArgument ? ApplyErrorKind::kData
-                                                    : ApplyErrorKind::kOther;
-  }
+  ApplyErrorKind ClassifyError(const Status& s) const override { return ClassifyPgError(s); }
 
   Status RecordException(const ApplyException& e) override {
     return SendPrepared(
-        "apply_exception",
-        [&] {
-          return std::string(
-              "INSERT INTO cutover.apply_exceptions (task, table_schema, table_name, "
-              "target_schema, target_table, operation, row_key, source_position, source_xid, "
-              "policy, error, row_values, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-              "$9, $10, $11, $12, now())");
-        },
-        {task_, e.table->name.schema, e.table->name.name, TargetName(*e.table).schema,
-         TargetName(*e.table).name, ChangeOpName(e.op), e.key, e.position, e.xid, e.policy, e.error,
-         e.row},
-        {}, Text("recording a refused change of " + e.table->name.ToString()));
+        "apply_exception", [] { return std::string(kRecordExceptionSql); },
+        ExceptionParams(task_, e), {},
+        Text("recording a refused change of " + e.table->name.ToString()));
   }
 
   Status Commit(const Position& applied) override {

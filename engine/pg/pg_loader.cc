@@ -2,12 +2,15 @@
 // primary key and the indexes of foreign keys with actions after the data, the table_state row,
 // COMMIT. The COPY starts with the first row: text COPY for Values (Write), binary COPY for a
 // PostgreSQL source's bytes passed through unchanged (WriteRaw, engine/core/raw_rows.h) when the
-// target table's columns read them as the same values.
+// target table's columns read them as the same values. Under error policies that divert a
+// refused row (engine/core/load_refusals.h), rows go instead through PgLoadApplier: a text COPY
+// per window of rows, each under a savepoint, so a refused row is isolated and recorded.
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "engine/core/generated_columns.h"
+#include "engine/core/load_refusals.h"
 #include "engine/core/naming.h"
 #include "engine/core/raw_rows.h"
 #include "engine/core/schema_objects.h"
@@ -33,6 +36,125 @@ bool NeedsCopyEscaping(ValueKind kind) {
       return false;
   }
 }
+
+// Appends `row` as one line of text COPY to `buf` (`scratch`: room for one value's text).
+Status AppendCopyRow(const TableSchema& table, const std::vector<Value>& row, std::string& buf,
+                     std::string& scratch) {
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (i) buf += '\t';
+    const Value& v = row[i];
+    ASSIGN_OR_RETURN(PgWrite w, CheckValue(table, row, i));
+    if (w == PgWrite::kNull) {
+      AppendCopyNull(buf);
+    } else if (!NeedsCopyEscaping(v.kind())) {
+      EncodeText(v, buf);  // digits, dates, uuids: nothing COPY would have to escape
+    } else {
+      scratch.clear();
+      EncodeText(v, scratch);
+      AppendCopyField(buf, scratch);
+    }
+  }
+  buf += '\n';
+  return Status::Ok();
+}
+
+// Sends `data` (text COPY lines) as one COPY into `qualified` and waits for its result.
+Status CopyText(PgConn& conn, const TableSchema& table, const std::string& qualified,
+                std::string_view data) {
+  std::string what = "table " + table.name.ToString() + ": COPY FROM STDIN";
+  RETURN_IF_ERROR(
+      conn.ExecOk("COPY " + qualified + " (" + ColumnList(conn, table) + ") FROM STDIN", what));
+  if (PQputCopyData(conn.raw(), data.data(), static_cast<int>(data.size())) != 1)
+    return conn.ConnectionError(what);
+  if (PQputCopyEnd(conn.raw(), nullptr) != 1) return conn.ConnectionError(what + ": ending COPY");
+  PgResult res(PQgetResult(conn.raw()));
+  Status s = PQresultStatus(res.raw()) == PGRES_COMMAND_OK ? Status::Ok()
+                                                           : conn.ErrorFrom(res.raw(), what);
+  while (PGresult* extra = PQgetResult(conn.raw())) PQclear(extra);
+  return s;
+}
+
+// The rows of a load under error policies that divert a refused row (engine/core/
+// load_refusals.h): ApplyErrors (engine/pipeline/apply_errors.h) sends them in windows under
+// savepoints of the loader's open transaction; each window is one text COPY, sent at Flush. Its
+// refusals are classified, and recorded, as the CDC applier's (pg_refusals.cc).
+class PgLoadApplier : public Applier {
+ public:
+  PgLoadApplier(PgConn& conn, const std::string& task, const TableSchema& table,
+                const std::string& qualified)
+      : conn_(conn), task_(task), table_(table), qualified_(qualified) {}
+
+  Status Begin() override { return Internal("a load's rows have no Begin"); }
+  Status Commit(const Position&) override { return Internal("a load's rows have no Commit"); }
+
+  Status Apply(const Change& c) override {
+    row_.clear();  // a value cutover cannot write refuses the row before anything is kept
+    RETURN_IF_ERROR(AppendCopyRow(table_, c.after, row_, scratch_));
+    buf_ += row_;
+    ++buffered_;
+    return Status::Ok();
+  }
+  Status Flush() override {
+    if (buf_.empty()) return Status::Ok();
+    std::string data;
+    data.swap(buf_);
+    int64_t n = buffered_;
+    buffered_ = 0;
+    RETURN_IF_ERROR(CopyText(conn_, table_, qualified_, data));
+    applied_.Flushed(n);
+    return Status::Ok();
+  }
+  int64_t applied() const { return applied_.count(); }
+
+  bool SupportsSavepoints() const override { return true; }
+  Status Savepoint(const std::string& name) override {
+    RETURN_IF_ERROR(Flush());
+    applied_.Savepoint(name);
+    return conn_.ExecOk("SAVEPOINT " + name, "savepoint " + name);
+  }
+  Status ReleaseSavepoint(const std::string& name) override {
+    RETURN_IF_ERROR(Flush());
+    return conn_.ExecOk("RELEASE SAVEPOINT " + name, "release of savepoint " + name);
+  }
+  Status RollbackToSavepoint(const std::string& name) override {
+    buf_.clear();
+    buffered_ = 0;
+    applied_.RolledBack(name);
+    return conn_.ExecOk("ROLLBACK TO SAVEPOINT " + name, "rollback to savepoint " + name);
+  }
+  ApplyErrorKind ClassifyError(const Status& s) const override { return ClassifyPgError(s); }
+
+  Status RecordException(const ApplyException& e) override {
+    std::vector<std::string> params = ExceptionParams(task_, e);
+    std::vector<const char*> p;
+    for (const std::string& v : params) p.push_back(v.c_str());
+    return conn_
+        .ExecParams(kRecordExceptionSql, p,
+                    "recording a refused row of " + e.table->name.ToString())
+        .status();
+  }
+  Status AddChangeCounts(const std::map<TableName, TableChangeTotals>& counts) override {
+    for (const auto& [table, n] : counts) {
+      std::vector<std::string> params = TableStatsParams(task_, table, n);
+      std::vector<const char*> p;
+      for (const std::string& v : params) p.push_back(v.c_str());
+      if (n.state.empty()) p.back() = nullptr;
+      RETURN_IF_ERROR(
+          conn_.ExecParams(kAddTableStatsSql, p, "recording the state of " + table.ToString())
+              .status());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  PgConn& conn_;
+  const std::string& task_;
+  const TableSchema& table_;
+  const std::string& qualified_;
+  std::string buf_, row_, scratch_;
+  int64_t buffered_ = 0;  // rows in buf_
+  AppliedRows applied_;
+};
 
 // The primary key and the indexes of foreign keys with actions, after the data of a table this
 // load created.
@@ -87,7 +209,7 @@ bool SameBytesEverywhere(uint32_t oid, char typtype) {
   return oid < kFirstNormalObjectId && (typtype == 'b' || typtype == 'r' || typtype == 'm');
 }
 
-class PgTableLoader : public TableLoader, public RawRowLoader {
+class PgTableLoader : public TableLoader, public RawRowLoader, public LoadRefusals {
  public:
   // `range`: the loader of one range of a split load (Commit marks the range done); else the
   // whole table.
@@ -111,23 +233,19 @@ class PgTableLoader : public TableLoader, public RawRowLoader {
 
   Status Write(const std::vector<Value>& row) override {
     if (!copying_) RETURN_IF_ERROR(StartCopy(false));
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) buf_ += '\t';
-      const Value& v = row[i];
-      ASSIGN_OR_RETURN(PgWrite w, CheckValue(table_, row, i));
-      if (w == PgWrite::kNull) {
-        AppendCopyNull(buf_);
-      } else if (!NeedsCopyEscaping(v.kind())) {
-        EncodeText(v, buf_);  // digits, dates, uuids: nothing COPY would have to escape
-      } else {
-        scratch_.clear();
-        EncodeText(v, scratch_);
-        AppendCopyField(buf_, scratch_);
-      }
-    }
-    buf_ += '\n';
+    RETURN_IF_ERROR(AppendCopyRow(table_, row, buf_, scratch_));
     if (buf_.size() >= kFlushBytes) return Flush();
     return Status::Ok();
+  }
+
+  Result<Applier*> ApplyRows() override {
+    if (copying_) return Internal("table " + table_.name.ToString() + ": rows already written");
+    if (!rows_) rows_ = std::make_unique<PgLoadApplier>(*conn_, task_, table_, qualified_);
+    return rows_.get();
+  }
+  int64_t RowsApplied() const override { return rows_ ? rows_->applied() : 0; }
+  ApplyErrorKind ClassifyError(const Status& error) const override {
+    return ClassifyPgError(error);
   }
 
   Result<bool> AcceptsRaw(const RawRowFormat& format) override {
@@ -234,7 +352,8 @@ class PgTableLoader : public TableLoader, public RawRowLoader {
   std::string qualified_;
   bool add_key_after_load_;
   std::optional<int> range_;
-  bool copying_ = false;  // the COPY FROM has started
+  bool copying_ = false;                 // the COPY FROM has started
+  std::unique_ptr<PgLoadApplier> rows_;  // ApplyRows
   std::string buf_;
   std::string scratch_;
 };

@@ -25,6 +25,19 @@ std::string KeyList(PgConn& conn, const TableSchema& t);
 // both apply modes): reports a lossy rule it hits, errors name table, key, column and value.
 Result<PgWrite> CheckValue(const TableSchema& t, const std::vector<Value>& row, size_t i);
 
+// pg_refusals.cc: a refused row under the error policies (CDC apply and the full load alike).
+// What kind of refusal `s` is (by SQLSTATE: class 22, data; 22001, a value too long; class 23,
+// integrity; 23505, a duplicate key; a value cutover refused before sending it is data too).
+ApplyErrorKind ClassifyPgError(const Status& s);
+// The INSERT of one row into cutover.apply_exceptions, and its 12 parameters.
+extern const char* const kRecordExceptionSql;
+std::vector<std::string> ExceptionParams(const std::string& task, const ApplyException& e);
+// The upsert adding `n` to a table's cutover.table_stats row, and its 8 parameters (the 8th,
+// the state, is NULL when empty: the row keeps its state).
+extern const char* const kAddTableStatsSql;
+std::vector<std::string> TableStatsParams(const std::string& task, const TableName& table,
+                                          const TableChangeTotals& n);
+
 // Where a source table lands here (engine/core/naming.h).
 TableName TargetName(const TableSchema& t);
 

@@ -28,11 +28,12 @@ const std::vector<Value>& KeySource(const Change& c) {
 }  // namespace
 
 ApplyErrors::ApplyErrors(Applier& applier, const ErrorPolicies& policies,
-                         std::set<TableName> suspended, std::set<TableName> moves_in)
+                         std::set<TableName> suspended, std::set<TableName> moves_in, size_t window)
     : applier_(applier),
       policies_(policies),
       suspended_(std::move(suspended)),
-      moves_in_(std::move(moves_in)) {}
+      moves_in_(std::move(moves_in)),
+      window_changes_(window) {}
 
 Status ApplyErrors::OpenWindow() {
   // What was sent before (BEGIN, a foreign-key step) must not be mistaken for a refusal inside
@@ -51,7 +52,7 @@ Status ApplyErrors::Apply(const Change& c, const TransactionInfo& txn) {
   window_.push_back(Kept{c, txn.position.text, txn.xid});
   Status s = applier_.Apply(c);
   if (!s.ok()) return Replay(s);  // refused before sending (a value cutover cannot write)
-  if (window_.size() >= kWindowChanges) return CloseWindow();
+  if (window_.size() >= window_changes_) return CloseWindow();
   return Status::Ok();
 }
 
@@ -180,8 +181,11 @@ ErrorPolicy ApplyErrors::PolicyFor(const Kept& k, ApplyErrorKind kind, std::stri
 std::string ApplyErrors::Where(const Kept& k) const {
   const TableSchema& t = *k.change.table;
   std::string key = k.change.op == ChangeOp::kTruncate ? "" : RowKeyText(t, KeySource(k.change));
-  return "table " + t.name.ToString() + (key.empty() ? "" : ", key (" + key + ")") + ", " +
-         ChangeOpName(k.change.op) + " of source transaction " + k.xid + " at " + k.position;
+  std::string head = "table " + t.name.ToString() + (key.empty() ? "" : ", key (" + key + ")");
+  if (k.change.op == ChangeOp::kRead)  // a row of the full load (engine/core/load_refusals.h)
+    return head + ", full load from the snapshot at " + k.position;
+  return head + ", " + ChangeOpName(k.change.op) + " of source transaction " + k.xid + " at " +
+         k.position;
 }
 
 ErrorPolicy ApplyErrors::MissingPolicyFor(const Kept& k, std::string& setting) {

@@ -1,4 +1,7 @@
-// ApplyErrors: CDC apply under the task's error policies (engine/core/error_policy.h).
+// ApplyErrors: CDC apply under the task's error policies (engine/core/error_policy.h), and the
+// full load's rows under them too: a loader that can isolate a refused row hands out an Applier
+// in its own transaction whose changes are the table's rows (ChangeOp::kRead, recorded with the
+// load's snapshot position; engine/core/load_refusals.h).
 //
 // Design: exactly-once must hold for every change that is applied, and a refused change must
 // be diverted alone. The target refuses a statement, but cutover sends many changes per
@@ -59,9 +62,10 @@ class ApplyErrors : public RowsNotFoundReport {
   static bool ActsOnMissingRows(const ErrorPolicies& p) { return p.missing_rows_set; }
 
   // `suspended`: tables suspended by an earlier run (TaskState::changes' state). `moves_in`:
-  // the target names of tables with a row filter (see the header comment).
+  // the target names of tables with a row filter (see the header comment). `window`: changes
+  // per row-mode window (the full load's rows take larger windows: engine/core/load_refusals.h).
   ApplyErrors(Applier& applier, const ErrorPolicies& policies, std::set<TableName> suspended,
-              std::set<TableName> moves_in = {});
+              std::set<TableName> moves_in = {}, size_t window = kWindowChanges);
 
   // Whether a missing row of `r`'s kind is handled here rather than only logged.
   bool Handles(const RowsNotFound& r) const {
@@ -120,6 +124,7 @@ class ApplyErrors : public RowsNotFoundReport {
   std::set<TableName> suspended_;
   std::set<TableName> moves_in_;
   std::set<TableName> newly_suspended_;  // in the open group
+  size_t window_changes_;
   std::vector<Kept> window_;
   std::vector<ApplyException> recorded_;  // in the replay under way
   bool window_open_ = false;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "engine/core/generated_columns.h"
+#include "engine/core/load_refusals.h"
 #include "engine/core/log.h"
 #include "engine/core/log_component.h"
 #include "engine/core/lossy.h"
@@ -59,6 +60,16 @@ bool RowsTravelUnchanged(const TableTransform& transform) {
   return true;
 }
 
+// Rows per savepoint window of a load under error policies: the window's statement and
+// savepoints cost a few round trips, a refused window is replayed row by row (a savepoint each).
+constexpr size_t kLoadWindowRows = 1024;
+
+// Whether the task's policies divert a row the target refuses in the full load rather than stop
+// (DataErrorPolicy, DataTruncationErrorPolicy; engine/core/load_refusals.h).
+bool LoadDiverts(const ErrorPolicies& p) {
+  return p.data != ErrorPolicy::kStopTask || p.truncation != ErrorPolicy::kStopTask;
+}
+
 // The raw-rows path (engine/core/raw_rows.h) when reader, loader and transform allow it: the
 // source's bulk bytes go to the target as they are. Returns false (nothing read or written)
 // when the rows must go as Values.
@@ -103,10 +114,26 @@ Result<bool> CopyRawRows(TableReader& reader, TableLoader& loader, const Replica
 // Copies `reader`'s rows through `transform` (table_transform.h: the task's filter and column
 // rules between the source table read and the target table written) into `loader` and commits
 // it at `snapshot`; `rows`: the rows written.
+//
+// Under error policies that divert a refused row (LoadDiverts) and a loader that can isolate one
+// (engine/core/load_refusals.h), the rows go through ApplyErrors (the CDC path's, apply_errors.h)
+// into the loader's own transaction: a refused row is recorded in the exceptions table and the
+// others loaded; SUSPEND_TABLE ends the table's load there (`suspended` is set, and the table's
+// state says so in the same transaction). `others_suspended`: another range of the same split
+// table was suspended, so this one stops too (checked every 4096 rows). `locating`: the load
+// failed with that error under policies that stop; when it is a refusal of a row, the rows go
+// through ApplyErrors all the same, which stops at the refused row naming table, key and error
+// (a bulk COPY / LOAD DATA error names neither key nor, on MariaDB, the row).
 Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapshot,
                 const ReplicateOptions& opt, const TableTransform& transform,
                 const std::atomic<bool>& stop, const std::atomic<bool>& abort_all,
-                Progress& progress, int64_t& rows, int64_t& read, const std::string& what) {
+                Progress& progress, int64_t& rows, int64_t& read, const std::string& what,
+                bool& suspended, const std::function<bool()>& others_suspended,
+                const Status* locating = nullptr) {
+  suspended = false;
+  LoadRefusals* refusals =
+      LoadDiverts(opt.errors) || locating ? dynamic_cast<LoadRefusals*>(&loader) : nullptr;
+  if (locating && !refusals) return *locating;
   const RowFilter& filter = transform.filter();
   std::vector<Value> row;
   rows = 0;
@@ -117,8 +144,11 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
     if (opt.metrics) opt.metrics->AddRowsLoaded(n);
   };
   ScopedLogComponent component(LogComponent::kTargetLoad);
-  ASSIGN_OR_RETURN(bool raw,
-                   CopyRawRows(reader, loader, opt, transform, stop, abort_all, count, rows, what));
+  bool raw = false;
+  if (!refusals) {
+    ASSIGN_OR_RETURN(
+        raw, CopyRawRows(reader, loader, opt, transform, stop, abort_all, count, rows, what));
+  }
   if (raw) {
     read = rows;  // every row read was written
     return loader.Commit(snapshot, rows);
@@ -128,6 +158,21 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
   origin.load_started_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
+  // Under error policies: the rows as changes of the load (ChangeOp::kRead) at the snapshot.
+  std::unique_ptr<ApplyErrors> errors;
+  Applier* rows_to = nullptr;
+  Change change;
+  TransactionInfo txn;
+  if (refusals) {
+    ASSIGN_OR_RETURN(rows_to, refusals->ApplyRows());
+    if (locating)
+      Log(LogLevel::kInfo, "{}: loading it again row by row to name the row refused", what);
+    errors = std::make_unique<ApplyErrors>(*rows_to, opt.errors, std::set<TableName>{},
+                                           std::set<TableName>{}, kLoadWindowRows);
+    change.op = ChangeOp::kRead;
+    change.table = transform.target();
+    txn.position = snapshot;
+  }
   for (;;) {
     ASSIGN_OR_RETURN(bool more,
                      RunAs(LogComponent::kSourceUnload, [&] { return reader.Next(row); }));
@@ -138,7 +183,16 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
     } else {
       transform.ShapeRow(row, ChangeOp::kRead, origin);
       if (opt.lob_report) opt.lob_report->Observe(*transform.target(), row, /*during_cdc=*/false);
-      RETURN_IF_ERROR(loader.Write(row));
+      if (errors) {
+        change.after.swap(row);
+        RETURN_IF_ERROR(errors->Apply(change, txn));
+        if (errors->Suspended(change.table->name)) {
+          suspended = true;
+          break;
+        }
+      } else {
+        RETURN_IF_ERROR(loader.Write(row));
+      }
       ++rows;
       ++pending;
     }
@@ -146,9 +200,24 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
       count(pending);
       pending = 0;
       if (stop.load() || abort_all.load()) return Aborted("full load of " + what + " interrupted");
+      if (errors && others_suspended && others_suspended()) break;
     }
   }
   count(pending);
+  if (errors) {
+    RETURN_IF_ERROR(errors->CloseWindow());  // the last window may suspend the table too
+    if (errors->Suspended(change.table->name)) suspended = true;
+    std::map<TableName, TableChangeTotals> states;
+    errors->AddStates(states);  // a suspended table's state commits with its rows
+    if (!states.empty()) RETURN_IF_ERROR(rows_to->AddChangeCounts(states));
+    if (errors->diverted() > 0) {
+      Log(LogLevel::kWarn,
+          "{}: {} row(s) refused by the target, recorded in the exceptions table{}", what,
+          FormatCount(errors->diverted()),
+          suspended ? "; the table is suspended (SUSPEND_TABLE): its load ends here" : "");
+    }
+    rows = refusals->RowsApplied();
+  }
   return loader.Commit(snapshot, rows);
 }
 
@@ -184,9 +253,11 @@ struct LoadUnit {
   int64_t size = 0;  // estimated rows, for the order
 };
 
+// `suspended`: the (source) names of tables a refused row suspended (SUSPEND_TABLE) in this load.
 Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
                 std::vector<const TableTransform*> tables, std::vector<SplitLoad>& splits,
-                const std::atomic<bool>& stop, ReplicateStats& stats, SchemaBuild& schema) {
+                const std::atomic<bool>& stop, ReplicateStats& stats, SchemaBuild& schema,
+                std::set<TableName>& suspended) {
   // A table mapping's load-order first (higher first, as DMS); then largest first, so the
   // longest table starts early and the workers finish together. A split table's ranges count
   // as pieces of their table's size.
@@ -264,31 +335,52 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       int64_t rows = 0, read = 0;
       Status s;
       bool finished_table = false;
+      bool now_suspended = false;
+      const TableName& name = t.source()->name;
+      std::function<bool()> others_suspended = [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return suspended.count(name) > 0;
+      };
+      const RangeLoadState* r =
+          u.split ? &u.split->plan.ranges[static_cast<size_t>(u.range)] : nullptr;
+      std::string what = !r ? target.name.ToString()
+                            : target.name.ToString() + " range " + std::to_string(r->index) + " " +
+                                  r->range.ToString();
+      // Reads and writes the unit in a transaction of its own (its sessions end before the
+      // table is finished: a SQLite target's one writer is held by its loader). `locating`:
+      // the unit failed with that error; loaded again row by row to name the refused row.
+      bool can_locate = false;  // the unit failed on a refused row (load_refusals.h)
+      auto copy_unit = [&](const Status* locating) -> Status {
+        auto reader = OpenLoadReader(snapshot, t, r ? &r->range : nullptr);
+        auto loader = !reader.ok() ? Result<std::unique_ptr<TableLoader>>(reader.status())
+                      : r          ? sink.BeginRangeLoad(opt.task, target, r->index)
+                                   : sink.BeginTableLoad(opt.task, target, opt.prep);
+        if (!loader.ok()) return locating ? *locating : loader.status();
+        Status copied =
+            CopyRows(**reader, **loader, snapshot.position(), opt, t, stop, abort_all, progress,
+                     rows, read, what, now_suspended, r ? others_suspended : nullptr, locating);
+        auto* refusals = dynamic_cast<LoadRefusals*>(loader->get());
+        can_locate =
+            !copied.ok() && refusals && refusals->ClassifyError(copied) != ApplyErrorKind::kOther;
+        return copied;
+      };
+      s = copy_unit(nullptr);
+      if (!s.ok() && can_locate && !LoadDiverts(opt.errors) && !stop.load() && !abort_all.load()) {
+        Status first = s;
+        s = copy_unit(&first);
+      }
       if (!u.split) {
-        auto reader = OpenLoadReader(snapshot, t, nullptr);
-        auto loader = reader.ok() ? sink.BeginTableLoad(opt.task, target, opt.prep)
-                                  : Result<std::unique_ptr<TableLoader>>(reader.status());
-        s = !loader.ok() ? loader.status()
-                         : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                    abort_all, progress, rows, read, target.name.ToString());
         finished_table = s.ok();
-      } else {
-        const RangeLoadState& r = u.split->plan.ranges[static_cast<size_t>(u.range)];
-        std::string what =
-            target.name.ToString() + " range " + std::to_string(r.index) + " " + r.range.ToString();
-        {  // the range's sessions end before the table is finished (a SQLite target's one
-           // writer is held by its loader)
-          auto reader = OpenLoadReader(snapshot, t, &r.range);
-          auto loader = reader.ok() ? sink.BeginRangeLoad(opt.task, target, r.index)
-                                    : Result<std::unique_ptr<TableLoader>>(reader.status());
-          s = !loader.ok() ? loader.status()
-                           : CopyRows(**reader, **loader, snapshot.position(), opt, t, stop,
-                                      abort_all, progress, rows, read, what);
+        if (s.ok() && now_suspended) {
+          std::lock_guard<std::mutex> lock(mu);
+          suspended.insert(name);
         }
+      } else {
         if (s.ok()) {
           Log(LogLevel::kDebug, "loaded {}: {} rows", what, FormatCount(rows));
           SplitLoad& sl = *u.split;
           std::lock_guard<std::mutex> lock(mu);
+          if (now_suspended) suspended.insert(name);
           sl.rows += rows;
           sl.read += read;
           sl.earliest =
@@ -997,6 +1089,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     return Status::Ok();
   };
   SplitSnapshots split_snapshots;
+  std::set<TableName> load_suspended;  // by a row refused in this run's full load
   if (snapshot) {
     if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kFullLoad);
     // Same-table split (split_plan.h): which tables load as key ranges.
@@ -1070,7 +1163,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       if (!sl.plan.resumed)
         RETURN_IF_ERROR(
             sink.BeginSplitLoad(opt.task, *sl.transform->target(), opt.prep, sl.plan.ranges));
-    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_copy, splits, stop, stats, schema));
+    RETURN_IF_ERROR(
+        FullLoad(*snapshot, sink, opt, to_copy, splits, stop, stats, schema, load_suspended));
     for (const auto& t : to_load) {
       SplitLoad* sl = split_of(t->name);
       table_snapshots[t->name] = sl ? sl->earliest : snapshot->position();
@@ -1144,11 +1238,18 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   std::set<TableName> suspended;
   for (const auto& [name, totals] : state.changes)
     if (totals.state == "suspended") suspended.insert(name);
+  for (const TableName& t : load_suspended) {
+    Log(LogLevel::kWarn,
+        "table {} is suspended (SUSPEND_TABLE in its full load): its changes are not applied; "
+        "reload it to resume it",
+        t.ToString());
+  }
   for (const TableName& t : suspended)
     Log(LogLevel::kWarn,
         "table {} is suspended (SUSPEND_TABLE in an earlier run): its changes "
         "are not applied; reload it to resume it",
         t.ToString());
+  suspended.insert(load_suspended.begin(), load_suspended.end());
   // Tables with a row filter: an update that finds no target row there is a row moving into
   // the filter unseen (apply_errors.h), inserted where the target has savepoints; a SQLite
   // target inserts it itself, a file target writes the row whole anyway.
