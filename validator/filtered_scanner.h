@@ -1,5 +1,5 @@
 // FilteredScanner: a RangeScanner that applies ScanTable::keep_row (the task's DMS source
-// filters) around an engine's scanner, so every comparison path of the validator (summaries,
+// filters) and ScanTable::convert_row (its value conversions) around an engine's scanner, so every comparison path of the validator (summaries,
 // bisection, row matching, the values of a reported difference) sees only the rows the task
 // replicates.
 //
@@ -8,6 +8,11 @@
 // values (slower than the canonical fast path) and never summarised on the server (a server
 // digest covers every row of the range). Tables without a filter pass straight through, at no
 // cost. Key splits stay the engine's own: they only choose where ranges are cut.
+//
+// ScanTable::convert_row (the task's change-data-type conversions, task/value_conversion.h)
+// is applied here as well: the kept row's values are converted and encoded again (RowEncoder),
+// so the source side's key bytes and row hash are those of the values the task wrote. A value
+// that does not convert stays as it is and so differs from whatever the target holds.
 #pragma once
 
 #include <memory>
