@@ -1,7 +1,7 @@
 // FilteredScanner: a RangeScanner that applies ScanTable::keep_row (the task's DMS source
-// filters) and ScanTable::convert_row (its value conversions) around an engine's scanner, so every comparison path of the validator (summaries,
-// bisection, row matching, the values of a reported difference) sees only the rows the task
-// replicates.
+// filters) and ScanTable::convert_row (its value conversions) around an engine's scanner, so every
+// comparison path of the validator (summaries, bisection, row matching, the values of a reported
+// difference) sees only the rows the task replicates.
 //
 // Design: the filter is evaluated on decoded Values (engine/pipeline/row_filter.h), which the
 // engine scanners produce only on request; a filtered table is therefore always scanned with

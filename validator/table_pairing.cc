@@ -203,9 +203,8 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
       for (const auto& [i, conversion] : conversions)
         if (std::find(p.source.key.begin(), p.source.key.end(), i) != p.source.key.end())
           p.one_range = true;
-      auto shared =
-          std::make_shared<const std::vector<std::pair<size_t, task::ValueConversion>>>(
-              std::move(conversions));
+      auto shared = std::make_shared<const std::vector<std::pair<size_t, task::ValueConversion>>>(
+          std::move(conversions));
       p.source.convert_row = [shared](std::vector<Value>& row) {
         for (const auto& [i, conversion] : *shared)
           if (i < row.size()) (void)conversion.Convert(row[i]);  // a refused value stays as is

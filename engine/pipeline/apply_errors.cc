@@ -85,8 +85,8 @@ Status ApplyErrors::ApplyBatch(const TableBatch& b, const TransactionInfo& txn) 
   return Replay(s, /*batch=*/true);
 }
 
-Status ApplyErrors::Unconvertible(const Change& c, const TransactionInfo& txn,
-                                  ApplyErrorKind kind, const Status& error) {
+Status ApplyErrors::Unconvertible(const Change& c, const TransactionInfo& txn, ApplyErrorKind kind,
+                                  const Status& error) {
   RETURN_IF_ERROR(CloseWindow());
   recorded_.clear();
   return Divert(Kept{c, txn.position.text, txn.xid}, kind, error);

@@ -237,9 +237,9 @@ Status TableTransforms::ApplyTypesAndKey(TableTransform& t, const std::vector<lo
     plan.column.name = tc.name;
     tc = std::move(plan.column);
     if (plan.conversion)
-      t.conversions_.push_back({target, std::move(*plan.conversion),
-                                "table mapping rule " + change->rule_id + " (change-data-type " +
-                                    change->type + ")"});
+      t.conversions_.push_back(
+          {target, std::move(*plan.conversion),
+           "table mapping rule " + change->rule_id + " (change-data-type " + change->type + ")"});
     changed = true;
   }
   // define-primary-key: the target's key, by which changes find their rows.

@@ -28,8 +28,8 @@
 // (task/value_conversion.h). A value that does not convert exactly is a data error naming table,
 // key, column, the value's kind and the rule: it stops the full load; in CDC the pipeline hands
 // it to the task's DataErrorPolicy (DataTruncationErrorPolicy for a text too long), as it would
-// a target's refusal (apply_errors.h), or stops the task with that line. define-primary-key gives the
-// target table its key: sinks create it and find CDC rows by it, the validator pairs rows by
+// a target's refusal (apply_errors.h), or stops the task with that line. define-primary-key gives
+// the target table its key: sinks create it and find CDC rows by it, the validator pairs rows by
 // it. A key with columns outside the source's own key needs full old images (MariaDB always,
 // PostgreSQL REPLICA IDENTITY FULL); a change without one stops the task naming the rule.
 //

@@ -28,14 +28,18 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool IsTextKind(ValueKind k) {
   return k == ValueKind::kText || k == ValueKind::kJson || k == ValueKind::kUuid ||
          k == ValueKind::kOther;
 }
 
-bool IsIntegerKind(ValueKind k) { return k == ValueKind::kInt64 || k == ValueKind::kUInt64; }
+bool IsIntegerKind(ValueKind k) {
+  return k == ValueKind::kInt64 || k == ValueKind::kUInt64;
+}
 
 // The integer range of `bits` (signed or not).
 struct Range {
@@ -50,8 +54,8 @@ Range IntegerRange(int bits, bool is_unsigned) {
 std::string Int128Text(Int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
-  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1
-                            : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
   std::string out;
   while (u > 0) {
     out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -61,7 +65,9 @@ std::string Int128Text(Int128 v) {
 }
 
 // The most characters a decimal integer of the range takes ("-2147483648": 11).
-size_t IntegerWidth(const Range& r) { return std::max(Int128Text(r.min).size(), Int128Text(r.max).size()); }
+size_t IntegerWidth(const Range& r) {
+  return std::max(Int128Text(r.min).size(), Int128Text(r.max).size());
+}
 
 // A decimal number as sign, integer digits (no leading zeros) and fraction digits (as written).
 struct Decimal {
@@ -151,11 +157,14 @@ std::optional<std::string> DateText(int64_t days) {
   return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 std::string TimeText(int64_t micros) {
   std::string sign = micros < 0 ? "-" : "";
-  uint64_t u = micros < 0 ? static_cast<uint64_t>(-(micros + 1)) + 1 : static_cast<uint64_t>(micros);
+  uint64_t u =
+      micros < 0 ? static_cast<uint64_t>(-(micros + 1)) + 1 : static_cast<uint64_t>(micros);
   uint64_t s = u / kMicrosPerSecond;
   return sign + fmt::format("{:02d}:{:02d}:{:02d}", s / 3600, (s / 60) % 60, s % 60) +
          Fraction(static_cast<int64_t>(u % kMicrosPerSecond));
@@ -255,7 +264,9 @@ std::string TypeText(const ColumnType& t) {
 
 }  // namespace
 
-std::string ValueConversion::KindText(const Value& v) { return KindText(v.kind()); }
+std::string ValueConversion::KindText(const Value& v) {
+  return KindText(v.kind());
+}
 
 std::string ValueConversion::KindText(ValueKind kind) {
   switch (kind) {
@@ -292,11 +303,9 @@ std::optional<ValueConversion> ValueConversion::Plan(const Column& source, const
   const ValueKind from = source.kind;
   const ColumnType& f = source.type;
   const bool integer = IsIntegerKind(from), text = IsTextKind(from);
-  const Range from_range = IntegerRange(f.family == TypeFamily::kInteger || f.family == TypeFamily::kBit
-                                            ? f.bits
-                                            : 64,
-                                        f.is_unsigned || f.family == TypeFamily::kBit ||
-                                            from == ValueKind::kUInt64);
+  const Range from_range =
+      IntegerRange(f.family == TypeFamily::kInteger || f.family == TypeFamily::kBit ? f.bits : 64,
+                   f.is_unsigned || f.family == TypeFamily::kBit || from == ValueKind::kUInt64);
   bool ok = false;
   switch (to.family) {
     case TypeFamily::kFixedText:
@@ -321,20 +330,21 @@ std::optional<ValueConversion> ValueConversion::Plan(const Column& source, const
     }
     case TypeFamily::kInteger:
       c.to_ = To::kInteger;
-      ok = from == ValueKind::kBool || from == ValueKind::kDecimal ||
-           from == ValueKind::kFloat64 || from == ValueKind::kText;
+      ok = from == ValueKind::kBool || from == ValueKind::kDecimal || from == ValueKind::kFloat64 ||
+           from == ValueKind::kText;
       c.exact_ = from == ValueKind::kBool;
       break;
     case TypeFamily::kDecimal: {
       c.to_ = To::kDecimal;
       ok = from == ValueKind::kBool || integer || from == ValueKind::kText;
       if (from == ValueKind::kFloat64)
-        why = "a float's binary value rarely has a short exact decimal form (change it to real8, "
-              "or to string for its shortest form)";
+        why =
+            "a float's binary value rarely has a short exact decimal form (change it to real8, "
+            "or to string for its shortest form)";
       int whole = to.precision > 0 ? to.precision - std::max(to.scale, 0) : INT32_MAX;
       c.exact_ = (from == ValueKind::kBool && whole >= 1) ||
-                 (integer && static_cast<size_t>(whole) >= IntegerWidth(from_range) -
-                                                               (from_range.min < 0 ? 1 : 0));
+                 (integer && static_cast<size_t>(whole) >=
+                                 IntegerWidth(from_range) - (from_range.min < 0 ? 1 : 0));
       break;
     }
     case TypeFamily::kFloat: {
@@ -372,8 +382,7 @@ std::optional<ValueConversion> ValueConversion::Plan(const Column& source, const
   }
   if (!ok) {
     if (why.empty())
-      why = "cutover has no exact conversion of " + KindText(from) + " to " +
-            c.type_text_;
+      why = "cutover has no exact conversion of " + KindText(from) + " to " + c.type_text_;
     return std::nullopt;
   }
   return c;
@@ -419,7 +428,8 @@ std::optional<Refusal> ValueConversion::ToText(Value& v) const {
       break;
     case ValueKind::kDate: {
       auto t = DateText(v.as_micros_or_days());
-      if (!t) return Refuse("the date has no YYYY-MM-DD form (a year outside 0000-9999, or infinity)");
+      if (!t)
+        return Refuse("the date has no YYYY-MM-DD form (a year outside 0000-9999, or infinity)");
       out = std::move(*t);
       break;
     }
@@ -430,8 +440,9 @@ std::optional<Refusal> ValueConversion::ToText(Value& v) const {
     case ValueKind::kTimestampTz: {
       auto t = TimestampText(v.as_micros_or_days());
       if (!t)
-        return Refuse("the datetime has no YYYY-MM-DD HH:MM:SS form (a year outside 0000-9999, or "
-                      "infinity)");
+        return Refuse(
+            "the datetime has no YYYY-MM-DD HH:MM:SS form (a year outside 0000-9999, or "
+            "infinity)");
       out = std::move(*t) + (v.kind() == ValueKind::kTimestampTz ? "+00:00" : "");
       break;
     }
@@ -444,8 +455,9 @@ std::optional<Refusal> ValueConversion::ToText(Value& v) const {
   if (type_.length >= 0 && type_.family != TypeFamily::kText) {
     size_t n = Utf8Length(out);
     if (n > static_cast<size_t>(type_.length))
-      return Refuse(fmt::format("its text form has {} characters, more than {} holds", n, type_text_),
-                    /*truncation=*/true);
+      return Refuse(
+          fmt::format("its text form has {} characters, more than {} holds", n, type_text_),
+          /*truncation=*/true);
   }
   v = Value::String(ValueKind::kText, std::move(out));
   return std::nullopt;
@@ -474,7 +486,8 @@ std::optional<Refusal> ValueConversion::ToInteger(Value& v) const {
       if (!d) return Refuse(text ? "it is not an integer literal" : "it is not a finite number");
       if (text && s.find_first_of(".eE") != std::string_view::npos)
         return Refuse("it is not an integer literal (no '.' or exponent allowed)");
-      if (d->fraction.find_first_not_of('0') != std::string::npos) return Refuse("it has a fraction");
+      if (d->fraction.find_first_not_of('0') != std::string::npos)
+        return Refuse("it has a fraction");
       auto w = WholeValue(*d);
       if (!w) return Refuse("it is out of range for " + type_text_);
       x = *w;
@@ -562,7 +575,8 @@ std::optional<Refusal> ValueConversion::ToFloat(Value& v) const {
 std::optional<Refusal> ValueConversion::ToBool(Value& v) const {
   bool b = false;
   if (v.kind() == ValueKind::kInt64 || v.kind() == ValueKind::kUInt64) {
-    uint64_t x = v.kind() == ValueKind::kInt64 ? static_cast<uint64_t>(v.as_int64()) : v.as_uint64();
+    uint64_t x =
+        v.kind() == ValueKind::kInt64 ? static_cast<uint64_t>(v.as_int64()) : v.as_uint64();
     if (x > 1) return Refuse("only 0 and 1 are booleans");
     b = x == 1;
   } else if (v.kind() == ValueKind::kText) {
@@ -616,7 +630,7 @@ std::optional<Refusal> ValueConversion::ToTimestamp(Value& v) const {
   if (v.kind() == ValueKind::kDate) {
     int64_t d = v.as_micros_or_days();
     v = Value::Timestamp(d == Value::kInfinity || d == Value::kMinusInfinity ? d
-                                                                            : d * kMicrosPerDay);
+                                                                             : d * kMicrosPerDay);
     return std::nullopt;
   }
   if (v.kind() != ValueKind::kText) return Refuse("no datetime conversion of " + KindText(v));
@@ -632,7 +646,8 @@ std::optional<Refusal> ValueConversion::ToTimestamp(Value& v) const {
     micros = *t;
   }
   if (!s.empty() && (s[0] == 'Z' || s[0] == 'z' || s[0] == '+' || s[0] == '-'))
-    return Refuse("it carries a time zone offset (a datetime has no zone; cutover does not shift it)");
+    return Refuse(
+        "it carries a time zone offset (a datetime has no zone; cutover does not shift it)");
   if (!s.empty()) return Refuse("it is not a datetime YYYY-MM-DD[ HH:MM[:SS[.fraction]]]");
   if (rounds) return Refuse("it has more fraction digits than " + type_text_ + " keeps");
   v = Value::Timestamp(*days * kMicrosPerDay + micros);

@@ -58,7 +58,8 @@ std::string PgMapping() {
          Rule(2, "id", R"({"type": "string", "length": 11})") +
          Rule(3, "code", R"({"type": "string", "length": 20})") +
          Rule(4, "amount", R"({"type": "string", "length": 20})") +
-         Rule(5, "qty", R"({"type": "int8"})") + Rule(6, "born", R"({"type": "string", "length": 10})") +
+         Rule(5, "qty", R"({"type": "int8"})") +
+         Rule(6, "born", R"({"type": "string", "length": 10})") +
          Rule(7, "at", R"({"type": "string", "length": 26})") +
          Rule(8, "flag", R"({"type": "int1"})") +
          Rule(9, "big", R"({"type": "numeric", "precision": 20, "scale": 0})") +
@@ -85,8 +86,9 @@ TEST(DmsConversions, PgToMariaDbConvertsKindsThroughLoadAndCdcValidatesAndStopsO
   ASSERT_TRUE(source && target);
   Sql(*source, kPgSource);
   std::string mapping = WriteTemp("pg.json", PgMapping());
-  std::vector<std::string> args = {"replicate", "--source", source->uri(), "--target",
-                                   target->uri(), "--task", "dmscv", "--table-mappings", mapping};
+  std::vector<std::string> args = {"replicate", "--source",         source->uri(),
+                                   "--target",  target->uri(),      "--task",
+                                   "dmscv",     "--table-mappings", mapping};
   auto engine = std::make_unique<EngineProcess>(args);
   auto conn = MariaConnect(*target);
   MariaExec(*conn, "SET SESSION group_concat_max_len = 1000000");
@@ -106,8 +108,9 @@ TEST(DmsConversions, PgToMariaDbConvertsKindsThroughLoadAndCdcValidatesAndStopsO
             "id varchar(11),code varchar(20),amount varchar(20),qty bigint(20),born "
             "varchar(10),at varchar(26),flag tinyint(4),big decimal(20,0),price "
             "decimal(10,2),happened datetime");
-  EXPECT_EQ(MariaValue(*conn, "SELECT concat_ws('|', id, amount, qty, `at`) FROM codes WHERE id = '1'"),
-            "1|1.125|1|2024-01-01 01:00:01.5");
+  EXPECT_EQ(
+      MariaValue(*conn, "SELECT concat_ws('|', id, amount, qty, `at`) FROM codes WHERE id = '1'"),
+      "1|1.125|1|2024-01-01 01:00:01.5");
 
   // CDC: inserts, updates of the key and of converted columns, a delete, a row out of the filter.
   Sql(*source,
@@ -171,7 +174,8 @@ TEST(DmsConversions, MariaDbToPgRecordsValuesThatDoNotConvertUnderLogError) {
   {"rule-type": "selection", "rule-id": "1", "rule-name": "all", "rule-action": "include",
    "object-locator": {"schema-name": "%", "table-name": "%"}})") +
                     Rule(2, "id", R"({"type": "numeric", "precision": 12, "scale": 0})") +
-                    Rule(3, "code", R"({"type": "int4"})") + Rule(4, "amount", R"({"type": "int4"})") +
+                    Rule(3, "code", R"({"type": "int4"})") +
+                    Rule(4, "amount", R"({"type": "int4"})") +
                     Rule(5, "qty", R"({"type": "numeric", "precision": 12, "scale": 3})") +
                     Rule(6, "happened", R"({"type": "string", "length": 30})") +
                     Rule(7, "price", R"({"type": "string", "length": 6})") + "]}");
@@ -190,9 +194,10 @@ TEST(DmsConversions, MariaDbToPgRecordsValuesThatDoNotConvertUnderLogError) {
                           where);
   };
   auto on_target = [&] {
-    return Sql(*target, "SELECT string_agg(concat_ws('|', id, code, amount, qty, happened, price), "
-                        "',' ORDER BY id) FROM \"" +
-                            schema + "\".m");
+    return Sql(*target,
+               "SELECT string_agg(concat_ws('|', id, code, amount, qty, happened, price), "
+               "',' ORDER BY id) FROM \"" +
+                   schema + "\".m");
   };
   ASSERT_TRUE(Eventually(
       [&] {
@@ -202,30 +207,33 @@ TEST(DmsConversions, MariaDbToPgRecordsValuesThatDoNotConvertUnderLogError) {
         return !schema.empty() && on_target() == expected("true");
       },
       120s))
-      << engine.Log() << "\n" << (schema.empty() ? "" : on_target()) << "\n" << expected("true");
-  EXPECT_EQ(Sql(*target, "SELECT concat_ws('|', happened, price) FROM \"" + schema +
-                             "\".m WHERE id = 2"),
-            "2024-01-01 10:00:02.5|0.50");
+      << engine.Log() << "\n"
+      << (schema.empty() ? "" : on_target()) << "\n"
+      << expected("true");
+  EXPECT_EQ(
+      Sql(*target, "SELECT concat_ws('|', happened, price) FROM \"" + schema + "\".m WHERE id = 2"),
+      "2024-01-01 10:00:02.5|0.50");
 
   MariaExec(*conn,
             "INSERT INTO m VALUES (21, '21', 42, '21.5', '2024-02-02 02:02:02', 5.25);"
-            "INSERT INTO m VALUES (22, 'abc', 44, '1', NULL, NULL);"         // code: not an integer
-            "INSERT INTO m VALUES (23, '23', 46, '1', NULL, 12345.67);"      // price: too long
-            "UPDATE m SET amount = 2.5 WHERE id = 3;"                        // amount: a fraction
-            "UPDATE m SET qty = '1.2345' WHERE id = 4;"                      // qty: would round
+            "INSERT INTO m VALUES (22, 'abc', 44, '1', NULL, NULL);"     // code: not an integer
+            "INSERT INTO m VALUES (23, '23', 46, '1', NULL, 12345.67);"  // price: too long
+            "UPDATE m SET amount = 2.5 WHERE id = 3;"                    // amount: a fraction
+            "UPDATE m SET qty = '1.2345' WHERE id = 4;"                  // qty: would round
             "INSERT INTO m VALUES (24, '+0024', 48, ' 2e1 ', NULL, -1.5);");
   EXPECT_TRUE(Eventually(
       [&] {
-        return Sql(*target, "SELECT count(*) FROM cutover.apply_exceptions WHERE task = 'dmscvm'") ==
-                   "4" &&
+        return Sql(*target,
+                   "SELECT count(*) FROM cutover.apply_exceptions WHERE task = 'dmscvm'") == "4" &&
                Sql(*target, "SELECT count(*) FROM \"" + schema + "\".m WHERE id = 24") == "1";
       },
       60s))
       << engine.Log();
   // Rows 3 and 4 keep their values before the refused updates; 22 and 23 are not there.
-  EXPECT_EQ(Sql(*target, "SELECT string_agg(concat_ws('|', id, code, amount, qty, price), ',' "
-                         "ORDER BY id) FROM \"" +
-                             schema + "\".m WHERE id IN (3, 4, 21, 22, 23, 24)"),
+  EXPECT_EQ(Sql(*target,
+                "SELECT string_agg(concat_ws('|', id, code, amount, qty, price), ',' "
+                "ORDER BY id) FROM \"" +
+                    schema + "\".m WHERE id IN (3, 4, 21, 22, 23, 24)"),
             "3|3|6|3.500|0.75,4|4|8|4.500|1.00,21|21|42|21.500|5.25,24|24|48|20.000|-1.50");
   EXPECT_EQ(Sql(*target,
                 "SELECT string_agg(concat_ws('|', row_key, operation, policy), ',' ORDER BY id) "
@@ -249,8 +257,9 @@ TEST(DmsConversions, MariaDbToPgRecordsValuesThatDoNotConvertUnderLogError) {
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 
   // Once the source holds only values that convert, the validator finds the tables equal.
-  MariaExec(*conn, "DELETE FROM m WHERE id IN (22, 23); UPDATE m SET amount = 6 WHERE id = 3;"
-                   "UPDATE m SET qty = '4.5' WHERE id = 4;");
+  MariaExec(*conn,
+            "DELETE FROM m WHERE id IN (22, 23); UPDATE m SET amount = 6 WHERE id = 3;"
+            "UPDATE m SET qty = '4.5' WHERE id = 4;");
   RunResult v = RunCutover({"validate", "--source", source->uri(), "--target", target->uri(),
                             "--table-mappings", mapping, "--json"});
   EXPECT_EQ(v.exit_code, 0) << v.err << v.out;

@@ -69,8 +69,12 @@ std::string Run(const ValueConversion& c, Value v) {
   if (refused) return (refused->truncation ? "truncated: " : "refused: ") + refused->reason;
   return v.DebugString();
 }
-Value Text(const std::string& s) { return Value::String(ValueKind::kText, s); }
-Value Dec(const std::string& s) { return Value::String(ValueKind::kDecimal, s); }
+Value Text(const std::string& s) {
+  return Value::String(ValueKind::kText, s);
+}
+Value Dec(const std::string& s) {
+  return Value::String(ValueKind::kDecimal, s);
+}
 
 TEST(ValueConversion, IntegersToTextAreExactWhenTheLengthHoldsEveryValue) {
   ValueConversion wide = Plan(kInt4, To("string", 11));
@@ -135,8 +139,10 @@ TEST(ValueConversion, TextToIntegersTakesIntegerLiteralsOnly) {
   EXPECT_EQ(Run(c, Text("2147483648")), "refused: it is out of range for int4");
   EXPECT_EQ(Run(c, Text("99999999999999999999999999999999999999999")),
             "refused: it is out of range for int4");
-  EXPECT_EQ(Run(c, Text("1e3")), "refused: it is not an integer literal (no '.' or exponent allowed)");
-  EXPECT_EQ(Run(c, Text("12.0")), "refused: it is not an integer literal (no '.' or exponent allowed)");
+  EXPECT_EQ(Run(c, Text("1e3")),
+            "refused: it is not an integer literal (no '.' or exponent allowed)");
+  EXPECT_EQ(Run(c, Text("12.0")),
+            "refused: it is not an integer literal (no '.' or exponent allowed)");
   for (const char* bad : {"", " ", "1 2", "0x10", "1,000", "--1", "+", "12a", "NaN"})
     EXPECT_EQ(Run(c, Text(bad)), "refused: it is not an integer literal") << bad;
   ValueConversion u = Plan(kText, To("uint8"));
@@ -206,7 +212,8 @@ TEST(ValueConversion, TextToDatesTimesAndDatetimesIsStrictAboutFormFractionAndZo
   for (const char* bad : {"2023-02-29", "2024-1-5", "2024-13-01", "20240101", "2024-01-01x"})
     EXPECT_EQ(Run(d, Text(bad)), "refused: it is not a date YYYY-MM-DD") << bad;
   ValueConversion t = Plan(kText, To("time", -1, -1, 3));
-  EXPECT_EQ(Run(t, Text("12:34")), Value::Time((12 * 60 + 34) * 60 * kMicrosPerSecond).DebugString());
+  EXPECT_EQ(Run(t, Text("12:34")),
+            Value::Time((12 * 60 + 34) * 60 * kMicrosPerSecond).DebugString());
   EXPECT_EQ(Run(t, Text("23:59:59.9990")),
             Value::Time((86400 - 1) * kMicrosPerSecond + 999000).DebugString());
   EXPECT_EQ(Run(t, Text("23:59:59.9991")), "refused: it has more fraction digits than time keeps");
@@ -217,8 +224,8 @@ TEST(ValueConversion, TextToDatesTimesAndDatetimesIsStrictAboutFormFractionAndZo
   EXPECT_EQ(Run(ts, Text("2024-01-02 03:04:05.5")), Value::Timestamp(at + 500000).DebugString());
   EXPECT_EQ(Run(ts, Text("2024-01-02T03:04:05")), Value::Timestamp(at).DebugString());
   EXPECT_EQ(Run(ts, Text("2024-01-02")), Value::Timestamp(day).DebugString());
-  for (const char* zoned : {"2024-01-02 03:04:05+02:00", "2024-01-02T03:04:05Z",
-                            "2024-01-02 03:04:05-05"})
+  for (const char* zoned :
+       {"2024-01-02 03:04:05+02:00", "2024-01-02T03:04:05Z", "2024-01-02 03:04:05-05"})
     EXPECT_EQ(Run(ts, Text(zoned)),
               "refused: it carries a time zone offset (a datetime has no zone; cutover does not "
               "shift it)")
@@ -230,7 +237,8 @@ TEST(ValueConversion, TextToDatesTimesAndDatetimesIsStrictAboutFormFractionAndZo
   EXPECT_EQ(Run(Plan(kDate, To("datetime")), Value::Date(DaysFromCivil(2024, 1, 2))),
             Value::Timestamp(day).DebugString());
   ValueConversion to_date = Plan(kDatetime, To("date"));
-  EXPECT_EQ(Run(to_date, Value::Timestamp(day)), Value::Date(DaysFromCivil(2024, 1, 2)).DebugString());
+  EXPECT_EQ(Run(to_date, Value::Timestamp(day)),
+            Value::Date(DaysFromCivil(2024, 1, 2)).DebugString());
   EXPECT_EQ(Run(to_date, Value::Timestamp(at)),
             "refused: it is not at midnight (a date has no time of day)");
 }
