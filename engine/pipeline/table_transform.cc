@@ -354,8 +354,9 @@ Result<bool> TableTransforms::Apply(Change& c, const TransactionInfo* txn) {
   c.table = t->target();
   if (t->converts_values()) {
     ConversionRefusal refused;
-    Status s = t->ConvertRow(c.after, &refused);
-    if (s.ok()) s = t->ConvertRow(c.before, &refused);
+    // The old image first: a refused new value is then reported under the converted key.
+    Status s = t->ConvertRow(c.before, &refused);
+    if (s.ok()) s = t->ConvertRow(c.after, &refused);
     if (!s.ok()) {
       refusal_ = std::move(refused);
       return s;

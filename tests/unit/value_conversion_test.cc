@@ -191,7 +191,8 @@ TEST(ValueConversion, TextToNumericFitsPrecisionAndScaleWithoutRounding) {
   ValueConversion small = Plan(kInt8, To("numeric", -1, 10, 0));
   EXPECT_FALSE(small.exact());
   EXPECT_EQ(Conv(small, Value::Int64(-1234567890)), Dec("-1234567890").DebugString());
-  EXPECT_EQ(Conv(small, Value::Int64(12345678901)), "refused: it is out of range for numeric(10,0)");
+  EXPECT_EQ(Conv(small, Value::Int64(12345678901)),
+            "refused: it is out of range for numeric(10,0)");
 }
 
 TEST(ValueConversion, IntegersToFloatsOnlyWhenTheFloatHoldsTheValue) {
@@ -260,8 +261,8 @@ TEST(ValueConversion, PairsWithoutAnyExactConversionAreRefusedAtStartNamingTheRu
            {kBytes, To("string"), "binary values are not text"},
            {kReal8, To("numeric", -1, 10, 2), "a float's binary value rarely has a short exact"},
            {kNumeric, To("real8"), "decimal values are rarely exact in binary floating point"},
-           {kDate, To("int4"), "no exact conversion of a date value to int4"},
-           {kInstant, To("datetime"), "instants with a time zone"},
+           {kDate, To("int4"), "cutover has no exact conversion of a date value to int4"},
+           {kInstant, To("datetime"), "the source values are instants with a time zone"},
            {kInt4, To("int2"), "a 32-bit integer does not fit in 16 bits"}}) {
     auto r = PlanTypeChange(from, to);
     ASSERT_FALSE(r.ok()) << to.type;
