@@ -84,11 +84,31 @@ void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op, const RowOri
 }
 
 Status TableTransform::ConvertRow(std::vector<Value>& row, ConversionRefusal* refusal) const {
+  bool key_only = false;
+  return Convert(row, /*old_image=*/false, key_only, refusal);
+}
+
+Status TableTransform::ConvertOldImage(std::vector<Value>& row, bool& key_only,
+                                       ConversionRefusal* refusal) const {
+  return Convert(row, /*old_image=*/true, key_only, refusal);
+}
+
+Status TableTransform::Convert(std::vector<Value>& row, bool old_image, bool& key_only,
+                               ConversionRefusal* refusal) const {
   for (const Conversion& c : conversions_) {
     if (c.column >= row.size()) continue;
     Value& v = row[c.column];
+    if (old_image && key_only && !target_->IsKeyColumn(c.column)) {
+      v = Value::Null();  // a placeholder of a key-only image
+      continue;
+    }
     auto refused = c.conversion.Convert(v);
     if (!refused) continue;
+    if (old_image && !target_->IsKeyColumn(c.column)) {
+      key_only = true;  // the image still finds its row by the key
+      v = Value::Null();
+      continue;
+    }
     std::string error = "column " + target_->columns[c.column].name + ": " +
                         task::ValueConversion::KindText(v) + " does not convert to " +
                         c.conversion.type_text() + " exactly (" + refused->reason + "); " + c.rule;
@@ -355,7 +375,7 @@ Result<bool> TableTransforms::Apply(Change& c, const TransactionInfo* txn) {
   if (t->converts_values()) {
     ConversionRefusal refused;
     // The old image first: a refused new value is then reported under the converted key.
-    Status s = t->ConvertRow(c.before, &refused);
+    Status s = t->ConvertOldImage(c.before, c.before_is_key_only, &refused);
     if (s.ok()) s = t->ConvertRow(c.after, &refused);
     if (!s.ok()) {
       refusal_ = std::move(refused);

@@ -28,10 +28,12 @@
 // (task/value_conversion.h). A value that does not convert exactly is a data error naming table,
 // key, column, the value's kind and the rule: it stops the full load; in CDC the pipeline hands
 // it to the task's DataErrorPolicy (DataTruncationErrorPolicy for a text too long), as it would
-// a target's refusal (apply_errors.h), or stops the task with that line. define-primary-key gives
-// the target table its key: sinks create it and find CDC rows by it, the validator pairs rows by
-// it. A key with columns outside the source's own key needs full old images (MariaDB always,
-// PostgreSQL REPLICA IDENTITY FULL); a change without one stops the task naming the rule.
+// a target's refusal (apply_errors.h), or stops the task with that line. An old image's value
+// outside the key that does not convert makes the image key-only instead (ConvertOldImage).
+// define-primary-key gives the target table its key: sinks create it and find CDC rows by it, the
+// validator pairs rows by it. A key with columns outside the source's own key needs full old images
+// (MariaDB always, PostgreSQL REPLICA IDENTITY FULL); a change without one stops the task naming
+// the rule.
 //
 // operation_indicator (add-column): as in DMS, a source delete becomes an update of the
 // target row that sets the column to the delete mark (the row stays); inserts and full-load
@@ -88,6 +90,11 @@ class TableTransform {
   // that does not convert: kFailedPrecondition "table t, key (...), column c: ..." and, when
   // `refusal` is given, what an error policy needs.
   Status ConvertRow(std::vector<Value>& row, ConversionRefusal* refusal = nullptr) const;
+  // An old image: as ConvertRow, except that a value outside the target's key that does not
+  // convert only makes the image key-only (`key_only` set, the value a placeholder): an old
+  // image serves to find the row, and a change that repairs a refused value must still apply.
+  Status ConvertOldImage(std::vector<Value>& row, bool& key_only,
+                         ConversionRefusal* refusal = nullptr) const;
 
  private:
   friend class TableTransforms;
@@ -107,6 +114,10 @@ class TableTransform {
   std::vector<Conversion> conversions_;
   std::string key_rule_;            // define-primary-key: the rule that keys the target table
   bool needs_full_before_ = false;  // the defined key has columns outside the source's key
+
+  // ConvertRow / ConvertOldImage (`old_image`: `key_only` may be set).
+  Status Convert(std::vector<Value>& row, bool old_image, bool& key_only,
+                 ConversionRefusal* refusal) const;
 };
 
 class TableTransforms {

@@ -257,13 +257,25 @@ TEST(DmsConversions, MariaDbToPgRecordsValuesThatDoNotConvertUnderLogError) {
             "round it)); table mapping rule 5 (change-data-type numeric)");
   EXPECT_NE(engine.Log().find("(DataTruncationErrorPolicy LOG_ERROR)"), std::string::npos)
       << engine.Log();
+  // Updates that repair the refused values apply: their old images (which hold the values that
+  // did not convert) find the rows by key.
+  MariaExec(*conn, "UPDATE m SET amount = 8 WHERE id = 3; UPDATE m SET qty = '4.25' WHERE id = 4;");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Sql(*target,
+                   "SELECT string_agg(concat_ws('|', id, amount, qty), ',' ORDER BY id) "
+                   "FROM \"" +
+                       schema + "\".m WHERE id IN (3, 4)") == "3|8|3.500,4|8|4.250";
+      },
+      60s))
+      << engine.Log();
+  EXPECT_EQ(Sql(*target, "SELECT count(*) FROM cutover.apply_exceptions WHERE task = 'dmscvm'"),
+            "4");
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 
   // Once the source holds only values that convert, the validator finds the tables equal.
-  MariaExec(*conn,
-            "DELETE FROM m WHERE id IN (22, 23); UPDATE m SET amount = 6 WHERE id = 3;"
-            "UPDATE m SET qty = '4.5' WHERE id = 4;");
+  MariaExec(*conn, "DELETE FROM m WHERE id IN (22, 23)");
   RunResult v = RunCutover({"validate", "--source", source->uri(), "--target", target->uri(),
                             "--table-mappings", mapping, "--json"});
   EXPECT_EQ(v.exit_code, 0) << v.err << v.out;
