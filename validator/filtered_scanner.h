@@ -1,13 +1,18 @@
 // FilteredScanner: a RangeScanner that applies ScanTable::keep_row (the task's DMS source
-// filters) around an engine's scanner, so every comparison path of the validator (summaries,
-// bisection, row matching, the values of a reported difference) sees only the rows the task
-// replicates.
+// filters) and ScanTable::convert_row (its value conversions) around an engine's scanner, so every
+// comparison path of the validator (summaries, bisection, row matching, the values of a reported
+// difference) sees only the rows the task replicates.
 //
 // Design: the filter is evaluated on decoded Values (engine/pipeline/row_filter.h), which the
 // engine scanners produce only on request; a filtered table is therefore always scanned with
 // values (slower than the canonical fast path) and never summarised on the server (a server
 // digest covers every row of the range). Tables without a filter pass straight through, at no
 // cost. Key splits stay the engine's own: they only choose where ranges are cut.
+//
+// ScanTable::convert_row (the task's change-data-type conversions, task/value_conversion.h)
+// is applied here as well: the kept row's values are converted and encoded again (RowEncoder),
+// so the source side's key bytes and row hash are those of the values the task wrote. A value
+// that does not convert stays as it is and so differs from whatever the target holds.
 #pragma once
 
 #include <memory>

@@ -107,6 +107,7 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
     // The target engine's own rules for the source's columns (docs/types.md, "Lossy rules").
     std::vector<ColumnRules> target_rules = target_engine->TargetRules(*s);
     std::vector<size_t> source_index;  // compared column i = source column source_index[i]
+    std::vector<std::pair<size_t, task::ValueConversion>> conversions;  // by compared column
     std::vector<const Column*> source_columns = AllColumns(*s);
     // The mapping's column rules: renamed columns are compared under their target names,
     // removed ones are not compared, added ones exist only on the target by design.
@@ -147,6 +148,18 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
       CanonicalRulePair rules = i < target_rules.size()
                                     ? CanonicalRuleFor(target_rules[i])
                                     : RulesForColumn(sc, s->engine, t.engine);  // computed
+      if (retyped) {
+        // A rule that changes the kind of value: the source's values are compared converted
+        // as the task converted them (task/value_conversion.h), exactly, without the source
+        // type's rules.
+        ASSIGN_OR_RETURN(task::TypeChangePlan plan,
+                         task::PlanTypeChange(sc, *req.mapping->TypeChangeFor(
+                                                      s->name, sc.name, task::DmsTypeName(sc))));
+        if (plan.conversion) {
+          conversions.push_back({p.source.columns.size(), std::move(*plan.conversion)});
+          rules = CanonicalRulePair{};
+        }
+      }
       p.source.columns.push_back(sc);
       p.source.rules.push_back(rules.source);
       p.target.columns.push_back(*tc);
@@ -186,6 +199,17 @@ Result<std::vector<TablePair>> PairTables(const PairingRequest& req) {
       if (!p.keyless_reason.empty()) p.source.key.clear();
     }
     p.target.key = p.source.key;
+    if (!conversions.empty()) {
+      for (const auto& [i, conversion] : conversions)
+        if (std::find(p.source.key.begin(), p.source.key.end(), i) != p.source.key.end())
+          p.one_range = true;
+      auto shared = std::make_shared<const std::vector<std::pair<size_t, task::ValueConversion>>>(
+          std::move(conversions));
+      p.source.convert_row = [shared](std::vector<Value>& row) {
+        for (const auto& [i, conversion] : *shared)
+          if (i < row.size()) (void)conversion.Convert(row[i]);  // a refused value stays as is
+      };
+    }
     // The task's source filters: only the rows it replicates are compared (FilteredScanner).
     if (req.mapping) {
       std::vector<task::SourceFilter> filters = req.mapping->Filters(s->name);

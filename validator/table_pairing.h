@@ -27,6 +27,10 @@ struct TablePair {
   std::vector<std::string> schema_differences;
   // Non-empty when the table is compared as a whole multiset of rows (no usable key): says why.
   std::string keyless_reason;
+  // A change-data-type rule changes the kind of a key column (int4 -> string): the two sides
+  // order their keys differently, so the table is compared as one key range (rows matched by
+  // key in memory), never cut by key values, and its differences are not re-read by key.
+  bool one_range = false;
 };
 
 struct PairingRequest {

@@ -40,6 +40,10 @@ struct ScanTable {
   // filters): it sees the decoded row in `columns` order. Scanners ignore it; the validator's
   // FilteredScanner (validator/filtered_scanner.h) applies it around them.
   std::function<bool(const std::vector<Value>&)> keep_row;
+  // When set, the decoded row (after keep_row) is rewritten before it is encoded: the task's
+  // change-data-type conversions turn source values into the target's kinds, so both sides
+  // encode the same values. FilteredScanner applies it around the engine's scanner too.
+  std::function<void(std::vector<Value>&)> convert_row;
 };
 
 // Key range [lo, hi) (or [lo, hi] with hi_inclusive); a missing bound is unbounded. Bounds hold

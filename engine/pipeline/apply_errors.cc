@@ -86,6 +86,13 @@ Status ApplyErrors::ApplyBatch(const TableBatch& b, const TransactionInfo& txn) 
   return Replay(s, /*batch=*/true);
 }
 
+Status ApplyErrors::Unconvertible(const Change& c, const TransactionInfo& txn, ApplyErrorKind kind,
+                                  const Status& error) {
+  RETURN_IF_ERROR(CloseWindow());
+  recorded_.clear();
+  return Divert(Kept{c, txn.position.text, txn.xid}, kind, error);
+}
+
 Status ApplyErrors::CloseWindow() {
   if (!window_open_) return Status::Ok();
   Status s = applier_.Flush();

@@ -81,6 +81,12 @@ class ApplyErrors : public RowsNotFoundReport {
   Status Apply(const Change& c, const TransactionInfo& txn);
   // Net-effect apply: `b`, whose rows all come from `txn`, as a window of its own.
   Status ApplyBatch(const TableBatch& b, const TransactionInfo& txn);
+  // `c`, a change of `txn` that the task's change-data-type rules could not convert (never sent:
+  // engine/pipeline/table_transform.h), handled by the policy of `kind` (DataErrorPolicy or
+  // DataTruncationErrorPolicy) as a refusal of the target would be. The open window is flushed
+  // first, so no later replay rolls the record back.
+  Status Unconvertible(const Change& c, const TransactionInfo& txn, ApplyErrorKind kind,
+                       const Status& error);
   // Flushes the open window (before a foreign-key action step and before the group commits),
   // replaying it change by change when the target refuses it.
   Status CloseWindow();

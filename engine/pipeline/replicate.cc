@@ -182,6 +182,7 @@ Status CopyRows(TableReader& reader, TableLoader& loader, const Position& snapsh
       ++pending;  // read, counted for progress, not written
     } else {
       transform.ShapeRow(row, ChangeOp::kRead, origin);
+      if (transform.converts_values()) RETURN_IF_ERROR(transform.ConvertRow(row));
       if (opt.lob_report) opt.lob_report->Observe(*transform.target(), row, /*during_cdc=*/false);
       if (errors) {
         change.after.swap(row);
@@ -577,9 +578,20 @@ class CdcLoop {
     if (!transforms_.empty()) {  // the task's table mapping: names, filters, columns
       auto travels =
           RunAs(LogComponent::kTransformation, [&] { return transforms_.Apply(c, &txn_); });
-      if (!travels.ok())
+      if (!travels.ok()) {
+        // A value a change-data-type rule cannot convert: a data error of this change (unless
+        // the table's snapshot already holds it), under the task's error policies when set.
+        if (auto refused = transforms_.TakeConversionRefusal()) {
+          if (!range_applies && BeforeSnapshot(c.table->name)) return Status::Ok();
+          if (errors_ && errors_->Suspended(c.table->name)) return Status::Ok();
+          if (errors_)
+            return errors_->Unconvertible(
+                c, txn_, refused->truncation ? ApplyErrorKind::kTruncation : ApplyErrorKind::kData,
+                FailedPrecondition(refused->error));
+        }
         return travels.status().WithContext("source transaction " + txn_.xid + " at " +
                                             txn_.position.text);
+      }
       if (!*travels) return Status::Ok();
     }
     if (errors_ && errors_->Suspended(c.table->name)) return Status::Ok();  // SUSPEND_TABLE

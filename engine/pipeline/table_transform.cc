@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/civil_time.h"
+#include "engine/core/lossy.h"
 #include "engine/task/dms_data_type.h"
 
 namespace cutover {
@@ -80,6 +81,43 @@ void TableTransform::ShapeRow(std::vector<Value>& row, ChangeOp op, const RowOri
   for (size_t i : kept_) shaped.push_back(std::move(row[i]));
   for (auto& v : out) shaped.push_back(std::move(v));
   row = std::move(shaped);
+}
+
+Status TableTransform::ConvertRow(std::vector<Value>& row, ConversionRefusal* refusal) const {
+  bool key_only = false;
+  return Convert(row, /*old_image=*/false, key_only, refusal);
+}
+
+Status TableTransform::ConvertOldImage(std::vector<Value>& row, bool& key_only,
+                                       ConversionRefusal* refusal) const {
+  return Convert(row, /*old_image=*/true, key_only, refusal);
+}
+
+Status TableTransform::Convert(std::vector<Value>& row, bool old_image, bool& key_only,
+                               ConversionRefusal* refusal) const {
+  for (const Conversion& c : conversions_) {
+    if (c.column >= row.size()) continue;
+    Value& v = row[c.column];
+    if (old_image && key_only && !target_->IsKeyColumn(c.column)) {
+      v = Value::Null();  // a placeholder of a key-only image
+      continue;
+    }
+    auto refused = c.conversion.Convert(v);
+    if (!refused) continue;
+    if (old_image && !target_->IsKeyColumn(c.column)) {
+      key_only = true;  // the image still finds its row by the key
+      v = Value::Null();
+      continue;
+    }
+    std::string error = "column " + target_->columns[c.column].name + ": " +
+                        task::ValueConversion::KindText(v) + " does not convert to " +
+                        c.conversion.type_text() + " exactly (" + refused->reason + "); " + c.rule;
+    if (refusal) *refusal = ConversionRefusal{refused->truncation, error};
+    std::string key = RowKeyText(*target_, row);
+    return FailedPrecondition("table " + target_->name.ToString() +
+                              (key.empty() ? "" : ", key (" + key + ")") + ", " + error);
+  }
+  return Status::Ok();
 }
 
 TableTransforms::TableTransforms(std::shared_ptr<const task::TableMapping> mapping,
@@ -213,10 +251,15 @@ Status TableTransforms::ApplyTypesAndKey(TableTransform& t, const std::vector<lo
     const task::TypeChange* change =
         mapping_->TypeChangeFor(source.name, sc.name, task::DmsTypeName(sc));
     if (!change) continue;
-    Column& tc = shaped->columns[static_cast<size_t>(new_index[i])];
-    ASSIGN_OR_RETURN(Column typed, task::ChangeColumnType(sc, *change));
-    typed.name = tc.name;
-    tc = std::move(typed);
+    size_t target = static_cast<size_t>(new_index[i]);
+    Column& tc = shaped->columns[target];
+    ASSIGN_OR_RETURN(task::TypeChangePlan plan, task::PlanTypeChange(sc, *change));
+    plan.column.name = tc.name;
+    tc = std::move(plan.column);
+    if (plan.conversion)
+      t.conversions_.push_back(
+          {target, std::move(*plan.conversion),
+           "table mapping rule " + change->rule_id + " (change-data-type " + change->type + ")"});
     changed = true;
   }
   // define-primary-key: the target's key, by which changes find their rows.
@@ -329,6 +372,16 @@ Result<bool> TableTransforms::Apply(Change& c, const TransactionInfo* txn) {
   }
   t->ShapeRow(c.before, c.op, origin);
   c.table = t->target();
+  if (t->converts_values()) {
+    ConversionRefusal refused;
+    // The old image first: a refused new value is then reported under the converted key.
+    Status s = t->ConvertOldImage(c.before, c.before_is_key_only, &refused);
+    if (s.ok()) s = t->ConvertRow(c.after, &refused);
+    if (!s.ok()) {
+      refusal_ = std::move(refused);
+      return s;
+    }
+  }
   return true;
 }
 

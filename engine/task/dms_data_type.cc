@@ -152,34 +152,39 @@ const std::vector<std::string>& DmsDataTypes() {
   return kTypes;
 }
 
-Result<Column> ChangeColumnType(const Column& source, const TypeChange& change) {
+Result<TypeChangePlan> PlanTypeChange(const Column& source, const TypeChange& change) {
   Described d = Describe(change);
   std::string why;
-  // Values travel unchanged: the new type must take them in the kind they have.
   auto integer_kind = [](ValueKind k) { return k == ValueKind::kInt64 || k == ValueKind::kUInt64; };
   bool same_kind = d.kind == source.kind || (integer_kind(d.kind) && integer_kind(source.kind));
-  if (d.type.family == TypeFamily::kUnknown)
+  std::optional<ValueConversion> conversion;
+  if (d.type.family == TypeFamily::kUnknown) {
     why = "cutover cannot change a column to " + change.type;
-  else if (!same_kind)
-    why = "the values are " +
-          (DmsTypeName(source).empty() ? source.type_name : DmsTypeName(source)) + ", not " +
-          change.type +
-          " (cutover changes a type only to one holding every value "
-          "as it is)";
-  else
-    why = Narrowing(source, d.type);
+  } else if (same_kind) {
+    why = Narrowing(source, d.type);  // values travel as they are: the type must hold them all
+  } else {
+    conversion = ValueConversion::Plan(source, d.type, d.kind, why);  // another kind of value
+    if (!conversion && why.empty()) why = "no conversion";
+  }
   if (!why.empty())
     return InvalidArgument("table mapping rule " + change.rule_id + " (change-data-type " +
                            change.type + ") on column " + source.name + " (" + source.type_name +
                            "): " + why + "; the change would lose data");
-  Column out = source;
-  out.type = d.type;
-  out.kind = source.kind;  // values are not converted
-  out.type_name.clear();   // every target maps the neutral type, its own engine's too
-  out.type_id = 0;
-  out.type_mod = -1;
-  out.user_type.reset();
-  return out;
+  TypeChangePlan plan;
+  plan.column = source;
+  plan.column.type = d.type;
+  plan.column.kind = conversion ? d.kind : source.kind;
+  plan.column.type_name.clear();  // every target maps the neutral type, its own engine's too
+  plan.column.type_id = 0;
+  plan.column.type_mod = -1;
+  plan.column.user_type.reset();
+  plan.conversion = std::move(conversion);
+  return plan;
+}
+
+Result<Column> ChangeColumnType(const Column& source, const TypeChange& change) {
+  ASSIGN_OR_RETURN(TypeChangePlan plan, PlanTypeChange(source, change));
+  return plan.column;
 }
 
 std::string DmsTypeName(const Column& c) {

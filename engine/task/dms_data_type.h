@@ -15,15 +15,26 @@
 #include "engine/core/schema.h"
 #include "engine/core/status.h"
 #include "engine/task/table_mapping.h"
+#include "engine/task/value_conversion.h"
 
 namespace cutover::task {
 
 // The DMS data types a change-data-type rule may name (DMS's list).
 const std::vector<std::string>& DmsDataTypes();
 
+// What a rule does to a column: the target column, and the conversion of its values when the
+// rule changes their kind (none: values travel as they are).
+struct TypeChangePlan {
+  Column column;
+  std::optional<ValueConversion> conversion;
+};
+
+// The plan of `change` on `source`; kInvalidArgument, naming the rule, when the new type cannot
+// hold every value of `source` in the same kind (narrower) or no value of its kind converts.
+Result<TypeChangePlan> PlanTypeChange(const Column& source, const TypeChange& change);
+
 // The column a rule asks for: `source` with its type replaced by `change`'s (type text cleared,
-// so a target of the source's own engine maps the neutral type too). kInvalidArgument, naming
-// the rule, when the new type cannot hold every value of `source` (narrower, another kind).
+// so a target of the source's own engine maps the neutral type too): PlanTypeChange's column.
 Result<Column> ChangeColumnType(const Column& source, const TypeChange& change);
 
 // The DMS type name of a column as DMS would describe it ("int4", "string", "numeric", ...),
