@@ -7,7 +7,9 @@
 #
 # With CUTOVER_BASE, a third tool "base" (that binary, on a third target server, its own task
 # and slot) drains the same backlog too, so a change is measured against its baseline within
-# the same run; ratios are reported for both against native.
+# the same run; ratios are reported for both against native. CUTOVER_BASE_ENV="VAR=value ..."
+# runs the base with those environment variables (e.g. the same binary with a switch off:
+# CUTOVER_BASE=build/cutover CUTOVER_BASE_ENV="CUTOVER_PG_READ_AHEAD=off").
 #
 # Per run (fresh servers every run): one source and two targets (one per tool).
 #  1. source: `pgbench -i -s $SCALE`, then pgbench_history gets a primary key
@@ -49,6 +51,7 @@ TASK=bench
 TABLES=(public.pgbench_accounts public.pgbench_branches public.pgbench_tellers public.pgbench_history)
 BACKLOG=$(( CLIENTS * TXNS_PER_CLIENT ))
 CUTOVER_BASE="${CUTOVER_BASE:-}"
+CUTOVER_BASE_ENV="${CUTOVER_BASE_ENV:-}"
 TOOLS=(cutover native)
 [[ -n "$CUTOVER_BASE" ]] && TOOLS=(cutover native base)
 
@@ -67,10 +70,10 @@ TARGS=()
 for t in "${TABLES[@]}"; do TARGS+=(--tables "$t"); done
 
 start_cutover() {  # TYPE LOGFILE [base]: starts cutover in the background, sets CUTOVER_PID
-  local bin="$CUTOVER" tgt="$TGT_C" task="$TASK"
-  [[ "${3:-}" == base ]] && { bin="$CUTOVER_BASE"; tgt="$TGT_B"; task="${TASK}b"; }
+  local bin="$CUTOVER" tgt="$TGT_C" task="$TASK" envs=()
+  [[ "${3:-}" == base ]] && { bin="$CUTOVER_BASE"; tgt="$TGT_B"; task="${TASK}b"; read -r -a envs <<<"$CUTOVER_BASE_ENV"; }
   # shellcheck disable=SC2086  # CUTOVER_ARGS is a word list on purpose
-  "$bin" replicate --source "$SRC" --target "$tgt" --task "$task" --type "$1" \
+  env "${envs[@]}" "$bin" replicate --source "$SRC" --target "$tgt" --task "$task" --type "$1" \
     "${TARGS[@]}" ${CUTOVER_ARGS} </dev/null >"$2" 2>&1 &
   CUTOVER_PID=$!
   bench_track_pid "$CUTOVER_PID"
@@ -262,7 +265,7 @@ mc="$(median "${CUT[@]}")"; mn="$(median "${NAT[@]}")"
   echo "ratio cutover/native (median of per-run ratios): $(median "${RAT[@]}")"
   if [[ -n "$CUTOVER_BASE" ]]; then
     mb="$(median "${BAS[@]}")"
-    echo "base    median drain: $mb s  = $(div "$BACKLOG" "$mb") txn/s (binary $CUTOVER_BASE)"
+    echo "base    median drain: $mb s  = $(div "$BACKLOG" "$mb") txn/s (binary $CUTOVER_BASE${CUTOVER_BASE_ENV:+, environment $CUTOVER_BASE_ENV})"
     echo "ratio base/native (txn/s of medians): $(ratio "$mn" "$mb"); median of per-run ratios: $(median "${BRAT[@]}")"
     echo "ratio cutover/base (txn/s of medians): $(ratio "$mb" "$mc")"
   fi
