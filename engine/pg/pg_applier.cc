@@ -2,11 +2,9 @@
 // table and operation, synchronised every kSyncEvery statements and at commit; net-effect
 // batches as unnest() bulk statements; the checkpoint in the same target transaction.
 #include <chrono>
-#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 
 #include "engine/core/log.h"
@@ -41,17 +39,6 @@ class PgApplier : public Applier, public PipelinedCommit {
     // planner picks sequential scans for small tables, which inside a long target transaction
     // read every dead version the transaction itself left behind (3.5x slower in row mode).
     RETURN_IF_ERROR(conn_->ExecOk("SET enable_seqscan = off", "configuring the apply session"));
-    // The apply's updates touch pages all over large tables; the first change of a page after
-    // a target checkpoint writes the whole page to the WAL (full_page_writes), about 14 KB of
-    // WAL per pgbench_accounts row updated. lz4 compresses those images (about 7x there) for
-    // this session only, where the server allows it (PostgreSQL 15 built with lz4, a superuser
-    // or a role granted SET on wal_compression); else the server's setting stays.
-    // CUTOVER_PG_WAL_COMPRESSION=off leaves it alone (diagnostics, A/B measurements).
-    const char* wal_env = std::getenv("CUTOVER_PG_WAL_COMPRESSION");
-    if (conn_->server_version() >= 150000 && !(wal_env && std::string_view(wal_env) == "off")) {
-      Status s = conn_->ExecOk("SET wal_compression = lz4", "compressing full-page images");
-      if (!s.ok()) Log(LogLevel::kDebug, "apply session keeps wal_compression: {}", s.message());
-    }
     if (PQenterPipelineMode(conn_->raw()) != 1)
       return conn_->ConnectionError("entering pipeline mode");
     read_ahead_ = PgReadAhead::Open(uri_, options_);
