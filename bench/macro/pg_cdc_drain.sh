@@ -3,6 +3,13 @@
 # backlog of pgbench (tpcb-like) transactions that piled up while the replica was stopped.
 #
 #   bench/macro/pg_cdc_drain.sh            # RUNS=3 SCALE=20 CLIENTS=4 TXNS_PER_CLIENT=22500
+#   CUTOVER_BASE=path/to/older/cutover bench/macro/pg_cdc_drain.sh   # before/after in one run
+#
+# With CUTOVER_BASE, a third tool "base" (that binary, on a third target server, its own task
+# and slot) drains the same backlog too, so a change is measured against its baseline within
+# the same run; ratios are reported for both against native. CUTOVER_BASE_ENV="VAR=value ..."
+# runs the base with those environment variables (e.g. the same binary with a switch off:
+# CUTOVER_BASE=build/cutover CUTOVER_BASE_ENV="CUTOVER_PG_READ_AHEAD=off").
 #
 # Per run (fresh servers every run): one source and two targets (one per tool).
 #  1. source: `pgbench -i -s $SCALE`, then pgbench_history gets a primary key
@@ -43,20 +50,30 @@ TAG="bcdc-$$"
 TASK=bench
 TABLES=(public.pgbench_accounts public.pgbench_branches public.pgbench_tellers public.pgbench_history)
 BACKLOG=$(( CLIENTS * TXNS_PER_CLIENT ))
+CUTOVER_BASE="${CUTOVER_BASE:-}"
+CUTOVER_BASE_ENV="${CUTOVER_BASE_ENV:-}"
+TOOLS=(cutover native)
+[[ -n "$CUTOVER_BASE" ]] && TOOLS=(cutover native base)
 
 bench_traps
 bench_preflight
 mkdir -p "$OUT"
 bench_pin_binary "$OUT"
+if [[ -n "$CUTOVER_BASE" ]]; then
+  cp "$CUTOVER_BASE" "$OUT/cutover-base"
+  CUTOVER_BASE="$OUT/cutover-base"
+fi
 machine_info >"$OUT/machine.txt"
 
 CUTOVER_PID=""
 TARGS=()
 for t in "${TABLES[@]}"; do TARGS+=(--tables "$t"); done
 
-start_cutover() {  # TYPE LOGFILE: starts cutover in the background, sets CUTOVER_PID
+start_cutover() {  # TYPE LOGFILE [base]: starts cutover in the background, sets CUTOVER_PID
+  local bin="$CUTOVER" tgt="$TGT_C" task="$TASK" envs=()
+  [[ "${3:-}" == base ]] && { bin="$CUTOVER_BASE"; tgt="$TGT_B"; task="${TASK}b"; read -r -a envs <<<"$CUTOVER_BASE_ENV"; }
   # shellcheck disable=SC2086  # CUTOVER_ARGS is a word list on purpose
-  "$CUTOVER" replicate --source "$SRC" --target "$TGT_C" --task "$TASK" --type "$1" \
+  env "${envs[@]}" "$bin" replicate --source "$SRC" --target "$tgt" --task "$task" --type "$1" \
     "${TARGS[@]}" ${CUTOVER_ARGS} </dev/null >"$2" 2>&1 &
   CUTOVER_PID=$!
   bench_track_pid "$CUTOVER_PID"
@@ -72,9 +89,9 @@ cutover_alive() {
     [[ "$(awk '{print $3}' "/proc/$CUTOVER_PID/stat" 2>/dev/null || echo Z)" != Z ]]
 }
 
-cutover_loaded() {  # all tables in table_state and CDC streaming
+cutover_loaded() {  # LOGFILE TARGET TASK: all tables in table_state and CDC streaming
   cutover_alive || { log "cutover exited during the initial load:"; tail -15 "$1" >&2; exit 1; }
-  [[ "$(q "$TGT_C" "select count(*) from cutover.table_state where task = '$TASK'" 2>/dev/null)" \
+  [[ "$(q "$2" "select count(*) from cutover.table_state where task = '$3'" 2>/dev/null)" \
      == "${#TABLES[@]}" ]] && grep -q 'cdc started' "$1"
 }
 native_synced() {
@@ -96,12 +113,16 @@ fingerprint() {
 # drain TOOL RUN -> prints "data_seconds slot_seconds" (call in this shell, not in $(...))
 drain() {
   local tool="$1" r="$2" tgt slot t0 t_data="" t_slot="" n deadline slot_deadline="" ok
-  if [[ "$tool" == cutover ]]; then tgt="$TGT_C"; slot="cutover_$TASK"; else tgt="$TGT_N"; slot=bench_sub; fi
+  case "$tool" in
+    cutover) tgt="$TGT_C"; slot="cutover_$TASK" ;;
+    base) tgt="$TGT_B"; slot="cutover_${TASK}b" ;;
+    *) tgt="$TGT_N"; slot=bench_sub ;;
+  esac
   q "$SRC" "checkpoint"; q "$tgt" "checkpoint"
   observer_start "$OUT/observe-$tool-r$r.txt" "$SRC" "$tgt"
   t0=$(now)
-  if [[ "$tool" == cutover ]]; then
-    start_cutover cdc "$OUT/cutover-drain-r$r.log"
+  if [[ "$tool" != native ]]; then
+    start_cutover cdc "$OUT/$tool-drain-r$r.log" "$tool"
   else
     q "$TGT_N" "alter subscription bench_sub enable"
   fi
@@ -122,29 +143,30 @@ drain() {
     [[ -n "$t_data" && -n "$t_slot" ]] && break
     if [[ -n "$slot_deadline" ]] && (( $(date +%s) >= slot_deadline )); then break; fi
     if (( $(date +%s) >= deadline )); then break; fi
-    if [[ "$tool" == cutover ]] && ! cutover_alive; then break; fi
+    if [[ "$tool" != native ]] && ! cutover_alive; then break; fi
     sleep 0.1
   done
   observer_stop
-  if [[ "$tool" == cutover ]]; then
-    stop_cutover "$OUT/cutover-drain-r$r.log"
+  if [[ "$tool" != native ]]; then
+    stop_cutover "$OUT/$tool-drain-r$r.log"
   fi
   if [[ -z "$t_data" ]]; then
     log "$tool run $r: target history count $n never reached $N within ${DRAIN_TIMEOUT}s"
-    [[ "$tool" == cutover ]] && tail -15 "$OUT/cutover-drain-r$r.log" >&2
+    [[ "$tool" != native ]] && tail -15 "$OUT/$tool-drain-r$r.log" >&2
     exit 1
   fi
   echo "$(elapsed "$t0" "$t_data") $([[ -n "$t_slot" ]] && elapsed "$t0" "$t_slot" || echo "nan")"
 }
 
-printf 'run\tfirst\tbacklog_txns\tsource_tps\tcutover_s\tnative_s\tcutover_txn_s\tnative_txn_s\tratio\tcutover_slot_s\tnative_slot_s\n' \
+printf 'run\tfirst\tbacklog_txns\tsource_tps\tcutover_s\tnative_s\tcutover_txn_s\tnative_txn_s\tratio\tcutover_slot_s\tnative_slot_s\tbase_s\tbase_ratio\n' \
   >"$OUT/runs.tsv"
-CUT=(); NAT=(); RAT=()
+CUT=(); NAT=(); RAT=(); BAS=(); BRAT=()
 for r in $(seq 1 "$RUNS"); do
   log "run $r: starting servers"
   bench_start_server SRC "$TAG-r$r-src"
   bench_start_server TGT_C "$TAG-r$r-tgtc"
   bench_start_server TGT_N "$TAG-r$r-tgtn"
+  [[ -n "$CUTOVER_BASE" ]] && bench_start_server TGT_B "$TAG-r$r-tgtb"
 
   log "run $r: pgbench -i -s $SCALE on source, history primary key"
   timeout 900 "$PGBENCH" -i -s "$SCALE" -q "$SRC" >"$OUT/pgbench_init-r$r.log" 2>&1 ||
@@ -172,12 +194,20 @@ for r in $(seq 1 "$RUNS"); do
   t0=$(now)
   "$CUTOVER" -q task drop --source "$SRC" --target "$TGT_C" --task "$TASK" >/dev/null 2>&1 || true
   start_cutover full-load-and-cdc "$OUT/cutover-load-r$r.log"
-  wait_until "$LOAD_TIMEOUT" "cutover initial load" cutover_loaded "$OUT/cutover-load-r$r.log"
+  wait_until "$LOAD_TIMEOUT" "cutover initial load" cutover_loaded "$OUT/cutover-load-r$r.log" "$TGT_C" "$TASK"
   stop_cutover "$OUT/cutover-load-r$r.log"
   log "run $r: cutover initial load + stop took $(elapsed "$t0" "$(now)") s"
+  tgts=("$TGT_C" "$TGT_N")
+  if [[ -n "$CUTOVER_BASE" ]]; then
+    "$CUTOVER_BASE" -q task drop --source "$SRC" --target "$TGT_B" --task "${TASK}b" >/dev/null 2>&1 || true
+    start_cutover full-load-and-cdc "$OUT/base-load-r$r.log" base
+    wait_until "$LOAD_TIMEOUT" "base initial load" cutover_loaded "$OUT/base-load-r$r.log" "$TGT_B" "${TASK}b"
+    stop_cutover "$OUT/base-load-r$r.log"
+    tgts+=("$TGT_B")
+  fi
 
   fp_src="$(fingerprint "$SRC")"
-  for tgt in "$TGT_C" "$TGT_N"; do
+  for tgt in "${tgts[@]}"; do
     [[ "$(fingerprint "$tgt")" == "$fp_src" ]] || die "initial load mismatch on $tgt: $(fingerprint "$tgt") vs $fp_src"
   done
 
@@ -193,14 +223,16 @@ for r in $(seq 1 "$RUNS"); do
   log "run $r: backlog $N txns at $src_tps tps, source at $L, $wal_mb MiB of WAL to decode"
   fp_src="$(fingerprint "$SRC")"
 
-  if (( r % 2 )); then order=(cutover native); else order=(native cutover); fi
+  # the order rotates per run
+  k=$(( (r - 1) % ${#TOOLS[@]} ))
+  order=("${TOOLS[@]:$k}" "${TOOLS[@]:0:$k}")
   declare -A D=() SL=()
   for tool in "${order[@]}"; do
     log "run $r: $tool drain"
     drain "$tool" "$r" >"$OUT/drain-$tool-r$r.txt"
     read -r "D[$tool]" "SL[$tool]" <"$OUT/drain-$tool-r$r.txt"
     [[ -n "${D[$tool]:-}" ]] || die "$tool drain failed"
-    tgt="$TGT_N"; [[ "$tool" == cutover ]] && tgt="$TGT_C"
+    tgt="$TGT_N"; [[ "$tool" == cutover ]] && tgt="$TGT_C"; [[ "$tool" == base ]] && tgt="$TGT_B"
     fp="$(fingerprint "$tgt")"
     [[ "$fp" == "$fp_src" ]] || die "$tool run $r: target differs after drain: $fp vs source $fp_src"
     log "run $r: $tool drained $N txns in ${D[$tool]} s ($(div "$N" "${D[$tool]}") txn/s; slot confirmed after ${SL[$tool]} s); target verified"
@@ -211,11 +243,16 @@ for r in $(seq 1 "$RUNS"); do
 
   CUT+=("${D[cutover]}"); NAT+=("${D[native]}")
   RAT+=("$(ratio "${D[native]}" "${D[cutover]}")")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${order[0]}" "$N" "$src_tps" \
+  if [[ -n "$CUTOVER_BASE" ]]; then
+    BAS+=("${D[base]}"); BRAT+=("$(ratio "${D[native]}" "${D[base]}")")
+    grep -E 'done:' "$OUT/base-drain-r$r.log" >&2 || true
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${order[0]}" "$N" "$src_tps" \
     "${D[cutover]}" "${D[native]}" "$(div "$N" "${D[cutover]}")" "$(div "$N" "${D[native]}")" \
-    "${RAT[-1]}" "${SL[cutover]}" "${SL[native]}" | tee -a "$OUT/runs.tsv"
+    "${RAT[-1]}" "${SL[cutover]}" "${SL[native]}" "${D[base]:-}" "${BRAT[-1]:-}" | tee -a "$OUT/runs.tsv"
 
   bench_stop_server "$TAG-r$r-src"; bench_stop_server "$TAG-r$r-tgtc"; bench_stop_server "$TAG-r$r-tgtn"
+  [[ -n "$CUTOVER_BASE" ]] && bench_stop_server "$TAG-r$r-tgtb"
 done
 
 mc="$(median "${CUT[@]}")"; mn="$(median "${NAT[@]}")"
@@ -226,5 +263,11 @@ mc="$(median "${CUT[@]}")"; mn="$(median "${NAT[@]}")"
   echo "native  median drain: $mn s  = $(div "$BACKLOG" "$mn") txn/s"
   echo "ratio cutover/native (txn/s of medians): $(ratio "$mn" "$mc")"
   echo "ratio cutover/native (median of per-run ratios): $(median "${RAT[@]}")"
+  if [[ -n "$CUTOVER_BASE" ]]; then
+    mb="$(median "${BAS[@]}")"
+    echo "base    median drain: $mb s  = $(div "$BACKLOG" "$mb") txn/s (binary $CUTOVER_BASE${CUTOVER_BASE_ENV:+, environment $CUTOVER_BASE_ENV})"
+    echo "ratio base/native (txn/s of medians): $(ratio "$mn" "$mb"); median of per-run ratios: $(median "${BRAT[@]}")"
+    echo "ratio cutover/base (txn/s of medians): $(ratio "$mb" "$mc")"
+  fi
   echo "output: $OUT"
 } | tee "$OUT/summary.txt"

@@ -1,6 +1,7 @@
 // PgSink's CDC apply (pg_sink.h): one connection in libpq pipeline mode, statements prepared per
 // table and operation, synchronised every kSyncEvery statements and at commit; net-effect
 // batches as unnest() bulk statements; the checkpoint in the same target transaction.
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -9,6 +10,8 @@
 #include "engine/core/log.h"
 #include "engine/core/lossy.h"
 #include "engine/core/naming.h"
+#include "engine/core/pipelined_commit.h"
+#include "engine/pg/pg_read_ahead.h"
 #include "engine/pg/pg_sink.h"
 #include "engine/pg/pg_sink_internal.h"
 #include "engine/pg/pg_target_types.h"
@@ -18,10 +21,18 @@ namespace cutover::pg {
 
 namespace {
 
-class PgApplier : public Applier {
+class PgApplier : public Applier, public PipelinedCommit {
  public:
   PgApplier(std::unique_ptr<PgConn> conn, std::string task, std::string uri, SinkOptions options)
       : conn_(std::move(conn)), task_(std::move(task)), uri_(std::move(uri)), options_(options) {}
+  ~PgApplier() override {
+    if (statements_sent_ > 0)
+      Log(LogLevel::kInfo,
+          "apply session: {} statement(s) in {} sync(s), {:.2f} s waiting for the target; {} "
+          "read-ahead(s), {} skipped",
+          statements_sent_, syncs_, std::chrono::duration<double>(sync_wait_).count(),
+          read_ahead_ ? read_ahead_->sent() : 0, read_ahead_ ? read_ahead_->skipped() : 0);
+  }
 
   Status Init() {
     // Changes are located by key, as PostgreSQL's own apply worker does. Without this the
@@ -30,6 +41,7 @@ class PgApplier : public Applier {
     RETURN_IF_ERROR(conn_->ExecOk("SET enable_seqscan = off", "configuring the apply session"));
     if (PQenterPipelineMode(conn_->raw()) != 1)
       return conn_->ConnectionError("entering pipeline mode");
+    read_ahead_ = PgReadAhead::Open(uri_, options_);
     return Status::Ok();
   }
 
@@ -168,6 +180,13 @@ class PgApplier : public Applier {
   }
 
   Status Commit(const Position& applied) override {
+    RETURN_IF_ERROR(SendCommit(applied));
+    return Sync();
+  }
+
+  // PipelinedCommit: the checkpoint, COMMIT and a sync point, sent; AwaitCommit reads their
+  // results (and those of everything before them) up to that sync point.
+  Status SendCommit(const Position& applied) override {
     RETURN_IF_ERROR(SendPrepared(
         "checkpoint",
         [&] {
@@ -178,11 +197,13 @@ class PgApplier : public Applier {
         },
         {task_, applied.text}, {true, true}, Text("writing checkpoint " + applied.text)));
     RETURN_IF_ERROR(Send("COMMIT", {}, "COMMIT at " + applied.text));
-    return Sync();
+    return SendSync();
   }
+  Status AwaitCommit() override { return Collect(); }
 
  private:
   static constexpr size_t kSyncEvery = 1000;
+  static constexpr size_t kReadAheadMinRows = 256;
 
   // What a statement in flight does, for messages. Row changes keep their table and key and are
   // formatted only if a message needs them, not on the per-change path.
@@ -195,6 +216,7 @@ class PgApplier : public Applier {
     TableSchemaPtr about;        // the table a bulk statement writes (for lock-wait messages)
     std::vector<std::vector<Value>>* rows = nullptr;  // a SELECT's rows go here, as text
     std::string prepared_key;  // a PREPARE: its statements_ key, forgotten if it fails
+    bool sync_point = false;   // a pipeline sync point, not a statement
 
     std::string Describe() const {
       if (!table) return what;
@@ -336,6 +358,7 @@ class PgApplier : public Applier {
     }
     RETURN_IF_ERROR(Send("DEALLOCATE ALL", {}, "dropping prepared statements"));
     statements_.clear();
+    read_ahead_sql_.clear();
     return Sync();
   }
 
@@ -390,6 +413,35 @@ class PgApplier : public Applier {
     return s + ")";
   }
 
+  // Unnest(n) whose first t.key.size() columns are `t`'s key, in key order: the join then
+  // walks the key index and the heap in order, each page once per statement, instead of at
+  // random (about 30% less server time for 5,000 random pgbench_accounts rows).
+  std::string KeyOrderedUnnest(const TableSchema& t, size_t n) const {
+    std::string s = "(SELECT * FROM " + Unnest(n) + " ORDER BY ";
+    for (size_t j = 0; j < t.key.size(); ++j)
+      s += (j ? ", v_.p" : "v_.p") + std::to_string(j + 1) + Cast(t, t.key[j]);
+    return s + ") AS v_";
+  }
+
+  // Has the read-ahead session (pg_read_ahead.h) read the rows whose keys are the first
+  // t.key.size() arrays_ (their index and heap pages: ctid keeps it from an index-only scan),
+  // for a batch large enough to be worth it.
+  void ReadAhead(const TableSchema& t, size_t rows) {
+    if (!read_ahead_ || rows < kReadAheadMinRows) return;
+    auto it = read_ahead_sql_.find(t.name.ToString());
+    if (it == read_ahead_sql_.end()) {
+      std::string sql = "SELECT count(t_.ctid) FROM " + QualifiedName(*conn_, TargetName(t)) +
+                        " AS t_, " + KeyOrderedUnnest(t, t.key.size()) + " WHERE ";
+      for (size_t j = 0; j < t.key.size(); ++j) {
+        sql += (j ? " AND t_." : "t_.") + conn_->QuoteIdent(t.columns[t.key[j]].name) + " = v_.p" +
+               std::to_string(j + 1) + Cast(t, t.key[j]);
+      }
+      it = read_ahead_sql_.emplace(t.name.ToString(), std::move(sql)).first;
+    }
+    read_ahead_params_.assign(arrays_.begin(), arrays_.begin() + t.key.size());
+    read_ahead_->Read(it->second, read_ahead_params_);
+  }
+
   Status BulkInsert(const TableSchema& t, const std::vector<std::vector<Value>>& rows) {
     arrays_.clear();
     present_.clear();
@@ -414,11 +466,12 @@ class PgApplier : public Applier {
     present_.clear();
     auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
     for (size_t k : t.key) RETURN_IF_ERROR(AddArrayParam(t, rows, k, get));
+    ReadAhead(t, rows.size());
     return SendPrepared(
         "bd" + t.name.ToString(),
         [&] {
           std::string sql = "DELETE FROM " + QualifiedName(*conn_, TargetName(t)) +
-                            " AS t_ USING " + Unnest(t.key.size()) + " WHERE ";
+                            " AS t_ USING " + KeyOrderedUnnest(t, t.key.size()) + " WHERE ";
           for (size_t j = 0; j < t.key.size(); ++j) {
             sql += (j ? " AND t_." : "t_.") + conn_->QuoteIdent(t.columns[t.key[j]].name) +
                    " = v_.p" + std::to_string(j + 1) + Cast(t, t.key[j]);
@@ -440,6 +493,7 @@ class PgApplier : public Applier {
     present_.clear();
     auto get = [](const std::vector<Value>& r) -> const std::vector<Value>& { return r; };
     for (size_t k : t.key) RETURN_IF_ERROR(AddArrayParam(t, rows, k, get));
+    ReadAhead(t, rows.size());
     for (size_t c : set_cols) RETURN_IF_ERROR(AddArrayParam(t, rows, c, get));
     return SendPrepared(
         "bu" + t.name.ToString() + ":" + mask,
@@ -450,7 +504,7 @@ class PgApplier : public Applier {
             sql += (j ? ", " : "") + conn_->QuoteIdent(t.columns[set_cols[j]].name) + " = v_.p" +
                    std::to_string(++p) + Cast(t, set_cols[j]);
           }
-          sql += " FROM " + Unnest(t.key.size() + set_cols.size()) + " WHERE ";
+          sql += " FROM " + KeyOrderedUnnest(t, t.key.size() + set_cols.size()) + " WHERE ";
           for (size_t j = 0; j < t.key.size(); ++j) {
             sql += (j ? " AND t_." : "t_.") + conn_->QuoteIdent(t.columns[t.key[j]].name) +
                    " = v_.p" + std::to_string(j + 1) + Cast(t, t.key[j]);
@@ -535,10 +589,43 @@ class PgApplier : public Applier {
   // Sends a sync point and consumes every pending result. The first failure wins; later
   // statements of the pipeline are aborted by the server and reported through it.
   Status Sync() {
+    RETURN_IF_ERROR(SendSync());
+    return Collect();
+  }
+
+  // Ends the statements sent so far with a sync point (their results are read by Collect).
+  Status SendSync() {
     if (PQpipelineSync(conn_->raw()) != 1) return conn_->ConnectionError("pipeline sync");
+    Pending marker;
+    marker.sync_point = true;
+    pending_.push_back(std::move(marker));
+    ++syncs_in_flight_;
+    return Status::Ok();
+  }
+
+  // Consumes the results of the pending statements up to the last sync point sent (statements
+  // sent after it stay pending). A pipeline that failed reports its first failure; a sync
+  // point ends the failure (statements after it run again).
+  Status Collect() {
+    if (syncs_in_flight_ == 0) return Status::Ok();
+    auto wait_started = std::chrono::steady_clock::now();
+    ++syncs_;
     Status first;
     TableSchemaPtr first_table;  // the table the first failing statement wrote
-    for (Pending& p : pending_) {
+    while (syncs_in_flight_ > 0) {
+      Pending p = std::move(pending_.front());
+      pending_.pop_front();
+      if (p.sync_point) {
+        // The sync point's own result.
+        while (PGresult* r = PQgetResult(conn_->raw())) {
+          bool is_sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+          PQclear(r);
+          if (is_sync) break;
+        }
+        --syncs_in_flight_;
+        continue;
+      }
+      ++statements_sent_;
       PGresult* r = PQgetResult(conn_->raw());
       if (!r) {
         if (first.ok()) first = conn_->ConnectionError(p.Describe());
@@ -575,13 +662,7 @@ class PgApplier : public Applier {
       PQclear(r);
       while (PGresult* extra = PQgetResult(conn_->raw())) PQclear(extra);  // end of this query
     }
-    pending_.clear();
-    // The sync point's own result.
-    while (PGresult* r = PQgetResult(conn_->raw())) {
-      bool is_sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-      PQclear(r);
-      if (is_sync) break;
-    }
+    sync_wait_ += std::chrono::steady_clock::now() - wait_started;
     if (PQstatus(conn_->raw()) == CONNECTION_BAD && first.ok())
       first = conn_->ConnectionError("applying changes");
     if (first_table) return ExplainLockWait(uri_, options_, first, TargetName(*first_table));
@@ -605,7 +686,13 @@ class PgApplier : public Applier {
   std::vector<bool> present_;
   std::vector<const char*> params_;
   std::string scratch_;
-  std::vector<std::string> arrays_;  // bulk parameters, one text[] literal per column
+  std::vector<std::string> arrays_;          // bulk parameters, one text[] literal per column
+  size_t syncs_in_flight_ = 0;               // sync points in pending_
+  std::unique_ptr<PgReadAhead> read_ahead_;  // null: none
+  std::unordered_map<std::string, std::string> read_ahead_sql_;  // table -> its SELECT
+  std::vector<std::string> read_ahead_params_;
+  int64_t statements_sent_ = 0, syncs_ = 0;  // for the closing log line
+  std::chrono::steady_clock::duration sync_wait_{};
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "engine/core/log.h"
 #include "engine/core/log_component.h"
 #include "engine/core/lossy.h"
+#include "engine/core/pipelined_commit.h"
 #include "engine/core/raw_rows.h"
 #include "engine/core/read_filter.h"
 #include "engine/pipeline/apply_errors.h"
@@ -451,6 +452,8 @@ class CdcLoop {
     applier_.set_rows_not_found_report(errors_ ? static_cast<RowsNotFoundReport*>(errors_)
                                                : &rows_not_found_);
     for (const TableSchemaPtr& t : start_schemas) schemas_[t->name] = t;
+    // Commits pipelined with the next group (pipelined_commit.h), under the default policies.
+    if (!errors_) pipelined_ = dynamic_cast<PipelinedCommit*>(&applier_);
   }
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
 
@@ -458,12 +461,15 @@ class CdcLoop {
     ScopedLogComponent component(LogComponent::kTargetApply);
     StreamEvent ev;
     auto last_report = Clock::now();
+    const auto run_started = last_report;
     for (;;) {
       bool stopping = stop_.load() || (opt_.stop_after_transactions > 0 &&
                                        stats_.transactions_applied >= opt_.stop_after_transactions);
       if (stopping && !in_txn_) {
         RETURN_IF_ERROR(CommitGroup());
+        RETURN_IF_ERROR(SettleCommit());
         LossyNotices::Run().ReportCounts();
+        timing_.Report(run_started);
         Log(LogLevel::kInfo, "stopped at {}", applied_ ? applied_->text : "(nothing applied)");
         return Status::Ok();
       }
@@ -472,13 +478,16 @@ class CdcLoop {
         if (reached) return Status::Ok();
       }
       auto wait = std::chrono::milliseconds(group_open_ ? 20 : 100);
+      auto read_started = Clock::now();
       RETURN_IF_ERROR(stream_.Next(ev, wait));
+      timing_.read += Clock::now() - read_started;
       switch (ev.type) {
         case StreamEvent::Type::kNone:
           if (!in_txn_) {
             if (group_open_ && !applier_.CommitDue(Clock::now() - group_started_).value_or(true))
               break;
             RETURN_IF_ERROR(CommitGroup());
+            RETURN_IF_ERROR(SettleCommit());  // nothing to overlap with: confirm it now
             if (opt_.metrics) opt_.metrics->SourceIdle();
           }
           break;
@@ -523,6 +532,7 @@ class CdcLoop {
     bool applied_past = applied_ && *applied_ >= *stop_at_ && !group_open_;
     if (!applied_past && !(through && *through >= *stop_at_)) return false;
     RETURN_IF_ERROR(CommitGroup());
+    RETURN_IF_ERROR(SettleCommit());
     if (through && (!applied_ || *through > *applied_)) {
       // Nothing in (applied, through] concerns the task: record that on the target.
       RETURN_IF_ERROR(applier_.Begin());
@@ -723,7 +733,10 @@ class CdcLoop {
 
   Status FlushNet() {
     if (net_.empty()) return Status::Ok();
+    ApplyTiming::Scope timed(timing_.flush);
+    ++timing_.flushes;
     for (const TableBatch& b : net_.Drain()) {
+      timing_.rows += static_cast<int64_t>(b.size());
       Status s = errors_ ? errors_->ApplyBatch(b, txn_) : applier_.ApplyBatch(b);
       if (!s.ok()) {
         return s.WithContext("batch of " + std::to_string(b.size()) + " row(s) of " +
@@ -766,11 +779,19 @@ class CdcLoop {
       RETURN_IF_ERROR(errors_->CloseWindow());
       errors_->AddStates(group_totals_);
     }
+    ApplyTiming::Scope timed(timing_.commit);
     if (!group_totals_.empty()) RETURN_IF_ERROR(applier_.AddChangeCounts(group_totals_));
-    RETURN_IF_ERROR(applier_.Commit(pending_position_));
+    if (pipelined_) {
+      // The previous commit's outcome first: a failed one is never followed by this one.
+      RETURN_IF_ERROR(SettleCommit());
+      RETURN_IF_ERROR(pipelined_->SendCommit(pending_position_));
+      in_flight_ = pending_position_;
+    } else {
+      RETURN_IF_ERROR(applier_.Commit(pending_position_));
+    }
     group_totals_.clear();
     applied_ = pending_position_;
-    RETURN_IF_ERROR(stream_.Confirm(pending_position_));
+    if (!in_flight_) RETURN_IF_ERROR(stream_.Confirm(pending_position_));
     ++stats_.target_commits;
     if (opt_.metrics) {
       std::map<std::string, TableChangeCounts> per_table;
@@ -791,9 +812,41 @@ class CdcLoop {
     return Status::Ok();
   }
 
+  // Where the apply loop's time goes (logged when it stops): waiting for or reading the next
+  // event, applying net-effect batches, committing (checkpoint, COMMIT, the sync).
+  struct ApplyTiming {
+    Clock::duration read{}, flush{}, commit{};
+    int64_t flushes = 0, rows = 0;
+    struct Scope {
+      Clock::duration& into;
+      Clock::time_point started = Clock::now();
+      ~Scope() { into += Clock::now() - started; }
+    };
+    void Report(Clock::time_point run_started) const {
+      auto secs = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+      Log(LogLevel::kInfo,
+          "cdc apply time: {:.2f} s in all, {:.2f} s reading events, {:.2f} s applying {} "
+          "net-effect batch(es) of {} row(s), {:.2f} s committing",
+          secs(Clock::now() - run_started), secs(read), secs(flush), flushes, FormatCount(rows),
+          secs(commit));
+    }
+  };
+  ApplyTiming timing_;
+
+  // Waits for the commit in flight (pipelined_commit.h), then tells the stream it is applied.
+  Status SettleCommit() {
+    if (!in_flight_) return Status::Ok();
+    Position done = std::move(*in_flight_);
+    in_flight_.reset();
+    RETURN_IF_ERROR(pipelined_->AwaitCommit());
+    return stream_.Confirm(done);
+  }
+
   Source& source_;
   ChangeStream& stream_;
   Applier& applier_;
+  PipelinedCommit* pipelined_ = nullptr;  // the applier, when its commits can be pipelined
+  std::optional<Position> in_flight_;     // the commit sent and not yet awaited
   const ReplicateOptions& opt_;
   std::map<TableName, Position> table_snapshots_;
   // The last schema object of each table seen in the stream (at first: the task's start schema).

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "engine/core/endpoint.h"
+#include "engine/core/pipelined_commit.h"
 
 namespace cutover::fake {
 
@@ -329,10 +330,24 @@ class FakeApplier : public Applier {
   Status Apply(const Change& change) override;
   Status Commit(const Position& applied) override;
 
- private:
+ protected:
   FakeSink& sink_;
   bool open_ = false;
   std::vector<Change> pending_;
+};
+
+// With FakeSink::pipelined: commits sent without waiting (engine/core/pipelined_commit.h).
+// SendCommit logs "send-commit P" and closes the transaction; the commit takes effect (rows,
+// checkpoint, "commit P" in the log) or fails (fail_commit_call) when it is awaited.
+class FakePipelinedApplier : public FakeApplier, public PipelinedCommit {
+ public:
+  using FakeApplier::FakeApplier;
+  Status SendCommit(const Position& applied) override;
+  Status AwaitCommit() override;
+
+ private:
+  std::optional<Position> in_flight_;
+  std::vector<Change> in_flight_changes_;
 };
 
 class FakeSink : public Sink {
@@ -346,6 +361,8 @@ class FakeSink : public Sink {
   // Failure injection: the n-th Apply / Commit call (1-based, over the sink's life) fails.
   int fail_apply_call = 0;
   int fail_commit_call = 0;
+  // Appliers whose commits are pipelined (FakePipelinedApplier).
+  bool pipelined = false;
 
   // Recorded.
   std::vector<std::pair<TableName, TablePrep>> load_begins;
@@ -387,6 +404,7 @@ class FakeSink : public Sink {
 
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string&) override {
     ++open_applier_calls;
+    if (pipelined) return std::unique_ptr<Applier>(std::make_unique<FakePipelinedApplier>(*this));
     return std::unique_ptr<Applier>(std::make_unique<FakeApplier>(*this));
   }
 
@@ -398,6 +416,7 @@ class FakeSink : public Sink {
  private:
   friend class FakeLoader;
   friend class FakeApplier;
+  friend class FakePipelinedApplier;
 
   void ApplyToData(const Change& c) {
     if (c.op == ChangeOp::kTruncate) {
@@ -485,6 +504,31 @@ inline Status FakeApplier::Commit(const Position& applied) {
   pending_.clear();
   sink_.state.applied = applied;
   open_ = false;
+  sink_.log_->Add("commit " + applied.text);
+  return Status::Ok();
+}
+
+inline Status FakePipelinedApplier::SendCommit(const Position& applied) {
+  if (!open_) return Internal("fake applier: SendCommit outside a transaction");
+  if (in_flight_) return Internal("fake applier: SendCommit with a commit in flight");
+  in_flight_ = applied;
+  in_flight_changes_ = std::move(pending_);
+  pending_.clear();
+  open_ = false;
+  sink_.log_->Add("send-commit " + applied.text);
+  return Status::Ok();
+}
+
+inline Status FakePipelinedApplier::AwaitCommit() {
+  if (!in_flight_) return Status::Ok();
+  Position applied = std::move(*in_flight_);
+  in_flight_.reset();
+  if (++sink_.commit_calls == sink_.fail_commit_call)
+    return Internal("fake applier: injected commit failure");
+  std::lock_guard<std::mutex> lock(sink_.mu_);
+  for (const auto& c : in_flight_changes_) sink_.ApplyToData(c);
+  in_flight_changes_.clear();
+  sink_.state.applied = applied;
   sink_.log_->Add("commit " + applied.text);
   return Status::Ok();
 }

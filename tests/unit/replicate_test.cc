@@ -564,6 +564,53 @@ TEST_F(ReplicateTest, ConfirmComesOnlyAfterTheCommitCoveringIt) {
   EXPECT_EQ(Only(log, "commit"), (Events{"commit pos:160", "commit pos:170", "commit pos:180"}));
 }
 
+// Pipelined commits (engine/core/pipelined_commit.h): the next group is read and sent while a
+// commit is in flight, yet a position is confirmed only once its commit was awaited, and a
+// commit is never sent before the previous one's outcome is known.
+TEST_F(ReplicateTest, PipelinedCommitIsConfirmedOnlyAfterItWasAwaited) {
+  auto a = MakeTable("a");
+  source_.tables = {a};
+  MarkLoaded(a, 1);
+  sink_.pipelined = true;
+  opt_.group_max_changes = 1;  // one target transaction per source transaction
+  AddSmallTxns(a, 3, 100, 100);
+
+  ASSERT_TRUE(Run().ok());
+
+  Events log = log_.events();
+  ExpectConfirmsFollowCommits(log, std::nullopt);
+  // Group 2 begins and is applied while group 1's commit is in flight.
+  std::vector<std::string> order;
+  for (const auto& e : log)
+    if (e == "begin" || StartsWith(e, "send-commit") || StartsWith(e, "commit")) order.push_back(e);
+  EXPECT_EQ(order, (Events{"begin", "send-commit pos:100", "begin", "commit pos:100",
+                           "send-commit pos:200", "begin", "commit pos:200", "send-commit pos:300",
+                           "commit pos:300"}));
+  Events confirms;
+  for (const auto& p : source_.confirms) confirms.push_back(p.text);
+  EXPECT_EQ(confirms, (Events{"pos:100", "pos:200", "pos:300"}));
+  EXPECT_EQ(sink_.Contents(a).size(), 3u);
+  EXPECT_EQ(sink_.state.applied->text, "pos:300");
+}
+
+TEST_F(ReplicateTest, FailedPipelinedCommitIsNeitherConfirmedNorFollowedByTheNextCommit) {
+  auto a = MakeTable("a");
+  source_.tables = {a};
+  MarkLoaded(a, 1);
+  sink_.pipelined = true;
+  sink_.fail_commit_call = 1;
+  opt_.group_max_changes = 1;
+  AddSmallTxns(a, 3, 100, 100);
+
+  Status s = Run();
+
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(source_.confirms.empty());
+  EXPECT_EQ(Only(log_.events(), "send-commit"), (Events{"send-commit pos:100"}));
+  EXPECT_FALSE(sink_.state.applied.has_value());
+  EXPECT_TRUE(sink_.Contents(a).empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stopping
 
