@@ -44,10 +44,17 @@ struct Worker {
   std::unique_ptr<RangeScanner> source, target;
 };
 
-// A listed difference and the key Values needed to re-read it.
+// A listed difference and the key Values needed to re-read it: one per key column, in key
+// order (KeyRange's bounds), taken from the decoded row.
 struct Listed {
   std::vector<Value> key;
 };
+
+Listed ListedKey(const ScanTable& t, const std::vector<Value>& row) {
+  Listed l;
+  for (size_t k : t.key) l.key.push_back(row[k]);
+  return l;
+}
 
 struct TableState {
   TableResult result;
@@ -322,7 +329,8 @@ class Validator {
     std::lock_guard<std::mutex> l(mu_);
     for (auto& [key, rp] : wanted) {
       states_[ti].result.differences.push_back(Describe(w, p, rp));
-      states_[ti].listed.push_back({rp.has_source ? rp.source : rp.target});
+      states_[ti].listed.push_back(rp.has_source ? ListedKey(p.source, rp.source)
+                                                 : ListedKey(p.target, rp.target));
     }
     return Status::Ok();
   }
