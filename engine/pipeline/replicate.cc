@@ -371,7 +371,7 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       // Reads and writes the unit in a transaction of its own (its sessions end before the
       // table is finished: a SQLite target's one writer is held by its loader). `locating`:
       // the unit failed with that error; loaded again row by row to name the refused row.
-      bool can_locate = false;  // the unit failed on a refused row (load_refusals.h)
+      bool can_locate = false;     // the unit failed on a refused row (load_refusals.h)
       bool begin_refused = false;  // the target refused to begin the table's load
       auto copy_unit = [&](const Status* locating) -> Status {
         auto reader = OpenLoadReader(snapshot, t, r ? &r->range : nullptr);

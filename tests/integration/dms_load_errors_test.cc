@@ -386,8 +386,8 @@ TEST(DmsLoadErrors, PgToMariaDbTableErrorPolicySuspendsAViewTarget) {
   EXPECT_TRUE(std::regex_search(
       stats.out, std::regex(R"re("TableName": "vw",\s*"TableState": "suspended")re")))
       << stats.out;
-  EXPECT_TRUE(std::regex_search(
-      stats.out, std::regex(R"re("TableName": "good",\s*"TableState": "CDC")re")))
+  EXPECT_TRUE(
+      std::regex_search(stats.out, std::regex(R"re("TableName": "good",\s*"TableState": "CDC")re")))
       << stats.out;
 
   // A restart keeps vw suspended (not loaded again) while the others flow.
