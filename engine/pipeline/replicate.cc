@@ -1135,8 +1135,10 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     if (it != state.loaded.end()) {
       ASSIGN_OR_RETURN(Position p, source.ParsePosition(it->second.snapshot.text));
       table_snapshots[t->name] = p;
-    } else if (totals != state.changes.end() && totals->second.state == "suspended") {
-      // Suspended by TableErrorPolicy in an earlier run's full load: not loaded until reloaded.
+    } else if (totals != state.changes.end() && totals->second.state == "suspended" &&
+               !state.ranges.count(t->name)) {
+      // Suspended by TableErrorPolicy in an earlier run's full load (its load never began, so
+      // it has no ranges either): not loaded until reloaded.
     } else if (want_load) {
       to_load.push_back(t);
     }
