@@ -91,6 +91,14 @@ class ApplyErrors : public RowsNotFoundReport {
   // replaying it change by change when the target refuses it.
   Status CloseWindow();
 
+  // `tables` (source names) were suspended by TableErrorPolicy in this run's full load (their
+  // loads never began: docs/dms.md "In the full load"): their changes are skipped, and their
+  // state is recorded with the first group this applier commits (AddStates).
+  void SuspendRefusedTables(const std::set<TableName>& tables) {
+    suspended_.insert(tables.begin(), tables.end());
+    newly_suspended_.insert(tables.begin(), tables.end());
+  }
+
   // Adds the state of tables suspended in the open group to its per-table totals, so that it
   // commits with them (Applier::AddChangeCounts), then forgets them.
   void AddStates(std::map<TableName, TableChangeTotals>& totals);

@@ -71,6 +71,25 @@ bool LoadDiverts(const ErrorPolicies& p) {
   return p.data != ErrorPolicy::kStopTask || p.truncation != ErrorPolicy::kStopTask;
 }
 
+// TableErrorPolicy in the full load (docs/dms.md "In the full load"): a table the target refuses
+// to prepare or to begin loading (a DROP, CREATE or TRUNCATE refused: the target "table" is a
+// view, a pre-created table the user cannot empty) stops the task under STOP_TASK (cutover's
+// default), as it always did. Under SUSPEND_TABLE the table is suspended instead: it is not
+// loaded (nothing of it is marked loaded), the other tables load on, and CDC skips its changes.
+// Its state is recorded on the target with CDC's first commit (ApplyErrors::
+// SuspendRefusedTables), and a later run does not load a table whose state is suspended. An
+// error that is not about the table (a lost connection: kUnavailable) stops the run as before.
+bool SuspendsRefusedTable(const ErrorPolicies& p, const Status& error) {
+  return p.table == ErrorPolicy::kSuspendTable && error.code() != StatusCode::kUnavailable;
+}
+
+void LogRefusedTable(const TableName& table, const Status& error) {
+  Log(LogLevel::kWarn,
+      "table {}: {}; the table is suspended (TableErrorPolicy SUSPEND_TABLE): it is not loaded "
+      "and its changes are not applied",
+      table.ToString(), error.message());
+}
+
 // The raw-rows path (engine/core/raw_rows.h) when reader, loader and transform allow it: the
 // source's bulk bytes go to the target as they are. Returns false (nothing read or written)
 // when the rows must go as Values.
@@ -256,10 +275,11 @@ struct LoadUnit {
 };
 
 // `suspended`: the (source) names of tables a refused row suspended (SUSPEND_TABLE) in this load.
+// `refused`: those whose load the target refused to begin, suspended by TableErrorPolicy.
 Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
                 std::vector<const TableTransform*> tables, std::vector<SplitLoad>& splits,
                 const std::atomic<bool>& stop, ReplicateStats& stats, SchemaBuild& schema,
-                std::set<TableName>& suspended) {
+                std::set<TableName>& suspended, std::set<TableName>& refused) {
   // A table mapping's load-order first (higher first, as DMS); then largest first, so the
   // longest table starts early and the workers finish together. A split table's ranges count
   // as pieces of their table's size.
@@ -351,13 +371,17 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
       // Reads and writes the unit in a transaction of its own (its sessions end before the
       // table is finished: a SQLite target's one writer is held by its loader). `locating`:
       // the unit failed with that error; loaded again row by row to name the refused row.
-      bool can_locate = false;  // the unit failed on a refused row (load_refusals.h)
+      bool can_locate = false;     // the unit failed on a refused row (load_refusals.h)
+      bool begin_refused = false;  // the target refused to begin the table's load
       auto copy_unit = [&](const Status* locating) -> Status {
         auto reader = OpenLoadReader(snapshot, t, r ? &r->range : nullptr);
         auto loader = !reader.ok() ? Result<std::unique_ptr<TableLoader>>(reader.status())
                       : r          ? sink.BeginRangeLoad(opt.task, target, r->index)
                                    : sink.BeginTableLoad(opt.task, target, opt.prep);
-        if (!loader.ok()) return locating ? *locating : loader.status();
+        if (!loader.ok()) {
+          begin_refused = !locating && !r && reader.ok();
+          return locating ? *locating : loader.status();
+        }
         Status copied =
             CopyRows(**reader, **loader, snapshot.position(), opt, t, stop, abort_all, progress,
                      rows, read, what, now_suspended, r ? others_suspended : nullptr, locating);
@@ -367,6 +391,13 @@ Status FullLoad(Snapshot& snapshot, Sink& sink, const ReplicateOptions& opt,
         return copied;
       };
       s = copy_unit(nullptr);
+      if (!s.ok() && begin_refused && SuspendsRefusedTable(opt.errors, s) && !stop.load() &&
+          !abort_all.load()) {
+        LogRefusedTable(name, s);  // TableErrorPolicy SUSPEND_TABLE: the others load on
+        std::lock_guard<std::mutex> lock(mu);
+        refused.insert(name);
+        continue;
+      }
       if (!s.ok() && can_locate && !LoadDiverts(opt.errors) && !stop.load() && !abort_all.load()) {
         Status first = s;
         s = copy_unit(&first);
@@ -1100,9 +1131,14 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   std::map<TableName, Position> table_snapshots;
   for (const auto& t : tables) {
     auto it = state.loaded.find(t->name);
+    auto totals = state.changes.find(t->name);
     if (it != state.loaded.end()) {
       ASSIGN_OR_RETURN(Position p, source.ParsePosition(it->second.snapshot.text));
       table_snapshots[t->name] = p;
+    } else if (totals != state.changes.end() && totals->second.state == "suspended" &&
+               !state.ranges.count(t->name)) {
+      // Suspended by TableErrorPolicy in an earlier run's full load (its load never began, so
+      // it has no ranges either): not loaded until reloaded.
     } else if (want_load) {
       to_load.push_back(t);
     }
@@ -1155,6 +1191,7 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   };
   SplitSnapshots split_snapshots;
   std::set<TableName> load_suspended;  // by a row refused in this run's full load
+  std::set<TableName> load_refused;    // tables whose load the target refused (TableErrorPolicy)
   if (snapshot) {
     if (opt.metrics) opt.metrics->SetPhase(ReplicationPhase::kFullLoad);
     // Same-table split (split_plan.h): which tables load as key ranges.
@@ -1216,21 +1253,48 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
       return nullptr;
     };
     std::vector<TableSchemaPtr> to_prepare;
-    std::vector<const TableTransform*> to_copy;
+    std::vector<const TableTransform*> to_copy, prepared;
     for (const auto& t : to_load) {
       to_copy.push_back(transform_of.at(t->name));
       SplitLoad* sl = split_of(t->name);
       if (sl && sl->plan.resumed) continue;  // its done ranges stay
       to_prepare.push_back(to_copy.back()->target());
+      prepared.push_back(to_copy.back());
     }
-    RETURN_IF_ERROR(sink.PrepareTables(opt.task, to_prepare, opt.prep));
-    for (auto& sl : splits)
-      if (!sl.plan.resumed)
-        RETURN_IF_ERROR(
-            sink.BeginSplitLoad(opt.task, *sl.transform->target(), opt.prep, sl.plan.ranges));
-    RETURN_IF_ERROR(
-        FullLoad(*snapshot, sink, opt, to_copy, splits, stop, stats, schema, load_suspended));
+    // TableErrorPolicy (SuspendsRefusedTable): the table the target refuses, found by preparing
+    // the tables one by one after the step failed for them together, is suspended.
+    auto refuse = [&](const TableTransform* t, const Status& error) {
+      LogRefusedTable(t->source()->name, error);
+      load_refused.insert(t->source()->name);
+      std::erase(to_copy, t);
+      std::erase_if(splits, [&](const SplitLoad& sl) { return sl.transform == t; });
+    };
+    Status prepared_all = sink.PrepareTables(opt.task, to_prepare, opt.prep);
+    if (!prepared_all.ok()) {
+      if (!SuspendsRefusedTable(opt.errors, prepared_all)) return prepared_all;
+      for (const TableTransform* t : prepared) {
+        Status one = sink.PrepareTables(opt.task, {t->target()}, opt.prep);
+        if (!one.ok() && !SuspendsRefusedTable(opt.errors, one)) return one;
+        if (!one.ok()) refuse(t, one);
+      }
+      if (load_refused.empty()) return prepared_all;  // refused together only: not one table's
+    }
+    for (size_t i = 0; i < splits.size();) {
+      SplitLoad& sl = splits[i];
+      Status begun = sl.plan.resumed ? Status::Ok()
+                                     : sink.BeginSplitLoad(opt.task, *sl.transform->target(),
+                                                           opt.prep, sl.plan.ranges);
+      if (begun.ok()) {
+        ++i;
+        continue;
+      }
+      if (!SuspendsRefusedTable(opt.errors, begun)) return begun;
+      refuse(sl.transform, begun);  // removes splits[i]
+    }
+    RETURN_IF_ERROR(FullLoad(*snapshot, sink, opt, to_copy, splits, stop, stats, schema,
+                             load_suspended, load_refused));
     for (const auto& t : to_load) {
+      if (load_refused.count(t->name)) continue;  // not loaded
       SplitLoad* sl = split_of(t->name);
       table_snapshots[t->name] = sl ? sl->earliest : snapshot->position();
       if (!sl) continue;
@@ -1267,7 +1331,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     for (const auto& t : tables) {
       bool now = std::any_of(to_load.begin(), to_load.end(),
                              [&](const TableSchemaPtr& l) { return l->name == t->name; });
-      if (!now) loaded_before.push_back(transform_of.at(t->name)->target());
+      if (!now && state.loaded.count(t->name))  // not a table suspended before its load
+        loaded_before.push_back(transform_of.at(t->name)->target());
     }
     RETURN_IF_ERROR(schema.AfterLoad(loaded_before, /*background=*/want_cdc));
   }
@@ -1321,8 +1386,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
   std::set<TableName> moves_in;
   for (const auto& [name, t] : transform_of)
     if (t && !t->filter().empty()) moves_in.insert(t->target()->name);
-  auto make_errors = [&opt, &sink, suspended,
-                      moves_in](Applier& a) -> Result<std::unique_ptr<ApplyErrors>> {
+  auto make_errors = [&opt, &sink, suspended, moves_in,
+                      load_refused](Applier& a) -> Result<std::unique_ptr<ApplyErrors>> {
     const bool diverts = opt.errors.Diverts() || ApplyErrors::ActsOnMissingRows(opt.errors);
     if (!diverts && !opt.errors.locate && suspended.empty() &&
         (moves_in.empty() || !a.SupportsSavepoints()))
@@ -1334,8 +1399,10 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
                                 "policies other than STOP_TASK, and ApplyErrorUpdatePolicy / "
                                 "ApplyErrorDeletePolicy, need a PostgreSQL or MariaDB target)");
     }
-    return std::make_unique<ApplyErrors>(a, opt.errors, suspended,
-                                         a.SupportsSavepoints() ? moves_in : std::set<TableName>{});
+    auto errors = std::make_unique<ApplyErrors>(
+        a, opt.errors, suspended, a.SupportsSavepoints() ? moves_in : std::set<TableName>{});
+    errors->SuspendRefusedTables(load_refused);  // their state commits with the first group
+    return errors;
   };
   if (!opt.change_spool.dir.empty()) {
     // A spool left by an earlier task of the same name (dropped without `task drop`, or on
