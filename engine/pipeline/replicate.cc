@@ -825,15 +825,21 @@ class CdcLoop {
     if (!in_flight_) RETURN_IF_ERROR(stream_.Confirm(pending_position_));
     ++stats_.target_commits;
     if (opt_.metrics) {
-      std::map<std::string, TableChangeCounts> per_table;
+      CommittedGroup g{group_txns_, group_changes_,         group_bytes_,
+                       {},          pending_position_.text, pending_commit_time_us_};
       for (const auto& [ptr, entry] : group_tables_) {
-        TableChangeCounts& t = per_table[entry.first->name.ToString()];
+        TableChangeCounts& t = g.per_table[entry.first->name.ToString()];
         t.inserts += entry.second.inserts;
         t.updates += entry.second.updates;
         t.deletes += entry.second.deletes;
       }
-      opt_.metrics->Committed(group_txns_, group_changes_, group_bytes_, per_table,
-                              pending_position_.text, pending_commit_time_us_);
+      // A pipelined commit is published once it is known to have succeeded (SettleCommit):
+      // until then the target may still be waiting (a lock), and the position, latency and
+      // retained-log metrics must not show it applied.
+      if (in_flight_)
+        in_flight_metrics_ = std::move(g);
+      else
+        PublishCommitted(g);
     }
     group_open_ = false;
     group_changes_ = 0;
@@ -869,8 +875,22 @@ class CdcLoop {
     if (!in_flight_) return Status::Ok();
     Position done = std::move(*in_flight_);
     in_flight_.reset();
+    std::optional<CommittedGroup> published = std::move(in_flight_metrics_);
+    in_flight_metrics_.reset();
     RETURN_IF_ERROR(pipelined_->AwaitCommit());
+    if (published) PublishCommitted(*published);
     return stream_.Confirm(done);
+  }
+
+  // A committed group as the metrics count it (ReplicationMetrics::Committed).
+  struct CommittedGroup {
+    int64_t txns = 0, changes = 0, bytes = 0;
+    std::map<std::string, TableChangeCounts> per_table;
+    std::string position;
+    int64_t commit_time_us = 0;
+  };
+  void PublishCommitted(const CommittedGroup& g) {
+    opt_.metrics->Committed(g.txns, g.changes, g.bytes, g.per_table, g.position, g.commit_time_us);
   }
 
   Source& source_;
@@ -878,6 +898,7 @@ class CdcLoop {
   Applier& applier_;
   PipelinedCommit* pipelined_ = nullptr;  // the applier, when its commits can be pipelined
   std::optional<Position> in_flight_;     // the commit sent and not yet awaited
+  std::optional<CommittedGroup> in_flight_metrics_;  // its metrics, published once it succeeded
   const ReplicateOptions& opt_;
   std::map<TableName, Position> table_snapshots_;
   // The last schema object of each table seen in the stream (at first: the task's start schema).
