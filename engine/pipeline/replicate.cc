@@ -764,7 +764,7 @@ class CdcLoop {
 
   Status FlushNet() {
     if (net_.empty()) return Status::Ok();
-    ApplyTiming::Scope timed(timing_.flush);
+    ApplyTiming::Scope timed{timing_.flush};
     ++timing_.flushes;
     for (const TableBatch& b : net_.Drain()) {
       timing_.rows += static_cast<int64_t>(b.size());
@@ -810,7 +810,7 @@ class CdcLoop {
       RETURN_IF_ERROR(errors_->CloseWindow());
       errors_->AddStates(group_totals_);
     }
-    ApplyTiming::Scope timed(timing_.commit);
+    ApplyTiming::Scope timed{timing_.commit};
     if (!group_totals_.empty()) RETURN_IF_ERROR(applier_.AddChangeCounts(group_totals_));
     if (pipelined_) {
       // The previous commit's outcome first: a failed one is never followed by this one.
