@@ -58,7 +58,7 @@ void RunScenario(Side& source, Side& target, const std::string& source_uri,
                  const std::string& target_uri, const std::string& task,
                  const std::string& mapping = "") {
   std::string settings = WriteTemp(task + ".json", R"({
-    "ValidationSettings": {"EnableValidation": true, "ValidationQueryCdcDelaySeconds": 3}})");
+    "ValidationSettings": {"EnableValidation": true, "ValidationQueryCdcDelaySeconds": 6}})");
   std::vector<std::string> args = {"replicate", "--source",        source_uri,
                                    "--target",  target_uri,        "--task",
                                    task,        "--task-settings", settings};
@@ -81,7 +81,7 @@ void RunScenario(Side& source, Side& target, const std::string& source_uri,
   ASSERT_TRUE(Eventually([&] { return stats_are("Validated", 0, 0); }, 30s)) << row.dump();
 
   // CDC changes 10 distinct rows (7 updates, 2 inserts, 1 delete): exactly those are compared
-  // again, once their last change is 3 s old.
+  // again, once their last change is 6 s old.
   source.exec("UPDATE " + source.t + " SET v = 'changed' WHERE id BETWEEN 1 AND 7");
   source.exec("INSERT INTO " + source.t + " VALUES (3001, 'new'), (3002, 'new')");
   source.exec("DELETE FROM " + source.t + " WHERE id = 100");
@@ -90,8 +90,8 @@ void RunScenario(Side& source, Side& target, const std::string& source_uri,
   std::this_thread::sleep_for(4s);  // nothing else is rechecked: not the table's 2000 rows
   EXPECT_TRUE(stats_are("Validated", 10, 0)) << row.dump();
 
-  // A row CDC writes, then corrupted on the target before its recheck (3 s later), and one
-  // corrupted that CDC never touches.
+  // A row CDC writes, then corrupted on the target before its recheck (6 s later: a margin for a
+  // loaded machine), and one corrupted that CDC never touches.
   source.exec("UPDATE " + source.t + " SET v = 'touched' WHERE id = 50");
   ASSERT_TRUE(Eventually(
       [&] {
@@ -101,7 +101,7 @@ void RunScenario(Side& source, Side& target, const std::string& source_uri,
       30s))
       << engine.Log();
   target.exec("UPDATE " + target.t + " SET v = 'corrupt' WHERE " + target.id + " IN (50, 60)");
-  // Rechecked 3 s after the change, then 5 times 3 s apart (in flight), then failed.
+  // Rechecked 6 s after the change, then 5 times 6 s apart (in flight), then failed.
   EXPECT_TRUE(Eventually([&] { return stats_are("Mismatched records", 10, 1); }, 90s))
       << row.dump() << "\n"
       << engine.Log();
