@@ -119,6 +119,13 @@ class ReplicateCommand : public Command {
                     "Write the schema report (each index, foreign key, default, check, identity, "
                     "type, trigger, view... of the source and what becomes of it on the target) "
                     "as JSON to this file (docs/types.md, \"Schema objects\")");
+    rep->add_option("--target-load-binlog", target_load_binlog_,
+                    "off: a MariaDB target's full load writes its rows without binary logging "
+                    "(SET SESSION sql_log_bin = 0, as myloader does; needs SUPER or BINLOG "
+                    "ADMIN): faster, but replicas of the target never receive the loaded rows. "
+                    "Tables, indexes and CDC changes stay logged")
+        ->check(CLI::IsMember({"on", "off"}))
+        ->capture_default_str();
     rep->add_option("--lock-timeout", lock_timeout_s_,
                     "Longest a statement on the target waits for a lock another session holds; "
                     "the wait is then reported naming the table and the holder, and retried")
@@ -148,6 +155,7 @@ class ReplicateCommand : public Command {
     opt.group_max_ms = group_ms_;
     opt.apply_mode = apply_mode_ == "row" ? ApplyMode::kRow : ApplyMode::kNet;
     opt.sink_options.lock_timeout = std::chrono::seconds(lock_timeout_s_);
+    opt.sink_options.load_change_log = target_load_binlog_ == "on";
     opt.schema_report_path = schema_report_;
     opt.sink_options.settings_file = target_settings_file_;
     if (global.quiet) opt.progress = Progress::Mode::kQuiet;
@@ -302,6 +310,7 @@ class ReplicateCommand : public Command {
   int64_t group_changes_ = 10000, group_ms_ = 200;
   int64_t retry_for_s_ = 3600;
   int64_t lock_timeout_s_ = 60;
+  std::string target_load_binlog_ = "on";
 };
 
 const CommandRegistration kRegistration([]() -> std::unique_ptr<Command> {

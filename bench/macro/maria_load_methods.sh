@@ -37,7 +37,7 @@ bench_start_server SRC "$TAG-src"
 BENCH_SERVERS+=("$TAG-tgt")
 TGT="$("$SERVERS" start mariadb "$TAG-tgt")" || die "could not start MariaDB"
 TGT_SOCK="$SERVERS_BASE/$TAG-tgt/mysqld.sock"
-log "source $SRC, target $TGT"
+log "source ${SRC##*@}, target ${TGT##*@}"
 
 # m SQL...: the benchmark's own MariaDB statements, as root over the server's unix socket.
 m() { "$MARIADB" --socket="$TGT_SOCK" -uroot --batch --skip-column-names --local-infile=1 "$@"; }

@@ -24,7 +24,9 @@
 # --defaults-file). Differences that favour the peer, kept because they are its defaults:
 # myloader turns the binary log off for its sessions (SET SQL_LOG_BIN=0), cutover's writes go to
 # the target's binlog (servers.sh starts every MariaDB with --log-bin). MYLOADER_BINLOG=1 gives
-# myloader --enable-binlog, so that both tools' writes are binlogged.
+# myloader --enable-binlog, so that both tools' writes are binlogged; CUTOVER_LOAD_BINLOG=off
+# gives cutover --target-load-binlog off, so that neither tool's loaded rows are binlogged (the
+# like-for-like comparison with myloader's default).
 #
 # Verified after each run: per table the row count and a content checksum (sb_fingerprint_maria)
 # equal the source's, and every table has its primary key. Also recorded per run (GNU time): CPU
@@ -42,6 +44,8 @@ PARALLEL="${PARALLEL:-4}"
 SPLIT="${SPLIT:-64MB}"
 CHUNK_ROWS="${CHUNK_ROWS:-100000}"
 MYLOADER_BINLOG="${MYLOADER_BINLOG:-0}"   # 1: myloader --enable-binlog (its writes binlogged, as cutover's)
+CUTOVER_LOAD_BINLOG="${CUTOVER_LOAD_BINLOG:-on}"   # off: cutover --target-load-binlog off (as myloader's default)
+[[ "$CUTOVER_LOAD_BINLOG" == on || "$CUTOVER_LOAD_BINLOG" == off ]] || die "CUTOVER_LOAD_BINLOG must be on or off"
 TOOL_TIMEOUT="${TOOL_TIMEOUT:-1800}"   # seconds, per tool run
 OUT="${OUT:-$BENCH_ROOT/bench/out/maria_vs_mydumper-$(date -u +%Y%m%dT%H%M%SZ)}"
 TAG="bmmd-$$"
@@ -113,7 +117,7 @@ run_tool() {  # TOOL RUN -> prints seconds
       timeout "$TOOL_TIMEOUT" /usr/bin/time -a -o "$tf" -f '%e %U %S %M' "$CUTOVER" replicate \
         --source "$SRC" --target "$uri" --task "bench_md_r$r" --type full-load \
         --parallel "$PARALLEL" --split-tables-larger-than "$SPLIT" --tables 'cutover.sbtest%' \
-        </dev/null >"$OUT/cutover-r$r.log" 2>&1 || rc=$?
+        --target-load-binlog "$CUTOVER_LOAD_BINLOG" </dev/null >"$OUT/cutover-r$r.log" 2>&1 || rc=$?
       t1=$(now)
       ;;
     mydumper)
@@ -150,7 +154,7 @@ run_tool() {  # TOOL RUN -> prints seconds
 }
 
 compare_runs mydumper "$TOTAL" \
-  "MariaDB -> MariaDB full load: $TOTAL rows (sysbench $SB_TABLES x $TABLE_SIZE, no secondary index), cutover --parallel $PARALLEL --split-tables-larger-than $SPLIT vs mydumper --threads $PARALLEL --rows $CHUNK_ROWS + myloader --threads $PARALLEL$([[ "$MYLOADER_BINLOG" == 1 ]] && echo " --enable-binlog")"
+  "MariaDB -> MariaDB full load: $TOTAL rows (sysbench $SB_TABLES x $TABLE_SIZE, no secondary index), cutover --parallel $PARALLEL --split-tables-larger-than $SPLIT --target-load-binlog $CUTOVER_LOAD_BINLOG vs mydumper --threads $PARALLEL --rows $CHUNK_ROWS + myloader --threads $PARALLEL$([[ "$MYLOADER_BINLOG" == 1 ]] && echo " --enable-binlog")"
 awk -F'\t' 'NR > 1 { c[$2] = c[$2] " " $3; m[$2] = m[$2] " " int($4 / 1024) }
   END { for (t in c) printf "%s: CPU s per run:%s; peak RSS MiB per run:%s\n", t, c[t], m[t] }' \
   "$OUT/resources.tsv" | sort | tee -a "$OUT/summary.txt"

@@ -72,7 +72,7 @@ copy_part() {
   command -v pgcopydb >/dev/null || die "pgcopydb not installed (apt-get install pgcopydb)"
   bench_start_server SRC "$TAG-src"
   bench_start_server TGT "$TAG-tgt"
-  log "copy: source $SRC, target $TGT"
+  log "copy: source ${SRC##*@}, target ${TGT##*@}"
   timeout 900 "$PGBENCH" -i -s "$SCALE" -q "$SRC" >"$OUT/pgbench_init.log" 2>&1 ||
     die "pgbench -i failed: $(tail -5 "$OUT/pgbench_init.log")"
   # the same schema additions as pg_switch_ready.sh

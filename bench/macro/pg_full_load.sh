@@ -33,7 +33,7 @@ machine_info >"$OUT/machine.txt"
 log "starting servers"
 bench_start_server SRC "$TAG-src"
 bench_start_server TGT "$TAG-tgt"
-log "source $SRC, target $TGT"
+log "source ${SRC##*@}, target ${TGT##*@}"
 
 log "pgbench -i -s $SCALE on source"
 t0=$(now)

@@ -35,7 +35,7 @@ machine_info >"$OUT/machine.txt"
 log "starting servers"
 bench_start_server SRC "$TAG-src"
 bench_start_server TGT "$TAG-tgt"
-log "source $SRC, target $TGT"
+log "source ${SRC##*@}, target ${TGT##*@}"
 
 log "creating public.big with $ROWS rows"
 t0=$(now)

@@ -37,7 +37,7 @@ machine_info >"$OUT/machine.txt"
 
 bench_start_server SRC "$TAG-src"
 bench_start_server TGT "$TAG-tgt"
-log "source $SRC, target $TGT"
+log "source ${SRC##*@}, target ${TGT##*@}"
 timeout 900 "$PGBENCH" -i -s "$SCALE" -q "$SRC" >"$OUT/pgbench_init.log" 2>&1 ||
   die "pgbench -i failed: $(tail -5 "$OUT/pgbench_init.log")"
 q "$SRC" "create index accounts_bid on pgbench_accounts (bid)" \

@@ -35,7 +35,7 @@ machine_info >"$OUT/machine.txt"
 
 log "starting the source server"
 bench_start_server SRC "$TAG-src"
-log "source $SRC"
+log "source ${SRC##*@}"
 
 log "creating bench_rows with $ROWS rows"
 t0=$(now)

@@ -64,6 +64,9 @@ struct EngineCapabilities {
   // Endpoints are network servers (scripts/servers.sh can start a throwaway one, a fault proxy
   // can sit in front of it); false: a local file (SQLite).
   bool network = false;
+  // The full load can write its rows without the target's own change log (MariaDB: the
+  // session's binary logging off), for SinkOptions::load_change_log = false.
+  bool load_without_change_log = false;
 };
 
 // `cutover binlog`-style dump of a source's change log as cutover decodes it.

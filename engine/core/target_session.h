@@ -46,6 +46,13 @@ struct SinkOptions {
   // DMS's S3Settings JSON, docs/lakehouse.md); "" = the engine's defaults. Database engines
   // take no endpoint settings and do not read it.
   std::string settings_file;
+  // --target-load-binlog off: the full load's row writes skip the target's own change log
+  // (MariaDB: SET SESSION sql_log_bin = 0 on the load sessions, as myloader does by default), so
+  // the target writes each loaded row once instead of twice. The tables, keys, indexes, load
+  // state and every CDC change stay logged, but replicas of the target and a point-in-time
+  // recovery from its binary log never see the loaded rows. Needs SUPER or BINLOG ADMIN on the
+  // target. Only engines with EngineCapabilities::load_without_change_log take it.
+  bool load_change_log = true;
 };
 
 // A trigger on a target table.

@@ -24,6 +24,7 @@ class MariaDriver final : public EngineDriver {
   EngineCapabilities capabilities() const override {
     EngineCapabilities c;
     c.source = c.target = c.transactional = c.network = true;
+    c.load_without_change_log = true;  // sql_log_bin = 0 on the load sessions
     return c;
   }
 

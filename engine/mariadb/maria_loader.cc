@@ -499,6 +499,15 @@ struct MariaSink::LoadSession {
   size_t max_packet = 0;
 };
 
+// --target-load-binlog off (SinkOptions::load_change_log): the rows this load session writes from
+// now on skip the binary log. Called after the session created its table, so the CREATE TABLE
+// itself is still logged and a replica of the target keeps the schema.
+static Status SkipBinlogIfAsked(MariaConn& conn, const SinkOptions& o, const std::string& what) {
+  if (o.load_change_log) return Status::Ok();
+  return conn.Exec("SET SESSION sql_log_bin = 0",
+                   what + ": switching the binary log off for the load (--target-load-binlog off)");
+}
+
 // A load session for `table` and the way it sends rows.
 Result<MariaSink::LoadSession> MariaSink::ConnectLoad(const TableSchema& table) {
   LoadSession out;
@@ -528,6 +537,7 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginTableLoad(const std::string
   ASSIGN_OR_RETURN(LoadSession session, ConnectLoad(table));
   std::string what = "target table " + session.plan.target.ToString();
   RETURN_IF_ERROR(CreateLoadTable(*session.conn, table, session.plan, prep));
+  RETURN_IF_ERROR(SkipBinlogIfAsked(*session.conn, options_, what));
   RETURN_IF_ERROR(session.conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
   auto loader = std::make_unique<MariaTableLoader>(
       std::move(session.conn), task, table, std::move(session.plan),
@@ -569,6 +579,7 @@ Result<std::unique_ptr<TableLoader>> MariaSink::BeginRangeLoad(const std::string
                                                                int index) {
   ASSIGN_OR_RETURN(LoadSession session, ConnectLoad(table));
   std::string what = "target table " + session.plan.target.ToString();
+  RETURN_IF_ERROR(SkipBinlogIfAsked(*session.conn, options_, what));
   RETURN_IF_ERROR(session.conn->Exec("START TRANSACTION", what + ": START TRANSACTION"));
   auto loader = std::make_unique<MariaTableLoader>(
       std::move(session.conn), task, table, std::move(session.plan),

@@ -282,6 +282,18 @@ static Status CheckPrecreatedGenerated(MariaConn& conn, const std::vector<TableS
 Status MariaSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                               TablePrep prep, StartReport& problems) {
   (void)task;
+  if (!tables.empty() && !options_.load_change_log) {
+    // Asked before any table is touched: a load session that cannot switch its binary log off
+    // would stop the task at its first table.
+    ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "check", /*writes_rows=*/false));
+    Status off = conn->Exec("SET SESSION sql_log_bin = 0", "switching the binary log off");
+    if (!off.ok())
+      problems.Refuse("target " + conn->redacted_uri(),
+                      "--target-load-binlog off needs the SUPER or BINLOG ADMIN privilege (" +
+                          std::string(off.message()) + ")",
+                      "GRANT BINLOG ADMIN ON *.* TO the task's user, or load with the binary "
+                      "log on (--target-load-binlog on, the default)");
+  }
   if (tables.empty() || !TriggersSurvive(prep)) return Status::Ok();
   ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "check", /*writes_rows=*/false));
   const std::string& db = conn->uri().database;

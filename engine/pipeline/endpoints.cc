@@ -17,6 +17,10 @@ Result<std::unique_ptr<Sink>> MakeSink(const std::string& uri, const SinkOptions
   if (!driver->capabilities().target)
     return InvalidArgument("--target: " + std::string(driver->display_name()) +
                            " cannot be a target");
+  if (!options.load_change_log && !driver->capabilities().load_without_change_log)
+    return InvalidArgument("--target-load-binlog off: a " + std::string(driver->display_name()) +
+                           " target has no binary log to switch off for the load (MariaDB and "
+                           "MySQL targets only)");
   return driver->OpenSink(uri, options);
 }
 

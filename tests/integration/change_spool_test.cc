@@ -226,12 +226,6 @@ TEST_F(ChangeSpoolPg, KillNineAtRandomPointsIsExact) {
   EXPECT_EQ(engine->Wait(60s), 0) << engine->Log();
 }
 
-std::vector<CanonColumn> PlainColumns(std::initializer_list<const char*> names) {
-  std::vector<CanonColumn> cols;
-  for (const char* c : names) cols.push_back({std::string("CAST(") + c + " AS CHAR)", c});
-  return cols;
-}
-
 // MariaDB source, target down while the source rotates and purges its binlogs: the spool holds
 // what the purged binlogs had. The engine is also killed (-9) during the outage, after the
 // purge: the restarted one resumes capture from the spool's end (the target's checkpoint is in

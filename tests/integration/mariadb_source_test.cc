@@ -89,12 +89,6 @@ std::vector<CanonColumn> ZooColumns() {
   return cols;
 }
 
-std::vector<CanonColumn> PlainColumns(std::initializer_list<const char*> names) {
-  std::vector<CanonColumn> cols;
-  for (const char* c : names) cols.push_back({std::string("CAST(") + c + " AS CHAR)", c});
-  return cols;
-}
-
 class MariaDbSource : public ::testing::Test {
  protected:
   void SetUp() override {

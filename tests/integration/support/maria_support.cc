@@ -117,4 +117,10 @@ std::string WaitUntilRowsEqual(const harness::ThrowawayServer& source,
   }
 }
 
+std::vector<CanonColumn> PlainColumns(std::initializer_list<const char*> names) {
+  std::vector<CanonColumn> cols;
+  for (const char* c : names) cols.push_back({std::string("CAST(") + c + " AS CHAR)", c});
+  return cols;
+}
+
 }  // namespace cutover::testing

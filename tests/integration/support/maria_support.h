@@ -7,6 +7,7 @@
 // mapping is normalised exactly where docs/types.md says and nowhere else), ordered by key.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct CanonColumn {
   std::string maria;  // expression over the MariaDB column
   std::string pg;     // expression over the PostgreSQL column
 };
+
+// Columns compared as their text on both engines (CAST(c AS CHAR) on MariaDB, c on PostgreSQL).
+std::vector<CanonColumn> PlainColumns(std::initializer_list<const char*> names);
 
 // "key<TAB>md5(canonical row)" per row, ordered by `key`; {"error: ..."} when the query
 // fails (e.g. the target table does not exist yet), so pollers can keep waiting.
