@@ -55,9 +55,10 @@ void FillSource(mariadb::MariaConn& conn) {
   MariaExec(conn,
             "CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL, note varchar(80)) "
             "ENGINE=InnoDB");
-  MariaExec(conn, "INSERT INTO items SELECT seq, seq % 97, CONCAT('item ', seq, ' ', "
-                  "REPEAT('x', 60)) FROM seq_1_to_" +
-                      std::to_string(kRows));
+  MariaExec(conn,
+            "INSERT INTO items SELECT seq, seq % 97, CONCAT('item ', seq, ' ', "
+            "REPEAT('x', 60)) FROM seq_1_to_" +
+                std::to_string(kRows));
 }
 
 TEST(MariaLoadBinlog, OffSkipsTheLoadedRowsButLogsTablesAndCdc) {
@@ -69,8 +70,8 @@ TEST(MariaLoadBinlog, OffSkipsTheLoadedRowsButLogsTablesAndCdc) {
   ASSERT_TRUE(src && tgt);
   FillSource(*src);
   const int64_t before = BinlogBytes(*tgt);
-  EngineProcess engine({"replicate", "--source", source->uri(), "--target", target->uri(),
-                        "--task", "lb", "--target-load-binlog", "off"});
+  EngineProcess engine({"replicate", "--source", source->uri(), "--target", target->uri(), "--task",
+                        "lb", "--target-load-binlog", "off"});
   EXPECT_EQ(WaitUntilRowsEqual(*source, "items", *target, "items", "id",
                                PlainColumns({"qty", "note"}), 120s),
             "")
