@@ -5,7 +5,9 @@
 // the audit trigger did not fire while CDC applied (the target's audit table holds exactly the
 // source's rows, which the source's own trigger wrote and cutover replicated); after
 // `cutover switch` it fires on an application INSERT on the target; a second switch changes
-// nothing. Every check reads the servers with their own SQL.
+// nothing. Triggers in every source mode (ENABLE, ENABLE ALWAYS, ENABLE REPLICA, DISABLE) are
+// all disabled while CDC applies and get the source's mode back at the switch; a materialized
+// view is filled from the loaded rows. Every check reads the servers with their own SQL.
 #include <fstream>
 #include <sstream>
 
@@ -148,6 +150,102 @@ TEST(SameEngineObjects, PgToPgCarriesViewsFunctionsAndTriggersEnabledAtSwitch) {
                                60s);
   EXPECT_EQ(again.exit_code, 0) << again.err << again.out;
   EXPECT_EQ(Sql(*target, "SELECT tgenabled FROM pg_trigger WHERE tgname = 'account_audit'"), "O");
+}
+
+// Triggers in every mode the source gives them, and a materialized view. While CDC applies,
+// every trigger is disabled on the target, ENABLE ALWAYS included (that mode would fire under
+// session_replication_role = replica); the switch gives each the source's mode back. The
+// materialized view is created from the loaded rows, so it holds what the source's holds once
+// the source refreshed it at the same point.
+constexpr const char* kPgTriggerModes = R"sql(
+CREATE TABLE item (id int PRIMARY KEY, grp int NOT NULL, qty int NOT NULL);
+CREATE TABLE item_log (id serial PRIMARY KEY, item_id int NOT NULL, via text NOT NULL);
+CREATE FUNCTION log_item() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO item_log (item_id, via) VALUES (NEW.id, TG_NAME);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER t_origin AFTER INSERT ON item FOR EACH ROW EXECUTE FUNCTION log_item();
+CREATE TRIGGER t_always AFTER INSERT ON item FOR EACH ROW EXECUTE FUNCTION log_item();
+CREATE TRIGGER t_replica AFTER INSERT ON item FOR EACH ROW EXECUTE FUNCTION log_item();
+CREATE TRIGGER t_disabled AFTER INSERT ON item FOR EACH ROW EXECUTE FUNCTION log_item();
+ALTER TABLE item ENABLE ALWAYS TRIGGER t_always;
+ALTER TABLE item ENABLE REPLICA TRIGGER t_replica;
+ALTER TABLE item DISABLE TRIGGER t_disabled;
+INSERT INTO item SELECT g, g % 7, g * 3 FROM generate_series(1, 700) g;
+CREATE MATERIALIZED VIEW grp_totals AS SELECT grp, count(*) AS n, sum(qty) AS qty FROM item GROUP BY grp;
+)sql";
+
+constexpr const char* kPgModes =
+    "SELECT string_agg(tgname || '=' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger "
+    "WHERE tgrelid = to_regclass('public.item') AND NOT tgisinternal";
+constexpr const char* kPgItemLog =
+    "SELECT count(*) || '/' || coalesce(string_agg(item_id || ':' || via, ',' ORDER BY id), '') "
+    "FROM item_log";
+constexpr const char* kPgTotals =
+    "SELECT string_agg(grp || ':' || n || ':' || qty, ',' ORDER BY grp) FROM grp_totals";
+
+TEST(SameEngineObjects, PgToPgTriggersKeepTheirSourceModeAndMaterializedViewsAreFilled) {
+  auto source = StartPostgres("mode-src");
+  auto target = StartPostgres("mode-tgt");
+  ASSERT_TRUE(source && target);
+  Sql(*source, kPgTriggerModes);
+  // Each insert fired t_origin and t_always on the source (an ordinary session: origin role).
+  ASSERT_EQ(Sql(*source, "SELECT count(*) FROM item_log"), "1400");
+  const std::string report_path = ReportPath();
+  EngineProcess engine({"replicate", "--source", source->uri(), "--target", target->uri(), "--task",
+                        "modes", "--schema-report", report_path});
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return Sql(*target, kPgModes) == std::string(
+                                             "t_always=D,t_disabled=D,t_origin=D,"
+                                             "t_replica=D") ||
+               !engine.Running();
+      },
+      60s))
+      << Sql(*target, kPgModes) << "\n"
+      << engine.Log();
+  // The materialized view was filled from the loaded rows: the source's as of the snapshot. (It
+  // is created once every table is loaded, maybe after the triggers.)
+  const std::string totals = Sql(*source, kPgTotals);
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto t = target->Sql(kPgTotals);
+        return (t.ok() && *t == totals) || !engine.Running();
+      },
+      30s))
+      << Sql(*target, kPgTotals) << " vs " << totals << "\n"
+      << engine.Log();
+  EXPECT_TRUE(Contains(ReportEntry(ReadFile(report_path), "materialized view", "public.grp_totals"),
+                       "\"carried\""))
+      << ReadFile(report_path);
+
+  // CDC: the source's triggers log the new rows (t_origin, t_always), cutover replicates those
+  // log rows; no trigger of the target may add its own, t_always and t_replica included.
+  Sql(*source, "INSERT INTO item SELECT g, g % 7, g FROM generate_series(701, 760) g");
+  ASSERT_TRUE(Eventually([&] { return Sql(*target, kPgItemLog) == Sql(*source, kPgItemLog); }, 30s))
+      << Sql(*target, "SELECT count(*) FROM item_log") << " vs "
+      << Sql(*source, "SELECT count(*) FROM item_log") << "\n"
+      << engine.Log();
+  EXPECT_EQ(Sql(*source, "SELECT count(*) FROM item_log"), "1520");
+
+  RunResult r = RunCutover({"switch", "--source", source->uri(), "--target", target->uri(),
+                            "--task", "modes", "--quiet-seconds", "1", "--validate", "none"},
+                           120s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out << engine.Log();
+  EXPECT_EQ(engine.Wait(30s), 0) << engine.Log();
+  EXPECT_EQ(Sql(*target, kPgModes), Sql(*source, kPgModes));
+  EXPECT_EQ(Sql(*target, kPgModes), "t_always=A,t_disabled=D,t_origin=O,t_replica=R");
+  // The application on the target (origin role) fires what the source would: t_origin and
+  // t_always, not t_replica or t_disabled.
+  Sql(*target, "INSERT INTO item VALUES (9001, 1, 1)");
+  EXPECT_EQ(
+      Sql(*target, "SELECT string_agg(via, ',' ORDER BY via) FROM item_log WHERE item_id = 9001"),
+      "t_always,t_origin");
+  // Refreshed on both sides, the view agrees again.
+  Sql(*source, "INSERT INTO item VALUES (9001, 1, 1); REFRESH MATERIALIZED VIEW grp_totals");
+  Sql(*target, "REFRESH MATERIALIZED VIEW grp_totals");
+  EXPECT_EQ(Sql(*target, kPgTotals), Sql(*source, kPgTotals));
 }
 
 // ---------------------------------------------------------------------------------------------
