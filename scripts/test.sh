@@ -10,7 +10,7 @@
 # `ctest --preset default` (e.g. `-L unit`, `-R ThrowawayServer`) and then only the build and
 # ctest run. Without arguments: the format check of every tracked C++ file first (about a
 # second), then the build and ctest, then the fuzz targets for CUTOVER_FUZZ_SECONDS each
-# (default 8: about a minute in all; 0 skips them; scripts/fuzz.sh alone runs them 10 minutes
+# (default 5: about 35 s in all; 0 skips them; scripts/fuzz.sh alone runs them 10 minutes
 # each), then scripts/sanitize.sh (CUTOVER_SANITIZE_TESTS=0 skips it). A failing step does not
 # stop the later ones (a build failure does); the exit code is non-zero when any step failed,
 # and the last line names the failed steps.
@@ -34,8 +34,8 @@ fi
 step build bash scripts/build.sh
 step ctest ctest --preset default "$@" || failed+=(ctest)
 if [[ $# -eq 0 ]]; then
-  if [[ "${CUTOVER_FUZZ_SECONDS:-8}" != "0" ]]; then
-    step fuzz bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-8}" || failed+=(fuzz)
+  if [[ "${CUTOVER_FUZZ_SECONDS:-5}" != "0" ]]; then
+    step fuzz bash scripts/fuzz.sh "${CUTOVER_FUZZ_SECONDS:-5}" || failed+=(fuzz)
   fi
   if [[ "${CUTOVER_SANITIZE_TESTS:-1}" != "0" ]]; then
     step sanitize bash scripts/sanitize.sh || failed+=(sanitize)
