@@ -19,6 +19,12 @@ werror="${CUTOVER_WERROR:-}"
 if [[ "${CI:-}" == "true" && "$preset" == "default" && "${CUTOVER_CI_DEBUG_INFO:-}" != "1" ]]; then
   args+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG")
 fi
+# The fuzz tree (fuzz.sh and sanitize.sh) keeps line tables, so a sanitizer report still names
+# file and line, but not full debug info, and builds at -O1: CI runs its fuzz targets for seconds
+# and a few tests, so its build time is what counts.
+if [[ "${CI:-}" == "true" && "$preset" == "fuzz" && "${CUTOVER_CI_DEBUG_INFO:-}" != "1" ]]; then
+  args+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG")
+fi
 if [[ "${CI:-}" == "true" ]]; then
   cmake "${args[@]}" >/dev/null
 else
