@@ -96,12 +96,6 @@ TEST(MariaLoadBinlog, OffSkipsTheLoadedRowsButLogsTablesAndCdc) {
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 }
 
-}  // namespace
-}  // namespace cutover::testing
-
-namespace cutover::testing {
-namespace {
-
 TEST(MariaLoadBinlog, OffWithoutThePrivilegeIsRefusedAtStartWithNothingWritten) {
   auto source = StartMariaDb("lbpsrc");
   auto target = StartMariaDb("lbptgt");
