@@ -178,6 +178,64 @@ observer_stop() {
   OBSERVER_PID=""
 }
 
+# CPU accounting by role, from the kernel's per-thread schedstat (ns on a CPU, ns runnable but
+# waiting for one). cpu_mark FILE snapshots every thread of every postgres, mariadbd and cutover
+# process: "tid pid on_cpu_ns waiting_ns role". Pure bash reads (no process per thread), so the
+# snapshot itself costs a few milliseconds. cpu_report START END prints, per role, the CPU
+# seconds spent between the two snapshots and the seconds spent waiting for a CPU (threads that
+# started after START count from zero; threads gone by END are not counted, such as the
+# bench's own short psql polls). Roles: "cutover",
+# and for PostgreSQL "<server> <kind>", the server being the last dash-separated word of its
+# servers.sh name (src, tgtc, ...) and the kind the backend's title ("walsender", "logical
+# replication worker", "client backend" for TCP clients (the tools), "psql (bench)" for the
+# bench's own socket connections, else the auxiliary process's name).
+cpu_mark() {
+  local file="$1" d t comm run wait _ role
+  local -A server_of=()
+  : >"$file"
+  for d in /proc/[0-9]*; do
+    { read -r comm <"$d/comm"; } 2>/dev/null || continue
+    case "$comm" in postgres | mariadbd | cutover) ;; *) continue ;; esac
+    role="$(_cpu_role "${d#/proc/}" "$comm")" || continue
+    for t in "$d"/task/[0-9]*; do
+      { read -r run wait _ <"$t/schedstat"; } 2>/dev/null || continue
+      echo "${t##*/} ${d#/proc/} $run $wait $role" >>"$file"
+    done
+  done
+}
+_cpu_role() {  # PID COMM -> role
+  local pid="$1" comm="$2" cmd ppid pcmd server kind
+  [[ "$comm" == cutover ]] && { echo cutover; return; }
+  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  if [[ "$comm" == mariadbd ]]; then
+    server="$(sed -nE 's#.*--datadir=[^ ]*/([^/ ]+)/data.*#\1#p' <<<"$cmd")"
+    echo "${server##*-} mariadbd"; return
+  fi
+  if [[ "$cmd" == *" -D "* ]]; then
+    pcmd="$cmd"; kind=postmaster
+  else
+    ppid="$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)" || return 1
+    pcmd="$(tr '\0' ' ' <"/proc/$ppid/cmdline" 2>/dev/null)" || return 1
+    case "$cmd" in
+      "postgres: walsender"*) kind=walsender ;;
+      "postgres: logical replication worker"*) kind="logical replication worker" ;;
+      *"[local]"*) kind="psql (bench)" ;;
+      *"127.0.0.1("*) kind="client backend" ;;
+      "postgres: "*) kind="${cmd#postgres: }"; kind="${kind%% *}" ;;
+      *) kind=other ;;
+    esac
+  fi
+  server="$(sed -nE 's#.* -D [^ ]*/([^/ ]+)/data.*#\1#p' <<<"$pcmd")"
+  echo "${server##*-} $kind"
+}
+cpu_report() {  # START END -> "cpu_s wait_s role" lines, most CPU first, then a total line
+  awk 'NR == FNR { run[$1] = $3; wait[$1] = $4; next }
+       { r = $5; for (i = 6; i <= NF; ++i) r = r " " $i
+         c[r] += ($3 - run[$1]) / 1e9; w[r] += ($4 - wait[$1]) / 1e9 }
+       END { for (r in c) if (c[r] >= 0.005) { printf "%7.2f %7.2f  %s\n", c[r], w[r], r; tc += c[r]; tw += w[r] }
+             printf "%7.2f %7.2f  total\n", tc, tw }' "$1" "$2" | sort -k1,1gr
+}
+
 bench_preflight() {
   [[ -x "$CUTOVER" ]] || die "$CUTOVER not found: build it (cmake --preset default && cmake --build --preset default)"
   [[ -x "$PGBENCH" ]] || die "pgbench not found at $PGBENCH"

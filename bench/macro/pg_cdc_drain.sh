@@ -32,6 +32,9 @@
 #     confirmed_flush_lsn >= L (depends on each tool's feedback interval, informational only).
 #  5. verification: target counts and balance sums of all four tables equal the source's; for
 #     cutover the checkpoint row is reported.
+#  6. CPU by role during each drain (common.sh cpu_mark/cpu_report: every thread of the servers
+#     and of cutover, CPU seconds and seconds spent waiting for a CPU) in the log and in
+#     $OUT/cpu-TOOL-rN.txt: on a small machine it shows which process paces the drain.
 #
 # Output: per-run lines on stdout, then medians and the ratio; logs and raw TSV under $OUT
 # (default bench/out/cdc_drain-<timestamp>).
@@ -120,6 +123,7 @@ drain() {
   esac
   q "$SRC" "checkpoint"; q "$tgt" "checkpoint"
   observer_start "$OUT/observe-$tool-r$r.txt" "$SRC" "$tgt"
+  cpu_mark "$OUT/cpu-$tool-r$r.start"
   t0=$(now)
   if [[ "$tool" != native ]]; then
     start_cutover cdc "$OUT/$tool-drain-r$r.log" "$tool"
@@ -132,6 +136,7 @@ drain() {
       n="$(q "$tgt" "select count(*) from pgbench_history" 2>/dev/null || echo -1)"
       if [[ "$n" == "$N" ]]; then
         t_data=$(now)
+        cpu_mark "$OUT/cpu-$tool-r$r.end"
         slot_deadline=$(( $(date +%s) + SLOT_GRACE ))
       fi
     fi
@@ -236,6 +241,9 @@ for r in $(seq 1 "$RUNS"); do
     fp="$(fingerprint "$tgt")"
     [[ "$fp" == "$fp_src" ]] || die "$tool run $r: target differs after drain: $fp vs source $fp_src"
     log "run $r: $tool drained $N txns in ${D[$tool]} s ($(div "$N" "${D[$tool]}") txn/s; slot confirmed after ${SL[$tool]} s); target verified"
+    cpu_report "$OUT/cpu-$tool-r$r.start" "$OUT/cpu-$tool-r$r.end" >"$OUT/cpu-$tool-r$r.txt"
+    log "run $r: $tool CPU seconds during the drain (on CPU, waiting for a CPU, role):"
+    sed 's/^/    /' "$OUT/cpu-$tool-r$r.txt" >&2
   done
   ckpt="$(q "$TGT_C" "select position from cutover.checkpoint where task = '$TASK'")"
   log "run $r: cutover checkpoint $ckpt (source pg_current_wal_lsn after backlog $L)"
@@ -249,7 +257,7 @@ for r in $(seq 1 "$RUNS"); do
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "${order[0]}" "$N" "$src_tps" \
     "${D[cutover]}" "${D[native]}" "$(div "$N" "${D[cutover]}")" "$(div "$N" "${D[native]}")" \
-    "${RAT[-1]}" "${SL[cutover]}" "${SL[native]}" "${D[base]:-}" "${BRAT[-1]:-}" | tee -a "$OUT/runs.tsv"
+    "${RAT[-1]}" "${SL[cutover]}" "${SL[native]}" "${D[base]:-}" "$( ((${#BRAT[@]})) && echo "${BRAT[-1]}")" | tee -a "$OUT/runs.tsv"
 
   bench_stop_server "$TAG-r$r-src"; bench_stop_server "$TAG-r$r-tgtc"; bench_stop_server "$TAG-r$r-tgtn"
   [[ -n "$CUTOVER_BASE" ]] && bench_stop_server "$TAG-r$r-tgtb"
@@ -269,5 +277,14 @@ mc="$(median "${CUT[@]}")"; mn="$(median "${NAT[@]}")"
     echo "ratio base/native (txn/s of medians): $(ratio "$mn" "$mb"); median of per-run ratios: $(median "${BRAT[@]}")"
     echo "ratio cutover/base (txn/s of medians): $(ratio "$mb" "$mc")"
   fi
+  for tool in "${TOOLS[@]}"; do
+    echo "$tool: median CPU seconds by role over the $RUNS drain(s) (on CPU, waiting for a CPU):"
+    cat "$OUT"/cpu-"$tool"-r*.txt | awk '{ r = $3; for (i = 4; i <= NF; ++i) r = r " " $i
+        c[r] = c[r] " " $1; w[r] = w[r] " " $2 }
+      function med(list,   v, n, i, j, x) { n = split(list, v, " ")
+        for (i = 2; i <= n; ++i) { x = v[i] + 0; for (j = i - 1; j > 0 && v[j] + 0 > x; --j) v[j + 1] = v[j]; v[j + 1] = x }
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+      END { for (r in c) printf "  %7.2f %7.2f  %s\n", med(c[r]), med(w[r]), r }' | sort -k1,1gr
+  done
   echo "output: $OUT"
 } | tee "$OUT/summary.txt"
