@@ -19,6 +19,7 @@
 #include "engine/core/checkpoint.h"
 #include "engine/core/column_diff.h"
 #include "engine/core/error_policy.h"
+#include "engine/core/generated_columns.h"
 #include "engine/core/load_split.h"
 #include "engine/core/schema.h"
 #include "engine/core/schema_objects.h"
@@ -342,6 +343,12 @@ class Applier : NonCopyable {
   RowsNotFoundReport* rows_not_found_ = nullptr;
 };
 
+// A target table's columns as the target's catalog has them now (Sink::ReadTargetColumns).
+struct TargetTableColumns {
+  std::vector<TargetColumn> columns;  // in the table's order
+  bool case_insensitive = false;      // names match regardless of case (MariaDB)
+};
+
 class Sink : NonCopyable {
  public:
   virtual ~Sink() = default;
@@ -374,6 +381,17 @@ class Sink : NonCopyable {
                              TablePrep prep, StartReport& problems) {
     (void)task, (void)tables, (void)prep, (void)problems;
     return Status::Ok();
+  }
+
+  // The columns the target tables of `tables` have now, keyed by source name
+  // (TableSchema::name); a table the target does not have is left out. Read once at CDC start
+  // to follow columns added on the source while the task was stopped
+  // (pipeline/columns_added_while_stopped.h). Creates and changes nothing. Default: an empty
+  // map (a target that cannot tell, e.g. files: nothing is followed at start).
+  virtual Result<std::map<TableName, TargetTableColumns>> ReadTargetColumns(
+      const std::vector<TableSchemaPtr>& tables) {
+    (void)tables;
+    return std::map<TableName, TargetTableColumns>{};
   }
 
   // Prepares `tables`, the tables about to be loaded, for their loads as `prep` says, all from

@@ -391,6 +391,22 @@ Result<TaskState> LakehouseSink::ReadTaskState(const std::string& task) {
   return m->ToTaskState();
 }
 
+Result<std::map<TableName, TargetTableColumns>> LakehouseSink::ReadTargetColumns(
+    const std::vector<TableSchemaPtr>& tables) {
+  std::map<TableName, TargetTableColumns> out;
+  if (task_.empty() || tables.empty()) return out;
+  ASSIGN_OR_RETURN(auto m, ReadManifest(*store_, task_));
+  if (!m) return out;
+  for (const TableSchemaPtr& t : tables) {
+    for (const auto& [landing, entry] : m->tables) {
+      if (entry.source != t->name) continue;
+      TargetTableColumns& c = out[t->name];
+      for (const Column& col : entry.columns) c.columns.push_back({col.name, false});
+    }
+  }
+  return out;
+}
+
 Status LakehouseSink::Open(const std::string& task) {
   if (files_) return Status::Ok();
   if (task_.empty()) task_ = task;

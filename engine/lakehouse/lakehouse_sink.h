@@ -79,6 +79,9 @@ class LakehouseSink final : public Sink {
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
+  // The columns the task's manifest records for each table (its files' current shape).
+  Result<std::map<TableName, TargetTableColumns>> ReadTargetColumns(
+      const std::vector<TableSchemaPtr>& tables) override;
   Status DropTask(const std::string& task) override;
 
  private:

@@ -260,23 +260,45 @@ Result<size_t> MaxAllowedPacket(MariaConn& conn) {
 MariaSink::MariaSink(std::string uri, SinkOptions options)
     : uri_(std::move(uri)), options_(options) {}
 
+// The columns of target table `target` in their order; none when it does not exist.
+static Result<std::vector<TargetColumn>> ReadColumns(MariaConn& conn, const TableName& target) {
+  ASSIGN_OR_RETURN(MariaRows r,
+                   conn.Query("SELECT COLUMN_NAME, IS_GENERATED FROM information_schema.COLUMNS "
+                              "WHERE TABLE_SCHEMA = " +
+                                  conn.QuoteLiteral(target.schema) + " AND TABLE_NAME = " +
+                                  conn.QuoteLiteral(target.name) + " ORDER BY ORDINAL_POSITION",
+                              "target table " + target.ToString() + ": reading columns"));
+  std::vector<TargetColumn> columns;
+  for (const auto& row : r.rows)
+    columns.push_back({row[0].value_or(""), row[1].value_or("NEVER") == "ALWAYS"});
+  return columns;
+}
+
 // Pre-created target tables: their generated columns against the source's (generated_columns.h).
 static Status CheckPrecreatedGenerated(MariaConn& conn, const std::vector<TableSchemaPtr>& tables,
                                        StartReport& problems) {
   for (const TableSchemaPtr& t : tables) {
     TableName target = MakePlan(*t, conn.uri().database).target;
-    ASSIGN_OR_RETURN(MariaRows r,
-                     conn.Query("SELECT COLUMN_NAME, IS_GENERATED FROM information_schema.COLUMNS "
-                                "WHERE TABLE_SCHEMA = " +
-                                    conn.QuoteLiteral(target.schema) +
-                                    " AND TABLE_NAME = " + conn.QuoteLiteral(target.name),
-                                "target table " + target.ToString() + ": reading columns"));
-    std::vector<TargetColumn> columns;
-    for (const auto& row : r.rows)
-      columns.push_back({row[0].value_or(""), row[1].value_or("NEVER") == "ALWAYS"});
+    ASSIGN_OR_RETURN(std::vector<TargetColumn> columns, ReadColumns(conn, target));
     CheckPrecreatedColumns(*t, target, columns, true, problems);
   }
   return Status::Ok();
+}
+
+Result<std::map<TableName, TargetTableColumns>> MariaSink::ReadTargetColumns(
+    const std::vector<TableSchemaPtr>& tables) {
+  std::map<TableName, TargetTableColumns> out;
+  if (tables.empty()) return out;
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "check", /*writes_rows=*/false));
+  for (const TableSchemaPtr& t : tables) {
+    ASSIGN_OR_RETURN(std::vector<TargetColumn> columns,
+                     ReadColumns(*conn, MakePlan(*t, conn->uri().database).target));
+    if (columns.empty()) continue;
+    TargetTableColumns& c = out[t->name];
+    c.columns = std::move(columns);
+    c.case_insensitive = true;
+  }
+  return out;
 }
 
 Status MariaSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,

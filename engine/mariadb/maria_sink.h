@@ -82,6 +82,8 @@ class MariaSink : public Sink {
   Status DropTask(const std::string& task) override;
   Status RecordValidation(const std::string& task,
                           const std::map<TableName, TableValidationState>& tables) override;
+  Result<std::map<TableName, TargetTableColumns>> ReadTargetColumns(
+      const std::vector<TableSchemaPtr>& tables) override;
   Status PrepareTables(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                        TablePrep prep) override;
   // Schema objects: maria_schema_objects.cc.

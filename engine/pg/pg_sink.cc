@@ -212,23 +212,41 @@ Status PgSink::DropTask(const std::string& task) {
       .status();
 }
 
+// The columns of target table `target` in their order; none when it does not exist.
+static Result<std::vector<TargetColumn>> ReadColumns(PgConn& conn, const TableName& target) {
+  std::string rel = QualifiedName(conn, target);
+  ASSIGN_OR_RETURN(
+      auto r,
+      conn.ExecParams("SELECT attname, attgenerated <> '' FROM pg_attribute "
+                      "WHERE attrelid = to_regclass($1) AND attnum > 0 "
+                      "AND NOT attisdropped ORDER BY attnum",
+                      {rel.c_str()}, "target table " + target.ToString() + ": reading columns"));
+  std::vector<TargetColumn> columns;
+  for (int i = 0; i < r.rows(); ++i) columns.push_back({r.str(i, 0), r.get(i, 1) == "t"});
+  return columns;
+}
+
 // Pre-created target tables: their generated columns against the source's (generated_columns.h).
 static Status CheckPrecreatedGenerated(PgConn& conn, const std::vector<TableSchemaPtr>& tables,
                                        StartReport& problems) {
   for (const TableSchemaPtr& t : tables) {
     TableName target = TargetName(*t);
-    std::string rel = QualifiedName(conn, target);
-    ASSIGN_OR_RETURN(
-        auto r,
-        conn.ExecParams("SELECT attname, attgenerated <> '' FROM pg_attribute "
-                        "WHERE attrelid = to_regclass($1) AND attnum > 0 "
-                        "AND NOT attisdropped",
-                        {rel.c_str()}, "target table " + target.ToString() + ": reading columns"));
-    std::vector<TargetColumn> columns;
-    for (int i = 0; i < r.rows(); ++i) columns.push_back({r.str(i, 0), r.get(i, 1) == "t"});
+    ASSIGN_OR_RETURN(std::vector<TargetColumn> columns, ReadColumns(conn, target));
     CheckPrecreatedColumns(*t, target, columns, false, problems);
   }
   return Status::Ok();
+}
+
+Result<std::map<TableName, TargetTableColumns>> PgSink::ReadTargetColumns(
+    const std::vector<TableSchemaPtr>& tables) {
+  std::map<TableName, TargetTableColumns> out;
+  if (tables.empty()) return out;
+  ASSIGN_OR_RETURN(auto conn, ConnectTarget(uri_, options_, "cutover check", /*replica=*/false));
+  for (const TableSchemaPtr& t : tables) {
+    ASSIGN_OR_RETURN(std::vector<TargetColumn> columns, ReadColumns(*conn, TargetName(*t)));
+    if (!columns.empty()) out[t->name].columns = std::move(columns);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -233,6 +233,7 @@ class PgStream : public ChangeStream {
         if (kc.name == rc.name) {
           c.type_name = kc.type_name;
           c.nullable = kc.nullable;
+          c.default_value = kc.default_value;  // what a target adding the column gives its rows
           catalog = &kc;
         }
       }

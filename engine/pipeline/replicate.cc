@@ -18,6 +18,7 @@
 #include "engine/core/raw_rows.h"
 #include "engine/core/read_filter.h"
 #include "engine/pipeline/apply_errors.h"
+#include "engine/pipeline/columns_added_while_stopped.h"
 #include "engine/pipeline/lob_report.h"
 #include "engine/pipeline/net_effect.h"
 #include "engine/pipeline/referential_actions.h"
@@ -975,7 +976,9 @@ struct SpooledCdc {
   TableTransforms& transforms;
   const ReferentialActions* referential;
   std::function<Result<std::unique_ptr<ApplyErrors>>(Applier&)> make_errors;
-  const std::vector<TableSchemaPtr>& start_schemas;  // the tables as the target has them
+  // The task's target-shaped tables; the loop starts from them as the target has them
+  // (columns_added_while_stopped.h).
+  const std::vector<TableSchemaPtr>& start_schemas;
   const SplitSnapshots& split;  // tables loaded in ranges from different snapshots
 
   Status Run(std::unique_ptr<Applier> applier, const Position& from,
@@ -1021,9 +1024,17 @@ struct SpooledCdc {
         capture.Stop();
         return errors.status();
       }
-      CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, start_schemas, stop,
-                   stats, transforms, referential, errors->get(), split);
-      Status s = loop.Run();
+      // The target's columns are read again after an outage: a column added meanwhile by the
+      // last loop is on the target now.
+      Status s;
+      auto shapes = StartShapes(sink, start_schemas);
+      if (shapes.ok()) {
+        CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, *shapes, stop, stats,
+                     transforms, referential, errors->get(), split);
+        s = loop.Run();
+      } else {
+        s = shapes.status();
+      }
       if (!s.ok() && !*errors && applier->ClassifyError(s) != ApplyErrorKind::kOther)
         stats.refused = true;
       if (s.ok() || s.code() != StatusCode::kUnavailable || capture.failed() || stop.load() ||
@@ -1443,7 +1454,8 @@ Status RunReplication(Source& source, Sink& sink, const ReplicateOptions& opt,
     opt.metrics->SetPhase(ReplicationPhase::kCdc);
   }
   ASSIGN_OR_RETURN(std::unique_ptr<ApplyErrors> errors, make_errors(*applier));
-  CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, targets,
+  ASSIGN_OR_RETURN(std::vector<TableSchemaPtr> shapes, StartShapes(sink, targets));
+  CdcLoop loop(source, *stream, *applier, loop_opt, std::move(table_snapshots), applied, shapes,
                stop, stats, transforms, referential.get(), errors.get(),
                std::move(split_snapshots));
   Status s = loop.Run();

@@ -128,11 +128,11 @@ Result<std::unique_ptr<SqliteConn>> SqliteSink::OpenWriter(std::string_view purp
   return conn;
 }
 
-// Pre-created target tables: their generated columns against the source's (generated_columns.h).
-static Status CheckPrecreatedGenerated(SqliteConn& conn, const std::vector<TableSchemaPtr>& tables,
-                                       StartReport& problems) {
+// The columns of each of `tables`' target tables in their order (none: no such table), to `use`.
+template <typename Use>
+static Status ReadColumns(SqliteConn& conn, const std::vector<TableSchemaPtr>& tables, Use use) {
   ASSIGN_OR_RETURN(auto st, conn.Prepare("SELECT name, hidden IN (2, 3) FROM "
-                                         "pragma_table_xinfo(?1) WHERE hidden <> 1",
+                                         "pragma_table_xinfo(?1) WHERE hidden <> 1 ORDER BY cid",
                                          "reading target columns"));
   for (const TableSchemaPtr& t : tables) {
     TableName target = MakePlan(*t).target;
@@ -144,9 +144,37 @@ static Status CheckPrecreatedGenerated(SqliteConn& conn, const std::vector<Table
       if (!row) break;
       columns.push_back({std::string(st->column_text(0)), st->column_int64(1) != 0});
     }
-    CheckPrecreatedColumns(*t, target, columns, false, problems);
+    use(*t, target, std::move(columns));
   }
   return Status::Ok();
+}
+
+// Pre-created target tables: their generated columns against the source's (generated_columns.h).
+static Status CheckPrecreatedGenerated(SqliteConn& conn, const std::vector<TableSchemaPtr>& tables,
+                                       StartReport& problems) {
+  return ReadColumns(
+      conn, tables,
+      [&](const TableSchema& t, const TableName& target, std::vector<TargetColumn> columns) {
+        CheckPrecreatedColumns(t, target, columns, false, problems);
+      });
+}
+
+Result<std::map<TableName, TargetTableColumns>> SqliteSink::ReadTargetColumns(
+    const std::vector<TableSchemaPtr>& tables) {
+  std::map<TableName, TargetTableColumns> out;
+  if (tables.empty()) return out;
+  auto opened = SqliteConn::Open(uri_, "check", SqliteOpenOptions{.wal = false, .create = false});
+  if (!opened.ok() && opened.status().code() == StatusCode::kNotFound) return out;
+  if (!opened.ok()) return opened.status();
+  RETURN_IF_ERROR(
+      ReadColumns(**opened, tables,
+                  [&](const TableSchema& t, const TableName&, std::vector<TargetColumn> columns) {
+                    if (columns.empty()) return;
+                    TargetTableColumns& c = out[t.name];
+                    c.columns = std::move(columns);
+                    c.case_insensitive = true;  // SQLite's column names ignore case
+                  }));
+  return out;
 }
 
 Status SqliteSink::CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,

@@ -62,6 +62,8 @@ class SqliteSink : public Sink {
                                                       const TableSchema& table,
                                                       TablePrep prep) override;
   Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) override;
+  Result<std::map<TableName, TargetTableColumns>> ReadTargetColumns(
+      const std::vector<TableSchemaPtr>& tables) override;
   Status CheckTarget(const std::string& task, const std::vector<TableSchemaPtr>& tables,
                      TablePrep prep, StartReport& problems) override;
   Status DropTask(const std::string& task) override;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -409,6 +410,140 @@ TEST_P(SchemaChangesFromMariaDb, TargetFollowsAddRenameWidenAndDrop) {
 INSTANTIATE_TEST_SUITE_P(Targets, SchemaChangesFromMariaDb,
                          ::testing::Values("postgresql", "sqlite", "lakehouse_parquet"),
                          [](const auto& info) { return info.param; });
+
+// Runs `args` until the target has the table's 100 rows and CDC has started; then `during_cdc`
+// (when set) writes on the source and the target must reach `rows_after` rows; then stops the
+// task (SIGTERM), which must exit 0.
+::testing::AssertionResult RunThenStop(const std::vector<std::string>& args, DdlTarget& target,
+                                       const std::function<void()>& during_cdc = nullptr,
+                                       const std::string& rows_after = "100") {
+  EngineProcess engine(args);
+  auto has = [&](const std::string& n) {
+    return Eventually([&] { return !engine.Running() || target.Count() == n; }, 120s) &&
+           engine.Running();
+  };
+  if (!has("100") || !CdcStarted(engine))
+    return ::testing::AssertionFailure() << "not loaded\n" << engine.Log();
+  if (during_cdc) during_cdc();
+  if (!has(rows_after))
+    return ::testing::AssertionFailure() << "target never had " << rows_after << " rows\n"
+                                         << engine.Log();
+  engine.Signal(SIGTERM);
+  if (int rc = engine.Wait(60s); rc != 0)
+    return ::testing::AssertionFailure() << "exit " << rc << "\n" << engine.Log();
+  return ::testing::AssertionSuccess();
+}
+
+// Columns added on the source while the task is stopped (columns_added_while_stopped.h): the
+// restarted task starts the table from the columns the target has, adds the new ones on the
+// target at the table's next change (the rows it already has take the source's default, as on
+// the source), and the rows are equal again; `cutover validate` agrees.
+class SchemaChangesWhileStopped : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SchemaChangesWhileStopped, ColumnsAddedWhileTheTaskIsStoppedAreAddedAtItsNextChange) {
+  if (GetParam().starts_with("lakehouse")) {
+    ASSERT_EQ(DuckDbReady(), "");
+  }
+  auto source = StartPostgres("src");
+  ASSERT_TRUE(source);
+  DdlTarget target(GetParam(), "ddl");
+  ASSERT_TRUE(target.ok());
+  target.set_task("ds");
+  Sql(*source, kSetup);
+  const auto args = target.Replicate(source->uri(), "ds", {"--tables", "ddl.%"});
+  ASSERT_TRUE(RunThenStop(
+      args, target, [&] { Sql(*source, "INSERT INTO ddl.t VALUES (101, 'before', 'x', 1)"); },
+      "101"));
+  Sql(*source,
+      "ALTER TABLE ddl.t ADD COLUMN note text NOT NULL DEFAULT 'none';"
+      "ALTER TABLE ddl.t ADD COLUMN n int;"
+      "UPDATE ddl.t SET note = 'n' || id, n = id WHERE id % 2 = 0;"
+      "INSERT INTO ddl.t (id, a, b, gone, note, n) VALUES (102, 'with note', 'y', 2, 'given', 7);");
+  EngineProcess engine(args);
+  const std::string want = Sql(*source, PgRows("a") + "ddl.t");
+  EXPECT_TRUE(Eventually([&] { return !engine.Running() || target.Rows("a") == want; }, 90s))
+      << "source " << want << " target " << target.Rows("a") << "\n"
+      << engine.Log();
+  ASSERT_TRUE(engine.Running()) << engine.Log();
+  EXPECT_NE(engine.Log().find("the target lacks column(s) note, n of the source (added while the "
+                              "task was stopped)"),
+            std::string::npos)
+      << engine.Log();
+  EXPECT_NE(engine.Log().find("source schema changed"), std::string::npos) << engine.Log();
+  const std::string columns = target.Columns();
+  EXPECT_NE(columns.find("note "), std::string::npos) << columns;
+  EXPECT_NE(columns.find(", n "), std::string::npos) << columns;
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
+  // `validate` compares every column, n included.
+  RunResult v = RunCutover(
+      {"validate", "--source", source->uri(), "--target", target.uri(), "--tables", "ddl.%"}, 60s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, SchemaChangesWhileStopped,
+                         ::testing::Values("postgresql", "mariadb", "sqlite", "lakehouse_csv"),
+                         [](const auto& info) { return info.param; });
+
+// A rename while the task is stopped cannot be told from a drop and an add: the restarted task
+// stops before writing anything, naming both columns and the remedy; the target is unchanged.
+TEST(SchemaChangesWhileStoppedRename, ARenameStopsTheRestartNamingBothColumns) {
+  auto source = StartPostgres("src");
+  ASSERT_TRUE(source);
+  DdlTarget target("postgresql", "ddl");
+  ASSERT_TRUE(target.ok());
+  Sql(*source, kSetup);
+  const auto args = target.Replicate(source->uri(), "dr", {"--tables", "ddl.%"});
+  ASSERT_TRUE(RunThenStop(args, target));
+  Sql(*source,
+      "ALTER TABLE ddl.t RENAME COLUMN b TO b2;"
+      "UPDATE ddl.t SET b2 = 'changed' WHERE id = 1;");
+  EngineProcess engine(args);
+  const int rc = engine.Wait(90s);
+  EXPECT_NE(rc, 0) << engine.Log();
+  EXPECT_NE(engine.Log().find("table ddl.t: the target lacks column(s) b2 of the source and has "
+                              "column(s) b the source no longer has"),
+            std::string::npos)
+      << engine.Log();
+  EXPECT_EQ(engine.Log().find("cutover:cutover@"), std::string::npos) << engine.Log();
+  const std::string columns = target.Columns();
+  EXPECT_NE(columns.find("b character varying(10)"), std::string::npos) << columns;
+  EXPECT_EQ(columns.find("b2"), std::string::npos) << columns;
+}
+
+// A MariaDB source and target: the binlog's ALTER marks the table, its next rows event has the
+// new columns, and the MariaDB target (names without case, DDL committed on its own) adds them.
+TEST(SchemaChangesWhileStoppedMariaDb, AColumnAddedWhileStoppedIsAddedAtTheNextChange) {
+  auto source = StartMariaDb("msrc");
+  ASSERT_TRUE(source);
+  DdlTarget target("mariadb", "cutover");
+  ASSERT_TRUE(target.ok());
+  auto conn = MariaConnect(*source);
+  MariaExec(*conn,
+            "CREATE TABLE t (id int PRIMARY KEY, a text, b varchar(10), gone int);"
+            "INSERT INTO t SELECT seq, CONCAT('a', seq), CONCAT('b', seq), seq FROM seq_1_to_100");
+  const auto args = target.Replicate(source->uri(), "dm", {});
+  ASSERT_TRUE(RunThenStop(
+      args, target, [&] { MariaExec(*conn, "INSERT INTO t VALUES (101, 'before', 'x', 1)"); },
+      "101"));
+  MariaExec(*conn,
+            "ALTER TABLE t ADD COLUMN Note varchar(20) NOT NULL DEFAULT 'none';"
+            "INSERT INTO t (id, a, b, gone, note) VALUES (102, 'with note', 'y', 2, 'given');"
+            "UPDATE t SET note = CONCAT('n', id) WHERE id % 2 = 0");
+  MariaExec(*conn, "SET SESSION group_concat_max_len = 1000000");
+  const std::string want = MariaValue(*conn, MariaRows("a") + "t");
+  EngineProcess engine(args);
+  EXPECT_TRUE(Eventually([&] { return !engine.Running() || target.Rows("a") == want; }, 90s))
+      << "source " << want << " target " << target.Rows("a") << "\n"
+      << engine.Log();
+  EXPECT_TRUE(engine.Running()) << engine.Log();
+  EXPECT_NE(engine.Log().find("the target lacks column(s) Note of the source"), std::string::npos)
+      << engine.Log();
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
+  RunResult v = RunCutover({"validate", "--source", source->uri(), "--target", target.uri()}, 60s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
 
 }  // namespace
 }  // namespace cutover::testing
