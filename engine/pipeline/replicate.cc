@@ -489,6 +489,9 @@ class CdcLoop {
   }
   ~CdcLoop() { applier_.set_rows_not_found_report(nullptr); }
 
+  // Each table's schema as the last change seen had it (or as the loop started it).
+  const std::map<TableName, TableSchemaPtr>& schemas() const { return schemas_; }
+
   Status Run() {
     ScopedLogComponent component(LogComponent::kTargetApply);
     StreamEvent ev;
@@ -1017,6 +1020,7 @@ struct SpooledCdc {
     }
     SpoolCapture capture(source, opt.task, tables, std::move(stream), *spool, opt.metrics);
     capture.Start();
+    std::vector<TableSchemaPtr> base = start_schemas;
     for (;;) {
       SpoolStream reader(*spool);
       auto errors = make_errors(*applier);
@@ -1024,14 +1028,19 @@ struct SpooledCdc {
         capture.Stop();
         return errors.status();
       }
-      // The target's columns are read again after an outage: a column added meanwhile by the
-      // last loop is on the target now.
+      // After an outage the next loop starts from the tables as the last one left them (a
+      // schema change it followed), checked again against the target's columns: a column it
+      // added in a transaction the outage rolled back is added again at the next change.
       Status s;
-      auto shapes = StartShapes(sink, start_schemas);
+      auto shapes = StartShapes(sink, base);
       if (shapes.ok()) {
         CdcLoop loop(source, reader, *applier, opt, table_snapshots, applied, *shapes, stop, stats,
                      transforms, referential, errors->get(), split);
         s = loop.Run();
+        for (TableSchemaPtr& t : base) {
+          auto it = loop.schemas().find(t->name);
+          if (it != loop.schemas().end() && it->second) t = it->second;
+        }
       } else {
         s = shapes.status();
       }

@@ -144,6 +144,37 @@ TEST_F(ChangeSpoolPg, TargetDownSlotKeepsUpWhileSpoolGrowsThenExact) {
   EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
 }
 
+// A column added on the source while the target is down, with changes on both sides of it: the
+// task reconnects without a restart, its next loop starts from the columns the target has, adds
+// the column at the table's next change (with its default for the rows already there), and the
+// target is exact, the new column included.
+TEST_F(ChangeSpoolPg, AColumnAddedWhileTheTargetIsDownIsAddedWhenItReturns) {
+  CreateKcSchema(*source_);
+  EngineProcess engine(Replicate("csd", {}));
+  ASSERT_TRUE(WaitLoaded("csd", engine)) << engine.Log();
+  Sql(*source_, "UPDATE kc.accounts SET balance = balance + 1 WHERE id <= 10");
+  std::vector<TableSpec> tables = {{"kc.accounts", "id"}, {"kc.events", "id"}};
+  ASSERT_EQ(WaitUntilEqual(*source_, *target_, tables, 60s), "") << engine.Log();
+  ASSERT_TRUE(target_->Halt().ok());
+  Sql(*source_,
+      "UPDATE kc.accounts SET balance = balance + 1 WHERE id BETWEEN 11 AND 20;"
+      "ALTER TABLE kc.accounts ADD COLUMN tier text NOT NULL DEFAULT 'basic';"
+      "UPDATE kc.accounts SET tier = 'gold' WHERE id % 7 = 0;"
+      "INSERT INTO kc.accounts (id, balance, note, tier) VALUES (5000, 1, 'new', 'silver');");
+  std::this_thread::sleep_for(2s);  // the task sees the target gone and waits for it
+  ASSERT_TRUE(target_->Resume().ok());
+  EXPECT_EQ(WaitUntilEqual(*source_, *target_, tables, 90s), "") << engine.Log();
+  EXPECT_EQ(Sql(*target_,
+                "SELECT count(*) FILTER (WHERE tier = 'basic') || '/' || "
+                "count(*) FILTER (WHERE tier = 'gold') FROM kc.accounts"),
+            Sql(*source_,
+                "SELECT count(*) FILTER (WHERE tier = 'basic') || '/' || "
+                "count(*) FILTER (WHERE tier = 'gold') FROM kc.accounts"));
+  EXPECT_TRUE(engine.Running()) << engine.Log();
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(engine.Wait(60s), 0) << engine.Log();
+}
+
 // --spool-max-bytes reached while the target is down: capture pauses and the slot is no longer
 // confirmed (the metrics say "full"); when the target returns the spool drains, capture resumes
 // from the spool's end and the target is exact.
