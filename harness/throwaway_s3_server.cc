@@ -91,6 +91,7 @@ Result<std::unique_ptr<ThrowawayS3Server>> ThrowawayS3Server::Start(S3ServerOpti
   if (ec) return InvalidArgument("S3 server folder " + s->data_dir() + ": " + ec.message());
   s->port_ = FreePort();
   if (s->port_ == 0) return Unavailable("no free loopback port for the S3 server");
+  RETURN_IF_ERROR(s->ClearFault());  // a fault a run before this one left in the folder
   RETURN_IF_ERROR(s->Resume());
   return s;
 }
@@ -119,7 +120,7 @@ Status ThrowawayS3Server::Resume() {
   std::vector<std::string> argv = {
       "node",  script,     "--port",        port,           "--directory",
       dir,     "--bucket", options_.bucket, "--access-key", options_.access_key,
-      "--log", log};
+      "--log", log,        "--faults",      faults_file()};
   if (!options_.tls_cert.empty())
     argv.insert(argv.end(), {"--cert", options_.tls_cert, "--key", options_.tls_key});
   pid_ = ::fork();
@@ -145,6 +146,31 @@ Status ThrowawayS3Server::Resume() {
   }
   (void)Halt();
   return Unavailable("the S3 server did not listen on 127.0.0.1:" + port + " within 30 s");
+}
+
+Status ThrowawayS3Server::SetFault(const std::string& match, Fault fault) {
+  std::string escaped;
+  for (char c : match) {
+    if (c == '\\' || c == '"') escaped += '\\';
+    escaped += c;
+  }
+  // Written whole, then renamed: the server reads the old file or the new one.
+  std::string tmp = faults_file() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"match\": \"" << escaped << "\", \"mode\": \""
+        << (fault == Fault::kRefuse ? "refuse" : "lose-reply") << "\"}\n";
+    if (!out.flush()) return Unavailable("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, faults_file(), ec);
+  return ec ? Unavailable("cannot rename " + tmp + ": " + ec.message()) : Status::Ok();
+}
+
+Status ThrowawayS3Server::ClearFault() {
+  std::error_code ec;
+  std::filesystem::remove(faults_file(), ec);
+  return ec ? Unavailable("cannot remove " + faults_file() + ": " + ec.message()) : Status::Ok();
 }
 
 Status ThrowawayS3Server::Halt() {

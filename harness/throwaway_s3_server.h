@@ -42,6 +42,12 @@ class ThrowawayS3Server {
   Status Halt();
   Status Resume();
   bool running() const { return pid_ > 0; }
+  // A fault on requests whose "METHOD /path" matches `match` (ECMAScript regex), until
+  // ClearFault: kRefuse answers 503 SlowDown and stores nothing; kLoseReply does the request,
+  // then drops the connection instead of answering. Takes effect at the next request.
+  enum class Fault { kRefuse, kLoseReply };
+  Status SetFault(const std::string& match, Fault fault);
+  Status ClearFault();
 
   int port() const { return port_; }
   // http(s)://127.0.0.1:PORT
@@ -49,6 +55,7 @@ class ThrowawayS3Server {
   const S3ServerOptions& options() const { return options_; }
   std::string data_dir() const { return options_.dir + "/data"; }
   std::string log_file() const { return options_.dir + "/requests.log"; }
+  std::string faults_file() const { return options_.dir + "/faults.json"; }
   // The AWS environment a client needs to reach this server (AWS_ENDPOINT_URL, AWS_REGION, the
   // key pair), as name/value pairs.
   std::vector<std::pair<std::string, std::string>> ClientEnvironment() const;

@@ -369,6 +369,10 @@ class Sink : NonCopyable {
                                                               const TableSchema& table,
                                                               TablePrep prep) = 0;
 
+  // Opens the CDC applier. Called again in the same run after an applier failed with
+  // kUnavailable (the change spool's reconnect; no applier or loader of this sink is open then):
+  // the new one starts from what the target holds now, as in a new run, never from what this
+  // process believes it committed (a commit whose reply was lost may have committed).
   virtual Result<std::unique_ptr<Applier>> OpenApplier(const std::string& task) = 0;
 
   // Adds to `problems` every reason the target cannot take `tables` as the task needs (e.g.

@@ -461,7 +461,14 @@ Result<std::unique_ptr<TableLoader>> LakehouseSink::BeginTableLoad(const std::st
 }
 
 Result<std::unique_ptr<Applier>> LakehouseSink::OpenApplier(const std::string& task) {
+  // An applier after the first is a reconnect after an outage (the change spool's): the last
+  // commit may have failed after its files went up (uncommitted files to delete), or after the
+  // store took the manifest but its reply was lost (a newer manifest than files_ holds, whose
+  // files the next manifest must keep listing). Start again from what the store holds, as a new
+  // run does: read the manifest, then clean up.
+  if (applier_opened_) files_.reset();
   RETURN_IF_ERROR(Open(task));
+  applier_opened_ = true;
   return std::unique_ptr<Applier>(new LakehouseApplier(*files_));
 }
 

@@ -20,6 +20,9 @@
 //                        PreserveTransactions: one transaction file for every table instead
 //                        (rows in commit order, lakehouse_layout.h), listed in the manifest
 //                        under each table it has rows of; the same commit rule.
+//                        Called again (a reconnect after an outage), it re-reads the manifest
+//                        and cleans up as a new run does: a commit that failed may have left
+//                        files no manifest lists, or a manifest the store took without saying so.
 // One task per folder (or per BucketFolder): the clean-up keeps only files some task's
 // manifest lists.
 #pragma once
@@ -90,6 +93,7 @@ class LakehouseSink final : public Sink {
   LakehouseSettings settings_;
   std::string task_;
   std::unique_ptr<TaskFiles> files_;
+  bool applier_opened_ = false;  // OpenApplier again: re-read the store (a reconnect)
 };
 
 // Where `table` lands: its mapping's schema and name, else the source's.

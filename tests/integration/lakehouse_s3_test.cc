@@ -3,7 +3,9 @@
 // CDC from PostgreSQL fold in DuckDB (reading the server's objects) to exactly the source and
 // `cutover validate --target s3://` agrees; a LOAD file over the part size goes up as a real
 // multipart upload of several parts; kill -9 and a server outage during CDC under load end
-// exact, and an abandoned multipart upload is aborted at the next start; wrong credentials and
+// exact, and an abandoned multipart upload is aborted at the next start; a manifest write the
+// store refuses after the batch's file went up, or takes while the reply is lost, ends exact
+// after the change spool's reconnect (faults by the test server); wrong credentials and
 // an unreachable endpoint are one line, exit 2, with no secret printed; over HTTPS with a
 // self-signed certificate, trusted through AWS_CA_BUNDLE (and one line, exit 2, when it is not).
 #include <gtest/gtest.h>
@@ -80,6 +82,69 @@ class LakehouseS3 : public ::testing::Test {
     if (got == want) return "";
     return "source " + std::to_string(want.size()) + " rows, DuckDB's fold " +
            std::to_string(got.size());
+  }
+
+  // See ManifestRefused... / ManifestStoredButItsReplyLost... below.
+  void ManifestFault(harness::ThrowawayServer& pg, const std::string& prefix, bool lose_reply) {
+    Sql(pg,
+        "CREATE TABLE t (id int PRIMARY KEY, v text, n int);"
+        "INSERT INTO t SELECT g, 'row ' || g, g FROM generate_series(1, 500) g");
+    std::string settings = Settings(R"({"AddColumnName": true, "CdcMaxBatchInterval": 1,
+        "CdcMinFileSize": 1})");
+    EngineProcess run({"replicate", "--source", pg.uri(), "--target", "s3://lake/" + prefix,
+                       "--task", "m", "--target-settings", settings});
+    ASSERT_TRUE(Eventually([&] { return run.Log().find("cdc started") != std::string::npos; }, 60s))
+        << run.Log();
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+      for (long i = 0; !stop; ++i) {
+        long id = 1000 + i;
+        (void)pg.Sql("BEGIN; INSERT INTO t VALUES (" + std::to_string(id) +
+                     ", 'w', 1); UPDATE t SET n = n + 1 WHERE id = " + std::to_string(1 + i % 500) +
+                     "; DELETE FROM t WHERE id = " + std::to_string(id - 3) + "; COMMIT");
+        std::this_thread::sleep_for(20ms);
+      }
+    });
+    std::this_thread::sleep_for(1500ms);
+    // Every manifest write of the task fails from now on; data files still go up.
+    const std::string manifest = "^PUT /lake/" + prefix + "/_cutover/";
+    ASSERT_EQ(server_->SetFault(manifest, lose_reply), "");
+    EXPECT_TRUE(
+        Eventually([&] { return run.Log().find("target unavailable") != std::string::npos; }, 60s))
+        << run.Log();
+    // Reconnects while the fault lasts commit nothing either.
+    std::this_thread::sleep_for(3s);
+    ASSERT_EQ(server_->ClearFault(), "");
+    std::this_thread::sleep_for(2s);
+    stop = true;
+    writer.join();
+    std::string log = server_->Log();
+    std::string failed = lose_reply ? "lost" : "refused";
+    int manifests_failed =
+        Count(log, std::regex("PUT /lake/" + prefix + "/_cutover/m/manifest\\.json " + failed));
+    std::printf("[ measure ] %d manifest write(s) %s\n", manifests_failed, failed.c_str());
+    EXPECT_GE(manifests_failed, 5) << log;
+    EXPECT_TRUE(std::regex_search(
+        log, std::regex("PUT /lake/" + prefix + "/public/t/\\d{8}-\\d{9}\\.csv 200\nPUT /lake/" +
+                        prefix + "/_cutover/m/manifest\\.json " + failed)))
+        << "no data file went up right before a failed manifest write\n"
+        << log;
+    EXPECT_EQ(WaitEqual([&] { return Compare(pg, prefix); }, 90s), "") << run.Log();
+    EXPECT_EQ(Duplicates(dir_.path("mirror")), "") << run.Log();
+    EXPECT_NE(run.Log().find("target back"), std::string::npos) << run.Log();
+    // The refused batch's data file was deleted by the reconnect (a lost reply leaves none: its
+    // manifest, which lists the file, was stored).
+    if (!lose_reply) {
+      EXPECT_TRUE(std::regex_search(
+          run.Log(), std::regex("removed \\d+ file\\(s\\) written after the task's last manifest")))
+          << run.Log();
+    }
+    run.Signal(SIGTERM);
+    EXPECT_EQ(run.Wait(60s), 0) << run.Log();
+    RunResult v = RunCutover({"validate", "--source", pg.uri(), "--target", "s3://lake/" + prefix,
+                              "--tables", "public.t"},
+                             120s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   }
 
   SqliteDir dir_;
@@ -213,6 +278,25 @@ TEST_F(LakehouseS3, KillAndServerOutageDuringCdcEndExact) {
       {"validate", "--source", pg->uri(), "--target", "s3://lake/" + o, "--tables", "public.t"},
       120s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
+// The store fails the manifest write of a CDC batch after the batch's data file went up: the
+// run goes on capturing into the change spool and reconnects to the store. `lose_reply`: the
+// manifest is stored each time but the reply is lost, so the store holds a newer manifest than
+// the run saw succeed; otherwise the store refuses it (503) and the data file is left uncommitted.
+// Either way, once the store takes the manifest again, every change is in the files once.
+TEST_F(LakehouseS3, ManifestRefusedAfterTheBatchFileTheReconnectDeletesTheFile) {
+  const std::string prefix = server_->UniquePrefix("refused");
+  auto pg = StartPostgres("lh_s3r");
+  ASSERT_TRUE(pg);
+  ManifestFault(*pg, prefix, /*lose_reply=*/false);
+}
+
+TEST_F(LakehouseS3, ManifestStoredButItsReplyLostTheReconnectResumesFromTheStoredOne) {
+  const std::string prefix = server_->UniquePrefix("lost");
+  auto pg = StartPostgres("lh_s3l");
+  ASSERT_TRUE(pg);
+  ManifestFault(*pg, prefix, /*lose_reply=*/true);
 }
 
 TEST_F(LakehouseS3, WrongCredentialsOneLineExit2NoSecret) {

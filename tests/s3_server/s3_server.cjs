@@ -7,9 +7,15 @@
 //  - ListMultipartUploads (GET /bucket?uploads) and AbortMultipartUpload (DELETE
 //    /bucket/key?uploadId=...), read from s3rver's own upload folders;
 //  - a request log, one line per request: "METHOD /path?query STATUS" (the tests count parts).
-//  - HTTPS with --cert and --key (PEM files; s3rver serves TLS itself).
+//  - HTTPS with --cert and --key (PEM files; s3rver serves TLS itself);
+//  - faults on demand (--faults FILE, read at every request; absent = none): the file holds
+//    {"match": "<regex>", "mode": "refuse" | "lose-reply"}, and a request whose
+//    "METHOD /path" matches is refused with 503 SlowDown before anything is stored ("refuse"),
+//    or done and then answered by a dropped connection ("lose-reply": the client cannot tell
+//    it from a request that never arrived). Logged with the status "refused" / "lost".
 // Usage: node s3_server.cjs --port N --directory DIR --bucket NAME --access-key ID --log FILE
-//        [--cert CERT.pem --key KEY.pem]   (the secret: --secret KEY or $S3_SERVER_SECRET)
+//        [--cert CERT.pem --key KEY.pem] [--faults FILE]
+//        (the secret: --secret KEY or $S3_SERVER_SECRET)
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -57,9 +63,19 @@ function verify(ctx) {
   return hmac(k, toSign).toString('hex') === signature ? null : 'SignatureDoesNotMatch';
 }
 
+// The fault the --faults file asks for now, or null.
+function currentFault() {
+  if (!args.faults) return null;
+  try {
+    const f = JSON.parse(fs.readFileSync(args.faults, 'utf8'));
+    return f && f.match && (f.mode === 'refuse' || f.mode === 'lose-reply') ? f : null;
+  } catch { return null; }
+}
+
 const uploadsDir = (bucket) => path.join(args.directory, bucket, '._S3rver_uploads');
 
 async function extras(ctx, next) {
+  let logged = null;
   try {
     if (ctx.get('authorization')) {
       const problem = verify(ctx);
@@ -73,6 +89,18 @@ async function extras(ctx, next) {
       }
     }
     const [rawPath] = ctx.url.split('?');
+    const fault = currentFault();
+    if (fault && new RegExp(fault.match).test(`${ctx.method} ${rawPath}`)) {
+      if (fault.mode === 'refuse') {
+        logged = 'refused';
+        return xmlError(ctx, 503, 'SlowDown', 'Please reduce your request rate.');
+      }
+      await next();
+      logged = 'lost';
+      ctx.respond = false;
+      ctx.req.socket.destroy();
+      return;
+    }
     const parts = rawPath.split('/').filter((p) => p !== '');
     const bucket = parts.length ? decodeURIComponent(parts[0]) : '';
     const key = parts.slice(1).map(decodeURIComponent).join('/');
@@ -103,7 +131,7 @@ async function extras(ctx, next) {
     }
     await next();
   } finally {
-    fs.appendFileSync(args.log, `${ctx.method} ${ctx.url} ${ctx.status}\n`);
+    fs.appendFileSync(args.log, `${ctx.method} ${ctx.url} ${logged || ctx.status}\n`);
   }
 }
 

@@ -53,6 +53,19 @@ void S3Server::Stop() {
   if (server_) (void)server_->Halt();
 }
 
+std::string S3Server::SetFault(const std::string& match, bool lose_reply) {
+  if (!server_) return "the S3 server was not started";
+  Status s = server_->SetFault(match, lose_reply ? harness::ThrowawayS3Server::Fault::kLoseReply
+                                                 : harness::ThrowawayS3Server::Fault::kRefuse);
+  return s.ok() ? "" : s.message();
+}
+
+std::string S3Server::ClearFault() {
+  if (!server_) return "the S3 server was not started";
+  Status s = server_->ClearFault();
+  return s.ok() ? "" : s.message();
+}
+
 void S3Server::ExportEnvironment(const std::string& secret) const {
   for (const auto& [name, value] : server_->ClientEnvironment())
     ::setenv(name.c_str(), value.c_str(), 1);

@@ -31,6 +31,10 @@ class S3Server {
   std::string Start();
   // Kills the server at once (an outage: no goodbye to open connections).
   void Stop();
+  // Requests whose "METHOD /path" matches `match` are refused (503 SlowDown, nothing stored) or,
+  // with `lose_reply`, done and answered by a dropped connection; until ClearFault. "" or why not.
+  std::string SetFault(const std::string& match, bool lose_reply = false);
+  std::string ClearFault();
   int port() const { return server_ ? server_->port() : 0; }
   // http(s)://127.0.0.1:PORT
   std::string endpoint() const { return server_ ? server_->endpoint() : ""; }
