@@ -14,6 +14,9 @@
 //                            catalog again (docs/ddl.md)
 //   ... TRUNCATE of a task table -> kBegin, one kTruncate change, kCommit: MariaDB logs TRUNCATE
 //                            as a statement even with binlog_format=ROW (no row events)
+//   ... ALTER TABLE ... TRUNCATE/DROP/EXCHANGE PARTITION of a task table: rows go without row
+//                            events and cannot be followed; a warning names the table and the
+//                            operation (docs/ddl.md)
 //   HEARTBEAT             -> kNone (nothing arrived in time); its position is CaughtUpTo()
 #include <cctype>
 #include <functional>
@@ -36,6 +39,86 @@ std::string Lower(std::string_view s) {
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Reads an SQL statement a word or identifier at a time, skipping spaces and comments (`#`,
+// `-- `, `/* */`). Identifiers may be backquoted.
+class StatementWords {
+ public:
+  explicit StatementWords(std::string_view q) : q_(q) {}
+
+  // Consumes the keyword `w` (lowercase; matched case-insensitively, as a whole word).
+  bool Word(std::string_view w) {
+    SkipSpace();
+    if (q_.size() < w.size() || Lower(q_.substr(0, w.size())) != w) return false;
+    if (q_.size() > w.size() &&
+        (std::isalnum(static_cast<unsigned char>(q_[w.size()])) || q_[w.size()] == '_'))
+      return false;
+    q_.remove_prefix(w.size());
+    return true;
+  }
+
+  bool Consume(char c) {
+    if (!q_.starts_with(c)) return false;
+    q_.remove_prefix(1);
+    return true;
+  }
+
+  std::optional<std::string> Ident() {
+    SkipSpace();
+    if (q_.starts_with('`')) {
+      std::string out;
+      size_t i = 1;
+      for (; i < q_.size(); ++i) {
+        if (q_[i] == '`') {
+          if (i + 1 < q_.size() && q_[i + 1] == '`') {
+            out += '`';
+            ++i;
+            continue;
+          }
+          break;
+        }
+        out += q_[i];
+      }
+      if (i >= q_.size()) return std::nullopt;
+      q_.remove_prefix(i + 1);
+      return out;
+    }
+    size_t n = 0;
+    while (n < q_.size() && (std::isalnum(static_cast<unsigned char>(q_[n])) || q_[n] == '_' ||
+                             q_[n] == '$' || static_cast<unsigned char>(q_[n]) >= 0x80))
+      ++n;
+    if (n == 0) return std::nullopt;
+    std::string out(q_.substr(0, n));
+    q_.remove_prefix(n);
+    return out;
+  }
+
+  std::string_view rest() const { return q_; }
+
+ private:
+  void SkipSpace() {
+    for (;;) {
+      while (!q_.empty() && std::isspace(static_cast<unsigned char>(q_.front())))
+        q_.remove_prefix(1);
+      if (q_.starts_with("#") || q_.starts_with("-- ") || q_.starts_with("--\t") ||
+          q_.starts_with("--\n")) {  // a line comment
+        size_t end = q_.find('\n');
+        q_.remove_prefix(end == std::string_view::npos ? q_.size() : end + 1);
+        continue;
+      }
+      if (!q_.starts_with("/*")) return;
+      size_t end = q_.find("*/");
+      q_.remove_prefix(end == std::string_view::npos ? q_.size() : end + 2);
+    }
+  }
+
+  std::string_view q_;
+};
 
 // 16 bytes -> "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (the binlog logs UUID columns in text order).
 std::string UuidText(std::string_view b) {
@@ -163,11 +246,17 @@ class MariaChangeStream : public ChangeStream {
           ours = true;
         }
       }
-      if (ours)
+      if (auto removed = PartitionRowsRemoved()) {
+        Log(LogLevel::kWarn,
+            "binlog {}: {} of {} removes rows without row events: not followed, the target "
+            "keeps them (`cutover validate` names them; reload the table to match): {}",
+            Where(), removed->second, removed->first->name.ToString(), ev_.query.substr(0, 160));
+      } else if (ours) {
         Log(LogLevel::kInfo, "binlog {}: schema statement: {}", Where(), ev_.query.substr(0, 160));
-      else
+      } else {
         Log(LogLevel::kDebug, "binlog {}: statement not replicated: {}", Where(),
             ev_.query.substr(0, 160));
+      }
       return true;
     }
     return false;
@@ -289,75 +378,54 @@ class MariaChangeStream : public ChangeStream {
 
   // The task table a standalone `TRUNCATE [TABLE] [db.]name ...` statement empties; null for any
   // other statement (or a table outside the task). Comments before the name and backquoted
-  // names are allowed. (ALTER TABLE ... TRUNCATE PARTITION is not followed: docs/ddl.md.)
+  // names are allowed.
   TableSchemaPtr TruncatedTable() const {
-    std::string_view q = ev_.query;
-    auto skip_space = [&] {
-      for (;;) {
-        while (!q.empty() && std::isspace(static_cast<unsigned char>(q.front())))
-          q.remove_prefix(1);
-        if (q.starts_with("#") || q.starts_with("-- ") || q.starts_with("--\t") ||
-            q.starts_with("--\n")) {  // a line comment
-          size_t end = q.find('\n');
-          q.remove_prefix(end == std::string_view::npos ? q.size() : end + 1);
-          continue;
-        }
-        if (!q.starts_with("/*")) return;
-        size_t end = q.find("*/");
-        q.remove_prefix(end == std::string_view::npos ? q.size() : end + 2);
+    StatementWords q(ev_.query);
+    if (!q.Word("truncate")) return nullptr;
+    (void)q.Word("table");
+    // What may follow (WAIT n, NOWAIT, a comment) names no other table: TRUNCATE empties one.
+    return TaskTable(q);
+  }
+
+  // `ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] [db.]name ... TRUNCATE|DROP|EXCHANGE PARTITION`
+  // of a task table: rows removed (or swapped with another table's) without row events, which
+  // the target cannot follow. Names the table and the operation; nothing for other statements.
+  std::optional<std::pair<TableSchemaPtr, std::string>> PartitionRowsRemoved() const {
+    StatementWords q(ev_.query);
+    if (!q.Word("alter")) return std::nullopt;
+    (void)q.Word("online");
+    (void)q.Word("ignore");
+    if (!q.Word("table")) return std::nullopt;
+    if (q.Word("if")) {
+      if (!q.Word("exists")) return std::nullopt;
+    }
+    TableSchemaPtr t = TaskTable(q);
+    if (!t) return std::nullopt;
+    std::string rest = Lower(q.rest());
+    for (const char* op : {"truncate", "drop", "exchange"}) {
+      std::string_view w = op;
+      for (size_t at = rest.find(w); at != std::string::npos; at = rest.find(w, at + 1)) {
+        StatementWords after(std::string_view(rest).substr(at + w.size()));
+        bool starts_word = at == 0 || !(std::isalnum(static_cast<unsigned char>(rest[at - 1])) ||
+                                        rest[at - 1] == '_' || rest[at - 1] == '`');
+        if (starts_word && after.Word("partition"))
+          return std::make_pair(t, Upper(std::string(w)) + " PARTITION");
       }
-    };
-    auto word = [&](std::string_view w) {
-      skip_space();
-      if (q.size() < w.size() || Lower(q.substr(0, w.size())) != w) return false;
-      if (q.size() > w.size() &&
-          (std::isalnum(static_cast<unsigned char>(q[w.size()])) || q[w.size()] == '_'))
-        return false;
-      q.remove_prefix(w.size());
-      return true;
-    };
-    auto ident = [&]() -> std::optional<std::string> {
-      skip_space();
-      if (q.starts_with('`')) {
-        std::string out;
-        size_t i = 1;
-        for (; i < q.size(); ++i) {
-          if (q[i] == '`') {
-            if (i + 1 < q.size() && q[i + 1] == '`') {
-              out += '`';
-              ++i;
-              continue;
-            }
-            break;
-          }
-          out += q[i];
-        }
-        if (i >= q.size()) return std::nullopt;
-        q.remove_prefix(i + 1);
-        return out;
-      }
-      size_t n = 0;
-      while (n < q.size() && (std::isalnum(static_cast<unsigned char>(q[n])) || q[n] == '_' ||
-                              q[n] == '$' || static_cast<unsigned char>(q[n]) >= 0x80))
-        ++n;
-      if (n == 0) return std::nullopt;
-      std::string out(q.substr(0, n));
-      q.remove_prefix(n);
-      return out;
-    };
-    if (!word("truncate")) return nullptr;
-    (void)word("table");
-    auto first = ident();
+    }
+    return std::nullopt;
+  }
+
+  // The task table `[db.]name` at `q` names (the statement's database when unqualified).
+  TableSchemaPtr TaskTable(StatementWords& q) const {
+    auto first = q.Ident();
     if (!first) return nullptr;
     std::string db = ev_.query_db, name = *first;
-    if (q.starts_with('.')) {
-      q.remove_prefix(1);
-      auto second = ident();
+    if (q.Consume('.')) {
+      auto second = q.Ident();
       if (!second) return nullptr;
       db = *first;
       name = *second;
     }
-    // What may follow (WAIT n, NOWAIT, a comment) names no other table: TRUNCATE empties one.
     auto it = tables_.find({db, name});
     return it == tables_.end() ? nullptr : it->second;
   }
