@@ -40,11 +40,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Reads an SQL statement a word or identifier at a time, skipping spaces and comments (`#`,
 // `-- `, `/* */`). Identifiers may be backquoted.
 class StatementWords {
@@ -98,7 +93,25 @@ class StatementWords {
     return out;
   }
 
-  std::string_view rest() const { return q_; }
+  // Whether anything but spaces and comments is left.
+  bool More() {
+    SkipSpace();
+    return !q_.empty();
+  }
+
+  // Skips one token: an identifier or word, a quoted string, or one other character.
+  void Skip() {
+    SkipSpace();
+    if (q_.empty()) return;
+    char quote = q_.front();
+    if (quote == '\'' || quote == '"') {
+      size_t i = 1;
+      while (i < q_.size() && q_[i] != quote) i += q_[i] == '\\' ? 2 : 1;
+      q_.remove_prefix(std::min(i + 1, q_.size()));
+      return;
+    }
+    if (!Ident()) q_.remove_prefix(1);
+  }
 
  private:
   void SkipSpace() {
@@ -246,16 +259,20 @@ class MariaChangeStream : public ChangeStream {
           ours = true;
         }
       }
-      if (auto removed = PartitionRowsRemoved()) {
+      auto removed = PartitionRowsRemoved();
+      for (const auto& [table, op] : removed) {
         Log(LogLevel::kWarn,
             "binlog {}: {} of {} removes rows without row events: not followed, the target "
             "keeps them (`cutover validate` names them; reload the table to match): {}",
-            Where(), removed->second, removed->first->name.ToString(), ev_.query.substr(0, 160));
-      } else if (ours) {
-        Log(LogLevel::kInfo, "binlog {}: schema statement: {}", Where(), ev_.query.substr(0, 160));
-      } else {
-        Log(LogLevel::kDebug, "binlog {}: statement not replicated: {}", Where(),
-            ev_.query.substr(0, 160));
+            Where(), op, table->name.ToString(), ev_.query.substr(0, 160));
+      }
+      if (removed.empty()) {
+        if (ours)
+          Log(LogLevel::kInfo, "binlog {}: schema statement: {}", Where(),
+              ev_.query.substr(0, 160));
+        else
+          Log(LogLevel::kDebug, "binlog {}: statement not replicated: {}", Where(),
+              ev_.query.substr(0, 160));
       }
       return true;
     }
@@ -387,32 +404,35 @@ class MariaChangeStream : public ChangeStream {
     return TaskTable(q);
   }
 
-  // `ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] [db.]name ... TRUNCATE|DROP|EXCHANGE PARTITION`
-  // of a task table: rows removed (or swapped with another table's) without row events, which
-  // the target cannot follow. Names the table and the operation; nothing for other statements.
-  std::optional<std::pair<TableSchemaPtr, std::string>> PartitionRowsRemoved() const {
+  // `ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] [db.]name ... TRUNCATE|DROP|EXCHANGE PARTITION`:
+  // rows removed (or swapped with another table's: `EXCHANGE PARTITION p WITH TABLE other`)
+  // without row events, which the target cannot follow. The task tables whose rows so change,
+  // each with the operation; none for other statements.
+  std::vector<std::pair<TableSchemaPtr, std::string>> PartitionRowsRemoved() const {
+    std::vector<std::pair<TableSchemaPtr, std::string>> out;
     StatementWords q(ev_.query);
-    if (!q.Word("alter")) return std::nullopt;
+    if (!q.Word("alter")) return out;
     (void)q.Word("online");
     (void)q.Word("ignore");
-    if (!q.Word("table")) return std::nullopt;
-    if (q.Word("if")) {
-      if (!q.Word("exists")) return std::nullopt;
-    }
-    TableSchemaPtr t = TaskTable(q);
-    if (!t) return std::nullopt;
-    std::string rest = Lower(q.rest());
-    for (const char* op : {"truncate", "drop", "exchange"}) {
-      std::string_view w = op;
-      for (size_t at = rest.find(w); at != std::string::npos; at = rest.find(w, at + 1)) {
-        StatementWords after(std::string_view(rest).substr(at + w.size()));
-        bool starts_word = at == 0 || !(std::isalnum(static_cast<unsigned char>(rest[at - 1])) ||
-                                        rest[at - 1] == '_' || rest[at - 1] == '`');
-        if (starts_word && after.Word("partition"))
-          return std::make_pair(t, Upper(std::string(w)) + " PARTITION");
+    if (!q.Word("table")) return out;
+    if (q.Word("if") && !q.Word("exists")) return out;
+    TableSchemaPtr altered = TaskTable(q);
+    while (q.More()) {
+      std::string op = q.Word("truncate")   ? "TRUNCATE"
+                       : q.Word("drop")     ? "DROP"
+                       : q.Word("exchange") ? "EXCHANGE"
+                                            : "";
+      if (op.empty()) {
+        q.Skip();
+        continue;
       }
+      if (!q.Word("partition")) continue;
+      op += " PARTITION";
+      if (altered) out.emplace_back(altered, op);
+      if (op == "EXCHANGE PARTITION" && q.Ident() && q.Word("with") && q.Word("table"))
+        if (TableSchemaPtr other = TaskTable(q)) out.emplace_back(other, op);
     }
-    return std::nullopt;
+    return out;
   }
 
   // The task table `[db.]name` at `q` names (the statement's database when unqualified).

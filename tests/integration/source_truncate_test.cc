@@ -87,7 +87,14 @@ TEST(SourceTruncate, MariaDbPartitionRowsRemovedAreNamedNotSilentlyKept) {
             " PARTITION p0 VALUES LESS THAN (100), PARTITION p1 VALUES LESS THAN (200),"
             " PARTITION pmax VALUES LESS THAN MAXVALUE);"
             "CREATE TABLE done (id int PRIMARY KEY);"
-            "INSERT INTO events VALUES (1,'a'),(2,'b'),(150,'c'),(250,'d');");
+            "INSERT INTO events VALUES (1,'a'),(2,'b'),(150,'c'),(250,'d');"
+            // A partitioned table outside the task, and an empty table of the task with
+            // which it swaps a partition's rows.
+            "CREATE DATABASE archive;"
+            "CREATE TABLE archive.old (id int PRIMARY KEY, v varchar(20)) PARTITION BY RANGE (id)"
+            " (PARTITION p0 VALUES LESS THAN (1000), PARTITION pmax VALUES LESS THAN MAXVALUE);"
+            "INSERT INTO archive.old VALUES (500, 'archived');"
+            "CREATE TABLE Swap (id int PRIMARY KEY, v varchar(20));");
   SqliteDir dir;
   const std::string db = dir.path("t.db");
   EngineProcess engine(
@@ -99,6 +106,7 @@ TEST(SourceTruncate, MariaDbPartitionRowsRemovedAreNamedNotSilentlyKept) {
             "ALTER TABLE events TRUNCATE PARTITION p0;"
             "/* monthly */ alter table `cutover`.`events` drop partition p1;"
             "ALTER TABLE done ADD COLUMN note int;"  // a schema statement, no rows removed
+            "ALTER TABLE archive.old EXCHANGE PARTITION p0 WITH TABLE cutover.Swap;"
             "INSERT INTO events VALUES (3,'after');"
             "INSERT INTO done (id) VALUES (1);");
   ASSERT_TRUE(Eventually([&] { return SqliteValue(db, "SELECT count(*) FROM done") == "1"; }, 60s))
@@ -110,11 +118,16 @@ TEST(SourceTruncate, MariaDbPartitionRowsRemovedAreNamedNotSilentlyKept) {
   EXPECT_NE(log.find("DROP PARTITION of cutover.events removes rows without row events"),
             std::string::npos)
       << log;
+  EXPECT_NE(log.find("EXCHANGE PARTITION of cutover.Swap removes rows without row events"),
+            std::string::npos)
+      << log;
   EXPECT_EQ(log.find("of cutover.done removes rows"), std::string::npos) << log;
+  EXPECT_EQ(log.find("of archive.old"), std::string::npos) << log;  // not a task table
   // Not followed: the target keeps the removed rows, and has the change after them.
   EXPECT_EQ(
       SqliteValue(db, "SELECT group_concat(id, ',') FROM (SELECT id FROM events ORDER BY id)"),
       "1,2,3,150,250");
+  EXPECT_EQ(SqliteValue(db, "SELECT count(*) FROM Swap"), "0");  // the swapped-in row unseen
   engine.Signal(SIGTERM);
   EXPECT_EQ(engine.Wait(30s), 0) << log;
   RunResult v = RunCutover({"validate", "--source", maria->uri(), "--target", dir.uri("t.db"),
